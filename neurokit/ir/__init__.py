@@ -1,0 +1,47 @@
+"""The common IR: typed, immutable graph of NIR-compatible nodes plus an execution profile.
+
+>>> import numpy as np
+>>> from neurokit import ir
+>>> g = ir.Graph.sequential(
+...     ir.Affine(weight=np.eye(2), bias=np.zeros(2)),
+...     ir.LIF(tau=np.full(2, 0.02), r=np.ones(2), v_leak=np.zeros(2), v_threshold=np.ones(2)),
+...     profile=ir.Profile(dt=1e-3, reset="subtract"))
+>>> g.infer_shapes()["1_lif"]
+((2,), (2,))
+"""
+
+from .graph import Graph
+from .nir_interop import from_nir, to_nir
+from .nodes import (
+    IF,
+    LI,
+    LIF,
+    NEURON_TYPES,
+    SYNAPSE_TYPES,
+    Affine,
+    AvgPool2d,
+    Conv1d,
+    Conv2d,
+    CubaLI,
+    CubaLIF,
+    Delay,
+    Flatten,
+    I,
+    Input,
+    Linear,
+    Node,
+    Output,
+    Scale,
+    SparseLinear,
+    SumPool2d,
+    Threshold,
+)
+from .profile import PLAIN_NIR_DEFAULTS, Profile, ProfileDefaultsWarning
+from .serialize import NODE_TYPES, NIRCompatWarning, read, write
+
+__all__ = [
+    "IF", "LI", "LIF", "NEURON_TYPES", "NODE_TYPES", "PLAIN_NIR_DEFAULTS", "SYNAPSE_TYPES", "Affine", "AvgPool2d",
+    "Conv1d", "Conv2d", "CubaLI", "CubaLIF", "Delay", "Flatten", "Graph", "I", "Input", "Linear", "NIRCompatWarning",
+    "Node", "Output", "Profile", "ProfileDefaultsWarning", "Scale", "SparseLinear", "SumPool2d", "Threshold",
+    "from_nir", "read", "to_nir", "write",
+]

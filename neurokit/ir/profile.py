@@ -1,0 +1,113 @@
+r"""The execution profile: what a graph's equations mean in discrete time.
+
+NIR describes continuous-time dynamics; every simulator and chip discretises them differently.
+The profile makes that choice explicit and travels with the graph (in ``.nir`` metadata):
+
+* ``dt`` — the time step in seconds;
+* ``integration`` — ``"exact"`` (zero-order hold: :math:`v' = a v + (1-a)(v_{leak} + R x)`,
+  :math:`a = e^{-dt/\tau}`), ``"euler"`` (:math:`v' = v + \tfrac{dt}{\tau}(v_{leak} - v + R x)`), or
+  ``"fixed_point"`` (integer arithmetic given by ``numeric``);
+* ``reset`` — ``"zero"`` (to ``v_reset``), ``"subtract"`` (:math:`v - (v_{th} - v_{reset})`), ``"none"``;
+* ``spike_rule`` — ``">"`` or ``">="`` in :math:`z = [v \;\text{rule}\; v_{th}]`;
+* ``numeric`` — ``"float64"``, ``"float32"`` or a fixed-point format (``"s16.15"``, ``"loihi2"``);
+* ``synapse_latency`` — whole steps added to every weighted connection (Loihi 2's Dense
+  process has 1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from neurokit.errors import ConfigError
+
+INTEGRATIONS = ("euler", "exact", "fixed_point")
+RESETS = ("zero", "subtract", "none")
+SPIKE_RULES = (">", ">=")
+FIXED_FORMAT = re.compile(r"^s(\d+)\.(\d+)$")
+NAMED_NUMERICS = ("float32", "float64", "loihi2")
+
+
+class ProfileDefaultsWarning(UserWarning):
+    """A file carried no execution profile; stated defaults were assumed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Profile:
+    """How a graph is executed in discrete time (see the module docstring for the equations)."""
+
+    dt: float = 1e-3
+    integration: Literal["euler", "exact", "fixed_point"] = "exact"
+    reset: Literal["zero", "subtract", "none"] = "zero"
+    spike_rule: Literal[">", ">="] = ">"
+    numeric: str = "float64"
+    synapse_latency: int = 0
+
+    def __post_init__(self) -> None:
+        try:
+            dt = float(self.dt)
+        except (TypeError, ValueError):
+            raise ConfigError(f"profile dt must be a number of seconds, got {self.dt!r}",
+                              fix="set dt, e.g. dt = 1e-3") from None
+        if not dt > 0 or dt != dt or dt == float("inf"):
+            raise ConfigError(f"profile dt must be > 0 seconds, got {self.dt!r}", fix="set dt, e.g. dt = 1e-3")
+        object.__setattr__(self, "dt", dt)
+        for name, allowed in (("integration", INTEGRATIONS), ("reset", RESETS), ("spike_rule", SPIKE_RULES)):
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"profile {name} must be one of {allowed}, got {getattr(self, name)!r}",
+                                  fix=f"choose a {name} from {allowed}")
+        if self.numeric not in NAMED_NUMERICS and not FIXED_FORMAT.match(str(self.numeric)):
+            raise ConfigError(f"profile numeric must be float32, float64, loihi2 or sI.F, got {self.numeric!r}",
+                              fix="e.g. numeric = 'float64' or 's16.15'")
+        if int(self.synapse_latency) != self.synapse_latency or self.synapse_latency < 0:
+            raise ConfigError(f"synapse_latency must be a whole number >= 0, got {self.synapse_latency!r}",
+                              fix="use 0 (ideal) or 1 (Loihi 2)")
+        object.__setattr__(self, "synapse_latency", int(self.synapse_latency))
+        if (self.integration == "fixed_point") != self.is_fixed_point:
+            raise ConfigError(f"integration={self.integration!r} does not fit numeric={self.numeric!r}",
+                              fix="fixed_point integration goes with a fixed-point numeric format and back")
+
+    @property
+    def is_fixed_point(self) -> bool:
+        """True for integer formats (``sI.F`` or ``loihi2``)."""
+        return self.numeric not in ("float32", "float64")
+
+    def replace(self, **changes: Any) -> Profile:
+        """A new profile with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON/HDF5 metadata."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "profile") -> Profile:
+        """Build from a dict, refusing unknown keys with a clear message."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"{source}: unknown profile key(s) {unknown}", fix=f"allowed keys: {sorted(known)}")
+        clean = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in data.items()}
+        for k in ("integration", "reset", "spike_rule", "numeric"):
+            if k in clean:
+                clean[k] = str(clean[k])
+        if "synapse_latency" in clean:
+            clean["synapse_latency"] = int(clean["synapse_latency"])
+        return cls(**clean)
+
+
+#: The defaults assumed for a plain NIR file (NIR states no dt, reset or spike rule).
+PLAIN_NIR_DEFAULTS = Profile(dt=1e-3, integration="exact", reset="zero", spike_rule=">", numeric="float64")
+
+
+def warn_defaults(source: str, profile: Profile = PLAIN_NIR_DEFAULTS) -> None:
+    """Warn that a file had no profile and say exactly which defaults were assumed."""
+    warnings.warn(
+        f"{source} has no neurokit execution profile (plain NIR stores no dt, reset or spike rule); "
+        f"assumed dt={profile.dt}, integration={profile.integration}, reset={profile.reset}, "
+        f"spike_rule='{profile.spike_rule}', numeric={profile.numeric}. Pass profile=Profile(...) to "
+        f"neurokit.ir.read to choose others.",
+        ProfileDefaultsWarning, stacklevel=3)

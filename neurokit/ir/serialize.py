@@ -1,0 +1,360 @@
+"""Read and write ``.nir`` files (NIR's HDF5 layout) without losing neurokit's extensions.
+
+Layout (NIR 1.0): ``/version`` and ``/node``, a ``NIRGraph`` group with ``nodes/<name>/…``,
+``edges`` (n, 2) strings and optional ``metadata``. neurokit adds, losslessly:
+
+* ``node/metadata/neurokit_profile/{dt, integration, reset, spike_rule, numeric, synapse_latency}``;
+* ``nodes/<name>/metadata/neurokit_t_refrac`` for neurons with a refractory period;
+* node type ``SparseLinear`` (CSR, rows = presynaptic) — only in neurokit files; ``plain=True``
+  densifies it (with a size guard) so any NIR reader can load the file.
+
+Files read from other tools get clear errors for every malformation (not HDF5, truncated,
+missing datasets, wrong types), and a warning naming the profile defaults when the file
+carries no profile.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from neurokit import __version__
+from neurokit.errors import DataNotFoundError, FileFormatError, GraphError, InvalidInputError
+from neurokit.util.atomic import atomic_path
+
+from . import nodes as N
+from .graph import Graph
+from .profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
+
+NIR_FORMAT_VERSION = "1.0.8"
+
+
+class NIRCompatWarning(UserWarning):
+    """A file from another tool needed a repair (e.g. an inconsistent Output shape)."""
+
+
+# ---------------------------------------------------------------------------- node <-> dict
+_NEURON_FIELDS: dict[type[N.Node], tuple[str, ...]] = {
+    N.I: ("r",),
+    N.LI: ("tau", "r", "v_leak"),
+    N.IF: ("r", "v_threshold", "v_reset"),
+    N.LIF: ("tau", "r", "v_leak", "v_threshold", "v_reset"),
+    N.CubaLI: ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
+    N.CubaLIF: ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
+}
+_SIMPLE_FIELDS: dict[type[N.Node], tuple[str, ...]] = {
+    **_NEURON_FIELDS,
+    N.Linear: ("weight",),
+    N.Affine: ("weight", "bias"),
+    N.Scale: ("scale",),
+    N.Delay: ("delay",),
+    N.Threshold: ("threshold",),
+}
+NODE_TYPES: dict[str, type[N.Node]] = {t.__name__: t for t in (
+    N.Input, N.Output, N.Linear, N.Affine, N.SparseLinear, N.Scale, N.Conv1d, N.Conv2d, N.SumPool2d,
+    N.AvgPool2d, N.Flatten, N.Delay, N.Threshold, N.I, N.LI, N.IF, N.LIF, N.CubaLI, N.CubaLIF)}
+
+
+def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_000) -> dict[str, Any]:
+    """NIR-layout dict of one node (``plain`` drops neurokit extensions)."""
+    meta = dict(node.metadata)
+    if isinstance(node, Graph):
+        d: dict[str, Any] = {
+            "type": "NIRGraph",
+            "nodes": {k: node_to_dict(v, plain=plain, max_dense=max_dense) for k, v in node.nodes.items()},
+            "edges": np.array(node.edges, dtype=object).reshape(-1, 2),
+        }
+        if not plain:
+            meta["neurokit_profile"] = node.profile.to_dict()
+            meta["neurokit_version"] = __version__
+    elif isinstance(node, (N.Input, N.Output)):
+        d = {"type": node.type_name, "shape": np.array(node.shape, dtype=np.int64)}
+    elif isinstance(node, N.SparseLinear):
+        if plain:
+            if node.delay is not None and np.any(node.delay > 0):
+                raise GraphError("per-synapse delays cannot be written as plain NIR", where="SparseLinear",
+                                 fix="write the neurokit format (plain=False)")
+            d = {"type": "Linear", "weight": node.to_dense(max_dense)}
+        else:
+            d = {"type": "SparseLinear", "n_pre": np.int64(node.n_pre), "n_post": np.int64(node.n_post),
+                 "indptr": node.indptr, "indices": node.indices, "weight": node.weight}
+            if node.delay is not None:
+                d["delay"] = node.delay
+    elif isinstance(node, (N.Conv1d, N.Conv2d)):
+        d = {"type": node.type_name, "weight": node.weight, "bias": node.bias,
+             "stride": np.array(node.stride), "dilation": np.array(node.dilation), "groups": np.int64(node.groups),
+             "padding": node.padding if isinstance(node.padding, str) else np.array(node.padding)}
+        if isinstance(node, N.Conv1d):
+            d.update(stride=np.int64(node.stride[0]), dilation=np.int64(node.dilation[0]))
+            if not isinstance(node.padding, str):
+                d["padding"] = np.int64(node.padding[0])
+        if node.input_shape is not None:
+            d["input_shape"] = (np.int64(node.input_shape[0]) if isinstance(node, N.Conv1d)
+                                else np.array(node.input_shape, dtype=np.int64))
+    elif isinstance(node, (N.SumPool2d, N.AvgPool2d)):
+        d = {"type": node.type_name, "kernel_size": np.array(node.kernel_size), "stride": np.array(node.stride),
+             "padding": np.array(node.padding)}
+    elif isinstance(node, N.Flatten):
+        d = {"type": "Flatten", "start_dim": np.int64(node.start_dim), "end_dim": np.int64(node.end_dim)}
+        if node.input_shape is not None:
+            d["input_type"] = np.array(node.input_shape, dtype=np.int64)
+    elif type(node) in _SIMPLE_FIELDS:
+        d = {"type": node.type_name, **{f: getattr(node, f) for f in _SIMPLE_FIELDS[type(node)]}}
+        t_refrac = getattr(node, "t_refrac", None)
+        if t_refrac is not None and np.any(t_refrac > 0) and not plain:
+            meta["neurokit_t_refrac"] = t_refrac
+    else:  # pragma: no cover - every IR type is handled above
+        raise GraphError(f"cannot serialise node type {node.type_name}", fix="report this as a bug")
+    if meta and not (plain and all(k.startswith("neurokit_") for k in meta)):
+        d["metadata"] = {k: v for k, v in meta.items() if not (plain and k.startswith("neurokit_"))}
+    return d
+
+
+def _get(d: dict[str, Any], key: str, where: str, type_name: str) -> Any:
+    if key not in d:
+        raise FileFormatError(f"{type_name} node lacks dataset {key!r}", where=where,
+                              fix="re-export the model; the file is incomplete or from an incompatible tool")
+    return d[key]
+
+
+def _as_str(value: Any) -> str:
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode()
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return _as_str(value[()])
+    return str(value)
+
+
+def _shape_of(value: Any) -> tuple[int, ...]:
+    return tuple(int(v) for v in np.atleast_1d(np.asarray(value)).ravel())
+
+
+def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | None = None) -> N.Node:
+    """Build an IR node from a NIR-layout dict (as read from HDF5 or ``nir``'s ``to_dict``)."""
+    if not isinstance(d, dict) or "type" not in d:
+        raise FileFormatError("missing 'type' dataset", where=where, fix="this is not a NIR node group")
+    type_name = _as_str(d["type"])
+    meta = d.get("metadata", {})
+    meta = dict(meta) if isinstance(meta, dict) else {}
+    try:
+        if type_name == "NIRGraph":
+            nodes_d = _get(d, "nodes", where, type_name)
+            if not isinstance(nodes_d, dict):
+                raise FileFormatError("'nodes' must be a group", where=where, fix="re-export the model")
+            edges_raw = _get(d, "edges", where, type_name)
+            edges_arr = np.asarray(edges_raw)
+            if edges_arr.size == 0:
+                edges: list[tuple[str, str]] = []
+            elif edges_arr.ndim != 2 or edges_arr.shape[1] != 2:
+                raise FileFormatError(f"'edges' must be an (n, 2) array of names, got shape {edges_arr.shape}",
+                                      where=where, fix="re-export the model")
+            else:
+                edges = [(_as_str(a), _as_str(b)) for a, b in edges_arr]
+            prof_meta = meta.pop("neurokit_profile", None)
+            meta.pop("neurokit_version", None)
+            if profile is None:
+                profile = (Profile.from_dict({k: _scalar(v) for k, v in prof_meta.items()}, source=where)
+                           if isinstance(prof_meta, dict) else None)
+            sub = {k: dict_to_node(v, where=f"{where}/nodes/{k}", profile=profile or PLAIN_NIR_DEFAULTS)
+                   for k, v in nodes_d.items()}
+            return Graph(nodes=sub, edges=tuple(edges), profile=profile or PLAIN_NIR_DEFAULTS, metadata=meta)
+        if type_name not in NODE_TYPES:
+            raise FileFormatError(f"unknown node type {type_name!r}", where=where,
+                                  fix=f"neurokit reads NIR 1.0 types: {sorted(NODE_TYPES)}")
+        cls = NODE_TYPES[type_name]
+        if cls in (N.Input, N.Output):
+            shape = d.get("shape", None)
+            if shape is None:  # NIR 0.x wrote input_type/output_type
+                shape = d.get("input_type", d.get("output_type"))
+            if isinstance(shape, dict):
+                shape = next(iter(shape.values()))
+            return cls(shape=_shape_of(_get({"shape": shape} if shape is not None else {}, "shape", where, type_name)),
+                       metadata=meta)
+        if cls is N.SparseLinear:
+            return N.SparseLinear(n_pre=int(_get(d, "n_pre", where, type_name)), n_post=int(_get(d, "n_post", where, type_name)),
+                                  indptr=_get(d, "indptr", where, type_name), indices=_get(d, "indices", where, type_name),
+                                  weight=_get(d, "weight", where, type_name), delay=d.get("delay"), metadata=meta)
+        if cls in (N.Conv1d, N.Conv2d):
+            pad = d.get("padding", 0)
+            pad = _as_str(pad) if isinstance(pad, (bytes, str, np.bytes_)) else pad
+            ishape = d.get("input_shape")
+            return cls(weight=_get(d, "weight", where, type_name), bias=d.get("bias", 0.0),
+                       stride=d.get("stride", 1), padding=pad, dilation=d.get("dilation", 1),
+                       groups=int(d.get("groups", 1)),
+                       input_shape=None if ishape is None else _shape_of(ishape), metadata=meta)
+        if cls in (N.SumPool2d, N.AvgPool2d):
+            return cls(kernel_size=_get(d, "kernel_size", where, type_name), stride=d.get("stride"),
+                       padding=d.get("padding", 0), metadata=meta)
+        if cls is N.Flatten:
+            it = d.get("input_type")
+            if isinstance(it, dict):
+                it = it.get("input")
+            return N.Flatten(input_shape=None if it is None else _shape_of(it),
+                             start_dim=int(d.get("start_dim", 1)), end_dim=int(d.get("end_dim", -1)), metadata=meta)
+        fields = _SIMPLE_FIELDS[cls]
+        kwargs: dict[str, Any] = {}
+        for f in fields:
+            if f in d:
+                kwargs[f] = d[f]
+            elif f in ("v_reset", "w_in"):
+                continue  # optional in NIR, defaults apply
+            else:
+                _get(d, f, where, type_name)
+        if "neurokit_t_refrac" in meta:
+            kwargs["t_refrac"] = meta.pop("neurokit_t_refrac")
+        return cls(**kwargs, metadata=meta)
+    except GraphError as exc:
+        if isinstance(exc, FileFormatError):
+            raise
+        raise FileFormatError(exc.problem, where=f"{where} ({type_name})", fix=exc.fix) from None
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise FileFormatError(f"malformed {type_name} node: {exc}", where=where,
+                              fix="re-export the model; a dataset has the wrong type or shape") from None
+
+
+def _scalar(v: Any) -> Any:
+    if isinstance(v, np.ndarray) and v.shape == ():
+        v = v[()]
+    if isinstance(v, (bytes, np.bytes_)):
+        return v.decode()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+# ---------------------------------------------------------------------------- HDF5 <-> dict
+def _read_group(group: h5py.Group, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in group:
+        try:
+            item = group[key]
+        except (KeyError, OSError, RuntimeError) as exc:
+            raise FileFormatError(f"cannot read {key!r} ({exc})", where=f"{where}/{key}",
+                                  fix="the file is truncated or corrupted; re-export it") from None
+        if isinstance(item, h5py.Group):
+            out[key] = _read_group(item, f"{where}/{key}")
+        else:
+            try:
+                value = item[()]
+            except (OSError, RuntimeError, TypeError, ValueError) as exc:
+                raise FileFormatError(f"cannot read dataset {key!r} ({exc})", where=f"{where}/{key}",
+                                      fix="the file is truncated or corrupted; re-export it") from None
+            if isinstance(value, bytes):
+                value = value.decode()
+            out[key] = value
+    return out
+
+
+def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
+    for k, v in d.items():
+        if isinstance(v, dict):
+            if k == "metadata" and not v:
+                continue
+            _write_group(group.create_group(str(k), track_order=True), v)
+        elif isinstance(v, str):
+            group.create_dataset(k, data=v, dtype=h5py.string_dtype())
+        elif isinstance(v, np.ndarray) and v.dtype == object:
+            group.create_dataset(k, data=v.astype(str).astype(object), dtype=h5py.string_dtype())
+        elif isinstance(v, np.ndarray) and v.ndim > 0 and v.size > 0:
+            group.create_dataset(k, data=v, dtype=v.dtype, compression="gzip")
+        else:
+            group.create_dataset(k, data=v)
+
+
+def read(path: str | os.PathLike[str] | io.BytesIO, *, profile: Profile | None = None, validate: bool = True) -> Graph:
+    """Read a ``.nir`` file into a :class:`Graph`.
+
+    ``profile`` overrides the file's profile; a file without one (plain NIR) gets
+    :data:`~neurokit.ir.profile.PLAIN_NIR_DEFAULTS` with a :class:`ProfileDefaultsWarning`.
+    Raises :class:`~neurokit.errors.FileFormatError` for anything malformed.
+    """
+    where = str(path) if not isinstance(path, io.BytesIO) else "<memory>"
+    if not isinstance(path, io.BytesIO):
+        p = Path(path)
+        if not p.exists():
+            raise DataNotFoundError(f"no such file {str(p)!r}", fix="check the path")
+        if p.is_dir():
+            raise InvalidInputError(f"{str(p)!r} is a directory, not a .nir file", fix="name the .nir file")
+    try:
+        with h5py.File(path, "r") as f:
+            if "node" not in f:
+                raise FileFormatError("no '/node' group: not a NIR file", where=where,
+                                      fix="write the model with nir.write or neurokit.ir.write")
+            d = _read_group(f["node"], "/node")
+    except FileFormatError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise FileFormatError(f"not a readable HDF5 file ({str(exc).splitlines()[0]})", where=where,
+                              fix="the file is truncated, corrupted or not a .nir file; re-export it") from None
+    if _as_str(d.get("type", "")) != "NIRGraph":
+        raise FileFormatError(f"top node has type {_as_str(d.get('type', '<none>'))!r}, expected 'NIRGraph'",
+                              where=where, fix="write a graph, not a single node")
+    has_profile = isinstance(d.get("metadata"), dict) and "neurokit_profile" in d["metadata"]
+    graph = dict_to_node(d, where=where, profile=profile)
+    if not isinstance(graph, Graph):  # pragma: no cover - type checked above
+        raise FileFormatError("top node is not a graph", where=where, fix="write a graph")
+    if not has_profile and profile is None:
+        warn_defaults(where)
+    graph = _repair_output_shapes(graph, where)
+    if validate:
+        try:
+            graph.validate()
+        except GraphError as exc:
+            raise FileFormatError(exc.problem if not exc.where else f"{exc.where}: {exc.problem}",
+                                  where=where, fix=exc.fix) from None
+    return graph
+
+
+def _repair_output_shapes(graph: Graph, where: str) -> Graph:
+    """Fix Output nodes whose declared shape has the right size but the wrong layout (Rockpool)."""
+    try:
+        graph.infer_shapes()
+        return graph
+    except GraphError:
+        pass
+    fixed = graph
+    for name, node in graph.outputs.items():
+        preds = graph.predecessors(name)
+        if len(preds) != 1:
+            continue
+        sub = Graph(nodes={k: v for k, v in graph.nodes.items() if k not in graph.outputs},
+                    edges=tuple(e for e in graph.edges if e[1] not in graph.outputs), profile=graph.profile)
+        try:
+            shapes = sub.infer_shapes()
+        except GraphError:
+            return graph
+        actual = shapes.get(preds[0], (None, None))[1]
+        if actual is not None and actual != node.shape and int(np.prod(actual)) == int(np.prod(node.shape)):
+            warnings.warn(f"{where}: Output {name!r} declares shape {node.shape} but receives {actual}; "
+                          f"using {actual} (a known quirk of some exporters)", NIRCompatWarning, stacklevel=3)
+            fixed = fixed.replace_node(name, N.Output(shape=actual, metadata=dict(node.metadata)))
+    return fixed
+
+
+def write(graph: Graph, path: str | os.PathLike[str] | io.BytesIO, *, plain: bool = False,
+          max_dense: int = 50_000_000) -> None:
+    """Write ``graph`` as a ``.nir`` file, atomically (temp file + rename).
+
+    ``plain=True`` writes only what plain NIR can express (no profile, sparse weights densified
+    up to ``max_dense`` elements); the default keeps everything and is still readable by
+    ``nir.read`` unless the graph has ``SparseLinear`` nodes.
+    """
+    graph.validate()
+    d = node_to_dict(graph, plain=plain, max_dense=max_dense)
+
+    def _dump(target: Any) -> None:
+        with h5py.File(target, "w") as f:
+            f.create_dataset("version", data=NIR_FORMAT_VERSION, dtype=h5py.string_dtype())
+            _write_group(f.create_group("node", track_order=True), d)
+
+    if isinstance(path, io.BytesIO):
+        _dump(path)
+        return
+    with atomic_path(path, suffix=".nir") as tmp:
+        _dump(tmp)
