@@ -217,7 +217,12 @@ class Graph(Node):
                 if indeg[m] == 0:
                     ready.append(m)
         if len(order) != len(g.nodes):
-            stuck = [n for n in g.nodes if n not in order]
+            kept = [e for e in g.edges if e not in cut]
+            comp = _strongly_connected(list(g.nodes), kept)
+            sizes: dict[int, int] = {}
+            for c in comp.values():
+                sizes[c] = sizes.get(c, 0) + 1
+            stuck = [n for n in g.nodes if sizes[comp[n]] > 1 or (n, n) in kept]
             raise GraphError(f"cycle without state through nodes {stuck}",
                              fix="a recurrent loop must pass through a neuron or a Delay of at least one step")
         return order

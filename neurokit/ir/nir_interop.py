@@ -7,15 +7,19 @@ Both directions go through the one HDF5 layout of :mod:`neurokit.ir.serialize`, 
 from __future__ import annotations
 
 import io
-import warnings
+from typing import Any
+
+import numpy as np
 
 import nir
 
 from neurokit.errors import FileFormatError
 
 from .graph import Graph
+from .nodes import Conv1d, Conv2d
 from .profile import Profile
-from .serialize import read, write
+from .profile import PLAIN_NIR_DEFAULTS, warn_defaults
+from .serialize import dict_to_node, read, repair_port_shapes, write
 
 
 def to_nir(graph: Graph) -> nir.NIRGraph:
@@ -23,10 +27,50 @@ def to_nir(graph: Graph) -> nir.NIRGraph:
     buf = io.BytesIO()
     write(graph, buf, plain=True)
     buf.seek(0)
+    # nir 1.0's type inference takes weight.shape[1] as a convolution's input channels, which
+    # is wrong for grouped convolutions; our own validation already checked the shapes.
+    grouped = any(isinstance(n, (Conv1d, Conv2d)) and n.groups > 1 for n in graph.flatten().nodes.values())
     try:
-        return nir.read(buf)
+        return nir.read(buf, type_check=not grouped)
     except (AssertionError, ValueError, KeyError) as exc:  # nir validates with assert
         raise FileFormatError(f"nir rejected the exported graph: {exc}", fix="report this as a bug") from None
+
+
+def _plain(value: Any) -> Any:
+    """Torch tensors and nested dicts from ``nir``'s ``to_dict`` as NumPy / plain dicts."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "detach"):
+        return value.detach().cpu().numpy()
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
+        return np.array(value, dtype=object)
+    return value
+
+
+def _broadcast_scalar_neurons(d: dict[str, Any]) -> None:
+    """Exporters such as Norse write one scalar per population; give each neuron its value."""
+    nodes = d.get("nodes", {})
+    edges = [tuple(e) for e in np.asarray(d.get("edges", []), dtype=object).reshape(-1, 2)]
+    for name, nd in nodes.items():
+        if nd.get("type") == "NIRGraph":
+            _broadcast_scalar_neurons(nd)
+            continue
+        if nd.get("type") not in _NEURON_TYPE_NAMES:
+            continue
+        arrays = {k: v for k, v in nd.items()
+                  if isinstance(v, (np.ndarray, np.generic, float, int)) and k not in ("type", "metadata")}
+        if not arrays or any(np.ndim(v) > 0 for v in arrays.values()):
+            continue
+        sizes = [np.shape(nodes[a]["weight"])[0] for a, b in edges if b == name and a in nodes
+                 and "weight" in nodes[a] and np.ndim(nodes[a]["weight"]) == 2]
+        if not sizes:
+            raise FileFormatError(f"neuron {name!r} has scalar parameters and no Linear/Affine before it",
+                                  fix="give the exporter per-neuron parameter arrays")
+        for k, v in arrays.items():
+            nd[k] = np.full((sizes[0],), v, dtype=np.asarray(v).dtype)
+
+
+_NEURON_TYPE_NAMES = ("I", "LI", "IF", "LIF", "CubaLI", "CubaLIF")
 
 
 def from_nir(graph: nir.NIRGraph, *, profile: Profile | None = None) -> Graph:
@@ -34,9 +78,12 @@ def from_nir(graph: nir.NIRGraph, *, profile: Profile | None = None) -> Graph:
 
     Without ``profile`` the stated plain-NIR defaults are used, with a warning.
     """
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        nir.write(buf, graph)
-    buf.seek(0)
-    return read(buf, profile=profile)
+    d = _plain(graph.to_dict())
+    _broadcast_scalar_neurons(d)
+    had_profile = profile is not None
+    g = dict_to_node(d, where="<nir graph>", profile=profile or PLAIN_NIR_DEFAULTS)
+    if not isinstance(g, Graph):
+        raise FileFormatError("expected a NIRGraph", fix="pass a graph, not a single node")
+    if not had_profile:
+        warn_defaults("<nir graph>")
+    return repair_port_shapes(g, "<nir graph>").validate()

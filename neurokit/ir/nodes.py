@@ -322,6 +322,9 @@ class _ConvNd(Node):
         object.__setattr__(self, "stride", int_tuple(self.stride, self.ndim, node=name, field="stride", minimum=1))
         object.__setattr__(self, "dilation", int_tuple(self.dilation, self.ndim, node=name, field="dilation", minimum=1))
         object.__setattr__(self, "padding", _resolve_padding(self.padding, kernel, self.dilation, name))
+        if self.padding == "same" and max(self.stride) > 1:
+            raise GraphError("padding='same' is ambiguous with stride > 1", where=name,
+                             fix="give explicit integer padding (as PyTorch requires too)")
         groups = int(self.groups)
         if groups < 1 or w.shape[0] % groups:
             raise GraphError(f"groups={self.groups} must be >= 1 and divide C_out={w.shape[0]}", where=name,

@@ -61,13 +61,19 @@ NODE_TYPES: dict[str, type[N.Node]] = {t.__name__: t for t in (
     N.AvgPool2d, N.Flatten, N.Delay, N.Threshold, N.I, N.LI, N.IF, N.LIF, N.CubaLI, N.CubaLIF)}
 
 
-def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_000) -> dict[str, Any]:
-    """NIR-layout dict of one node (``plain`` drops neurokit extensions)."""
+def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_000,
+                 in_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """NIR-layout dict of one node (``plain`` drops neurokit extensions and states every
+    convolution's input shape, which ``nir`` requires; ``in_shape`` is the inferred input)."""
     meta = dict(node.metadata)
+    if plain and in_shape is not None and isinstance(node, (N.Conv1d, N.Conv2d)) and node.input_shape is None:
+        node = node.replace(input_shape=tuple(in_shape[1:]))
     if isinstance(node, Graph):
+        shapes = node.infer_shapes() if plain else {}
         d: dict[str, Any] = {
             "type": "NIRGraph",
-            "nodes": {k: node_to_dict(v, plain=plain, max_dense=max_dense) for k, v in node.nodes.items()},
+            "nodes": {k: node_to_dict(v, plain=plain, max_dense=max_dense, in_shape=shapes.get(k, (None,))[0])
+                      for k, v in node.nodes.items()},
             "edges": np.array(node.edges, dtype=object).reshape(-1, 2),
         }
         if not plain:
@@ -209,6 +215,8 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
         if "neurokit_t_refrac" in meta:
             kwargs["t_refrac"] = meta.pop("neurokit_t_refrac")
         return cls(**kwargs, metadata=meta)
+    except FileFormatError:
+        raise
     except GraphError as exc:
         if isinstance(exc, FileFormatError):
             raise
@@ -301,7 +309,7 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, profile: Profile | None =
         raise FileFormatError("top node is not a graph", where=where, fix="write a graph")
     if not has_profile and profile is None:
         warn_defaults(where)
-    graph = _repair_output_shapes(graph, where)
+    graph = repair_port_shapes(graph, where)
     if validate:
         try:
             graph.validate()
@@ -311,14 +319,26 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, profile: Profile | None =
     return graph
 
 
-def _repair_output_shapes(graph: Graph, where: str) -> Graph:
-    """Fix Output nodes whose declared shape has the right size but the wrong layout (Rockpool)."""
+def repair_port_shapes(graph: Graph, where: str) -> Graph:
+    """Fix ports that other exporters get wrong, with a warning: an Input whose shape includes
+    the batch dimension (nirtorch traces with a batched sample), an Output whose shape has the
+    right size but the wrong layout (Rockpool)."""
     try:
         graph.infer_shapes()
         return graph
     except GraphError:
         pass
     fixed = graph
+    for name, node in graph.inputs.items():
+        succ = graph.successors(name)
+        expected = {graph.nodes[s].expected_input_shape() for s in succ}
+        if len(expected) == 1 and None not in expected:
+            want = expected.pop()
+            if want != node.shape and len(node.shape) == len(want) + 1 and node.shape[1:] == want:
+                warnings.warn(f"{where}: Input {name!r} declares shape {node.shape}, which includes a batch "
+                              f"dimension; using {want}", NIRCompatWarning, stacklevel=3)
+                fixed = fixed.replace_node(name, N.Input(shape=want, metadata=dict(node.metadata)))
+    graph = fixed
     for name, node in graph.outputs.items():
         preds = graph.predecessors(name)
         if len(preds) != 1:
@@ -330,7 +350,8 @@ def _repair_output_shapes(graph: Graph, where: str) -> Graph:
         except GraphError:
             return graph
         actual = shapes.get(preds[0], (None, None))[1]
-        if actual is not None and actual != node.shape and int(np.prod(actual)) == int(np.prod(node.shape)):
+        if actual is not None and actual != node.shape and (
+                int(np.prod(actual)) == int(np.prod(node.shape)) or tuple(node.shape[1:]) == tuple(actual)):
             warnings.warn(f"{where}: Output {name!r} declares shape {node.shape} but receives {actual}; "
                           f"using {actual} (a known quirk of some exporters)", NIRCompatWarning, stacklevel=3)
             fixed = fixed.replace_node(name, N.Output(shape=actual, metadata=dict(node.metadata)))

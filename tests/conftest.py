@@ -1,0 +1,49 @@
+"""Shared pytest configuration: the conformance data path, hypothesis profiles, no downloads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _conformance_dir() -> Path:
+    env = os.environ.get("NEUROKIT_CONFORMANCE_DIR")
+    if env:
+        return Path(env)
+    return REPO.parent / "shared" / "conformance" / "nir-paper-lif"
+
+
+@pytest.fixture(scope="session")
+def nir_paper_lif() -> Path:
+    """The NIR paper's single-LIF conformance data (`../shared/conformance/nir-paper-lif`)."""
+    path = _conformance_dir()
+    if not (path / "lif_norse.nir").is_file():
+        pytest.fail(f"conformance data missing at {path}: CI clones the repo with ../shared beside it; "
+                    "set NEUROKIT_CONFORMANCE_DIR to its location")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test never downloads: any socket connect to a non-loopback address fails loudly."""
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1", "")) \
+                and self.family in (socket.AF_INET, socket.AF_INET6):
+            raise RuntimeError(f"test tried to reach the network ({address!r}); tests never download")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
