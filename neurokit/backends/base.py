@@ -89,7 +89,12 @@ class Backend(Protocol):
 
     def lower(self, graph: Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact: ...
 
-    def board(self, artifact: Artifact) -> Board: ...
+    def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> Board: ...
+
+    def reference_graph(self, artifact: Artifact) -> Graph:
+        """The graph in the numeric mode the target implements (quantized parameters, matching
+        profile), which :mod:`neurokit.sim` runs as the reference the board must match."""
+        ...
 
 
 def unsupported_nodes(graph: Graph, lowering: Mapping[type[Node], LoweringFunction], target: str) -> list[Problem]:

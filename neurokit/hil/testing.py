@@ -1,0 +1,127 @@
+"""Backends for testing the harness itself: the reference run on a board, and deliberately
+broken or hanging variants. They are addressed explicitly as ``neurokit.hil.testing:NAME``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neurokit import ir
+from neurokit.backends.base import Artifact, Problem, unsupported_nodes
+from neurokit.errors import BoardError
+from neurokit.util.atomic import atomic_write_text
+
+from .runs import RunArrays
+
+
+@dataclass
+class _ArraysRecording:
+    """The minimal recording interface the harness reads (``spiking_nodes``, ``spike_train``, ``outputs``)."""
+
+    run: RunArrays
+
+    @property
+    def spiking_nodes(self) -> list[str]:
+        return list(self.run.spikes)
+
+    def spike_train(self, node: str) -> np.ndarray:
+        return self.run.spikes[node]
+
+    @property
+    def outputs(self) -> dict[str, np.ndarray]:
+        return self.run.outputs
+
+
+@dataclass
+class ReferenceBoard:
+    """Runs the artifact's graph with the reference simulator (optionally sabotaged)."""
+
+    graph: ir.Graph
+    mode: str = "exact"
+    faults: Mapping[str, Any] = field(default_factory=dict)
+
+    def load(self, artifact: Artifact) -> None:
+        return None
+
+    def run(self, inputs: np.ndarray, steps: int) -> _ArraysRecording:
+        from .harness import simulate_arrays
+
+        if self.mode == "hang":
+            threading.Event().wait()  # never set: a board that hangs
+        if self.mode == "crash":
+            raise BoardError("simulated firmware crash", fix="this board is broken on purpose")
+        return _ArraysRecording(simulate_arrays(self.graph, inputs, steps))
+
+    def reset(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def floor_weights(graph: ir.Graph, quantum: float) -> ir.Graph:
+    """Weights floored (instead of rounded) to multiples of ``quantum``: a classic rounding bug."""
+    g = graph
+    for name, node in graph.nodes.items():
+        if isinstance(node, (ir.Linear, ir.Affine)):
+            g = g.replace_node(name, node.replace(weight=np.floor(node.weight / quantum) * quantum))
+    return g
+
+
+def round_weights(graph: ir.Graph, quantum: float) -> ir.Graph:
+    """Weights rounded to the nearest multiple of ``quantum`` (the correct quantization)."""
+    g = graph
+    for name, node in graph.nodes.items():
+        if isinstance(node, (ir.Linear, ir.Affine)):
+            g = g.replace_node(name, node.replace(weight=np.round(node.weight / quantum) * quantum))
+    return g
+
+
+@dataclass
+class ReferenceBackend:
+    """A target whose board runs the reference: ``mode`` is exact, wrong_rounding, hang or crash."""
+
+    mode: str = "exact"
+    quantum: float = 1 / 16
+    name: str = "reference"
+    lowering: Mapping[type, Any] = field(default_factory=lambda: {t: None for t in (
+        ir.Input, ir.Output, ir.Linear, ir.Affine, ir.LIF, ir.IF, ir.LI, ir.CubaLIF)})
+
+    @property
+    def supported_nodes(self) -> tuple[type, ...]:
+        return tuple(self.lowering)
+
+    def check(self, graph: ir.Graph) -> list[Problem]:
+        return unsupported_nodes(graph, self.lowering, self.name)
+
+    def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        ir.write(graph, out / "source.nir")
+        ir.write(round_weights(graph, self.quantum), out / "model.nir")
+        manifest = {"target": self.name, "format": "neurokit-reference", "version": 1, "mode": self.mode}
+        atomic_write_text(out / "manifest.json", json.dumps(manifest))
+        return Artifact(path=out, target=self.name, manifest=manifest)
+
+    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+        return ir.read(artifact.path / "model.nir")
+
+    def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> ReferenceBoard:
+        graph = self.reference_graph(artifact)
+        if self.mode == "wrong_rounding":
+            # the board floors the float weights where the lowering rounded them
+            graph = floor_weights(ir.read(artifact.path / "source.nir"), self.quantum)
+        return ReferenceBoard(graph=graph, mode=self.mode, faults=dict(faults or {}))
+
+
+EXACT = ReferenceBackend(mode="exact", name="exact")
+WRONG_ROUNDING = ReferenceBackend(mode="wrong_rounding", name="wrong_rounding")
+HANGING = ReferenceBackend(mode="hang", name="hanging")
+CRASHING = ReferenceBackend(mode="crash", name="crashing")

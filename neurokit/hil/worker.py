@@ -1,0 +1,62 @@
+"""Runs one board in its own process: ``python -m neurokit.hil.worker SPEC ARTIFACT INPUTS OUT STEPS``.
+
+``SPEC`` is a registered target name (``loihi2``, ``spinnaker``, ``crossbar:pcm``) or an explicit
+``package.module:ATTRIBUTE`` naming a backend object (used by tests and user backends; nothing
+is discovered by scanning). Faults come as JSON in ``--faults``. On failure the worker prints one
+JSON line ``{"error": ..., "type": ...}`` on stderr and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Any
+
+from neurokit.backends import get_backend
+from neurokit.backends.base import Artifact
+
+from .runs import from_recording, read_inputs, write_run
+
+
+def resolve_backend(spec: str) -> Any:
+    """A backend object from a registered name or a ``module:attribute`` spec."""
+    if ":" in spec and "." in spec.split(":", 1)[0]:
+        module, attr = spec.split(":", 1)
+        return getattr(importlib.import_module(module), attr)
+    return get_backend(spec)
+
+
+def open_board(spec: str, artifact: Artifact, faults: dict[str, Any] | None) -> Any:
+    backend = resolve_backend(spec)
+    return backend.board(artifact, faults=faults) if faults else backend.board(artifact)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="neurokit.hil.worker")
+    p.add_argument("spec")
+    p.add_argument("artifact")
+    p.add_argument("inputs")
+    p.add_argument("out")
+    p.add_argument("steps", type=int)
+    p.add_argument("--faults", default="")
+    args = p.parse_args(argv)
+    try:
+        faults = json.loads(args.faults) if args.faults else None
+        artifact = Artifact.open(args.artifact)
+        board = open_board(args.spec, artifact, faults)
+        try:
+            board.load(artifact)
+            rec = board.run(read_inputs(args.inputs), args.steps)
+        finally:
+            board.close()
+        write_run(args.out, from_recording(rec))
+        return 0
+    except Exception as exc:  # reported to the harness as data, not a traceback
+        print(json.dumps({"error": str(exc), "type": type(exc).__name__}), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

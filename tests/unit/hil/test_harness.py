@@ -1,0 +1,95 @@
+"""The harness catches a broken backend at the right place, times out a hanging board, survives a
+crashing one, and reports all targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurokit import ir
+from neurokit.hil.harness import compare, run_hil, simulate_arrays
+from neurokit.hil.metrics import first_divergence
+from neurokit.hil.testing import WRONG_ROUNDING, floor_weights, round_weights
+
+
+def small_model(seed: int = 0) -> ir.Graph:
+    rng = np.random.default_rng(seed)
+    lif = lambda n: ir.LIF(tau=np.full(n, 0.02), r=np.ones(n), v_leak=np.zeros(n), v_threshold=np.full(n, 1.0))  # noqa: E731
+    return ir.Graph.sequential(ir.Linear(weight=rng.normal(0.6, 0.5, (12, 8))), lif(12),
+                               ir.Linear(weight=rng.normal(0.3, 0.5, (4, 12))), lif(4),
+                               names=["fc1", "lif1", "fc2", "lif2"], profile=ir.Profile(dt=1e-3))
+
+
+def inputs(T: int = 60, B: int = 3, seed: int = 1) -> np.ndarray:
+    return (np.random.default_rng(seed).random((T, B, 8)) < 0.3).astype(np.float64) * 40.0
+
+
+def test_wrong_rounding_is_caught_at_the_right_step_and_neuron(tmp_path: Path) -> None:
+    g, x = small_model(), inputs()
+    report = run_hil(g, ["neurokit.hil.testing:EXACT", "neurokit.hil.testing:WRONG_ROUNDING"], x,
+                     out_dir=tmp_path, timeout_s=120)
+    exact, broken = report.targets
+    assert exact.status == "ok" and exact.spike_agreement == 1.0 and exact.first_divergence is None
+    assert broken.status == "ok" and broken.spike_agreement is not None and broken.spike_agreement < 1.0
+    # the divergence the harness reports is where the two models first differ, computed independently
+    good = simulate_arrays(round_weights(g, WRONG_ROUNDING.quantum), x, 60)
+    bad = simulate_arrays(floor_weights(g, WRONG_ROUNDING.quantum), x, 60)
+    expected = first_divergence(good.spikes, bad.spikes, order=["lif1", "lif2"])
+    assert expected is not None
+    assert broken.first_divergence == expected.as_dict()
+
+
+def test_hanging_board_times_out_and_others_still_run(tmp_path: Path) -> None:
+    g, x = small_model(), inputs(T=20, B=1)
+    report = run_hil(g, ["neurokit.hil.testing:HANGING", "neurokit.hil.testing:CRASHING", "neurokit.hil.testing:EXACT"],
+                     x, out_dir=tmp_path, timeout_s=8)
+    hang, crash, exact = report.targets
+    assert hang.status == "timeout" and "did not finish within 8 s" in hang.error
+    assert crash.status == "failed" and "simulated firmware crash" in crash.error
+    assert exact.status == "ok" and exact.spike_agreement == 1.0
+
+
+def test_refused_graph_lists_every_node(tmp_path: Path) -> None:
+    g = ir.Graph.sequential(ir.Linear(weight=np.eye(2)), ir.Delay(delay=np.full(2, 1e-3)), ir.Scale(scale=np.ones(2)),
+                            names=["w", "d", "s"])
+    report = run_hil(g, ["neurokit.hil.testing:EXACT"], np.zeros((5, 1, 2)), out_dir=tmp_path)
+    (res,) = report.targets
+    assert res.status == "refused"
+    assert "node 'd': Delay cannot be mapped" in res.error and "node 's': Scale cannot be mapped" in res.error
+
+
+def test_compare_reports_per_layer_figures() -> None:
+    g, x = small_model(), inputs()
+    a = simulate_arrays(g, x, 60)
+    b = simulate_arrays(floor_weights(g, 1 / 16), x, 60)
+    cmp = compare(a, b, ["lif1", "lif2"], dt=1e-3)
+    assert set(cmp["layer_correlation"]) == {"lif1", "lif2"}
+    assert 0.0 <= cmp["spike_agreement"] < 1.0
+    assert all(v >= 0 for v in cmp["van_rossum"].values())
+
+
+@pytest.mark.parametrize("bad_target", ["nonexistent"])
+def test_unknown_target_is_a_failed_row_not_a_crash(bad_target: str, tmp_path: Path) -> None:
+    report = run_hil(small_model(), [bad_target], inputs(T=5, B=1), out_dir=tmp_path)
+    assert report.targets[0].status == "failed" and "unknown target" in report.targets[0].error
+
+
+def test_report_json_and_html(tmp_path: Path) -> None:
+    import json
+
+    from neurokit.hil.report import table, write_report
+
+    labels = np.array([0, 1, 2])
+    report = run_hil(small_model(), ["neurokit.hil.testing:EXACT", "neurokit.hil.testing:WRONG_ROUNDING"], inputs(),
+                     labels=labels, out_dir=tmp_path / "work", timeout_s=120)
+    j, h = write_report(report, tmp_path / "report")
+    data = json.loads(j.read_text())
+    for name in ("exact", "wrong_rounding"):
+        row = data["targets"][name]
+        assert {"spike_agreement", "first_divergence", "accuracy_delta", "wall_s"} <= set(row)
+    assert data["targets"]["exact"]["accuracy_delta"] == 0.0
+    page = h.read_text()
+    assert page.count("<img") == 2 and "wrong_rounding" in page
+    assert "wrong_rounding" in table(report)
