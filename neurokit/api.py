@@ -6,6 +6,7 @@ Heavy modules (torch, numba) are imported inside the functions so ``neurokit --h
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from typing import Any
@@ -40,5 +41,84 @@ def inspect(path: str | os.PathLike[str], *, dt: float | None = None) -> dict[st
             "warnings": notes}
 
 
-def _finite(a: np.ndarray) -> bool:
-    return bool(np.all(np.isfinite(a)))
+def install_backend_runtime(target: str, *, venv: str | os.PathLike[str] | None = None,
+                            python: str = "python3.10") -> str:
+    """Create the runtime environment a backend needs (``loihi2``: the Lava venv); idempotent."""
+    from neurokit.errors import InvalidInputError
+
+    if target != "loihi2":
+        raise InvalidInputError(f"{target!r} needs no separate runtime", fix="only loihi2 has one (Lava, Python 3.10)")
+    from pathlib import Path
+
+    from neurokit.backends.loihi2.runtime import default_runtime_dir, install_runtime
+
+    return str(install_runtime(Path(venv) if venv else default_runtime_dir(), python=python))
+
+
+def doctor() -> dict[str, dict[str, Any]]:
+    """Readiness of every backend: ``{name: {"ready": bool, "detail": str}}``."""
+    import importlib
+
+    from neurokit.backends import BACKENDS
+
+    out: dict[str, dict[str, Any]] = {}
+    for name, module_name in BACKENDS.items():
+        try:
+            module = importlib.import_module(module_name)
+            if getattr(module, "BACKEND", None) is None:
+                status = {"ready": False, "detail": "no lowering for this target in this version of neurokit"}
+            else:
+                status = module.status() if hasattr(module, "status") else {"ready": True, "detail": "built in"}
+        except Exception as exc:  # doctor reports, it does not fail
+            status = {"ready": False, "detail": f"cannot load: {exc}"}
+        out[name] = {"ready": bool(status["ready"]), "detail": str(status["detail"])}
+    return out
+
+
+def deploy(model: str | os.PathLike[str], target: str, out_dir: str | os.PathLike[str], *,
+           options: dict[str, Any] | None = None, run_inputs: str | os.PathLike[str] | None = None,
+           steps: int | None = None, sweep: str | None = None) -> dict[str, Any]:
+    """Check, lower and optionally run ``model`` on ``target``; returns the artifact path, the
+    human report and (with ``run_inputs``) the recording path."""
+    import importlib
+    from pathlib import Path
+
+    from neurokit import ir
+    from neurokit.backends import BACKENDS, get_backend
+    from neurokit.backends.base import refuse_if_problems
+    from neurokit.errors import InvalidInputError
+
+    graph = ir.read(model)
+    backend = get_backend(target)
+    refuse_if_problems(backend.check(graph), target)
+    opts = dict(options or {})
+    if ":" in target:
+        opts.setdefault("device", target.split(":", 1)[1])
+    artifact = backend.lower(graph, out_dir, opts)
+    module = importlib.import_module(BACKENDS[target.split(":", 1)[0]])
+    report = module.deploy_report(artifact) if hasattr(module, "deploy_report") else json.dumps(dict(artifact.manifest))
+    result: dict[str, Any] = {"artifact": str(artifact.path), "report": report}
+    if run_inputs is not None:
+        inputs = load_inputs(run_inputs, graph)
+        board = backend.board(artifact)
+        try:
+            board.load(artifact)
+            rec = board.run(inputs, steps or int(inputs.shape[0]))
+        finally:
+            board.close()
+        path = Path(artifact.path) / "recording.h5"
+        rec.to_hdf5(path)
+        result["recording"] = str(path)
+    if sweep is not None:
+        if not hasattr(module, "sweep"):
+            raise InvalidInputError(f"--sweep is not available for {target}", fix="sweeps exist for crossbar targets")
+        result["sweep"] = module.sweep(artifact, sweep)
+    return result
+
+
+def load_inputs(path: str | os.PathLike[str], graph: Any) -> np.ndarray:
+    """Dense time-first inputs ``(T, B, *shape)`` for ``graph`` from ``.npy``/``.npz``/``.h5``
+    (dataset ``inputs``, or tonic-style events binned to the profile's ``dt``)."""
+    from neurokit.sim.inputs import load_input_file
+
+    return load_input_file(path, graph)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-from neurokit.errors import InvalidInputError
+from neurokit.errors import BackendUnavailableError, InvalidInputError
 
 from .base import Artifact, Backend, Board, Problem
 
@@ -24,7 +24,11 @@ def get_backend(name: str) -> Backend:
     if base not in BACKENDS:
         raise InvalidInputError(f"unknown target {name!r}", fix=f"choose one of {sorted(BACKENDS)}")
     module = importlib.import_module(BACKENDS[base])
-    return module.BACKEND
+    backend = getattr(module, "BACKEND", None)
+    if backend is None:
+        raise BackendUnavailableError(f"target {base!r} has no lowering in this version of neurokit",
+                                      fix="see `neurokit doctor` for the targets that are ready")
+    return backend
 
 
 __all__ = ["BACKENDS", "Artifact", "Backend", "Board", "Problem", "get_backend"]

@@ -308,6 +308,7 @@ def _strongly_connected(names: list[str], edges: list[tuple[str, str]]) -> dict[
     stack: list[str] = []
     on_stack: set[str] = set()
     counter = 0
+    n_components = 0
     for root in names:
         if root in index:
             continue
@@ -332,7 +333,8 @@ def _strongly_connected(names: list[str], edges: list[tuple[str, str]]) -> dict[
             if recurse:
                 continue
             if low[v] == index[v]:
-                cid = len(set(comp.values()))
+                cid = n_components
+                n_components += 1
                 while True:
                     w = stack.pop()
                     on_stack.discard(w)

@@ -1,0 +1,110 @@
+"""The Lava runtime: a Python 3.10 virtual environment with ``lava-nc==0.10.0``.
+
+Lava cannot share neurokit's Python 3.11 environment, so neurokit drives it out of process:
+:func:`install_runtime` creates the venv (idempotent: a marker holds the hash of the pinned
+requirements), :func:`find_runtime` locates it, and the driver runs the runner script inside it.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from neurokit.errors import BackendUnavailableError
+
+REQUIREMENTS = Path(__file__).with_name("runtime_requirements.txt")
+MARKER = ".neurokit-lava-runtime"
+ENV_VAR = "NEUROKIT_LAVA_VENV"
+
+
+def _requirements_hash() -> str:
+    return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:16]
+
+
+def default_runtime_dir() -> Path:
+    """``$NEUROKIT_LAVA_VENV``, else ``.venv-lava`` beside the checkout (or the working directory)."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    repo = Path(__file__).resolve().parents[3]
+    base = repo if (repo / "pyproject.toml").is_file() else Path.cwd()
+    return base / ".venv-lava"
+
+
+def runtime_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def find_runtime() -> Path | None:
+    """The ready runtime venv, or ``None``."""
+    candidates = [default_runtime_dir(), Path.home() / ".cache" / "neurokit" / "venv-lava"]
+    for venv in candidates:
+        marker = venv / MARKER
+        if marker.is_file() and marker.read_text().strip() == _requirements_hash() and runtime_python(venv).exists():
+            return venv
+    return None
+
+
+def find_python310(preferred: str = "python3.10") -> str:
+    """A working Python 3.10 interpreter: ``preferred`` on PATH, else a pyenv install."""
+    candidates = [preferred, *sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.10*/bin/python3.10")), reverse=True)]
+    for exe in candidates:
+        path = shutil.which(exe) if os.sep not in exe else exe
+        if not path:
+            continue
+        try:
+            out = subprocess.run([path, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
+                                 text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if out.returncode == 0 and out.stdout.strip() == "(3, 10)":
+            return path
+    raise BackendUnavailableError("no working Python 3.10 found (lava-nc 0.10 runs only on 3.10)",
+                                  fix="install python3.10 (e.g. `pyenv install 3.10`) and re-run "
+                                      "`neurokit backends install loihi2`")
+
+
+def install_runtime(venv: Path | None = None, *, python: str = "python3.10") -> Path:
+    """Create the Lava venv at ``venv`` (default :func:`default_runtime_dir`); a no-op when ready."""
+    venv = Path(venv) if venv else default_runtime_dir()
+    marker = venv / MARKER
+    if marker.is_file() and marker.read_text().strip() == _requirements_hash() and runtime_python(venv).exists():
+        return venv
+    interpreter = find_python310(python)
+    steps = [[interpreter, "-m", "venv", "--clear", str(venv)],
+             [str(runtime_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+              "-r", str(REQUIREMENTS)]]
+    for cmd in steps:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            tail = "\n".join(ln for ln in proc.stderr.splitlines() if "is ignored" not in ln)[-600:]
+            raise BackendUnavailableError(f"creating the Lava runtime failed at `{' '.join(cmd)}`: {tail}",
+                                          fix=f"run that command by hand to see why; then re-run "
+                                              f"`neurokit backends install loihi2`")
+    check = subprocess.run([str(runtime_python(venv)), "-c", "import lava.magma.core.run_configs, h5py, numpy"],
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        raise BackendUnavailableError(f"Lava does not import in {venv}: {check.stderr.strip()[-400:]}",
+                                      fix="delete the folder and re-run `neurokit backends install loihi2`")
+    marker.write_text(_requirements_hash() + "\n")
+    return venv
+
+
+def runtime_status() -> dict[str, Any]:
+    """``{"ready": bool, "detail": str}`` for ``neurokit doctor``."""
+    venv = find_runtime()
+    if venv is None:
+        return {"ready": False, "detail": f"Lava runtime missing at {default_runtime_dir()}: run "
+                                          "`neurokit backends install loihi2` (or `make lava`)"}
+    return {"ready": True, "detail": f"Lava runtime at {venv} (lava-nc 0.10, Python 3.10); real Loihi 2 "
+                                     f"hardware: not available here (lava-loihi is not public)"}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(install_runtime())
+    sys.exit(0)

@@ -1,0 +1,35 @@
+"""``neurokit backends install loihi2``: create a backend's runtime (e.g. the Lava venv)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from neurokit import api
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("backends", help="install or list backend runtimes",
+                       description="Backends whose runtime cannot live in this Python environment get their own. "
+                                   "`install loihi2` creates .venv-lava (Python 3.10 + lava-nc 0.10, pinned); it is "
+                                   "idempotent and takes a few minutes the first time.")
+    s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    inst = s.add_parser("install", help="create a backend's runtime environment")
+    inst.add_argument("target", choices=["loihi2"], help="backend whose runtime to install")
+    inst.add_argument("--venv", type=Path, default=None, help="where to create it (default: .venv-lava here)")
+    inst.add_argument("--python", default="python3.10", help="interpreter for the runtime (default python3.10)")
+    inst.set_defaults(func=run_install)
+    ls = s.add_parser("list", help="list backends and whether each is ready")
+    ls.set_defaults(func=run_list)
+
+
+def run_install(args: argparse.Namespace) -> int:
+    path = api.install_backend_runtime(args.target, venv=args.venv, python=args.python)
+    print(f"{args.target} runtime ready: {path}")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    for name, status in api.doctor().items():
+        print(f"{name:<10} {'ready' if status['ready'] else 'NOT READY'}  {status['detail']}")
+    return 0

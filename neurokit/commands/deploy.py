@@ -1,0 +1,54 @@
+"""``neurokit deploy MODEL.nir --target T --out DIR [--run INPUTS]``: lower a model to a target."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from neurokit import api
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("deploy", help="lower a model to a hardware target (loihi2, spinnaker, crossbar[:DEVICE])",
+                       description="Checks that every node maps (all problems listed at once, exit code 3), lowers "
+                                   "the model to an artifact directory with manifest.json and the target's files, "
+                                   "prints the resource report and, with --run, runs the artifact on the target's "
+                                   "board and writes the recording.")
+    p.add_argument("model", help=".nir model file")
+    p.add_argument("--target", required=True, help="loihi2, spinnaker, crossbar or crossbar:DEVICE (pcm, rram, ideal)")
+    p.add_argument("--out", required=True, type=Path, help="artifact directory to write")
+    p.add_argument("--run", metavar="INPUTS", default=None,
+                   help="run the artifact on these inputs (.npy/.npz/.h5, dense (T, B, *shape) or events) "
+                        "and write DIR/recording.h5")
+    p.add_argument("--steps", type=int, default=None, help="steps to run with --run (default: the inputs' length)")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="backend option, repeatable (e.g. --option tile_size=128); values are parsed as JSON")
+    p.add_argument("--sweep", choices=["drift", "adc", "faults"], default=None,
+                   help="crossbar only: accuracy sweep (JSON + PNG in DIR)")
+    p.set_defaults(func=run)
+
+
+def _options(pairs: list[str]) -> dict[str, object]:
+    from neurokit.errors import InvalidInputError
+
+    out: dict[str, object] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise InvalidInputError(f"--option {pair!r} is not KEY=VALUE", fix="e.g. --option tile_size=128")
+        key, value = pair.split("=", 1)
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    result = api.deploy(args.model, args.target, args.out, options=_options(args.option), run_inputs=args.run,
+                        steps=args.steps, sweep=args.sweep)
+    print(result["report"])
+    for key in ("recording", "sweep"):
+        if result.get(key):
+            print(f"{key}: {result[key]}")
+    return 0
