@@ -50,3 +50,16 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def event_digits_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder with the embedded event-digits built once per test session (~15 s).
+
+    Honors ``NEUROKIT_CACHE`` when set, so repeated local runs reuse one build."""
+    env = os.environ.get("NEUROKIT_CACHE")
+    root = Path(env) if env else tmp_path_factory.mktemp("neurokit-cache")
+    from neurokit.data.embedded import event_digits_file
+
+    event_digits_file(root=root)
+    return root
