@@ -24,5 +24,13 @@ def reference(graph: ir.Graph, inputs: np.ndarray, node: str) -> tuple[np.ndarra
     return next(iter(res.outputs.values())), res.states[node]["v"]
 
 
+def numba_sim(graph: ir.Graph, inputs: np.ndarray, node: str) -> tuple[np.ndarray, np.ndarray]:
+    """The event-driven Numba simulator (neurokit.sim)."""
+    from neurokit import sim
+
+    rec = sim.simulate(graph, inputs, record=("spikes", node))
+    return next(iter(rec.outputs.values())), rec.traces[node]["v"]
+
+
 #: name -> runner. Each simulator/backend adds itself here when it lands.
-FLOAT_RUNNERS: dict[str, Runner] = {"reference": reference}
+FLOAT_RUNNERS: dict[str, Runner] = {"reference": reference, "sim": numba_sim}

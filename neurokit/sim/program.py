@@ -1,0 +1,224 @@
+"""``compile(graph) -> Program``: the graph packed into flat arrays the Numba kernel interprets.
+
+Each node gets an op code, an input slot and an output slot in flat per-sample buffers; linear
+nodes become CSR rows by presynaptic input (:mod:`neurokit.sim.lowering`); neuron parameters
+become per-neuron coefficient arrays computed exactly as :mod:`neurokit.dynamics.neurons` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from neurokit import ir
+from neurokit.dynamics.neurons import decay, refractory_steps
+from neurokit.errors import InvalidInputError
+
+from .lowering import node_to_csr
+
+# op codes
+INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
+LIF, IF, LI, INTEG, CUBA_LI, CUBA_LIF = 10, 11, 12, 13, 14, 15
+SPIKING_OPS = (LIF, IF, CUBA_LIF, THRESHOLD)
+NEURON_OPS = {ir.LIF: LIF, ir.IF: IF, ir.LI: LI, ir.I: INTEG, ir.CubaLI: CUBA_LI, ir.CubaLIF: CUBA_LIF}
+LINEAR_TYPES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
+# neuron coefficient rows of Program.coef
+(C_A_MEM, C_ONE_MINUS_A_MEM, C_K_MEM, C_VLEAK, C_R, C_VTH, C_VRESET, C_A_SYN, C_ONE_MINUS_A_SYN, C_K_SYN, C_WIN,
+ C_COUPLING, C_DT_R, N_COEF) = range(14)
+
+
+@dataclass
+class Program:
+    """A compiled graph (see the module docstring). Arrays only; the graph stays attached."""
+
+    graph: ir.Graph
+    names: list[str]
+    dtype: np.dtype
+    order: np.ndarray
+    kind: np.ndarray
+    in_off: np.ndarray
+    in_size: np.ndarray
+    out_off: np.ndarray
+    out_size: np.ndarray
+    edge_ptr: np.ndarray
+    edge_src: np.ndarray
+    edge_prev: np.ndarray
+    csr_ptr_off: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    weights: np.ndarray
+    delays: np.ndarray
+    ring_off: np.ndarray
+    ring_depth: np.ndarray
+    bias: np.ndarray
+    has_bias: np.ndarray
+    elem: np.ndarray
+    coef: np.ndarray
+    elem_steps: np.ndarray  # per output element: refractory steps (neurons) or delay steps (Delay)
+    early: np.ndarray
+    integration_exact: bool
+    reset_mode: int
+    rule_ge: bool
+    total_in: int
+    total_out: int
+    total_ring: int
+    shapes: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
+
+    def index(self, name: str) -> int:
+        """Position of node ``name`` in :attr:`names`."""
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise InvalidInputError(f"no node named {name!r}", fix=f"choose from {self.names}") from None
+
+    @property
+    def synapse_bytes(self) -> int:
+        """Bytes held for synapses (indices, weights, delays, row pointers)."""
+        return int(self.indices.nbytes + self.weights.nbytes + self.delays.nbytes + self.indptr.nbytes)
+
+
+def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program:
+    """Validate ``graph`` and pack it for the kernel (``profile`` overrides the graph's)."""
+    g = graph.flatten()
+    if profile is not None:
+        g = g.with_profile(profile)
+    g.validate()
+    prof = g.profile
+    if prof.is_fixed_point:
+        raise InvalidInputError(f"numeric {prof.numeric!r}: the simulator runs float32/float64 in this version",
+                                fix="simulate with a float profile; fixed-point runs are not implemented yet")
+    dtype = np.dtype(np.float32) if prof.numeric == "float32" else np.dtype(np.float64)
+    shapes = g.infer_shapes()
+    order_names = g.topological_order()
+    names = list(g.nodes)
+    idx = {n: i for i, n in enumerate(names)}
+    loop = g.loop_edges()
+    n = len(names)
+    kind = np.zeros(n, np.int64)
+    in_size = np.array([int(np.prod(shapes[k][0])) for k in names], np.int64)
+    out_size = np.array([int(np.prod(shapes[k][1])) for k in names], np.int64)
+    in_off = np.concatenate([[0], np.cumsum(in_size)])[:-1].astype(np.int64)
+    out_off = np.concatenate([[0], np.cumsum(out_size)])[:-1].astype(np.int64)
+    total_out = int(out_size.sum())
+    # edges, grouped by target
+    edge_ptr = np.zeros(n + 1, np.int64)
+    srcs: list[int] = []
+    prevs: list[bool] = []
+    for i, name in enumerate(names):
+        for p in g.predecessors(name):
+            srcs.append(idx[p])
+            prevs.append((p, name) in loop and not isinstance(g.nodes[p], ir.Delay))
+        edge_ptr[i + 1] = len(srcs)
+    csr_ptr_off = np.zeros(n, np.int64)
+    ring_off = np.zeros(n, np.int64)
+    ring_depth = np.zeros(n, np.int64)
+    has_bias = np.zeros(n, np.bool_)
+    bias = np.zeros(total_out, dtype)
+    elem = np.zeros(total_out, dtype)  # Scale factors / Threshold thresholds
+    coef = np.zeros((N_COEF, total_out), dtype)
+    refrac = np.zeros(total_out, np.int64)
+    indptr_parts, idx_parts, w_parts, d_parts = [np.zeros(1, np.int64)], [], [], []
+    delay_steps = np.zeros(total_out, np.int64)
+    n_syn = 0
+    ring_total = 0
+    early = np.zeros(n, np.bool_)
+    lat = prof.synapse_latency
+    for i, name in enumerate(names):
+        node = g.nodes[name]
+        o = slice(out_off[i], out_off[i] + out_size[i])
+        if isinstance(node, ir.Input):
+            kind[i] = INPUT
+        elif isinstance(node, ir.Output):
+            kind[i] = OUTPUT
+        elif isinstance(node, ir.Flatten):
+            kind[i] = IDENTITY
+        elif isinstance(node, ir.Scale):
+            kind[i] = SCALE
+            elem[o] = np.asarray(node.scale, dtype).ravel()
+        elif isinstance(node, ir.Threshold):
+            kind[i] = THRESHOLD
+            elem[o] = np.asarray(node.threshold, dtype).ravel()
+        elif isinstance(node, ir.Delay):
+            kind[i] = DELAY
+            steps = g.delay_steps(node).ravel()
+            delay_steps[o] = steps
+            ring_depth[i] = int(steps.max(initial=0)) + 1
+            ring_off[i] = ring_total
+            ring_total += (ring_depth[i] + 1) * out_size[i]
+            early[i] = bool(steps.size and steps.min() >= 1)
+        elif isinstance(node, LINEAR_TYPES):
+            kind[i] = CSR_OP
+            csr = node_to_csr(node, shapes[name][0], shapes[name][1], prof.dt)
+            csr_ptr_off[i] = sum(len(p) for p in indptr_parts) - 1
+            indptr_parts.append(csr.indptr[1:] + n_syn)
+            idx_parts.append(csr.indices)
+            w_parts.append(csr.weight)
+            d = (csr.delay if csr.delay is not None else np.zeros(len(csr.indices), np.int64)) + lat
+            d_parts.append(d.astype(np.int64))
+            n_syn += len(csr.indices)
+            depth = int(d.max(initial=0)) if len(d) else lat
+            if depth > 0:
+                ring_depth[i] = depth
+                ring_off[i] = ring_total
+                ring_total += (depth + 1) * out_size[i]
+            if csr.bias is not None:
+                has_bias[i] = True
+                bias[o] = csr.bias
+        elif type(node) in NEURON_OPS:
+            kind[i] = NEURON_OPS[type(node)]
+            _neuron_coefficients(node, coef[:, o], refrac[o], prof, dtype)
+        else:
+            raise InvalidInputError(f"node {name!r}: {node.type_name} is not supported by the simulator",
+                                    fix="report this; every IR node type should be")
+    indptr = np.concatenate(indptr_parts).astype(np.int64)
+    indices = np.concatenate(idx_parts).astype(np.int32) if idx_parts else np.zeros(0, np.int32)
+    weights = np.concatenate(w_parts).astype(dtype) if w_parts else np.zeros(0, dtype)
+    delays = np.concatenate(d_parts).astype(np.int32) if d_parts else np.zeros(0, np.int32)
+    program = Program(
+        graph=g, names=names, dtype=dtype, order=np.array([idx[k] for k in order_names], np.int64), kind=kind,
+        in_off=in_off, in_size=in_size, out_off=out_off, out_size=out_size, edge_ptr=edge_ptr,
+        edge_src=np.array(srcs, np.int64), edge_prev=np.array(prevs, np.bool_), csr_ptr_off=csr_ptr_off,
+        indptr=indptr, indices=indices, weights=weights, delays=delays, ring_off=ring_off, ring_depth=ring_depth,
+        bias=bias, has_bias=has_bias, elem=elem, coef=coef, elem_steps=np.where(np.repeat(kind, out_size) == DELAY, delay_steps, refrac),
+        early=early, integration_exact=prof.integration == "exact", reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset],
+        rule_ge=prof.spike_rule == ">=", total_in=int(in_size.sum()), total_out=total_out, total_ring=int(ring_total),
+        shapes={k: shapes[k] for k in names})
+    return program
+
+
+def _neuron_coefficients(node: ir.Node, coef: np.ndarray, refrac: np.ndarray, prof: ir.Profile, dtype: np.dtype) -> None:
+    """Per-neuron coefficients, rounded to ``dtype`` in the same order as the reference."""
+    dt = prof.dt
+    integ = prof.integration
+    f = lambda a: np.asarray(a, dtype=dtype).ravel()  # noqa: E731
+    one = dtype.type(1)
+    if isinstance(node, (ir.LIF, ir.LI)):
+        coef[C_A_MEM] = f(decay(node.tau, dt, integ))
+        coef[C_ONE_MINUS_A_MEM] = one - coef[C_A_MEM]
+        coef[C_K_MEM] = f(dt / np.asarray(node.tau, dtype=np.float64))
+    if isinstance(node, (ir.CubaLI, ir.CubaLIF)):
+        ts = np.asarray(node.tau_syn, dtype=np.float64)
+        tm = np.asarray(node.tau_mem, dtype=np.float64)
+        coef[C_A_SYN] = f(decay(ts, dt, integ))
+        coef[C_ONE_MINUS_A_SYN] = one - coef[C_A_SYN]
+        coef[C_K_SYN] = f(dt / ts)
+        am, as_ = np.exp(-dt / tm), np.exp(-dt / ts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coupling = np.where(np.isclose(ts, tm, rtol=1e-12, atol=0.0), (dt / tm) * am, ts / (ts - tm) * (as_ - am))
+        coef[C_COUPLING] = f(coupling)
+        coef[C_WIN] = f(node.w_in)
+        if integ == "exact":
+            coef[C_A_MEM] = f(am)
+        else:
+            coef[C_A_MEM] = f(decay(tm, dt, integ))
+            coef[C_ONE_MINUS_A_MEM] = one - coef[C_A_MEM]
+        coef[C_K_MEM] = f(dt / tm)
+    if hasattr(node, "v_leak"):
+        coef[C_VLEAK] = f(node.v_leak)  # type: ignore[attr-defined]
+    coef[C_R] = f(node.r)  # type: ignore[attr-defined]
+    coef[C_DT_R] = dtype.type(dt) * f(node.r)  # type: ignore[attr-defined]
+    if hasattr(node, "v_threshold"):
+        coef[C_VTH] = f(node.v_threshold)  # type: ignore[attr-defined]
+        coef[C_VRESET] = f(node.v_reset)  # type: ignore[attr-defined]
+        refrac[:] = refractory_steps(node.t_refrac, dt).ravel()  # type: ignore[attr-defined]
