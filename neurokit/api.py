@@ -122,3 +122,34 @@ def load_inputs(path: str | os.PathLike[str], graph: Any) -> np.ndarray:
     from neurokit.sim.inputs import load_input_file
 
     return load_input_file(path, graph)
+
+
+def simulate(model: str | os.PathLike[str], inputs: str | os.PathLike[str], *, steps: int | None = None,
+             record: list[str] | tuple[str, ...] = ("spikes",), dt: float | None = None,
+             out: str | os.PathLike[str] | None = None, plot: str | os.PathLike[str] | None = None,
+             chunk: int = 1000) -> dict[str, Any]:
+    """Simulate a ``.nir`` model on an input file; writes the recording (and a raster PNG)."""
+    import time
+
+    from neurokit import ir, sim
+    from neurokit.sim.inputs import load_input_file
+
+    graph = ir.read(model)
+    if dt is not None:
+        graph = graph.with_profile(graph.profile.replace(dt=dt))
+    x = load_input_file(inputs, graph, steps)
+    program = sim.compile(graph)
+    t0 = time.perf_counter()
+    rec = sim.run(program, x, steps or int(x.shape[0]), record=tuple(record))
+    seconds = time.perf_counter() - t0
+    result: dict[str, Any] = {"steps": int(steps or x.shape[0]), "samples": int(x.shape[1]), "seconds": seconds,
+                              "spikes": int(sum(int(z.sum()) for z in rec.spikes.values()))}
+    if out is not None:
+        rec.to_hdf5(out)
+        result["out"] = str(out)
+    if plot is not None:
+        from neurokit.plots import raster
+
+        raster(rec, plot)
+        result["plot"] = str(plot)
+    return result
