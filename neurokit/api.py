@@ -153,3 +153,16 @@ def simulate(model: str | os.PathLike[str], inputs: str | os.PathLike[str], *, s
         raster(rec, plot)
         result["plot"] = str(plot)
     return result
+
+
+def train(*, config: str | os.PathLike[str] | None = None, out: str | os.PathLike[str] = "runs/train",
+          resume: bool = False, progress: bool = True, **overrides: Any) -> dict[str, Any]:
+    """Train an SNN; ``overrides`` (dataset, data_dir, epochs, seed, mode, …) win over the config file."""
+    from neurokit.train import TrainConfig
+    from neurokit.train import train as run_training
+
+    given = {k: v for k, v in overrides.items() if v is not None}
+    cfg = TrainConfig.from_toml(config, **given) if config else TrainConfig.from_dict(given)
+    card = run_training(cfg, out, resume=resume, progress=progress)
+    card["run_dir"] = str(out)
+    return card

@@ -1,0 +1,36 @@
+"""``neurokit train``: train an SNN (default: the embedded event-digits task, about 30 s)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from neurokit import api
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("train", help="train an SNN with surrogate gradients (default: embedded event-digits)",
+                       description="Trains a feed-forward LIF classifier. With no arguments it uses the embedded "
+                                   "event-digits dataset (no download) and reaches about 97.5 % test accuracy in "
+                                   "about 30 s on 2 cores. Writes checkpoint.pt after every epoch (resume with "
+                                   "--resume RUN_DIR), metrics.csv/json, learning_curves.png, raster.png, model.nir "
+                                   "and model_card.md into --out.")
+    p.add_argument("--config", type=Path, default=None, help="TOML file with a [train] table (keys as TrainConfig)")
+    p.add_argument("--dataset", default=None, help="event-digits (default), or a tonic dataset with --data-dir")
+    p.add_argument("--data-dir", default=None, help="folder with the dataset's files (tonic datasets)")
+    p.add_argument("--epochs", type=int, default=None, help="number of epochs (default 40)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (runs are reproducible for a seed)")
+    p.add_argument("--mode", choices=["bptt", "sltt"], default=None, help="exact BPTT or memory-light SLTT")
+    p.add_argument("--out", type=Path, default=Path("runs/train"), help="run directory (default runs/train)")
+    p.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
+                   help="continue an interrupted run from its last checkpoint")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
+                     dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode)
+    print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "
+          f"{card['synaptic_ops_per_inference']:.0f} synaptic ops/inference, "
+          f"{card['energy_uj_per_inference']:.3f} µJ estimated; run: {card['run_dir']}")
+    return 0

@@ -1,0 +1,73 @@
+"""Training configuration: a frozen dataclass read from TOML, unknown keys refused by name."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neurokit.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a run depends on (saved with every checkpoint)."""
+
+    dataset: str = "event-digits"
+    data_dir: str | None = None
+    steps: int = 30
+    dt: float = 0.01
+    hidden: tuple[int, ...] = (256,)
+    tau_mem: float = 0.02
+    tau_out: float = 0.05
+    surrogate: str = "fast_sigmoid"
+    surrogate_scale: float = 10.0
+    mode: str = "bptt"
+    epochs: int = 40
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 0.0
+    rate_reg: float = 0.0
+    seed: int = 0
+    threads: int = 2
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
+        """Read ``[train]`` (or top-level keys) from a TOML file; ``overrides`` win."""
+        try:
+            data = tomllib.loads(Path(path).read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"config file {str(path)!r} not found", fix="check the path") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML ({exc})", fix="fix the syntax") from None
+        data = data.get("train", data)
+        return cls.from_dict({**data, **{k: v for k, v in overrides.items() if v is not None}}, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "config") -> TrainConfig:
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise ConfigError(f"{source}: unknown key(s) {unknown}", fix=f"allowed keys: {sorted(fields)}")
+        clean = dict(data)
+        if "hidden" in clean:
+            h = clean["hidden"]
+            clean["hidden"] = tuple(int(v) for v in (h if isinstance(h, (list, tuple)) else [h]))
+        try:
+            cfg = cls(**clean)
+        except TypeError as exc:
+            raise ConfigError(f"{source}: {exc}", fix="check the keys' types") from None
+        for name in ("epochs", "batch_size", "steps"):
+            if int(getattr(cfg, name)) < 1:
+                raise ConfigError(f"{source}: {name} must be >= 1", fix=f"set {name} to a positive whole number")
+        if cfg.mode not in ("bptt", "sltt"):
+            raise ConfigError(f"{source}: mode must be 'bptt' or 'sltt', got {cfg.mode!r}", fix="mode = 'bptt'")
+        return cfg
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["hidden"] = list(self.hidden)
+        return d

@@ -1,0 +1,123 @@
+"""A feed-forward SNN classifier (Linear + LIF blocks, LI readout) and its IR export/import.
+
+``to_ir(model)`` writes ``Input -> Flatten -> (Affine -> LIF)* -> Affine -> LI -> Output`` under a
+profile with the model's ``dt``, integration, reset and spike rule; ``from_ir`` rebuilds the
+model from such a graph (e.g. to fine-tune an imported ``.nir``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from neurokit import ir
+from neurokit.errors import InvalidInputError
+
+from .layers import LIFLayer, LILayer, init_linear, time_linear
+
+
+@dataclass(frozen=True)
+class SNNSpec:
+    """Architecture and neuron settings of :class:`SNNClassifier`."""
+
+    input_shape: tuple[int, ...]
+    hidden: tuple[int, ...] = (128,)
+    classes: int = 10
+    dt: float = 0.01
+    tau_mem: float = 0.02
+    tau_out: float = 0.05
+    v_threshold: float = 1.0
+    integration: str = "exact"
+    reset: str = "zero"
+    spike_rule: str = ">"
+    surrogate: str = "fast_sigmoid"
+    surrogate_scale: float = 10.0
+    mode: str = "bptt"
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def profile(self) -> ir.Profile:
+        return ir.Profile(dt=self.dt, integration=self.integration, reset=self.reset, spike_rule=self.spike_rule)
+
+
+class SNNClassifier(nn.Module):
+    """``(T, B, *input_shape)`` -> LI readout membrane ``(T, B, classes)``."""
+
+    def __init__(self, spec: SNNSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        sizes = [int(np.prod(spec.input_shape)), *spec.hidden]
+        self.fc = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.lif = nn.ModuleList(LIFLayer(n, tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt,
+                                          integration=spec.integration, reset=spec.reset, spike_rule=spec.spike_rule,
+                                          surrogate=spec.surrogate, scale=spec.surrogate_scale, mode=spec.mode)
+                                 for n in spec.hidden)
+        self.readout = nn.Linear(sizes[-1], spec.classes)
+        self.li = LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration)
+        for layer in self.fc:
+            init_linear(layer, gain=3.0)
+        init_linear(self.readout, gain=1.0)
+
+    def forward(self, x: torch.Tensor, *, return_spikes: bool = False) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
+        h = x.reshape(x.shape[0], x.shape[1], -1)
+        spikes = []
+        for fc, lif in zip(self.fc, self.lif):
+            h = lif(time_linear(fc, h))
+            spikes.append(h)
+        out = self.li(time_linear(self.readout, h))
+        return (out, spikes) if return_spikes else out
+
+
+def to_ir(model: SNNClassifier) -> ir.Graph:
+    """The IR graph computing what ``model`` computes (float64 parameters)."""
+    s = model.spec
+    d = lambda t: t.detach().cpu().to(torch.float64).numpy()  # noqa: E731
+    nodes: dict[str, ir.Node] = {"input": ir.Input(shape=tuple(s.input_shape)),
+                                 "flatten": ir.Flatten(input_shape=tuple(s.input_shape), start_dim=0)}
+    prev = "flatten"
+    edges = [("input", "flatten")]
+    for k, (fc, lif) in enumerate(zip(model.fc, model.lif)):
+        nodes[f"fc{k}"] = ir.Affine(weight=d(fc.weight), bias=d(fc.bias))
+        nodes[f"lif{k}"] = ir.LIF(tau=d(lif.tau), r=d(lif.r), v_leak=d(lif.v_leak), v_threshold=d(lif.v_threshold),
+                                  v_reset=d(lif.v_reset))
+        edges += [(prev, f"fc{k}"), (f"fc{k}", f"lif{k}")]
+        prev = f"lif{k}"
+    n = s.classes
+    nodes["readout"] = ir.Affine(weight=d(model.readout.weight), bias=d(model.readout.bias))
+    nodes["li"] = ir.LI(tau=d(model.li.tau), r=np.ones(n), v_leak=np.zeros(n))
+    nodes["output"] = ir.Output(shape=(n,))
+    edges += [(prev, "readout"), ("readout", "li"), ("li", "output")]
+    return ir.Graph(nodes=nodes, edges=tuple(edges), profile=s.profile).validate()
+
+
+def from_ir(graph: ir.Graph, **overrides: object) -> SNNClassifier:
+    """Rebuild an :class:`SNNClassifier` from a graph of the shape :func:`to_ir` writes."""
+    g = graph.flatten()
+    order = [n for n in g.topological_order() if not isinstance(g.nodes[n], (ir.Input, ir.Output, ir.Flatten))]
+    kinds = [type(g.nodes[n]) for n in order]
+    pattern_ok = (len(kinds) >= 2 and kinds[-1] is ir.LI and all(k in (ir.Affine, ir.Linear) for k in kinds[0:-1:2])
+                  and all(k is ir.LIF for k in kinds[1:-1:2]))
+    if not pattern_ok:
+        raise InvalidInputError(f"graph is not (Affine -> LIF)* -> Affine -> LI: {[k.__name__ for k in kinds]}",
+                                fix="from_ir rebuilds feed-forward LIF classifiers; build other models with the layers")
+    inp = next(iter(g.inputs.values()))
+    lifs = [g.nodes[n] for n in order[1:-1:2]]
+    p = g.profile
+    spec = SNNSpec(input_shape=inp.shape, hidden=tuple(int(n.tau.size) for n in lifs),
+                   classes=int(g.nodes[order[-1]].tau.size), dt=p.dt, integration=p.integration, reset=p.reset,
+                   spike_rule=p.spike_rule, **overrides)  # type: ignore[arg-type]
+    model = SNNClassifier(spec)
+    with torch.no_grad():
+        for k, name in enumerate(order[0:-1:2]):
+            node = g.nodes[name]
+            layer = model.fc[k] if k < len(lifs) else model.readout
+            layer.weight.copy_(torch.tensor(np.array(node.weight)))
+            layer.bias.copy_(torch.tensor(np.array(getattr(node, "bias", np.zeros(node.weight.shape[0])))))
+        for lif_module, node in zip(model.lif, lifs):
+            for fld in ("tau", "v_threshold", "v_reset", "v_leak", "r"):
+                getattr(lif_module, fld).copy_(torch.tensor(np.array(getattr(node, fld), dtype=np.float64)))
+        model.li.tau.copy_(torch.tensor(np.array(g.nodes[order[-1]].tau, dtype=np.float64)))
+    return model

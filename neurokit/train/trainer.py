@@ -1,0 +1,192 @@
+"""The training loop: progress bar, per-epoch atomic checkpoints, exact resume, metrics, plots,
+``model.nir`` and a model card whose accuracy is measured by running the exported IR in
+:mod:`neurokit.sim`."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from neurokit import ir
+from neurokit.errors import ConfigError, FileFormatError
+from neurokit.util.atomic import atomic_path, atomic_write_text
+
+from .config import TrainConfig
+from .model import SNNClassifier, SNNSpec, to_ir
+
+#: Energy per operation at 45 nm (Horowitz, ISSCC 2014): 32-bit float add / multiply-add.
+ENERGY_PJ = {"accumulate": 0.9, "multiply_accumulate": 4.6}
+
+
+def load_split(cfg: TrainConfig, train: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Dense ``(N, T, *shape)`` float32 inputs and labels for the configured dataset."""
+    from neurokit.data import dense_dataset, load_dataset
+
+    ds = load_dataset(cfg.dataset, train=train, data_dir=cfg.data_dir)
+    x, y = dense_dataset(ds, dt=cfg.dt, steps=cfg.steps)
+    return x.astype(np.float32), y
+
+
+def graph_hash(graph: ir.Graph) -> str:
+    buf = io.BytesIO()
+    ir.write(graph, buf)
+    return hashlib.sha256(buf.getvalue()).hexdigest()[:16]
+
+
+def _evaluate(model: SNNClassifier, x: np.ndarray, y: np.ndarray, batch: int = 256) -> tuple[float, float]:
+    model.eval()
+    correct, spikes = 0, 0.0
+    with torch.no_grad():
+        for i in range(0, len(y), batch):
+            xb = torch.from_numpy(np.moveaxis(x[i:i + batch], 0, 1))
+            out, hidden = model(xb, return_spikes=True)
+            correct += int((out.sum(0).argmax(1).numpy() == y[i:i + batch]).sum())
+            spikes += float(sum(h.sum() for h in hidden))
+    model.train()
+    return correct / len(y), spikes / len(y)
+
+
+def _save_checkpoint(path: Path, model: SNNClassifier, opt: torch.optim.Optimizer, epoch: int, cfg: TrainConfig,
+                     history: list[dict[str, float]]) -> None:
+    state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": torch.tensor(epoch),
+             "torch_rng": torch.get_rng_state(), "config": json.dumps(cfg.to_dict()),
+             "history": json.dumps(history), "ir_hash": graph_hash(to_ir(model))}
+    with atomic_path(path, suffix=".pt") as tmp:
+        torch.save(state, tmp)
+
+
+def _load_checkpoint(path: Path) -> dict[str, Any]:
+    try:
+        return torch.load(path, weights_only=True)
+    except (RuntimeError, OSError, EOFError) as exc:
+        raise FileFormatError(f"cannot read checkpoint ({exc})", where=str(path),
+                              fix="delete it to start over, or resume from another run") from None
+
+
+def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...]) -> SNNSpec:
+    return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
+                   surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode)
+
+
+def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = False, progress: bool = True,
+          stop_after_epoch: int | None = None) -> dict[str, Any]:
+    """Train (or resume) a run in ``out_dir``; returns the summary written to ``summary.json``.
+
+    ``stop_after_epoch`` ends the process-side loop early (used to test resuming after a kill).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out / "checkpoint.pt"
+    if resume:
+        if not ckpt_path.is_file():
+            raise ConfigError(f"nothing to resume: {ckpt_path} does not exist", fix="start a run without --resume")
+        ckpt = _load_checkpoint(ckpt_path)
+        saved = TrainConfig.from_dict(json.loads(ckpt["config"]))
+        if saved.to_dict() != cfg.to_dict() and cfg != TrainConfig():
+            raise ConfigError("the run was started with another configuration", where=str(out),
+                              fix="resume without changing options (the saved config is used)")
+        cfg = saved
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    x_train, y_train = load_split(cfg, True)
+    x_test, y_test = load_split(cfg, False)
+    input_shape = tuple(int(s) for s in x_train.shape[2:])
+    model = SNNClassifier(spec_from_config(cfg, input_shape))
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    start, history = 0, []
+    if resume:
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        torch.set_rng_state(ckpt["torch_rng"])
+        start = int(ckpt["epoch"]) + 1
+        history = json.loads(ckpt["history"])
+    t_start = time.perf_counter()
+    bar = tqdm(range(start, cfg.epochs), desc="train", disable=not progress, initial=start, total=cfg.epochs)
+    for epoch in bar:
+        order = np.random.default_rng(cfg.seed * 100003 + epoch).permutation(len(y_train))
+        losses = []
+        for i in range(0, len(order), cfg.batch_size):
+            idx = order[i:i + cfg.batch_size]
+            xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1))
+            yb = torch.from_numpy(y_train[idx])
+            out_v, hidden = model(xb, return_spikes=True)
+            loss = F.cross_entropy(out_v.mean(0) * 5.0, yb)
+            if cfg.rate_reg:
+                loss = loss + cfg.rate_reg * sum(h.mean() for h in hidden)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.detach()))
+        train_acc, _ = _evaluate(model, x_train, y_train)
+        test_acc, spikes = _evaluate(model, x_test, y_test)
+        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "train_acc": train_acc,
+                        "test_acc": test_acc, "spikes_per_sample": spikes})
+        bar.set_postfix(loss=f"{np.mean(losses):.3f}", test=f"{test_acc:.3f}")
+        _save_checkpoint(ckpt_path, model, opt, epoch, cfg, history)
+        if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch:
+            return {"stopped_after_epoch": epoch + 1}
+    seconds = time.perf_counter() - t_start
+    return _finish(model, cfg, history, out, x_test, y_test, seconds)
+
+
+def _finish(model: SNNClassifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,
+            y_test: np.ndarray, seconds: float) -> dict[str, Any]:
+    from neurokit import sim
+    from neurokit.plots import curves, raster
+
+    graph = to_ir(model)
+    ir.write(graph, out / "model.nir")
+    rec = sim.simulate(graph, np.moveaxis(x_test, 0, 1).astype(np.float64), record=("spikes",))
+    sim_pred = rec.outputs["output"].sum(0).argmax(1)
+    sim_acc = float(np.mean(sim_pred == y_test))
+    spikes = {n: float(z.sum()) / len(y_test) for n, z in rec.spikes.items()}
+    synops = 0.0
+    for k in range(len(cfg.hidden)):
+        fan_out = graph.nodes[f"fc{k + 1}" if k + 1 < len(cfg.hidden) else "readout"].weight.shape[0]
+        synops += spikes[f"lif{k}"] * fan_out
+    input_events = float(x_test.sum()) / len(y_test)
+    synops += input_events * cfg.hidden[0]
+    ann_macs = sum(a * b for a, b in zip([int(np.prod(x_test.shape[2:])), *cfg.hidden], [*cfg.hidden, 10])) * cfg.steps
+    card = {"dataset": cfg.dataset, "test_accuracy_torch": history[-1]["test_acc"], "test_accuracy_sim": sim_acc,
+            "epochs": len(history), "train_seconds": seconds, "spikes_per_sample": spikes,
+            "input_events_per_sample": input_events, "synaptic_ops_per_inference": synops,
+            "energy_uj_per_inference": synops * ENERGY_PJ["accumulate"] * 1e-6,
+            "dense_macs_same_net": ann_macs, "energy_uj_dense_equivalent": ann_macs * ENERGY_PJ["multiply_accumulate"] * 1e-6,
+            "energy_source": "Horowitz, ISSCC 2014, 45 nm: 0.9 pJ per 32-bit add, 4.6 pJ per multiply-add",
+            "ir_hash": graph_hash(graph), "config": cfg.to_dict()}
+    atomic_write_text(out / "summary.json", json.dumps(card, indent=2) + "\n")
+    atomic_write_text(out / "metrics.json", json.dumps(history, indent=2) + "\n")
+    with atomic_path(out / "metrics.csv") as tmp, open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(history[0]))
+        w.writeheader()
+        w.writerows(history)
+    atomic_write_text(out / "model_card.md", _card_markdown(card))
+    curves({"train": [h["train_acc"] for h in history], "test": [h["test_acc"] for h in history]},
+           out / "learning_curves.png", xlabel="epoch", ylabel="accuracy", title="learning curves")
+    raster(rec, out / "raster.png", sample=0, title="test sample 0 (neurokit.sim on model.nir)")
+    return card
+
+
+def _card_markdown(card: dict[str, Any]) -> str:
+    sp = ", ".join(f"{k}: {v:.1f}" for k, v in card["spikes_per_sample"].items())
+    return f"""# Model card
+
+- task: {card['dataset']} (test split)
+- accuracy: {card['test_accuracy_sim']:.4f} measured by running `model.nir` in neurokit.sim ({card['test_accuracy_torch']:.4f} in torch)
+- training: {card['epochs']} epochs, {card['train_seconds']:.1f} s
+- spikes per sample: {sp}; input events per sample: {card['input_events_per_sample']:.1f}
+- synaptic operations per inference: {card['synaptic_ops_per_inference']:.0f} (dense equivalent: {card['dense_macs_same_net']:.0f} MACs)
+- estimated energy per inference: {card['energy_uj_per_inference']:.3f} µJ (dense: {card['energy_uj_dense_equivalent']:.3f} µJ); {card['energy_source']}
+- IR hash: {card['ir_hash']}
+"""
