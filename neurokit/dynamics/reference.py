@@ -12,6 +12,7 @@ r"""The reference graph runner: slow, plain NumPy, the oracle for every simulato
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,8 +69,13 @@ def _as_inputs(graph: Graph, inputs: np.ndarray | dict[str, np.ndarray]) -> dict
 
 
 def run_reference(graph: Graph, inputs: np.ndarray | dict[str, np.ndarray], steps: int | None = None, *,
-                  record: tuple[str, ...] = (), initial: dict[str, NeuronState] | None = None) -> ReferenceResult:
-    """Run ``graph`` on time-first ``inputs`` ``(T, B, *shape)`` for ``steps`` (default ``T``)."""
+                  record: tuple[str, ...] = (), initial: dict[str, NeuronState] | None = None,
+                  linear_ops: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None) -> ReferenceResult:
+    """Run ``graph`` on time-first ``inputs`` ``(T, B, *shape)`` for ``steps`` (default ``T``).
+
+    ``linear_ops`` replaces the computation of named stateless nodes (``x -> y``, batch first):
+    emulators of analog hardware reuse the graph semantics and swap in their own arithmetic.
+    """
     g = graph.flatten().validate()
     prof = g.profile
     dtype = np.dtype(np.float32) if prof.numeric == "float32" else np.dtype(np.float64)
@@ -131,7 +137,10 @@ def run_reference(graph: Graph, inputs: np.ndarray | dict[str, np.ndarray], step
                 _scatter_delayed(rings[name], node, delay_steps[name], t, x)
                 cur[name] = rings[name].take(t)
             else:
-                y = stateless(node, x, prof.spike_rule)
+                if linear_ops and name in linear_ops:
+                    y = linear_ops[name](x.reshape(x.shape[0], -1)).reshape((B, *shapes[name][1])).astype(dtype)
+                else:
+                    y = stateless(node, x, prof.spike_rule)
                 if name in rings:
                     rings[name].add(t, prof.synapse_latency, y)
                     y = rings[name].take(t)

@@ -1,0 +1,201 @@
+"""The crossbar backend: ``check`` / ``lower`` (program the tiles) / ``board`` (emulate) / ``reference_graph``.
+
+Artifact (``format: neurokit-crossbar``, version 1): ``manifest.json`` (device, periphery,
+layers, read time, seed), ``model.nir`` (the float model, for the digital periphery and as the
+HIL reference) and ``conductances.h5`` with, per linear node, the programmed ``g_plus``/``g_minus``
+(µS, ``(in, out)``), drift exponents ``nu_plus``/``nu_minus``, ``w_max`` and the digital ``bias``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from neurokit import ir
+from neurokit.backends.base import Artifact, Problem, refuse_if_problems, unsupported_nodes
+from neurokit.dynamics.reference import run_reference
+from neurokit.errors import InvalidInputError
+from neurokit.sim.lowering import node_to_csr
+from neurokit.sim.recording import Recording
+from neurokit.util.atomic import atomic_path, atomic_write_text
+
+from .devices import Device, load_device
+from .mapping import Periphery, TiledLayer, ir_drop_factor, target_conductances
+
+LINEAR = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
+PORTS = (ir.Input, ir.Output, ir.Flatten, ir.Scale, ir.Delay)
+MAX_CELLS = 16_000_000
+
+
+def _dense(node: ir.Node, shapes: tuple[tuple[int, ...], tuple[int, ...]], dt: float) -> tuple[np.ndarray, np.ndarray | None]:
+    csr = node_to_csr(node, shapes[0], shapes[1], dt)
+    w = np.zeros((csr.n_post, csr.n_pre))
+    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+    np.add.at(w, (csr.indices, pre), csr.weight)
+    return w, csr.bias
+
+
+@dataclass
+class CrossbarBoard:
+    """Emulates the programmed tiles; neurons run digitally with the reference neuron code."""
+
+    artifact: Artifact
+    faults: Mapping[str, float] = field(default_factory=dict)
+    t_inference: float | None = None
+    seed: int | None = None
+
+    def load(self, artifact: Artifact | None = None) -> None:
+        art = artifact or self.artifact
+        m = art.manifest
+        self.graph = ir.read(Path(art.path) / "model.nir")
+        self.device = load_device(m["device"])
+        self.periph = Periphery(**m["periphery"])
+        t = float(self.t_inference if self.t_inference is not None else m["t_inference"])
+        rng = np.random.default_rng(int(self.seed if self.seed is not None else m["seed"]) + 7919)
+        self.layers: dict[str, TiledLayer] = {}
+        with h5py.File(Path(art.path) / "conductances.h5", "r") as f:
+            for name in m["layers"]:
+                g = f[name]
+                gp, gm = g["g_plus"][()], g["g_minus"][()]
+                if self.faults:
+                    dev = self.device.with_faults(stuck_on_rate=float(self.faults.get("stuck_on_rate", 0.0)),
+                                                  stuck_off_rate=float(self.faults.get("stuck_off_rate", 0.0)))
+                    gp, gm = _inject_stuck(gp, dev, rng), _inject_stuck(gm, dev, rng)
+                g_now = (self.device.at_time(gp, g["nu_plus"][()], t, rng)
+                         - self.device.at_time(gm, g["nu_minus"][()], t, rng))
+                alpha = 1.0
+                if self.periph.drift_compensation and self.device.kind != "ideal":
+                    ref = np.abs(gp - gm).sum()
+                    alpha = float(ref / max(np.abs(g_now).sum(), 1e-30))
+                rows, cols = g_now.shape
+                drop = np.ones_like(g_now)
+                if self.periph.ir_drop > 0:
+                    for r0 in range(0, rows, self.periph.tile_rows):
+                        for c0 in range(0, cols, self.periph.tile_cols):
+                            blk = drop[r0:r0 + self.periph.tile_rows, c0:c0 + self.periph.tile_cols]
+                            blk[:] = ir_drop_factor(self.periph.tile_rows, self.periph.tile_cols,
+                                                    self.periph.ir_drop)[:blk.shape[0], :blk.shape[1]]
+                bias = g["bias"][()] if "bias" in g else None
+                self.layers[name] = TiledLayer(g_eff=g_now * drop, w_max=float(g["w_max"][()]),
+                                               g_max=self.device.g_max, bias=bias, periph=self.periph, alpha=alpha)
+
+    def run(self, inputs: np.ndarray, steps: int) -> Recording:
+        if not hasattr(self, "layers"):
+            self.load()
+        spiking = tuple(n for n, node in self.graph.flatten().nodes.items() if node.spiking)
+        res = run_reference(self.graph, inputs, steps, record=spiking, linear_ops=self.layers)
+        return Recording(dt=self.graph.profile.dt, outputs=dict(res.outputs),
+                         spikes={n: res.node_outputs[n] > 0.5 for n in spiking})
+
+    def reset(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _inject_stuck(g: np.ndarray, dev: Device, rng: np.random.Generator) -> np.ndarray:
+    u = rng.random(g.shape)
+    g = np.where(u < dev.stuck_off_rate, 0.0, g)
+    return np.where((u >= dev.stuck_off_rate) & (u < dev.stuck_off_rate + dev.stuck_on_rate), dev.g_max, g)
+
+
+@dataclass
+class CrossbarBackend:
+    """Resistive-memory crossbar target (device chosen by ``device`` option: pcm, rram, ideal)."""
+
+    name: str = "crossbar"
+    lowering: Mapping[type, Any] = field(default_factory=lambda: {
+        **{t: "tiles" for t in LINEAR}, **{t: "digital" for t in ir.NEURON_TYPES}, **{t: "port" for t in PORTS},
+        ir.Threshold: "digital"})
+
+    @property
+    def supported_nodes(self) -> tuple[type, ...]:
+        return tuple(self.lowering)
+
+    def check(self, graph: ir.Graph) -> list[Problem]:
+        problems = unsupported_nodes(graph, self.lowering, self.name)
+        flat = graph.flatten()
+        shapes = flat.infer_shapes()
+        for name, node in flat.nodes.items():
+            if isinstance(node, ir.SparseLinear) and node.delay is not None and np.any(node.delay > 0):
+                problems.append(Problem(name, "per-synapse delays cannot be stored in a crossbar",
+                                        "use a Delay node before the layer, or drop the delays"))
+            if isinstance(node, LINEAR):
+                cells = int(np.prod(shapes[name][0])) * int(np.prod(shapes[name][1]))
+                if cells > MAX_CELLS:
+                    problems.append(Problem(name, f"{cells} cells exceed the emulator's {MAX_CELLS}",
+                                            "split the layer or use a sparse target"))
+        return problems
+
+    def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
+        opts = dict(options or {})
+        device = load_device(str(opts.pop("device", "pcm")))
+        seed = int(opts.pop("seed", 0))
+        t_inference = float(opts.pop("t_inference", 1.0))
+        periph_fields = {f.name for f in dataclasses.fields(Periphery)}
+        unknown = sorted(set(opts) - periph_fields)
+        if unknown:
+            raise InvalidInputError(f"unknown crossbar option(s) {unknown}",
+                                    fix=f"options: device, seed, t_inference, {sorted(periph_fields)}")
+        periph = Periphery(**opts)
+        refuse_if_problems(self.check(graph), self.name)
+        flat = graph.flatten()
+        shapes = flat.infer_shapes()
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng(seed)
+        layers, report = [], []
+        with atomic_path(out / "conductances.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+            for name, node in flat.nodes.items():
+                if not isinstance(node, LINEAR):
+                    continue
+                w, bias = _dense(node, shapes[name], flat.profile.dt)
+                gp_t, gm_t, w_max = target_conductances(w, device)
+                g = f.create_group(name)
+                gp, gm = device.program(gp_t, rng), device.program(gm_t, rng)
+                g.create_dataset("g_plus", data=gp, compression="gzip")
+                g.create_dataset("g_minus", data=gm, compression="gzip")
+                g.create_dataset("nu_plus", data=device.drift_coefficients(gp_t, rng), compression="gzip")
+                g.create_dataset("nu_minus", data=device.drift_coefficients(gm_t, rng), compression="gzip")
+                g.create_dataset("w_max", data=w_max)
+                if bias is not None:
+                    g.create_dataset("bias", data=bias)
+                layers.append(name)
+                tiles = int(np.ceil(w.shape[1] / periph.tile_rows) * np.ceil(w.shape[0] / periph.tile_cols))
+                report.append({"layer": name, "rows": int(w.shape[1]), "cols": int(w.shape[0]), "tiles": tiles,
+                               "devices": int(2 * w.size), "w_max": w_max})
+        ir.write(flat, out / "model.nir")
+        manifest = {"format": "neurokit-crossbar", "version": 1, "target": self.name, "device": device.name,
+                    "seed": seed, "t_inference": t_inference, "periphery": dataclasses.asdict(periph), "layers": layers,
+                    "report": report, "energy_pj_per_mac": device.energy_pj_per_mac}
+        atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        return Artifact(path=out, target=self.name, manifest=manifest)
+
+    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+        """The float model: an analog target is compared with float64 simulation."""
+        return ir.read(Path(artifact.path) / "model.nir")
+
+    def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> CrossbarBoard:
+        return CrossbarBoard(artifact=artifact, faults=dict(faults or {}))
+
+
+def deploy_report(artifact: Artifact) -> str:
+    m = artifact.manifest
+    lines = [f"crossbar artifact {artifact.path} (device {m['device']}, tiles "
+             f"{m['periphery']['tile_rows']}x{m['periphery']['tile_cols']}, ADC "
+             f"{m['periphery']['adc_bits'] or 'ideal'} bits, read at t={m['t_inference']} s)"]
+    total_tiles = total_devices = 0
+    for r in m["report"]:
+        lines.append(f"  {r['layer']:<12} {r['rows']:>6} x {r['cols']:<6} -> {r['tiles']} tile(s), {r['devices']} devices")
+        total_tiles += r["tiles"]
+        total_devices += r["devices"]
+    lines.append(f"  total: {total_tiles} tiles, {total_devices} devices")
+    return "\n".join(lines)

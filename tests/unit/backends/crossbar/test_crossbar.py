@@ -1,0 +1,107 @@
+"""Crossbar backend: exact with the ideal device, each non-ideality moves outputs the expected way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurokit import ir, sim
+from neurokit.backends import get_backend
+from neurokit.backends.crossbar import CrossbarBoard, load_device
+from neurokit.backends.crossbar.mapping import Periphery, TiledLayer, quantize, target_conductances
+from neurokit.errors import MappingError
+
+
+def model(n_in: int = 300, hidden: int = 40, seed: int = 0) -> ir.Graph:
+    rng = np.random.default_rng(seed)
+    return ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.02, 0.2, (hidden, n_in)), bias=rng.normal(0, 0.05, hidden)),
+        ir.LIF(tau=np.full(hidden, 0.02), r=np.ones(hidden), v_leak=np.zeros(hidden), v_threshold=np.full(hidden, 0.3)),
+        ir.Linear(weight=rng.normal(0.1, 0.5, (5, hidden))),
+        ir.LI(tau=np.full(5, 0.05), r=np.ones(5), v_leak=np.zeros(5)),
+        names=["fc", "lif", "ro", "li"], profile=ir.Profile(dt=1e-2))
+
+
+def inputs(T: int = 20, B: int = 8, n: int = 300) -> np.ndarray:
+    return (np.random.default_rng(1).random((T, B, n)) < 0.15).astype(np.float64)
+
+
+def run(tmp: Path, device: str, **opts: object) -> np.ndarray:
+    be = get_backend("crossbar")
+    art = be.lower(model(), tmp / device, {"device": device, **opts})
+    return be.board(art).run(inputs(), 20).outputs["output"]
+
+
+def test_ideal_device_equals_the_simulator_exactly(tmp_path: Path) -> None:
+    be = get_backend("crossbar")
+    art = be.lower(model(), tmp_path, {"device": "ideal", "tile_rows": 128, "tile_cols": 16})  # several tiles
+    rec = be.board(art).run(inputs(), 20)
+    ref = sim.simulate(model(), inputs())
+    np.testing.assert_array_equal(rec.outputs["output"], ref.outputs["output"])
+    np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])
+    assert sum(r["tiles"] for r in art.manifest["report"]) == 3 * 3 + 1
+
+
+def test_ideal_mapping_roundtrips_to_the_level_quantum() -> None:
+    w = np.random.default_rng(0).normal(0, 1, (7, 9))
+    for name in ("ideal", "rram"):
+        dev = load_device(name)
+        gp, gm, w_max = target_conductances(w, dev)
+        g = dev.program(gp, np.random.default_rng(0)) if name == "ideal" else gp
+        quantum = 0.0 if name == "ideal" else (dev.g_max - dev.g_min) / (dev.levels - 1)
+        back = (g - gm).T * (w_max / dev.g_max)
+        assert np.abs(back - w).max() <= quantum * w_max / dev.g_max + 1e-12
+
+
+def test_programming_is_seeded_and_reproducible(tmp_path: Path) -> None:
+    a, b = run(tmp_path / "a", "pcm", seed=3), run(tmp_path / "b", "pcm", seed=3)
+    c = run(tmp_path / "c", "pcm", seed=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_drift_lowers_conductance_over_time(tmp_path: Path) -> None:
+    dev = load_device("pcm")
+    rng = np.random.default_rng(0)
+    g = np.full(2000, 20.0)
+    nu = dev.drift_coefficients(g, rng)
+    means = [dev.at_time(g, nu, t, np.random.default_rng(1)).mean() for t in (1.0, 3600.0, 3.15e7)]
+    assert means[0] > means[1] > means[2]
+    assert 0.045 <= nu.mean() <= 0.1  # mu is clipped to [0.049, 0.1], nu = |mu + sigma xi|
+
+
+def test_errors_grow_with_fewer_adc_bits_and_more_faults(tmp_path: Path) -> None:
+    ref = sim.simulate(model(), inputs()).outputs["output"]
+    err = lambda out: float(np.abs(out - ref).mean())  # noqa: E731
+    e8, e4 = err(run(tmp_path / "8", "ideal", adc_bits=8)), err(run(tmp_path / "4", "ideal", adc_bits=4))
+    assert 0 < e8 < e4
+    be = get_backend("crossbar")
+    art = be.lower(model(), tmp_path / "f", {"device": "ideal"})
+    errs = [err(CrossbarBoard(art, faults={"stuck_on_rate": r, "stuck_off_rate": r}).run(inputs(), 20).outputs["output"])
+            for r in (0.0, 0.01, 0.1)]
+    assert errs[0] == 0.0 and errs[0] < errs[1] < errs[2]
+
+
+def test_ir_drop_attenuates_far_rows() -> None:
+    g = np.ones((256, 4))
+    near, far = np.zeros((1, 256)), np.zeros((1, 256))
+    near[0, 0], far[0, 255] = 1.0, 1.0
+    from neurokit.backends.crossbar.mapping import ir_drop_factor
+
+    layer = TiledLayer(g_eff=g * ir_drop_factor(256, 4, 0.5), w_max=1.0, g_max=1.0, bias=None, periph=Periphery(ir_drop=0.5))
+    assert layer(far)[0, 0] < layer(near)[0, 0] == 1.0
+    assert quantize(np.array([0.26]), 3, 1.0)[0] == pytest.approx(1 / 3)
+
+
+def test_unmappable_nodes_are_all_listed(tmp_path: Path) -> None:
+    g = ir.Graph.sequential(ir.SparseLinear.from_dense(np.eye(3)).replace(delay=np.full(3, 0.01)),
+                            ir.Threshold(threshold=np.zeros(3)), ir.CubaLI(tau_syn=np.ones(3), tau_mem=np.ones(3),
+                                                                            r=np.ones(3), v_leak=np.zeros(3)),
+                            names=["sp", "th", "cl"])
+    be = get_backend("crossbar")
+    problems = be.check(g)
+    assert [p.node for p in problems] == ["sp"]
+    with pytest.raises(MappingError, match="node 'sp': per-synapse delays"):
+        be.lower(g, tmp_path, {"device": "ideal"})
