@@ -166,3 +166,79 @@ def train(*, config: str | os.PathLike[str] | None = None, out: str | os.PathLik
     card = run_training(cfg, out, resume=resume, progress=progress)
     card["run_dir"] = str(out)
     return card
+
+
+def pipeline(*, out: str | os.PathLike[str] = "runs/demo", samples: int = 64, epochs: int | None = None,
+             quick: bool = False) -> dict[str, Any]:
+    """The main job (see :mod:`neurokit.pipeline`)."""
+    from neurokit.pipeline import run_pipeline
+
+    return run_pipeline(out, quick=quick, samples=samples, epochs=epochs)
+
+
+def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32, report: str | os.PathLike[str] = "hil",
+        inputs: str | os.PathLike[str] | None = None, timeout_s: float = 600.0,
+        faults: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Run ``model`` on the reference and every target; write ``report/report.{json,html}``."""
+    from pathlib import Path
+
+    from neurokit import ir
+    from neurokit.errors import InvalidInputError
+    from neurokit.hil import run_hil, table, write_report
+
+    graph = ir.read(model)
+    labels = None
+    if inputs is not None:
+        x = load_inputs(inputs, graph)[:, :samples]
+    else:
+        from neurokit.data import EventDigits, dense_dataset
+
+        if tuple(next(iter(graph.inputs.values())).shape) != (2, 16, 16):
+            raise InvalidInputError("without --input the harness uses event-digits samples (input (2, 16, 16))",
+                                    fix="pass --input FILE with inputs for this model")
+        xs, ys = dense_dataset(EventDigits(train=False), dt=graph.profile.dt, steps=int(round(0.3 / graph.profile.dt)))
+        x, labels = np.moveaxis(xs[:samples], 0, 1).astype(np.float64), ys[:samples]
+    rep = run_hil(graph, targets, x, labels=labels, out_dir=Path(report), timeout_s=timeout_s, faults=faults)
+    json_path, html_path = write_report(rep, report)
+    return {"table": table(rep), "report_json": str(json_path), "report_html": str(html_path), **rep.as_dict()}
+
+
+def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int = 8, data_dir: str | None = None,
+              train: bool = True) -> dict[str, Any]:
+    """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue)."""
+    from neurokit.data import load_dataset
+    from neurokit.plots import _plt
+    from neurokit.util.atomic import atomic_path
+
+    ds = load_dataset(name, train=train, data_dir=data_dir)
+    n = min(n, len(ds))
+    plt = _plt()
+    fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
+    counts = []
+    for k, ax in enumerate(axes[0]):
+        x, y = ds[k]
+        if x.dtype.names:  # events
+            counts.append(len(x))
+            sensor = getattr(ds, "sensor_size", None) or (int(x["x"].max()) + 1, 1, 2)
+            w, h = int(sensor[0]), int(sensor[1]) if len(sensor) > 1 else 1
+            img = np.zeros((h, w, 3))
+            yy = x["y"] if "y" in x.dtype.names else np.zeros(len(x), int)
+            on = np.asarray(x["p"]).astype(bool)
+            np.add.at(img[..., 0], (yy[on], x["x"][on]), 1)
+            np.add.at(img[..., 2], (yy[~on], x["x"][~on]), 1)
+            img /= max(img.max(), 1)
+            ax.imshow(img, interpolation="nearest", aspect="auto")
+        else:
+            ax.imshow(np.asarray(x).squeeze(), cmap="gray")
+        ax.set_title(str(y), fontsize=9)
+        ax.axis("off")
+    fig.suptitle(f"{name}: {n} samples", fontsize=10)
+    fig.tight_layout()
+    with atomic_path(out, suffix=".png") as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)
+    info: dict[str, Any] = {"samples": len(ds), "classes": len(getattr(ds, "classes", [])) or int(np.max(ds.targets)) + 1,
+                            "png": str(out)}
+    if counts:
+        info["events_mean"] = float(np.mean(counts))
+    return info

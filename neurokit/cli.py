@@ -18,7 +18,7 @@ from neurokit import __version__
 from neurokit.errors import NeurokitError
 
 #: Command modules, in the order ``--help`` lists them.
-COMMANDS = ("train", "convert", "deploy", "simulate", "inspect", "hil", "data", "backends", "doctor")
+COMMANDS = ("pipeline", "train", "convert", "deploy", "simulate", "inspect", "hil", "data", "backends", "doctor")
 
 EPILOG = """\
 exit codes: 0 ok, 1 other error, 2 invalid input (malformed file, bad graph or config),

@@ -73,13 +73,12 @@ class HilReport:
 
 
 def simulate_arrays(graph: Graph, inputs: np.ndarray, steps: int) -> RunArrays:
-    """Run ``graph`` in the reference simulator and return its spike trains and outputs."""
-    from neurokit.dynamics.reference import run_reference
+    """Run ``graph`` in the reference simulator (:mod:`neurokit.sim`); spike trains and outputs."""
+    from neurokit import sim
 
-    flat = graph.flatten()
-    spiking = tuple(n for n, node in flat.nodes.items() if node.spiking)
-    res = run_reference(flat, inputs, steps, record=spiking)
-    return RunArrays(spikes={n: res.node_outputs[n] > 0.5 for n in spiking}, outputs=dict(res.outputs))
+    from .runs import from_recording
+
+    return from_recording(sim.simulate(graph, inputs, steps, record=("spikes",)))
 
 
 def run_board_process(spec: str, artifact_dir: Path, inputs: np.ndarray, steps: int, *, timeout_s: float,
@@ -160,7 +159,10 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
                 res.status, res.error = "refused", "; ".join(str(p) for p in problems)
                 results.append(res)
                 continue
-            artifact = backend.lower(graph, out / "artifacts" / name.replace(":", "_"), (options or {}).get(name))
+            lower_opts = dict((options or {}).get(name, {}))
+            if ":" in spec and not explicit:
+                lower_opts.setdefault("device", spec.split(":", 1)[1])  # e.g. crossbar:pcm
+            artifact = backend.lower(graph, out / "artifacts" / name.replace(":", "_"), lower_opts)
             matching = backend.reference_graph(artifact)
             reference = simulate_arrays(matching, inputs, steps)
             t1 = time.perf_counter()

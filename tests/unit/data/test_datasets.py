@@ -123,3 +123,28 @@ def test_static_digits() -> None:
     ds = load_dataset("digits", train=False)
     x, y = ds[0]
     assert x.shape == (1, 8, 8) and 0 <= x.min() and x.max() <= 1 and len(ds) == 450
+
+
+def test_data_show_command(tmp_path: Path, event_digits_root: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from neurokit.cli import main
+
+    monkeypatch.setenv("NEUROKIT_CACHE", str(event_digits_root))
+    assert main(["data", "show", "event-digits", "--out", str(tmp_path / "s.png"), "--n", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "event-digits (train): 1347 samples, 10 classes" in out and "events per sample" in out
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["data", "show", "nmnist", "--data-dir", str(tmp_path)]) == 4
+    assert "NMNIST/Train" in capsys.readouterr().err
+
+
+def test_encoders() -> None:
+    from neurokit.data import current, delta, latency, rate
+
+    x = np.array([0.0, 0.5, 1.0])
+    r = rate(x, 2000, rng=np.random.default_rng(0))
+    assert r.shape == (2000, 3) and r[:, 0].sum() == 0 and abs(r[:, 1].mean() - 0.5) < 0.05 and r[:, 2].all()
+    lat = latency(x, 10)
+    assert lat.sum(0).tolist() == [0, 1, 1] and lat[0, 2] == 1 and lat[4, 1] == 1
+    d = delta(np.array([0.0, 0.3, 0.35, 0.05, 0.05]), threshold=0.2)
+    assert d[:, 0].tolist() == [0, 1, 0, 0, 0] and d[:, 1].tolist() == [0, 0, 0, 1, 0]
+    assert current(x, 4).shape == (4, 3) and current(x, 4, gain=2)[3, 2] == 2

@@ -1,0 +1,28 @@
+"""The main job at reduced size (CI): train -> deploy -> HIL -> report, and `make demo`'s command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from neurokit.cli import main
+
+
+def test_pipeline_quick(tmp_path: Path, event_digits_root: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NEUROKIT_CACHE", str(event_digits_root))
+    assert main(["pipeline", "--quick", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "[1/3] train" in out and "crossbar:ideal ok          1.0000 none" in out
+    summary = json.loads((tmp_path / "demo" / "summary.json").read_text())
+    report = json.loads((tmp_path / "demo" / "hil" / "report.json").read_text())
+    ideal = report["targets"]["crossbar:ideal"]
+    assert ideal["spike_agreement"] == 1.0 and ideal["first_divergence"] is None and ideal["accuracy_delta"] == 0.0
+    assert report["targets"]["crossbar:pcm"]["status"] == "ok"
+    assert summary["train"]["test_accuracy_sim"] > 0.5
+    assert (tmp_path / "demo" / "hil" / "report.html").is_file()
+    assert set(summary["drift_sweep"]) == {"1.0", "60.0", "3600.0", "86400.0", "2592000.0", "31536000.0"}
+    # a second run reuses the finished stages
+    assert main(["pipeline", "--quick", "--out", str(tmp_path / "demo")]) == 0
+    assert "reusing" in capsys.readouterr().out
