@@ -1,0 +1,324 @@
+r"""Loihi 2 backend: quantize an IR graph to Loihi 2's fixed-point LIF, write an artifact, run it in
+Lava (out of process, Python 3.10) and compare with the NumPy bit-accurate reference.
+
+Quantization of a layer ``W -> neuron`` (per-layer scale :math:`S`, chosen so the threshold is
+:math:`v_{th} S = 4096 \cdot 64`): the neuron update :math:`v' = a v + k (v_{leak} + r (W x + b))`
+(exact: :math:`k = 1 - a`; Euler: :math:`k = dt/\tau`; IF: :math:`a = 1, k = dt`) becomes
+:math:`d_v = \mathrm{round}(4096 (1 - a))`, :math:`d_u = 4095` (no current memory),
+:math:`W_{int} 2^{e + 6} \approx S k r W` (8-bit even weights, per-layer exponent :math:`e`),
+bias :math:`b_m 2^{b_e} \approx S k (v_{leak} + r b)`, :math:`v_{th} = 4096`. LI readouts use the same
+neuron with the largest threshold and report :math:`v / S`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from neurokit import ir
+from neurokit.backends.base import Artifact, Problem, refuse_if_problems
+from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, InvalidInputError
+from neurokit.sim.recording import Recording
+from neurokit.util.atomic import atomic_path, atomic_write_text
+
+from .fixed_point import lava_weights, run_layers
+from .runtime import find_runtime, runtime_python
+
+RUNNER = Path(__file__).with_name("runner.py")
+VTH_INT = 4096
+LI_VTH = 131071
+LI_SCALE = 2.0**16
+HARDWARE = Path(__file__).resolve().parents[3] / "hardware" / "loihi2.toml"
+SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear)
+NEURONS = (ir.LIF, ir.IF, ir.LI)
+
+
+def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
+    """Names along input -> (synapse -> neuron)* -> output, or the problems preventing it."""
+    g = graph.flatten()
+    problems: list[Problem] = []
+    for name, node in g.nodes.items():
+        if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten)):
+            problems.append(Problem(name, f"{node.type_name} has no Loihi 2 lowering in this version",
+                                    "the loihi2 backend maps Linear/Affine/SparseLinear -> LIF/IF/LI chains"))
+    if len(g.inputs) != 1 or len(g.outputs) != 1:
+        problems.append(Problem("<graph>", "needs exactly one Input and one Output", "split the model"))
+    if g.loop_edges():
+        problems.append(Problem("<graph>", "recurrent connections are not lowered in this version",
+                                "remove the loop or run in neurokit.sim"))
+    order = [n for n in g.topological_order() if not isinstance(g.nodes[n], (ir.Input, ir.Flatten, ir.Output))]
+    for name in order:
+        if len(g.successors(name)) > 1 or len(g.predecessors(name)) > 1:
+            problems.append(Problem(name, "branches are not lowered in this version", "use a feed-forward chain"))
+    kinds = [type(g.nodes[n]) for n in order]
+    if problems:
+        return order, problems
+    if len(kinds) % 2 or not all(k in SYNAPSES for k in kinds[0::2]) or not all(k in NEURONS for k in kinds[1::2]):
+        problems.append(Problem("<graph>", f"expected (synapse, neuron) pairs, got {[k.__name__ for k in kinds]}",
+                                "every neuron layer needs exactly one incoming weight layer"))
+    p = g.profile
+    if p.reset not in ("zero",) or p.spike_rule != ">":
+        problems.append(Problem("<profile>", f"Loihi 2 resets v to 0 and spikes on v > vth; profile has reset="
+                                             f"{p.reset!r}, spike_rule={p.spike_rule!r}",
+                                "use reset='zero' and spike_rule='>'"))
+    for name in order[1::2]:
+        node = g.nodes[name]
+        for fld in ("tau", "v_threshold"):
+            vals = getattr(node, fld, None)
+            if vals is not None and np.ptp(vals) > 0:
+                problems.append(Problem(name, f"{fld} differs across neurons; Loihi's LIF process has one {fld}",
+                                        "split the layer by parameter value"))
+        if isinstance(node, (ir.LIF, ir.IF)):
+            if node.t_refrac is not None and np.any(node.t_refrac > 0):
+                problems.append(Problem(name, "refractory periods are not lowered", "set t_refrac to 0"))
+            if np.any(node.v_reset != 0):
+                problems.append(Problem(name, "Loihi 2 resets to 0", "set v_reset to 0"))
+    for name in order[0::2]:
+        node = g.nodes[name]
+        if isinstance(node, ir.SparseLinear) and node.delay is not None and np.any(node.delay > 0):
+            problems.append(Problem(name, "synaptic delays are not lowered in this version", "drop the delays"))
+    return order, problems
+
+
+def _dense_weight(node: ir.Node) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(node, ir.SparseLinear):
+        return node.to_dense().astype(np.float64), np.zeros(node.n_post)
+    bias = np.asarray(node.bias, np.float64) if isinstance(node, ir.Affine) else np.zeros(node.weight.shape[0])
+    return np.asarray(node.weight, np.float64), bias
+
+
+def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bool) -> tuple[dict[str, Any], dict[str, float]]:
+    """Loihi parameters for one ``synapse -> neuron`` pair and its quantization error figures."""
+    w, b = _dense_weight(syn)
+    dt = profile.dt
+    if isinstance(neuron, ir.IF):
+        a, k, vleak = 1.0, dt, 0.0
+    else:
+        tau = float(np.asarray(neuron.tau).ravel()[0])
+        a = math.exp(-dt / tau) if profile.integration == "exact" else 1.0 - dt / tau
+        k = 1.0 - a if profile.integration == "exact" else dt / tau
+        vleak = np.asarray(neuron.v_leak, np.float64)
+    r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
+    if isinstance(neuron, ir.LI):
+        scale, vth = LI_SCALE, LI_VTH
+    else:
+        v_th = float(np.asarray(neuron.v_threshold).ravel()[0])
+        if v_th <= 0:
+            raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
+        scale, vth = VTH_INT * 64 / v_th, VTH_INT
+    w_eff = scale * k * r * w
+    peak = float(np.abs(w_eff).max()) or 1.0
+    e = max(-8, math.ceil(math.log2(peak / 254 / 64))) if peak > 0 else 0
+    w_int = 2 * np.round(w_eff / 2.0 ** (e + 6) / 2)
+    w_int = np.clip(w_int, -256, 254).astype(np.int64)
+    b_eff = scale * k * (vleak + r.ravel() * b)
+    b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), 0, 7).astype(np.int64)
+    b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
+    dv = int(round(4096 * (1 - a)))
+    params = {"n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
+              "num_message_bits": 8 if first else 0, "du": 4095, "dv": dv, "vth": int(vth),
+              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale)}
+    w_back = lava_weights(w_int) * 2.0 ** (e + 6)
+    err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
+           "decay_abs": abs((1 - dv / 4096) - a), "weight_exp": int(e)}
+    return params, err
+
+
+def _limits() -> dict[str, Any]:
+    return tomllib.loads(HARDWARE.read_text()) if HARDWARE.is_file() else {}
+
+
+@dataclass
+class LoihiBoard:
+    """Runs an artifact in Lava (CPU ``fixed_pt`` model) in the runtime venv."""
+
+    artifact: Artifact
+    timeout_s: float = 600.0
+    faults: Mapping[str, Any] = field(default_factory=dict)
+
+    def load(self, artifact: Artifact | None = None) -> None:
+        if find_runtime() is None:
+            raise BackendUnavailableError("the Lava runtime (.venv-lava) is not installed",
+                                          fix="run `neurokit backends install loihi2` (or `make lava`)")
+
+    def run(self, inputs: np.ndarray, steps: int) -> Recording:
+        raw = run_lava(self.artifact, _integer_inputs(inputs)[:steps], timeout_s=self.timeout_s)
+        if self.faults.get("saturate_bits"):
+            raw = _saturate(raw, int(self.faults["saturate_bits"]))
+        return _recording(self.artifact, raw)
+
+    def reset(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _saturate(raw: dict[str, np.ndarray], bits: int) -> dict[str, np.ndarray]:
+    """Fault injection: clamp voltages to ``bits`` (a mis-sized state register); spikes recomputed later
+    are not modelled — the clamp shows as a divergence in the outputs."""
+    lim = 2 ** (bits - 1) - 1
+    return {k: (np.clip(v, -lim, lim) if k.startswith("v") else v) for k, v in raw.items()}
+
+
+def _integer_inputs(x: np.ndarray) -> np.ndarray:
+    xi = np.rint(np.asarray(x, dtype=np.float64))
+    if np.any(np.abs(xi - x) > 1e-9) or xi.min() < 0 or xi.max() > 255:
+        raise InvalidInputError("Loihi 2 inputs are spike counts: whole numbers in [0, 255]",
+                                fix="bin events to counts, or rate-encode analog inputs")
+    return xi.astype(np.int64)
+
+
+def run_lava(artifact: Artifact, x: np.ndarray, *, timeout_s: float = 600.0, hardware: bool = False) -> dict[str, np.ndarray]:
+    """Run the artifact in the Lava runtime on integer inputs (T, B, n); raw integer results."""
+    venv = find_runtime()
+    if venv is None:
+        raise BackendUnavailableError("the Lava runtime (.venv-lava) is not installed",
+                                      fix="run `neurokit backends install loihi2` (or `make lava`)")
+    x = x.reshape(x.shape[0], x.shape[1], -1)
+    with tempfile.TemporaryDirectory(prefix="neurokit-lava-") as tmp:
+        in_path, out_path = Path(tmp) / "inputs.h5", Path(tmp) / "result.h5"
+        with h5py.File(in_path, "w") as f:
+            f.create_dataset("inputs", data=x.astype(np.int32))
+        cmd = [str(runtime_python(venv)), str(RUNNER), str(artifact.path), str(in_path), str(out_path)]
+        if hardware:
+            cmd.append("--hardware")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env)
+        except subprocess.TimeoutExpired:
+            raise BoardTimeoutError(f"Lava did not finish within {timeout_s:.0f} s", where="loihi2",
+                                    fix="use fewer samples/steps or raise the timeout") from None
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+            try:
+                last = json.loads(last)["error"]
+            except (ValueError, KeyError, TypeError):
+                pass
+            raise BoardError(f"Lava failed: {last}", where="loihi2", fix="see the Lava error; `neurokit doctor`")
+        with h5py.File(out_path, "r") as f:
+            return {k: f[k][()].astype(np.int64) for k in f}
+
+
+def _recording(artifact: Artifact, raw: dict[str, np.ndarray]) -> Recording:
+    m = artifact.manifest
+    rec = Recording(dt=float(m["dt"]))
+    for k, layer in enumerate(m["layers"]):
+        if layer["kind"] != "LI":
+            rec.spikes[layer["neuron"]] = raw[f"s{k}"].astype(bool)
+        rec.traces[layer["neuron"]] = {"v": raw[f"v{k}"].astype(np.float64), "u": raw[f"u{k}"].astype(np.float64)}
+    last = m["layers"][-1]
+    out = raw[f"v{len(m['layers']) - 1}"] / last["scale"] if last["kind"] == "LI" else raw[f"s{len(m['layers']) - 1}"]
+    rec.outputs[m["output"]] = np.asarray(out, dtype=np.float64)
+    return rec
+
+
+@dataclass
+class Loihi2Backend:
+    """Intel Loihi 2 through Lava (bit-accurate CPU model here; ``Loihi2HwCfg`` where lava-loihi exists)."""
+
+    name: str = "loihi2"
+    lowering: Mapping[type, Any] = field(default_factory=lambda: {
+        ir.Input: "RingBuffer", ir.Output: "Monitor", ir.Flatten: "reshape", ir.Linear: "Dense", ir.Affine: "Dense+bias",
+        ir.SparseLinear: "Dense", ir.LIF: "LIF", ir.IF: "LIF(dv=0)", ir.LI: "LIF(vth=max)"})
+
+    @property
+    def supported_nodes(self) -> tuple[type, ...]:
+        return tuple(self.lowering)
+
+    def check(self, graph: ir.Graph) -> list[Problem]:
+        return _chain(graph)[1]
+
+    def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
+        order, problems = _chain(graph)
+        refuse_if_problems(problems, self.name)
+        g = graph.flatten()
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        layers, errors = [], []
+        limits = _limits()
+        with atomic_path(out / "layers.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+            for k in range(len(order) // 2):
+                syn, neu = order[2 * k], order[2 * k + 1]
+                params, err = quantize_layer(g.nodes[syn], g.nodes[neu], g.profile, first=k == 0)
+                grp = f.create_group(f"layer{k}")
+                for key, val in params.items():
+                    grp.create_dataset(key, data=val)
+                n_in = int(params["weights"].shape[1])
+                cores = max(math.ceil(params["n"] / limits.get("neurons_per_core", 8192)),
+                            math.ceil(np.count_nonzero(params["weights"]) * 8 / limits.get("synapse_memory_bits", 2**20)),
+                            math.ceil(n_in / limits.get("fan_in_per_core", 65536)))
+                layers.append({"synapse": syn, "neuron": neu, "kind": g.nodes[neu].type_name, "n": params["n"],
+                               "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"],
+                               "dv": params["dv"], "vth": params["vth"], "cores": cores,
+                               "synapses": int(np.count_nonzero(params["weights"]))})
+                errors.append({"layer": neu, **err})
+        ir.write(g, out / "model.nir")
+        self._write_netx(out, layers)
+        manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
+                    "input": next(iter(g.inputs)), "output": next(iter(g.outputs)), "layers": layers,
+                    "quantization_error": errors, "cores": sum(L["cores"] for L in layers),
+                    "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}
+        atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        return Artifact(path=out, target=self.name, manifest=manifest)
+
+    @staticmethod
+    def _write_netx(out: Path, layers: list[dict[str, Any]]) -> None:
+        """lava-dl ``netx`` layout: ``layer/N/{type, shape, weight, neuron/{type, iDecay, vDecay, vThMant, ...}}``."""
+        with h5py.File(out / "layers.h5", "r") as src, atomic_path(out / "netx.h5", suffix=".h5") as tmp, \
+                h5py.File(tmp, "w") as f:
+            inp = f.create_group("layer/0")
+            inp["type"] = np.bytes_("input")
+            inp["shape"] = np.array([layers[0]["n_in"]])
+            for k, L in enumerate(layers):
+                g = f.create_group(f"layer/{k + 1}")
+                s = src[f"layer{k}"]
+                g["type"] = np.bytes_("dense")
+                g["shape"] = np.array([L["n"]])
+                g["weight"] = s["weights"][()]
+                nrn = g.create_group("neuron")
+                nrn["type"] = np.bytes_("CUBA")
+                nrn["iDecay"] = np.int64(4096)
+                nrn["vDecay"] = np.int64(s["dv"][()])
+                nrn["vThMant"] = np.int64(s["vth"][()])
+                nrn["refDelay"] = np.int64(1)
+                nrn["gradedSpike"] = False
+
+    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+        """The float model with Loihi's one-step Dense latency."""
+        g = ir.read(Path(artifact.path) / "model.nir")
+        return g.with_profile(g.profile.replace(synapse_latency=1))
+
+    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        """neurokit's own bit-accurate Loihi mode (NumPy), the board's exact reference."""
+        layers = []
+        with h5py.File(Path(artifact.path) / "layers.h5", "r") as f:
+            for k in range(len(artifact.manifest["layers"])):
+                layers.append({key: f[f"layer{k}"][key][()] for key in f[f"layer{k}"]})
+        x = _integer_inputs(inputs)[:steps]
+        return _recording(artifact, run_layers(layers, x.reshape(x.shape[0], x.shape[1], -1)))
+
+    def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> LoihiBoard:
+        return LoihiBoard(artifact=artifact, faults=dict(faults or {}))
+
+
+def deploy_report(artifact: Artifact) -> str:
+    m = artifact.manifest
+    lines = [f"loihi2 artifact {artifact.path}: {m['cores']} neuro-core(s); run on {m['run_config']}"]
+    for L, e in zip(m["layers"], m["quantization_error"]):
+        lines.append(f"  {L['synapse']}->{L['neuron']:<10} {L['kind']:<3} {L['n_in']:>5}->{L['n']:<5} "
+                     f"synapses {L['synapses']:>7}  weight_exp {L['weight_exp']:>3}  dv {L['dv']:>4}  vth {L['vth']}  "
+                     f"cores {L['cores']}  weight error {e['weight_rel_rms'] * 100:.2f} % rms")
+    lines.append("  also written: netx.h5 (lava-dl netx layout), model.nir (float model)")
+    return "\n".join(lines)

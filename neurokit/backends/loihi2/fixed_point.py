@@ -1,0 +1,91 @@
+r"""Loihi 2's fixed-point neuron and synapse, bit-accurate with lava-nc 0.10's ``PyLifModelBitAcc``
+and ``PyDenseModelBitAcc`` (``lava/proc/lif/models.py``, ``lava/proc/dense/models.py``).
+
+Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitudes where noted):
+
+* Dense: weights clipped/truncated by sign mode (mixed: even values in [-256, 254]); the output sent
+  at step ``t`` is the accumulation of step ``t-1`` (one-step latency):
+  :math:`a[t] = (W s[t-1]) \ll e_w` (or :math:`\gg -e_w`, floor), ``s`` binary or graded.
+* LIF current: :math:`u \leftarrow \mathrm{sgn}(p)\,(|p| \gg 12)`, :math:`p = u (4096 - (d_u + 1))`, then
+  :math:`u \leftarrow u + (a \ll 6)` wrapped into 24 bits.
+* LIF voltage: :math:`v \leftarrow \mathrm{sgn}(q)(|q| \gg 12)`, :math:`q = v (4096 - d_v)`, then
+  :math:`v \leftarrow \mathrm{clip}(v + u + (b_m \ll b_e), -2^{23} + 1, 2^{23} - 1)`.
+* Spike :math:`s = v > (v_{th} \ll 6)`; reset :math:`v \leftarrow 0` where spiking (``u`` keeps).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_UV = 2**23
+DECAY_UNITY = 4096
+
+
+def lava_weights(w: np.ndarray, num_weight_bits: int = 8) -> np.ndarray:
+    """What Lava's Dense does to integer weights on its first step (clip + truncate by sign mode)."""
+    w = np.asarray(w, dtype=np.int64)
+    if w.min() >= 0:
+        mode = "exc"
+    elif w.max() <= 0:
+        mode = "inh"
+    else:
+        mode = "mixed"
+    mixed = int(mode == "mixed")
+    x = -w if mode == "inh" else w
+    x = np.clip(x, -(2**8) * mixed, 2**8 - 1)
+    cut = 8 - num_weight_bits + mixed
+    x = (x >> cut) << cut
+    return (-x if mode == "inh" else x).astype(np.int64)
+
+
+def decay(x: np.ndarray, d: int) -> np.ndarray:
+    """``sgn(x (4096 - d)) * (|x (4096 - d)| >> 12)`` (rounding toward zero)."""
+    p = x.astype(np.int64) * (DECAY_UNITY - d)
+    return (np.sign(p) * (np.abs(p) >> 12)).astype(np.int64)
+
+
+def lif_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, *, du: int, dv: int, vth: int,
+             bias: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One bit-accurate LIF step: returns (spikes bool, u, v)."""
+    cur = decay(u, du + 1) + (a_in.astype(np.int64) << 6)
+    wrapped = np.where(cur > MAX_UV, cur - 2 * MAX_UV, cur)
+    wrapped = np.where(wrapped <= -MAX_UV, cur + 2 * MAX_UV, wrapped)
+    volt = np.clip(decay(v, dv) + wrapped + bias, -MAX_UV + 1, MAX_UV - 1)
+    s = volt > (np.int64(vth) << 6)
+    return s, wrapped, np.where(s, 0, volt)
+
+
+def dense_accumulate(w: np.ndarray, s: np.ndarray, weight_exp: int) -> np.ndarray:
+    """``(W s) << e`` or ``>> -e`` (arithmetic, floor) for a batch ``s`` (B, n_in)."""
+    acc = s.astype(np.int64) @ w.T.astype(np.int64)
+    return acc << weight_exp if weight_exp > 0 else acc >> (-weight_exp)
+
+
+def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict[str, np.ndarray]:
+    """Run the feed-forward chain on integer inputs ``x`` (T, B, n0), each sample from rest.
+
+    Returns per layer ``s{k}`` (T, B, n) bool, ``u{k}``, ``v{k}`` (T, B, n) int64 — exactly what Lava
+    records with Monitors for the same artifact.
+    """
+    T, B = x.shape[:2]
+    out: dict[str, np.ndarray] = {}
+    state = [(np.zeros((B, int(L["n"])), np.int64), np.zeros((B, int(L["n"])), np.int64),
+              np.zeros((B, int(L["n"])), np.int64)) for L in layers]  # (a_buff, u, v)
+    for k, L in enumerate(layers):
+        n = int(L["n"])
+        out[f"s{k}"] = np.zeros((T, B, n), bool)
+        out[f"u{k}"] = np.zeros((T, B, n), np.int64)
+        out[f"v{k}"] = np.zeros((T, B, n), np.int64)
+    weights = [lava_weights(np.asarray(L["weights"]), int(L.get("num_weight_bits", 8))) for L in layers]
+    bias = [np.asarray(L["bias_mant"], np.int64) << np.asarray(L["bias_exp"], np.int64) for L in layers]
+    for t in range(T):
+        s_prev = x[t].astype(np.int64)
+        for k, L in enumerate(layers):
+            a_buff, u, v = state[k]
+            a_in = a_buff  # Dense sends what it accumulated on the previous step
+            new_buff = dense_accumulate(weights[k], s_prev, int(L["weight_exp"]))
+            s, u, v = lif_step(a_in, u, v, du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]), bias=bias[k])
+            state[k] = (new_buff, u, v)
+            out[f"s{k}"][t], out[f"u{k}"][t], out[f"v{k}"][t] = s, u, v
+            s_prev = s.astype(np.int64)
+    return out

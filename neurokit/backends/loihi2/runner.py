@@ -1,0 +1,101 @@
+"""Runs a neurokit Loihi 2 artifact on Lava's CPU model (``Loihi2SimCfg(select_tag="fixed_pt")``)
+or, where lava-loihi is installed, on a chip (``--hardware``: ``Loihi2HwCfg``).
+
+Runs INSIDE the Lava runtime venv (Python 3.10): stdlib, numpy, h5py and lava only.
+Usage: python runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [--hardware]
+Failures print one JSON line {"error": ..., "type": ...} on stderr and exit 1.
+"""
+
+import json
+import os
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+
+def main(argv):
+    art, inputs_path, result_path = argv[1], argv[2], argv[3]
+    hardware = "--hardware" in argv
+    with open(os.path.join(art, "manifest.json")) as f:
+        manifest = json.load(f)
+    layers = []
+    with h5py.File(os.path.join(art, "layers.h5"), "r") as f:
+        for k in range(len(manifest["layers"])):
+            g = f["layer%d" % k]
+            layers.append({key: g[key][()] for key in g})
+    with h5py.File(inputs_path, "r") as f:
+        x = f["inputs"][()].astype(np.int32)  # (T, B, n0)
+    T, B, n0 = x.shape
+
+    from lava.magma.core.run_conditions import RunSteps
+    from lava.proc.dense.process import Dense
+    from lava.proc.io.source import RingBuffer
+    from lava.proc.lif.process import LIF
+    from lava.proc.monitor.process import Monitor
+
+    if hardware:
+        try:
+            from lava.magma.core.run_configs import Loihi2HwCfg
+        except ImportError:
+            raise RuntimeError("Loihi 2 hardware needs lava-loihi (Intel INRC); it is not installed here")
+        run_cfg = Loihi2HwCfg()
+    else:
+        from lava.magma.core.run_configs import Loihi2SimCfg
+        run_cfg = Loihi2SimCfg(select_tag="fixed_pt")
+
+    data = np.transpose(x, (2, 1, 0)).reshape(n0, B * T)  # sample after sample
+    src = RingBuffer(data=data)
+    prev = src.s_out
+    denses, lifs, monitors = [], [], []
+    for k, L in enumerate(layers):
+        n = int(L["n"])
+        dense = Dense(weights=L["weights"].astype(np.int32), weight_exp=int(L["weight_exp"]),
+                      num_weight_bits=int(L["num_weight_bits"]), num_message_bits=int(L["num_message_bits"]))
+        lif = LIF(shape=(n,), du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]),
+                  bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
+        prev.connect(dense.s_in)
+        dense.a_out.connect(lif.a_in)
+        prev = lif.s_out
+        mons = {}
+        for var in ("v", "u"):
+            m = Monitor()
+            m.probe(getattr(lif, var), B * T)
+            mons[var] = m
+        m = Monitor()
+        m.probe(lif.s_out, B * T)
+        mons["s"] = m
+        denses.append(dense)
+        lifs.append(lif)
+        monitors.append(mons)
+    try:
+        for b in range(B):
+            lifs[0].run(condition=RunSteps(num_steps=T), run_cfg=run_cfg)
+            for dense, lif in zip(denses, lifs):  # every sample starts from rest
+                lif.v.set(np.zeros(lif.v.shape, np.int32))
+                lif.u.set(np.zeros(lif.u.shape, np.int32))
+                dense.a_buff.set(np.zeros(dense.a_buff.shape, np.int32))
+        results = {}
+        for k, (lif, mons) in enumerate(zip(lifs, monitors)):
+            for key, m in mons.items():
+                d = m.get_data()
+                arr = next(iter(next(iter(d.values())).values()))  # (B*T, n)
+                results["%s%d" % (key, k)] = np.asarray(arr).reshape(B, T, -1).transpose(1, 0, 2)
+    finally:
+        lifs[0].stop()
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(result_path)), suffix=".h5.tmp")
+    os.close(fd)
+    with h5py.File(tmp, "w") as f:
+        for key, arr in results.items():
+            f.create_dataset(key, data=arr)
+    os.replace(tmp, result_path)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except Exception as exc:  # reported to neurokit as one JSON line
+        sys.stderr.write(json.dumps({"error": str(exc), "type": type(exc).__name__}) + "\n")
+        sys.exit(1)
