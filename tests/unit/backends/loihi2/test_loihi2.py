@@ -78,7 +78,10 @@ def test_state_wraps_and_saturates_like_the_chip() -> None:
     s, u2, v2 = lif_step(np.array([32000, -32000]), u, np.array([2**23 - 2, -(2**23) + 2]), du=0, dv=0, vth=131071,
                          bias=np.zeros(2, np.int64))
     assert u2[0] < 0 and u2[1] > 0  # 24-bit current wraps
-    assert v2[1] == -(2**23) + 1   # voltage saturates
+    s, _, v3 = lif_step(np.array([0, 0]), np.array([1000, -1000]), np.array([2**23 - 2, -(2**23) + 2]), du=0, dv=0,
+                        vth=131071, bias=np.zeros(2, np.int64))
+    assert v3[1] == -(2**23) + 1   # voltage saturates at -(2^23 - 1)
+    assert s[0] and v3[0] == 0     # +saturated 2^23 - 1 exceeds the largest threshold (131071 << 6): spike, reset
 
 
 def _model(seed: int = 0) -> ir.Graph:
