@@ -35,9 +35,16 @@ def _dtype(numeric: str) -> np.dtype:
 
 
 def initial_state(node: Node, batch: tuple[int, ...] = (), numeric: str = "float64") -> NeuronState:
-    """Resting state: ``v = v_leak`` for leaky types, ``v_reset`` for IF, ``0`` for I; ``i = 0``."""
+    """Resting state: ``v = v_leak`` for leaky types, ``v_reset`` for IF, ``0`` for I; ``i = 0``.
+
+    A node's ``metadata["v_init"]`` (e.g. the half-threshold pre-charge of converted networks)
+    overrides the membrane's starting value; it travels with the node through ``.nir`` files.
+    """
     dt_ = _dtype(numeric)
-    if isinstance(node, (LI, LIF, CubaLI, CubaLIF)):
+    if "v_init" in node.metadata:
+        v0 = np.broadcast_to(np.asarray(node.metadata["v_init"], dtype=np.float64),
+                             node.expected_input_shape() or ())
+    elif isinstance(node, (LI, LIF, CubaLI, CubaLIF)):
         v0 = node.v_leak
     elif isinstance(node, IF):
         v0 = node.v_reset

@@ -74,7 +74,8 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     neurons = [n for n in program.names if isinstance(g.nodes[n], ir.NEURON_TYPES)]
     traced = [n for n in neurons if "v" in record or n in record]
     outputs = [n for n in program.names if isinstance(g.nodes[n], ir.Output)]
-    wanted = list(dict.fromkeys(outputs + spiking + traced))
+    others = [n for n in program.names if n in record and n not in outputs + spiking + traced]
+    wanted = list(dict.fromkeys(outputs + spiking + traced + others))
     mask = np.zeros(program.total_out, np.bool_)
     cols: dict[str, slice] = {}
     c = 0
@@ -118,6 +119,8 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
             rec.outputs[n] = vals.copy()
         if n in spiking:
             rec.spikes[n] = vals > 0.5
+        if n in others:
+            rec.values[n] = vals.copy()
         if n in traced:
             rec.traces[n] = {"v": rec_v[:, :, sl].transpose(1, 0, 2).reshape(T, B, *shape).copy(),
                              "i": rec_i[:, :, sl].transpose(1, 0, 2).reshape(T, B, *shape).copy()}

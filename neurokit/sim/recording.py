@@ -26,6 +26,7 @@ class Recording:
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     spikes: dict[str, np.ndarray] = field(default_factory=dict)
     traces: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    values: dict[str, np.ndarray] = field(default_factory=dict)  # outputs of other recorded nodes
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
