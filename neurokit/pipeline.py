@@ -27,7 +27,11 @@ def available_targets(targets: tuple[str, ...] = TARGETS) -> tuple[list[str], di
 
     ready, missing = [], {}
     for t in targets:
-        module = importlib.import_module(BACKENDS[t.split(":", 1)[0]])
+        try:
+            module = importlib.import_module(BACKENDS[t.split(":", 1)[0]])
+        except ImportError as exc:
+            missing[t] = f"cannot load: {exc}"
+            continue
         if getattr(module, "BACKEND", None) is None:
             missing[t] = "no lowering for this target in this version of neurokit"
         else:

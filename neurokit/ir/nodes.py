@@ -325,6 +325,9 @@ class _ConvNd(Node):
         if self.padding == "same" and max(self.stride) > 1:
             raise GraphError("padding='same' is ambiguous with stride > 1", where=name,
                              fix="give explicit integer padding (as PyTorch requires too)")
+        if self.padding == "same" and any(d * (k - 1) % 2 for k, d in zip(kernel, self.dilation)):
+            raise GraphError("padding='same' with an even kernel extent needs asymmetric padding", where=name,
+                             fix="use an odd kernel size, or explicit padding")
         groups = int(self.groups)
         if groups < 1 or w.shape[0] % groups:
             raise GraphError(f"groups={self.groups} must be >= 1 and divide C_out={w.shape[0]}", where=name,

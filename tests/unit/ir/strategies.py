@@ -69,13 +69,16 @@ def any_node(draw: st.DrawFn) -> ir.Node:
     if kind in ("Conv1d", "Conv2d"):
         nd = 1 if kind == "Conv1d" else 2
         groups = draw(st.sampled_from([1, 2]))
+        dil = draw(st.integers(1, 2))
         k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+        if any(dil * (kk - 1) % 2 for kk in k):  # 'same' needs an odd kernel extent
+            k = tuple(kk if dil * (kk - 1) % 2 == 0 else kk + 1 for kk in k)
         w = draw(arrays((2 * o, i, *k), dtype=dt))
         stride = draw(st.integers(1, 2))
         pad = draw(st.one_of(st.sampled_from(["same", "valid"] if stride == 1 else ["valid"]), st.integers(0, 2)))
-        ishape = tuple(draw(st.integers(4, 6)) for _ in range(nd)) if draw(st.booleans()) else None
+        ishape = tuple(draw(st.integers(8, 10)) for _ in range(nd)) if draw(st.booleans()) else None
         return getattr(ir, kind)(weight=w, bias=draw(arrays((2 * o,), dtype=dt)), stride=stride,
-                                 padding=pad, dilation=draw(st.integers(1, 2)), groups=groups, input_shape=ishape)
+                                 padding=pad, dilation=dil, groups=groups, input_shape=ishape)
     if kind in ("SumPool2d", "AvgPool2d"):
         return getattr(ir, kind)(kernel_size=draw(st.integers(1, 3)), stride=draw(st.integers(1, 3)),
                                  padding=draw(st.integers(0, 1)))

@@ -27,7 +27,7 @@ def _single_node_graph(node: ir.Node) -> ir.Graph:
     shape = node.expected_input_shape()
     if shape is None:
         if isinstance(node, (ir.Conv1d, ir.Conv2d)):
-            shape = (node.in_channels, *([6] * (node.weight.ndim - 2)))
+            shape = (node.in_channels, *([10] * (node.weight.ndim - 2)))
         else:
             shape = (2, 6, 6)
     out = node.output_shape(shape)

@@ -1,0 +1,357 @@
+"""SpiNNaker backend: lower an IR graph to a placed, routed machine graph with per-core synaptic data
+(artifact ``neurokit-spinnaker`` v1), and emulate it packet by packet with S16.15 neurons.
+
+Artifact: ``manifest.json`` (machine, populations, vertices with placement and keys, projections,
+report) and ``arrays.h5``: ``routing/uncompressed/<x>_<y>`` and ``routing/compressed/<x>_<y>``
+(rows ``key, mask, route``), ``cores/<x>_<y>_<p>/`` with ``master_pop`` (rows ``key, mask, row_start,
+row_count``), ``rows_indptr`` / ``rows_target`` / ``rows_weight`` (int16) / ``rows_shift`` /
+``rows_delay`` (one row per source atom), and ``neurons/<population>/`` fixed-point parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from neurokit import ir
+from neurokit.backends.base import Artifact, Problem, refuse_if_problems
+from neurokit.dynamics.fixed import FixedFormat, FixedNeuron, fixed_neuron, fixed_step
+from neurokit.errors import InvalidInputError, MappingError
+from neurokit.sim.lowering import node_to_csr
+from neurokit.sim.recording import Recording
+from neurokit.util.atomic import atomic_path, atomic_write_text
+
+from .machine import load_machine
+from .mapping import MASK, RoutingTables, compress, destinations, partition, place, route
+
+FMT = FixedFormat(16, 15)
+SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
+NEURONS = (ir.LIF, ir.IF, ir.LI)
+
+
+def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], list[Problem]]:
+    """Populations (Input + neurons) and projections (synapse, pre population, post population)."""
+    g = graph.flatten()
+    problems = []
+    for name, node in g.nodes.items():
+        if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten)):
+            problems.append(Problem(name, f"{node.type_name} has no SpiNNaker lowering in this version",
+                                    "map Linear/Affine/SparseLinear/Conv/Pool into LIF/IF/LI populations"))
+    if g.profile.spike_rule != ">":
+        problems.append(Problem("<profile>", "SpiNNaker neurons spike on v > v_th", "use spike_rule='>'"))
+    pops = [n for n in g.topological_order() if isinstance(g.nodes[n], (ir.Input, *NEURONS))]
+
+    def source(name: str) -> str | None:
+        preds = g.predecessors(name)
+        while len(preds) == 1 and isinstance(g.nodes[preds[0]], ir.Flatten):
+            preds = g.predecessors(preds[0])
+        return preds[0] if len(preds) == 1 else None
+
+    projections = []
+    for name, node in g.nodes.items():
+        if isinstance(node, SYNAPSES):
+            pre = source(name)
+            posts = g.successors(name)
+            if pre not in pops or len(posts) != 1 or posts[0] not in pops:
+                problems.append(Problem(name, "a projection must connect one population to one neuron population",
+                                        "put a neuron node after every weight layer"))
+                continue
+            projections.append((name, pre, posts[0]))
+        if isinstance(node, NEURONS):
+            for p in g.predecessors(name):
+                if not isinstance(g.nodes[p], SYNAPSES):
+                    problems.append(Problem(name, f"input from {p!r} is not a projection", "insert a Linear"))
+    return pops, projections, problems
+
+
+@dataclass
+class SpiNNakerBackend:
+    """SpiNNaker (SpiNN-5 by default) via our own mapping, and an emulator of the exported machine."""
+
+    name: str = "spinnaker"
+    lowering: Mapping[type, Any] = field(default_factory=lambda: {
+        **{t: "projection" for t in SYNAPSES}, **{t: "population" for t in NEURONS}, ir.Input: "spike source",
+        ir.Output: "recording", ir.Flatten: "index map"})
+
+    @property
+    def supported_nodes(self) -> tuple[type, ...]:
+        return tuple(self.lowering)
+
+    def check(self, graph: ir.Graph) -> list[Problem]:
+        return _structure(graph)[2]
+
+    def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
+        opts = dict(options or {})
+        machine = load_machine(str(opts.pop("machine", "spinn5")))
+        max_atoms = int(opts.pop("max_atoms_per_core", machine.max_atoms_per_core))
+        if opts:
+            raise InvalidInputError(f"unknown spinnaker option(s) {sorted(opts)}", fix="options: machine, max_atoms_per_core")
+        pops, projections, problems = _structure(graph)
+        refuse_if_problems(problems, self.name)
+        g = graph.flatten()
+        shapes = g.infer_shapes()
+        sizes = [(p, int(np.prod(shapes[p][1]))) for p in pops]
+        vertices = partition(sizes, max_atoms)
+        place(vertices, machine)
+        by_pop: dict[str, list[Any]] = {}
+        for v in vertices:
+            by_pop.setdefault(v.population, []).append(v)
+        # synaptic matrices (post, pre) of effective integer weights, delays in steps
+        proj_data = []
+        edges: dict[int, set[int]] = {}
+        for syn, pre, post in projections:
+            node = g.nodes[syn]
+            csr = node_to_csr(node, shapes[syn][0], shapes[syn][1], g.profile.dt)
+            pre_idx = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+            delay = (csr.delay if csr.delay is not None else np.zeros(len(csr.indices), np.int64)) + 1
+            proj_data.append({"syn": syn, "pre": pre, "post": post, "pre_idx": pre_idx, "post_idx": csr.indices.astype(np.int64),
+                              "w": csr.weight, "delay": delay.astype(np.int64), "bias": csr.bias})
+            for sv in by_pop[pre]:
+                for tv in by_pop[post]:
+                    mask = (pre_idx >= sv.lo) & (pre_idx < sv.hi) & (csr.indices >= tv.lo) & (csr.indices < tv.hi)
+                    if mask.any():
+                        edges.setdefault(sv.index, set()).add(tv.index)
+        rt = route(vertices, edges, machine)
+        crt = compress(rt)
+        if crt.max_entries() > machine.router_entries:
+            full = {f"{c}": len(t) for c, t in crt.tables.items() if len(t) > machine.router_entries}
+            raise MappingError("routing tables do not fit after compression", problems=[f"chip {c}: {n} entries"
+                               for c, n in full.items()], fix="spread the network over more chips or use larger slices")
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        core_report = []
+        with atomic_path(out / "arrays.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+            for label, tables in (("uncompressed", rt), ("compressed", crt)):
+                for chip, entries in tables.tables.items():
+                    f.create_dataset(f"routing/{label}/{chip[0]}_{chip[1]}", data=np.array(entries, np.int64).reshape(-1, 3))
+            for pop in pops[1:]:
+                p = fixed_neuron(g.nodes[pop], g.profile, FMT)
+                grp = f.create_group(f"neurons/{pop}")
+                for fld in ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps"):
+                    grp.create_dataset(fld, data=np.asarray(getattr(p, fld)).ravel())
+                grp.attrs["kind"] = p.kind
+                offset = np.zeros(p.a.size, np.int64)
+                for d in proj_data:
+                    if d["post"] == pop and d["bias"] is not None:
+                        offset += FMT.to_fixed(d["bias"])
+                grp.create_dataset("i_offset", data=offset)
+            for tv in vertices:
+                if tv.population == pops[0]:
+                    continue
+                rows_t, rows_w, rows_s, rows_d, indptr, mpt = [], [], [], [], [0], []
+                for d in proj_data:
+                    if d["post"] != tv.population:
+                        continue
+                    for sv in by_pop[d["pre"]]:
+                        sel = (d["pre_idx"] >= sv.lo) & (d["pre_idx"] < sv.hi) & (d["post_idx"] >= tv.lo) & (d["post_idx"] < tv.hi)
+                        if not sel.any():
+                            continue
+                        w_fixed = np.round(d["w"][sel] * 2.0**FMT.frac_bits)
+                        exc = w_fixed >= 0
+                        shifts = np.zeros(len(w_fixed), np.int64)
+                        for mask_type in (exc, ~exc):  # one shift per synapse type on this core
+                            if mask_type.any():
+                                peak = np.abs(w_fixed[mask_type]).max()
+                                shifts[mask_type] = max(0, math.ceil(math.log2(max(peak, 1) / 32767)))
+                        w16 = np.clip(np.round(w_fixed / 2.0**shifts), -32768, 32767).astype(np.int64)
+                        start = len(indptr) - 1
+                        pre_local = d["pre_idx"][sel] - sv.lo
+                        for atom in range(sv.atoms):
+                            m = pre_local == atom
+                            rows_t.append(d["post_idx"][sel][m] - tv.lo)
+                            rows_w.append(w16[m])
+                            rows_s.append(shifts[m])
+                            rows_d.append(d["delay"][sel][m])
+                            indptr.append(indptr[-1] + int(m.sum()))
+                        mpt.append((sv.key, MASK, start, sv.atoms))
+                grp = f.create_group(f"cores/{tv.chip[0]}_{tv.chip[1]}_{tv.core}")
+                cat = lambda a: np.concatenate(a).astype(np.int64) if a else np.zeros(0, np.int64)  # noqa: E731
+                grp.create_dataset("master_pop", data=np.array(mpt, np.int64).reshape(-1, 4))
+                grp.create_dataset("rows_indptr", data=np.array(indptr, np.int64))
+                grp.create_dataset("rows_target", data=cat(rows_t))
+                grp.create_dataset("rows_weight", data=cat(rows_w))
+                grp.create_dataset("rows_shift", data=cat(rows_s))
+                grp.create_dataset("rows_delay", data=cat(rows_d))
+                core_report.append({"vertex": tv.index, "synapses": int(indptr[-1])})
+        ir.write(g, out / "model.nir")
+        chips_used = sorted({v.chip for v in vertices})
+        manifest = {
+            "format": "neurokit-spinnaker", "version": 1, "target": self.name, "machine": machine.name,
+            "dt": g.profile.dt, "fixed_format": "s16.15", "reset": g.profile.reset, "populations": pops,
+            "output": next(iter(g.outputs)), "output_population": g.predecessors(next(iter(g.outputs)))[0],
+            "vertices": [{"index": v.index, "population": v.population, "slice": v.slice_index, "lo": v.lo, "hi": v.hi,
+                          "chip": list(v.chip), "core": v.core, "key": v.key, "mask": MASK} for v in vertices],
+            "report": {"cores": len(vertices), "chips": len(chips_used), "routing_entries_before": rt.entries(),
+                       "routing_entries_after": crt.entries(), "max_entries_per_router": crt.max_entries(),
+                       "router_capacity": machine.router_entries,
+                       "synapses": int(sum(c["synapses"] for c in core_report)),
+                       "placer": "radial (hexagonal distance from chip 0,0), sequential cores",
+                       "router": "dimension order: diagonal, then E/W, then N/S", "compressor": "pair merge"},
+        }
+        atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        return Artifact(path=out, target=self.name, manifest=manifest)
+
+    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+        g = ir.read(Path(artifact.path) / "model.nir")
+        return g.with_profile(g.profile.replace(synapse_latency=1))
+
+    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        """neurokit's S16.15 mode without the machine: dense projections, no routing tables."""
+        return Emulator(artifact, routed=False).run(inputs, steps)
+
+    def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> SpiNNakerBoard:
+        return SpiNNakerBoard(artifact=artifact, faults=dict(faults or {}))
+
+
+class Emulator:
+    """Executes the artifact: packets routed through the exported tables, rows from the master
+    population tables, S16.15 neuron updates (``routed=False``: the same arithmetic from the
+    projections directly, the reference)."""
+
+    def __init__(self, artifact: Artifact, *, routed: bool = True, faults: Mapping[str, Any] | None = None) -> None:
+        self.m = artifact.manifest
+        self.path = Path(artifact.path)
+        self.faults = dict(faults or {})
+        self.routed = routed
+        self._load()
+
+    def _load(self) -> None:
+        m = self.m
+        g = ir.read(self.path / "model.nir")
+        self.graph = g
+        shapes = g.infer_shapes()
+        self.pops = m["populations"]
+        self.sizes = {p: int(np.prod(shapes[p][1])) for p in self.pops}
+        self.offsets = dict(zip(self.pops, np.concatenate([[0], np.cumsum([self.sizes[p] for p in self.pops])])[:-1].tolist()))
+        n_total = sum(self.sizes.values())
+        verts = m["vertices"]
+        with h5py.File(self.path / "arrays.h5", "r") as f:
+            self.neurons = {}
+            for p in self.pops[1:]:
+                grp = f[f"neurons/{p}"]
+                self.neurons[p] = (FixedNeuron(kind=str(grp.attrs["kind"]), **{k: grp[k][()] for k in
+                                   ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps")}), grp["i_offset"][()])
+            tables = RoutingTables({tuple(int(c) for c in k.split("_")): [tuple(int(x) for x in row) for row in
+                                    f[f"routing/compressed/{k}"][()]] for k in f["routing/compressed"]})
+            cores = {}
+            for key in f["cores"]:
+                x, y, p = (int(c) for c in key.split("_"))
+                grp = f[f"cores/{key}"]
+                cores[((x, y), p)] = {k: grp[k][()] for k in grp}
+        vert_at = {(tuple(v["chip"]), v["core"]): v for v in verts}
+        src_pre, src_post, src_w, src_d = [], [], [], []
+        for v in verts:
+            base = self.offsets[v["population"]]
+            for atom in range(v["hi"] - v["lo"]):
+                key = v["key"] | atom
+                dests = destinations(tables, tuple(v["chip"]), key) if self.routed else \
+                    {k for k in cores}  # unrouted: consult every core's master population table
+                for dest in dests:
+                    core = cores.get(dest)
+                    if core is None:
+                        continue
+                    for mk, mm, start, _count in core["master_pop"]:
+                        if key & mm == mk:
+                            r = start + (key - mk)
+                            a, b = core["rows_indptr"][r], core["rows_indptr"][r + 1]
+                            tv = vert_at[dest]
+                            n = b - a
+                            src_pre.append(np.full(n, base + v["lo"] + atom))
+                            src_post.append(self.offsets[tv["population"]] + tv["lo"] + core["rows_target"][a:b])
+                            src_w.append(core["rows_weight"][a:b] << core["rows_shift"][a:b])
+                            src_d.append(core["rows_delay"][a:b])
+                            break
+        cat = lambda a: np.concatenate(a).astype(np.int64) if a else np.zeros(0, np.int64)  # noqa: E731
+        pre, post, w, d = cat(src_pre), cat(src_post), cat(src_w), cat(src_d)
+        order = np.argsort(pre, kind="stable")
+        self.pre, self.post, self.w, self.d = pre[order], post[order], w[order], d[order]
+        self.row_start = np.searchsorted(self.pre, np.arange(n_total + 1))
+        self.depth = int(self.d.max(initial=1)) + 1
+        self.n_total = n_total
+
+    def run(self, inputs: np.ndarray, steps: int) -> Recording:
+        x = np.asarray(inputs)
+        counts = np.rint(x).astype(np.int64)
+        if np.any(np.abs(counts - x) > 1e-9) or counts.min() < 0:
+            raise InvalidInputError("SpiNNaker inputs are spike counts (non-negative whole numbers)",
+                                    fix="bin events to counts, or rate-encode analog inputs")
+        T, B = steps, x.shape[1]
+        counts = counts.reshape(x.shape[0], B, -1)
+        rng = np.random.default_rng(int(self.faults.get("seed", 0)))
+        drop = float(self.faults.get("drop_packets", 0.0))
+        late = float(self.faults.get("delay_packets", 0.0))
+        ring = np.zeros((self.depth + 1, B, self.n_total), np.int64)
+        v = {p: np.zeros((B, self.sizes[p]), np.int64) for p in self.pops[1:]}
+        refrac = {p: np.zeros((B, self.sizes[p]), np.int64) for p in self.pops[1:]}
+        spikes = {p: np.zeros((T, B, self.sizes[p]), bool) for p in self.pops[1:]}
+        vtrace = {p: np.zeros((T, B, self.sizes[p]), np.int64) for p in self.pops[1:]}
+        slots = self.depth + 1
+        for t in range(T):
+            emitted = np.zeros((B, self.n_total), np.int64)
+            if t < counts.shape[0]:
+                emitted[:, :self.sizes[self.pops[0]]] = counts[t]
+            cur = ring[t % slots]
+            for p in self.pops[1:]:
+                o = self.offsets[p]
+                params, i_off = self.neurons[p]
+                current = cur[:, o:o + self.sizes[p]] + i_off
+                s, v[p], refrac[p] = fixed_step(params, FMT, current, v[p], refrac[p], reset=self.m["reset"])
+                spikes[p][t], vtrace[p][t] = s, v[p]
+                emitted[:, o:o + self.sizes[p]] += s
+            ring[t % slots] = 0
+            b_idx, src = np.nonzero(emitted)
+            for b, sidx in zip(b_idx, src):
+                a, e = self.row_start[sidx], self.row_start[sidx + 1]
+                if a == e:
+                    continue
+                delay = self.d[a:e].copy()
+                weight = self.w[a:e] * emitted[b, sidx]
+                if drop:
+                    weight = np.where(rng.random(e - a) < drop, 0, weight)
+                if late:
+                    delay = delay + (rng.random(e - a) < late)
+                np.add.at(ring, ((t + delay) % slots, b, self.post[a:e]), weight)
+        rec = Recording(dt=float(self.m["dt"]))
+        for p in self.pops[1:]:
+            if self.neurons[p][0].kind != "LI":
+                rec.spikes[p] = spikes[p]
+            rec.traces[p] = {"v": FMT.to_float(vtrace[p])}
+        outp = self.m["output_population"]
+        out = FMT.to_float(vtrace[outp]) if self.neurons[outp][0].kind == "LI" else spikes[outp].astype(np.float64)
+        rec.outputs[self.m["output"]] = out
+        return rec
+
+
+@dataclass
+class SpiNNakerBoard:
+    artifact: Artifact
+    faults: Mapping[str, Any] = field(default_factory=dict)
+
+    def load(self, artifact: Artifact | None = None) -> None:
+        self.emulator = Emulator(artifact or self.artifact, routed=True, faults=self.faults)
+
+    def run(self, inputs: np.ndarray, steps: int) -> Recording:
+        if not hasattr(self, "emulator"):
+            self.load()
+        return self.emulator.run(inputs, steps)
+
+    def reset(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def deploy_report(artifact: Artifact) -> str:
+    r = artifact.manifest["report"]
+    return (f"spinnaker artifact {artifact.path} on {artifact.manifest['machine']}: {r['cores']} cores on {r['chips']} "
+            f"chip(s), {r['synapses']} synapses; routing entries {r['routing_entries_before']} -> "
+            f"{r['routing_entries_after']} after {r['compressor']} (max {r['max_entries_per_router']} per router of "
+            f"{r['router_capacity']}); placer: {r['placer']}; router: {r['router']}")

@@ -1,0 +1,122 @@
+"""SpiNNaker backend: partitioning, routing correctness by walking tables, compression, emulator
+equality with neurokit's fixed-point reference, faults, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from neurokit import ir
+from neurokit.backends import get_backend
+from neurokit.backends.spinnaker import Emulator, load_machine
+from neurokit.backends.spinnaker.mapping import MASK, RoutingTables, compress, destinations, partition, place, route
+from neurokit.errors import MappingError
+
+
+def net(n_in: int = 300, hidden: int = 600, out: int = 7, seed: int = 0, delays: bool = False) -> ir.Graph:
+    rng = np.random.default_rng(seed)
+    w1 = rng.normal(0.05, 0.3, (hidden, n_in)) * (rng.random((hidden, n_in)) < 0.2)
+    sp = ir.SparseLinear.from_dense(w1)
+    if delays:
+        sp = sp.replace(delay=rng.integers(0, 4, sp.nnz) * 1e-3)
+    return ir.Graph.sequential(
+        sp, ir.LIF(tau=np.full(hidden, 0.02), r=np.ones(hidden), v_leak=np.zeros(hidden), v_threshold=np.full(hidden, 0.4),
+                   t_refrac=np.full(hidden, 2e-3)),
+        ir.Affine(weight=rng.normal(0.05, 0.2, (out, hidden)), bias=rng.normal(0, 0.02, out)),
+        ir.LI(tau=np.full(out, 0.05), r=np.ones(out), v_leak=np.zeros(out)),
+        names=["w1", "pop1", "w2", "readout"], profile=ir.Profile(dt=1e-3, integration="exact", reset="zero"))
+
+
+def inputs(T: int = 30, B: int = 2, n: int = 300, seed: int = 1) -> np.ndarray:
+    return (np.random.default_rng(seed).random((T, B, n)) < 0.1).astype(np.float64) * 2
+
+
+def test_partitioning_respects_the_core_limit() -> None:
+    vs = partition([("a", 600), ("b", 256), ("c", 1)], 256)
+    assert [(v.population, v.lo, v.hi) for v in vs] == [("a", 0, 256), ("a", 256, 512), ("a", 512, 600), ("b", 0, 256),
+                                                         ("c", 0, 1)]
+    assert all(v.atoms <= 256 for v in vs)
+    small = partition([("a", 600)], 100)
+    assert len(small) == 6 and max(v.atoms for v in small) == 100
+
+
+def _tables(n_sources: int = 60, seed: int = 0) -> tuple[RoutingTables, dict[int, set[int]], list]:
+    machine = load_machine("spinn5")
+    vs = partition([("p", 256 * n_sources)], 256)
+    place(vs, machine)
+    rng = np.random.default_rng(seed)
+    edges = {v.index: set(int(t) for t in rng.choice(len(vs), 8, replace=False)) for v in vs[:n_sources // 2]}
+    return route(vs, edges, machine), edges, vs
+
+
+def test_every_key_reaches_exactly_its_targets() -> None:
+    rt, edges, vs = _tables()
+    for src, targets in edges.items():
+        v = vs[src]
+        want = {(tuple(vs[t].chip), vs[t].core) for t in targets}
+        for atom in (0, 17, 255):
+            assert destinations(rt, v.chip, v.key | atom) == want
+
+
+def test_compression_preserves_every_route_and_shrinks_tables() -> None:
+    rt, edges, vs = _tables()
+    crt = compress(rt)
+    assert crt.entries() < rt.entries()
+    for src in edges:
+        v = vs[src]
+        for atom in (0, 255):
+            assert destinations(crt, v.chip, v.key | atom) == destinations(rt, v.chip, v.key | atom)
+    # keys nobody sent are routed nowhere
+    assert destinations(crt, (0, 0), (250 << 24)) == set()
+
+
+def test_emulator_equals_the_fixed_point_reference(tmp_path: Path) -> None:
+    for delays in (False, True):
+        be = get_backend("spinnaker")
+        art = be.lower(net(delays=delays), tmp_path / str(delays))
+        rec = be.board(art).run(inputs(), 30)
+        ref = be.reference_run(art, inputs(), 30)
+        np.testing.assert_array_equal(rec.spikes["pop1"], ref.spikes["pop1"])
+        np.testing.assert_array_equal(rec.outputs["output"], ref.outputs["output"])
+        assert rec.spikes["pop1"].any()
+        assert art.manifest["report"]["cores"] == 2 + 3 + 1  # input 300 -> 2 slices, 600 -> 3, readout 1
+
+
+def test_a_corrupted_routing_table_changes_spikes(tmp_path: Path) -> None:
+    be = get_backend("spinnaker")
+    art = be.lower(net(), tmp_path)
+    with h5py.File(tmp_path / "arrays.h5", "a") as f:
+        for key in list(f["routing/compressed"]):
+            data = f[f"routing/compressed/{key}"][()]
+            data[:, 2] = 0  # drop every route
+            del f[f"routing/compressed/{key}"]
+            f.create_dataset(f"routing/compressed/{key}", data=data)
+    rec = Emulator(art).run(inputs(), 30)
+    assert not rec.spikes["pop1"].any()
+
+
+def test_packet_faults_reduce_agreement(tmp_path: Path) -> None:
+    be = get_backend("spinnaker")
+    art = be.lower(net(), tmp_path)
+    clean = be.board(art).run(inputs(), 30).spikes["pop1"]
+    dropped = be.board(art, faults={"drop_packets": 0.3, "seed": 1}).run(inputs(), 30).spikes["pop1"]
+    delayed = be.board(art, faults={"delay_packets": 0.5, "seed": 1}).run(inputs(), 30).spikes["pop1"]
+    assert dropped.sum() < clean.sum() and not np.array_equal(delayed, clean)
+
+
+def test_refusals_and_machine_limits(tmp_path: Path) -> None:
+    be = get_backend("spinnaker")
+    g = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.CubaLIF(tau_syn=np.ones(3), tau_mem=np.ones(3), r=np.ones(3),
+                                                                    v_leak=np.zeros(3), v_threshold=np.ones(3)),
+                            ir.Threshold(threshold=np.ones(3)), names=["w", "cuba", "th"])
+    problems = be.check(g)
+    assert {p.node for p in problems} >= {"cuba", "th"}
+    with pytest.raises(MappingError, match="cores needed"):
+        be.lower(net(n_in=3000, hidden=3000), tmp_path, {"machine": "spinn3", "max_atoms_per_core": 10})
+    art = be.lower(net(), tmp_path / "ok")
+    manifest = json.loads((tmp_path / "ok" / "manifest.json").read_text())
+    assert manifest["format"] == "neurokit-spinnaker" and manifest["vertices"][0]["mask"] == MASK
