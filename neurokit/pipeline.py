@@ -17,6 +17,9 @@ import numpy as np
 from neurokit.util.atomic import atomic_write_text
 
 TARGETS = ("loihi2", "spinnaker", "crossbar:pcm", "crossbar:ideal")
+#: Faults the main job injects in a second harness run, to show their accuracy effect.
+DEFAULT_FAULTS = {"loihi2": {"weight_bits": 6}, "spinnaker": {"drop_packets": 0.05, "seed": 0},
+                  "crossbar:pcm": {"stuck_on_rate": 0.01, "stuck_off_rate": 0.01}}
 
 
 def available_targets(targets: tuple[str, ...] = TARGETS) -> tuple[list[str], dict[str, str]]:
@@ -73,6 +76,14 @@ def run_pipeline(out: str | Path = "runs/demo", *, quick: bool = False, samples:
     report = run_hil(graph, ready, x, labels=y[:n], out_dir=out / "hil", timeout_s=timeout_s, model_name="event-digits SNN")
     json_path, html_path = write_report(report, out / "hil")
     print(table(report))
+    faults = {t: f for t, f in DEFAULT_FAULTS.items() if t in ready}
+    fault_report = None
+    if faults:
+        print("      with injected faults: " + "; ".join(f"{t} {f}" for t, f in faults.items()))
+        fault_report = run_hil(graph, list(faults), x, labels=y[:n], out_dir=out / "hil_faults", timeout_s=timeout_s,
+                               faults=faults, model_name="event-digits SNN, injected faults")
+        write_report(fault_report, out / "hil_faults")
+        print(table(fault_report))
     sweep_summary = None
     if any(t.startswith("crossbar") for t in ready):
         from neurokit.backends.base import Artifact
@@ -85,7 +96,8 @@ def run_pipeline(out: str | Path = "runs/demo", *, quick: bool = False, samples:
         print("      " + ", ".join(f"t={t}s: {a:.3f}" for t, a in sweep_summary.items()))
     summary = {"train": {k: card[k] for k in ("test_accuracy_sim", "test_accuracy_torch", "synaptic_ops_per_inference",
                                                 "energy_uj_per_inference")},
-               "hil": report.as_dict(), "skipped_targets": missing, "drift_sweep": sweep_summary,
+               "hil": report.as_dict(), "skipped_targets": missing,
+               "hil_faults": fault_report.as_dict() if fault_report else None, "drift_sweep": sweep_summary,
                "report_html": str(html_path), "report_json": str(json_path), "seconds": time.perf_counter() - t0}
     atomic_write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
     print(f"done in {summary['seconds']:.0f} s; report: {html_path}")

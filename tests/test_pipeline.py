@@ -20,6 +20,10 @@ def test_pipeline_quick(tmp_path: Path, event_digits_root: Path, monkeypatch: py
     ideal = report["targets"]["crossbar:ideal"]
     assert ideal["spike_agreement"] == 1.0 and ideal["first_divergence"] is None and ideal["accuracy_delta"] == 0.0
     assert report["targets"]["crossbar:pcm"]["status"] == "ok"
+    for exact in ("loihi2", "spinnaker"):  # bit-exact against neurokit's matching fixed-point modes
+        assert report["targets"][exact]["spike_agreement"] == 1.0, exact
+    faults = json.loads((tmp_path / "demo" / "hil_faults" / "report.json").read_text())
+    assert all(t["spike_agreement"] < 1.0 for t in faults["targets"].values())
     assert summary["train"]["test_accuracy_sim"] > 0.5
     assert (tmp_path / "demo" / "hil" / "report.html").is_file()
     assert set(summary["drift_sweep"]) == {"1.0", "60.0", "3600.0", "86400.0", "2592000.0", "31536000.0"}

@@ -153,9 +153,12 @@ class LoihiBoard:
                                           fix="run `neurokit backends install loihi2` (or `make lava`)")
 
     def run(self, inputs: np.ndarray, steps: int) -> Recording:
-        raw = run_lava(self.artifact, _integer_inputs(inputs)[:steps], timeout_s=self.timeout_s)
-        if self.faults.get("saturate_bits"):
-            raw = _saturate(raw, int(self.faults["saturate_bits"]))
+        art = self.artifact
+        bits = self.faults.get("weight_bits")
+        with tempfile.TemporaryDirectory(prefix="neurokit-loihi-fault-") as tmp:
+            if bits is not None:  # fault: the chip's synapses configured with fewer weight bits
+                art = _with_weight_bits(self.artifact, Path(tmp), int(bits))
+            raw = run_lava(art, _integer_inputs(inputs)[:steps], timeout_s=self.timeout_s)
         return _recording(self.artifact, raw)
 
     def reset(self) -> None:
@@ -165,11 +168,17 @@ class LoihiBoard:
         return None
 
 
-def _saturate(raw: dict[str, np.ndarray], bits: int) -> dict[str, np.ndarray]:
-    """Fault injection: clamp voltages to ``bits`` (a mis-sized state register); spikes recomputed later
-    are not modelled — the clamp shows as a divergence in the outputs."""
-    lim = 2 ** (bits - 1) - 1
-    return {k: (np.clip(v, -lim, lim) if k.startswith("v") else v) for k, v in raw.items()}
+def _with_weight_bits(artifact: Artifact, tmp: Path, bits: int) -> Artifact:
+    """A copy of the artifact whose Dense processes use ``bits`` weight bits (Lava truncates the LSBs)."""
+    import shutil
+
+    shutil.copy(Path(artifact.path) / "manifest.json", tmp / "manifest.json")
+    with h5py.File(Path(artifact.path) / "layers.h5", "r") as src, h5py.File(tmp / "layers.h5", "w") as dst:
+        for k in src:
+            src.copy(k, dst)
+            del dst[k]["num_weight_bits"]
+            dst[k]["num_weight_bits"] = np.int64(bits)
+    return Artifact(path=tmp, target=artifact.target, manifest=artifact.manifest)
 
 
 def _integer_inputs(x: np.ndarray) -> np.ndarray:
