@@ -1,0 +1,16 @@
+"""Train an SNN on the embedded event-digits dataset and look at what the run wrote."""
+
+import json
+import os
+from pathlib import Path
+
+from neurokit.train import TrainConfig, train
+
+quick = os.environ.get("NEUROKIT_TUTORIAL_QUICK") == "1"
+cfg = TrainConfig(epochs=2 if quick else 40, hidden=(32,) if quick else (256,), seed=0)
+card = train(cfg, "runs/tutorial-train", progress=not quick)
+print(f"test accuracy (neurokit.sim on model.nir): {card['test_accuracy_sim']:.3f}")
+print(f"synaptic operations per inference: {card['synaptic_ops_per_inference']:.0f}")
+print(sorted(p.name for p in Path("runs/tutorial-train").iterdir()))
+print(json.loads(Path("runs/tutorial-train/metrics.json").read_text())[-1])
+# continue an interrupted run exactly where it stopped:  neurokit train --resume runs/tutorial-train
