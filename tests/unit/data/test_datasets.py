@@ -84,10 +84,10 @@ def test_nmnist_loads_from_native_files(tmp_path: Path) -> None:
     assert bin_events(ev, ds.sensor_size, dt=1e-3, steps=100).sum() == 3
 
 
-def test_shd_loads_from_native_hdf5(tmp_path: Path) -> None:
-    folder = tmp_path / "SHD"
-    folder.mkdir()
-    with h5py.File(folder / "shd_train.h5", "w") as f:
+def _write_hsd(path: Path) -> None:
+    """The Heidelberg spiking datasets' HDF5 layout (SHD and SSC share it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as f:
         vlen_f = h5py.vlen_dtype(np.float32)
         vlen_u = h5py.vlen_dtype(np.uint16)
         f.create_dataset("spikes/times", data=np.array([np.array([0.001, 0.002], np.float32), np.array([0.5], np.float32)],
@@ -97,10 +97,28 @@ def test_shd_loads_from_native_hdf5(tmp_path: Path) -> None:
         f.create_dataset("labels", data=np.array([4, 19], dtype=np.uint8))
         f.create_dataset("extra/keys", data=np.array([b"k"] * 20))
         f.create_dataset("extra/speaker", data=np.array([0, 1]))
-    ds = load_dataset("shd", data_dir=tmp_path, train=True)
+
+
+@pytest.mark.parametrize("name,file", [("shd", "SHD/shd_train.h5"), ("ssc", "SSC/ssc_train.h5")])
+def test_heidelberg_datasets_load_from_native_hdf5(name: str, file: str, tmp_path: Path) -> None:
+    _write_hsd(tmp_path / file)
+    ds = load_dataset(name, data_dir=tmp_path, train=True)
     assert len(ds) == 2
     ev, y = ds[0]
     assert y == 4 and ev["x"].tolist() == [3, 699] and ev["t"].tolist() == [1000, 2000]
+    assert bin_events(ev, ds.sensor_size, dt=1e-3, steps=5).sum() == 2
+
+
+def test_dvsgesture_loads_from_native_npy(tmp_path: Path) -> None:
+    """tonic's extracted DVS Gesture layout: ibmGestureTrain/user<NN>_<lighting>/<label>.npy, rows x, y, p, t (ms)."""
+    folder = tmp_path / "DVSGesture" / "ibmGestureTrain" / "user01_fluorescent"
+    folder.mkdir(parents=True)
+    np.save(folder / "3.npy", np.array([[10, 20, 1, 0.5], [127, 0, 0, 2.0]]))
+    ds = load_dataset("dvsgesture", data_dir=tmp_path, train=True)
+    assert len(ds) == 1 and ds.targets == [3]
+    ev, y = ds[0]
+    assert y == 3 and ev["x"].tolist() == [10, 127] and ev["t"].tolist() == [500, 2000]
+    assert bin_events(ev, ds.sensor_size, dt=1e-3, steps=3).sum() == 2
 
 
 @pytest.mark.parametrize("name,expected", [("nmnist", "NMNIST/Train"), ("shd", "SHD/shd_train.h5"),
