@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,22 +66,22 @@ class ReferenceBoard:
         return None
 
 
-def floor_weights(graph: ir.Graph, quantum: float) -> ir.Graph:
-    """Weights floored (instead of rounded) to multiples of ``quantum``: a classic rounding bug."""
+def _requantize(graph: ir.Graph, quantum: float, op: Callable[[np.ndarray], np.ndarray]) -> ir.Graph:
     g = graph
     for name, node in graph.nodes.items():
         if isinstance(node, (ir.Linear, ir.Affine)):
-            g = g.replace_node(name, node.replace(weight=np.floor(node.weight / quantum) * quantum))
+            g = g.replace_node(name, node.replace(weight=op(node.weight / quantum) * quantum))
     return g
+
+
+def floor_weights(graph: ir.Graph, quantum: float) -> ir.Graph:
+    """Weights floored (instead of rounded) to multiples of ``quantum``: a classic rounding bug."""
+    return _requantize(graph, quantum, np.floor)
 
 
 def round_weights(graph: ir.Graph, quantum: float) -> ir.Graph:
     """Weights rounded to the nearest multiple of ``quantum`` (the correct quantization)."""
-    g = graph
-    for name, node in graph.nodes.items():
-        if isinstance(node, (ir.Linear, ir.Affine)):
-            g = g.replace_node(name, node.replace(weight=np.round(node.weight / quantum) * quantum))
-    return g
+    return _requantize(graph, quantum, np.round)
 
 
 @dataclass
