@@ -106,11 +106,13 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     rec_i = np.zeros((B, T, c) if with_traces else (B, 0, 0), dtype)
     input_nodes = np.array([i for i, n in enumerate(program.names) if isinstance(g.nodes[n], ir.Input)], np.int64)
     v_final = np.zeros((B, program.total_out), dtype)
+    rec_idx = np.nonzero(mask)[0].astype(np.int64)
+    prev_nodes = np.unique(program.edge_src[program.edge_prev]).astype(np.int64)
     p = program
     run_batch(x, T, p.order, p.kind, p.in_off, p.in_size, p.out_off, p.out_size, p.edge_ptr, p.edge_src, p.edge_prev,
               p.csr_ptr_off, p.indptr, p.indices, p.weights, p.delays, p.ring_off, p.ring_depth, p.bias, p.has_bias,
               p.elem, p.coef, p.elem_steps, p.early, p.integration_exact, p.reset_mode, p.rule_ge, v0, cur0,
-              p.total_in, p.total_ring, mask, rec_out, rec_v, rec_i, input_nodes, v_final)
+              p.total_in, p.total_ring, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, v_final)
     rec = Recording(dt=g.profile.dt)
     for n, sl in cols.items():
         shape = p.shapes[n][1]

@@ -32,8 +32,8 @@ def _spike_reset(j, v, refrac, frozen, coef, elem_steps, reset_mode, rule_ge):
 @njit(cache=True)
 def _run_sample(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
                 indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef, elem_steps, early,
-                exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_mask, rec_out, rec_v, rec_i,
-                input_nodes):
+                exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_idx, rec_out, rec_v, rec_i,
+                input_nodes, prev_nodes):
     one = out.dtype.type(1.0)
     zero = out.dtype.type(0.0)
     n_in_nodes = input_nodes.shape[0]
@@ -181,24 +181,23 @@ def _run_sample(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr,
                         v[j] = vn
                         refrac[j] = rf
                         out[j] = one if z else zero
-        for e in range(out.shape[0]):
-            prev[e] = out[e]
-        if rec_out.shape[0] > 0:
-            c = 0
-            for e in range(out.shape[0]):
-                if rec_mask[e]:
-                    rec_out[t, c] = out[e]
-                    if rec_v.shape[0] > 0:
-                        rec_v[t, c] = v[e]
-                        rec_i[t, c] = cur[e]
-                    c += 1
+        for q in range(prev_nodes.shape[0]):  # only loop sources are read one step late
+            o0 = out_off[prev_nodes[q]]
+            for e in range(out_size[prev_nodes[q]]):
+                prev[o0 + e] = out[o0 + e]
+        for c in range(rec_idx.shape[0]):
+            e = rec_idx[c]
+            rec_out[t, c] = out[e]
+            if rec_v.shape[0] > 0:
+                rec_v[t, c] = v[e]
+                rec_i[t, c] = cur[e]
 
 
 @njit(cache=True, parallel=True)
 def run_batch(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
               indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef, elem_steps, early,
-              exact, reset_mode, rule_ge, v0, cur0, total_in, total_ring, rec_mask, rec_out, rec_v, rec_i, input_nodes,
-              v_final):
+              exact, reset_mode, rule_ge, v0, cur0, total_in, total_ring, rec_idx, rec_out, rec_v, rec_i, input_nodes,
+              prev_nodes, v_final):
     """Run every sample of ``x`` ``(B, T, n_inputs)``; recordings ``(B, T, n_recorded)``."""
     B = x.shape[0]
     n_out = v0.shape[1]
@@ -212,6 +211,6 @@ def run_batch(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, e
         ring = np.zeros(total_ring, x.dtype)
         _run_sample(x[b], T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev,
                     csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef,
-                    elem_steps, early, exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_mask,
-                    rec_out[b], rec_v[b], rec_i[b], input_nodes)
+                    elem_steps, early, exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_idx,
+                    rec_out[b], rec_v[b], rec_i[b], input_nodes, prev_nodes)
         v_final[b] = v
