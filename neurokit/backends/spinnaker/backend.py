@@ -196,7 +196,11 @@ class SpiNNakerBackend:
                        "router": "dimension order: diagonal, then E/W, then N/S", "compressor": "pair merge"},
         }
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-        return Artifact(path=out, target=self.name, manifest=manifest)
+        artifact = Artifact(path=out, target=self.name, manifest=manifest)
+        from .pynn import write_pynn
+
+        write_pynn(artifact)  # the same network as a PyNN script for sPyNNaker (pynn/model.py)
+        return artifact
 
     def reference_graph(self, artifact: Artifact) -> ir.Graph:
         g = ir.read(Path(artifact.path) / "model.nir")
