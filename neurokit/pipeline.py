@@ -18,7 +18,7 @@ from neurokit.util.atomic import atomic_write_text
 
 TARGETS = ("loihi2", "spinnaker", "crossbar:pcm", "crossbar:ideal")
 #: Faults the main job injects in a second harness run, to show their accuracy effect.
-DEFAULT_FAULTS = {"loihi2": {"weight_bits": 6}, "spinnaker": {"drop_packets": 0.05, "seed": 0},
+DEFAULT_FAULTS = {"loihi2": {"saturate_gain_bits": 7}, "spinnaker": {"drop_packets": 0.05, "seed": 0},
                   "crossbar:pcm": {"stuck_on_rate": 0.01, "stuck_off_rate": 0.01}}
 
 

@@ -155,11 +155,16 @@ class LoihiBoard:
     def run(self, inputs: np.ndarray, steps: int) -> Recording:
         art = self.artifact
         bits = self.faults.get("weight_bits")
+        gain = int(self.faults.get("saturate_gain_bits", 0))
         with tempfile.TemporaryDirectory(prefix="neurokit-loihi-fault-") as tmp:
-            if bits is not None:  # fault: the chip's synapses configured with fewer weight bits
-                art = _with_weight_bits(self.artifact, Path(tmp), int(bits))
+            if bits is not None or gain:  # faults are configurations of the chip, run through Lava itself
+                art = _faulty_copy(self.artifact, Path(tmp), weight_bits=None if bits is None else int(bits), gain=gain)
             raw = run_lava(art, _integer_inputs(inputs)[:steps], timeout_s=self.timeout_s)
-        return _recording(self.artifact, raw)
+        rec = _recording(self.artifact, raw)
+        if gain:  # undo the readout gain: what remains is the effect of the 24-bit saturation
+            for k in rec.outputs:
+                rec.outputs[k] = rec.outputs[k] / 2.0**gain
+        return rec
 
     def reset(self) -> None:
         return None
@@ -168,16 +173,24 @@ class LoihiBoard:
         return None
 
 
-def _with_weight_bits(artifact: Artifact, tmp: Path, bits: int) -> Artifact:
-    """A copy of the artifact whose Dense processes use ``bits`` weight bits (Lava truncates the LSBs)."""
+def _faulty_copy(artifact: Artifact, tmp: Path, *, weight_bits: int | None, gain: int) -> Artifact:
+    """A copy of the artifact with a fault: Dense processes with fewer weight bits (Lava truncates the
+    LSBs), or the last layer's input scaled by ``2**gain`` so its 24-bit voltage saturates."""
     import shutil
 
     shutil.copy(Path(artifact.path) / "manifest.json", tmp / "manifest.json")
     with h5py.File(Path(artifact.path) / "layers.h5", "r") as src, h5py.File(tmp / "layers.h5", "w") as dst:
+        last = f"layer{len(src) - 1}"
         for k in src:
             src.copy(k, dst)
-            del dst[k]["num_weight_bits"]
-            dst[k]["num_weight_bits"] = np.int64(bits)
+            if weight_bits is not None:
+                del dst[k]["num_weight_bits"]
+                dst[k]["num_weight_bits"] = np.int64(weight_bits)
+            if gain and k == last:
+                for fld, add in (("weight_exp", gain), ("bias_exp", gain)):
+                    val = dst[k][fld][()] + add
+                    del dst[k][fld]
+                    dst[k][fld] = val
     return Artifact(path=tmp, target=artifact.target, manifest=artifact.manifest)
 
 

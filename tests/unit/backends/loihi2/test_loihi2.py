@@ -134,3 +134,18 @@ def test_missing_runtime_lava_error_and_timeout(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr("pathlib.Path.home", lambda: tmp_path)
     with pytest.raises(BackendUnavailableError, match="neurokit backends install loihi2"):
         run_lava(art, x.astype(np.int64))
+
+
+def test_faults_run_through_lava(tmp_path: Path) -> None:
+    """Saturation (readout driven into the 24-bit limit) and weight-bit truncation, executed by Lava."""
+    be = get_backend("loihi2")
+    art = be.lower(_model(), tmp_path)
+    x = (np.random.default_rng(3).random((25, 4, 12)) < 0.6).astype(float)
+    clean = be.board(art).run(x, 25)
+    saturated = be.board(art, faults={"saturate_gain_bits": 12}).run(x, 25).outputs["output"]
+    limit = (2**23 - 1) / art.manifest["layers"][-1]["scale"] / 2**12
+    assert np.abs(saturated).max() <= limit + 1e-12
+    assert np.isclose(np.abs(saturated).max(), limit)  # the readout sat on the 24-bit rail
+    assert not np.allclose(saturated, clean.outputs["output"])
+    truncated = be.board(art, faults={"weight_bits": 3}).run(x, 25)
+    assert not np.array_equal(truncated.spikes["lif"], clean.spikes["lif"])
