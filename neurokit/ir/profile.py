@@ -6,7 +6,8 @@ The profile makes that choice explicit and travels with the graph (in ``.nir`` m
 * ``dt`` — the time step in seconds;
 * ``integration`` — ``"exact"`` (zero-order hold: :math:`v' = a v + (1-a)(v_{leak} + R x)`,
   :math:`a = e^{-dt/\tau}`), ``"euler"`` (:math:`v' = v + \tfrac{dt}{\tau}(v_{leak} - v + R x)`), or
-  ``"fixed_point"`` (integer arithmetic given by ``numeric``);
+  ``"fixed_point"`` (same as exact, computed in the integer format of ``numeric``); with a fixed-point
+  ``numeric``, ``exact``/``euler`` choose the coefficients that are then quantized;
 * ``reset`` — ``"zero"`` (to ``v_reset``), ``"subtract"`` (:math:`v - (v_{th} - v_{reset})`), ``"none"``;
 * ``spike_rule`` — ``">"`` or ``">="`` in :math:`z = [v \;\text{rule}\; v_{th}]`;
 * ``numeric`` — ``"float64"``, ``"float32"`` or a fixed-point format (``"s16.15"``, ``"loihi2"``);
@@ -66,9 +67,9 @@ class Profile:
             raise ConfigError(f"synapse_latency must be a whole number >= 0, got {self.synapse_latency!r}",
                               fix="use 0 (ideal) or 1 (Loihi 2)")
         object.__setattr__(self, "synapse_latency", int(self.synapse_latency))
-        if (self.integration == "fixed_point") != self.is_fixed_point:
+        if self.integration == "fixed_point" and not self.is_fixed_point:
             raise ConfigError(f"integration={self.integration!r} does not fit numeric={self.numeric!r}",
-                              fix="fixed_point integration goes with a fixed-point numeric format and back")
+                              fix="fixed_point integration needs a fixed-point numeric format (e.g. s16.15)")
 
     @property
     def is_fixed_point(self) -> bool:

@@ -131,5 +131,12 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
 
 def simulate(graph: ir.Graph, inputs: np.ndarray | Mapping[str, np.ndarray], steps: int | None = None,
              **kwargs: object) -> Recording:
-    """``run(compile(graph), inputs, steps, **kwargs)``."""
+    """``run(compile(graph), inputs, steps, **kwargs)``; integer ``sI.F`` profiles run in the
+    fixed-point mode (:mod:`neurokit.sim.fixed`)."""
+    if graph.profile.is_fixed_point:
+        from .fixed import run_fixed
+
+        if isinstance(inputs, Mapping):
+            inputs = next(iter(inputs.values()))
+        return run_fixed(graph, np.asarray(inputs), steps)
     return run(compile(graph), inputs, steps, **kwargs)  # type: ignore[arg-type]

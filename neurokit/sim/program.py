@@ -86,8 +86,8 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
     g.validate()
     prof = g.profile
     if prof.is_fixed_point:
-        raise InvalidInputError(f"numeric {prof.numeric!r}: the simulator runs float32/float64 in this version",
-                                fix="simulate with a float profile; fixed-point runs are not implemented yet")
+        raise InvalidInputError(f"numeric {prof.numeric!r}: the Numba kernels run float32/float64",
+                                fix="use neurokit.sim.simulate(), which runs sI.F profiles in the fixed-point mode")
     dtype = np.dtype(np.float32) if prof.numeric == "float32" else np.dtype(np.float64)
     shapes = g.infer_shapes()
     order_names = g.topological_order()

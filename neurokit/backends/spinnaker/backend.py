@@ -127,6 +127,7 @@ class SpiNNakerBackend:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         core_report = []
+        baked: dict[str, list[tuple[np.ndarray, ...]]] = {d["syn"]: [] for d in proj_data}
         with atomic_path(out / "arrays.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
             for label, tables in (("uncompressed", rt), ("compressed", crt)):
                 for chip, entries in tables.tables.items():
@@ -161,6 +162,7 @@ class SpiNNakerBackend:
                                 peak = np.abs(w_fixed[mask_type]).max()
                                 shifts[mask_type] = max(0, math.ceil(math.log2(max(peak, 1) / 32767)))
                         w16 = np.clip(np.round(w_fixed / 2.0**shifts), -32768, 32767).astype(np.int64)
+                        baked[d["syn"]].append((d["pre_idx"][sel], d["post_idx"][sel], w16 << shifts, d["delay"][sel] - 1))
                         start = len(indptr) - 1
                         pre_local = d["pre_idx"][sel] - sv.lo
                         for atom in range(sv.atoms):
@@ -181,6 +183,7 @@ class SpiNNakerBackend:
                 grp.create_dataset("rows_delay", data=cat(rows_d))
                 core_report.append({"vertex": tv.index, "synapses": int(indptr[-1])})
         ir.write(g, out / "model.nir")
+        ir.write(_reference_graph(g, pops, proj_data, baked, sizes), out / "reference.nir")
         chips_used = sorted({v.chip for v in vertices})
         manifest = {
             "format": "neurokit-spinnaker", "version": 1, "target": self.name, "machine": machine.name,
@@ -192,6 +195,7 @@ class SpiNNakerBackend:
                        "routing_entries_after": crt.entries(), "max_entries_per_router": crt.max_entries(),
                        "router_capacity": machine.router_entries,
                        "synapses": int(sum(c["synapses"] for c in core_report)),
+                       "expected_packets_per_step_at_10hz": float(sum(n for _, n in sizes) * 10.0 * g.profile.dt),
                        "placer": "radial (hexagonal distance from chip 0,0), sequential cores",
                        "router": "dimension order: diagonal, then E/W, then N/S", "compressor": "pair merge"},
         }
@@ -203,15 +207,53 @@ class SpiNNakerBackend:
         return artifact
 
     def reference_graph(self, artifact: Artifact) -> ir.Graph:
-        g = ir.read(Path(artifact.path) / "model.nir")
-        return g.with_profile(g.profile.replace(synapse_latency=1))
+        """The model as the machine computes it: per-core quantized weights baked in, profile
+        ``numeric = "s16.15"``, one step of synaptic latency — for :mod:`neurokit.sim`'s fixed-point mode."""
+        return ir.read(Path(artifact.path) / "reference.nir")
 
     def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
-        """neurokit's S16.15 mode without the machine: dense projections, no routing tables."""
-        return Emulator(artifact, routed=False).run(inputs, steps)
+        """``neurokit.sim`` in the matching S16.15 mode on :meth:`reference_graph` (no machine, no routing)."""
+        from neurokit import sim
+
+        return sim.simulate(self.reference_graph(artifact), inputs, steps)
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> SpiNNakerBoard:
         return SpiNNakerBoard(artifact=artifact, faults=dict(faults or {}))
+
+
+def _reference_graph(g: ir.Graph, pops: list[str], proj_data: list[dict[str, Any]],
+                     baked: dict[str, list[tuple[np.ndarray, ...]]], sizes: list[tuple[str, int]]) -> ir.Graph:
+    """Flat populations joined by SparseLinear projections carrying the exact machine weights."""
+    n_of = dict(sizes)
+    inp = g.nodes[pops[0]]
+    nodes: dict[str, ir.Node] = {pops[0]: inp, "flat_input": ir.Flatten(input_shape=inp.shape, start_dim=0)}
+    edges = [(pops[0], "flat_input")]
+    for p in pops[1:]:
+        node = g.nodes[p]
+        nodes[p] = node.replace(**{k: np.asarray(v).ravel() for k, v in node.arrays().items()})
+    for d in proj_data:
+        parts = baked[d["syn"]]
+        pre = np.concatenate([x[0] for x in parts]) if parts else np.zeros(0, np.int64)
+        post = np.concatenate([x[1] for x in parts]) if parts else np.zeros(0, np.int64)
+        w = np.concatenate([x[2] for x in parts]) / 2.0**FMT.frac_bits if parts else np.zeros(0)
+        delay = np.concatenate([x[3] for x in parts]) * g.profile.dt if parts else np.zeros(0)
+        order = np.lexsort((post, pre))
+        n_pre, n_post = n_of[d["pre"]], n_of[d["post"]]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=n_pre))])
+        nodes[d["syn"]] = ir.SparseLinear(n_pre=n_pre, n_post=n_post, indptr=indptr, indices=post[order],
+                                          weight=w[order], delay=delay[order])
+        src = "flat_input" if d["pre"] == pops[0] else d["pre"]
+        edges += [(src, d["syn"]), (d["syn"], d["post"])]
+        if d["bias"] is not None:  # the bias is a constant current: keep it as an Affine with zero weights
+            name = f"{d['syn']}_bias"
+            nodes[name] = ir.Affine(weight=np.zeros((n_post, n_of[d["pre"]])), bias=np.asarray(d["bias"]))
+            edges += [(src, name), (name, d["post"])]
+    out = next(iter(g.outputs))
+    last = g.predecessors(out)[0]
+    nodes[out] = ir.Output(shape=(n_of[last],))
+    edges.append((last, out))
+    profile = g.profile.replace(numeric="s16.15", synapse_latency=1)
+    return ir.Graph(nodes=nodes, edges=tuple(edges), profile=profile)
 
 
 class Emulator:
@@ -305,7 +347,8 @@ class Emulator:
             for p in self.pops[1:]:
                 o = self.offsets[p]
                 params, i_off = self.neurons[p]
-                current = cur[:, o:o + self.sizes[p]] + i_off
+                # an Affine bias arrives with its projection's one-step latency, as the IR defines it
+                current = cur[:, o:o + self.sizes[p]] + (i_off if t >= 1 else 0)
                 s, v[p], refrac[p] = fixed_step(params, FMT, current, v[p], refrac[p], reset=self.m["reset"])
                 spikes[p][t], vtrace[p][t] = s, v[p]
                 emitted[:, o:o + self.sizes[p]] += s
@@ -358,4 +401,5 @@ def deploy_report(artifact: Artifact) -> str:
     return (f"spinnaker artifact {artifact.path} on {artifact.manifest['machine']}: {r['cores']} cores on {r['chips']} "
             f"chip(s), {r['synapses']} synapses; routing entries {r['routing_entries_before']} -> "
             f"{r['routing_entries_after']} after {r['compressor']} (max {r['max_entries_per_router']} per router of "
-            f"{r['router_capacity']}); placer: {r['placer']}; router: {r['router']}")
+            f"{r['router_capacity']}); ~{r['expected_packets_per_step_at_10hz']:.1f} packets per step at 10 Hz; "
+            f"placer: {r['placer']}; router: {r['router']}")

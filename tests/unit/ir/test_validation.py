@@ -102,7 +102,7 @@ def test_profile_validation() -> None:
     with pytest.raises(ConfigError, match="dt must be > 0"):
         ir.Profile(dt=0)
     with pytest.raises(ConfigError, match="does not fit"):
-        ir.Profile(numeric="s16.15")
+        ir.Profile(integration="fixed_point", numeric="float64")
     assert ir.Profile(numeric="s16.15", integration="fixed_point").is_fixed_point
     with pytest.raises(ConfigError, match=r"unknown profile key\(s\) \['tau'\]"):
         ir.Profile.from_dict({"tau": 1})
