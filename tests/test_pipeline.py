@@ -23,7 +23,9 @@ def test_pipeline_quick(tmp_path: Path, event_digits_root: Path, monkeypatch: py
     for exact in ("loihi2", "spinnaker"):  # bit-exact against neurokit's matching fixed-point modes
         assert report["targets"][exact]["spike_agreement"] == 1.0, exact
     faults = json.loads((tmp_path / "demo" / "hil_faults" / "report.json").read_text())
-    assert all(t["spike_agreement"] < 1.0 for t in faults["targets"].values())
+    assert faults["targets"]["spinnaker"]["spike_agreement"] < 1.0  # dropped packets
+    assert faults["targets"]["crossbar:pcm"]["spike_agreement"] < 1.0  # stuck-at devices
+    assert faults["targets"]["loihi2"]["output_max_abs_diff"] > 0.0  # the readout hit the 24-bit rail
     assert summary["train"]["test_accuracy_sim"] > 0.5
     assert (tmp_path / "demo" / "hil" / "report.html").is_file()
     assert set(summary["drift_sweep"]) == {"1.0", "60.0", "3600.0", "86400.0", "2592000.0", "31536000.0"}

@@ -44,6 +44,7 @@ class TargetResult:
     van_rossum: dict[str, float] = field(default_factory=dict)
     accuracy: float | None = None
     accuracy_delta: float | None = None
+    output_max_abs_diff: float | None = None
     faults: dict[str, Any] = field(default_factory=dict)
     run: RunArrays | None = field(default=None, repr=False)
     reference: RunArrays | None = field(default=None, repr=False)
@@ -52,7 +53,8 @@ class TargetResult:
         return {"target": self.target, "status": self.status, "error": self.error, "wall_s": self.wall_s,
                 "spike_agreement": self.spike_agreement, "first_divergence": self.first_divergence,
                 "layer_correlation": self.layer_correlation, "van_rossum": self.van_rossum,
-                "accuracy": self.accuracy, "accuracy_delta": self.accuracy_delta, "faults": self.faults}
+                "accuracy": self.accuracy, "accuracy_delta": self.accuracy_delta,
+                "output_max_abs_diff": self.output_max_abs_diff, "faults": self.faults}
 
 
 @dataclass
@@ -178,6 +180,11 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             res.first_divergence = cmp["first_divergence"]
             res.layer_correlation = cmp["layer_correlation"]
             res.van_rossum = cmp["van_rossum"]
+            common = [k for k in reference.outputs if k in run.outputs]
+            if common:
+                res.output_max_abs_diff = float(max(np.abs(np.asarray(run.outputs[k], np.float64)
+                                                           - np.asarray(reference.outputs[k], np.float64)).max()
+                                                    for k in common))
             res.accuracy = _accuracy(run, labels)
             if res.accuracy is not None and ref_acc is not None:
                 res.accuracy_delta = res.accuracy - ref_acc

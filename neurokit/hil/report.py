@@ -87,7 +87,8 @@ def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
     for t in report.targets:
         rows.append("<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in (
             t.target, t.status, t.spike_agreement, t.first_divergence, t.accuracy, t.accuracy_delta,
-            round(t.wall_s, 3), t.layer_correlation, t.van_rossum, t.faults or None, t.error or None)) + "</tr>")
+            round(t.wall_s, 3), t.output_max_abs_diff, t.layer_correlation, t.van_rossum, t.faults or None,
+            t.error or None)) + "</tr>")
     figures = []
     for t in report.targets:
         png = _raster_png(t)
@@ -100,7 +101,7 @@ def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
 <p>model <b>{html.escape(report.model)}</b>, {report.samples} samples × {report.steps} steps; float reference accuracy
 {_fmt(report.reference_accuracy)}. Each target is compared with neurokit.sim in the target's matching numeric mode.</p>
 <table><tr><th>target</th><th>status</th><th>spike agreement</th><th>first divergence</th><th>accuracy</th>
-<th>Δ accuracy vs float</th><th>wall s</th><th>per-layer spike-count correlation</th><th>van Rossum distance</th>
+<th>Δ accuracy vs float</th><th>wall s</th><th>max |Δ output|</th><th>per-layer spike-count correlation</th><th>van Rossum distance</th>
 <th>faults</th><th>error</th></tr>{''.join(rows)}</table>
 <h2>Raster overlays (sample 0; grey = reference, red = target, dashed = first divergence)</h2>{''.join(figures)}
 </body></html>
