@@ -246,36 +246,18 @@ def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int 
 
 def convert(model: str | os.PathLike[str] | None = None, *, arch: str = "mlp", calib: str = "digits",
             timesteps: list[int] | None = None, percentile: float = 99.9, channelwise: bool = False,
-            out: str | os.PathLike[str] = "model.nir") -> dict[str, Any]:
-    """Convert a trained ANN (state_dict file + ``arch``, or a freshly trained reference) to an SNN."""
-    import pickle
-    import shutil
-    from pathlib import Path
+            qcfs_levels: int | None = None, finetune_epochs: int = 30, confidence: float | str | None = None,
+            maxpool: str = "refuse", out: str | os.PathLike[str] = "model.nir", seed: int = 0) -> dict[str, Any]:
+    """Convert a trained ANN (state_dict file + ``arch``, or a freshly trained reference) to an SNN.
 
-    import torch
+    See :func:`neurokit.convert.convert_model_file` (QCFS fine-tuning with ``qcfs_levels``,
+    Dynamic Confidence with ``confidence``, MaxPool2d handling with ``maxpool``).
+    """
+    from neurokit.convert import convert_model_file
+    from neurokit.errors import InvalidInputError
 
-    from neurokit.convert import conversion_report, train_reference_ann
-    from neurokit.convert.digits import ARCHS
-    from neurokit.errors import DataNotFoundError, FileFormatError, InvalidInputError
-
-    if calib != "digits":
-        raise InvalidInputError(f"calibration dataset {calib!r} is not supported by the CLI yet",
-                                fix="use --calib digits, or call neurokit.convert.convert() from Python")
-    net, data = train_reference_ann(arch, epochs=0 if model else 40)
-    if model is not None:
-        if not Path(model).is_file():
-            raise DataNotFoundError(f"model file {str(model)!r} not found", fix="check the path")
-        try:
-            state = torch.load(model, weights_only=True)
-            net.load_state_dict(state)
-        except (RuntimeError, KeyError, OSError, pickle.UnpicklingError) as exc:
-            raise FileFormatError(f"cannot load a {arch} state_dict ({str(exc).splitlines()[0]})", where=str(model),
-                                  fix=f"save with torch.save(model.state_dict()) from a {arch} built like "
-                                      f"neurokit.convert.digits.{ARCHS[arch].__name__}()") from None
-    out = Path(out)
-    report_dir = out.parent / (out.stem + "_report")
-    rep = conversion_report(net, data, timesteps=timesteps or [4, 8, 16, 32, 64], out_dir=report_dir,
-                            percentile=percentile, channelwise=channelwise, name=arch)
-    shutil.copyfile(report_dir / "model.nir", out)
-    rep["report_dir"] = str(report_dir)
-    return rep
+    if maxpool not in ("refuse", "avg"):
+        raise InvalidInputError(f"maxpool must be 'refuse' or 'avg', got {maxpool!r}", fix="use 'refuse' or 'avg'")
+    return convert_model_file(model, arch=arch, calib=calib, timesteps=timesteps, percentile=percentile,
+                              channelwise=channelwise, qcfs_levels=qcfs_levels, finetune_epochs=finetune_epochs,
+                              confidence=confidence, maxpool=maxpool, out=out, seed=seed)  # type: ignore[arg-type]

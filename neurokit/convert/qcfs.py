@@ -57,7 +57,7 @@ class QCFS(nn.Module):
         return torch.clamp(q, 0, self.levels) * (lam / self.levels)
 
     def extra_repr(self) -> str:
-        return f"levels={self.levels}, lam={float(self.lam):.4g}, shift={self.shift}"
+        return f"levels={self.levels}, lam={float(self.lam.detach()):.4g}, shift={self.shift}"
 
 
 _RELU_FUNCS = (F.relu, torch.relu, torch.relu_)

@@ -376,6 +376,7 @@ def fold_batchnorm(model: nn.Module) -> fx.GraphModule:
         gm.graph.erase_node(node)
     gm.graph.lint()
     gm.recompile()
+    gm.delete_all_unused_submodules()
     return gm
 
 
