@@ -34,10 +34,12 @@ def collate_time_first(batch: Sequence[tuple[np.ndarray, int]]) -> tuple[np.ndar
     return xs, ys
 
 
-def dense_dataset(dataset: Any, *, dt: float, steps: int, flatten: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """All samples of a tonic-style event dataset binned: ``(N, steps, ...)`` and labels ``(N,)``."""
+def dense_dataset(dataset: Any, *, dt: float, steps: int, flatten: bool = False,
+                  limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The samples of a tonic-style event dataset binned: ``(N, steps, ...)`` and labels ``(N,)``
+    (the first ``limit`` samples when given)."""
     xs, ys = [], []
-    for i in range(len(dataset)):
+    for i in range(len(dataset) if limit is None else min(limit, len(dataset))):
         ev, y = dataset[i]
         x = bin_events(ev, dataset.sensor_size, dt=dt, steps=steps)
         xs.append(x.reshape(steps, -1) if flatten else x)
