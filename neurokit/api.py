@@ -109,6 +109,12 @@ def deploy(model: str | os.PathLike[str], target: str, out_dir: str | os.PathLik
         path = Path(artifact.path) / "recording.h5"
         rec.to_hdf5(path)
         result["recording"] = str(path)
+        cost = getattr(board, "cost", None)
+        if cost is not None:
+            from neurokit.util.atomic import atomic_write_text
+
+            atomic_write_text(Path(artifact.path) / "cost.json", json.dumps(cost, indent=2) + "\n")
+            result["cost"] = cost
     if sweep is not None:
         if not hasattr(module, "sweep"):
             raise InvalidInputError(f"--sweep is not available for {target}", fix="sweeps exist for crossbar targets")

@@ -84,20 +84,26 @@ def run_pipeline(out: str | Path = "runs/demo", *, quick: bool = False, samples:
                                faults=faults, model_name="event-digits SNN, injected faults")
         write_report(fault_report, out / "hil_faults")
         print(table(fault_report))
-    sweep_summary = None
+    sweep_summary = crossbar_cost = None
     if any(t.startswith("crossbar") for t in ready):
         from neurokit.backends.base import Artifact
-        from neurokit.backends.crossbar import sweep
+        from neurokit.backends.crossbar import CrossbarBoard, sweep
+        from neurokit.backends.crossbar.cost import format_cost
 
         print("[3/3] crossbar drift sweep (accuracy vs time after programming, PCM)")
         art = Artifact.open(out / "hil" / "artifacts" / "crossbar_pcm")
         sw = sweep(art, "drift", x, y[:n], seeds=2 if quick else 3)
         sweep_summary = dict(zip([str(t) for t in sw["x"]], sw["accuracy_mean"]))
         print("      " + ", ".join(f"t={t}s: {a:.3f}" for t, a in sweep_summary.items()))
+        board = CrossbarBoard(artifact=art)
+        board.run(x, int(x.shape[0]))
+        crossbar_cost = board.cost
+        print("      PCM " + format_cost(crossbar_cost))
     summary = {"train": {k: card[k] for k in ("test_accuracy_sim", "test_accuracy_torch", "synaptic_ops_per_inference",
                                                 "energy_uj_per_inference")},
                "hil": report.as_dict(), "skipped_targets": missing,
                "hil_faults": fault_report.as_dict() if fault_report else None, "drift_sweep": sweep_summary,
+               "crossbar_cost": crossbar_cost,
                "report_html": str(html_path), "report_json": str(json_path), "seconds": time.perf_counter() - t0}
     atomic_write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
     print(f"done in {summary['seconds']:.0f} s; report: {html_path}")

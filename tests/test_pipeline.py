@@ -29,6 +29,8 @@ def test_pipeline_quick(tmp_path: Path, event_digits_root: Path, monkeypatch: py
     assert summary["train"]["test_accuracy_sim"] > 0.5
     assert (tmp_path / "demo" / "hil" / "report.html").is_file()
     assert set(summary["drift_sweep"]) == {"1.0", "60.0", "3600.0", "86400.0", "2592000.0", "31536000.0"}
+    cost = summary["crossbar_cost"]
+    assert cost["energy_pj"]["total"] > cost["energy_pj"]["digital_neurons"] > 0 and cost["latency_us"] > 0
     # a second run reuses the finished stages
     assert main(["pipeline", "--quick", "--out", str(tmp_path / "demo")]) == 0
     assert "reusing" in capsys.readouterr().out

@@ -48,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     result = api.deploy(args.model, args.target, args.out, options=_options(args.option), run_inputs=args.run,
                         steps=args.steps, sweep=args.sweep)
     print(result["report"])
+    if result.get("cost"):
+        from neurokit.backends.crossbar.cost import format_cost
+
+        print(format_cost(result["cost"]))
     for key in ("recording", "sweep"):
         if result.get(key):
             print(f"{key}: {result[key]}")

@@ -26,6 +26,7 @@ from neurokit.sim.lowering import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
+from .cost import cost_per_inference
 from .devices import Device, load_device
 from .mapping import Periphery, TiledLayer, ir_drop_factor, target_conductances
 
@@ -87,10 +88,20 @@ class CrossbarBoard:
                                                g_max=self.device.g_max, bias=bias, periph=self.periph, alpha=alpha)
 
     def run(self, inputs: np.ndarray, steps: int) -> Recording:
+        """Run ``inputs`` ``(T, B, *shape)``; ``self.cost`` then holds the energy and latency per
+        inference (:func:`neurokit.backends.crossbar.cost.cost_per_inference`)."""
         if not hasattr(self, "layers"):
             self.load()
-        spiking = tuple(n for n, node in self.graph.flatten().nodes.items() if node.spiking)
+        flat = self.graph.flatten()
+        spiking = tuple(n for n, node in flat.nodes.items() if node.spiking)
+        for layer in self.layers.values():
+            layer.reset_counts()
         res = run_reference(self.graph, inputs, steps, record=spiking, linear_ops=self.layers)
+        shapes = flat.infer_shapes()
+        neurons = sum(int(np.prod(shapes[n][1])) for n, node in flat.nodes.items() if isinstance(node, ir.NEURON_TYPES))
+        first = next(iter(inputs.values())) if isinstance(inputs, Mapping) else inputs
+        self.cost = cost_per_inference({n: layer.counts for n, layer in self.layers.items()}, neurons, steps,
+                                       int(np.shape(first)[1]), self.device)
         return Recording(dt=self.graph.profile.dt, outputs=dict(res.outputs),
                          spikes={n: res.node_outputs[n] > 0.5 for n in spiking})
 

@@ -15,6 +15,7 @@ lognormal gain per device. All randomness comes from a seeded ``np.random.Genera
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -110,7 +111,8 @@ def load_device(name: str, hardware_dir: Path | None = None) -> Device:
     """The device described by ``hardware/<name>.toml``."""
     path = (hardware_dir or HARDWARE) / f"{name}.toml"
     if not path.is_file():
-        available = sorted(p.stem for p in (hardware_dir or HARDWARE).glob("*.toml"))
+        available = sorted(p.stem for p in (hardware_dir or HARDWARE).glob("*.toml")
+                           if re.search(r'^kind\s*=\s*"(pcm|rram|ideal)"', p.read_text(), re.MULTILINE))
         raise DataNotFoundError(f"no device table {str(path)!r}", fix=f"choose one of {available}")
     try:
         data = tomllib.loads(path.read_text())

@@ -15,7 +15,7 @@ IR drop (``ir_drop`` > 0): a cell's effective conductance is reduced by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -71,15 +71,36 @@ class TiledLayer:
     bias: np.ndarray | None
     periph: Periphery
     alpha: float = 1.0
+    counts: dict[str, float] = field(default_factory=dict)
+
+    def reset_counts(self) -> None:
+        """Zero the operation counters (see :meth:`__call__`)."""
+        self.counts = dict.fromkeys(("cell_macs", "dac", "adc", "tile_reads", "active_sample_steps"), 0.0)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        """Event-driven MVM of a batch ``(B, in)``."""
+        """Event-driven MVM of a batch ``(B, in)``.
+
+        Counts, summed over the samples of the batch: ``cell_macs`` (driven row x column),
+        ``dac`` (driven rows, per column tile), ``adc`` (columns converted by tiles with a driven
+        row), ``tile_reads`` (tiles with a driven row), ``active_sample_steps`` (samples for which
+        the layer had any input this step: each costs one tile-MVM latency)."""
         p = self.periph
+        if not self.counts:
+            self.reset_counts()
         if p.dac_bits > 0:
             xmax = float(np.abs(x).max()) or 1.0
             x = quantize(x, p.dac_bits, xmax)
-        active = np.nonzero(np.any(x != 0, axis=0))[0]
+        nonzero = x != 0
+        active = np.nonzero(np.any(nonzero, axis=0))[0]
         n_in, n_out = self.g_eff.shape
+        col_tiles = -(-n_out // p.tile_cols)
+        self.counts["active_sample_steps"] += float(np.any(nonzero, axis=1).sum())
+        for r0 in range(0, n_in, p.tile_rows):
+            driven = nonzero[:, r0:r0 + p.tile_rows].sum(axis=1)
+            self.counts["cell_macs"] += float(driven.sum()) * n_out
+            self.counts["dac"] += float(driven.sum()) * col_tiles
+            self.counts["adc"] += float((driven > 0).sum()) * n_out
+            self.counts["tile_reads"] += float((driven > 0).sum()) * col_tiles
         y = np.zeros((x.shape[0], n_out))
         for r0 in range(0, n_in, p.tile_rows):
             rows = active[(active >= r0) & (active < r0 + p.tile_rows)]

@@ -105,3 +105,56 @@ def test_unmappable_nodes_are_all_listed(tmp_path: Path) -> None:
     assert [p.node for p in problems] == ["sp"]
     with pytest.raises(MappingError, match="node 'sp': per-synapse delays"):
         be.lower(g, tmp_path, {"device": "ideal"})
+
+
+def test_energy_and_latency_follow_the_counted_operations(tmp_path: Path) -> None:
+    from neurokit.backends.crossbar.cost import format_cost
+
+    be = get_backend("crossbar")
+    art = be.lower(model(), tmp_path, {"device": "pcm", "tile_rows": 128, "tile_cols": 16})
+    x = inputs()
+    board = be.board(art)
+    board.run(x, 20)
+    cost = board.cost
+    pcm = load_device("pcm")
+    spikes = sim.simulate(model(), x).spikes["lif"]  # close to the crossbar's; used only for a bound below
+    driven_fc = x.sum() / x.shape[1]  # per inference: every input spike drives one row of the first layer
+    ops = cost["operations"]
+    fc = board.layers["fc"].counts
+    B = x.shape[1]
+    assert fc["cell_macs"] / B == driven_fc * 40 and fc["dac"] / B == driven_fc * 3  # 40 columns = 3 column tiles
+    blocks_hit = sum(x[:, :, r0:r0 + 128].any(axis=2).sum() for r0 in (0, 128, 256))
+    assert fc["adc"] == blocks_hit * 40 and fc["tile_reads"] == blocks_hit * 3
+    assert ops["neuron_updates"] == (40 + 5) * 20
+    assert 0 < ops["cell_macs"] - driven_fc * 40 <= 20 * 40 * 5 and spikes.sum() > 0  # second layer: <= 40 rows x 5
+    e = cost["energy_pj"]
+    assert e["analog_mac"] == pytest.approx(pcm.energy_pj_per_mac * ops["cell_macs"])
+    assert e["adc"] == pytest.approx(pcm.extra["energy_pj_per_adc"] * ops["adc"])
+    assert e["total"] == pytest.approx(sum(v for k, v in e.items() if k != "total"))
+    assert cost["latency_us"] <= (2 * 130 + 50) * 20 / 1e3 + 1e-12 and cost["latency_us"] >= 130 * 20 / 1e3
+    # half the input spikes: fewer analog operations, the same neuron updates
+    sparse = x * (np.random.default_rng(2).random(x.shape) < 0.5)
+    board.run(sparse, 20)
+    assert board.cost["operations"]["cell_macs"] < ops["cell_macs"] and board.cost["energy_pj"]["total"] < e["total"]
+    silent = be.board(art)
+    silent.run(np.zeros_like(x), 20)
+    assert silent.cost["operations"]["cell_macs"] == 0 and silent.cost["latency_us"] == pytest.approx(50 * 20 / 1e3)
+    assert "nJ" in format_cost(cost)
+
+
+def test_deploy_command_runs_and_reports_cost(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from neurokit.cli import main
+
+    ir.write(model(), tmp_path / "m.nir")
+    np.save(tmp_path / "x.npy", inputs())
+    assert main(["deploy", str(tmp_path / "m.nir"), "--target", "crossbar:rram", "--out", str(tmp_path / "art"),
+                 "--run", str(tmp_path / "x.npy")]) == 0
+    out = capsys.readouterr().out
+    assert "device rram" in out and "per inference:" in out and "latency" in out
+    cost = json.loads((tmp_path / "art" / "cost.json").read_text())
+    assert cost["operations"]["neuron_updates"] == 45 * 20 and (tmp_path / "art" / "recording.h5").is_file()
+    assert main(["deploy", str(tmp_path / "m.nir"), "--target", "crossbar:nosuch", "--out", str(tmp_path / "b")]) == 4
+    err = capsys.readouterr().err
+    assert "no device table" in err and "['ideal', 'pcm', 'rram']" in err and "Traceback" not in err
