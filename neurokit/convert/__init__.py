@@ -9,7 +9,7 @@ half-threshold pre-charge, QCFS fine-tuning, Dynamic Confidence, and a measured 
 from .convert import compute_scales, conversion_info, convert, initial_state
 from .digits import ann_accuracy, digits_data, fit, train_reference_ann
 from .dynamic import calibrate_confidence, confidence_stop
-from .evaluate import evaluate, simulate, snn_accuracy
+from .evaluate import evaluate, simulate
 from .normalize import percentile_scale
 from .qcfs import QCFS, qcfs
 from .report import E_AC_PJ, E_MAC_PJ, ann_macs, conversion_report, format_table
@@ -20,5 +20,5 @@ __all__ = [
     "E_AC_PJ", "E_MAC_PJ", "QCFS", "ConversionApproximationWarning", "ann_accuracy", "ann_macs",
     "calibrate_confidence", "compute_scales", "confidence_stop", "conversion_info", "conversion_report", "convert",
     "convert_model_file", "digits_data", "evaluate", "fit", "fold_batchnorm", "fold_bn", "format_table",
-    "initial_state", "percentile_scale", "qcfs", "simulate", "snn_accuracy", "trace", "train_reference_ann",
+    "initial_state", "percentile_scale", "qcfs", "simulate", "trace", "train_reference_ann",
 ]

@@ -123,7 +123,3 @@ def evaluate(graph: ir.Graph, images: np.ndarray, labels: np.ndarray, timesteps:
         }
     return out
 
-
-def snn_accuracy(graph: ir.Graph, images: np.ndarray, labels: np.ndarray, timesteps: list[int]) -> dict[str, object]:
-    """Accuracy and synaptic operations per ``T`` (kept for existing callers; see :func:`evaluate`)."""
-    return evaluate(graph, images, labels, timesteps)

@@ -95,14 +95,13 @@ class TiledLayer:
         n_in, n_out = self.g_eff.shape
         col_tiles = -(-n_out // p.tile_cols)
         self.counts["active_sample_steps"] += float(np.any(nonzero, axis=1).sum())
+        y = np.zeros((x.shape[0], n_out))
         for r0 in range(0, n_in, p.tile_rows):
             driven = nonzero[:, r0:r0 + p.tile_rows].sum(axis=1)
             self.counts["cell_macs"] += float(driven.sum()) * n_out
             self.counts["dac"] += float(driven.sum()) * col_tiles
             self.counts["adc"] += float((driven > 0).sum()) * n_out
             self.counts["tile_reads"] += float((driven > 0).sum()) * col_tiles
-        y = np.zeros((x.shape[0], n_out))
-        for r0 in range(0, n_in, p.tile_rows):
             rows = active[(active >= r0) & (active < r0 + p.tile_rows)]
             if len(rows) == 0:
                 continue
