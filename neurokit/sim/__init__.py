@@ -17,7 +17,7 @@ from neurokit.dynamics.neurons import initial_state
 from neurokit.errors import InvalidInputError
 
 from .kernels import run_batch
-from .program import SPIKING_OPS, Program, compile_graph
+from .program import SPIKING_OPS, Program, compile_graph, spike_list_plan
 from .recording import Recording
 
 __all__ = ["Program", "Recording", "compile", "run", "simulate"]
@@ -108,11 +108,12 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     v_final = np.zeros((B, program.total_out), dtype)
     rec_idx = np.nonzero(mask)[0].astype(np.int64)
     prev_nodes = np.unique(program.edge_src[program.edge_prev]).astype(np.int64)
+    csr_spk = spike_list_plan(program)
     p = program
     run_batch(x, T, p.order, p.kind, p.in_off, p.in_size, p.out_off, p.out_size, p.edge_ptr, p.edge_src, p.edge_prev,
               p.csr_ptr_off, p.indptr, p.indices, p.weights, p.delays, p.ring_off, p.ring_depth, p.bias, p.has_bias,
               p.elem, p.coef, p.elem_steps, p.early, p.integration_exact, p.reset_mode, p.rule_ge, v0, cur0,
-              p.total_in, p.total_ring, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, v_final)
+              p.total_in, p.total_ring, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, v_final, csr_spk)
     rec = Recording(dt=g.profile.dt)
     for n, sl in cols.items():
         shape = p.shapes[n][1]

@@ -15,25 +15,33 @@ from .program import (C_A_MEM, C_A_SYN, C_COUPLING, C_DT_R, C_K_MEM, C_K_SYN, C_
                       INTEG, LI, LIF, OUTPUT, SCALE, THRESHOLD)
 
 
-@njit(cache=True, inline="always")
-def _spike_reset(j, v, refrac, frozen, coef, elem_steps, reset_mode, rule_ge):
-    vth = coef[C_VTH, j]
-    above = v >= vth if rule_ge else v > vth
-    z = above and not frozen
-    if z:
-        if reset_mode == 0:
-            v = coef[C_VRESET, j]
-        elif reset_mode == 1:
-            v = v - (vth - coef[C_VRESET, j])
-        refrac = elem_steps[j]
-    return z, v, refrac
+@njit(cache=True)
+def _gather(dst, src, assign):
+    """``dst = src`` (``assign``) or ``dst += src``, on views."""
+    if assign:
+        for e in range(dst.shape[0]):
+            dst[e] = src[e]
+    else:
+        for e in range(dst.shape[0]):
+            dst[e] += src[e]
+
+
+@njit(cache=True)
+def _fill(dst, bias, with_bias, zero):
+    """A linear op's output before its events: the bias or zero."""
+    if with_bias:
+        for e in range(dst.shape[0]):
+            dst[e] = bias[e]
+    else:
+        for e in range(dst.shape[0]):
+            dst[e] = zero
 
 
 @njit(cache=True)
 def _run_sample(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
                 indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef, elem_steps, early,
                 exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_idx, rec_out, rec_v, rec_i,
-                input_nodes, prev_nodes):
+                input_nodes, prev_nodes, csr_spk, spk, spk_n, pspk, pspk_n):
     one = out.dtype.type(1.0)
     zero = out.dtype.type(0.0)
     n_in_nodes = input_nodes.shape[0]
@@ -58,40 +66,66 @@ def _run_sample(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr,
                     if input_nodes[q] == nd:
                         break
                     col += out_size[input_nodes[q]]
-                for e in range(n):
-                    out[o0 + e] = x[t, col + e] if t < x.shape[0] else zero
+                dst = out[o0:o0 + n]
+                if t < x.shape[0]:
+                    _gather(dst, x[t, col:col + n], True)
+                elif t < x.shape[0] + 2:  # zero both buffers (out and prev swap) once the input has ended
+                    dst[:] = zero
                 continue
             i0, m = in_off[nd], in_size[nd]
-            for e in range(m):
-                inp[i0 + e] = zero
-            for q in range(edge_ptr[nd], edge_ptr[nd + 1]):
-                s = edge_src[q]
-                so = out_off[s]
-                if edge_prev[q]:
-                    for e in range(m):
-                        inp[i0 + e] += prev[so + e]
-                else:
-                    for e in range(m):
-                        inp[i0 + e] += out[so + e]
+            if kd == CSR_OP and csr_spk[nd]:
+                # binary input from one spiking node: push the rows of its spike list (ascending, as the scan would)
+                q = edge_ptr[nd]
+                src = edge_src[q]
+                lst = pspk if edge_prev[q] else spk
+                cnt = pspk_n[src] if edge_prev[q] else spk_n[src]
+                _push_spikes(t, nd, o0, n, m, lst, out_off[src], cnt, one, zero, csr_ptr_off, indptr, indices, weights,
+                             delays, ring_off, ring_depth, bias, has_bias, out, ring)
+                continue
+            # the node's input: read in place from its single source, else summed into inp
+            buf = out
+            b0 = i0
+            n_edges = edge_ptr[nd + 1] - edge_ptr[nd]
+            if n_edges == 1:
+                q = edge_ptr[nd]
+                buf = prev if edge_prev[q] else out
+                b0 = out_off[edge_src[q]]
+            else:
+                buf = inp
+                first = True
+                for q in range(edge_ptr[nd], edge_ptr[nd + 1]):
+                    if kind[edge_src[q]] == INPUT and t >= x.shape[0]:
+                        continue  # an input that has ended adds zeros
+                    src_buf = prev if edge_prev[q] else out
+                    so = out_off[edge_src[q]]
+                    _gather(inp[i0:i0 + m], src_buf[so:so + m], first)  # the first edge assigns (0 + a == a)
+                    first = False
+                if first:
+                    inp[i0:i0 + m] = zero
             if kd == OUTPUT or kd == IDENTITY:
-                for e in range(n):
-                    out[o0 + e] = inp[i0 + e]
+                _gather(out[o0:o0 + n], buf[b0:b0 + n], True)
             elif kd == SCALE:
+                dst, src, fac = out[o0:o0 + n], buf[b0:b0 + n], elem[o0:o0 + n]
                 for e in range(n):
-                    out[o0 + e] = inp[i0 + e] * elem[o0 + e]
+                    dst[e] = src[e] * fac[e]
             elif kd == THRESHOLD:
+                cnt = 0
                 for e in range(n):
-                    xe = inp[i0 + e]
+                    xe = buf[b0 + e]
                     th = elem[o0 + e]
-                    out[o0 + e] = one if ((xe >= th) if rule_ge else (xe > th)) else zero
+                    z = (xe >= th) if rule_ge else (xe > th)
+                    out[o0 + e] = one if z else zero
+                    if z:
+                        spk[o0 + cnt] = e
+                        cnt += 1
+                spk_n[nd] = cnt
             elif kd == CSR_OP:
                 p0 = csr_ptr_off[nd]
                 depth = ring_depth[nd]
                 if depth == 0:
-                    for e in range(n):
-                        out[o0 + e] = bias[o0 + e] if has_bias[nd] else zero
+                    _fill(out[o0:o0 + n], bias[o0:o0 + n], has_bias[nd], zero)
                     for r in range(m):
-                        xr = inp[i0 + r]
+                        xr = buf[b0 + r]
                         if xr != zero:
                             for s in range(indptr[p0 + r], indptr[p0 + r + 1]):
                                 out[o0 + indices[s]] += weights[s] * xr
@@ -103,7 +137,7 @@ def _run_sample(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr,
                         for e in range(n):
                             ring[lat_base + e] += bias[o0 + e]
                     for r in range(m):
-                        xr = inp[i0 + r]
+                        xr = buf[b0 + r]
                         if xr != zero:
                             for s in range(indptr[p0 + r], indptr[p0 + r + 1]):
                                 ring[rb + ((t + delays[s]) % slots) * n + indices[s]] += weights[s] * xr
@@ -115,89 +149,226 @@ def _run_sample(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr,
                 depth = ring_depth[nd] + 1
                 rb = ring_off[nd]
                 for e in range(n):
-                    ring[rb + ((t + elem_steps[o0 + e]) % depth) * n + e] += inp[i0 + e]
+                    ring[rb + ((t + elem_steps[o0 + e]) % depth) * n + e] += buf[b0 + e]
                 if not early[nd]:
                     base = rb + (t % depth) * n
                     for e in range(n):
                         out[o0 + e] = ring[base + e]
                         ring[base + e] = zero
-            else:
-                for e in range(n):
-                    j = o0 + e
-                    xe = inp[i0 + e]
-                    if kd == LIF or kd == LI:
-                        drive = coef[C_VLEAK, j] + coef[C_R, j] * xe
-                        if kd == LI:
-                            if exact:
-                                v[j] = coef[C_A_MEM, j] * v[j] + coef[C_ONE_MINUS_A_MEM, j] * drive
-                            else:
-                                v[j] = v[j] + coef[C_K_MEM, j] * (drive - v[j])
-                            out[j] = v[j]
-                            continue
-                        rf = refrac[j] - 1 if refrac[j] > 0 else 0
-                        frozen = rf > 0
-                        vn = v[j]
-                        if not frozen:
-                            if exact:
-                                vn = coef[C_A_MEM, j] * v[j] + coef[C_ONE_MINUS_A_MEM, j] * drive
-                            else:
-                                vn = v[j] + coef[C_K_MEM, j] * (drive - v[j])
-                        z, vn, rf = _spike_reset(j, vn, rf, frozen, coef, elem_steps, reset_mode, rule_ge)
-                        v[j] = vn
-                        refrac[j] = rf
-                        out[j] = one if z else zero
-                    elif kd == IF or kd == INTEG:
-                        if kd == INTEG:
-                            v[j] = v[j] + coef[C_DT_R, j] * xe
-                            out[j] = v[j]
-                            continue
-                        rf = refrac[j] - 1 if refrac[j] > 0 else 0
-                        frozen = rf > 0
-                        vn = v[j] if frozen else v[j] + coef[C_DT_R, j] * xe
-                        z, vn, rf = _spike_reset(j, vn, rf, frozen, coef, elem_steps, reset_mode, rule_ge)
-                        v[j] = vn
-                        refrac[j] = rf
-                        out[j] = one if z else zero
-                    else:  # CUBA_LI, CUBA_LIF
-                        i_old = cur[j]
-                        drive_i = coef[C_WIN, j] * xe
-                        if exact:
-                            i_new = coef[C_A_SYN, j] * i_old + coef[C_ONE_MINUS_A_SYN, j] * drive_i
-                            v_inf = coef[C_VLEAK, j] + coef[C_R, j] * drive_i
-                            v_int = v_inf + (v[j] - v_inf) * coef[C_A_MEM, j] + coef[C_R, j] * (i_old - drive_i) * coef[C_COUPLING, j]
-                        else:
-                            i_new = i_old + coef[C_K_SYN, j] * (drive_i - i_old)
-                            drive = coef[C_VLEAK, j] + coef[C_R, j] * i_new
-                            v_int = v[j] + coef[C_K_MEM, j] * (drive - v[j])
-                        cur[j] = i_new
-                        if kd == CUBA_LI:
-                            v[j] = v_int
-                            out[j] = v_int
-                            continue
-                        rf = refrac[j] - 1 if refrac[j] > 0 else 0
-                        frozen = rf > 0
-                        vn = v[j] if frozen else v_int
-                        z, vn, rf = _spike_reset(j, vn, rf, frozen, coef, elem_steps, reset_mode, rule_ge)
-                        v[j] = vn
-                        refrac[j] = rf
-                        out[j] = one if z else zero
-        for q in range(prev_nodes.shape[0]):  # only loop sources are read one step late
-            o0 = out_off[prev_nodes[q]]
-            for e in range(out_size[prev_nodes[q]]):
-                prev[o0 + e] = out[o0 + e]
+            elif kd == LI:
+                _li(o0, n, buf, b0, coef, exact, v, out)
+            elif kd == INTEG:
+                _integrate(o0, n, buf, b0, coef, v, refrac, out, False)
+            elif kd == CUBA_LI:
+                _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, False)
+            elif kd == CUBA_LIF:
+                _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, True)
+                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero)
+            elif kd == LIF:
+                _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac)
+                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero)
+            else:  # IF
+                _integrate(o0, n, buf, b0, coef, v, refrac, out, True)
+                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero)
         for c in range(rec_idx.shape[0]):
             e = rec_idx[c]
             rec_out[t, c] = out[e]
             if rec_v.shape[0] > 0:
                 rec_v[t, c] = v[e]
                 rec_i[t, c] = cur[e]
+        # Loop edges read the previous step: every node rewrites all of its outputs each step, so
+        # this step's buffer becomes next step's ``prev`` by a swap (no copy).
+        if prev_nodes.shape[0] > 0:
+            out, prev = prev, out
+        for q in range(prev_nodes.shape[0]):
+            nd = prev_nodes[q]
+            o0 = out_off[nd]
+            for e in range(spk_n[nd]):
+                pspk[o0 + e] = spk[o0 + e]
+            pspk_n[nd] = spk_n[nd]
+
+
+@njit(cache=True)
+def _push_spikes(t, nd, o0, n, m, lst, l0, cnt, one, zero, csr_ptr_off, indptr, indices, weights, delays, ring_off,
+                 ring_depth, bias, has_bias, out, ring):
+    """A CSR op driven by a spike list: only the rows of the ``cnt`` spiking inputs are visited."""
+    p0 = csr_ptr_off[nd]
+    depth = ring_depth[nd]
+    if depth == 0:
+        _fill(out[o0:o0 + n], bias[o0:o0 + n], has_bias[nd], zero)
+        for k in range(cnt):
+            r = lst[l0 + k]
+            for s in range(indptr[p0 + r], indptr[p0 + r + 1]):
+                out[o0 + indices[s]] += weights[s] * one
+        return
+    slots = depth + 1
+    rb = ring_off[nd]
+    if has_bias[nd]:
+        lat_base = rb + ((t + delays[indptr[p0]] if indptr[p0 + m] > indptr[p0] else t + depth) % slots) * n
+        for e in range(n):
+            ring[lat_base + e] += bias[o0 + e]
+    for k in range(cnt):
+        r = lst[l0 + k]
+        for s in range(indptr[p0 + r], indptr[p0 + r + 1]):
+            ring[rb + ((t + delays[s]) % slots) * n + indices[s]] += weights[s] * one
+    base = rb + (t % slots) * n
+    for e in range(n):
+        out[o0 + e] = ring[base + e]
+        ring[base + e] = zero
+
+
+@njit(cache=True)
+def _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac):
+    """LIF membranes, exact or Euler, except those frozen by a refractory count (> 1 before this step).
+
+    Hot loops work on local views indexed from 0 (Numba then knows the indices are non-negative
+    and vectorises; offset indexing ``a[o0 + e]`` is 3-4x slower)."""
+    x = buf[b0:b0 + n]
+    vv = v[o0:o0 + n]
+    rr = refrac[o0:o0 + n]
+    leak = coef[C_VLEAK, o0:o0 + n]
+    r_in = coef[C_R, o0:o0 + n]
+    if exact:
+        a_mem = coef[C_A_MEM, o0:o0 + n]
+        b_mem = coef[C_ONE_MINUS_A_MEM, o0:o0 + n]
+        for e in range(n):
+            if rr[e] <= 1:
+                vv[e] = a_mem[e] * vv[e] + b_mem[e] * (leak[e] + r_in[e] * x[e])
+    else:
+        k_mem = coef[C_K_MEM, o0:o0 + n]
+        for e in range(n):
+            if rr[e] <= 1:
+                vv[e] = vv[e] + k_mem[e] * ((leak[e] + r_in[e] * x[e]) - vv[e])
+
+
+@njit(cache=True, inline="always")
+def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero):
+    vv = v[o0:o0 + n]
+    rr = refrac[o0:o0 + n]
+    vth = coef[C_VTH, o0:o0 + n]
+    vres = coef[C_VRESET, o0:o0 + n]
+    steps = elem_steps[o0:o0 + n]
+    oo = out[o0:o0 + n]
+    sp = spk[o0:o0 + n]
+    cnt = 0
+    for e in range(n):
+        rf = rr[e] - 1 if rr[e] > 0 else 0
+        vn = vv[e]
+        above = vn >= vth[e] if rule_ge else vn > vth[e]
+        z = above and not rf > 0
+        if z:
+            if reset_mode == 0:
+                vn = vres[e]
+            elif reset_mode == 1:
+                vn = vn - (vth[e] - vres[e])
+            rf = steps[e]
+        vv[e] = vn
+        rr[e] = rf
+        oo[e] = one if z else zero
+        if z:
+            sp[cnt] = e
+            cnt += 1
+    return cnt
+
+
+@njit(cache=True)
+def _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero):
+    """Spike, reset and refractory count of integrated neurons; writes the spike list, returns its
+    length. Specialised on the profile's reset mode and spike rule (constants in each branch let the
+    compiler drop the per-neuron branches: about 5x faster than testing them per neuron)."""
+    if rule_ge:
+        if reset_mode == 0:
+            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, True, out, spk, one, zero)
+        if reset_mode == 1:
+            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, True, out, spk, one, zero)
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, True, out, spk, one, zero)
+    if reset_mode == 0:
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, False, out, spk, one, zero)
+    if reset_mode == 1:
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, False, out, spk, one, zero)
+    return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, False, out, spk, one, zero)
+
+
+@njit(cache=True)
+def _integrate(o0, n, buf, b0, coef, v, refrac, out, spiking):
+    """Integrators: ``v += dt r x``; the IF (``spiking``) skips refractory neurons and spikes in
+    :func:`_spike_stage`, the I node outputs its membrane."""
+    x = buf[b0:b0 + n]
+    vv = v[o0:o0 + n]
+    rr = refrac[o0:o0 + n]
+    oo = out[o0:o0 + n]
+    dt_r = coef[C_DT_R, o0:o0 + n]
+    for e in range(n):
+        if not spiking:
+            vv[e] = vv[e] + dt_r[e] * x[e]
+            oo[e] = vv[e]
+        elif rr[e] <= 1:
+            vv[e] = vv[e] + dt_r[e] * x[e]
+
+
+@njit(cache=True)
+def _li(o0, n, buf, b0, coef, exact, v, out):
+    """Leaky integrators (no spikes): a branch-free loop on local views."""
+    x = buf[b0:b0 + n]
+    vv = v[o0:o0 + n]
+    oo = out[o0:o0 + n]
+    leak = coef[C_VLEAK, o0:o0 + n]
+    r_in = coef[C_R, o0:o0 + n]
+    if exact:
+        a_mem = coef[C_A_MEM, o0:o0 + n]
+        b_mem = coef[C_ONE_MINUS_A_MEM, o0:o0 + n]
+        for e in range(n):
+            vv[e] = a_mem[e] * vv[e] + b_mem[e] * (leak[e] + r_in[e] * x[e])
+            oo[e] = vv[e]
+    else:
+        k_mem = coef[C_K_MEM, o0:o0 + n]
+        for e in range(n):
+            vv[e] = vv[e] + k_mem[e] * ((leak[e] + r_in[e] * x[e]) - vv[e])
+            oo[e] = vv[e]
+
+
+@njit(cache=True)
+def _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, spiking):
+    """Current-based neurons: the synaptic current always, the membrane unless refractory; CubaLI
+    (``spiking`` False) outputs its membrane, CubaLIF spikes in :func:`_spike_stage` afterwards."""
+    x = buf[b0:b0 + n]
+    vv = v[o0:o0 + n]
+    ii = cur[o0:o0 + n]
+    rr = refrac[o0:o0 + n]
+    oo = out[o0:o0 + n]
+    w_in = coef[C_WIN, o0:o0 + n]
+    leak = coef[C_VLEAK, o0:o0 + n]
+    r_in = coef[C_R, o0:o0 + n]
+    a_syn = coef[C_A_SYN, o0:o0 + n]
+    b_syn = coef[C_ONE_MINUS_A_SYN, o0:o0 + n]
+    k_syn = coef[C_K_SYN, o0:o0 + n]
+    a_mem = coef[C_A_MEM, o0:o0 + n]
+    k_mem = coef[C_K_MEM, o0:o0 + n]
+    coupling = coef[C_COUPLING, o0:o0 + n]
+    for e in range(n):
+        i_old = ii[e]
+        drive_i = w_in[e] * x[e]
+        if exact:
+            i_new = a_syn[e] * i_old + b_syn[e] * drive_i
+            v_inf = leak[e] + r_in[e] * drive_i
+            v_int = v_inf + (vv[e] - v_inf) * a_mem[e] + r_in[e] * (i_old - drive_i) * coupling[e]
+        else:
+            i_new = i_old + k_syn[e] * (drive_i - i_old)
+            drive = leak[e] + r_in[e] * i_new
+            v_int = vv[e] + k_mem[e] * (drive - vv[e])
+        ii[e] = i_new
+        if not spiking:
+            vv[e] = v_int
+            oo[e] = v_int
+        elif rr[e] <= 1:
+            vv[e] = v_int
 
 
 @njit(cache=True, parallel=True)
 def run_batch(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
               indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef, elem_steps, early,
               exact, reset_mode, rule_ge, v0, cur0, total_in, total_ring, rec_idx, rec_out, rec_v, rec_i, input_nodes,
-              prev_nodes, v_final):
+              prev_nodes, v_final, csr_spk):
     """Run every sample of ``x`` ``(B, T, n_inputs)``; recordings ``(B, T, n_recorded)``."""
     B = x.shape[0]
     n_out = v0.shape[1]
@@ -209,8 +380,13 @@ def run_batch(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, e
         out = np.zeros(n_out, x.dtype)
         prev = np.zeros(n_out, x.dtype)
         ring = np.zeros(total_ring, x.dtype)
+        spk = np.zeros(n_out, np.int64)
+        pspk = np.zeros(n_out, np.int64)
+        spk_n = np.zeros(kind.shape[0], np.int64)
+        pspk_n = np.zeros(kind.shape[0], np.int64)
         _run_sample(x[b], T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev,
                     csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef,
                     elem_steps, early, exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_idx,
-                    rec_out[b], rec_v[b], rec_i[b], input_nodes, prev_nodes)
+                    rec_out[b], rec_v[b], rec_i[b], input_nodes, prev_nodes, csr_spk, spk, spk_n, pspk,
+                    pspk_n)
         v_final[b] = v

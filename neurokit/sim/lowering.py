@@ -37,6 +37,17 @@ def _from_triplets(n_pre: int, n_post: int, pre: np.ndarray, post: np.ndarray, w
                delay=None if delay is None else delay[order].astype(np.int64), bias=bias)
 
 
+def _rows_sorted(indptr: np.ndarray, indices: np.ndarray) -> bool:
+    """Whether the targets within every row are non-decreasing (checked in chunks of rows)."""
+    step = 1 << 20
+    for lo in range(0, len(indices), step):
+        chunk = indices[lo:lo + step + 1].astype(np.int64)
+        drops = np.nonzero(np.diff(chunk) < 0)[0] + lo + 1  # positions k with indices[k] < indices[k - 1]
+        if len(drops) and not np.all(np.isin(drops, indptr)):  # a drop is allowed only at a row start
+            return False
+    return True
+
+
 def dense_to_csr(weight: np.ndarray, bias: np.ndarray | None = None) -> CSR:
     """Dense ``(out, in)`` weight (zeros dropped)."""
     w = np.asarray(weight, dtype=np.float64)
@@ -45,6 +56,12 @@ def dense_to_csr(weight: np.ndarray, bias: np.ndarray | None = None) -> CSR:
 
 
 def sparse_to_csr(node: ir.SparseLinear, dt: float) -> CSR:
+    """The node's own CSR (rows by presynaptic neuron). Without delays and with each row's targets
+    already ascending, its arrays are used as they are (no copy: a 10M-synapse network is held
+    once); otherwise the rows are sorted."""
+    if node.delay is None and _rows_sorted(node.indptr, node.indices):
+        return CSR(n_pre=node.n_pre, n_post=node.n_post, indptr=node.indptr, indices=node.indices, weight=node.weight,
+                   delay=None, bias=None)
     pre = np.repeat(np.arange(node.n_pre), np.diff(node.indptr))
     delay = None if node.delay is None else np.rint(np.asarray(node.delay) / dt).astype(np.int64)
     return _from_triplets(node.n_pre, node.n_post, pre, np.asarray(node.indices, dtype=np.int64),

@@ -154,10 +154,13 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             indptr_parts.append(csr.indptr[1:] + n_syn)
             idx_parts.append(csr.indices)
             w_parts.append(csr.weight)
-            d = (csr.delay if csr.delay is not None else np.zeros(len(csr.indices), np.int64)) + lat
-            d_parts.append(d.astype(np.int64))
+            if csr.delay is not None:
+                d_parts.append(csr.delay.astype(np.int64) + lat)
+                depth = int(d_parts[-1].max(initial=0)) if len(csr.indices) else lat
+            else:  # made only if some op needs per-synapse delays (see below)
+                d_parts.append(np.full(len(csr.indices), lat, np.int64) if lat else np.zeros(0, np.int64))
+                depth = lat
             n_syn += len(csr.indices)
-            depth = int(d.max(initial=0)) if len(d) else lat
             if depth > 0:
                 ring_depth[i] = depth
                 ring_off[i] = ring_total
@@ -172,9 +175,14 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             raise InvalidInputError(f"node {name!r}: {node.type_name} is not supported by the simulator",
                                     fix="report this; every IR node type should be")
     indptr = np.concatenate(indptr_parts).astype(np.int64)
-    indices = np.concatenate(idx_parts).astype(np.int32) if idx_parts else np.zeros(0, np.int32)
-    weights = np.concatenate(w_parts).astype(dtype) if w_parts else np.zeros(0, dtype)
-    delays = np.concatenate(d_parts).astype(np.int32) if d_parts else np.zeros(0, np.int32)
+    indices = _joined(idx_parts, np.dtype(np.int32))
+    weights = _joined(w_parts, dtype)
+    # per-synapse delays are read only by ops with a ring buffer; without any, none are stored
+    if ring_depth[kind == CSR_OP].any():
+        delays = _joined([d if len(d) == len(ix) else np.zeros(len(ix), np.int64)
+                          for d, ix in zip(d_parts, idx_parts)], np.dtype(np.int32))
+    else:  # per-synapse delays are read only by ops with a ring buffer; without any, none are stored
+        delays = np.zeros(0, np.int32)
     program = Program(
         graph=g, names=names, dtype=dtype, order=np.array([idx[k] for k in order_names], np.int64), kind=kind,
         in_off=in_off, in_size=in_size, out_off=out_off, out_size=out_size, edge_ptr=edge_ptr,
@@ -185,6 +193,15 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
         rule_ge=prof.spike_rule == ">=", total_in=int(in_size.sum()), total_out=total_out, total_ring=int(ring_total),
         shapes={k: shapes[k] for k in names})
     return program
+
+
+def _joined(parts: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
+    """The parts as one array of ``dtype``; a single part of that dtype is used without a copy."""
+    if not parts:
+        return np.zeros(0, dtype)
+    if len(parts) == 1:
+        return np.ascontiguousarray(parts[0], dtype=dtype)
+    return np.concatenate(parts).astype(dtype)
 
 
 def _neuron_coefficients(node: ir.Node, coef: np.ndarray, refrac: np.ndarray, prof: ir.Profile, dtype: np.dtype) -> None:
@@ -222,3 +239,15 @@ def _neuron_coefficients(node: ir.Node, coef: np.ndarray, refrac: np.ndarray, pr
         coef[C_VTH] = f(node.v_threshold)  # type: ignore[attr-defined]
         coef[C_VRESET] = f(node.v_reset)  # type: ignore[attr-defined]
         refrac[:] = refractory_steps(node.t_refrac, dt).ravel()  # type: ignore[attr-defined]
+
+
+def spike_list_plan(program: Program) -> np.ndarray:
+    """Per node: whether it is a linear op whose only input is a spiking node; such an op reads that
+    node's spike list, so its cost per step is its synaptic events, not its input size."""
+    n = len(program.names)
+    csr_spk = np.zeros(n, np.bool_)
+    for i in range(n):
+        lo, hi = program.edge_ptr[i], program.edge_ptr[i + 1]
+        csr_spk[i] = (program.kind[i] == CSR_OP and hi - lo == 1
+                      and program.kind[program.edge_src[lo]] in SPIKING_OPS)
+    return csr_spk
