@@ -133,8 +133,9 @@ def load_inputs(path: str | os.PathLike[str], graph: Any) -> np.ndarray:
 def simulate(model: str | os.PathLike[str], inputs: str | os.PathLike[str], *, steps: int | None = None,
              record: list[str] | tuple[str, ...] = ("spikes",), dt: float | None = None,
              out: str | os.PathLike[str] | None = None, plot: str | os.PathLike[str] | None = None,
-             chunk: int = 1000) -> dict[str, Any]:
-    """Simulate a ``.nir`` model on an input file; writes the recording (and a raster PNG)."""
+             progress: bool = True) -> dict[str, Any]:
+    """Simulate a ``.nir`` model on an input file; writes the recording (and a raster PNG); a
+    progress bar on long runs unless ``progress`` is False."""
     import time
 
     from neurokit import ir, sim
@@ -146,7 +147,7 @@ def simulate(model: str | os.PathLike[str], inputs: str | os.PathLike[str], *, s
     x = load_input_file(inputs, graph, steps)
     program = sim.compile(graph)
     t0 = time.perf_counter()
-    rec = sim.run(program, x, steps or int(x.shape[0]), record=tuple(record))
+    rec = sim.run(program, x, steps or int(x.shape[0]), record=tuple(record), progress=progress)
     seconds = time.perf_counter() - t0
     result: dict[str, Any] = {"steps": int(steps or x.shape[0]), "samples": int(x.shape[1]), "seconds": seconds,
                               "spikes": int(sum(int(z.sum()) for z in rec.spikes.values()))}

@@ -20,12 +20,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--dt", type=float, default=None, help="override the profile's dt (seconds)")
     p.add_argument("--out", type=Path, default=Path("recording.h5"), help="recording file to write")
     p.add_argument("--plot", type=Path, default=None, help="write a spike raster PNG of sample 0")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (shown on long runs otherwise)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     summary = api.simulate(args.model, args.input, steps=args.steps, record=args.record.split(","), dt=args.dt,
-                           out=args.out, plot=args.plot)
+                           out=args.out, plot=args.plot, progress=not args.no_progress)
     print(f"simulated {summary['steps']} steps x {summary['samples']} samples in {summary['seconds']:.2f} s; "
           f"{summary['spikes']} spikes; recording: {summary['out']}")
     if summary.get("plot"):

@@ -56,8 +56,13 @@ def _dense_inputs(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray
 
 def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: int | None = None, *,
         record: Iterable[str] = ("spikes",), initial_state_: Mapping[str, Mapping[str, np.ndarray]] | None = None,
-        initial: Mapping[str, Mapping[str, np.ndarray]] | None = None) -> Recording:
+        initial: Mapping[str, Mapping[str, np.ndarray]] | None = None, progress: bool = False,
+        chunk_steps: int | None = None) -> Recording:
     """Run ``program`` on time-first ``inputs`` ``(T, B, *shape)`` for ``steps`` (default ``T``).
+
+    ``progress``: show a progress bar (tqdm) on long runs; the run is then split into chunks of
+    steps (``chunk_steps``, default about 50 chunks) with the full state carried over, so the
+    results are identical to one unbroken run.
 
     ``record``: ``"spikes"`` (all spiking nodes), ``"v"`` (membrane/current traces of all neuron
     nodes), or node names (their outputs and, for neurons, traces). Output nodes are always
@@ -105,15 +110,29 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     rec_v = np.zeros((B, T, c) if with_traces else (B, 0, 0), dtype)
     rec_i = np.zeros((B, T, c) if with_traces else (B, 0, 0), dtype)
     input_nodes = np.array([i for i, n in enumerate(program.names) if isinstance(g.nodes[n], ir.Input)], np.int64)
-    v_final = np.zeros((B, program.total_out), dtype)
     rec_idx = np.nonzero(mask)[0].astype(np.int64)
     prev_nodes = np.unique(program.edge_src[program.edge_prev]).astype(np.int64)
     csr_spk = spike_list_plan(program)
     p = program
-    run_batch(x, T, p.order, p.kind, p.in_off, p.in_size, p.out_off, p.out_size, p.edge_ptr, p.edge_src, p.edge_prev,
-              p.csr_ptr_off, p.indptr, p.indices, p.weights, p.delays, p.ring_off, p.ring_depth, p.bias, p.has_bias,
-              p.elem, p.coef, p.elem_steps, p.early, p.integration_exact, p.reset_mode, p.rule_ge, v0, cur0,
-              p.total_in, p.total_ring, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, v_final, csr_spk)
+    n_out, n_nodes = program.total_out, len(program.names)
+    state = (v0, cur0, np.zeros((B, n_out), np.int64), np.zeros((B, p.total_in), dtype), np.zeros((B, n_out), dtype),
+             np.zeros((B, n_out), dtype), np.zeros((B, p.total_ring), dtype), np.zeros((B, n_out), np.int64),
+             np.zeros((B, n_nodes), np.int64), np.zeros((B, n_out), np.int64), np.zeros((B, n_nodes), np.int64))
+    chunks = _chunks(T, B * n_out, progress, chunk_steps)
+    bar = None
+    if progress and len(chunks) > 1 and T * B * n_out >= 20_000_000:
+        from tqdm import tqdm
+
+        bar = tqdm(total=T, desc="simulate", unit="step")
+    for t_start, t_stop in chunks:
+        run_batch(x, t_start, t_stop, p.order, p.kind, p.in_off, p.in_size, p.out_off, p.out_size, p.edge_ptr,
+                  p.edge_src, p.edge_prev, p.csr_ptr_off, p.indptr, p.indices, p.weights, p.delays, p.ring_off,
+                  p.ring_depth, p.bias, p.has_bias, p.elem, p.coef, p.elem_steps, p.early, p.integration_exact,
+                  p.reset_mode, p.rule_ge, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, csr_spk, *state)
+        if bar is not None:
+            bar.update(t_stop - t_start)
+    if bar is not None:
+        bar.close()
     rec = Recording(dt=g.profile.dt)
     for n, sl in cols.items():
         shape = p.shapes[n][1]
@@ -128,6 +147,20 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
             rec.traces[n] = {"v": rec_v[:, :, sl].transpose(1, 0, 2).reshape(T, B, *shape).copy(),
                              "i": rec_i[:, :, sl].transpose(1, 0, 2).reshape(T, B, *shape).copy()}
     return rec
+
+
+def _chunks(T: int, work_per_step: int, progress: bool, chunk_steps: int | None) -> list[tuple[int, int]]:
+    """Step ranges: ``chunk_steps`` long when given; with ``progress``, about 50 ranges when the run
+    is long enough (> 2e7 neuron-steps) for a bar to matter; else one range."""
+    if chunk_steps is not None:
+        if chunk_steps < 1:
+            raise InvalidInputError(f"chunk_steps must be >= 1, got {chunk_steps}", fix="e.g. chunk_steps=1000")
+        size = chunk_steps
+    elif progress and T * work_per_step >= 20_000_000 and T >= 2:
+        size = max(1, -(-T // 50))
+    else:
+        return [(0, T)]
+    return [(t, min(T, t + size)) for t in range(0, T, size)]
 
 
 def simulate(graph: ir.Graph, inputs: np.ndarray | Mapping[str, np.ndarray], steps: int | None = None,

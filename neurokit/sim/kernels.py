@@ -38,14 +38,15 @@ def _fill(dst, bias, with_bias, zero):
 
 
 @njit(cache=True)
-def _run_sample(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
+def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
                 indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef, elem_steps, early,
                 exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_idx, rec_out, rec_v, rec_i,
                 input_nodes, prev_nodes, csr_spk, spk, spk_n, pspk, pspk_n):
     one = out.dtype.type(1.0)
     zero = out.dtype.type(0.0)
     n_in_nodes = input_nodes.shape[0]
-    for t in range(T):
+    swaps = 0
+    for t in range(t_start, t_stop):
         # Delays of >= 1 step inside loops are read before anything else this step
         for k in range(order.shape[0]):
             nd = order[k]
@@ -180,12 +181,15 @@ def _run_sample(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr,
         # this step's buffer becomes next step's ``prev`` by a swap (no copy).
         if prev_nodes.shape[0] > 0:
             out, prev = prev, out
+            swaps += 1
         for q in range(prev_nodes.shape[0]):
             nd = prev_nodes[q]
             o0 = out_off[nd]
             for e in range(spk_n[nd]):
                 pspk[o0 + e] = spk[o0 + e]
             pspk_n[nd] = spk_n[nd]
+    if swaps % 2 == 1:  # the caller's ``prev`` array must hold the last step's outputs for the next chunk
+        out[:] = prev
 
 
 @njit(cache=True)
@@ -365,28 +369,17 @@ def _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, spiking):
 
 
 @njit(cache=True, parallel=True)
-def run_batch(x, T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
-              indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef, elem_steps, early,
-              exact, reset_mode, rule_ge, v0, cur0, total_in, total_ring, rec_idx, rec_out, rec_v, rec_i, input_nodes,
-              prev_nodes, v_final, csr_spk):
-    """Run every sample of ``x`` ``(B, T, n_inputs)``; recordings ``(B, T, n_recorded)``."""
+def run_batch(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev,
+              csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef,
+              elem_steps, early, exact, reset_mode, rule_ge, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes,
+              csr_spk, v, cur, refrac, inp, out, prev, ring, spk, spk_n, pspk, pspk_n):
+    """Run steps ``[t_start, t_stop)`` of every sample of ``x`` ``(B, T, n_inputs)``, continuing from
+    (and updating) the per-sample state arrays ``v`` ... ``pspk_n`` (first axis = sample);
+    recordings ``(B, T, n_recorded)``. Steps can be run in chunks with identical results."""
     B = x.shape[0]
-    n_out = v0.shape[1]
     for b in prange(B):
-        v = v0[b].copy()
-        cur = cur0[b].copy()
-        refrac = np.zeros(n_out, np.int64)
-        inp = np.zeros(total_in, x.dtype)
-        out = np.zeros(n_out, x.dtype)
-        prev = np.zeros(n_out, x.dtype)
-        ring = np.zeros(total_ring, x.dtype)
-        spk = np.zeros(n_out, np.int64)
-        pspk = np.zeros(n_out, np.int64)
-        spk_n = np.zeros(kind.shape[0], np.int64)
-        pspk_n = np.zeros(kind.shape[0], np.int64)
-        _run_sample(x[b], T, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev,
-                    csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef,
-                    elem_steps, early, exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_idx,
-                    rec_out[b], rec_v[b], rec_i[b], input_nodes, prev_nodes, csr_spk, spk, spk_n, pspk,
-                    pspk_n)
-        v_final[b] = v
+        _run_sample(x[b], t_start, t_stop, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src,
+                    edge_prev, csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem,
+                    coef, elem_steps, early, exact, reset_mode, rule_ge, v[b], cur[b], refrac[b], inp[b], out[b],
+                    prev[b], ring[b], rec_idx, rec_out[b], rec_v[b], rec_i[b], input_nodes, prev_nodes, csr_spk,
+                    spk[b], spk_n[b], pspk[b], pspk_n[b])

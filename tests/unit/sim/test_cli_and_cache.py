@@ -61,3 +61,18 @@ def test_second_process_starts_fast_from_the_jit_cache(tmp_path: Path) -> None:
     best = min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
                for _ in range(2))
     assert best < 2.0, f"start-up with a warm cache took {best:.2f} s"
+
+
+def test_long_runs_show_a_progress_bar_with_identical_results(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from neurokit import sim
+
+    n = 20_000
+    g = ir.Graph.sequential(ir.LIF(tau=np.full(n, 0.02), r=np.ones(n), v_leak=np.full(n, 1.5), v_threshold=np.ones(n)),
+                            profile=ir.Profile(dt=1e-3))
+    program = sim.compile(g)
+    x = np.zeros((1, 1, n))
+    quiet = sim.run(program, x, 1200)
+    shown = sim.run(program, x, 1200, progress=True)  # 2.4e7 neuron-steps: chunked, with a bar
+    assert "simulate: 100%" in capsys.readouterr().err
+    np.testing.assert_array_equal(quiet.spikes["0_lif"], shown.spikes["0_lif"])
+    assert quiet.spikes["0_lif"].any()
