@@ -25,7 +25,8 @@ class TrainConfig:
     tau_out: float = 0.05
     surrogate: str = "fast_sigmoid"
     surrogate_scale: float = 10.0
-    mode: str = "bptt"
+    mode: str = "bptt"             # "sltt": memory-light training (neurokit.train.sltt), chunks of sltt_chunk steps
+    sltt_chunk: int = 10
     epochs: int = 40
     batch_size: int = 64
     lr: float = 2e-3
@@ -60,7 +61,7 @@ class TrainConfig:
             cfg = cls(**clean)
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}", fix="check the keys' types") from None
-        for name in ("epochs", "batch_size", "steps"):
+        for name in ("epochs", "batch_size", "steps", "sltt_chunk"):
             if int(getattr(cfg, name)) < 1:
                 raise ConfigError(f"{source}: {name} must be >= 1", fix=f"set {name} to a positive whole number")
         if cfg.mode not in ("bptt", "sltt"):

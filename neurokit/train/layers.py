@@ -1,8 +1,9 @@
 r"""Torch layers that map one-to-one to IR nodes and compute exactly what the reference does.
 
 A layer takes the whole input sequence ``(T, B, n)`` at once. Synaptic projections are one
-matmul over all steps; the neuron recurrence is a loop over ``unbind``-ed steps (no ``x[t]``
-slicing in the backward pass). In float64 the forward pass equals
+matmul over all steps; the LIF recurrence runs as one compiled kernel with a hand-written
+backward (:mod:`neurokit.train.fused`; ``fused=False`` runs the step loop over ``unbind``-ed
+steps under autograd, which computes the same gradients). In float64 the forward pass equals
 :func:`neurokit.dynamics.reference.run_reference` on the exported graph, spike for spike.
 
 ``mode="sltt"`` (spatial learning through time, Meng et al. 2023) detaches the membrane's
@@ -30,10 +31,10 @@ class LIFLayer(nn.Module):
     def __init__(self, n: int, *, tau: float = 0.02, v_threshold: float = 1.0, v_reset: float = 0.0,
                  v_leak: float = 0.0, r: float = 1.0, dt: float = 1e-3, integration: str = "exact",
                  reset: str = "zero", spike_rule: str = ">", surrogate: str = "fast_sigmoid", scale: float = 10.0,
-                 mode: str = "bptt") -> None:
+                 mode: str = "bptt", fused: bool = True) -> None:
         super().__init__()
         self.n, self.dt, self.integration, self.reset, self.spike_rule = n, dt, integration, reset, spike_rule
-        self.surrogate, self.scale, self.mode = surrogate, scale, mode
+        self.surrogate, self.scale, self.mode, self.fused = surrogate, scale, mode, fused
         self.register_buffer("tau", torch.full((n,), float(tau), dtype=torch.float64))
         self.register_buffer("v_threshold", torch.full((n,), float(v_threshold), dtype=torch.float64))
         self.register_buffer("v_reset", torch.full((n,), float(v_reset), dtype=torch.float64))
@@ -50,11 +51,23 @@ class LIFLayer(nn.Module):
 
     def forward(self, x: torch.Tensor, v0: torch.Tensor | None = None) -> torch.Tensor:
         """Spikes ``(T, B, n)`` for input currents ``x`` ``(T, B, n)``."""
+        return self.run(x, v0)[0]
+
+    def run(self, x: torch.Tensor, v0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(spikes, v_last)``: also the membrane after the last step, to continue the sequence in a
+        later call (not differentiable on the fused path)."""
         dtype = x.dtype
         a, one_minus_a, k = self._coefficients(dtype)
         vleak, r = self.v_leak.to(dtype), self.r.to(dtype)
         vth, vreset = self.v_threshold.to(dtype), self.v_reset.to(dtype)
         v = self.v_leak.to(dtype).expand(x.shape[1], self.n) if v0 is None else v0
+        if self.fused and x.device.type == "cpu":  # one compiled kernel, hand-written backward (same gradients)
+            from .fused import FusedLIF
+
+            z, v_last = FusedLIF.apply(x, v, a, one_minus_a, k, vleak, r, vth, vreset, self.integration == "exact",
+                                       self.reset, self.spike_rule == ">=", self.surrogate, self.scale,
+                                       self.mode == "sltt")
+            return z, v_last
         out = []
         for xt in x.unbind(0):
             drive = vleak + r * xt
@@ -68,7 +81,7 @@ class LIFLayer(nn.Module):
             if self.mode == "sltt":
                 v = v.detach()
             out.append(z)
-        return torch.stack(out)
+        return torch.stack(out), v
 
 
 class LILayer(nn.Module):
@@ -79,10 +92,20 @@ class LILayer(nn.Module):
         self.n, self.dt, self.integration = n, dt, integration
         self.register_buffer("tau", torch.full((n,), float(tau), dtype=torch.float64))
 
+    def decay(self, dtype: torch.dtype) -> torch.Tensor:
+        """Per-step decay :math:`a` (exact :math:`e^{-dt/\tau}`, Euler :math:`1 - dt/\tau`)."""
+        tau = self.tau.to(torch.float64)
+        a = torch.exp(-self.dt / tau) if self.integration == "exact" else 1 - self.dt / tau
+        return a.to(dtype)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.run(x)[0]
+
+    def run(self, x: torch.Tensor, v0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(membrane per step, membrane after the last step)``."""
         dtype = x.dtype
         tau = self.tau.to(torch.float64)
-        v = torch.zeros(x.shape[1], self.n, dtype=dtype, device=x.device)
+        v = torch.zeros(x.shape[1], self.n, dtype=dtype, device=x.device) if v0 is None else v0
         out = []
         if self.integration == "exact":
             a = torch.exp(-self.dt / tau).to(dtype)
@@ -94,7 +117,7 @@ class LILayer(nn.Module):
             for xt in x.unbind(0):
                 v = v + k * (xt - v)
                 out.append(v)
-        return torch.stack(out)
+        return torch.stack(out), v
 
 
 def time_linear(layer: nn.Linear, x: torch.Tensor) -> torch.Tensor:

@@ -24,6 +24,7 @@ from neurokit.util.atomic import atomic_path, atomic_write_text
 
 from .config import TrainConfig
 from .model import SNNClassifier, SNNSpec, to_ir
+from .sltt import LOGIT_SCALE, sltt_backward
 
 #: Energy per operation at 45 nm (Horowitz, ISSCC 2014): 32-bit float add / multiply-add.
 ENERGY_PJ = {"accumulate": 0.9, "multiply_accumulate": 4.6}
@@ -120,14 +121,17 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             idx = order[i:i + cfg.batch_size]
             xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1))
             yb = torch.from_numpy(y_train[idx])
-            out_v, hidden = model(xb, return_spikes=True)
-            loss = F.cross_entropy(out_v.mean(0) * 5.0, yb)
-            if cfg.rate_reg:
-                loss = loss + cfg.rate_reg * sum(h.mean() for h in hidden)
             opt.zero_grad()
-            loss.backward()
+            if cfg.mode == "sltt":  # the same SLTT gradient, memory independent of the number of steps
+                losses.append(sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk))
+            else:
+                out_v, hidden = model(xb, return_spikes=True)
+                loss = F.cross_entropy(out_v.mean(0) * LOGIT_SCALE, yb)
+                if cfg.rate_reg:
+                    loss = loss + cfg.rate_reg * sum(h.mean() for h in hidden)
+                loss.backward()
+                losses.append(float(loss.detach()))
             opt.step()
-            losses.append(float(loss.detach()))
         train_acc, _ = _evaluate(model, x_train, y_train)
         test_acc, spikes = _evaluate(model, x_test, y_test)
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "train_acc": train_acc,

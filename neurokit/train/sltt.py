@@ -1,0 +1,78 @@
+r"""Memory-light training: the exact SLTT gradient of the classifier's loss with memory that does
+not grow with the number of time steps.
+
+The loss is :math:`L = \mathrm{CE}(s\,m, y) + \lambda \sum_l \overline{z_l}` with the mean readout
+membrane :math:`m = \frac1T \sum_t v_t` (scale :math:`s`), :math:`\overline{z_l}` layer ``l``'s mean
+spike rate. The LI readout is linear with decay :math:`a`, so
+
+.. math::  \frac{\partial m}{\partial r_t} = \frac{1 - a^{T - t}}{T} \qquad (t = 0 \dots T-1)
+
+for the readout's input current :math:`r_t`. In SLTT mode the LIF membranes carry no gradient
+through time, so the gradient at step :math:`t` needs only step :math:`t`'s activations. Hence two
+passes over the sequence in chunks of ``chunk`` steps: (1) without a graph, the mean readout
+:math:`m` and :math:`g = \partial L / \partial m`; (2) per chunk, a graph of that chunk only and
+``backward`` of :math:`\sum_{t \in chunk} g \cdot r_t (1 - a^{T-t})/T` plus the rate term — the
+same gradients as back-propagating the whole sequence in SLTT mode, with peak memory
+:math:`O(\text{chunk})` instead of :math:`O(T)` (tested; figures in ``tools/bench/train_step.py``).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .layers import time_linear
+from .model import SNNClassifier
+
+LOGIT_SCALE = 5.0  # the trainer's cross-entropy on 5 x the mean readout membrane
+
+
+def _chunk_forward(model: SNNClassifier, xc: torch.Tensor, state: list[torch.Tensor | None]
+                   ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor | None]]:
+    h = xc.reshape(xc.shape[0], xc.shape[1], -1)
+    spikes, new_state = [], []
+    for (fc, lif), v0 in zip(zip(model.fc, model.lif), state):
+        h, v_last = lif.run(time_linear(fc, h), None if v0 is None else v0.detach())
+        spikes.append(h)
+        new_state.append(v_last.detach())
+    return time_linear(model.readout, h), spikes, new_state
+
+
+def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rate_reg: float = 0.0,
+                  chunk: int = 10) -> float:
+    """Accumulate the SLTT gradient of the loss into ``.grad`` (call ``zero_grad`` before and
+    ``step`` after); returns the loss. ``x``: ``(T, B, *input_shape)``."""
+    if model.spec.mode != "sltt":
+        raise ValueError("sltt_backward needs a model built with mode='sltt' (its LIF layers drop the temporal path)")
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, got {chunk}")
+    T = x.shape[0]
+    n_layers = len(model.lif)
+    a = model.li.decay(x.dtype)
+    with torch.no_grad():  # pass 1: the mean readout membrane, chunk by chunk
+        state: list[torch.Tensor | None] = [None] * n_layers
+        v_out = None
+        m = torch.zeros(x.shape[1], model.spec.classes, dtype=x.dtype)
+        rates = [0.0] * n_layers
+        for xc in x.split(chunk):
+            r, spikes, state = _chunk_forward(model, xc, state)
+            v, v_out = model.li.run(r, v_out)
+            m += v.sum(0)
+            rates = [acc + float(z.sum()) for acc, z in zip(rates, spikes)]
+        m /= T
+    m.requires_grad_(True)
+    loss_ce = F.cross_entropy(m * LOGIT_SCALE, y)
+    (g,) = torch.autograd.grad(loss_ce, m)
+    loss = float(loss_ce.detach()) + rate_reg * sum(rt / (T * x.shape[1] * lif.n) for rt, lif in zip(rates, model.lif))
+    state = [None] * n_layers
+    t0 = 0
+    for xc in x.split(chunk):  # pass 2: a graph per chunk only
+        r, spikes, state = _chunk_forward(model, xc, state)
+        steps = torch.arange(t0, t0 + xc.shape[0], dtype=x.dtype).reshape(-1, 1, 1)
+        weight = (1 - a.reshape(1, 1, -1) ** (T - steps)) / T
+        part = (r * weight * g).sum()
+        if rate_reg:
+            part = part + rate_reg * sum(z.sum() / (T * x.shape[1] * lif.n) for z, lif in zip(spikes, model.lif))
+        part.backward()
+        t0 += xc.shape[0]
+    return loss
