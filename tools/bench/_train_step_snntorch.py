@@ -1,0 +1,43 @@
+"""Peer side of train_step.py: snnTorch's Leaky on the same layer. Runs in .venv-bench-snntorch.
+Usage: python _train_step_snntorch.py T B N REPEATS"""
+
+import json
+import statistics
+import sys
+import time
+
+import torch
+import snntorch as snn
+from snntorch import surrogate
+
+torch.set_num_threads(1)
+T, B, N, repeats = (int(a) for a in sys.argv[1:5])
+torch.manual_seed(0)
+x = (torch.rand(T, B, N) < 0.1).float()
+fc = torch.nn.Linear(N, N)
+torch.nn.init.uniform_(fc.weight, -3 / N**0.5, 3 / N**0.5)
+beta = float(torch.exp(torch.tensor(-1e-3 / 0.02)))
+lif = snn.Leaky(beta=beta, threshold=1.0, reset_mechanism="zero", spike_grad=surrogate.fast_sigmoid(slope=10))
+
+
+def step() -> float:
+    fc.zero_grad()
+    cur = fc(x.reshape(T * B, N)).reshape(T, B, N)
+    mem = lif.init_leaky()
+    spikes = []
+    for t in range(T):
+        spk, mem = lif(cur[t], mem)
+        spikes.append(spk)
+    z = torch.stack(spikes)
+    z.sum().backward()
+    return float(z.sum())
+
+
+step()
+times = []
+for _ in range(repeats):
+    t0 = time.perf_counter()
+    count = step()
+    times.append(time.perf_counter() - t0)
+print(json.dumps({"name": f"snntorch {snn.__version__} Leaky", "seconds": statistics.median(times), "times": times,
+                  "spikes": count}))
