@@ -163,14 +163,20 @@ def simulate(model: str | os.PathLike[str], inputs: str | os.PathLike[str], *, s
 
 
 def train(*, config: str | os.PathLike[str] | None = None, out: str | os.PathLike[str] = "runs/train",
-          resume: bool = False, progress: bool = True, **overrides: Any) -> dict[str, Any]:
-    """Train an SNN; ``overrides`` (dataset, data_dir, epochs, seed, mode, …) win over the config file."""
+          resume: bool = False, progress: bool = True, nproc: int = 1, **overrides: Any) -> dict[str, Any]:
+    """Train an SNN; ``overrides`` (dataset, data_dir, epochs, seed, mode, …) win over the config file.
+    ``nproc`` > 1: data-parallel over that many processes (:mod:`neurokit.train.distributed`)."""
     from neurokit.train import TrainConfig
     from neurokit.train import train as run_training
 
     given = {k: v for k, v in overrides.items() if v is not None}
     cfg = TrainConfig.from_toml(config, **given) if config else TrainConfig.from_dict(given)
-    card = run_training(cfg, out, resume=resume, progress=progress)
+    if nproc > 1:
+        from neurokit.train.distributed import launch
+
+        card = launch(cfg.to_dict(), out, nproc=nproc, resume=resume)
+    else:
+        card = run_training(cfg, out, resume=resume, progress=progress)
     card["run_dir"] = str(out)
     return card
 

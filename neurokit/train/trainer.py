@@ -22,6 +22,7 @@ from neurokit import ir
 from neurokit.errors import ConfigError, FileFormatError
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
+from . import distributed
 from .config import TrainConfig
 from .model import SNNClassifier, SNNSpec, to_ir
 from .sltt import LOGIT_SCALE, sltt_backward
@@ -113,25 +114,35 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
         start = int(ckpt["epoch"]) + 1
         history = json.loads(ckpt["history"])
     t_start = time.perf_counter()
-    bar = tqdm(range(start, cfg.epochs), desc="train", disable=not progress, initial=start, total=cfg.epochs)
+    ctx = distributed.context()  # several processes: each takes its share of every batch
+    bar = tqdm(range(start, cfg.epochs), desc="train", disable=not (progress and ctx.is_main), initial=start,
+               total=cfg.epochs)
     for epoch in bar:
         order = np.random.default_rng(cfg.seed * 100003 + epoch).permutation(len(y_train))
         losses = []
         for i in range(0, len(order), cfg.batch_size):
-            idx = order[i:i + cfg.batch_size]
-            xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1))
-            yb = torch.from_numpy(y_train[idx])
+            batch = order[i:i + cfg.batch_size]
+            idx = distributed.shard(batch, ctx)
+            weight = len(idx) / len(batch)
             opt.zero_grad()
-            if cfg.mode == "sltt":  # the same SLTT gradient, memory independent of the number of steps
-                losses.append(sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk))
-            else:
-                out_v, hidden = model(xb, return_spikes=True)
-                loss = F.cross_entropy(out_v.mean(0) * LOGIT_SCALE, yb)
-                if cfg.rate_reg:
-                    loss = loss + cfg.rate_reg * sum(h.mean() for h in hidden)
-                loss.backward()
-                losses.append(float(loss.detach()))
+            loss_value = 0.0
+            if len(idx):
+                xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1))
+                yb = torch.from_numpy(y_train[idx])
+                if cfg.mode == "sltt":  # the same SLTT gradient, memory independent of the number of steps
+                    loss_value = sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk)
+                else:
+                    out_v, hidden = model(xb, return_spikes=True)
+                    loss = F.cross_entropy(out_v.mean(0) * LOGIT_SCALE, yb)
+                    if cfg.rate_reg:
+                        loss = loss + cfg.rate_reg * sum(h.mean() for h in hidden)
+                    loss.backward()
+                    loss_value = float(loss.detach())
+            distributed.reduce_gradients(model, weight, ctx)
+            losses.append(distributed.reduce_value(loss_value * weight, ctx) if ctx.world > 1 else loss_value)
             opt.step()
+        if not ctx.is_main:
+            continue
         train_acc, _ = _evaluate(model, x_train, y_train)
         test_acc, spikes = _evaluate(model, x_test, y_test)
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "train_acc": train_acc,
@@ -141,6 +152,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch:
             return {"stopped_after_epoch": epoch + 1}
     seconds = time.perf_counter() - t_start
+    if not ctx.is_main:
+        return {}
     return _finish(model, cfg, history, out, x_test, y_test, seconds)
 
 

@@ -113,3 +113,31 @@ def test_train_command_smoke(tmp_path: Path, event_digits_root: Path, monkeypatc
     for f in ("model.nir", "model_card.md", "metrics.csv", "learning_curves.png", "raster.png", "checkpoint.pt"):
         assert (tmp_path / "r" / f).is_file(), f
     assert main(["train", "--resume", str(tmp_path / "nothing")]) == 2
+
+
+def test_two_process_data_parallel_training_matches_one_process(tmp_path: Path, event_digits_root: Path,
+                                                                monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``neurokit train --nproc 2`` (torch.distributed, gloo, localhost): each process takes half of
+    every global batch; the result equals one process with the same global batch up to float32
+    summation order."""
+    from neurokit import ir
+    from neurokit.cli import main
+
+    monkeypatch.setenv("NEUROKIT_CACHE", str(event_digits_root))
+    (tmp_path / "run.toml").write_text("[train]\nhidden = [24]\nsteps = 15\ndt = 0.02\nbatch_size = 50\nepochs = 1\n")
+    assert main(["train", "--config", str(tmp_path / "run.toml"), "--out", str(tmp_path / "one")]) == 0
+    assert main(["train", "--config", str(tmp_path / "run.toml"), "--nproc", "2", "--out", str(tmp_path / "two")]) == 0
+    one, two = ir.read(tmp_path / "one" / "model.nir"), ir.read(tmp_path / "two" / "model.nir")
+    for name in ("fc0", "readout"):
+        w1, w2 = np.asarray(one.nodes[name].weight), np.asarray(two.nodes[name].weight)
+        assert np.abs(w1 - w2).max() <= 1e-3 * np.abs(w1).max(), name
+        assert np.abs(w1).max() > 0
+    h1 = json.loads((tmp_path / "one" / "metrics.json").read_text())
+    h2 = json.loads((tmp_path / "two" / "metrics.json").read_text())
+    assert h2[0]["loss"] == pytest.approx(h1[0]["loss"], rel=1e-4)
+    s1 = json.loads((tmp_path / "one" / "summary.json").read_text())
+    s2 = json.loads((tmp_path / "two" / "summary.json").read_text())
+    assert abs(s1["test_accuracy_sim"] - s2["test_accuracy_sim"]) <= 0.01
+    capsys.readouterr()
+    assert main(["train", "--config", str(tmp_path / "run.toml"), "--nproc", "64", "--out", str(tmp_path / "x")]) == 2
+    assert "smaller than --nproc" in capsys.readouterr().err
