@@ -27,6 +27,7 @@ class TrainConfig:
     surrogate_scale: float = 10.0
     mode: str = "bptt"             # "sltt": memory-light training (neurokit.train.sltt), chunks of sltt_chunk steps
     sltt_chunk: int = 10
+    max_delay: int = 0             # > 0: learnable synaptic delays up to this many steps (DCLS), exported as Delay nodes
     epochs: int = 40
     batch_size: int = 64
     lr: float = 2e-3
@@ -66,6 +67,11 @@ class TrainConfig:
                 raise ConfigError(f"{source}: {name} must be >= 1", fix=f"set {name} to a positive whole number")
         if cfg.mode not in ("bptt", "sltt"):
             raise ConfigError(f"{source}: mode must be 'bptt' or 'sltt', got {cfg.mode!r}", fix="mode = 'bptt'")
+        if int(cfg.max_delay) < 0:
+            raise ConfigError(f"{source}: max_delay must be >= 0 steps", fix="max_delay = 0 (no delays) or e.g. 5")
+        if cfg.max_delay and cfg.mode == "sltt":
+            raise ConfigError(f"{source}: learnable delays need mode = 'bptt' (SLTT runs chunks of steps)",
+                              fix="set mode = 'bptt' or max_delay = 0")
         return cfg
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,7 +16,13 @@ from torch import nn
 from neurokit import ir
 from neurokit.errors import InvalidInputError
 
+from .delays import DelayedLinear, to_ir_branches
 from .layers import LIFLayer, LILayer, init_linear, time_linear
+
+
+def project(fc: nn.Module, h: torch.Tensor) -> torch.Tensor:
+    """A projection over all steps ``(T, B, n)``: one matmul, or the delayed convolution."""
+    return fc(h) if isinstance(fc, DelayedLinear) else time_linear(fc, h)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class SNNSpec:
     surrogate: str = "fast_sigmoid"
     surrogate_scale: float = 10.0
     mode: str = "bptt"
+    max_delay: int = 0  # > 0: every hidden projection has learnable delays of 0..max_delay steps (DCLS)
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -50,7 +57,8 @@ class SNNClassifier(nn.Module):
         super().__init__()
         self.spec = spec
         sizes = [int(np.prod(spec.input_shape)), *spec.hidden]
-        self.fc = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.fc = nn.ModuleList(DelayedLinear(a, b, spec.max_delay, seed=k) if spec.max_delay else nn.Linear(a, b)
+                                for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])))
         self.lif = nn.ModuleList(LIFLayer(n, tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt,
                                           integration=spec.integration, reset=spec.reset, spike_rule=spec.spike_rule,
                                           surrogate=spec.surrogate, scale=spec.surrogate_scale, mode=spec.mode)
@@ -65,7 +73,7 @@ class SNNClassifier(nn.Module):
         h = x.reshape(x.shape[0], x.shape[1], -1)
         spikes = []
         for fc, lif in zip(self.fc, self.lif):
-            h = lif(time_linear(fc, h))
+            h = lif(project(fc, h))
             spikes.append(h)
         out = self.li(time_linear(self.readout, h))
         return (out, spikes) if return_spikes else out
@@ -80,10 +88,15 @@ def to_ir(model: SNNClassifier) -> ir.Graph:
     prev = "flatten"
     edges = [("input", "flatten")]
     for k, (fc, lif) in enumerate(zip(model.fc, model.lif)):
-        nodes[f"fc{k}"] = ir.Affine(weight=d(fc.weight), bias=d(fc.bias))
         nodes[f"lif{k}"] = ir.LIF(tau=d(lif.tau), r=d(lif.r), v_leak=d(lif.v_leak), v_threshold=d(lif.v_threshold),
                                   v_reset=d(lif.v_reset))
-        edges += [(prev, f"fc{k}"), (f"fc{k}", f"lif{k}")]
+        if isinstance(fc, DelayedLinear):  # rounded delays: Delay(k) -> Linear per lag, summed into the LIF
+            branch_nodes, branch_edges, entry, exits = to_ir_branches(fc, f"fc{k}", s.dt)
+            nodes.update(branch_nodes)
+            edges += [(prev, entry), *branch_edges, *[(e, f"lif{k}") for e in exits]]
+        else:
+            nodes[f"fc{k}"] = ir.Affine(weight=d(fc.weight), bias=d(fc.bias))
+            edges += [(prev, f"fc{k}"), (f"fc{k}", f"lif{k}")]
         prev = f"lif{k}"
     n = s.classes
     nodes["readout"] = ir.Affine(weight=d(model.readout.weight), bias=d(model.readout.bias))
@@ -102,7 +115,8 @@ def from_ir(graph: ir.Graph, **overrides: object) -> SNNClassifier:
                   and all(k is ir.LIF for k in kinds[1:-1:2]))
     if not pattern_ok:
         raise InvalidInputError(f"graph is not (Affine -> LIF)* -> Affine -> LI: {[k.__name__ for k in kinds]}",
-                                fix="from_ir rebuilds feed-forward LIF classifiers; build other models with the layers")
+                                fix="from_ir rebuilds feed-forward LIF classifiers without delays; build other "
+                                    "models with the layers")
     inp = next(iter(g.inputs.values()))
     lifs = [g.nodes[n] for n in order[1:-1:2]]
     p = g.profile

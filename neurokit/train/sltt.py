@@ -44,6 +44,8 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
     ``step`` after); returns the loss. ``x``: ``(T, B, *input_shape)``."""
     if model.spec.mode != "sltt":
         raise ValueError("sltt_backward needs a model built with mode='sltt' (its LIF layers drop the temporal path)")
+    if model.spec.max_delay:
+        raise ValueError("sltt_backward runs chunks of steps; learnable delays need the whole sequence (use mode='bptt')")
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
     T = x.shape[0]

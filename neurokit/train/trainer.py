@@ -24,6 +24,7 @@ from neurokit.util.atomic import atomic_path, atomic_write_text
 
 from . import distributed
 from .config import TrainConfig
+from .delays import DelayedLinear
 from .model import SNNClassifier, SNNSpec, to_ir
 from .sltt import LOGIT_SCALE, sltt_backward
 
@@ -78,7 +79,16 @@ def _load_checkpoint(path: Path) -> dict[str, Any]:
 
 def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...]) -> SNNSpec:
     return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
-                   surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode)
+                   surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode,
+                   max_delay=cfg.max_delay)
+
+
+def anneal_delays(model: SNNClassifier, epoch: int, epochs: int) -> None:
+    """DCLS schedule: the interpolation width falls linearly from ``max_delay / 2`` to 0 (whole-step,
+    exported delays) at the last epoch."""
+    for fc in model.fc:
+        if isinstance(fc, DelayedLinear):
+            fc.set_sigma(fc.max_delay / 2 * max(0.0, 1.0 - epoch / max(1, epochs - 1)))
 
 
 def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = False, progress: bool = True,
@@ -118,6 +128,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     bar = tqdm(range(start, cfg.epochs), desc="train", disable=not (progress and ctx.is_main), initial=start,
                total=cfg.epochs)
     for epoch in bar:
+        anneal_delays(model, epoch, cfg.epochs)
         order = np.random.default_rng(cfg.seed * 100003 + epoch).permutation(len(y_train))
         losses = []
         for i in range(0, len(order), cfg.batch_size):
@@ -169,9 +180,9 @@ def _finish(model: SNNClassifier, cfg: TrainConfig, history: list[dict[str, floa
     sim_acc = float(np.mean(sim_pred == y_test))
     spikes = {n: float(z.sum()) / len(y_test) for n, z in rec.spikes.items()}
     synops = 0.0
+    widths = [*cfg.hidden, model.spec.classes]
     for k in range(len(cfg.hidden)):
-        fan_out = graph.nodes[f"fc{k + 1}" if k + 1 < len(cfg.hidden) else "readout"].weight.shape[0]
-        synops += spikes[f"lif{k}"] * fan_out
+        synops += spikes[f"lif{k}"] * widths[k + 1]  # dense projections: every spike reaches the next layer
     input_events = float(x_test.sum()) / len(y_test)
     synops += input_events * cfg.hidden[0]
     ann_macs = sum(a * b for a, b in zip([int(np.prod(x_test.shape[2:])), *cfg.hidden], [*cfg.hidden, 10])) * cfg.steps
