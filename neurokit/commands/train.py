@@ -21,6 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--epochs", type=int, default=None, help="number of epochs (default 40)")
     p.add_argument("--seed", type=int, default=None, help="random seed (runs are reproducible for a seed)")
     p.add_argument("--mode", choices=["bptt", "sltt"], default=None, help="exact BPTT or memory-light SLTT")
+    p.add_argument("--loss", choices=["mean_membrane", "max_membrane", "spike_count", "first_spike"], default=None,
+                   help="readout loss: cross-entropy on the LI readout's mean (default) or max membrane, or on a "
+                        "spiking readout's spike counts or first-spike times")
     p.add_argument("--max-delay", type=int, default=None, metavar="STEPS",
                    help="learn a delay of 0..STEPS steps per synapse (DCLS), exported as Delay nodes (default 0)")
     p.add_argument("--nproc", type=int, default=1,
@@ -35,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
-                     max_delay=args.max_delay, nproc=args.nproc)
+                     max_delay=args.max_delay, loss=args.loss, nproc=args.nproc)
     print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "
           f"{card['synaptic_ops_per_inference']:.0f} synaptic ops/inference, "
           f"{card['energy_uj_per_inference']:.3f} µJ estimated; run: {card['run_dir']}")

@@ -27,6 +27,7 @@ class TrainConfig:
     surrogate_scale: float = 10.0
     mode: str = "bptt"             # "sltt": memory-light training (neurokit.train.sltt), chunks of sltt_chunk steps
     sltt_chunk: int = 10
+    loss: str = "mean_membrane"    # mean_membrane | max_membrane (LI readout) | spike_count | first_spike (LIF readout)
     max_delay: int = 0             # > 0: learnable synaptic delays up to this many steps (DCLS), exported as Delay nodes
     epochs: int = 40
     batch_size: int = 64
@@ -67,6 +68,13 @@ class TrainConfig:
                 raise ConfigError(f"{source}: {name} must be >= 1", fix=f"set {name} to a positive whole number")
         if cfg.mode not in ("bptt", "sltt"):
             raise ConfigError(f"{source}: mode must be 'bptt' or 'sltt', got {cfg.mode!r}", fix="mode = 'bptt'")
+        from .losses import LOSSES
+
+        if cfg.loss not in LOSSES:
+            raise ConfigError(f"{source}: loss must be one of {list(LOSSES)}, got {cfg.loss!r}",
+                              fix="loss = 'mean_membrane'")
+        if cfg.mode == "sltt" and cfg.loss != "mean_membrane":
+            raise ConfigError(f"{source}: mode = 'sltt' trains the mean-membrane loss", fix="loss = 'mean_membrane'")
         if int(cfg.max_delay) < 0:
             raise ConfigError(f"{source}: max_delay must be >= 0 steps", fix="max_delay = 0 (no delays) or e.g. 5")
         if cfg.max_delay and cfg.mode == "sltt":

@@ -43,6 +43,7 @@ class SNNSpec:
     surrogate_scale: float = 10.0
     mode: str = "bptt"
     max_delay: int = 0  # > 0: every hidden projection has learnable delays of 0..max_delay steps (DCLS)
+    readout: str = "li"  # "li": membrane readout; "lif": spiking readout (spike-count / first-spike losses)
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -64,7 +65,13 @@ class SNNClassifier(nn.Module):
                                           surrogate=spec.surrogate, scale=spec.surrogate_scale, mode=spec.mode)
                                  for n in spec.hidden)
         self.readout = nn.Linear(sizes[-1], spec.classes)
-        self.li = LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration)
+        if spec.readout not in ("li", "lif"):
+            raise InvalidInputError(f"readout must be 'li' or 'lif', got {spec.readout!r}", fix="readout='li'")
+        self.li: LILayer | LIFLayer = (
+            LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration) if spec.readout == "li"
+            else LIFLayer(spec.classes, tau=spec.tau_out, v_threshold=spec.v_threshold, dt=spec.dt,
+                          integration=spec.integration, reset=spec.reset, spike_rule=spec.spike_rule,
+                          surrogate=spec.surrogate, scale=spec.surrogate_scale))
         for layer in self.fc:
             init_linear(layer, gain=3.0)
         init_linear(self.readout, gain=1.0)
@@ -100,7 +107,12 @@ def to_ir(model: SNNClassifier) -> ir.Graph:
         prev = f"lif{k}"
     n = s.classes
     nodes["readout"] = ir.Affine(weight=d(model.readout.weight), bias=d(model.readout.bias))
-    nodes["li"] = ir.LI(tau=d(model.li.tau), r=np.ones(n), v_leak=np.zeros(n))
+    if isinstance(model.li, LIFLayer):  # spiking readout
+        li = model.li
+        nodes["li"] = ir.LIF(tau=d(li.tau), r=d(li.r), v_leak=d(li.v_leak), v_threshold=d(li.v_threshold),
+                             v_reset=d(li.v_reset))
+    else:
+        nodes["li"] = ir.LI(tau=d(model.li.tau), r=np.ones(n), v_leak=np.zeros(n))
     nodes["output"] = ir.Output(shape=(n,))
     edges += [(prev, "readout"), ("readout", "li"), ("li", "output")]
     return ir.Graph(nodes=nodes, edges=tuple(edges), profile=s.profile).validate()

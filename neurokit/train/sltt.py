@@ -21,10 +21,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .layers import time_linear
+from .layers import LILayer, time_linear
+from .losses import LOGIT_SCALE
 from .model import SNNClassifier
 
-LOGIT_SCALE = 5.0  # the trainer's cross-entropy on 5 x the mean readout membrane
+__all__ = ["LOGIT_SCALE", "sltt_backward"]
 
 
 def _chunk_forward(model: SNNClassifier, xc: torch.Tensor, state: list[torch.Tensor | None]
@@ -44,6 +45,8 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
     ``step`` after); returns the loss. ``x``: ``(T, B, *input_shape)``."""
     if model.spec.mode != "sltt":
         raise ValueError("sltt_backward needs a model built with mode='sltt' (its LIF layers drop the temporal path)")
+    if not isinstance(model.li, LILayer):
+        raise ValueError("sltt_backward trains the mean-membrane loss of an LI readout (readout='li')")
     if model.spec.max_delay:
         raise ValueError("sltt_backward runs chunks of steps; learnable delays need the whole sequence (use mode='bptt')")
     if chunk < 1:

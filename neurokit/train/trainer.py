@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from tqdm import tqdm
 
 from neurokit import ir
@@ -26,7 +25,8 @@ from . import distributed
 from .config import TrainConfig
 from .delays import DelayedLinear
 from .model import SNNClassifier, SNNSpec, to_ir
-from .sltt import LOGIT_SCALE, sltt_backward
+from .losses import SPIKING_READOUT, predict, readout_loss
+from .sltt import sltt_backward
 
 #: Energy per operation at 45 nm (Horowitz, ISSCC 2014): 32-bit float add / multiply-add.
 ENERGY_PJ = {"accumulate": 0.9, "multiply_accumulate": 4.6}
@@ -47,14 +47,15 @@ def graph_hash(graph: ir.Graph) -> str:
     return hashlib.sha256(buf.getvalue()).hexdigest()[:16]
 
 
-def _evaluate(model: SNNClassifier, x: np.ndarray, y: np.ndarray, batch: int = 256) -> tuple[float, float]:
+def _evaluate(model: SNNClassifier, x: np.ndarray, y: np.ndarray, loss: str = "mean_membrane",
+              batch: int = 256) -> tuple[float, float]:
     model.eval()
     correct, spikes = 0, 0.0
     with torch.no_grad():
         for i in range(0, len(y), batch):
             xb = torch.from_numpy(np.moveaxis(x[i:i + batch], 0, 1))
             out, hidden = model(xb, return_spikes=True)
-            correct += int((out.sum(0).argmax(1).numpy() == y[i:i + batch]).sum())
+            correct += int((predict(out.numpy(), loss) == y[i:i + batch]).sum())
             spikes += float(sum(h.sum() for h in hidden))
     model.train()
     return correct / len(y), spikes / len(y)
@@ -80,7 +81,7 @@ def _load_checkpoint(path: Path) -> dict[str, Any]:
 def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...]) -> SNNSpec:
     return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
                    surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode,
-                   max_delay=cfg.max_delay)
+                   max_delay=cfg.max_delay, readout="lif" if cfg.loss in SPIKING_READOUT else "li")
 
 
 def anneal_delays(model: SNNClassifier, epoch: int, epochs: int) -> None:
@@ -144,7 +145,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
                     loss_value = sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk)
                 else:
                     out_v, hidden = model(xb, return_spikes=True)
-                    loss = F.cross_entropy(out_v.mean(0) * LOGIT_SCALE, yb)
+                    loss = readout_loss(out_v, yb, cfg.loss)
                     if cfg.rate_reg:
                         loss = loss + cfg.rate_reg * sum(h.mean() for h in hidden)
                     loss.backward()
@@ -154,8 +155,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             opt.step()
         if not ctx.is_main:
             continue
-        train_acc, _ = _evaluate(model, x_train, y_train)
-        test_acc, spikes = _evaluate(model, x_test, y_test)
+        train_acc, _ = _evaluate(model, x_train, y_train, cfg.loss)
+        test_acc, spikes = _evaluate(model, x_test, y_test, cfg.loss)
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "train_acc": train_acc,
                         "test_acc": test_acc, "spikes_per_sample": spikes})
         bar.set_postfix(loss=f"{np.mean(losses):.3f}", test=f"{test_acc:.3f}")
@@ -176,7 +177,7 @@ def _finish(model: SNNClassifier, cfg: TrainConfig, history: list[dict[str, floa
     graph = to_ir(model)
     ir.write(graph, out / "model.nir")
     rec = sim.simulate(graph, np.moveaxis(x_test, 0, 1).astype(np.float64), record=("spikes",))
-    sim_pred = rec.outputs["output"].sum(0).argmax(1)
+    sim_pred = predict(rec.outputs["output"], cfg.loss)
     sim_acc = float(np.mean(sim_pred == y_test))
     spikes = {n: float(z.sum()) / len(y_test) for n, z in rec.spikes.items()}
     synops = 0.0
