@@ -1,4 +1,5 @@
-"""Train an SNN on the embedded event-digits dataset and look at what the run wrote."""
+"""Train an SNN on the embedded event-digits dataset, look at what the run wrote, then train it
+memory-light (SLTT)."""
 
 import json
 import os
@@ -14,3 +15,8 @@ print(f"synaptic operations per inference: {card['synaptic_ops_per_inference']:.
 print(sorted(p.name for p in Path("runs/tutorial-train").iterdir()))
 print(json.loads(Path("runs/tutorial-train/metrics.json").read_text())[-1])
 # continue an interrupted run exactly where it stopped:  neurokit train --resume runs/tutorial-train
+
+# The same network trained memory-light (SLTT: memory independent of the number of steps).
+sltt = train(TrainConfig(epochs=2 if quick else 40, hidden=(32,) if quick else (256,), seed=0, mode="sltt"),
+             "runs/tutorial-train-sltt", progress=not quick)
+print(f"SLTT test accuracy: {sltt['test_accuracy_sim']:.3f}")

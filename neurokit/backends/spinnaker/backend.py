@@ -91,8 +91,14 @@ class SpiNNakerBackend:
         opts = dict(options or {})
         machine = load_machine(str(opts.pop("machine", "spinn5")))
         max_atoms = int(opts.pop("max_atoms_per_core", machine.max_atoms_per_core))
+        rate_hz = float(opts.pop("spikes_per_second", DEFAULT_SPIKES_PER_SECOND))
+        sigma = float(opts.pop("ring_buffer_sigma", DEFAULT_RING_BUFFER_SIGMA))
         if opts:
-            raise InvalidInputError(f"unknown spinnaker option(s) {sorted(opts)}", fix="options: machine, max_atoms_per_core")
+            raise InvalidInputError(f"unknown spinnaker option(s) {sorted(opts)}",
+                                    fix="options: machine, max_atoms_per_core, spikes_per_second, ring_buffer_sigma")
+        if not (rate_hz > 0 and sigma >= 0):
+            raise InvalidInputError(f"spikes_per_second must be > 0 and ring_buffer_sigma >= 0, got {rate_hz}, {sigma}",
+                                    fix="e.g. spikes_per_second=30, ring_buffer_sigma=5 (sPyNNaker's defaults)")
         pops, projections, problems = _structure(graph)
         refuse_if_problems(problems, self.name)
         g = graph.flatten()
@@ -127,6 +133,7 @@ class SpiNNakerBackend:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         core_report = []
+        shift_report: list[dict[str, int]] = []
         baked: dict[str, list[tuple[np.ndarray, ...]]] = {d["syn"]: [] for d in proj_data}
         with atomic_path(out / "arrays.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
             for label, tables in (("uncompressed", rt), ("compressed", crt)):
@@ -146,6 +153,8 @@ class SpiNNakerBackend:
             for tv in vertices:
                 if tv.population == pops[0]:
                     continue
+                type_shift = _core_shifts(proj_data, tv, rate_hz * g.profile.dt, sigma)
+                shift_report.append({"vertex": tv.index, "excitatory": type_shift[0], "inhibitory": type_shift[1]})
                 rows_t, rows_w, rows_s, rows_d, indptr, mpt = [], [], [], [], [0], []
                 for d in proj_data:
                     if d["post"] != tv.population:
@@ -155,12 +164,7 @@ class SpiNNakerBackend:
                         if not sel.any():
                             continue
                         w_fixed = np.round(d["w"][sel] * 2.0**FMT.frac_bits)
-                        exc = w_fixed >= 0
-                        shifts = np.zeros(len(w_fixed), np.int64)
-                        for mask_type in (exc, ~exc):  # one shift per synapse type on this core
-                            if mask_type.any():
-                                peak = np.abs(w_fixed[mask_type]).max()
-                                shifts[mask_type] = max(0, math.ceil(math.log2(max(peak, 1) / 32767)))
+                        shifts = np.where(w_fixed >= 0, type_shift[0], type_shift[1]).astype(np.int64)
                         w16 = np.clip(np.round(w_fixed / 2.0**shifts), -32768, 32767).astype(np.int64)
                         baked[d["syn"]].append((d["pre_idx"][sel], d["post_idx"][sel], w16 << shifts, d["delay"][sel] - 1))
                         start = len(indptr) - 1
@@ -196,6 +200,9 @@ class SpiNNakerBackend:
                        "router_capacity": machine.router_entries,
                        "synapses": int(sum(c["synapses"] for c in core_report)),
                        "expected_packets_per_step_at_10hz": float(sum(n for _, n in sizes) * 10.0 * g.profile.dt),
+                       "expected_packets_per_step": float(sum(n for _, n in sizes) * rate_hz * g.profile.dt),
+                       "spikes_per_second": rate_hz, "ring_buffer_sigma": sigma,
+                       "weight_shifts": shift_report,
                        "placer": "radial (hexagonal distance from chip 0,0), sequential cores",
                        "router": "dimension order: diagonal, then E/W, then N/S", "compressor": "pair merge"},
         }
@@ -219,6 +226,37 @@ class SpiNNakerBackend:
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> SpiNNakerBoard:
         return SpiNNakerBoard(artifact=artifact, faults=dict(faults or {}))
+
+
+DEFAULT_SPIKES_PER_SECOND = 30.0  # sPyNNaker's default expected input rate for the ring-buffer shift
+DEFAULT_RING_BUFFER_SIGMA = 5.0
+
+
+def _core_shifts(proj_data: list[dict[str, Any]], tv: Any, p_spike: float, sigma: float) -> tuple[int, int]:
+    r"""Left shift of the 16-bit weights per synapse type (excitatory, inhibitory) of core ``tv``,
+    chosen from the expected summed input as sPyNNaker does: each presynaptic neuron spikes with
+    probability :math:`p` per step, so a post neuron's input per step has mean
+    :math:`p \sum |w|` and variance :math:`p (1 - p) \sum w^2`; the bound
+    :math:`\max_{post}(\text{mean} + \sigma\,\text{sd})` (and the largest single weight) must fit
+    in 16 bits: :math:`\text{shift} = \lceil \log_2(\text{bound} / 32767) \rceil`, at least 0."""
+    p = min(max(p_spike, 0.0), 1.0)
+    shifts = []
+    for excitatory in (True, False):
+        mean = np.zeros(tv.atoms)
+        var = np.zeros(tv.atoms)
+        peak = 0.0
+        for d in proj_data:
+            sel = (d["post_idx"] >= tv.lo) & (d["post_idx"] < tv.hi)
+            w = np.round(d["w"][sel] * 2.0**FMT.frac_bits)
+            keep = w >= 0 if excitatory else w < 0
+            w, post = np.abs(w[keep]), d["post_idx"][sel][keep] - tv.lo
+            if len(w):
+                np.add.at(mean, post, w * p)
+                np.add.at(var, post, w * w * p * (1 - p))
+                peak = max(peak, float(w.max()))
+        bound = max(float((mean + sigma * np.sqrt(var)).max(initial=0.0)), peak, 1.0)
+        shifts.append(max(0, math.ceil(math.log2(bound / 32767))))
+    return shifts[0], shifts[1]
 
 
 def _reference_graph(g: ir.Graph, pops: list[str], proj_data: list[dict[str, Any]],
@@ -401,5 +439,6 @@ def deploy_report(artifact: Artifact) -> str:
     return (f"spinnaker artifact {artifact.path} on {artifact.manifest['machine']}: {r['cores']} cores on {r['chips']} "
             f"chip(s), {r['synapses']} synapses; routing entries {r['routing_entries_before']} -> "
             f"{r['routing_entries_after']} after {r['compressor']} (max {r['max_entries_per_router']} per router of "
-            f"{r['router_capacity']}); ~{r['expected_packets_per_step_at_10hz']:.1f} packets per step at 10 Hz; "
+            f"{r['router_capacity']}); ~{r.get('expected_packets_per_step', r['expected_packets_per_step_at_10hz']):.1f} "
+            f"packets per step at {r.get('spikes_per_second', 10.0):g} Hz; "
             f"placer: {r['placer']}; router: {r['router']}")

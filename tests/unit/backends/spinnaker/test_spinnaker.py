@@ -120,3 +120,23 @@ def test_refusals_and_machine_limits(tmp_path: Path) -> None:
     art = be.lower(net(), tmp_path / "ok")
     manifest = json.loads((tmp_path / "ok" / "manifest.json").read_text())
     assert manifest["format"] == "neurokit-spinnaker" and manifest["vertices"][0]["mask"] == MASK
+
+
+def test_weight_shift_follows_the_expected_summed_input(tmp_path: Path) -> None:
+    """sPyNNaker's rule: more expected input per step (rate, fan-in) -> larger shift -> coarser 16-bit
+    weights; the baked weights in the reference are exactly the stored ones, so agreement holds."""
+    be = get_backend("spinnaker")
+    quiet = be.lower(net(), tmp_path / "quiet", {"spikes_per_second": 1.0, "ring_buffer_sigma": 0.0})
+    busy = be.lower(net(), tmp_path / "busy", {"spikes_per_second": 200.0, "ring_buffer_sigma": 5.0})
+    s_quiet = max(c["excitatory"] for c in quiet.manifest["report"]["weight_shifts"])
+    s_busy = max(c["excitatory"] for c in busy.manifest["report"]["weight_shifts"])
+    assert s_busy > s_quiet >= 0
+    assert busy.manifest["report"]["expected_packets_per_step"] == pytest.approx(
+        200 * quiet.manifest["report"]["expected_packets_per_step"])
+    x = inputs()
+    for art in (quiet, busy):
+        emu = be.board(art).run(x, 30)
+        ref = be.reference_run(art, x, 30)
+        np.testing.assert_array_equal(emu.spikes["pop1"], ref.spikes["pop1"])
+    with pytest.raises(Exception, match="spikes_per_second"):
+        be.lower(net(), tmp_path / "bad", {"spikes_per_second": 0})
