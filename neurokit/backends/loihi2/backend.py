@@ -44,8 +44,19 @@ SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear)
 NEURONS = (ir.LIF, ir.IF, ir.LI)
 
 
+def _recurrent(g: ir.Graph) -> dict[str, str]:
+    """``{neuron: synapse}`` for self-loops ``neuron -> synapse -> neuron`` (recurrent synapses)."""
+    rec = {}
+    for name, node in g.nodes.items():
+        if isinstance(node, SYNAPSES) and g.predecessors(name) == g.successors(name) \
+                and len(g.successors(name)) == 1 and isinstance(g.nodes[g.successors(name)[0]], (ir.LIF, ir.IF)):
+            rec[g.successors(name)[0]] = name
+    return rec
+
+
 def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
-    """Names along input -> (synapse -> neuron)* -> output, or the problems preventing it."""
+    """Names along input -> (synapse -> neuron)* -> output (recurrent self-loops aside), or the
+    problems preventing it."""
     g = graph.flatten()
     problems: list[Problem] = []
     for name, node in g.nodes.items():
@@ -54,12 +65,22 @@ def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
                                     "the loihi2 backend maps Linear/Affine/SparseLinear -> LIF/IF/LI chains"))
     if len(g.inputs) != 1 or len(g.outputs) != 1:
         problems.append(Problem("<graph>", "needs exactly one Input and one Output", "split the model"))
-    if g.loop_edges():
-        problems.append(Problem("<graph>", "recurrent connections are not lowered in this version",
-                                "remove the loop or run in neurokit.sim"))
-    order = [n for n in g.topological_order() if not isinstance(g.nodes[n], (ir.Input, ir.Flatten, ir.Output))]
+    rec = _recurrent(g)
+    loops = {e for e in g.loop_edges() if not (e[0] in rec.values() or e[1] in rec.values())}
+    if loops:
+        problems.append(Problem("<graph>", f"loops other than a layer's recurrent synapses onto itself: {sorted(loops)}",
+                                "use recurrence of the form LIF -> Linear -> same LIF, or run in neurokit.sim"))
+    for name in rec.values():
+        node = g.nodes[name]
+        if isinstance(node, ir.Affine) or (isinstance(node, ir.SparseLinear) and node.delay is not None):
+            problems.append(Problem(name, "recurrent synapses must be Linear/SparseLinear without bias or delays",
+                                    "fold the bias into the layer's feed-forward Affine"))
+    order = [n for n in g.topological_order()
+             if not isinstance(g.nodes[n], (ir.Input, ir.Flatten, ir.Output)) and n not in rec.values()]
     for name in order:
-        if len(g.successors(name)) > 1 or len(g.predecessors(name)) > 1:
+        succ = [n for n in g.successors(name) if n not in rec.values()]
+        pred = [n for n in g.predecessors(name) if n not in rec.values()]
+        if len(succ) > 1 or len(pred) > 1:
             problems.append(Problem(name, "branches are not lowered in this version", "use a feed-forward chain"))
     kinds = [type(g.nodes[n]) for n in order]
     if problems:
@@ -118,10 +139,7 @@ def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bo
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
         scale, vth = VTH_INT * 64 / v_th, VTH_INT
     w_eff = scale * k * r * w
-    peak = float(np.abs(w_eff).max()) or 1.0
-    e = max(-8, math.ceil(math.log2(peak / 254 / 64))) if peak > 0 else 0
-    w_int = 2 * np.round(w_eff / 2.0 ** (e + 6) / 2)
-    w_int = np.clip(w_int, -256, 254).astype(np.int64)
+    w_int, e = _weights_8bit(w_eff)
     b_eff = scale * k * (vleak + r.ravel() * b)
     b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), 0, 7).astype(np.int64)
     b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
@@ -133,6 +151,27 @@ def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bo
     err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
            "decay_abs": abs((1 - dv / 4096) - a), "weight_exp": int(e)}
     return params, err
+
+
+def _weights_8bit(w_eff: np.ndarray) -> tuple[np.ndarray, int]:
+    """Even 8-bit mantissas (mixed sign mode) and the shared exponent for effective weights."""
+    peak = float(np.abs(w_eff).max()) or 1.0
+    e = max(-8, math.ceil(math.log2(peak / 254 / 64))) if peak > 0 else 0
+    w_int = 2 * np.round(w_eff / 2.0 ** (e + 6) / 2)
+    return np.clip(w_int, -256, 254).astype(np.int64), int(e)
+
+
+def quantize_recurrent(syn: ir.Node, neuron: ir.Node, params: dict[str, Any], profile: ir.Profile) -> dict[str, Any]:
+    """Loihi weights of a layer's recurrent synapses, on the layer's own scale."""
+    w, _ = _dense_weight(syn)
+    if isinstance(neuron, ir.IF):
+        k = profile.dt
+    else:
+        tau = float(np.asarray(neuron.tau).ravel()[0])
+        k = 1.0 - math.exp(-profile.dt / tau) if profile.integration == "exact" else profile.dt / tau
+    r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
+    w_int, e = _weights_8bit(params["scale"] * k * r * w)
+    return {"rec_weights": w_int, "rec_weight_exp": e}
 
 
 def _limits() -> dict[str, Any]:
@@ -266,6 +305,7 @@ class Loihi2Backend:
         order, problems = _chain(graph)
         refuse_if_problems(problems, self.name)
         g = graph.flatten()
+        recurrent = _recurrent(g)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         layers, errors = [], []
@@ -274,6 +314,8 @@ class Loihi2Backend:
             for k in range(len(order) // 2):
                 syn, neu = order[2 * k], order[2 * k + 1]
                 params, err = quantize_layer(g.nodes[syn], g.nodes[neu], g.profile, first=k == 0)
+                if neu in recurrent:
+                    params.update(quantize_recurrent(g.nodes[recurrent[neu]], g.nodes[neu], params, g.profile))
                 grp = f.create_group(f"layer{k}")
                 for key, val in params.items():
                     grp.create_dataset(key, data=val)
@@ -284,7 +326,8 @@ class Loihi2Backend:
                 layers.append({"synapse": syn, "neuron": neu, "kind": g.nodes[neu].type_name, "n": params["n"],
                                "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"],
                                "dv": params["dv"], "vth": params["vth"], "cores": cores,
-                               "synapses": int(np.count_nonzero(params["weights"]))})
+                               "synapses": int(np.count_nonzero(params["weights"])),
+                               "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0)))})
                 errors.append({"layer": neu, **err})
         ir.write(g, out / "model.nir")
         self._write_netx(out, layers)
@@ -318,9 +361,24 @@ class Loihi2Backend:
                 nrn["gradedSpike"] = False
 
     def reference_graph(self, artifact: Artifact) -> ir.Graph:
-        """The float model with Loihi's one-step Dense latency."""
+        """The float model with Loihi's timing: every Dense delays by one step. Feed-forward
+        synapses get ``synapse_latency = 1``; recurrent ones are delayed one step by the loop
+        itself, so without recurrence the profile alone does it, with recurrence a ``Delay`` of one
+        step goes before each feed-forward synapse instead."""
         g = ir.read(Path(artifact.path) / "model.nir")
-        return g.with_profile(g.profile.replace(synapse_latency=1))
+        recurrent = _recurrent(g)
+        if not recurrent:
+            return g.with_profile(g.profile.replace(synapse_latency=1))
+        nodes, edges = dict(g.nodes), []
+        shapes = g.infer_shapes()
+        for a, b in g.edges:
+            if isinstance(g.nodes[b], SYNAPSES) and b not in recurrent.values():
+                d = f"{b}_dense_latency"
+                nodes[d] = ir.Delay(delay=np.full(shapes[b][0], g.profile.dt))
+                edges += [(a, d), (d, b)]
+            else:
+                edges.append((a, b))
+        return ir.Graph(nodes=nodes, edges=tuple(edges), profile=g.profile)
 
     def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
         """neurokit's own bit-accurate Loihi mode (NumPy), the board's exact reference."""

@@ -11,6 +11,8 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
 * LIF voltage: :math:`v \leftarrow \mathrm{sgn}(q)(|q| \gg 12)`, :math:`q = v (4096 - d_v)`, then
   :math:`v \leftarrow \mathrm{clip}(v + u + (b_m \ll b_e), -2^{23} + 1, 2^{23} - 1)`.
 * Spike :math:`s = v > (v_{th} \ll 6)`; reset :math:`v \leftarrow 0` where spiking (``u`` keeps).
+* Recurrence (optional ``rec_weights``, ``rec_weight_exp``): a second Dense from the layer's own
+  spikes to its ``a_in``, with the same one-step latency; the two inputs are summed.
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
     out: dict[str, np.ndarray] = {}
     state = [(np.zeros((B, int(L["n"])), np.int64), np.zeros((B, int(L["n"])), np.int64),
               np.zeros((B, int(L["n"])), np.int64)) for L in layers]  # (a_buff, u, v)
+    rec_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # recurrent Dense, same one-step latency
+    rec_w = [lava_weights(np.asarray(L["rec_weights"]), int(L.get("num_weight_bits", 8))) if "rec_weights" in L
+             else None for L in layers]
     for k, L in enumerate(layers):
         n = int(L["n"])
         out[f"s{k}"] = np.zeros((T, B, n), bool)
@@ -83,8 +88,12 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
         for k, L in enumerate(layers):
             a_buff, u, v = state[k]
             a_in = a_buff  # Dense sends what it accumulated on the previous step
+            if rec_w[k] is not None:  # both Dense outputs arrive at the LIF's a_in and are summed
+                a_in = a_in + rec_buff[k]
             new_buff = dense_accumulate(weights[k], s_prev, int(L["weight_exp"]))
             s, u, v = lif_step(a_in, u, v, du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]), bias=bias[k])
+            if rec_w[k] is not None:
+                rec_buff[k] = dense_accumulate(rec_w[k], s.astype(np.int64), int(L["rec_weight_exp"]))
             state[k] = (new_buff, u, v)
             out[f"s{k}"][t], out[f"u{k}"][t], out[f"v{k}"][t] = s, u, v
             s_prev = s.astype(np.int64)

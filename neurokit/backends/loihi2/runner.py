@@ -48,7 +48,7 @@ def main(argv):
     data = np.transpose(x, (2, 1, 0)).reshape(n0, B * T)  # sample after sample
     src = RingBuffer(data=data)
     prev = src.s_out
-    denses, lifs, monitors = [], [], []
+    denses, lifs, monitors, recs = [], [], [], []
     for k, L in enumerate(layers):
         n = int(L["n"])
         dense = Dense(weights=L["weights"].astype(np.int32), weight_exp=int(L["weight_exp"]),
@@ -57,6 +57,12 @@ def main(argv):
                   bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
         prev.connect(dense.s_in)
         dense.a_out.connect(lif.a_in)
+        if "rec_weights" in L:  # recurrent synapses: the layer's spikes back into its own a_in (summed)
+            rec = Dense(weights=L["rec_weights"].astype(np.int32), weight_exp=int(L["rec_weight_exp"]),
+                        num_weight_bits=int(L["num_weight_bits"]), num_message_bits=0)
+            lif.s_out.connect(rec.s_in)
+            rec.a_out.connect(lif.a_in)
+            recs.append(rec)
         prev = lif.s_out
         mons = {}
         for var in ("v", "u"):
@@ -76,6 +82,8 @@ def main(argv):
                 lif.v.set(np.zeros(lif.v.shape, np.int32))
                 lif.u.set(np.zeros(lif.u.shape, np.int32))
                 dense.a_buff.set(np.zeros(dense.a_buff.shape, np.int32))
+            for rec in recs:
+                rec.a_buff.set(np.zeros(rec.a_buff.shape, np.int32))
         results = {}
         for k, (lif, mons) in enumerate(zip(lifs, monitors)):
             for key, m in mons.items():
