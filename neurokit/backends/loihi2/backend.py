@@ -29,6 +29,7 @@ import numpy as np
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
 from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, InvalidInputError
+from neurokit.sim.lowering import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
@@ -40,7 +41,7 @@ VTH_INT = 4096
 LI_VTH = 131071
 LI_SCALE = 2.0**16
 HARDWARE = Path(__file__).resolve().parents[3] / "hardware" / "loihi2.toml"
-SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear)
+SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)  # conv/pool unrolled
 NEURONS = (ir.LIF, ir.IF, ir.LI)
 
 
@@ -112,16 +113,28 @@ def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
     return order, problems
 
 
-def _dense_weight(node: ir.Node) -> tuple[np.ndarray, np.ndarray]:
+def _dense_weight(node: ir.Node, shapes: tuple[tuple[int, ...], tuple[int, ...]] | None = None,
+                  dt: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    """``(W (out, in), bias (out,))`` of a synapse; convolutions and pools unrolled into a dense matrix
+    (``shapes``: the node's input and output shapes)."""
     if isinstance(node, ir.SparseLinear):
         return node.to_dense().astype(np.float64), np.zeros(node.n_post)
-    bias = np.asarray(node.bias, np.float64) if isinstance(node, ir.Affine) else np.zeros(node.weight.shape[0])
-    return np.asarray(node.weight, np.float64), bias
+    if isinstance(node, (ir.Linear, ir.Affine)):
+        bias = np.asarray(node.bias, np.float64) if isinstance(node, ir.Affine) else np.zeros(node.weight.shape[0])
+        return np.asarray(node.weight, np.float64), bias
+    if shapes is None:
+        raise InvalidInputError(f"{node.type_name} needs its input/output shapes to be unrolled", fix="pass shapes")
+    csr = node_to_csr(node, shapes[0], shapes[1], dt)
+    w = np.zeros((csr.n_post, csr.n_pre))
+    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+    np.add.at(w, (csr.indices, pre), csr.weight)
+    return w, (np.asarray(csr.bias, np.float64) if csr.bias is not None else np.zeros(csr.n_post))
 
 
-def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bool) -> tuple[dict[str, Any], dict[str, float]]:
+def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bool,
+                   shapes: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> tuple[dict[str, Any], dict[str, float]]:
     """Loihi parameters for one ``synapse -> neuron`` pair and its quantization error figures."""
-    w, b = _dense_weight(syn)
+    w, b = _dense_weight(syn, shapes, profile.dt)
     dt = profile.dt
     if isinstance(neuron, ir.IF):
         a, k, vleak = 1.0, dt, 0.0
@@ -129,7 +142,7 @@ def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bo
         tau = float(np.asarray(neuron.tau).ravel()[0])
         a = math.exp(-dt / tau) if profile.integration == "exact" else 1.0 - dt / tau
         k = 1.0 - a if profile.integration == "exact" else dt / tau
-        vleak = np.asarray(neuron.v_leak, np.float64)
+        vleak = np.asarray(neuron.v_leak, np.float64).ravel()
     r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
     if isinstance(neuron, ir.LI):
         scale, vth = LI_SCALE, LI_VTH
@@ -305,6 +318,7 @@ class Loihi2Backend:
         order, problems = _chain(graph)
         refuse_if_problems(problems, self.name)
         g = graph.flatten()
+        shapes = g.infer_shapes()
         recurrent = _recurrent(g)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -313,7 +327,7 @@ class Loihi2Backend:
         with atomic_path(out / "layers.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
             for k in range(len(order) // 2):
                 syn, neu = order[2 * k], order[2 * k + 1]
-                params, err = quantize_layer(g.nodes[syn], g.nodes[neu], g.profile, first=k == 0)
+                params, err = quantize_layer(g.nodes[syn], g.nodes[neu], g.profile, first=k == 0, shapes=shapes[syn])
                 if neu in recurrent:
                     params.update(quantize_recurrent(g.nodes[recurrent[neu]], g.nodes[neu], params, g.profile))
                 grp = f.create_group(f"layer{k}")

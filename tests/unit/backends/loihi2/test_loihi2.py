@@ -145,6 +145,30 @@ def test_recurrent_layers_run_bit_exact_in_lava_with_loihi_timing(tmp_path: Path
     assert agreement(_recurrent_model(0.3), "strong") > 0.9
 
 
+def test_convolutions_and_pools_are_unrolled_and_bit_exact(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    lif = lambda shape, th: ir.LIF(tau=np.full(shape, 0.02), r=np.ones(shape), v_leak=np.zeros(shape),  # noqa: E731
+                                   v_threshold=np.full(shape, th))
+    g = ir.Graph.sequential(
+        ir.Conv2d(weight=rng.normal(0.3, 0.4, (3, 1, 3, 3)), bias=np.zeros(3), padding=1, input_shape=(6, 6)),
+        lif((3, 6, 6), 0.4), ir.SumPool2d(kernel_size=2, stride=2), lif((3, 3, 3), 0.5), ir.Flatten(input_shape=(3, 3, 3)),
+        ir.Linear(weight=rng.normal(0.1, 0.3, (4, 27))), ir.LI(tau=np.full(4, 0.05), r=np.ones(4), v_leak=np.zeros(4)),
+        names=["conv", "lif1", "pool", "lif2", "flat", "ro", "li"], profile=ir.Profile(dt=1e-2))
+    be = get_backend("loihi2")
+    art = be.lower(g, tmp_path)
+    assert [L["n"] for L in art.manifest["layers"]] == [108, 27, 4]
+    x = (rng.random((20, 2, 1, 6, 6)) < 0.4).astype(float)
+    rec = be.board(art).run(x, 20)
+    ref = be.reference_run(art, x, 20)
+    for name in ("lif1", "lif2"):
+        np.testing.assert_array_equal(rec.spikes[name], ref.spikes[name])
+        assert rec.spikes[name].any(), name
+    from neurokit import sim
+
+    f = sim.simulate(be.reference_graph(art), x)
+    assert np.mean(f.spikes["lif1"].reshape(20, 2, -1) == rec.spikes["lif1"]) > 0.95
+
+
 def test_unmappable_nodes_are_all_refused_up_front(tmp_path: Path) -> None:
     g = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.Delay(delay=np.full(3, 1e-3)), ir.Scale(scale=np.ones(3)),
                             ir.LIF(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3),
