@@ -41,6 +41,7 @@ VTH_INT = 4096
 LI_VTH = 131071
 LI_SCALE = 2.0**16
 HARDWARE = Path(__file__).resolve().parents[3] / "hardware" / "loihi2.toml"
+MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)  # conv/pool unrolled
 NEURONS = (ir.LIF, ir.IF, ir.LI)
 
@@ -108,8 +109,11 @@ def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
                 problems.append(Problem(name, "Loihi 2 resets to 0", "set v_reset to 0"))
     for name in order[0::2]:
         node = g.nodes[name]
-        if isinstance(node, ir.SparseLinear) and node.delay is not None and np.any(node.delay > 0):
-            problems.append(Problem(name, "synaptic delays are not lowered in this version", "drop the delays"))
+        if isinstance(node, ir.SparseLinear) and node.delay is not None:
+            steps = np.rint(np.asarray(node.delay) / p.dt)
+            if steps.max(initial=0) > MAX_DELAY_STEPS:
+                problems.append(Problem(name, f"synaptic delays up to {int(steps.max())} steps; Loihi 2 stores 0 to "
+                                              f"{MAX_DELAY_STEPS}", "shorten the delays or use a larger dt"))
     return order, problems
 
 
@@ -157,7 +161,14 @@ def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bo
     b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), 0, 7).astype(np.int64)
     b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
     dv = int(round(4096 * (1 - a)))
-    params = {"n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
+    if isinstance(syn, ir.SparseLinear) and syn.delay is not None:  # DelayDense: delay matrix in steps
+        delays = np.zeros(w.shape, np.int64)
+        pre = np.repeat(np.arange(syn.n_pre), np.diff(syn.indptr))
+        delays[syn.indices, pre] = np.rint(np.asarray(syn.delay) / dt).astype(np.int64)
+        extra: dict[str, Any] = {"delays": delays}
+    else:
+        extra = {}
+    params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": 4095, "dv": dv, "vth": int(vth),
               "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale)}
     w_back = lava_weights(w_int) * 2.0 ** (e + 6)

@@ -11,6 +11,8 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
 * LIF voltage: :math:`v \leftarrow \mathrm{sgn}(q)(|q| \gg 12)`, :math:`q = v (4096 - d_v)`, then
   :math:`v \leftarrow \mathrm{clip}(v + u + (b_m \ll b_e), -2^{23} + 1, 2^{23} - 1)`.
 * Spike :math:`s = v > (v_{th} \ll 6)`; reset :math:`v \leftarrow 0` where spiking (``u`` keeps).
+* Synaptic delays (optional ``delays`` (out, in) in steps, Lava's ``DelayDense``): a spike at step
+  ``t`` through a synapse of delay ``d`` arrives at step ``t + 1 + d``.
 * Recurrence (optional ``rec_weights``, ``rec_weight_exp``): a second Dense from the layer's own
   spikes to its ``a_in``, with the same one-step latency; the two inputs are summed.
 """
@@ -83,14 +85,27 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
         out[f"v{k}"] = np.zeros((T, B, n), np.int64)
     weights = [lava_weights(np.asarray(L["weights"]), int(L.get("num_weight_bits", 8))) for L in layers]
     bias = [np.asarray(L["bias_mant"], np.int64) << np.asarray(L["bias_exp"], np.int64) for L in layers]
+    delays = [np.asarray(L["delays"], np.int64) if "delays" in L else None for L in layers]
+    rings = [np.zeros((B, int(L["n"]), int(d.max(initial=0)) + 1), np.int64) if d is not None else None
+             for L, d in zip(layers, delays)]
     for t in range(T):
         s_prev = x[t].astype(np.int64)
         for k, L in enumerate(layers):
             a_buff, u, v = state[k]
+            if rings[k] is not None:  # DelayDense: column d is sent d steps after column 0
+                a_buff = rings[k][:, :, 0].copy()
             a_in = a_buff  # Dense sends what it accumulated on the previous step
             if rec_w[k] is not None:  # both Dense outputs arrive at the LIF's a_in and are summed
                 a_in = a_in + rec_buff[k]
-            new_buff = dense_accumulate(weights[k], s_prev, int(L["weight_exp"]))
+            if rings[k] is not None:
+                ring = np.roll(rings[k] * (np.arange(rings[k].shape[2]) > 0), -1, axis=2)
+                for d in range(ring.shape[2]):
+                    ring[:, :, d] += dense_accumulate(np.where(delays[k] == d, weights[k], 0), s_prev,
+                                                      int(L["weight_exp"]))
+                rings[k] = ring
+                new_buff = a_buff
+            else:
+                new_buff = dense_accumulate(weights[k], s_prev, int(L["weight_exp"]))
             s, u, v = lif_step(a_in, u, v, du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]), bias=bias[k])
             if rec_w[k] is not None:
                 rec_buff[k] = dense_accumulate(rec_w[k], s.astype(np.int64), int(L["rec_weight_exp"]))

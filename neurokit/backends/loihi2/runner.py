@@ -30,7 +30,7 @@ def main(argv):
     T, B, n0 = x.shape
 
     from lava.magma.core.run_conditions import RunSteps
-    from lava.proc.dense.process import Dense
+    from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
     from lava.proc.lif.process import LIF
     from lava.proc.monitor.process import Monitor
@@ -51,8 +51,13 @@ def main(argv):
     denses, lifs, monitors, recs = [], [], [], []
     for k, L in enumerate(layers):
         n = int(L["n"])
-        dense = Dense(weights=L["weights"].astype(np.int32), weight_exp=int(L["weight_exp"]),
-                      num_weight_bits=int(L["num_weight_bits"]), num_message_bits=int(L["num_message_bits"]))
+        if "delays" in L:  # per-synapse delays in steps (0..62)
+            dense = DelayDense(weights=L["weights"].astype(np.int32), delays=L["delays"].astype(int),
+                               weight_exp=int(L["weight_exp"]), num_weight_bits=int(L["num_weight_bits"]),
+                               num_message_bits=int(L["num_message_bits"]))
+        else:
+            dense = Dense(weights=L["weights"].astype(np.int32), weight_exp=int(L["weight_exp"]),
+                          num_weight_bits=int(L["num_weight_bits"]), num_message_bits=int(L["num_message_bits"]))
         lif = LIF(shape=(n,), du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]),
                   bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
         prev.connect(dense.s_in)

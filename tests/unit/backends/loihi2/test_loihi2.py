@@ -55,6 +55,8 @@ def integer_network(draw: st.DrawFn) -> tuple[list[dict[str, object]], np.ndarra
                        "du": int(rng.choice([0, 1000, 4095, int(rng.integers(0, 4096))])), "dv": int(rng.integers(0, 4096)),
                        "vth": int(rng.integers(1, 2000)), "bias_mant": rng.integers(-200, 300, n),
                        "bias_exp": rng.integers(0, 4, n)})
+        if draw(st.booleans()):  # per-synapse delays (Lava's DelayDense)
+            layers[-1]["delays"] = rng.integers(0, 5, (n, prev))
         if draw(st.booleans()):  # recurrent synapses onto the layer itself
             layers[-1]["rec_weights"] = rng.integers(-128, 128, (n, n)) * 2
             layers[-1]["rec_weight_exp"] = int(rng.integers(-2, 4))
@@ -64,7 +66,7 @@ def integer_network(draw: st.DrawFn) -> tuple[list[dict[str, object]], np.ndarra
     return layers, x
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(integer_network())
 def test_lava_and_neurokit_loihi_mode_are_bit_identical(tmp_path_factory: pytest.TempPathFactory,
                                                         case: tuple[list[dict[str, object]], np.ndarray]) -> None:
@@ -167,6 +169,32 @@ def test_convolutions_and_pools_are_unrolled_and_bit_exact(tmp_path: Path) -> No
 
     f = sim.simulate(be.reference_graph(art), x)
     assert np.mean(f.spikes["lif1"].reshape(20, 2, -1) == rec.spikes["lif1"]) > 0.95
+
+
+def test_synaptic_delays_run_bit_exact_in_lava_and_match_the_float_timing(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    w = rng.normal(0.2, 0.4, (16, 12)) * (rng.random((16, 12)) < 0.5)
+    sp = ir.SparseLinear.from_dense(w)
+    sp = sp.replace(delay=rng.integers(0, 6, sp.nnz) * 1e-2)
+    g = ir.Graph.sequential(sp, ir.LIF(tau=np.full(16, 0.02), r=np.ones(16), v_leak=np.zeros(16),
+                                       v_threshold=np.full(16, 0.3)),
+                            ir.Linear(weight=rng.normal(0.1, 0.4, (4, 16))),
+                            ir.LI(tau=np.full(4, 0.05), r=np.ones(4), v_leak=np.zeros(4)),
+                            names=["syn", "lif", "ro", "li"], profile=ir.Profile(dt=1e-2))
+    be = get_backend("loihi2")
+    art = be.lower(g, tmp_path)
+    x = (rng.random((30, 2, 12)) < 0.4).astype(float)
+    rec = be.board(art).run(x, 30)
+    ref = be.reference_run(art, x, 30)
+    np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])
+    np.testing.assert_array_equal(rec.traces["lif"]["v"], ref.traces["lif"]["v"])
+    from neurokit import sim
+
+    f = sim.simulate(be.reference_graph(art), x)  # latency 1 + the delays, as on the chip
+    assert rec.spikes["lif"].any() and np.mean(f.spikes["lif"] == rec.spikes["lif"]) > 0.95
+    far = g.nodes["syn"].replace(delay=np.full(sp.nnz, 0.7))
+    with pytest.raises(MappingError, match="Loihi 2 stores 0 to 62"):
+        be.lower(ir.Graph(nodes={**g.nodes, "syn": far}, edges=g.edges, profile=g.profile), tmp_path / "far")
 
 
 def test_unmappable_nodes_are_all_refused_up_front(tmp_path: Path) -> None:
