@@ -166,11 +166,16 @@ def _chunks(T: int, work_per_step: int, progress: bool, chunk_steps: int | None)
 def simulate(graph: ir.Graph, inputs: np.ndarray | Mapping[str, np.ndarray], steps: int | None = None,
              **kwargs: object) -> Recording:
     """``run(compile(graph), inputs, steps, **kwargs)``; integer ``sI.F`` profiles run in the
-    fixed-point mode (:mod:`neurokit.sim.fixed`)."""
+    fixed-point mode (:mod:`neurokit.sim.fixed`), ``numeric="loihi2"`` in Loihi 2's bit-accurate
+    arithmetic (:mod:`neurokit.sim.loihi`)."""
     if graph.profile.is_fixed_point:
-        from .fixed import run_fixed
-
         if isinstance(inputs, Mapping):
             inputs = next(iter(inputs.values()))
+        if graph.profile.numeric == "loihi2":
+            from .loihi import simulate_loihi
+
+            return simulate_loihi(graph, np.asarray(inputs), steps)
+        from .fixed import run_fixed
+
         return run_fixed(graph, np.asarray(inputs), steps)
     return run(compile(graph), inputs, steps, **kwargs)  # type: ignore[arg-type]

@@ -198,6 +198,35 @@ def quantize_recurrent(syn: ir.Node, neuron: ir.Node, params: dict[str, Any], pr
     return {"rec_weights": w_int, "rec_weight_exp": e}
 
 
+def quantize_graph(graph: ir.Graph) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Loihi parameters of every layer of ``graph`` (refused up front if it cannot map), the per-layer
+    resource report and the quantization errors: what an artifact stores, in memory."""
+    order, problems = _chain(graph)
+    refuse_if_problems(problems, "loihi2")
+    g = graph.flatten()
+    shapes = g.infer_shapes()
+    recurrent = _recurrent(g)
+    limits = _limits()
+    params_list, layers, errors = [], [], []
+    for k in range(len(order) // 2):
+        syn, neu = order[2 * k], order[2 * k + 1]
+        params, err = quantize_layer(g.nodes[syn], g.nodes[neu], g.profile, first=k == 0, shapes=shapes[syn])
+        if neu in recurrent:
+            params.update(quantize_recurrent(g.nodes[recurrent[neu]], g.nodes[neu], params, g.profile))
+        n_in = int(params["weights"].shape[1])
+        cores = max(math.ceil(params["n"] / limits.get("neurons_per_core", 8192)),
+                    math.ceil(np.count_nonzero(params["weights"]) * 8 / limits.get("synapse_memory_bits", 2**20)),
+                    math.ceil(n_in / limits.get("fan_in_per_core", 65536)))
+        params_list.append(params)
+        layers.append({"synapse": syn, "neuron": neu, "kind": g.nodes[neu].type_name, "n": params["n"],
+                       "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"],
+                       "dv": params["dv"], "vth": params["vth"], "cores": cores,
+                       "synapses": int(np.count_nonzero(params["weights"])),
+                       "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0)))})
+        errors.append({"layer": neu, **err})
+    return params_list, layers, errors
+
+
 def _limits() -> dict[str, Any]:
     return tomllib.loads(HARDWARE.read_text()) if HARDWARE.is_file() else {}
 
@@ -296,8 +325,8 @@ def run_lava(artifact: Artifact, x: np.ndarray, *, timeout_s: float = 600.0, har
             return {k: f[k][()].astype(np.int64) for k in f}
 
 
-def _recording(artifact: Artifact, raw: dict[str, np.ndarray]) -> Recording:
-    m = artifact.manifest
+def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray]) -> Recording:
+    m = artifact.manifest if isinstance(artifact, Artifact) else artifact
     rec = Recording(dt=float(m["dt"]))
     for k, layer in enumerate(m["layers"]):
         if layer["kind"] != "LI":
@@ -326,34 +355,15 @@ class Loihi2Backend:
         return _chain(graph)[1]
 
     def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
-        order, problems = _chain(graph)
-        refuse_if_problems(problems, self.name)
         g = graph.flatten()
-        shapes = g.infer_shapes()
-        recurrent = _recurrent(g)
+        params_list, layers, errors = quantize_graph(g)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        layers, errors = [], []
-        limits = _limits()
         with atomic_path(out / "layers.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
-            for k in range(len(order) // 2):
-                syn, neu = order[2 * k], order[2 * k + 1]
-                params, err = quantize_layer(g.nodes[syn], g.nodes[neu], g.profile, first=k == 0, shapes=shapes[syn])
-                if neu in recurrent:
-                    params.update(quantize_recurrent(g.nodes[recurrent[neu]], g.nodes[neu], params, g.profile))
+            for k, params in enumerate(params_list):
                 grp = f.create_group(f"layer{k}")
                 for key, val in params.items():
                     grp.create_dataset(key, data=val)
-                n_in = int(params["weights"].shape[1])
-                cores = max(math.ceil(params["n"] / limits.get("neurons_per_core", 8192)),
-                            math.ceil(np.count_nonzero(params["weights"]) * 8 / limits.get("synapse_memory_bits", 2**20)),
-                            math.ceil(n_in / limits.get("fan_in_per_core", 65536)))
-                layers.append({"synapse": syn, "neuron": neu, "kind": g.nodes[neu].type_name, "n": params["n"],
-                               "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"],
-                               "dv": params["dv"], "vth": params["vth"], "cores": cores,
-                               "synapses": int(np.count_nonzero(params["weights"])),
-                               "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0)))})
-                errors.append({"layer": neu, **err})
         ir.write(g, out / "model.nir")
         self._write_netx(out, layers)
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,

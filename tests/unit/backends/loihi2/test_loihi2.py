@@ -131,6 +131,13 @@ def test_recurrent_layers_run_bit_exact_in_lava_with_loihi_timing(tmp_path: Path
     np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])
     np.testing.assert_array_equal(rec.traces["lif"]["u"], ref.traces["lif"]["u"])
     assert rec.spikes["lif"].any()
+    # the same integers from neurokit.sim with the profile's numeric set to loihi2 (no artifact, no Lava)
+    from neurokit import sim
+
+    g = _recurrent_model()
+    mode = sim.simulate(g.with_profile(g.profile.replace(numeric="loihi2")), x)
+    np.testing.assert_array_equal(mode.spikes["lif"], rec.spikes["lif"])
+    np.testing.assert_array_equal(mode.outputs["output"], rec.outputs["output"])
     from neurokit import sim
 
     g = be.reference_graph(art)  # Loihi's timing: a Delay of one step before every feed-forward synapse
