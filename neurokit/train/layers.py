@@ -69,19 +69,27 @@ class LIFLayer(nn.Module):
                                        self.mode == "sltt")
             return z, v_last
         out = []
+        params = (a, one_minus_a, k, vleak, r, vth, vreset)
         for xt in x.unbind(0):
-            drive = vleak + r * xt
-            v = a * v + one_minus_a * drive if self.integration == "exact" else v + k * (drive - v)
-            z = spike(v - vth, self.surrogate, self.scale, self.spike_rule)
-            zd = z.detach()
-            if self.reset == "zero":
-                v = torch.where(zd > 0, vreset, v)
-            elif self.reset == "subtract":
-                v = v - zd * (vth - vreset)
+            z, v = self.step(xt, v, params)
             if self.mode == "sltt":
                 v = v.detach()
             out.append(z)
         return torch.stack(out), v
+
+    def step(self, xt: torch.Tensor, v: torch.Tensor, params: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+        """One step ``(z, v')`` for input ``xt``; ``params`` = ``(a, 1 - a, k, v_leak, r, v_th, v_reset)``
+        in the input's dtype (the autograd reference of the fused kernel)."""
+        a, one_minus_a, k, vleak, r, vth, vreset = params
+        drive = vleak + r * xt
+        v = a * v + one_minus_a * drive if self.integration == "exact" else v + k * (drive - v)
+        z = spike(v - vth, self.surrogate, self.scale, self.spike_rule)
+        zd = z.detach()
+        if self.reset == "zero":
+            v = torch.where(zd > 0, vreset, v)
+        elif self.reset == "subtract":
+            v = v - zd * (vth - vreset)
+        return z, v
 
 
 class LILayer(nn.Module):

@@ -154,16 +154,10 @@ class RecurrentLIF(nn.Module):
         vth, vreset = lif.v_threshold.to(dtype), lif.v_reset.to(dtype)
         v = vleak.expand(x.shape[1], self.n)
         z = torch.zeros(x.shape[1], self.n, dtype=dtype)
+        params = (a, one_minus_a, k, vleak, r, vth, vreset)
         out = []
         for xt in x.unbind(0):
-            drive = vleak + r * (xt + self.rec(z))
-            v = a * v + one_minus_a * drive if lif.integration == "exact" else v + k * (drive - v)
-            z = spike(v - vth, lif.surrogate, lif.scale, lif.spike_rule)
-            zd = z.detach()
-            if lif.reset == "zero":
-                v = torch.where(zd > 0, vreset, v)
-            elif lif.reset == "subtract":
-                v = v - zd * (vth - vreset)
+            z, v = lif.step(xt + self.rec(z), v, params)
             out.append(z)
         return torch.stack(out)
 
