@@ -254,24 +254,26 @@ def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, sp
     steps = elem_steps[o0:o0 + n]
     oo = out[o0:o0 + n]
     sp = spk[o0:o0 + n]
+    # three passes: count down refractoriness and clear the outputs (vectorised), find the spiking
+    # neurons (a compare and a rarely taken branch), then reset only those
+    for e in range(n):
+        r = rr[e] - 1
+        rr[e] = r if r > 0 else 0
+        oo[e] = zero
     cnt = 0
     for e in range(n):
-        rf = rr[e] - 1 if rr[e] > 0 else 0
-        vn = vv[e]
-        above = vn >= vth[e] if rule_ge else vn > vth[e]
-        z = above and not rf > 0
-        if z:
-            if reset_mode == 0:
-                vn = vres[e]
-            elif reset_mode == 1:
-                vn = vn - (vth[e] - vres[e])
-            rf = steps[e]
-        vv[e] = vn
-        rr[e] = rf
-        oo[e] = one if z else zero
-        if z:
+        above = vv[e] >= vth[e] if rule_ge else vv[e] > vth[e]
+        if above and rr[e] == 0:
             sp[cnt] = e
             cnt += 1
+    for q in range(cnt):
+        e = sp[q]
+        if reset_mode == 0:
+            vv[e] = vres[e]
+        elif reset_mode == 1:
+            vv[e] = vv[e] - (vth[e] - vres[e])
+        rr[e] = steps[e]
+        oo[e] = one
     return cnt
 
 
