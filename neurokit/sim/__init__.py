@@ -17,7 +17,7 @@ from neurokit.dynamics.neurons import initial_state
 from neurokit.errors import InvalidInputError
 
 from .kernels import run_batch
-from .program import SPIKING_OPS, Program, compile_graph, spike_list_plan
+from .program import SPIKING_OPS, Program, compile_graph, spike_list_plan, uniform_nodes
 from .recording import Recording
 
 __all__ = ["Program", "Recording", "compile", "run", "simulate"]
@@ -113,6 +113,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     rec_idx = np.nonzero(mask)[0].astype(np.int64)
     prev_nodes = np.unique(program.edge_src[program.edge_prev]).astype(np.int64)
     csr_spk = spike_list_plan(program)
+    uniform = uniform_nodes(program)
     p = program
     n_out, n_nodes = program.total_out, len(program.names)
     state = (v0, cur0, np.zeros((B, n_out), np.int64), np.zeros((B, p.total_in), dtype), np.zeros((B, n_out), dtype),
@@ -128,7 +129,8 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
         run_batch(x, t_start, t_stop, p.order, p.kind, p.in_off, p.in_size, p.out_off, p.out_size, p.edge_ptr,
                   p.edge_src, p.edge_prev, p.csr_ptr_off, p.indptr, p.indices, p.weights, p.delays, p.ring_off,
                   p.ring_depth, p.bias, p.has_bias, p.elem, p.coef, p.elem_steps, p.early, p.integration_exact,
-                  p.reset_mode, p.rule_ge, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, csr_spk, *state)
+                  p.reset_mode, p.rule_ge, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, csr_spk, uniform,
+                  *state)
         if bar is not None:
             bar.update(t_stop - t_start)
     if bar is not None:

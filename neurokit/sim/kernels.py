@@ -41,7 +41,7 @@ def _fill(dst, bias, with_bias, zero):
 def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
                 indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef, elem_steps, early,
                 exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_idx, rec_out, rec_v, rec_i,
-                input_nodes, prev_nodes, csr_spk, spk, spk_n, pspk, pspk_n):
+                input_nodes, prev_nodes, csr_spk, uniform, spk, spk_n, pspk, pspk_n):
     one = out.dtype.type(1.0)
     zero = out.dtype.type(0.0)
     n_in_nodes = input_nodes.shape[0]
@@ -157,20 +157,23 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
                         out[o0 + e] = ring[base + e]
                         ring[base + e] = zero
             elif kd == LI:
-                _li(o0, n, buf, b0, coef, exact, v, out)
+                _li(o0, n, buf, b0, coef, exact, v, out, uniform[nd])
             elif kd == INTEG:
                 _integrate(o0, n, buf, b0, coef, v, refrac, out, False)
             elif kd == CUBA_LI:
                 _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, False)
             elif kd == CUBA_LIF:
                 _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, True)
-                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero)
+                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero,
+                                         False)
             elif kd == LIF:
-                _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac)
-                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero)
+                _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac, uniform[nd])
+                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero,
+                                         uniform[nd])
             else:  # IF
                 _integrate(o0, n, buf, b0, coef, v, refrac, out, True)
-                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero)
+                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero,
+                                         False)
         for c in range(rec_idx.shape[0]):
             e = rec_idx[c]
             rec_out[t, c] = out[e]
@@ -222,31 +225,44 @@ def _push_spikes(t, nd, o0, n, m, lst, l0, cnt, one, zero, csr_ptr_off, indptr, 
 
 
 @njit(cache=True)
-def _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac):
+def _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac, uniform):
     """LIF membranes, exact or Euler, except those frozen by a refractory count (> 1 before this step).
 
     Hot loops work on local views indexed from 0 (Numba then knows the indices are non-negative
-    and vectorises; offset indexing ``a[o0 + e]`` is 3-4x slower)."""
+    and vectorises; offset indexing ``a[o0 + e]`` is 3-4x slower). With ``uniform`` (all neurons
+    share their parameters) the coefficients are scalars: a third of the memory traffic."""
     x = buf[b0:b0 + n]
     vv = v[o0:o0 + n]
     rr = refrac[o0:o0 + n]
-    leak = coef[C_VLEAK, o0:o0 + n]
-    r_in = coef[C_R, o0:o0 + n]
+    if uniform:
+        leak, r_in = coef[C_VLEAK, o0], coef[C_R, o0]
+        a, b, k = coef[C_A_MEM, o0], coef[C_ONE_MINUS_A_MEM, o0], coef[C_K_MEM, o0]
+        if exact:
+            for e in range(n):
+                if rr[e] <= 1:
+                    vv[e] = a * vv[e] + b * (leak + r_in * x[e])
+        else:
+            for e in range(n):
+                if rr[e] <= 1:
+                    vv[e] = vv[e] + k * ((leak + r_in * x[e]) - vv[e])
+        return
+    leak_a = coef[C_VLEAK, o0:o0 + n]
+    r_a = coef[C_R, o0:o0 + n]
     if exact:
         a_mem = coef[C_A_MEM, o0:o0 + n]
         b_mem = coef[C_ONE_MINUS_A_MEM, o0:o0 + n]
         for e in range(n):
             if rr[e] <= 1:
-                vv[e] = a_mem[e] * vv[e] + b_mem[e] * (leak[e] + r_in[e] * x[e])
+                vv[e] = a_mem[e] * vv[e] + b_mem[e] * (leak_a[e] + r_a[e] * x[e])
     else:
         k_mem = coef[C_K_MEM, o0:o0 + n]
         for e in range(n):
             if rr[e] <= 1:
-                vv[e] = vv[e] + k_mem[e] * ((leak[e] + r_in[e] * x[e]) - vv[e])
+                vv[e] = vv[e] + k_mem[e] * ((leak_a[e] + r_a[e] * x[e]) - vv[e])
 
 
 @njit(cache=True, inline="always")
-def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero):
+def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero, uniform):
     vv = v[o0:o0 + n]
     rr = refrac[o0:o0 + n]
     vth = coef[C_VTH, o0:o0 + n]
@@ -261,11 +277,19 @@ def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, sp
         rr[e] = r if r > 0 else 0
         oo[e] = zero
     cnt = 0
-    for e in range(n):
-        above = vv[e] >= vth[e] if rule_ge else vv[e] > vth[e]
-        if above and rr[e] == 0:
-            sp[cnt] = e
-            cnt += 1
+    if uniform:
+        th = vth[0] if n > 0 else zero
+        for e in range(n):
+            above = vv[e] >= th if rule_ge else vv[e] > th
+            if above and rr[e] == 0:
+                sp[cnt] = e
+                cnt += 1
+    else:
+        for e in range(n):
+            above = vv[e] >= vth[e] if rule_ge else vv[e] > vth[e]
+            if above and rr[e] == 0:
+                sp[cnt] = e
+                cnt += 1
     for q in range(cnt):
         e = sp[q]
         if reset_mode == 0:
@@ -278,21 +302,21 @@ def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, sp
 
 
 @njit(cache=True)
-def _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero):
+def _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero, uniform):
     """Spike, reset and refractory count of integrated neurons; writes the spike list, returns its
     length. Specialised on the profile's reset mode and spike rule (constants in each branch let the
     compiler drop the per-neuron branches: about 5x faster than testing them per neuron)."""
     if rule_ge:
         if reset_mode == 0:
-            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, True, out, spk, one, zero)
+            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, True, out, spk, one, zero, uniform)
         if reset_mode == 1:
-            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, True, out, spk, one, zero)
-        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, True, out, spk, one, zero)
+            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, True, out, spk, one, zero, uniform)
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, True, out, spk, one, zero, uniform)
     if reset_mode == 0:
-        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, False, out, spk, one, zero)
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, False, out, spk, one, zero, uniform)
     if reset_mode == 1:
-        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, False, out, spk, one, zero)
-    return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, False, out, spk, one, zero)
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, False, out, spk, one, zero, uniform)
+    return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, False, out, spk, one, zero, uniform)
 
 
 @njit(cache=True)
@@ -313,23 +337,36 @@ def _integrate(o0, n, buf, b0, coef, v, refrac, out, spiking):
 
 
 @njit(cache=True)
-def _li(o0, n, buf, b0, coef, exact, v, out):
-    """Leaky integrators (no spikes): a branch-free loop on local views."""
+def _li(o0, n, buf, b0, coef, exact, v, out, uniform):
+    """Leaky integrators (no spikes): a branch-free loop on local views (scalar coefficients when
+    ``uniform``)."""
     x = buf[b0:b0 + n]
     vv = v[o0:o0 + n]
     oo = out[o0:o0 + n]
-    leak = coef[C_VLEAK, o0:o0 + n]
-    r_in = coef[C_R, o0:o0 + n]
+    if uniform:
+        leak, r_in = coef[C_VLEAK, o0], coef[C_R, o0]
+        a, b, k = coef[C_A_MEM, o0], coef[C_ONE_MINUS_A_MEM, o0], coef[C_K_MEM, o0]
+        if exact:
+            for e in range(n):
+                vv[e] = a * vv[e] + b * (leak + r_in * x[e])
+                oo[e] = vv[e]
+        else:
+            for e in range(n):
+                vv[e] = vv[e] + k * ((leak + r_in * x[e]) - vv[e])
+                oo[e] = vv[e]
+        return
+    leak_a = coef[C_VLEAK, o0:o0 + n]
+    r_a = coef[C_R, o0:o0 + n]
     if exact:
         a_mem = coef[C_A_MEM, o0:o0 + n]
         b_mem = coef[C_ONE_MINUS_A_MEM, o0:o0 + n]
         for e in range(n):
-            vv[e] = a_mem[e] * vv[e] + b_mem[e] * (leak[e] + r_in[e] * x[e])
+            vv[e] = a_mem[e] * vv[e] + b_mem[e] * (leak_a[e] + r_a[e] * x[e])
             oo[e] = vv[e]
     else:
         k_mem = coef[C_K_MEM, o0:o0 + n]
         for e in range(n):
-            vv[e] = vv[e] + k_mem[e] * ((leak[e] + r_in[e] * x[e]) - vv[e])
+            vv[e] = vv[e] + k_mem[e] * ((leak_a[e] + r_a[e] * x[e]) - vv[e])
             oo[e] = vv[e]
 
 
@@ -374,7 +411,7 @@ def _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, spiking):
 def run_batch(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev,
               csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef,
               elem_steps, early, exact, reset_mode, rule_ge, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes,
-              csr_spk, v, cur, refrac, inp, out, prev, ring, spk, spk_n, pspk, pspk_n):
+              csr_spk, uniform, v, cur, refrac, inp, out, prev, ring, spk, spk_n, pspk, pspk_n):
     """Run steps ``[t_start, t_stop)`` of every sample of ``x`` ``(B, T, n_inputs)``, continuing from
     (and updating) the per-sample state arrays ``v`` ... ``pspk_n`` (first axis = sample);
     recordings ``(B, T, n_recorded)``. Steps can be run in chunks with identical results."""
@@ -384,4 +421,4 @@ def run_batch(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_siz
                     edge_prev, csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem,
                     coef, elem_steps, early, exact, reset_mode, rule_ge, v[b], cur[b], refrac[b], inp[b], out[b],
                     prev[b], ring[b], rec_idx, rec_out[b], rec_v[b], rec_i[b], input_nodes, prev_nodes, csr_spk,
-                    spk[b], spk_n[b], pspk[b], pspk_n[b])
+                    uniform, spk[b], spk_n[b], pspk[b], pspk_n[b])

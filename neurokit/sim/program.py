@@ -251,3 +251,18 @@ def spike_list_plan(program: Program) -> np.ndarray:
         csr_spk[i] = (program.kind[i] == CSR_OP and hi - lo == 1
                       and program.kind[program.edge_src[lo]] in SPIKING_OPS)
     return csr_spk
+
+
+def uniform_nodes(program: Program) -> np.ndarray:
+    """Per node: whether all its elements share every neuron coefficient and refractory count (the
+    kernels then use scalars instead of per-neuron arrays)."""
+    n = len(program.names)
+    out = np.zeros(n, np.bool_)
+    for i in range(n):
+        o, m = program.out_off[i], program.out_size[i]
+        if m == 0 or program.kind[i] < LIF:
+            continue
+        block = program.coef[:, o:o + m]
+        steps = program.elem_steps[o:o + m]
+        out[i] = bool(np.all(block == block[:, :1]) and np.all(steps == steps[0]))
+    return out

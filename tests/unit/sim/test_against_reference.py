@@ -157,3 +157,30 @@ def test_a_run_in_chunks_equals_one_run(case: tuple[ir.Graph, np.ndarray], chunk
         np.testing.assert_array_equal(parts.spikes[n][:T], z)
     for n, tr in whole.traces.items():
         np.testing.assert_array_equal(parts.traces[n]["v"][:T], tr["v"])
+
+
+@pytest.mark.parametrize("integration", ["exact", "euler"])
+@pytest.mark.parametrize("reset", ["zero", "subtract", "none"])
+@pytest.mark.parametrize("rule", [">", ">="])
+def test_uniform_parameter_fast_path_matches_reference(integration: str, reset: str, rule: str) -> None:
+    """Nodes whose neurons share every parameter run with scalar coefficients: same numbers."""
+    rng = np.random.default_rng(7)
+    n = 40
+    lif = ir.LIF(tau=np.full(n, 0.01), r=np.full(n, 1.3), v_leak=np.full(n, 0.1), v_threshold=np.full(n, 0.5),
+                 v_reset=np.full(n, -0.1), t_refrac=np.full(n, 2e-3))
+    g = ir.Graph.sequential(ir.Linear(weight=rng.normal(0.4, 1.0, (n, 6))), lif,
+                            ir.Linear(weight=rng.normal(0.0, 0.5, (3, n))),
+                            ir.LI(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3)),
+                            names=["w", "lif", "ro", "li"],
+                            profile=ir.Profile(dt=1e-3, integration=integration, reset=reset, spike_rule=rule))
+    from neurokit.sim.program import uniform_nodes
+
+    program = sim.compile(g)
+    assert uniform_nodes(program)[program.index("lif")] and uniform_nodes(program)[program.index("li")]
+    x = (rng.random((50, 2, 6)) < 0.5) * 1.5
+    rec = sim.run(program, x, record=("spikes", "v"))
+    ref = run_reference(g, x, record=("lif", "li"))
+    np.testing.assert_array_equal(rec.spikes["lif"], ref.node_outputs["lif"] > 0.5)
+    assert rec.spikes["lif"].any()
+    np.testing.assert_allclose(rec.traces["lif"]["v"], ref.states["lif"]["v"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(rec.outputs["output"], ref.outputs["output"], rtol=1e-12, atol=1e-12)
