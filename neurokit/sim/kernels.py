@@ -45,6 +45,7 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
     one = out.dtype.type(1.0)
     zero = out.dtype.type(0.0)
     n_in_nodes = input_nodes.shape[0]
+    rows = np.empty(max(1, in_size.max()), np.int64)  # non-zero input rows of a linear op this step
     swaps = 0
     for t in range(t_start, t_stop):
         # Delays of >= 1 step inside loops are read before anything else this step
@@ -80,8 +81,8 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
                 src = edge_src[q]
                 lst = pspk if edge_prev[q] else spk
                 cnt = pspk_n[src] if edge_prev[q] else spk_n[src]
-                _push_spikes(t, nd, o0, n, m, lst, out_off[src], cnt, one, zero, csr_ptr_off, indptr, indices, weights,
-                             delays, ring_off, ring_depth, bias, has_bias, out, ring)
+                _push_rows(t, nd, o0, n, m, lst, out_off[src], cnt, out, 0, False, one, zero, csr_ptr_off, indptr,
+                           indices, weights, delays, ring_off, ring_depth, bias, has_bias, out, ring)
                 continue
             # the node's input: read in place from its single source, else summed into inp
             buf = out
@@ -120,32 +121,14 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
                         spk[o0 + cnt] = e
                         cnt += 1
                 spk_n[nd] = cnt
-            elif kd == CSR_OP:
-                p0 = csr_ptr_off[nd]
-                depth = ring_depth[nd]
-                if depth == 0:
-                    _fill(out[o0:o0 + n], bias[o0:o0 + n], has_bias[nd], zero)
-                    for r in range(m):
-                        xr = buf[b0 + r]
-                        if xr != zero:
-                            for s in range(indptr[p0 + r], indptr[p0 + r + 1]):
-                                out[o0 + indices[s]] += weights[s] * xr
-                else:
-                    slots = depth + 1
-                    rb = ring_off[nd]
-                    if has_bias[nd]:
-                        lat_base = rb + ((t + delays[indptr[p0]] if indptr[p0 + m] > indptr[p0] else t + depth) % slots) * n
-                        for e in range(n):
-                            ring[lat_base + e] += bias[o0 + e]
-                    for r in range(m):
-                        xr = buf[b0 + r]
-                        if xr != zero:
-                            for s in range(indptr[p0 + r], indptr[p0 + r + 1]):
-                                ring[rb + ((t + delays[s]) % slots) * n + indices[s]] += weights[s] * xr
-                    base = rb + (t % slots) * n
-                    for e in range(n):
-                        out[o0 + e] = ring[base + e]
-                        ring[base + e] = zero
+            elif kd == CSR_OP:  # graded or multi-edge input: collect the non-zero rows, then push them
+                cnt = 0
+                for r in range(m):
+                    if buf[b0 + r] != zero:
+                        rows[cnt] = r
+                        cnt += 1
+                _push_rows(t, nd, o0, n, m, rows, 0, cnt, buf, b0, True, one, zero, csr_ptr_off, indptr, indices,
+                           weights, delays, ring_off, ring_depth, bias, has_bias, out, ring)
             elif kd == DELAY:
                 depth = ring_depth[nd] + 1
                 rb = ring_off[nd]
@@ -196,17 +179,20 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
 
 
 @njit(cache=True)
-def _push_spikes(t, nd, o0, n, m, lst, l0, cnt, one, zero, csr_ptr_off, indptr, indices, weights, delays, ring_off,
-                 ring_depth, bias, has_bias, out, ring):
-    """A CSR op driven by a spike list: only the rows of the ``cnt`` spiking inputs are visited."""
+def _push_rows(t, nd, o0, n, m, lst, l0, cnt, xs, x0, graded, one, zero, csr_ptr_off, indptr, indices, weights, delays,
+               ring_off, ring_depth, bias, has_bias, out, ring):
+    """A linear op for one step: bias, then only the ``cnt`` rows listed in ``lst`` (ascending) push
+    their synapses, with value ``xs[x0 + row]`` (``graded``) or 1 (a spike list); through the ring
+    buffer when the op has latency or delays."""
     p0 = csr_ptr_off[nd]
     depth = ring_depth[nd]
     if depth == 0:
         _fill(out[o0:o0 + n], bias[o0:o0 + n], has_bias[nd], zero)
         for k in range(cnt):
             r = lst[l0 + k]
+            xr = xs[x0 + r] if graded else one
             for s in range(indptr[p0 + r], indptr[p0 + r + 1]):
-                out[o0 + indices[s]] += weights[s] * one
+                out[o0 + indices[s]] += weights[s] * xr
         return
     slots = depth + 1
     rb = ring_off[nd]
@@ -216,8 +202,9 @@ def _push_spikes(t, nd, o0, n, m, lst, l0, cnt, one, zero, csr_ptr_off, indptr, 
             ring[lat_base + e] += bias[o0 + e]
     for k in range(cnt):
         r = lst[l0 + k]
+        xr = xs[x0 + r] if graded else one
         for s in range(indptr[p0 + r], indptr[p0 + r + 1]):
-            ring[rb + ((t + delays[s]) % slots) * n + indices[s]] += weights[s] * one
+            ring[rb + ((t + delays[s]) % slots) * n + indices[s]] += weights[s] * xr
     base = rb + (t % slots) * n
     for e in range(n):
         out[o0 + e] = ring[base + e]
