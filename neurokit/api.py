@@ -109,6 +109,8 @@ def deploy(model: str | os.PathLike[str], target: str, out_dir: str | os.PathLik
         path = Path(artifact.path) / "recording.h5"
         rec.to_hdf5(path)
         result["recording"] = str(path)
+        if "ring_buffer_saturations" in rec.meta:  # SpiNNaker: 16-bit synaptic input sums that clipped
+            result["ring_buffer_saturations"] = dict(rec.meta["ring_buffer_saturations"])
         cost = getattr(board, "cost", None)
         if cost is not None:
             from neurokit.util.atomic import atomic_write_text

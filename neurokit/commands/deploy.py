@@ -52,6 +52,12 @@ def run(args: argparse.Namespace) -> int:
         from neurokit.backends.crossbar.cost import format_cost
 
         print(format_cost(result["cost"]))
+    sat = result.get("ring_buffer_saturations")
+    if sat is not None:
+        total = sum(sat.values())
+        print(f"ring-buffer saturations: {total}" + (" (" + ", ".join(f"{k}: {v}" for k, v in sat.items() if v) + ") — "
+              "inputs clipped at 16 bits; redeploy with a larger --option ring_buffer_sigma or spikes_per_second"
+              if total else ""))
     for key in ("recording", "sweep"):
         if result.get(key):
             print(f"{key}: {result[key]}")

@@ -5,6 +5,16 @@ currents are integer sums of weights times spike counts, and neurons update with
 :func:`neurokit.dynamics.fixed.fixed_step`. Edge timing is the graph's: linear nodes deliver after
 ``synapse_latency`` plus their per-synapse delays. Feed-forward graphs (loops are refused here).
 Runs in NumPy (vectorised over the batch); the float modes run in the Numba kernels.
+
+A neuron node whose metadata has ``input_saturation`` (shape ``(2, n)``, real units: the limits
+:math:`L_{exc}, L_{inh}`) receives its input as a saturating accumulator does (SpiNNaker's 16-bit
+ring buffers): the positive and the negative weighted inputs arriving in one step are summed
+separately over all incoming linear nodes and clipped before they meet,
+
+.. math::  I = \min\big(\textstyle\sum w^+ s,\ L_{exc}\big) - \min\big(\sum |w^-| s,\ L_{inh}\big) + b;
+
+biases are not clipped. The number of clipped (step, sample, neuron, sign) entries per node is in
+``meta["ring_buffer_saturations"]``.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     lat = prof.synapse_latency
     csr, rings, depth = {}, {}, {}
     neurons, state = {}, {}
+    limits: dict[str, np.ndarray] = {}
     for n in order:
         node = g.nodes[n]
         if isinstance(node, LINEAR):
@@ -48,9 +59,11 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                       fmt.to_fixed(c.weight), d.astype(np.int64),
                       None if c.bias is None else fmt.to_fixed(c.bias))
             depth[n] = int(d.max(initial=lat)) + 1
-            rings[n] = np.zeros((depth[n], B, size[n]), np.int64)
+            rings[n] = np.zeros((depth[n], 2, B, size[n]), np.int64)  # [:, 0] positive, [:, 1] |negative|
         elif isinstance(node, (ir.LIF, ir.IF, ir.LI)):
             neurons[n] = fixed_neuron(node, prof, fmt)
+            if "input_saturation" in node.metadata:
+                limits[n] = _limits(n, node, size[n], fmt)
             state[n] = (np.zeros((B, size[n]), np.int64), np.zeros((B, size[n]), np.int64))
         elif not isinstance(node, (ir.Input, ir.Output, ir.Flatten)):
             raise InvalidInputError(f"node {n!r}: {node.type_name} has no fixed-point mode here",
@@ -60,8 +73,14 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     vtrace = {n: np.zeros((T, B, size[n]), np.int64) for n in neurons}
     outputs = {n: np.zeros((T, B, size[n])) for n in g.outputs}
     preds = {n: g.predecessors(n) for n in order}
+    for n in limits:
+        if any(p not in csr for p in preds[n]):
+            raise InvalidInputError(f"node {n!r} has input_saturation but an input that is not a linear node",
+                                    fix="feed saturating neurons from linear nodes only")
+    saturations = {n: 0 for n in limits}
     for t in range(T):
         val: dict[str, np.ndarray] = {}
+        parts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | int]] = {}
         for n in order:
             node = g.nodes[n]
             if isinstance(node, ir.Input):
@@ -78,13 +97,22 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                 b_idx, i_idx = np.nonzero(xin)
                 for b, i in zip(b_idx, i_idx):
                     sel = pre == i
-                    np.add.at(ring, ((t + d[sel]) % depth[n], b, post[sel]), w[sel] * xin[b, i])
-                if bias is not None:
-                    ring[(t + lat) % depth[n]] += bias
-                val[n] = ring[t % depth[n]].copy()
+                    np.add.at(ring, ((t + d[sel]) % depth[n], (w[sel] < 0).astype(np.int64), b, post[sel]),
+                              np.abs(w[sel]) * xin[b, i])
+                due = ring[t % depth[n]].copy()
                 ring[t % depth[n]] = 0
+                b_now = bias if bias is not None and t >= lat else 0  # a bias arrives after the latency
+                parts[n] = (due[0], due[1], b_now)
+                val[n] = due[0] - due[1] + b_now
             else:
-                current = sum(val[p] for p in preds[n])
+                if n in limits:
+                    pos = sum(parts[p][0] for p in preds[n])
+                    neg = sum(parts[p][1] for p in preds[n])
+                    saturations[n] += int((pos > limits[n][0]).sum() + (neg > limits[n][1]).sum())
+                    current = (np.minimum(pos, limits[n][0]) - np.minimum(neg, limits[n][1])
+                               + sum(parts[p][2] for p in preds[n]))
+                else:
+                    current = sum(val[p] for p in preds[n])
                 v, refrac = state[n]
                 s, v, refrac = fixed_step(neurons[n], fmt, current, v, refrac, reset=prof.reset)
                 state[n] = (v, refrac)
@@ -95,4 +123,15 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     rec.spikes = spikes
     rec.traces = {n: {"v": fmt.to_float(vtrace[n])} for n in neurons}
     rec.outputs = {n: outputs[n] for n in outputs}
+    if limits:
+        rec.meta["ring_buffer_saturations"] = saturations
     return rec
+
+
+def _limits(name: str, node: ir.Node, n: int, fmt: FixedFormat) -> np.ndarray:
+    """``input_saturation`` metadata as integer limits ``(2, n)`` in the fixed-point format."""
+    lim = np.asarray(node.metadata["input_saturation"], dtype=np.float64)
+    if lim.shape != (2, n) or not np.all(np.isfinite(lim)) or lim.min() < 0:
+        raise InvalidInputError(f"node {name!r}: input_saturation must be finite, >= 0, shape (2, {n}); got {lim.shape}",
+                                fix="give [excitatory limits, inhibitory limits] per neuron")
+    return fmt.to_fixed(lim)

@@ -31,12 +31,15 @@ for arch, build in (("mlp", mlp), ("cnn", cnn)):
     loader = [(xtr[i:i + 100], torch.zeros(len(xtr[i:i + 100]), dtype=torch.long)) for i in range(0, len(xtr), 100)]
     snn = ann2snn.Converter(recipe=ann2snn.RateCodingRecipe(dataloader=loader, mode="99.9%")).convert(model)
     functional.reset_net(snn)
-    acc, total = {}, None
+    acc, pred, total = {}, {}, None
     with torch.no_grad():
         for t in range(1, max(steps) + 1):
             y = snn(xte)
             total = y if total is None else total + y
             if t in steps:
                 acc[str(t)] = float((total.argmax(1).numpy() == yte).mean())
+                pred[str(t)] = total.argmax(1).tolist()
     out[arch] = acc
-print(json.dumps({"name": "spikingjelly-2.0.0 ann2snn RateCodingRecipe(99.9%)", "snn_acc": out["mlp"], "cnn_snn_acc": out["cnn"]}))
+    out[arch + "_pred"] = pred
+print(json.dumps({"name": "spikingjelly-2.0.0 ann2snn RateCodingRecipe(99.9%)", "snn_acc": out["mlp"],
+                  "cnn_snn_acc": out["cnn"], "pred": {"mlp": out["mlp_pred"], "cnn": out["cnn_pred"]}}))

@@ -3,7 +3,10 @@
 MLP 64-128-64-10, a small CNN and a residual CNN (8x8 images); accuracy vs time steps (4..64),
 measured by simulating the converted IR graph in neurokit.sim; QCFS fine-tuning (levels 2, 4, 8;
 30 epochs from the trained MLP) evaluated at T = 2, 4, 8; Dynamic Confidence (threshold calibrated
-on 500 training images at T = 64) on the MLP. The peer runs in its own venv
+on 500 training images at T = 64) on the MLP. The headline accuracies (``ann_acc``, ``snn_acc``,
+``qcfs_acc``, ``peer``, ``cnn``) are pooled over stratified 5-fold cross-validation repeated 4 times
+(7188 test predictions each; see ``cv_study``) because one 450-image test split resolves only
+0.22 pp; the single-split tables (what ``neurokit convert`` prints) are under ``split``. The peer runs in its own venv
 (.venv-bench-spikingjelly: torch CPU wheel + spikingjelly 2.0.0 --no-deps). Last line: one JSON object.
 
     .venv/bin/python tools/bench/convert_digits.py
@@ -25,35 +28,88 @@ single_thread()
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from neurokit.convert import (ann_accuracy, conversion_report, convert, evaluate, fit, qcfs,  # noqa: E402
-                              train_reference_ann)
+from neurokit.convert import conversion_report, convert, fit, qcfs, train_reference_ann  # noqa: E402
+from neurokit.convert.digits import build  # noqa: E402
+from neurokit.convert.evaluate import simulate  # noqa: E402
 
 STEPS = [4, 8, 16, 32, 64]
 QCFS_LEVELS = [2, 4, 8]
 QCFS_STEPS = [2, 4, 8]
-SEEDS = [0, 1, 2, 3, 4]
 
 
-def seed_study(data: dict[str, np.ndarray]) -> dict[str, object]:
-    """One test set of 450 images resolves 0.22 pp (one image): repeat training over SEEDS and
-    report the mean (SNN - ANN) in pp per T for neurokit (layer- and channel-wise) and the peer."""
-    gaps: dict[str, dict[str, list[float]]] = {}
+FOLDS, REPEATS = 5, 4
 
-    def add(key: str, acc: dict[str, float], ann: float) -> None:
-        for t, a in acc.items():
-            gaps.setdefault(key, {}).setdefault(t, []).append(100 * (a - ann))
 
-    for seed in SEEDS:
-        models = {arch: train_reference_ann(arch, epochs=60, seed=seed)[0] for arch in ("mlp", "cnn")}
-        p = peer(data, models)
-        for arch, m in models.items():
-            ann = ann_accuracy(m, data["x_test"], data["y_test"])
-            for cw in (False, True):
-                g = convert(m, data["x_train"][:500], channelwise=cw)
-                add(f"{arch}_neurokit_{'channel' if cw else 'layer'}",
-                    evaluate(g, data["x_test"], data["y_test"], STEPS)["accuracy"], ann)  # type: ignore[arg-type]
-            add(f"{arch}_peer", p["snn_acc" if arch == "mlp" else "cnn_snn_acc"], ann)  # type: ignore[arg-type]
-    return {k: {t: round(float(np.mean(v)), 3) for t, v in d.items()} for k, d in gaps.items()}
+def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """A fold number per sample, each class spread evenly over the ``k`` folds."""
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(y), dtype=np.int64)
+    for c in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        fold[idx] = (np.arange(len(idx)) + rng.integers(k)) % k
+    return fold
+
+
+def cv_study(data: dict[str, np.ndarray]) -> dict[str, object]:
+    """One test split of 450 images resolves 0.22 pp (one image), less than the 0.3 pp target. So the
+    headline is measured by stratified FOLDS-fold cross-validation over all 1797 images, repeated
+    REPEATS times with different folds and seeds: every image is tested REPEATS times by an ANN that
+    did not train on it, and by its conversions (neurokit layer-wise, the peer, neurokit QCFS L=4 for
+    the MLP). Accuracies are pooled over all test predictions; neurokit - peer is paired per image
+    (mean and standard error in pp)."""
+    x = np.concatenate([data["x_train"], data["x_test"]])
+    y = np.concatenate([data["y_train"], data["y_test"]])
+    hits: dict[str, dict[str, list[np.ndarray]]] = {}
+
+    def add(key: str, t: str, pred: np.ndarray, labels: np.ndarray) -> None:
+        hits.setdefault(key, {}).setdefault(t, []).append(np.asarray(pred) == labels)
+
+    for rep in range(REPEATS):
+        fold = stratified_folds(y, FOLDS, seed=rep)
+        for k in range(FOLDS):
+            seed = rep * FOLDS + k
+            d = {"x_train": x[fold != k], "y_train": y[fold != k], "x_test": x[fold == k], "y_test": y[fold == k]}
+            labels = d["y_test"]
+            models = {}
+            for arch in ("mlp", "cnn"):
+                torch.manual_seed(seed)
+                models[arch] = fit(build(arch), d, epochs=60, seed=seed)
+            p = peer(d, models)
+            for arch, m in models.items():
+                with torch.no_grad():
+                    add(f"{arch}_ann", "ann", m(torch.from_numpy(d["x_test"])).argmax(1).numpy(), labels)
+                res = simulate(convert(m, d["x_train"][:500]), d["x_test"], max(STEPS))
+                for t in STEPS:
+                    add(f"{arch}_neurokit", str(t), res.readout[t - 1].argmax(1), labels)
+                    add(f"{arch}_peer", str(t), np.asarray(p["pred"][arch][str(t)]), labels)
+            calib_t = torch.from_numpy(d["x_train"][:500])
+            tuned = fit(qcfs(models["mlp"], 4, calib=calib_t), d, epochs=30, lr=1e-3, seed=seed)
+            with torch.no_grad():
+                add("mlp_qcfs4_ann", "ann", tuned(torch.from_numpy(d["x_test"])).argmax(1).numpy(), labels)
+            res = simulate(convert(tuned, d["x_train"][:500]), d["x_test"], max(QCFS_STEPS))
+            for t in QCFS_STEPS:
+                add("mlp_qcfs4", str(t), res.readout[t - 1].argmax(1), labels)
+            print(f"cv repeat {rep} fold {k} done", flush=True)
+
+    flat = {key: {t: np.concatenate(v) for t, v in d.items()} for key, d in hits.items()}
+    acc = {key: {t: float(v.mean()) for t, v in d.items()} for key, d in flat.items()}
+    out: dict[str, object] = {"method": f"stratified {FOLDS}-fold cross-validation x {REPEATS} repeats over all "
+                                        f"{len(y)} digits images ({REPEATS * len(y)} test predictions per entry)",
+                              "accuracy": acc}
+    gap, paired = {}, {}
+    for arch in ("mlp", "cnn"):
+        ann = acc[f"{arch}_ann"]["ann"]
+        for who in ("neurokit", "peer"):
+            gap[f"{arch}_{who}"] = {t: round(100 * (a - ann), 3) for t, a in acc[f"{arch}_{who}"].items()}
+        paired[arch] = {}
+        for t in map(str, STEPS):
+            diff = flat[f"{arch}_neurokit"][t].astype(float) - flat[f"{arch}_peer"][t].astype(float)
+            paired[arch][t] = {"mean_pp": round(100 * float(diff.mean()), 3),
+                               "se_pp": round(100 * float(diff.std(ddof=1) / np.sqrt(len(diff))), 3)}
+    gap["mlp_qcfs4"] = {t: round(100 * (a - acc["mlp_ann"]["ann"]), 3) for t, a in acc["mlp_qcfs4"].items()}
+    out["gap_pp_vs_ann"] = gap
+    out["neurokit_minus_peer_pp"] = paired
+    return out
 
 
 def peer(data: dict[str, np.ndarray], models: dict[str, torch.nn.Module]) -> dict[str, object]:
@@ -103,24 +159,45 @@ def main() -> None:
     dyn = reports["mlp"]["dynamic_confidence"]
     print(f"dynamic confidence (MLP, threshold {dyn['threshold']}): accuracy {dyn['accuracy']:.4f}, "
           f"{dyn['mean_steps']:.2f} steps on average (max {dyn['max_steps']})")
-    study = seed_study(data)
-    print(f"mean SNN - ANN over seeds {SEEDS} (pp):")
-    for key, row in study.items():
-        print(f"{key:24}" + "".join(f"{row[str(t)]:>8.2f}" for t in STEPS))
+    cv = cv_study(data)
+    acc = cv["accuracy"]  # type: ignore[index]
+    print(f"\n{cv['method']}: pooled accuracy and SNN - ANN (pp)")
+    print(f"{'':16}{'ANN':>8}" + "".join(f"{f'T={t}':>9}" for t in STEPS))
+    for arch in ("mlp", "cnn"):
+        for who in ("neurokit", "peer"):
+            row = acc[f"{arch}_{who}"]
+            print(f"{arch + ' ' + who:16}{acc[f'{arch}_ann']['ann']:>8.4f}" + "".join(f"{row[str(t)]:>9.4f}" for t in STEPS))
+            print(f"{'  gap pp':16}{'':>8}" + "".join(f"{cv['gap_pp_vs_ann'][f'{arch}_{who}'][str(t)]:>9.2f}" for t in STEPS))
+        pp = cv["neurokit_minus_peer_pp"][arch]  # type: ignore[index]
+        print(f"{'  nk-peer pp':16}{'':>8}" + "".join(f"{pp[str(t)]['mean_pp']:>+6.2f}±{pp[str(t)]['se_pp']:.2f}"[:9].rjust(9)
+                                                      for t in STEPS))
+    print(f"{'mlp qcfs L=4':16}{acc['mlp_qcfs4_ann']['ann']:>8.4f}" + "".join(f"{acc['mlp_qcfs4'][str(t)]:>9.4f}"
+                                                                        for t in QCFS_STEPS) + "  (T=2,4,8)")
     mlp = reports["mlp"]
     main_qcfs = qcfs_reports[4]
-    result = {"ann_acc": mlp["ann_acc"], "snn_acc": mlp["snn_acc"],
-              "qcfs_acc": {str(t): main_qcfs["snn_acc"][str(t)] for t in QCFS_STEPS},
-              "qcfs_note": "MLP with QCFS L=4 fine-tuned 30 epochs; qcfs_by_levels has L=2, 4, 8",
-              "qcfs_ann_acc": main_qcfs["ann_acc"],
-              "qcfs_by_levels": {str(k): {"ann_acc": r["ann_acc"], "snn_acc": r["snn_acc"]} for k, r in qcfs_reports.items()},
-              "peer": {"name": p["name"], "snn_acc": p["snn_acc"]},
-              "cnn": {"ann_acc": reports["cnn"]["ann_acc"], "snn_acc": reports["cnn"]["snn_acc"],
-                      "peer_snn_acc": p["cnn_snn_acc"]},
-              "rescnn": {"ann_acc": reports["rescnn"]["ann_acc"], "snn_acc": reports["rescnn"]["snn_acc"]},
-              "dynamic_confidence_mlp": {k: dyn[k] for k in ("threshold", "accuracy", "mean_steps", "max_steps", "synops")},
-              "synops_mlp": mlp["synops"], "input_macs_mlp": mlp["input_macs"], "ann_macs_mlp": mlp["ann_macs"],
-              "energy_uj_mlp": mlp["energy_uj"], "mean_gap_pp_over_seeds": study, "seeds": SEEDS, "machine": machine()}
+    result = {"ann_acc": acc["mlp_ann"]["ann"], "snn_acc": acc["mlp_neurokit"],
+              "qcfs_acc": acc["mlp_qcfs4"], "qcfs_ann_acc": acc["mlp_qcfs4_ann"]["ann"],
+              "peer": {"name": p["name"], "snn_acc": acc["mlp_peer"]},
+              "cnn": {"ann_acc": acc["cnn_ann"]["ann"], "snn_acc": acc["cnn_neurokit"], "peer_snn_acc": acc["cnn_peer"]},
+              "evaluation": cv["method"], "gap_pp_vs_ann": cv["gap_pp_vs_ann"],
+              "neurokit_minus_peer_pp": cv["neurokit_minus_peer_pp"],
+              "split": {"note": "one model per architecture on the fixed split (1347 train / 450 test, seed 0); "
+                                "what `neurokit convert` reports",
+                        "ann_acc": mlp["ann_acc"], "snn_acc": mlp["snn_acc"],
+                        "peer_snn_acc": p["snn_acc"],
+                        "qcfs_note": "MLP with QCFS L=4 fine-tuned 30 epochs; qcfs_by_levels has L=2, 4, 8",
+                        "qcfs_acc": {str(t): main_qcfs["snn_acc"][str(t)] for t in QCFS_STEPS},
+                        "qcfs_ann_acc": main_qcfs["ann_acc"],
+                        "qcfs_by_levels": {str(k): {"ann_acc": r["ann_acc"], "snn_acc": r["snn_acc"]}
+                                           for k, r in qcfs_reports.items()},
+                        "cnn": {"ann_acc": reports["cnn"]["ann_acc"], "snn_acc": reports["cnn"]["snn_acc"],
+                                "peer_snn_acc": p["cnn_snn_acc"]},
+                        "rescnn": {"ann_acc": reports["rescnn"]["ann_acc"], "snn_acc": reports["rescnn"]["snn_acc"]},
+                        "dynamic_confidence_mlp": {k: dyn[k] for k in ("threshold", "accuracy", "mean_steps",
+                                                                        "max_steps", "synops")},
+                        "synops_mlp": mlp["synops"], "input_macs_mlp": mlp["input_macs"],
+                        "ann_macs_mlp": mlp["ann_macs"], "energy_uj_mlp": mlp["energy_uj"]},
+              "machine": machine()}
     save("convert_digits", result)
 
 

@@ -3,7 +3,8 @@
 
 Artifact: ``manifest.json`` (machine, populations, vertices with placement and keys, projections,
 report) and ``arrays.h5``: ``routing/uncompressed/<x>_<y>`` and ``routing/compressed/<x>_<y>``
-(rows ``key, mask, route``), ``cores/<x>_<y>_<p>/`` with ``master_pop`` (rows ``key, mask, row_start,
+(rows ``key, mask, route word 0, ...``: the route in 32-bit words, ``route_words`` in the manifest — one
+for SpiNNaker 1, five for SpiNNaker2), ``cores/<x>_<y>_<p>/`` with ``master_pop`` (rows ``key, mask, row_start,
 row_count``), ``rows_indptr`` / ``rows_target`` / ``rows_weight`` (int16) / ``rows_shift`` /
 ``rows_delay`` (one row per source atom), and ``neurons/<population>/`` fixed-point parameters.
 """
@@ -104,14 +105,9 @@ class SpiNNakerBackend:
         g = graph.flatten()
         shapes = g.infer_shapes()
         sizes = [(p, int(np.prod(shapes[p][1]))) for p in pops]
-        vertices = partition(sizes, max_atoms)
-        place(vertices, machine)
-        by_pop: dict[str, list[Any]] = {}
-        for v in vertices:
-            by_pop.setdefault(v.population, []).append(v)
         # synaptic matrices (post, pre) of effective integer weights, delays in steps
         proj_data = []
-        edges: dict[int, set[int]] = {}
+        fan_in = {p: np.zeros(n, np.int64) for p, n in sizes}
         for syn, pre, post in projections:
             node = g.nodes[syn]
             csr = node_to_csr(node, shapes[syn][0], shapes[syn][1], g.profile.dt)
@@ -119,9 +115,19 @@ class SpiNNakerBackend:
             delay = (csr.delay if csr.delay is not None else np.zeros(len(csr.indices), np.int64)) + 1
             proj_data.append({"syn": syn, "pre": pre, "post": post, "pre_idx": pre_idx, "post_idx": csr.indices.astype(np.int64),
                               "w": csr.weight, "delay": delay.astype(np.int64), "bias": csr.bias})
+            fan_in[post] += np.bincount(csr.indices, minlength=fan_in[post].size)
+        vertices = partition(sizes, max_atoms, fan_in=fan_in, max_synapses=machine.max_synapses_per_core)
+        place(vertices, machine)
+        by_pop: dict[str, list[Any]] = {}
+        for v in vertices:
+            by_pop.setdefault(v.population, []).append(v)
+        edges: dict[int, set[int]] = {}
+        for d in proj_data:
+            pre, pre_idx, csr_indices = d["pre"], d["pre_idx"], d["post_idx"]
+            post = d["post"]
             for sv in by_pop[pre]:
                 for tv in by_pop[post]:
-                    mask = (pre_idx >= sv.lo) & (pre_idx < sv.hi) & (csr.indices >= tv.lo) & (csr.indices < tv.hi)
+                    mask = (pre_idx >= sv.lo) & (pre_idx < sv.hi) & (csr_indices >= tv.lo) & (csr_indices < tv.hi)
                     if mask.any():
                         edges.setdefault(sv.index, set()).add(tv.index)
         rt = route(vertices, edges, machine)
@@ -138,7 +144,7 @@ class SpiNNakerBackend:
         with atomic_path(out / "arrays.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
             for label, tables in (("uncompressed", rt), ("compressed", crt)):
                 for chip, entries in tables.tables.items():
-                    f.create_dataset(f"routing/{label}/{chip[0]}_{chip[1]}", data=np.array(entries, np.int64).reshape(-1, 3))
+                    f.create_dataset(f"routing/{label}/{chip[0]}_{chip[1]}", data=_table_rows(entries, machine.route_words))
             for pop in pops[1:]:
                 p = fixed_neuron(g.nodes[pop], g.profile, FMT)
                 grp = f.create_group(f"neurons/{pop}")
@@ -187,10 +193,11 @@ class SpiNNakerBackend:
                 grp.create_dataset("rows_delay", data=cat(rows_d))
                 core_report.append({"vertex": tv.index, "synapses": int(indptr[-1])})
         ir.write(g, out / "model.nir")
-        ir.write(_reference_graph(g, pops, proj_data, baked, sizes), out / "reference.nir")
+        limits = _ring_buffer_limits(vertices, shift_report, pops, sizes)
+        ir.write(_reference_graph(g, pops, proj_data, baked, sizes, limits), out / "reference.nir")
         chips_used = sorted({v.chip for v in vertices})
         manifest = {
-            "format": "neurokit-spinnaker", "version": 1, "target": self.name, "machine": machine.name,
+            "format": "neurokit-spinnaker", "version": 1, "route_words": machine.route_words, "target": self.name, "machine": machine.name,
             "dt": g.profile.dt, "fixed_format": "s16.15", "reset": g.profile.reset, "populations": pops,
             "output": next(iter(g.outputs)), "output_population": g.predecessors(next(iter(g.outputs)))[0],
             "vertices": [{"index": v.index, "population": v.population, "slice": v.slice_index, "lo": v.lo, "hi": v.hi,
@@ -198,6 +205,9 @@ class SpiNNakerBackend:
             "report": {"cores": len(vertices), "chips": len(chips_used), "routing_entries_before": rt.entries(),
                        "routing_entries_after": crt.entries(), "max_entries_per_router": crt.max_entries(),
                        "router_capacity": machine.router_entries,
+                       "max_synapses_per_core": int(max(c["synapses"] for c in core_report) if core_report else 0),
+                       "synapse_capacity_per_core": machine.max_synapses_per_core,
+                       "machine_assumptions": machine.assumptions(),
                        "synapses": int(sum(c["synapses"] for c in core_report)),
                        "expected_packets_per_step_at_10hz": float(sum(n for _, n in sizes) * 10.0 * g.profile.dt),
                        "expected_packets_per_step": float(sum(n for _, n in sizes) * rate_hz * g.profile.dt),
@@ -228,6 +238,18 @@ class SpiNNakerBackend:
         return SpiNNakerBoard(artifact=artifact, faults=dict(faults or {}))
 
 
+def _table_rows(entries: list[tuple[int, int, int]], words: int) -> np.ndarray:
+    """Routing entries as int64 rows ``key, mask, route word 0, ..., route word words-1`` (32 bits each)."""
+    rows = [(k, m, *((r >> (32 * i)) & 0xFFFFFFFF for i in range(words))) for k, m, r in entries]
+    return np.array(rows, np.int64).reshape(-1, 2 + words)
+
+
+def _table_entries(rows: np.ndarray) -> list[tuple[int, int, int]]:
+    """Inverse of :func:`_table_rows`."""
+    return [(int(r[0]), int(r[1]), sum(int(w) << (32 * i) for i, w in enumerate(r[2:]))) for r in rows]
+
+
+RING_BUFFER_MAX = 0xFFFF  # a ring-buffer entry is an unsigned 16-bit sum that saturates (sPyNNaker synapses.c)
 DEFAULT_SPIKES_PER_SECOND = 30.0  # sPyNNaker's default expected input rate for the ring-buffer shift
 DEFAULT_RING_BUFFER_SIGMA = 5.0
 
@@ -259,16 +281,33 @@ def _core_shifts(proj_data: list[dict[str, Any]], tv: Any, p_spike: float, sigma
     return shifts[0], shifts[1]
 
 
+def _ring_buffer_limits(vertices: list[Any], shift_report: list[dict[str, int]], pops: list[str],
+                        sizes: list[tuple[str, int]]) -> dict[str, np.ndarray]:
+    r"""Per neuron population ``(2, n)``: the largest excitatory / inhibitory input a ring-buffer
+    entry can deliver, :math:`(2^{16}-1) \ll s` in S16.15 units, as real numbers."""
+    n_of = dict(sizes)
+    out = {p: np.zeros((2, n_of[p])) for p in pops[1:]}
+    by_index = {v.index: v for v in vertices}
+    for rec in shift_report:
+        v = by_index[rec["vertex"]]
+        for row, key in enumerate(("excitatory", "inhibitory")):
+            out[v.population][row, v.lo:v.hi] = (RING_BUFFER_MAX << rec[key]) / 2.0**FMT.frac_bits
+    return out
+
+
 def _reference_graph(g: ir.Graph, pops: list[str], proj_data: list[dict[str, Any]],
-                     baked: dict[str, list[tuple[np.ndarray, ...]]], sizes: list[tuple[str, int]]) -> ir.Graph:
-    """Flat populations joined by SparseLinear projections carrying the exact machine weights."""
+                     baked: dict[str, list[tuple[np.ndarray, ...]]], sizes: list[tuple[str, int]],
+                     limits: dict[str, np.ndarray]) -> ir.Graph:
+    """Flat populations joined by SparseLinear projections carrying the exact machine weights; each
+    population's metadata ``input_saturation`` holds its ring-buffer limits (``neurokit.sim.fixed``)."""
     n_of = dict(sizes)
     inp = g.nodes[pops[0]]
     nodes: dict[str, ir.Node] = {pops[0]: inp, "flat_input": ir.Flatten(input_shape=inp.shape, start_dim=0)}
     edges = [(pops[0], "flat_input")]
     for p in pops[1:]:
         node = g.nodes[p]
-        nodes[p] = node.replace(**{k: np.asarray(v).ravel() for k, v in node.arrays().items()})
+        flat = node.replace(**{k: np.asarray(v).ravel() for k, v in node.arrays().items()})
+        nodes[p] = flat.replace(metadata={**flat.metadata, "input_saturation": limits[p]})
     for d in proj_data:
         parts = baked[d["syn"]]
         pre = np.concatenate([x[0] for x in parts]) if parts else np.zeros(0, np.int64)
@@ -295,9 +334,18 @@ def _reference_graph(g: ir.Graph, pops: list[str], proj_data: list[dict[str, Any
 
 
 class Emulator:
-    """Executes the artifact: packets routed through the exported tables, rows from the master
+    r"""Executes the artifact: packets routed through the exported tables, rows from the master
     population tables, S16.15 neuron updates (``routed=False``: the same arithmetic from the
-    projections directly, the reference)."""
+    projections directly, the reference).
+
+    Synaptic input as sPyNNaker computes it: each arriving packet adds its row's 16-bit weight
+    magnitudes :math:`|w_{16}|` into the ring-buffer entry (delay slot, synapse type, neuron), an
+    unsigned 16-bit sum that saturates; when the slot is due, the neuron's input is
+
+    .. math::  I = \min(R_{exc}, 2^{16}-1) \ll s_{exc} - \min(R_{inh}, 2^{16}-1) \ll s_{inh} + I_{offset}
+
+    with the core's shifts :math:`s`. Saturated entries are counted per population in the
+    recording's ``meta["ring_buffer_saturations"]`` (sPyNNaker reports the same as provenance)."""
 
     def __init__(self, artifact: Artifact, *, routed: bool = True, faults: Mapping[str, Any] | None = None) -> None:
         self.m = artifact.manifest
@@ -322,8 +370,8 @@ class Emulator:
                 grp = f[f"neurons/{p}"]
                 self.neurons[p] = (FixedNeuron(kind=str(grp.attrs["kind"]), **{k: grp[k][()] for k in
                                    ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps")}), grp["i_offset"][()])
-            tables = RoutingTables({tuple(int(c) for c in k.split("_")): [tuple(int(x) for x in row) for row in
-                                    f[f"routing/compressed/{k}"][()]] for k in f["routing/compressed"]})
+            tables = RoutingTables({tuple(int(c) for c in k.split("_")): _table_entries(f[f"routing/compressed/{k}"][()])
+                                    for k in f["routing/compressed"]})
             cores = {}
             for key in f["cores"]:
                 x, y, p = (int(c) for c in key.split("_"))
@@ -349,13 +397,21 @@ class Emulator:
                             n = b - a
                             src_pre.append(np.full(n, base + v["lo"] + atom))
                             src_post.append(self.offsets[tv["population"]] + tv["lo"] + core["rows_target"][a:b])
-                            src_w.append(core["rows_weight"][a:b] << core["rows_shift"][a:b])
+                            src_w.append(core["rows_weight"][a:b])
                             src_d.append(core["rows_delay"][a:b])
                             break
         cat = lambda a: np.concatenate(a).astype(np.int64) if a else np.zeros(0, np.int64)  # noqa: E731
         pre, post, w, d = cat(src_pre), cat(src_post), cat(src_w), cat(src_d)
         order = np.argsort(pre, kind="stable")
-        self.pre, self.post, self.w, self.d = pre[order], post[order], w[order], d[order]
+        self.pre, self.post, self.d = pre[order], post[order], d[order]
+        # ring buffers hold unsigned 16-bit magnitudes per synapse type (0 excitatory, 1 inhibitory)
+        self.syn_type, self.w16 = (w[order] < 0).astype(np.int64), np.abs(w[order])
+        self.shift = np.zeros((2, n_total), np.int64)  # per neuron: left shift of each type's ring entry
+        for rec in m["report"]["weight_shifts"]:
+            v = verts[rec["vertex"]]
+            lo = self.offsets[v["population"]] + v["lo"]
+            self.shift[0, lo:lo + v["hi"] - v["lo"]] = rec["excitatory"]
+            self.shift[1, lo:lo + v["hi"] - v["lo"]] = rec["inhibitory"]
         self.row_start = np.searchsorted(self.pre, np.arange(n_total + 1))
         self.depth = int(self.d.max(initial=1)) + 1
         self.n_total = n_total
@@ -371,7 +427,8 @@ class Emulator:
         rng = np.random.default_rng(int(self.faults.get("seed", 0)))
         drop = float(self.faults.get("drop_packets", 0.0))
         late = float(self.faults.get("delay_packets", 0.0))
-        ring = np.zeros((self.depth + 1, B, self.n_total), np.int64)
+        ring = np.zeros((self.depth + 1, 2, B, self.n_total), np.int64)
+        saturated = {p: 0 for p in self.pops[1:]}
         v = {p: np.zeros((B, self.sizes[p]), np.int64) for p in self.pops[1:]}
         refrac = {p: np.zeros((B, self.sizes[p]), np.int64) for p in self.pops[1:]}
         spikes = {p: np.zeros((T, B, self.sizes[p]), bool) for p in self.pops[1:]}
@@ -381,10 +438,13 @@ class Emulator:
             emitted = np.zeros((B, self.n_total), np.int64)
             if t < counts.shape[0]:
                 emitted[:, :self.sizes[self.pops[0]]] = counts[t]
-            cur = ring[t % slots]
+            full = ring[t % slots] > RING_BUFFER_MAX
+            entry = np.minimum(ring[t % slots], RING_BUFFER_MAX)
+            cur = (entry[0] << self.shift[0]) - (entry[1] << self.shift[1])
             for p in self.pops[1:]:
                 o = self.offsets[p]
                 params, i_off = self.neurons[p]
+                saturated[p] += int(full[:, :, o:o + self.sizes[p]].sum())
                 # an Affine bias arrives with its projection's one-step latency, as the IR defines it
                 current = cur[:, o:o + self.sizes[p]] + (i_off if t >= 1 else 0)
                 s, v[p], refrac[p] = fixed_step(params, FMT, current, v[p], refrac[p], reset=self.m["reset"])
@@ -397,13 +457,14 @@ class Emulator:
                 if a == e:
                     continue
                 delay = self.d[a:e].copy()
-                weight = self.w[a:e] * emitted[b, sidx]
+                weight = self.w16[a:e] * emitted[b, sidx]
                 if drop:
                     weight = np.where(rng.random(e - a) < drop, 0, weight)
                 if late:
                     delay = delay + (rng.random(e - a) < late)
-                np.add.at(ring, ((t + delay) % slots, b, self.post[a:e]), weight)
+                np.add.at(ring, ((t + delay) % slots, self.syn_type[a:e], b, self.post[a:e]), weight)
         rec = Recording(dt=float(self.m["dt"]))
+        rec.meta["ring_buffer_saturations"] = saturated
         for p in self.pops[1:]:
             if self.neurons[p][0].kind != "LI":
                 rec.spikes[p] = spikes[p]
@@ -441,4 +502,7 @@ def deploy_report(artifact: Artifact) -> str:
             f"{r['routing_entries_after']} after {r['compressor']} (max {r['max_entries_per_router']} per router of "
             f"{r['router_capacity']}); ~{r.get('expected_packets_per_step', r['expected_packets_per_step_at_10hz']):.1f} "
             f"packets per step at {r.get('spikes_per_second', 10.0):g} Hz; "
-            f"placer: {r['placer']}; router: {r['router']}")
+            f"placer: {r['placer']}; router: {r['router']}"
+            + (f"; synaptic words max {r['max_synapses_per_core']} per core of {r['synapse_capacity_per_core']}"
+               if "synapse_capacity_per_core" in r else "")
+            + "".join(f"\n  machine figure {a}" for a in r.get("machine_assumptions", [])))

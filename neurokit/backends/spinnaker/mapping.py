@@ -1,7 +1,8 @@
 r"""Application graph -> machine graph -> placement -> keys -> routing tables -> compression.
 
 * **Partition**: every population (Input or neuron node) is cut into slices of at most
-  ``max_atoms_per_core`` neurons; each slice is a machine vertex on one core.
+  ``max_atoms_per_core`` neurons whose incoming synapses fit the core's memory for synaptic rows
+  (``synapse_bytes_per_core / bytes_per_synapse`` words); each slice is a machine vertex on one core.
 * **Placement**: vertices in topological order fill the application cores of chips taken in
   radial order from (0, 0) (hexagonal distance), like PACMAN's radial placer, so consecutive
   layers sit on neighbouring chips.
@@ -9,7 +10,8 @@ r"""Application graph -> machine graph -> placement -> keys -> routing tables ->
   (8 bits of atoms, 16 of slice, 8 of population).
 * **Routing**: for every source vertex, the union of dimension-ordered paths (diagonal, then
   E/W, then N/S) to each chip holding a target vertex; one entry ``(key, mask, route)`` per chip
-  on the tree, route bits 0-5 = links, 6+p = core p.
+  on the tree, route bits 0-5 = links, 6+p = core p (stored as 32-bit words, one for SpiNNaker 1's
+  18 cores, five for SpiNNaker2's 152 processing elements).
 * **Compression**: pair merge — two entries with the same route and mask whose keys differ in
   one unmasked bit become one entry with that bit masked; repeated to a fixpoint. A merged entry
   covers exactly the two original key ranges, so routes are preserved by construction (and
@@ -58,12 +60,36 @@ class RoutingTables:
         return max((len(t) for t in self.tables.values()), default=0)
 
 
-def partition(populations: list[tuple[str, int]], max_atoms: int) -> list[Vertex]:
+def partition(populations: list[tuple[str, int]], max_atoms: int, *,
+              fan_in: dict[str, np.ndarray] | None = None, max_synapses: int | None = None) -> list[Vertex]:
+    """Slices of at most ``max_atoms`` neurons; with ``fan_in`` (incoming synapses per neuron of a
+    population) a slice also ends before its synapses exceed ``max_synapses`` (the core's memory
+    for synaptic rows), so busy populations get smaller slices. A neuron whose fan-in alone exceeds
+    the budget is refused (every such population listed)."""
+    from neurokit.errors import MappingError
+
+    fan_in = fan_in or {}
+    too_big = [f"{name}: neuron {int(np.argmax(fan_in[name]))} has {int(fan_in[name].max())} synapses"
+               for name, _ in populations if max_synapses is not None and name in fan_in and len(fan_in[name])
+               and fan_in[name].max() > max_synapses]
+    if too_big:
+        raise MappingError(f"synapses do not fit one core's memory ({max_synapses} synaptic words)", problems=too_big,
+                           fix="prune or split the projection, or describe a machine with more synapse memory per core")
     vertices = []
     for p_idx, (name, n) in enumerate(populations):
-        for s, lo in enumerate(range(0, n, max_atoms)):
-            vertices.append(Vertex(index=len(vertices), population=name, pop_index=p_idx, slice_index=s, lo=lo,
-                                   hi=min(lo + max_atoms, n)))
+        cuts = [0]
+        syn = fan_in.get(name)
+        used = 0
+        for i in range(n):
+            cost = int(syn[i]) if syn is not None and max_synapses is not None else 0
+            if i > cuts[-1] and (i - cuts[-1] >= max_atoms or (max_synapses is not None and used + cost > max_synapses)):
+                cuts.append(i)
+                used = 0
+            used += cost
+        cuts.append(n)
+        for s, (lo, hi) in enumerate(zip(cuts[:-1], cuts[1:])):
+            if hi > lo:
+                vertices.append(Vertex(index=len(vertices), population=name, pop_index=p_idx, slice_index=s, lo=lo, hi=hi))
     return vertices
 
 
@@ -163,9 +189,11 @@ def destinations(rt: RoutingTables, source_chip: tuple[int, int], key: int) -> s
         for link in range(6):
             if word & (1 << link):
                 frontier.append((chip[0] + LINKS[link][0], chip[1] + LINKS[link][1]))
-        for core in range(18):
-            if word & (1 << (6 + core)):
+        cores, core = word >> 6, 0
+        while cores:
+            if cores & 1:
                 reached.add((chip, core))
+            cores, core = cores >> 1, core + 1
     return reached
 
 

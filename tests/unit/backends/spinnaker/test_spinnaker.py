@@ -140,3 +140,96 @@ def test_weight_shift_follows_the_expected_summed_input(tmp_path: Path) -> None:
         np.testing.assert_array_equal(emu.spikes["pop1"], ref.spikes["pop1"])
     with pytest.raises(Exception, match="spikes_per_second"):
         be.lower(net(), tmp_path / "bad", {"spikes_per_second": 0})
+
+
+def test_ring_buffer_saturation_is_emulated_and_referenced_alike(tmp_path: Path) -> None:
+    """300 inputs firing twice a step into one 16-bit ring-buffer entry: 300 * 2 * 1638 >> 65535.
+    With sPyNNaker's shift rule at 1 Hz, sigma 0 the shift stays 0, so the entry saturates; the
+    emulator and the reference clip identically, count the same saturations, and both deliver
+    less input than the unclipped sum."""
+    n_in, n = 300, 4
+    g = ir.Graph.sequential(ir.SparseLinear.from_dense(np.full((n, n_in), 0.05)),
+                            ir.LI(tau=np.full(n, 0.05), r=np.ones(n), v_leak=np.zeros(n)),
+                            names=["w", "pop"], profile=ir.Profile(dt=1e-3, integration="exact", reset="zero"))
+    be = get_backend("spinnaker")
+    art = be.lower(g, tmp_path, {"spikes_per_second": 1.0, "ring_buffer_sigma": 0.0})
+    assert art.manifest["report"]["weight_shifts"][0]["excitatory"] == 0
+    x = np.full((5, 1, n_in), 2.0)
+    emu = be.board(art).run(x, 5)
+    ref = be.reference_run(art, x, 5)
+    np.testing.assert_array_equal(emu.traces["pop"]["v"], ref.traces["pop"]["v"])
+    assert emu.meta["ring_buffer_saturations"] == ref.meta["ring_buffer_saturations"] == {"pop": 4 * n}
+    ref_graph = be.reference_graph(art)
+    unclipped = ref_graph.replace_node("pop", ref_graph.nodes["pop"].replace(metadata={}))
+    from neurokit import sim
+
+    free = sim.simulate(unclipped, x, 5)
+    assert free.traces["pop"]["v"][1, 0, 0] > 10 * ref.traces["pop"]["v"][1, 0, 0] > 0
+    # the clipped step input is exactly the 16-bit maximum: 65535 / 2^15
+    li = ref_graph.nodes["pop"]
+    assert ref.traces["pop"]["v"][1, 0, 0] == pytest.approx(65535 / 2**15 * (1 - np.exp(-1e-3 / 0.05)) * 1, rel=1e-3)
+    assert li.metadata["input_saturation"].shape == (2, n)
+
+
+def test_partitioning_keeps_each_core_within_its_synapse_memory() -> None:
+    """Fan-in 300 per neuron, budget 1000 synaptic words -> at most 3 neurons per core; a neuron
+    with more synapses than the budget is refused, naming its population."""
+    fan = {"a": np.full(20, 300), "b": np.array([10, 2000, 10])}
+    vs = partition([("a", 20)], 256, fan_in=fan, max_synapses=1000)
+    assert [v.atoms for v in vs] == [3, 3, 3, 3, 3, 3, 2]
+    assert all(int(fan["a"][v.lo:v.hi].sum()) <= 1000 for v in vs)
+    with pytest.raises(MappingError, match="synapses do not fit") as err:
+        partition([("a", 20), ("b", 3)], 256, fan_in=fan, max_synapses=1000)
+    assert "b: neuron 1 has 2000 synapses" in str(err.value)
+
+
+def test_spinnaker2_chip_maps_and_emulates_exactly(tmp_path: Path) -> None:
+    """On one SpiNNaker2 chip (151 application PEs, 64 kB of synaptic rows each): the 600-neuron
+    layer (fan-in ~60) is sliced by memory, routes need more than 64 bits (cores up to 100+), every
+    key reaches exactly its targets, and the emulator equals the fixed-point reference."""
+    be = get_backend("spinnaker")
+    machine = load_machine("spinnaker2")
+    assert machine.cores_per_chip == 152 and len(machine.app_cores) == 151 and machine.route_words == 5
+    art = be.lower(net(), tmp_path, {"machine": "spinnaker2", "max_atoms_per_core": 8})
+    report = art.manifest["report"]
+    assert report["chips"] == 1 and report["cores"] > 64
+    assert report["max_synapses_per_core"] <= report["synapse_capacity_per_core"] == 16384
+    assert any("assumed" in a for a in report["machine_assumptions"])
+    with h5py.File(tmp_path / "arrays.h5", "r") as f:
+        assert f["routing/compressed/0_0"].shape[1] == 2 + 5
+    emu = Emulator(art)
+    x = inputs()
+    rec = emu.run(x, 30)
+    ref = be.reference_run(art, x, 30)
+    np.testing.assert_array_equal(rec.spikes["pop1"], ref.spikes["pop1"])
+    np.testing.assert_array_equal(rec.outputs["output"], ref.outputs["output"])
+    assert rec.spikes["pop1"].any()
+    # fan-in ~120: the memory limit alone (default slice size) cuts the hidden layer finer than 256 atoms
+    mem = be.lower(net(n_in=600, hidden=600), tmp_path / "mem", {"machine": "spinnaker2"})
+    pop1 = [v for v in mem.manifest["vertices"] if v["population"] == "pop1"]
+    assert len(pop1) >= 5 and max(v["hi"] - v["lo"] for v in pop1) < 256
+    assert mem.manifest["report"]["max_synapses_per_core"] <= 16384
+    spinn5 = be.lower(net(n_in=600, hidden=600), tmp_path / "spinn5")
+    assert len([v for v in spinn5.manifest["vertices"] if v["population"] == "pop1"]) == 3
+
+
+def test_deploy_cli_reports_ring_buffer_saturations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`neurokit deploy --target spinnaker --run` prints the saturated ring-buffer entries with the fix,
+    on SpiNNaker2 via --option machine=spinnaker2."""
+    from neurokit.cli import main
+
+    n_in, n = 300, 4
+    g = ir.Graph.sequential(ir.SparseLinear.from_dense(np.full((n, n_in), 0.05)),
+                            ir.LI(tau=np.full(n, 0.05), r=np.ones(n), v_leak=np.zeros(n)),
+                            names=["w", "pop"], profile=ir.Profile(dt=1e-3, integration="exact", reset="zero"))
+    ir.write(g, tmp_path / "m.nir")
+    np.save(tmp_path / "x.npy", np.full((5, 1, n_in), 2.0))
+    args = ["deploy", str(tmp_path / "m.nir"), "--target", "spinnaker", "--run", str(tmp_path / "x.npy"),
+            "--option", "machine=spinnaker2", "--option", "spikes_per_second=1", "--option", "ring_buffer_sigma=0"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "on spinnaker2" in out and "ring-buffer saturations: 16 (pop: 16)" in out and "ring_buffer_sigma" in out
+    # expecting the real input rate (2 spikes per step = 2000 Hz) sets a shift that leaves headroom
+    assert main([*args[:-4], "--option", "spikes_per_second=2000", "--option", "ring_buffer_sigma=0",
+                 "--out", str(tmp_path / "b")]) == 0
+    assert "ring-buffer saturations: 0\n" in capsys.readouterr().out
