@@ -107,11 +107,27 @@ def _scale_inputs(op: Op, w: np.ndarray, s: np.ndarray) -> np.ndarray:
     return w * S[:, :, None, None]
 
 
+LABELS = {"linear": "fc", "conv": "conv", "avgpool": "pool", "flatten": "flatten", "relu": "if"}
+
+
+def node_labels(traced: Traced) -> dict[str, str]:
+    """IR node names for the traced ops: ``fc1, if1, fc2, ...`` (kind and position), so a converted
+    graph reads like the network (``conv1 -> if1 -> pool1 -> ...``) rather than torch.fx's ``_0, _1``."""
+    count: dict[str, int] = {}
+    out = {}
+    for op in traced.ops:
+        if op.kind in LABELS:
+            count[op.kind] = count.get(op.kind, 0) + 1
+            out[op.name] = f"{LABELS[op.kind]}{count[op.kind]}"
+    return out
+
+
 class _Builder:
     def __init__(self, traced: Traced, scales: dict[str, np.ndarray], dt: float, v_init: float) -> None:
         self.traced, self.scales, self.dt, self.v_init = traced, scales, dt, v_init
         self.nodes: dict[str, ir.Node] = {}
         self.edges: list[tuple[str, str]] = []
+        self.label = node_labels(traced)
 
     def unique(self, base: str) -> str:
         name, k = base, 2
@@ -177,9 +193,9 @@ class _Builder:
             prev = self.add(f"{target}_scale", ir.Scale(scale=scale_after[-1]), prev)
         for i, o in enumerate(ops):
             w, b = params.get(i, (None, None))
-            prev = self.add(o.name, self.ir_op(o, w, b), prev)
+            prev = self.add(self.label[o.name], self.ir_op(o, w, b), prev)
             if i in scale_after:
-                prev = self.add(f"{o.name}_scale", ir.Scale(scale=scale_after[i]), prev)
+                prev = self.add(f"{self.label[o.name]}_scale", ir.Scale(scale=scale_after[i]), prev)
         self.edges.append((prev, target))
 
     def build(self) -> ir.Graph:
@@ -203,7 +219,7 @@ class _Builder:
                     continue
                 lam = self.scales[op.name]
                 n = op.out_shape
-                name = self.add(op.name, ir.IF(r=np.full(n, 1.0 / self.dt), v_threshold=np.ones(n),
+                name = self.add(self.label[op.name], ir.IF(r=np.full(n, 1.0 / self.dt), v_threshold=np.ones(n),
                                                v_reset=np.zeros(n), metadata={"v_init": np.full(n, self.v_init)}),
                                 None)
                 for t in terms:
@@ -256,9 +272,10 @@ def convert(model: nn.Module, calib: torch.Tensor | np.ndarray, *, input_shape: 
         raise InvalidInputError(f"dt must be > 0, got {dt!r}", fix="e.g. dt=1e-3")
     traced = trace(model, calib_t[:2], maxpool=maxpool)
     scales = compute_scales(traced, calib_t, percentile, channelwise)
-    graph = _Builder(traced, scales, dt, v_init).build()
+    builder = _Builder(traced, scales, dt, v_init)
+    graph, labels = builder.build(), builder.label
     info = {"percentile": percentile, "channelwise": channelwise, "v_init": v_init,
-            "scales": {k: [float(x) for x in v] for k, v in scales.items()},
+            "scales": {labels.get(k, k): [float(x) for x in v] for k, v in scales.items()},
             "qcfs_levels": sorted({op.qcfs[1] for op in traced.ops if op.qcfs is not None}),
             "approximations": list(traced.approximations)}
     graph = dataclasses.replace(graph, metadata={"neurokit_conversion": json.dumps(info)})
@@ -266,7 +283,7 @@ def convert(model: nn.Module, calib: torch.Tensor | np.ndarray, *, input_shape: 
 
 
 def conversion_info(graph: ir.Graph) -> dict[str, Any]:
-    """What :func:`convert` recorded: percentile, scales per ReLU, QCFS levels, approximations."""
+    """What :func:`convert` recorded: percentile, scales per IF layer (by node name), QCFS levels, approximations."""
     raw = graph.metadata.get("neurokit_conversion")
     if raw is None:
         return {}

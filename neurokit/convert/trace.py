@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import operator
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,6 +32,7 @@ from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp
 
 from neurokit.errors import MappingError
+from neurokit.util.warn import warn_user
 
 from .qcfs import QCFS
 
@@ -198,7 +198,7 @@ def trace(model: nn.Module, sample: torch.Tensor, *, maxpool: MaxPoolMode = "ref
             problems.append(f"{node.name}: MaxPool2d with dilation cannot be approximated by AvgPool2d")
             return
         note = f"{node.name}: MaxPool2d replaced by AvgPool2d of the same window (approximation)"
-        warnings.warn(note, ConversionApproximationWarning, stacklevel=3)
+        warn_user(note, ConversionApproximationWarning)
         approximations.append(note)
         avgpool(node, kernel, stride, padding, ceil_mode, True, None, what="MaxPool2d")
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from neurokit.errors import ConfigError
+from neurokit.util.warn import warn_user
 
 INTEGRATIONS = ("euler", "exact", "fixed_point")
 RESETS = ("zero", "subtract", "none")
@@ -106,9 +106,9 @@ PLAIN_NIR_DEFAULTS = Profile(dt=1e-3, integration="exact", reset="zero", spike_r
 
 def warn_defaults(source: str, profile: Profile = PLAIN_NIR_DEFAULTS) -> None:
     """Warn that a file had no profile and say exactly which defaults were assumed."""
-    warnings.warn(
+    warn_user(
         f"{source} has no neurokit execution profile (plain NIR stores no dt, reset or spike rule); "
         f"assumed dt={profile.dt}, integration={profile.integration}, reset={profile.reset}, "
         f"spike_rule='{profile.spike_rule}', numeric={profile.numeric}. Pass profile=Profile(...) to "
         f"neurokit.ir.read to choose others.",
-        ProfileDefaultsWarning, stacklevel=3)
+        ProfileDefaultsWarning)

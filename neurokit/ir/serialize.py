@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import numpy as np
 from neurokit import __version__
 from neurokit.errors import DataNotFoundError, FileFormatError, GraphError, InvalidInputError
 from neurokit.util.atomic import atomic_path
+from neurokit.util.warn import warn_user
 
 from . import nodes as N
 from .graph import Graph
@@ -335,8 +335,8 @@ def repair_port_shapes(graph: Graph, where: str) -> Graph:
         if len(expected) == 1 and None not in expected:
             want = expected.pop()
             if want != node.shape and len(node.shape) == len(want) + 1 and node.shape[1:] == want:
-                warnings.warn(f"{where}: Input {name!r} declares shape {node.shape}, which includes a batch "
-                              f"dimension; using {want}", NIRCompatWarning, stacklevel=3)
+                warn_user(f"{where}: Input {name!r} declares shape {node.shape}, which includes a batch "
+                          f"dimension; using {want}", NIRCompatWarning)
                 fixed = fixed.replace_node(name, N.Input(shape=want, metadata=dict(node.metadata)))
     graph = fixed
     for name, node in graph.outputs.items():
@@ -352,8 +352,8 @@ def repair_port_shapes(graph: Graph, where: str) -> Graph:
         actual = shapes.get(preds[0], (None, None))[1]
         if actual is not None and actual != node.shape and (
                 int(np.prod(actual)) == int(np.prod(node.shape)) or tuple(node.shape[1:]) == tuple(actual)):
-            warnings.warn(f"{where}: Output {name!r} declares shape {node.shape} but receives {actual}; "
-                          f"using {actual} (a known quirk of some exporters)", NIRCompatWarning, stacklevel=3)
+            warn_user(f"{where}: Output {name!r} declares shape {node.shape} but receives {actual}; "
+                      f"using {actual} (a known quirk of some exporters)", NIRCompatWarning)
             fixed = fixed.replace_node(name, N.Output(shape=actual, metadata=dict(node.metadata)))
     return fixed
 

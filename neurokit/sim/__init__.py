@@ -122,9 +122,9 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     chunks = _chunks(T, B * n_out, progress, chunk_steps)
     bar = None
     if progress and len(chunks) > 1 and T * B * n_out >= 20_000_000:
-        from tqdm import tqdm
+        from neurokit.util.progress import progress_bar
 
-        bar = tqdm(total=T, desc="simulate", unit="step")
+        bar = progress_bar(total=T, desc="simulate", unit="step")
     for t_start, t_stop in chunks:
         run_batch(x, t_start, t_stop, p.order, p.kind, p.in_off, p.in_size, p.out_off, p.out_size, p.edge_ptr,
                   p.edge_src, p.edge_prev, p.csr_ptr_off, p.indptr, p.indices, p.weights, p.delays, p.ring_off,

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from neurokit import ir
 from neurokit.errors import ConfigError, FileFormatError
 from neurokit.util.atomic import atomic_path, atomic_write_text
+from neurokit.util.progress import progress_bar
 
 from . import distributed
 from .config import TrainConfig
@@ -126,7 +126,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
         history = json.loads(ckpt["history"])
     t_start = time.perf_counter()
     ctx = distributed.context()  # several processes: each takes its share of every batch
-    bar = tqdm(range(start, cfg.epochs), desc="train", disable=not (progress and ctx.is_main), initial=start,
+    bar = progress_bar(range(start, cfg.epochs), desc="train", disable=not (progress and ctx.is_main), initial=start,
                total=cfg.epochs)
     for epoch in bar:
         anneal_delays(model, epoch, cfg.epochs)

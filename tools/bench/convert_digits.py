@@ -78,9 +78,11 @@ def cv_study(data: dict[str, np.ndarray]) -> dict[str, object]:
             for arch, m in models.items():
                 with torch.no_grad():
                     add(f"{arch}_ann", "ann", m(torch.from_numpy(d["x_test"])).argmax(1).numpy(), labels)
-                res = simulate(convert(m, d["x_train"][:500]), d["x_test"], max(STEPS))
+                for variant, cw in (("neurokit", False), ("neurokit_channel", True)):
+                    res = simulate(convert(m, d["x_train"][:500], channelwise=cw), d["x_test"], max(STEPS))
+                    for t in STEPS:
+                        add(f"{arch}_{variant}", str(t), res.readout[t - 1].argmax(1), labels)
                 for t in STEPS:
-                    add(f"{arch}_neurokit", str(t), res.readout[t - 1].argmax(1), labels)
                     add(f"{arch}_peer", str(t), np.asarray(p["pred"][arch][str(t)]), labels)
             calib_t = torch.from_numpy(d["x_train"][:500])
             tuned = fit(qcfs(models["mlp"], 4, calib=calib_t), d, epochs=30, lr=1e-3, seed=seed)
@@ -99,13 +101,14 @@ def cv_study(data: dict[str, np.ndarray]) -> dict[str, object]:
     gap, paired = {}, {}
     for arch in ("mlp", "cnn"):
         ann = acc[f"{arch}_ann"]["ann"]
-        for who in ("neurokit", "peer"):
+        for who in ("neurokit", "neurokit_channel", "peer"):
             gap[f"{arch}_{who}"] = {t: round(100 * (a - ann), 3) for t, a in acc[f"{arch}_{who}"].items()}
-        paired[arch] = {}
-        for t in map(str, STEPS):
-            diff = flat[f"{arch}_neurokit"][t].astype(float) - flat[f"{arch}_peer"][t].astype(float)
-            paired[arch][t] = {"mean_pp": round(100 * float(diff.mean()), 3),
-                               "se_pp": round(100 * float(diff.std(ddof=1) / np.sqrt(len(diff))), 3)}
+        for who, key in (("neurokit", arch), ("neurokit_channel", f"{arch}_channel")):
+            paired[key] = {}
+            for t in map(str, STEPS):
+                diff = flat[f"{arch}_{who}"][t].astype(float) - flat[f"{arch}_peer"][t].astype(float)
+                paired[key][t] = {"mean_pp": round(100 * float(diff.mean()), 3),
+                                  "se_pp": round(100 * float(diff.std(ddof=1) / np.sqrt(len(diff))), 3)}
     gap["mlp_qcfs4"] = {t: round(100 * (a - acc["mlp_ann"]["ann"]), 3) for t, a in acc["mlp_qcfs4"].items()}
     out["gap_pp_vs_ann"] = gap
     out["neurokit_minus_peer_pp"] = paired
@@ -164,13 +167,14 @@ def main() -> None:
     print(f"\n{cv['method']}: pooled accuracy and SNN - ANN (pp)")
     print(f"{'':16}{'ANN':>8}" + "".join(f"{f'T={t}':>9}" for t in STEPS))
     for arch in ("mlp", "cnn"):
-        for who in ("neurokit", "peer"):
+        for who in ("neurokit", "neurokit_channel", "peer"):
             row = acc[f"{arch}_{who}"]
             print(f"{arch + ' ' + who:16}{acc[f'{arch}_ann']['ann']:>8.4f}" + "".join(f"{row[str(t)]:>9.4f}" for t in STEPS))
             print(f"{'  gap pp':16}{'':>8}" + "".join(f"{cv['gap_pp_vs_ann'][f'{arch}_{who}'][str(t)]:>9.2f}" for t in STEPS))
-        pp = cv["neurokit_minus_peer_pp"][arch]  # type: ignore[index]
-        print(f"{'  nk-peer pp':16}{'':>8}" + "".join(f"{pp[str(t)]['mean_pp']:>+6.2f}±{pp[str(t)]['se_pp']:.2f}"[:9].rjust(9)
-                                                      for t in STEPS))
+        for key in (arch, f"{arch}_channel"):
+            pp = cv["neurokit_minus_peer_pp"][key]  # type: ignore[index]
+            print(f"{'  ' + key + '-peer':16}{'':>8}" + "".join(f"{pp[str(t)]['mean_pp']:+.2f}±{pp[str(t)]['se_pp']:.2f}".rjust(12)
+                                                                for t in STEPS))
     print(f"{'mlp qcfs L=4':16}{acc['mlp_qcfs4_ann']['ann']:>8.4f}" + "".join(f"{acc['mlp_qcfs4'][str(t)]:>9.4f}"
                                                                         for t in QCFS_STEPS) + "  (T=2,4,8)")
     mlp = reports["mlp"]
@@ -178,7 +182,9 @@ def main() -> None:
     result = {"ann_acc": acc["mlp_ann"]["ann"], "snn_acc": acc["mlp_neurokit"],
               "qcfs_acc": acc["mlp_qcfs4"], "qcfs_ann_acc": acc["mlp_qcfs4_ann"]["ann"],
               "peer": {"name": p["name"], "snn_acc": acc["mlp_peer"]},
-              "cnn": {"ann_acc": acc["cnn_ann"]["ann"], "snn_acc": acc["cnn_neurokit"], "peer_snn_acc": acc["cnn_peer"]},
+              "snn_acc_channelwise": acc["mlp_neurokit_channel"],
+              "cnn": {"ann_acc": acc["cnn_ann"]["ann"], "snn_acc": acc["cnn_neurokit"],
+                      "snn_acc_channelwise": acc["cnn_neurokit_channel"], "peer_snn_acc": acc["cnn_peer"]},
               "evaluation": cv["method"], "gap_pp_vs_ann": cv["gap_pp_vs_ann"],
               "neurokit_minus_peer_pp": cv["neurokit_minus_peer_pp"],
               "split": {"note": "one model per architecture on the fixed split (1347 train / 450 test, seed 0); "

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from neurokit.errors import ConfigError, DataNotFoundError
+from neurokit.util.hardware import hardware_dir as default_hardware_dir
 
-HARDWARE = Path(__file__).resolve().parents[3] / "hardware"
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,9 @@ class Device:
 
 def load_device(name: str, hardware_dir: Path | None = None) -> Device:
     """The device described by ``hardware/<name>.toml``."""
-    path = (hardware_dir or HARDWARE) / f"{name}.toml"
+    path = (hardware_dir or default_hardware_dir()) / f"{name}.toml"
     if not path.is_file():
-        available = sorted(p.stem for p in (hardware_dir or HARDWARE).glob("*.toml")
+        available = sorted(p.stem for p in (hardware_dir or default_hardware_dir()).glob("*.toml")
                            if re.search(r'^kind\s*=\s*"(pcm|rram|ideal)"', p.read_text(), re.MULTILINE))
         raise DataNotFoundError(f"no device table {str(path)!r}", fix=f"choose one of {available}")
     try:

@@ -28,7 +28,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
-from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, InvalidInputError
+from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, DataNotFoundError, InvalidInputError
 from neurokit.sim.lowering import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
@@ -40,7 +40,6 @@ RUNNER = Path(__file__).with_name("runner.py")
 VTH_INT = 4096
 LI_VTH = 131071
 LI_SCALE = 2.0**16
-HARDWARE = Path(__file__).resolve().parents[3] / "hardware" / "loihi2.toml"
 MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)  # conv/pool unrolled
 NEURONS = (ir.LIF, ir.IF, ir.LI)
@@ -228,7 +227,12 @@ def quantize_graph(graph: ir.Graph) -> tuple[list[dict[str, Any]], list[dict[str
 
 
 def _limits() -> dict[str, Any]:
-    return tomllib.loads(HARDWARE.read_text()) if HARDWARE.is_file() else {}
+    from neurokit.util.hardware import hardware_dir
+
+    path = hardware_dir() / "loihi2.toml"
+    if not path.is_file():
+        raise DataNotFoundError(f"{path} is missing (Loihi 2 chip limits)", fix="restore hardware/loihi2.toml")
+    return tomllib.loads(path.read_text())
 
 
 @dataclass

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 from neurokit.errors import DataNotFoundError
+from neurokit.util.hardware import hardware_dir
 
-HARDWARE = Path(__file__).resolve().parents[3] / "hardware"
 #: link index -> (dx, dy): 0 E, 1 NE, 2 N, 3 W, 4 SW, 5 S
 LINKS = ((1, 0), (1, 1), (0, 1), (-1, 0), (-1, -1), (0, -1))
 
@@ -81,10 +80,11 @@ class Machine:
 
 
 def load_machine(name: str = "spinn5") -> Machine:
-    path = HARDWARE / f"{name}.toml"
+    hardware = hardware_dir()
+    path = hardware / f"{name}.toml"
     if not path.is_file():
         raise DataNotFoundError(f"no machine description {str(path)!r}",
-                                fix=f"choose one of {sorted(p.stem for p in HARDWARE.glob('spinn*.toml'))}")
+                                fix=f"choose one of {sorted(p.stem for p in hardware.glob('spinn*.toml'))}")
     d = tomllib.loads(path.read_text())
     chips = tuple((x, y) for y in range(d["height"]) for x in range(d["row_start"][y], d["row_end"][y] + 1))
     cores = int(d.get("cores_per_chip", 18))
