@@ -123,13 +123,9 @@ class SpiNNakerBackend:
             by_pop.setdefault(v.population, []).append(v)
         edges: dict[int, set[int]] = {}
         for d in proj_data:
-            pre, pre_idx, csr_indices = d["pre"], d["pre_idx"], d["post_idx"]
-            post = d["post"]
-            for sv in by_pop[pre]:
-                for tv in by_pop[post]:
-                    mask = (pre_idx >= sv.lo) & (pre_idx < sv.hi) & (csr_indices >= tv.lo) & (csr_indices < tv.hi)
-                    if mask.any():
-                        edges.setdefault(sv.index, set()).add(tv.index)
+            _sort_into_blocks(d, by_pop[d["pre"]], by_pop[d["post"]])
+            for sv_i, tv_i in sorted(set(zip(d["pre_vertex"].tolist(), d["post_vertex"].tolist()))):
+                edges.setdefault(by_pop[d["pre"]][sv_i].index, set()).add(by_pop[d["post"]][tv_i].index)
         rt = route(vertices, edges, machine)
         crt = compress(rt)
         if crt.max_entries() > machine.router_entries:
@@ -159,30 +155,26 @@ class SpiNNakerBackend:
             for tv in vertices:
                 if tv.population == pops[0]:
                     continue
-                type_shift = _core_shifts(proj_data, tv, rate_hz * g.profile.dt, sigma)
+                blocks = [(d, sv, _block(d, sv.slice_index, tv.slice_index)) for d in proj_data
+                          if d["post"] == tv.population for sv in by_pop[d["pre"]]]
+                blocks = [(d, sv, b) for d, sv, b in blocks if b.stop > b.start]
+                type_shift = _core_shifts([(d["w"][b], d["post_idx"][b] - tv.lo) for d, sv, b in blocks], tv.atoms,
+                                          rate_hz * g.profile.dt, sigma)
                 shift_report.append({"vertex": tv.index, "excitatory": type_shift[0], "inhibitory": type_shift[1]})
                 rows_t, rows_w, rows_s, rows_d, indptr, mpt = [], [], [], [], [0], []
-                for d in proj_data:
-                    if d["post"] != tv.population:
-                        continue
-                    for sv in by_pop[d["pre"]]:
-                        sel = (d["pre_idx"] >= sv.lo) & (d["pre_idx"] < sv.hi) & (d["post_idx"] >= tv.lo) & (d["post_idx"] < tv.hi)
-                        if not sel.any():
-                            continue
-                        w_fixed = np.round(d["w"][sel] * 2.0**FMT.frac_bits)
-                        shifts = np.where(w_fixed >= 0, type_shift[0], type_shift[1]).astype(np.int64)
-                        w16 = np.clip(np.round(w_fixed / 2.0**shifts), -32768, 32767).astype(np.int64)
-                        baked[d["syn"]].append((d["pre_idx"][sel], d["post_idx"][sel], w16 << shifts, d["delay"][sel] - 1))
-                        start = len(indptr) - 1
-                        pre_local = d["pre_idx"][sel] - sv.lo
-                        for atom in range(sv.atoms):
-                            m = pre_local == atom
-                            rows_t.append(d["post_idx"][sel][m] - tv.lo)
-                            rows_w.append(w16[m])
-                            rows_s.append(shifts[m])
-                            rows_d.append(d["delay"][sel][m])
-                            indptr.append(indptr[-1] + int(m.sum()))
-                        mpt.append((sv.key, MASK, start, sv.atoms))
+                for d, sv, b in blocks:  # synapses of the block sorted by source atom, then original order
+                    w_fixed = np.round(d["w"][b] * 2.0**FMT.frac_bits)
+                    shifts = np.where(w_fixed >= 0, type_shift[0], type_shift[1]).astype(np.int64)
+                    w16 = np.clip(np.round(w_fixed / 2.0**shifts), -32768, 32767).astype(np.int64)
+                    baked[d["syn"]].append((d["pre_idx"][b], d["post_idx"][b], w16 << shifts, d["delay"][b] - 1))
+                    start = len(indptr) - 1
+                    per_atom = np.bincount(d["pre_idx"][b] - sv.lo, minlength=sv.atoms)
+                    indptr.extend((indptr[-1] + np.cumsum(per_atom)).tolist())
+                    rows_t.append(d["post_idx"][b] - tv.lo)
+                    rows_w.append(w16)
+                    rows_s.append(shifts)
+                    rows_d.append(d["delay"][b])
+                    mpt.append((sv.key, MASK, start, sv.atoms))
                 grp = f.create_group(f"cores/{tv.chip[0]}_{tv.chip[1]}_{tv.core}")
                 cat = lambda a: np.concatenate(a).astype(np.int64) if a else np.zeros(0, np.int64)  # noqa: E731
                 grp.create_dataset("master_pop", data=np.array(mpt, np.int64).reshape(-1, 4))
@@ -254,7 +246,29 @@ DEFAULT_SPIKES_PER_SECOND = 30.0  # sPyNNaker's default expected input rate for 
 DEFAULT_RING_BUFFER_SIGMA = 5.0
 
 
-def _core_shifts(proj_data: list[dict[str, Any]], tv: Any, p_spike: float, sigma: float) -> tuple[int, int]:
+def _sort_into_blocks(d: dict[str, Any], pre_vertices: list[Any], post_vertices: list[Any]) -> None:
+    """Order projection ``d``'s synapses by (target slice, source slice, source atom), ties in their
+    original order, and record where each (target slice, source slice) block starts: one sort,
+    then every core's rows are contiguous slices (no scan of all synapses per core)."""
+    pre_lo = np.array([v.lo for v in pre_vertices])
+    post_lo = np.array([v.lo for v in post_vertices])
+    pv = np.searchsorted(pre_lo, d["pre_idx"], side="right") - 1
+    tv = np.searchsorted(post_lo, d["post_idx"], side="right") - 1
+    order = np.lexsort((d["pre_idx"], pv, tv))
+    for k in ("pre_idx", "post_idx", "w", "delay"):
+        d[k] = d[k][order]
+    d["pre_vertex"], d["post_vertex"] = pv[order], tv[order]
+    d["block_key"] = tv[order] * len(pre_vertices) + pv[order]
+    d["n_pre_vertices"] = len(pre_vertices)
+
+
+def _block(d: dict[str, Any], sv: int, tv: int) -> slice:
+    """The synapses of projection ``d`` from source slice ``sv`` to target slice ``tv``."""
+    key = tv * d["n_pre_vertices"] + sv
+    return slice(int(np.searchsorted(d["block_key"], key, "left")), int(np.searchsorted(d["block_key"], key, "right")))
+
+
+def _core_shifts(blocks: list[tuple[np.ndarray, np.ndarray]], atoms: int, p_spike: float, sigma: float) -> tuple[int, int]:
     r"""Left shift of the 16-bit weights per synapse type (excitatory, inhibitory) of core ``tv``,
     chosen from the expected summed input as sPyNNaker does: each presynaptic neuron spikes with
     probability :math:`p` per step, so a post neuron's input per step has mean
@@ -264,14 +278,13 @@ def _core_shifts(proj_data: list[dict[str, Any]], tv: Any, p_spike: float, sigma
     p = min(max(p_spike, 0.0), 1.0)
     shifts = []
     for excitatory in (True, False):
-        mean = np.zeros(tv.atoms)
-        var = np.zeros(tv.atoms)
+        mean = np.zeros(atoms)
+        var = np.zeros(atoms)
         peak = 0.0
-        for d in proj_data:
-            sel = (d["post_idx"] >= tv.lo) & (d["post_idx"] < tv.hi)
-            w = np.round(d["w"][sel] * 2.0**FMT.frac_bits)
+        for w_real, post_local in blocks:
+            w = np.round(w_real * 2.0**FMT.frac_bits)
             keep = w >= 0 if excitatory else w < 0
-            w, post = np.abs(w[keep]), d["post_idx"][sel][keep] - tv.lo
+            w, post = np.abs(w[keep]), post_local[keep]
             if len(w):
                 np.add.at(mean, post, w * p)
                 np.add.at(var, post, w * w * p * (1 - p))

@@ -233,3 +233,18 @@ def test_deploy_cli_reports_ring_buffer_saturations(tmp_path: Path, capsys: pyte
     assert main([*args[:-4], "--option", "spikes_per_second=2000", "--option", "ring_buffer_sigma=0",
                  "--out", str(tmp_path / "b")]) == 0
     assert "ring-buffer saturations: 0\n" in capsys.readouterr().out
+
+
+def test_a_cores_weight_shift_depends_only_on_its_own_incoming_synapses(tmp_path: Path) -> None:
+    """Regression: the shift of the readout core once also summed synapses of *other* projections whose
+    post indices fell in its atom range (w1 -> pop1 neurons 0..6), so scaling w1 changed it."""
+    be = get_backend("spinnaker")
+    base = net()
+    loud = base.replace_node("w1", base.nodes["w1"].replace(weight=np.asarray(base.nodes["w1"].weight) * 100))
+
+    def readout_shift(g: ir.Graph, d: str) -> dict[str, int]:
+        art = be.lower(g, tmp_path / d)
+        v = next(v for v in art.manifest["vertices"] if v["population"] == "readout")
+        return next(s for s in art.manifest["report"]["weight_shifts"] if s["vertex"] == v["index"])
+
+    assert readout_shift(base, "base") == readout_shift(loud, "loud")
