@@ -46,6 +46,7 @@ class TargetResult:
     accuracy_delta: float | None = None
     output_max_abs_diff: float | None = None
     faults: dict[str, Any] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)  # the board's diagnostics, e.g. saturations
     run: RunArrays | None = field(default=None, repr=False)
     reference: RunArrays | None = field(default=None, repr=False)
 
@@ -54,7 +55,7 @@ class TargetResult:
                 "spike_agreement": self.spike_agreement, "first_divergence": self.first_divergence,
                 "layer_correlation": self.layer_correlation, "van_rossum": self.van_rossum,
                 "accuracy": self.accuracy, "accuracy_delta": self.accuracy_delta,
-                "output_max_abs_diff": self.output_max_abs_diff, "faults": self.faults}
+                "output_max_abs_diff": self.output_max_abs_diff, "faults": self.faults, "counters": self.counters}
 
 
 @dataclass
@@ -174,7 +175,7 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             t1 = time.perf_counter()
             run = run_board_process(spec, artifact.path, inputs, steps, timeout_s=timeout_s, faults=res.faults)
             res.wall_s = time.perf_counter() - t1
-            res.run, res.reference = run, reference
+            res.run, res.reference, res.counters = run, reference, dict(run.counters)
             cmp = compare(reference, run, [n for n in order], graph.profile.dt)
             res.spike_agreement = cmp["spike_agreement"]
             res.first_divergence = cmp["first_divergence"]

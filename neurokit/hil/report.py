@@ -72,6 +72,9 @@ def table(report: HilReport) -> str:
                      f"{_fmt(t.accuracy_delta):>7} {t.wall_s:>7.2f}")
         if t.error:
             lines.append(f"  {t.target}: {t.error}")
+        nonzero = {k: v for k, v in t.counters.items() if v}
+        if nonzero:
+            lines.append(f"  {t.target} board counters: " + ", ".join(f"{k}={v}" for k, v in nonzero.items()))
     if report.reference_accuracy is not None:
         lines.append(f"float reference accuracy: {report.reference_accuracy:.4f}")
     return "\n".join(lines)
@@ -88,7 +91,7 @@ def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
         rows.append("<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in (
             t.target, t.status, t.spike_agreement, t.first_divergence, t.accuracy, t.accuracy_delta,
             round(t.wall_s, 3), t.output_max_abs_diff, t.layer_correlation, t.van_rossum, t.faults or None,
-            t.error or None)) + "</tr>")
+            t.counters or None, t.error or None)) + "</tr>")
     figures = []
     for t in report.targets:
         png = _raster_png(t)
@@ -102,7 +105,7 @@ def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
 {_fmt(report.reference_accuracy)}. Each target is compared with neurokit.sim in the target's matching numeric mode.</p>
 <table><tr><th>target</th><th>status</th><th>spike agreement</th><th>first divergence</th><th>accuracy</th>
 <th>Δ accuracy vs float</th><th>wall s</th><th>max |Δ output|</th><th>per-layer spike-count correlation</th><th>van Rossum distance</th>
-<th>faults</th><th>error</th></tr>{''.join(rows)}</table>
+<th>faults</th><th>board counters</th><th>error</th></tr>{''.join(rows)}</table>
 <h2>Raster overlays (sample 0; grey = reference, red = target, dashed = first divergence)</h2>{''.join(figures)}
 </body></html>
 """

@@ -1,7 +1,8 @@
 """Run results as plain arrays on disk (HDF5), so a board in another process can hand them over.
 
-A run is ``spikes[node] -> bool (T, B, *shape)`` for the spiking nodes and
-``outputs[node] -> float (T, B, *shape)`` for the Output nodes.
+A run is ``spikes[node] -> bool (T, B, *shape)`` for the spiking nodes,
+``outputs[node] -> float (T, B, *shape)`` for the Output nodes and ``counters`` — whole-number
+diagnostics the board reports (e.g. SpiNNaker's ``ring_buffer_saturations/<population>``).
 """
 
 from __future__ import annotations
@@ -23,13 +24,21 @@ class RunArrays:
 
     spikes: dict[str, np.ndarray] = field(default_factory=dict)
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
 
 
 def from_recording(rec: Any) -> RunArrays:
-    """Dense spike trains and outputs from a :class:`neurokit.sim.recording.Recording`."""
+    """Dense spike trains, outputs and counters (integer entries of ``rec.meta``, flattened to
+    ``key/sub``) from a :class:`neurokit.sim.recording.Recording`."""
     spikes = {node: np.asarray(rec.spike_train(node), dtype=bool) for node in rec.spiking_nodes}
     outputs = {node: np.asarray(v) for node, v in rec.outputs.items()}
-    return RunArrays(spikes=spikes, outputs=outputs)
+    counters: dict[str, int] = {}
+    for key, value in getattr(rec, "meta", {}).items():
+        items = value.items() if isinstance(value, dict) else [("", value)]
+        for sub, v in items:
+            if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+                counters[f"{key}/{sub}" if sub else key] = int(v)
+    return RunArrays(spikes=spikes, outputs=outputs, counters=counters)
 
 
 def write_run(path: str | os.PathLike[str], run: RunArrays) -> None:
@@ -39,6 +48,9 @@ def write_run(path: str | os.PathLike[str], run: RunArrays) -> None:
             g = f.create_group(group)
             for k, v in data.items():
                 g.create_dataset(k, data=v, compression="gzip")
+        counters = f.create_group("counters")
+        for k, v in run.counters.items():
+            counters.attrs[k] = int(v)
 
 
 def read_run(path: str | os.PathLike[str]) -> RunArrays:
@@ -46,7 +58,8 @@ def read_run(path: str | os.PathLike[str]) -> RunArrays:
     try:
         with h5py.File(path, "r") as f:
             return RunArrays(spikes={k: f["spikes"][k][()].astype(bool) for k in f["spikes"]},
-                             outputs={k: f["outputs"][k][()] for k in f["outputs"]})
+                             outputs={k: f["outputs"][k][()] for k in f["outputs"]},
+                             counters={k: int(v) for k, v in f["counters"].attrs.items()} if "counters" in f else {})
     except (OSError, KeyError) as exc:
         raise FileFormatError(f"cannot read run results ({exc})", where=str(path),
                               fix="the board process died while writing; see its error") from None

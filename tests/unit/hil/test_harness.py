@@ -93,3 +93,23 @@ def test_report_json_and_html(tmp_path: Path) -> None:
     page = h.read_text()
     assert page.count("<img") == 2 and "wrong_rounding" in page
     assert "wrong_rounding" in table(report)
+
+
+def test_board_counters_reach_the_report(tmp_path: Path) -> None:
+    """SpiNNaker's ring-buffer saturations travel from the board process into the report: the
+    reference clips identically (agreement 1.0), and the table names the counter."""
+    from neurokit.hil.report import table
+
+    n_in, n = 300, 4
+    g = ir.Graph.sequential(ir.SparseLinear.from_dense(np.full((n, n_in), 0.05)),
+                            ir.LIF(tau=np.full(n, 0.02), r=np.ones(n), v_leak=np.zeros(n), v_threshold=np.full(n, 1.5)),
+                            names=["w", "pop"], profile=ir.Profile(dt=1e-3, integration="exact", reset="zero"))
+    x = np.full((60, 1, n_in), 2.0)
+    report = run_hil(g, ["spinnaker"], x, out_dir=tmp_path, timeout_s=120,
+                     options={"spinnaker": {"spikes_per_second": 1.0, "ring_buffer_sigma": 0.0}})
+    row = report.targets[0]
+    assert row.status == "ok" and row.spike_agreement == 1.0
+    spikes = row.run.spikes["pop"].sum()  # clipped input ~2.0: v crosses 1.5 after ~28 steps (unclipped ~30: every step)
+    assert 0 < spikes < 59 * n
+    assert row.counters["ring_buffer_saturations/pop"] == 59 * n  # every step after the first delivery
+    assert "board counters: ring_buffer_saturations/pop=236" in table(report)
