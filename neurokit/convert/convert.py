@@ -111,14 +111,16 @@ LABELS = {"linear": "fc", "conv": "conv", "avgpool": "pool", "flatten": "flatten
 
 
 def node_labels(traced: Traced) -> dict[str, str]:
-    """IR node names for the traced ops: ``fc1, if1, fc2, ...`` (kind and position), so a converted
-    graph reads like the network (``conv1 -> if1 -> pool1 -> ...``) rather than torch.fx's ``_0, _1``."""
+    """IR node names for the traced ops: the torch name of the module or function (``conv1``,
+    ``stem_0``, ``relu_1``) where the model names it, else — for the anonymous children of an
+    ``nn.Sequential`` (torch.fx's ``_0, _1``) — kind and position: ``fc1, if1, conv1, pool1``."""
     count: dict[str, int] = {}
     out = {}
     for op in traced.ops:
         if op.kind in LABELS:
             count[op.kind] = count.get(op.kind, 0) + 1
-            out[op.name] = f"{LABELS[op.kind]}{count[op.kind]}"
+            anonymous = op.name.startswith("_") and op.name[1:].isdigit()
+            out[op.name] = f"{LABELS[op.kind]}{count[op.kind]}" if anonymous else op.name
     return out
 
 
@@ -275,11 +277,17 @@ def convert(model: nn.Module, calib: torch.Tensor | np.ndarray, *, input_shape: 
     builder = _Builder(traced, scales, dt, v_init)
     graph, labels = builder.build(), builder.label
     info = {"percentile": percentile, "channelwise": channelwise, "v_init": v_init,
-            "scales": {labels.get(k, k): [float(x) for x in v] for k, v in scales.items()},
+            "scales": {labels[k]: [float(x) for x in v] for k, v in scales.items() if labels.get(k) in graph.nodes},
             "qcfs_levels": sorted({op.qcfs[1] for op in traced.ops if op.qcfs is not None}),
-            "approximations": list(traced.approximations)}
+            "approximations": [_relabel(note, labels) for note in traced.approximations]}
     graph = dataclasses.replace(graph, metadata={"neurokit_conversion": json.dumps(info)})
     return graph.validate()
+
+
+def _relabel(note: str, labels: dict[str, str]) -> str:
+    """``"_2: MaxPool2d replaced ..."`` -> ``"pool1 (torch _2): MaxPool2d replaced ..."``."""
+    head, sep, rest = note.partition(":")
+    return f"{labels[head]} (torch {head}){sep}{rest}" if sep and labels.get(head, head) != head else note
 
 
 def conversion_info(graph: ir.Graph) -> dict[str, Any]:

@@ -1,13 +1,15 @@
 """Where the target descriptions (``hardware/*.toml``: chip limits, device tables) are found.
 
-In order: the directory named by ``NEUROKIT_HARDWARE``; the repository's ``hardware/`` (a source
-checkout or editable install); ``<prefix>/share/neurokit/hardware`` (where a wheel installs them,
-see ``[tool.setuptools.data-files]`` in ``pyproject.toml``).
+Each file is looked up in order: the directory named by ``NEUROKIT_HARDWARE`` (your own or edited
+descriptions; files not there fall through); the repository's ``hardware/`` (a checkout or
+editable install); ``<prefix>/share/neurokit/hardware`` and ``<user base>/share/neurokit/hardware``
+(where a wheel installs them, see ``[tool.setuptools.data-files]`` in ``pyproject.toml``).
 """
 
 from __future__ import annotations
 
 import os
+import site
 import sys
 from pathlib import Path
 
@@ -19,11 +21,31 @@ SOURCE_TREE = Path(__file__).resolve().parents[2] / "hardware"
 def candidates() -> list[Path]:
     """The directories searched, in order."""
     env = os.environ.get("NEUROKIT_HARDWARE")
-    return [*([Path(env)] if env else []), SOURCE_TREE, Path(sys.prefix) / "share" / "neurokit" / "hardware"]
+    installed = [Path(sys.prefix) / "share" / "neurokit" / "hardware"]
+    user_base = getattr(site, "USER_BASE", None)
+    if user_base:
+        installed.append(Path(user_base) / "share" / "neurokit" / "hardware")
+    return [*([Path(env)] if env else []), SOURCE_TREE, *installed]
+
+
+def available(pattern: str = "*.toml") -> list[str]:
+    """Names (without ``.toml``) of the descriptions found anywhere, e.g. ``available("spinn*")``."""
+    suffix = "" if pattern.endswith(".toml") else ".toml"
+    return sorted({p.stem for d in candidates() if d.is_dir() for p in d.glob(pattern + suffix)})
+
+
+def hardware_file(name: str, what: str = "hardware description") -> Path:
+    """The first ``<name>.toml`` among the candidate directories."""
+    for d in candidates():
+        path = d / f"{name}.toml"
+        if path.is_file():
+            return path
+    raise DataNotFoundError(f"no {what} {name!r} (searched {', '.join(map(str, candidates()))})",
+                            fix=f"choose one of {available()} or set NEUROKIT_HARDWARE to a directory holding {name}.toml")
 
 
 def hardware_dir() -> Path:
-    """The first candidate directory that holds ``*.toml`` descriptions."""
+    """The first candidate directory that holds any ``*.toml`` description."""
     for d in candidates():
         if d.is_dir() and any(d.glob("*.toml")):
             return d

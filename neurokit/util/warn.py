@@ -8,11 +8,12 @@ stack to the first frame outside the ``neurokit`` package (what Python 3.12's
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from pathlib import Path
 
-PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+PACKAGE_DIR = str(Path(__file__).resolve().parents[1]) + os.sep  # ".../neurokit/": not neurokit_demo.py
 
 
 def warn_user(message: str, category: type[Warning]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from neurokit.errors import ConfigError, DataNotFoundError
-from neurokit.util.hardware import hardware_dir as default_hardware_dir
+from neurokit.util.hardware import candidates
 
 
 
@@ -109,11 +109,13 @@ class Device:
 
 def load_device(name: str, hardware_dir: Path | None = None) -> Device:
     """The device described by ``hardware/<name>.toml``."""
-    path = (hardware_dir or default_hardware_dir()) / f"{name}.toml"
-    if not path.is_file():
-        available = sorted(p.stem for p in (hardware_dir or default_hardware_dir()).glob("*.toml")
-                           if re.search(r'^kind\s*=\s*"(pcm|rram|ideal)"', p.read_text(), re.MULTILINE))
-        raise DataNotFoundError(f"no device table {str(path)!r}", fix=f"choose one of {available}")
+    dirs = [hardware_dir] if hardware_dir is not None else candidates()
+    found = [d / f"{name}.toml" for d in dirs if (d / f"{name}.toml").is_file()]
+    if not found:
+        devices = sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.toml")
+                          if re.search(r'^kind\s*=\s*"(pcm|rram|ideal)"', p.read_text(), re.MULTILINE)})
+        raise DataNotFoundError(f"no device table {name!r} in {', '.join(map(str, dirs))}", fix=f"choose one of {devices}")
+    path = found[0]
     try:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:

@@ -28,7 +28,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
-from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, DataNotFoundError, InvalidInputError
+from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, InvalidInputError
 from neurokit.sim.lowering import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
@@ -227,12 +227,9 @@ def quantize_graph(graph: ir.Graph) -> tuple[list[dict[str, Any]], list[dict[str
 
 
 def _limits() -> dict[str, Any]:
-    from neurokit.util.hardware import hardware_dir
+    from neurokit.util.hardware import hardware_file
 
-    path = hardware_dir() / "loihi2.toml"
-    if not path.is_file():
-        raise DataNotFoundError(f"{path} is missing (Loihi 2 chip limits)", fix="restore hardware/loihi2.toml")
-    return tomllib.loads(path.read_text())
+    return tomllib.loads(hardware_file("loihi2", "Loihi 2 chip-limits table").read_text())
 
 
 @dataclass

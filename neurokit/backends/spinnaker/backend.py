@@ -97,6 +97,9 @@ class SpiNNakerBackend:
         if opts:
             raise InvalidInputError(f"unknown spinnaker option(s) {sorted(opts)}",
                                     fix="options: machine, max_atoms_per_core, spikes_per_second, ring_buffer_sigma")
+        if not 1 <= max_atoms <= 256:
+            raise InvalidInputError(f"max_atoms_per_core must be 1..256, got {max_atoms}",
+                                    fix="keys hold 8 atom bits: use at most 256 neurons per core")
         if not (rate_hz > 0 and sigma >= 0):
             raise InvalidInputError(f"spikes_per_second must be > 0 and ring_buffer_sigma >= 0, got {rate_hz}, {sigma}",
                                     fix="e.g. spikes_per_second=30, ring_buffer_sigma=5 (sPyNNaker's defaults)")
@@ -135,10 +138,12 @@ class SpiNNakerBackend:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         core_report = []
+        clipped = 0  # 16-bit weights clipped (only when the shift is capped at MAX_SHIFT)
         shift_report: list[dict[str, int]] = []
         baked: dict[str, list[tuple[np.ndarray, ...]]] = {d["syn"]: [] for d in proj_data}
         with atomic_path(out / "arrays.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
             for label, tables in (("uncompressed", rt), ("compressed", crt)):
+                f.require_group(f"routing/{label}")  # present even when nothing is routed
                 for chip, entries in tables.tables.items():
                     f.create_dataset(f"routing/{label}/{chip[0]}_{chip[1]}", data=_table_rows(entries, machine.route_words))
             for pop in pops[1:]:
@@ -162,18 +167,30 @@ class SpiNNakerBackend:
                                           rate_hz * g.profile.dt, sigma)
                 shift_report.append({"vertex": tv.index, "excitatory": type_shift[0], "inhibitory": type_shift[1]})
                 rows_t, rows_w, rows_s, rows_d, indptr, mpt = [], [], [], [], [0], []
-                for d, sv, b in blocks:  # synapses of the block sorted by source atom, then original order
+                # one master-population entry and one row per source atom for each source slice, holding
+                # the synapses of every projection from that slice (several projections may join the
+                # same two populations); within a row: projection order, then original order
+                by_source: dict[int, list[tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+                for d, sv, b in blocks:
                     w_fixed = np.round(d["w"][b] * 2.0**FMT.frac_bits)
                     shifts = np.where(w_fixed >= 0, type_shift[0], type_shift[1]).astype(np.int64)
-                    w16 = np.clip(np.round(w_fixed / 2.0**shifts), -32768, 32767).astype(np.int64)
+                    w16 = np.round(w_fixed / 2.0**shifts)
+                    clipped += int(np.count_nonzero((w16 < -32768) | (w16 > 32767)))
+                    w16 = np.clip(w16, -32768, 32767).astype(np.int64)
                     baked[d["syn"]].append((d["pre_idx"][b], d["post_idx"][b], w16 << shifts, d["delay"][b] - 1))
+                    by_source.setdefault(sv.index, []).append((sv, d["pre_idx"][b] - sv.lo, d["post_idx"][b] - tv.lo,
+                                                               np.stack([w16, shifts]), d["delay"][b]))
+                for parts in by_source.values():
+                    sv = parts[0][0]
+                    atom = np.concatenate([p[1] for p in parts])
+                    order = np.argsort(atom, kind="stable")
                     start = len(indptr) - 1
-                    per_atom = np.bincount(d["pre_idx"][b] - sv.lo, minlength=sv.atoms)
-                    indptr.extend((indptr[-1] + np.cumsum(per_atom)).tolist())
-                    rows_t.append(d["post_idx"][b] - tv.lo)
-                    rows_w.append(w16)
-                    rows_s.append(shifts)
-                    rows_d.append(d["delay"][b])
+                    indptr.extend((indptr[-1] + np.cumsum(np.bincount(atom, minlength=sv.atoms))).tolist())
+                    rows_t.append(np.concatenate([p[2] for p in parts])[order])
+                    ws = np.concatenate([p[3] for p in parts], axis=1)[:, order]
+                    rows_w.append(ws[0])
+                    rows_s.append(ws[1])
+                    rows_d.append(np.concatenate([p[4] for p in parts])[order])
                     mpt.append((sv.key, MASK, start, sv.atoms))
                 grp = f.create_group(f"cores/{tv.chip[0]}_{tv.chip[1]}_{tv.core}")
                 cat = lambda a: np.concatenate(a).astype(np.int64) if a else np.zeros(0, np.int64)  # noqa: E731
@@ -204,7 +221,7 @@ class SpiNNakerBackend:
                        "expected_packets_per_step_at_10hz": float(sum(n for _, n in sizes) * 10.0 * g.profile.dt),
                        "expected_packets_per_step": float(sum(n for _, n in sizes) * rate_hz * g.profile.dt),
                        "spikes_per_second": rate_hz, "ring_buffer_sigma": sigma,
-                       "weight_shifts": shift_report,
+                       "weight_shifts": shift_report, "weights_clipped_16bit": clipped,
                        "placer": "radial (hexagonal distance from chip 0,0), sequential cores",
                        "router": "dimension order: diagonal, then E/W, then N/S", "compressor": "pair merge"},
         }
@@ -241,6 +258,7 @@ def _table_entries(rows: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(r[0]), int(r[1]), sum(int(w) << (32 * i) for i, w in enumerate(r[2:]))) for r in rows]
 
 
+MAX_SHIFT = 15  # 65535 << 15 is the largest input an S16.15 neuron can take in one step
 RING_BUFFER_MAX = 0xFFFF  # a ring-buffer entry is an unsigned 16-bit sum that saturates (sPyNNaker synapses.c)
 DEFAULT_SPIKES_PER_SECOND = 30.0  # sPyNNaker's default expected input rate for the ring-buffer shift
 DEFAULT_RING_BUFFER_SIGMA = 5.0
@@ -274,7 +292,9 @@ def _core_shifts(blocks: list[tuple[np.ndarray, np.ndarray]], atoms: int, p_spik
     probability :math:`p` per step, so a post neuron's input per step has mean
     :math:`p \sum |w|` and variance :math:`p (1 - p) \sum w^2`; the bound
     :math:`\max_{post}(\text{mean} + \sigma\,\text{sd})` (and the largest single weight) must fit
-    in 16 bits: :math:`\text{shift} = \lceil \log_2(\text{bound} / 32767) \rceil`, at least 0."""
+    in 16 bits: :math:`\text{shift} = \lceil \log_2(\text{bound} / 32767) \rceil` within
+    ``[0, MAX_SHIFT]`` (a larger shift would overflow the S16.15 input; weights beyond 16 bits at
+    the cap are clipped and counted in the report's ``weights_clipped_16bit``)."""
     p = min(max(p_spike, 0.0), 1.0)
     shifts = []
     for excitatory in (True, False):
@@ -290,7 +310,7 @@ def _core_shifts(blocks: list[tuple[np.ndarray, np.ndarray]], atoms: int, p_spik
                 np.add.at(var, post, w * w * p * (1 - p))
                 peak = max(peak, float(w.max()))
         bound = max(float((mean + sigma * np.sqrt(var)).max(initial=0.0)), peak, 1.0)
-        shifts.append(max(0, math.ceil(math.log2(bound / 32767))))
+        shifts.append(min(MAX_SHIFT, max(0, math.ceil(math.log2(bound / 32767)))))
     return shifts[0], shifts[1]
 
 
@@ -383,8 +403,9 @@ class Emulator:
                 grp = f[f"neurons/{p}"]
                 self.neurons[p] = (FixedNeuron(kind=str(grp.attrs["kind"]), **{k: grp[k][()] for k in
                                    ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps")}), grp["i_offset"][()])
-            tables = RoutingTables({tuple(int(c) for c in k.split("_")): _table_entries(f[f"routing/compressed/{k}"][()])
-                                    for k in f["routing/compressed"]})
+            compressed = f.get("routing/compressed")
+            tables = RoutingTables({tuple(int(c) for c in k.split("_")): _table_entries(compressed[k][()])
+                                    for k in (compressed if compressed is not None else [])})
             cores = {}
             for key in f["cores"]:
                 x, y, p = (int(c) for c in key.split("_"))

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 
 from neurokit.errors import DataNotFoundError
-from neurokit.util.hardware import hardware_dir
+from neurokit.util.hardware import available, hardware_file
 
 #: link index -> (dx, dy): 0 E, 1 NE, 2 N, 3 W, 4 SW, 5 S
 LINKS = ((1, 0), (1, 1), (0, 1), (-1, 0), (-1, -1), (0, -1))
@@ -80,11 +80,10 @@ class Machine:
 
 
 def load_machine(name: str = "spinn5") -> Machine:
-    hardware = hardware_dir()
-    path = hardware / f"{name}.toml"
-    if not path.is_file():
-        raise DataNotFoundError(f"no machine description {str(path)!r}",
-                                fix=f"choose one of {sorted(p.stem for p in hardware.glob('spinn*.toml'))}")
+    if name not in available("spinn*"):
+        raise DataNotFoundError(f"no SpiNNaker machine description {name!r}",
+                                fix=f"choose one of {available('spinn*')} (hardware/<name>.toml)")
+    path = hardware_file(name, "machine description")
     d = tomllib.loads(path.read_text())
     chips = tuple((x, y) for y in range(d["height"]) for x in range(d["row_start"][y], d["row_end"][y] + 1))
     cores = int(d.get("cores_per_chip", 18))

@@ -68,8 +68,9 @@ def test_maxpool_approximation_is_warned_and_recorded() -> None:
     with pytest.warns(ConversionApproximationWarning, match="MaxPool2d replaced by AvgPool2d"):
         g = convert(model, torch.rand(50, 1, 8, 8), maxpool="avg")
     assert any(isinstance(n, ir.AvgPool2d) for n in g.nodes.values())
-    assert conversion_info(g)["approximations"] == ["_2: MaxPool2d replaced by AvgPool2d of the same window "
-                                                     "(approximation)"]
+    assert conversion_info(g)["approximations"] == ["pool1 (torch _2): MaxPool2d replaced by AvgPool2d of the same "
+                                                     "window (approximation)"]
+    assert "pool1" in g.nodes and set(conversion_info(g)["scales"]) == {"if1"}
 
 
 def _mlp() -> nn.Module:

@@ -29,8 +29,12 @@ def test_an_installed_copy_and_the_environment_variable(tmp_path: Path, monkeypa
     mine.mkdir()
     (mine / "spinn5.toml").write_text((prefix / "share" / "neurokit" / "hardware" / "spinn3.toml").read_text())
     monkeypatch.setenv("NEUROKIT_HARDWARE", str(mine))
-    assert len(load_machine("spinn5").chips) == 4  # the override wins
+    assert len(load_machine("spinn5").chips) == 4  # the override wins for the files it holds ...
+    assert load_machine("spinnaker2").cores_per_chip == 152  # ... the others fall through
     monkeypatch.setenv("NEUROKIT_HARDWARE", str(tmp_path / "empty"))
     shutil.rmtree(prefix)
+    monkeypatch.setattr("site.USER_BASE", str(tmp_path / "userbase"))
     with pytest.raises(DataNotFoundError, match="NEUROKIT_HARDWARE"):
         hardware.hardware_dir()
+    with pytest.raises(DataNotFoundError, match="no SpiNNaker machine description 'spinn5'"):
+        load_machine("spinn5")

@@ -23,3 +23,19 @@ def test_a_conversion_warning_points_at_the_callers_line() -> None:
     assert len(hits) == 1 and hits[0].filename == __file__
     with pytest.warns(ConversionApproximationWarning, match="MaxPool2d replaced"):
         convert(model, np.asarray(calib), maxpool="avg")
+
+
+def test_a_user_file_whose_name_starts_like_the_package_is_not_skipped(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """``<dir>/neurokit_demo.py`` shares the string prefix of ``<dir>/neurokit/`` but is the user's file."""
+    import os
+    import runpy
+
+    from neurokit.util import warn
+
+    monkeypatch.setattr(warn, "PACKAGE_DIR", str(tmp_path / "neurokit") + os.sep)
+    script = tmp_path / "neurokit_demo.py"
+    script.write_text("from neurokit.util.warn import warn_user\nwarn_user('hello', UserWarning)\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        runpy.run_path(str(script))
+    assert [w.filename for w in caught] == [str(script)]

@@ -248,3 +248,48 @@ def test_a_cores_weight_shift_depends_only_on_its_own_incoming_synapses(tmp_path
         return next(s for s in art.manifest["report"]["weight_shifts"] if s["vertex"] == v["index"])
 
     assert readout_shift(base, "base") == readout_shift(loud, "loud")
+
+
+def test_two_projections_between_the_same_populations_both_arrive(tmp_path: Path) -> None:
+    """Regression: each projection wrote its own master-population entry with the same key and the
+    lookup stopped at the first, so the emulator lost half the input. Rows now merge projections."""
+    lin = ir.Linear(weight=0.3 * np.eye(2))
+    g = ir.Graph(nodes={"inp": ir.Input(shape=(2,)), "a": lin, "b": lin,
+                        "pop": ir.LI(tau=np.full(2, 0.05), r=np.ones(2), v_leak=np.zeros(2)), "out": ir.Output(shape=(2,))},
+                 edges=(("inp", "a"), ("inp", "b"), ("a", "pop"), ("b", "pop"), ("pop", "out")),
+                 profile=ir.Profile(dt=1e-3, integration="exact", reset="zero"))
+    be = get_backend("spinnaker")
+    art = be.lower(g, tmp_path)
+    x = np.ones((3, 1, 2))
+    emu, ref = be.board(art).run(x, 3), be.reference_run(art, x, 3)
+    np.testing.assert_array_equal(emu.traces["pop"]["v"], ref.traces["pop"]["v"])
+    one = be.reference_run(be.lower(g.replace_node("b", ir.Linear(weight=np.zeros((2, 2)))), tmp_path / "one"), x, 3)
+    assert emu.traces["pop"]["v"][2, 0, 0] == pytest.approx(2 * one.traces["pop"]["v"][2, 0, 0], rel=1e-2)  # not 1x
+
+
+def test_a_network_without_synapses_loads_and_runs(tmp_path: Path) -> None:
+    g = ir.Graph.sequential(ir.Linear(weight=np.zeros((3, 4))),
+                            ir.LIF(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3)),
+                            names=["w", "pop"], profile=ir.Profile(dt=1e-3, integration="exact", reset="zero"))
+    be = get_backend("spinnaker")
+    art = be.lower(g, tmp_path)
+    assert art.manifest["report"]["routing_entries_after"] == 0
+    rec = be.board(art).run(np.ones((5, 1, 4)), 5)
+    assert not rec.spikes["pop"].any()
+
+
+def test_the_weight_shift_is_capped_where_s16_15_ends(tmp_path: Path) -> None:
+    """A shift above 15 would deliver more than S16.15 can hold; it is capped and the 16-bit weights
+    that no longer fit are clipped and counted."""
+    g = ir.Graph.sequential(ir.SparseLinear.from_dense(np.full((1, 50), 6e4)),
+                            ir.LI(tau=np.full(1, 0.05), r=np.ones(1), v_leak=np.zeros(1)),
+                            names=["w", "pop"], profile=ir.Profile(dt=1e-3, integration="exact", reset="zero"))
+    be = get_backend("spinnaker")
+    art = be.lower(g, tmp_path, {"spikes_per_second": 1000.0})
+    report = art.manifest["report"]
+    assert report["weight_shifts"][0]["excitatory"] == 15 and report["weights_clipped_16bit"] == 50
+    x = np.ones((3, 1, 50))
+    np.testing.assert_array_equal(be.board(art).run(x, 3).traces["pop"]["v"], be.reference_run(art, x, 3).traces["pop"]["v"])
+    for bad in (0, 257):
+        with pytest.raises(Exception, match="max_atoms_per_core must be 1..256"):
+            be.lower(g, tmp_path / str(bad), {"max_atoms_per_core": bad})
