@@ -291,25 +291,27 @@ def _core_shifts(blocks: list[tuple[np.ndarray, np.ndarray]], atoms: int, p_spik
     chosen from the expected summed input as sPyNNaker does: each presynaptic neuron spikes with
     probability :math:`p` per step, so a post neuron's input per step has mean
     :math:`p \sum |w|` and variance :math:`p (1 - p) \sum w^2`; the bound
-    :math:`\max_{post}(\text{mean} + \sigma\,\text{sd})` (and the largest single weight) must fit
-    in 16 bits: :math:`\text{shift} = \lceil \log_2(\text{bound} / 32767) \rceil` within
+    :math:`\max_{post} \min(\text{mean} + \sigma\,\text{sd},\ \sum |w|)` (no more than every
+    source spiking once; and at least the largest single weight) must fit in 15 bits, leaving the
+    ring buffer's 16th bit as headroom, as sPyNNaker's ``max_weight_powers`` does: :math:`\text{shift} = \lceil \log_2(\text{bound} / 32767) \rceil` within
     ``[0, MAX_SHIFT]`` (a larger shift would overflow the S16.15 input; weights beyond 16 bits at
     the cap are clipped and counted in the report's ``weights_clipped_16bit``)."""
     p = min(max(p_spike, 0.0), 1.0)
     shifts = []
     for excitatory in (True, False):
-        mean = np.zeros(atoms)
-        var = np.zeros(atoms)
+        total = np.zeros(atoms)
+        square = np.zeros(atoms)
         peak = 0.0
         for w_real, post_local in blocks:
             w = np.round(w_real * 2.0**FMT.frac_bits)
             keep = w >= 0 if excitatory else w < 0
             w, post = np.abs(w[keep]), post_local[keep]
             if len(w):
-                np.add.at(mean, post, w * p)
-                np.add.at(var, post, w * w * p * (1 - p))
+                total += np.bincount(post, weights=w, minlength=atoms)
+                square += np.bincount(post, weights=w * w, minlength=atoms)
                 peak = max(peak, float(w.max()))
-        bound = max(float((mean + sigma * np.sqrt(var)).max(initial=0.0)), peak, 1.0)
+        expected = np.minimum(p * total + sigma * np.sqrt(p * (1 - p) * square), total)
+        bound = max(float(expected.max(initial=0.0)), peak, 1.0)
         shifts.append(min(MAX_SHIFT, max(0, math.ceil(math.log2(bound / 32767)))))
     return shifts[0], shifts[1]
 
