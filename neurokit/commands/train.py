@@ -10,7 +10,8 @@ from neurokit import api
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("train", help="train an SNN with surrogate gradients (default: embedded event-digits)",
-                       description="Trains a feed-forward LIF classifier. With no arguments it uses the embedded "
+                       description="Trains a feed-forward LIF classifier (MLP, or convolutional with --arch conv). "
+                                   "With no arguments it uses the embedded "
                                    "event-digits dataset (no download) and reaches about 97.3 % test accuracy in "
                                    "about 30 s on 2 cores. Writes checkpoint.pt after every epoch (resume with "
                                    "--resume RUN_DIR), metrics.csv/json, learning_curves.png, raster.png, model.nir "
@@ -24,6 +25,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--loss", choices=["mean_membrane", "max_membrane", "spike_count", "first_spike"], default=None,
                    help="readout loss: cross-entropy on the LI readout's mean (default) or max membrane, or on a "
                         "spiking readout's spike counts or first-spike times")
+    p.add_argument("--arch", choices=["mlp", "conv"], default=None,
+                   help="mlp: hidden LIF layers (default); conv: per --channels entry a 3x3 convolution, LIF "
+                        "neurons and a 2x2 average pool, then a linear readout (image-shaped inputs)")
+    p.add_argument("--channels", default=None, metavar="C1,C2,...",
+                   help="conv channels per block for --arch conv (default 8,16)")
     p.add_argument("--max-delay", type=int, default=None, metavar="STEPS",
                    help="learn a delay of 0..STEPS steps per synapse (DCLS), exported as Delay nodes (default 0)")
     p.add_argument("--nproc", type=int, default=1,
@@ -38,8 +44,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
-                     max_delay=args.max_delay, loss=args.loss, nproc=args.nproc)
+                     max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, arch=args.arch,
+                     channels=_channels(args.channels))
     print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "
           f"{card['synaptic_ops_per_inference']:.0f} synaptic ops/inference, "
           f"{card['energy_uj_per_inference']:.3f} µJ estimated; run: {card['run_dir']}")
     return 0
+
+
+def _channels(text: str | None) -> list[int] | None:
+    from neurokit.errors import InvalidInputError
+
+    if text is None:
+        return None
+    try:
+        return [int(c) for c in text.split(",") if c.strip()]
+    except ValueError:
+        raise InvalidInputError(f"--channels {text!r} is not a comma-separated list of whole numbers",
+                                fix="e.g. --channels 8,16") from None

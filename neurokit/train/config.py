@@ -20,7 +20,9 @@ class TrainConfig:
     data_dir: str | None = None
     steps: int = 30
     dt: float = 0.01
+    arch: str = "mlp"              # "mlp": hidden LIF layers; "conv": conv3x3-LIF-avgpool2 per `channels` entry (C, H, W inputs)
     hidden: tuple[int, ...] = (256,)
+    channels: tuple[int, ...] = (8, 16)
     tau_mem: float = 0.02
     tau_out: float = 0.05
     surrogate: str = "fast_sigmoid"
@@ -56,9 +58,10 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"{source}: unknown key(s) {unknown}", fix=f"allowed keys: {sorted(fields)}")
         clean = dict(data)
-        if "hidden" in clean:
-            h = clean["hidden"]
-            clean["hidden"] = tuple(int(v) for v in (h if isinstance(h, (list, tuple)) else [h]))
+        for key in ("hidden", "channels"):
+            if key in clean:
+                h = clean[key]
+                clean[key] = tuple(int(v) for v in (h if isinstance(h, (list, tuple)) else [h]))
         try:
             cfg = cls(**clean)
         except TypeError as exc:
@@ -66,6 +69,11 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "steps", "sltt_chunk"):
             if int(getattr(cfg, name)) < 1:
                 raise ConfigError(f"{source}: {name} must be >= 1", fix=f"set {name} to a positive whole number")
+        if cfg.arch not in ("mlp", "conv"):
+            raise ConfigError(f"{source}: arch must be 'mlp' or 'conv', got {cfg.arch!r}", fix="arch = 'mlp'")
+        if cfg.arch == "conv" and (cfg.mode != "bptt" or cfg.max_delay):
+            raise ConfigError(f"{source}: arch = 'conv' trains with mode = 'bptt' and no learnable delays",
+                              fix="set mode = 'bptt' and max_delay = 0, or arch = 'mlp'")
         if cfg.mode not in ("bptt", "sltt"):
             raise ConfigError(f"{source}: mode must be 'bptt' or 'sltt', got {cfg.mode!r}", fix="mode = 'bptt'")
         from .losses import LOSSES
@@ -85,4 +93,5 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["hidden"] = list(self.hidden)
+        d["channels"] = list(self.channels)
         return d

@@ -23,10 +23,12 @@ from neurokit.util.progress import progress_bar
 
 from . import distributed
 from .config import TrainConfig
+from .conv import ConvSNNClassifier
 from .delays import DelayedLinear
 from .model import SNNClassifier, SNNSpec, to_ir
 from .losses import SPIKING_READOUT, predict, readout_loss
 from .sltt import sltt_backward
+from .synops import synaptic_operations
 
 #: Energy per operation at 45 nm (Horowitz, ISSCC 2014): 32-bit float add / multiply-add.
 ENERGY_PJ = {"accumulate": 0.9, "multiply_accumulate": 4.6}
@@ -47,7 +49,7 @@ def graph_hash(graph: ir.Graph) -> str:
     return hashlib.sha256(buf.getvalue()).hexdigest()[:16]
 
 
-def _evaluate(model: SNNClassifier, x: np.ndarray, y: np.ndarray, loss: str = "mean_membrane",
+def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, loss: str = "mean_membrane",
               batch: int = 256) -> tuple[float, float]:
     model.eval()
     correct, spikes = 0, 0.0
@@ -61,11 +63,11 @@ def _evaluate(model: SNNClassifier, x: np.ndarray, y: np.ndarray, loss: str = "m
     return correct / len(y), spikes / len(y)
 
 
-def _save_checkpoint(path: Path, model: SNNClassifier, opt: torch.optim.Optimizer, epoch: int, cfg: TrainConfig,
+def _save_checkpoint(path: Path, model: Classifier, opt: torch.optim.Optimizer, epoch: int, cfg: TrainConfig,
                      history: list[dict[str, float]]) -> None:
     state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": torch.tensor(epoch),
              "torch_rng": torch.get_rng_state(), "config": json.dumps(cfg.to_dict()),
-             "history": json.dumps(history), "ir_hash": graph_hash(to_ir(model))}
+             "history": json.dumps(history), "ir_hash": graph_hash(model_to_ir(model))}
     with atomic_path(path, suffix=".pt") as tmp:
         torch.save(state, tmp)
 
@@ -78,16 +80,30 @@ def _load_checkpoint(path: Path) -> dict[str, Any]:
                               fix="delete it to start over, or resume from another run") from None
 
 
+Classifier = SNNClassifier | ConvSNNClassifier
+
+
+def build_model(cfg: TrainConfig, input_shape: tuple[int, ...]) -> Classifier:
+    """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``) or
+    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``)."""
+    spec = spec_from_config(cfg, input_shape)
+    return ConvSNNClassifier(spec, cfg.channels) if cfg.arch == "conv" else SNNClassifier(spec)
+
+
+def model_to_ir(model: Classifier) -> ir.Graph:
+    return model.to_ir() if isinstance(model, ConvSNNClassifier) else to_ir(model)
+
+
 def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...]) -> SNNSpec:
     return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
                    surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode,
                    max_delay=cfg.max_delay, readout="lif" if cfg.loss in SPIKING_READOUT else "li")
 
 
-def anneal_delays(model: SNNClassifier, epoch: int, epochs: int) -> None:
+def anneal_delays(model: Classifier, epoch: int, epochs: int) -> None:
     """DCLS schedule: the interpolation width falls linearly from ``max_delay / 2`` to 0 (whole-step,
     exported delays) at the last epoch."""
-    for fc in model.fc:
+    for fc in getattr(model, "fc", ()):
         if isinstance(fc, DelayedLinear):
             fc.set_sigma(fc.max_delay / 2 * max(0.0, 1.0 - epoch / max(1, epochs - 1)))
 
@@ -115,7 +131,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     x_train, y_train = load_split(cfg, True)
     x_test, y_test = load_split(cfg, False)
     input_shape = tuple(int(s) for s in x_train.shape[2:])
-    model = SNNClassifier(spec_from_config(cfg, input_shape))
+    model = build_model(cfg, input_shape)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     start, history = 0, []
     if resume:
@@ -169,24 +185,19 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     return _finish(model, cfg, history, out, x_test, y_test, seconds)
 
 
-def _finish(model: SNNClassifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,
+def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,
             y_test: np.ndarray, seconds: float) -> dict[str, Any]:
     from neurokit import sim
     from neurokit.plots import curves, raster
 
-    graph = to_ir(model)
+    graph = model_to_ir(model)
     ir.write(graph, out / "model.nir")
     rec = sim.simulate(graph, np.moveaxis(x_test, 0, 1).astype(np.float64), record=("spikes",))
     sim_pred = predict(rec.outputs["output"], cfg.loss)
     sim_acc = float(np.mean(sim_pred == y_test))
     spikes = {n: float(z.sum()) / len(y_test) for n, z in rec.spikes.items()}
-    synops = 0.0
-    widths = [*cfg.hidden, model.spec.classes]
-    for k in range(len(cfg.hidden)):
-        synops += spikes[f"lif{k}"] * widths[k + 1]  # dense projections: every spike reaches the next layer
     input_events = float(x_test.sum()) / len(y_test)
-    synops += input_events * cfg.hidden[0]
-    ann_macs = sum(a * b for a, b in zip([int(np.prod(x_test.shape[2:])), *cfg.hidden], [*cfg.hidden, 10])) * cfg.steps
+    synops, ann_macs = synaptic_operations(graph, rec, np.moveaxis(x_test, 0, 1), cfg.steps)
     card = {"dataset": cfg.dataset, "test_accuracy_torch": history[-1]["test_acc"], "test_accuracy_sim": sim_acc,
             "epochs": len(history), "train_seconds": seconds, "spikes_per_sample": spikes,
             "input_events_per_sample": input_events, "synaptic_ops_per_inference": synops,
