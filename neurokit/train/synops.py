@@ -38,10 +38,11 @@ def _matrix(graph: ir.Graph, name: str, shapes: dict[str, Any]) -> sparse.csr_ma
     return sparse.csr_matrix((data, c.indices, c.indptr), shape=(c.n_pre, int(np.prod(shapes[name][1]))))
 
 
-def fan_out(graph: ir.Graph, source: str) -> np.ndarray:
-    """Accumulates triggered by one event at each output element of ``source``."""
+def fan_out(graph: ir.Graph, source: str, shapes: dict[str, Any] | None = None) -> np.ndarray:
+    """Accumulates triggered by one event at each output element of ``source`` (``shapes``: the
+    flattened graph's inferred shapes, when the caller has them)."""
     g = graph.flatten()
-    shapes = g.infer_shapes()
+    shapes = shapes if shapes is not None else g.infer_shapes()
     size = int(np.prod(shapes[source][1]))
 
     def feeds_neuron(name: str) -> bool:
@@ -77,6 +78,7 @@ def synaptic_operations(graph: ir.Graph, recording: Any, inputs: np.ndarray, ste
     """``(synaptic operations per sample, dense multiply-accumulates per sample)`` of a run of
     ``graph`` on ``inputs`` ``(T, B, *shape)`` whose spikes ``recording`` holds."""
     g = graph.flatten()
+    shapes = g.infer_shapes()
     batch = inputs.shape[1]
     synops = 0.0
     for name, node in g.nodes.items():
@@ -85,11 +87,10 @@ def synaptic_operations(graph: ir.Graph, recording: Any, inputs: np.ndarray, ste
         elif name in recording.spikes:
             events = recording.spikes[name].reshape(recording.spikes[name].shape[0], batch, -1).sum(axis=(0, 1))
         elif isinstance(node, ir.NEURON_TYPES):  # graded every step
-            events = np.full(int(np.prod(g.infer_shapes()[name][1])), float(steps * batch))
+            events = np.full(int(np.prod(shapes[name][1])), float(steps * batch))
         else:
             continue
-        synops += float(events @ fan_out(g, name)) / batch
-    shapes = g.infer_shapes()
+        synops += float(events @ fan_out(g, name, shapes)) / batch
     dense = sum(_matrix(g, n, shapes).nnz for n, node in g.nodes.items()
                 if not isinstance(node, (ir.Input, ir.Output, *PASS_THROUGH, *ir.NEURON_TYPES)))
     return synops, float(dense * steps)

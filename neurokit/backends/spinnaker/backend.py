@@ -127,7 +127,8 @@ class SpiNNakerBackend:
         edges: dict[int, set[int]] = {}
         for d in proj_data:
             _sort_into_blocks(d, by_pop[d["pre"]], by_pop[d["post"]])
-            for sv_i, tv_i in sorted(set(zip(d["pre_vertex"].tolist(), d["post_vertex"].tolist()))):
+            for key in np.unique(d["block_key"]).tolist():  # (source slice, target slice) pairs with synapses
+                tv_i, sv_i = divmod(key, d["n_pre_vertices"])
                 edges.setdefault(by_pop[d["pre"]][sv_i].index, set()).add(by_pop[d["post"]][tv_i].index)
         rt = route(vertices, edges, machine)
         crt = compress(rt)
@@ -275,7 +276,6 @@ def _sort_into_blocks(d: dict[str, Any], pre_vertices: list[Any], post_vertices:
     order = np.lexsort((d["pre_idx"], pv, tv))
     for k in ("pre_idx", "post_idx", "w", "delay"):
         d[k] = d[k][order]
-    d["pre_vertex"], d["post_vertex"] = pv[order], tv[order]
     d["block_key"] = tv[order] * len(pre_vertices) + pv[order]
     d["n_pre_vertices"] = len(pre_vertices)
 
