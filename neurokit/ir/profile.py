@@ -12,7 +12,17 @@ The profile makes that choice explicit and travels with the graph (in ``.nir`` m
 * ``spike_rule`` — ``">"`` or ``">="`` in :math:`z = [v \;\text{rule}\; v_{th}]`;
 * ``numeric`` — ``"float64"``, ``"float32"`` or a fixed-point format (``"s16.15"``, ``"loihi2"``);
 * ``synapse_latency`` — whole steps added to every weighted connection (Loihi 2's Dense
-  process has 1).
+  process has 1);
+* ``reset_timing`` — ``"same_step"`` (the spike of step :math:`t` resets :math:`v_t` at once) or
+  ``"next_step"`` (snnTorch's default ``reset_delay=True``: :math:`z_t` is taken from the un-reset
+  :math:`v_t`, which is also what is recorded; the reset acts in step :math:`t+1`: ``zero`` starts
+  the step from :math:`v_{reset}`, ``subtract`` removes :math:`v_{th} - v_{reset}` *after* the leak,
+  :math:`v_{t+1} = a v_t + k u_{t+1} - z_t (v_{th} - v_{reset})`);
+* ``multi_spike`` — ``False``: at most one spike per step; ``True`` (Sinabs' ``MultiSpike``): the
+  output is the count :math:`n = \lfloor (v - v_{reset}) / (v_{th} - v_{reset}) \rfloor` where the
+  spike rule holds (else 0) and ``subtract`` removes :math:`n (v_{th} - v_{reset})`;
+* ``v_min`` — a floor on the membrane after integration, :math:`v \leftarrow \max(v, v_{min})`
+  (Sinabs' ``min_v_mem``); ``-inf`` means none.
 """
 
 from __future__ import annotations
@@ -22,11 +32,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 from neurokit.errors import ConfigError
 from neurokit.util.warn import warn_user
 
 INTEGRATIONS = ("euler", "exact", "fixed_point")
 RESETS = ("zero", "subtract", "none")
+RESET_TIMINGS = ("same_step", "next_step")
 SPIKE_RULES = (">", ">=")
 FIXED_FORMAT = re.compile(r"^s(\d+)\.(\d+)$")
 NAMED_NUMERICS = ("float32", "float64", "loihi2")
@@ -46,6 +59,9 @@ class Profile:
     spike_rule: Literal[">", ">="] = ">"
     numeric: str = "float64"
     synapse_latency: int = 0
+    reset_timing: Literal["same_step", "next_step"] = "same_step"
+    multi_spike: bool = False
+    v_min: float = float("-inf")
 
     def __post_init__(self) -> None:
         try:
@@ -56,7 +72,8 @@ class Profile:
         if not dt > 0 or dt != dt or dt == float("inf"):
             raise ConfigError(f"profile dt must be > 0 seconds, got {self.dt!r}", fix="set dt, e.g. dt = 1e-3")
         object.__setattr__(self, "dt", dt)
-        for name, allowed in (("integration", INTEGRATIONS), ("reset", RESETS), ("spike_rule", SPIKE_RULES)):
+        for name, allowed in (("integration", INTEGRATIONS), ("reset", RESETS), ("spike_rule", SPIKE_RULES),
+                              ("reset_timing", RESET_TIMINGS)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"profile {name} must be one of {allowed}, got {getattr(self, name)!r}",
                                   fix=f"choose a {name} from {allowed}")
@@ -67,6 +84,19 @@ class Profile:
             raise ConfigError(f"synapse_latency must be a whole number >= 0, got {self.synapse_latency!r}",
                               fix="use 0 (ideal) or 1 (Loihi 2)")
         object.__setattr__(self, "synapse_latency", int(self.synapse_latency))
+        if not isinstance(self.multi_spike, (bool, np.bool_)):
+            raise ConfigError(f"multi_spike must be true or false, got {self.multi_spike!r}",
+                              fix="multi_spike = false (one spike per step) or true (spike counts, as Sinabs)")
+        object.__setattr__(self, "multi_spike", bool(self.multi_spike))
+        try:
+            v_min = float(self.v_min)
+        except (TypeError, ValueError):
+            raise ConfigError(f"v_min must be a number (or -inf for none), got {self.v_min!r}",
+                              fix="e.g. v_min = -1.0, or leave it out") from None
+        if v_min != v_min or v_min == float("inf"):
+            raise ConfigError(f"v_min must be a finite number or -inf, got {self.v_min!r}",
+                              fix="e.g. v_min = -1.0, or leave it out")
+        object.__setattr__(self, "v_min", v_min)
         if self.integration == "fixed_point" and not self.is_fixed_point:
             raise ConfigError(f"integration={self.integration!r} does not fit numeric={self.numeric!r}",
                               fix="fixed_point integration needs a fixed-point numeric format (e.g. s16.15)")
@@ -92,11 +122,15 @@ class Profile:
         if unknown:
             raise ConfigError(f"{source}: unknown profile key(s) {unknown}", fix=f"allowed keys: {sorted(known)}")
         clean = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in data.items()}
-        for k in ("integration", "reset", "spike_rule", "numeric"):
+        for k in ("integration", "reset", "spike_rule", "numeric", "reset_timing"):
             if k in clean:
                 clean[k] = str(clean[k])
         if "synapse_latency" in clean:
             clean["synapse_latency"] = int(clean["synapse_latency"])
+        if "multi_spike" in clean and isinstance(clean["multi_spike"], (np.bool_, np.integer)):
+            clean["multi_spike"] = bool(clean["multi_spike"])
+        if "v_min" in clean and isinstance(clean["v_min"], (np.floating, np.integer)):
+            clean["v_min"] = float(clean["v_min"])
         return cls(**clean)
 
 
