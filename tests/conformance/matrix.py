@@ -35,6 +35,9 @@ _LOIHI_KINDS = r"(I|CubaLIF|CubaLI) has no Loihi 2 lowering"
 _SPINN_KINDS = r"(I|CubaLIF|CubaLI) has no SpiNNaker lowering"
 _FIXED_KINDS = r"(I|CubaLIF|CubaLI) has no fixed-point (mode|model)"
 
+#: A bound that decides fewer leading steps than this tests too little: the cell fails.
+MIN_DECIDED_STEPS = 5
+
 #: (implementation, case) -> the reason its refusal must state (a regular expression).
 EXPECTED_REFUSALS: dict[str, dict[str, str]] = {
     "torch-layers": {
@@ -101,8 +104,8 @@ def check_cell(impl: str, case: str, lava: LavaBatch | None = None) -> Cell:
         return Cell(impl, case, "refused", str(exc).split(" — ")[0])
     assert expected is None, f"{impl} now runs {case}: remove it from EXPECTED_REFUSALS (was /{expected}/)"
     graph, x = _case_data(case)
+    bits = compare_bits(impl, case, graph, x, result, lava)  # first: a bit-exactness failure says the most
     detail = compare_with_reference(impl, CASES[case], graph, x, result)
-    bits = compare_bits(impl, case, graph, x, result, lava)
     return Cell(impl, case, "pass", detail + (f"; {bits}" if bits else ""))
 
 
@@ -133,7 +136,7 @@ def compare_with_reference(impl: str, case: Case, graph: ir.Graph, x: np.ndarray
         np.testing.assert_array_equal(np.asarray(z[:n]).reshape(n, x.shape[1], -1) > 0.5,
                                       ref.spikes[:n].reshape(n, x.shape[1], -1) > 0.5,
                                       err_msg=f"{impl} on {case.name}: spikes differ within the first {n} decidable steps")
-    assert n >= min(10, x.shape[0]), f"{impl} on {case.name}: the bound {bound:.3g} decides only {n} steps"
+    assert n >= min(MIN_DECIDED_STEPS, x.shape[0]), f"{impl} on {case.name}: the bound {bound:.3g} decides only {n} steps"
     decided = int((ref.spikes[:n] > 0.5).sum()) if spiking else 0
     if result.v is not None:
         err = float(np.abs(np.asarray(result.v[:n], np.float64) - ref.v[:n]).max()) if n else 0.0
