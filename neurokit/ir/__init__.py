@@ -36,12 +36,13 @@ from .nodes import (
     SumPool2d,
     Threshold,
 )
+from .producers import PRODUCERS, ProducerAssumedWarning
 from .profile import PLAIN_NIR_DEFAULTS, Profile, ProfileDefaultsWarning
 from .serialize import NODE_TYPES, NIRCompatWarning, read, write
 
 __all__ = [
     "IF", "LI", "LIF", "NEURON_TYPES", "NODE_TYPES", "PLAIN_NIR_DEFAULTS", "SYNAPSE_TYPES", "Affine", "AvgPool2d",
     "Conv1d", "Conv2d", "CubaLI", "CubaLIF", "Delay", "Flatten", "Graph", "I", "Input", "Linear", "NIRCompatWarning",
-    "Node", "Output", "Profile", "ProfileDefaultsWarning", "Scale", "SparseLinear", "SumPool2d", "Threshold",
+    "Node", "Output", "PRODUCERS", "ProducerAssumedWarning", "Profile", "ProfileDefaultsWarning", "Scale", "SparseLinear", "SumPool2d", "Threshold",
     "from_nir", "read", "to_nir", "write",
 ]

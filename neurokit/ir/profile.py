@@ -143,6 +143,6 @@ def warn_defaults(source: str, profile: Profile = PLAIN_NIR_DEFAULTS) -> None:
     warn_user(
         f"{source} has no neurokit execution profile (plain NIR stores no dt, reset or spike rule); "
         f"assumed dt={profile.dt}, integration={profile.integration}, reset={profile.reset}, "
-        f"spike_rule='{profile.spike_rule}', numeric={profile.numeric}. Pass profile=Profile(...) to "
-        f"neurokit.ir.read to choose others.",
+        f"spike_rule='{profile.spike_rule}', numeric={profile.numeric}. Name the exporter (ir.read(producer=NAME), "
+        f"CLI --producer NAME) or give a profile (ir.read(profile=...), CLI --profile FILE.toml / --dt) to choose others.",
         ProfileDefaultsWarning)
