@@ -1,7 +1,7 @@
 """``compile(graph) -> Program``: the graph packed into flat arrays the Numba kernel interprets.
 
 Each node gets an op code, an input slot and an output slot in flat per-sample buffers; linear
-nodes become CSR rows by presynaptic input (:mod:`neurokit.sim.lowering`); neuron parameters
+nodes become CSR rows by presynaptic input (:mod:`neurokit.ir.passes.csr`); neuron parameters
 become per-neuron coefficient arrays computed exactly as :mod:`neurokit.dynamics.neurons` does.
 """
 
@@ -14,8 +14,7 @@ import numpy as np
 from neurokit import ir
 from neurokit.dynamics.neurons import decay, refractory_steps
 from neurokit.errors import InvalidInputError
-
-from .lowering import node_to_csr
+from neurokit.ir.passes import node_to_csr
 
 # op codes
 INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
