@@ -263,12 +263,12 @@ def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int 
               train: bool = True) -> dict[str, Any]:
     """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue)."""
     from neurokit.data import load_dataset
-    from neurokit.plots import _plt
+    from neurokit.plots import pyplot
     from neurokit.util.atomic import atomic_path
 
     ds = load_dataset(name, train=train, data_dir=data_dir)
     n = min(n, len(ds))
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
     counts = []
     for k, ax in enumerate(axes[0]):

@@ -21,6 +21,7 @@ import numpy as np
 from neurokit.errors import GraphError
 
 from .nodes import NEURON_TYPES, Delay, Input, Node, Output, Shape, SparseLinear
+from .passes.latency import delay_steps
 from .profile import Profile
 
 
@@ -175,9 +176,7 @@ class Graph(Node):
 
     def delay_steps(self, node: Delay) -> np.ndarray:
         """Delays of a ``Delay`` node in whole steps of the profile's ``dt`` (rounded, see
-        :func:`neurokit.dynamics.discretisation.delay_steps`)."""
-        from neurokit.dynamics.discretisation import delay_steps  # the IR is imported by the dynamics
-
+        :func:`neurokit.ir.passes.latency.delay_steps`)."""
         return delay_steps(node.delay, self.profile.dt)
 
     def loop_edges(self) -> frozenset[tuple[str, str]]:
