@@ -7,6 +7,7 @@ Both directions go through the one HDF5 layout of :mod:`neurokit.ir.serialize`, 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -17,8 +18,8 @@ from neurokit.errors import FileFormatError
 
 from .graph import Graph
 from .nodes import Conv1d, Conv2d
-from .profile import Profile
-from .profile import PLAIN_NIR_DEFAULTS, warn_defaults
+from .producers import interpret
+from .profile import PLAIN_NIR_DEFAULTS, Profile
 from .serialize import dict_to_node, read, repair_port_shapes, write
 
 
@@ -73,17 +74,17 @@ def _broadcast_scalar_neurons(d: dict[str, Any]) -> None:
 _NEURON_TYPE_NAMES = ("I", "LI", "IF", "LIF", "CubaLI", "CubaLIF")
 
 
-def from_nir(graph: nir.NIRGraph, *, profile: Profile | None = None) -> Graph:
+def from_nir(graph: nir.NIRGraph, *, producer: str | None = None,
+             profile: Profile | Mapping[str, Any] | None = None) -> Graph:
     """Convert a ``nir.NIRGraph`` (e.g. from ``norse.torch.to_nir``) into an IR graph.
 
-    Without ``profile`` the stated plain-NIR defaults are used, with a warning.
+    ``producer`` and ``profile`` choose the meaning as in :func:`neurokit.ir.read`; without them the
+    producer is recognised from the graph, else the plain-NIR defaults are used, with a warning.
     """
     d = _plain(graph.to_dict())
     _broadcast_scalar_neurons(d)
-    had_profile = profile is not None
-    g = dict_to_node(d, where="<nir graph>", profile=profile or PLAIN_NIR_DEFAULTS)
+    g = dict_to_node(d, where="<nir graph>", profile=profile if isinstance(profile, Profile) else PLAIN_NIR_DEFAULTS)
     if not isinstance(g, Graph):
         raise FileFormatError("expected a NIRGraph", fix="pass a graph, not a single node")
-    if not had_profile:
-        warn_defaults("<nir graph>")
-    return repair_port_shapes(g, "<nir graph>").validate()
+    g = repair_port_shapes(g, "<nir graph>")
+    return interpret(g, "<nir graph>", profile_in_file=False, producer=producer, profile=profile).validate()

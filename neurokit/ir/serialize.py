@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import h5py
@@ -30,6 +31,7 @@ from neurokit.util.warn import warn_user
 
 from . import nodes as N
 from .graph import Graph
+from .producers import interpret
 from .profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
 
 NIR_FORMAT_VERSION = "1.0.8"
@@ -275,12 +277,16 @@ def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
             group.create_dataset(k, data=v)
 
 
-def read(path: str | os.PathLike[str] | io.BytesIO, *, profile: Profile | None = None, validate: bool = True) -> Graph:
-    """Read a ``.nir`` file into a :class:`Graph`.
+def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = None,
+         profile: Profile | Mapping[str, Any] | None = None, validate: bool = True) -> Graph:
+    """Read a ``.nir`` file into a :class:`Graph` with the meaning its producer gave it.
 
-    ``profile`` overrides the file's profile; a file without one (plain NIR) gets
-    :data:`~neurokit.ir.profile.PLAIN_NIR_DEFAULTS` with a :class:`ProfileDefaultsWarning`.
-    Raises :class:`~neurokit.errors.FileFormatError` for anything malformed.
+    ``producer`` names the exporting library (``neurokit.ir.producers.PRODUCERS``: its profile and
+    parameter conventions are applied); without it a profile stored in the file is used, else the
+    producer is recognised from the file's contents, else the plain-NIR defaults
+    (:data:`~neurokit.ir.profile.PLAIN_NIR_DEFAULTS`) — each assumption is stated in one warning.
+    ``profile`` is a whole :class:`Profile` that replaces the choice, or a mapping of profile fields
+    overriding it. Raises :class:`~neurokit.errors.FileFormatError` for anything malformed.
     """
     where = str(path) if not isinstance(path, io.BytesIO) else "<memory>"
     if not isinstance(path, io.BytesIO):
@@ -304,12 +310,11 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, profile: Profile | None =
         raise FileFormatError(f"top node has type {_as_str(d.get('type', '<none>'))!r}, expected 'NIRGraph'",
                               where=where, fix="write a graph, not a single node")
     has_profile = isinstance(d.get("metadata"), dict) and "neurokit_profile" in d["metadata"]
-    graph = dict_to_node(d, where=where, profile=profile)
+    graph = dict_to_node(d, where=where, profile=profile if isinstance(profile, Profile) else None)
     if not isinstance(graph, Graph):  # pragma: no cover - type checked above
         raise FileFormatError("top node is not a graph", where=where, fix="write a graph")
-    if not has_profile and profile is None:
-        warn_defaults(where)
     graph = repair_port_shapes(graph, where)
+    graph = interpret(graph, where, profile_in_file=has_profile, producer=producer, profile=profile)
     if validate:
         try:
             graph.validate()
