@@ -38,7 +38,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.dynamics.fixed import FixedFormat, fixed_neuron
-from neurokit.dynamics.neurons import decay
+from neurokit.dynamics.discretisation import decay
 from neurokit.dynamics.reference import run_reference
 
 NEURON = "neuron"

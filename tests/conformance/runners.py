@@ -270,6 +270,27 @@ class LavaBatch:
         self.jobs[name] = (art, _integer_inputs(x), get_backend("loihi2").reference_graph(art))
         self.terms[name] = loihi2_terms(graph, x)
 
+    def add_layers(self, name: str, layers: list[dict[str, Any]], x: np.ndarray) -> None:
+        """Queue integer Loihi 2 layers written as given (not through neurokit's quantizer), e.g. the
+        parameters another tool chose; results come back with :meth:`raw`."""
+        import h5py
+
+        path = Path(self._tmp.name) / name
+        path.mkdir(parents=True)
+        with h5py.File(path / "layers.h5", "w") as f:
+            for k, L in enumerate(layers):
+                grp = f.create_group(f"layer{k}")
+                for key, val in L.items():
+                    grp.create_dataset(key, data=val)
+        manifest = {"layers": [{"kind": "LIF", "neuron": f"n{k}", "scale": 1.0} for k in range(len(layers))]}
+        (path / "manifest.json").write_text(json.dumps(manifest))
+        self.jobs[name] = (Artifact(path=path, target="loihi2", manifest=manifest), np.asarray(x, np.int64), ir.Graph(
+            nodes={"input": ir.Input(shape=(1,)), "output": ir.Output(shape=(1,))}, edges=(("input", "output"),)))
+
+    def raw(self, name: str) -> dict[str, np.ndarray]:
+        """The integer results (``s0``, ``u0``, ``v0`` ...) of a queued job."""
+        return self.results[name]
+
     def run_all(self, timeout_s: float = 900.0) -> None:
         import h5py
 

@@ -8,46 +8,18 @@ format's quantisation step are in :mod:`tests.conformance.bounds`; the cases in
 :mod:`tests.conformance.cases`. ``python tools/conformance_table.py`` writes the same matrix to
 ``docs/conformance.md``.
 
-Real Lava runs once per session for all cases that Loihi 2 accepts (one launch of the Lava runtime).
+Real Lava runs once per session for all cases that Loihi 2 accepts (one launch of the Lava runtime:
+the ``lava`` fixture of ``tests/conformance/conftest.py``).
 """
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
-
-from neurokit.errors import NeurokitError
 
 from .cases import CASES
 from .matrix import EXPECTED_REFUSALS, _case_data, check_cell
 from .runners import IMPLEMENTATIONS, LavaBatch
-
-
-@pytest.fixture(scope="module")
-def lava() -> Iterator[LavaBatch]:
-    """Every case the Loihi 2 lowering accepts, run in real Lava in one launch."""
-    from neurokit.backends.loihi2.runtime import find_runtime
-
-    if find_runtime() is None:
-        if os.environ.get("NEUROKIT_REQUIRE_LAVA"):
-            pytest.fail("NEUROKIT_REQUIRE_LAVA is set but the Lava runtime is missing: run `make lava`")
-        pytest.skip("Lava runtime not installed (run `make lava`); CI sets NEUROKIT_REQUIRE_LAVA so this cannot skip there")
-    batch = LavaBatch()
-    for case in CASES:
-        graph, x = _case_data(case)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                batch.add(case, graph, x)
-        except NeurokitError:
-            continue  # refused by the lowering: the lava cell checks the refusal itself
-    batch.run_all()
-    yield batch
-    batch.close()
 
 
 @pytest.mark.parametrize("case", list(CASES))
