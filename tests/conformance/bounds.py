@@ -162,11 +162,32 @@ def loihi2_bound(L: Layer, v_max: float, terms: dict[str, float], d_in_int: np.n
 
 
 def decidable_steps(ref_graph: ir.Graph, x: np.ndarray, bound: float) -> int:
-    """The number of leading steps whose spikes the bound decides: the float64 reference with
-    ``v_th - bound`` and with ``v_th + bound`` spikes identically up to there."""
+    """The number of leading steps whose spikes the bound decides.
+
+    Where the membrane before the reset is known from the reference's record -- reset by
+    subtraction or none (:math:`u_t = v_t + n_t (v_{th} - v_{reset})`), or ``reset_timing =
+    "next_step"`` (the record is :math:`u_t`) -- a step is decided when :math:`u_t` is farther than
+    the bound from every level at which the spike count changes (:math:`v_{th}`, and with
+    ``multi_spike`` every :math:`v_{reset} + n (v_{th} - v_{reset})`). With reset to a value in the
+    same step, the float64 reference is run again with the threshold lowered and raised by the
+    bound: the steps up to the first where those two spike trains differ are decided."""
     node = ref_graph.nodes[NEURON]
     if not node.spiking:
         return x.shape[0]
+    prof = ref_graph.profile
+    if prof.reset_timing == "next_step" or prof.reset in ("subtract", "none"):
+        res = run_reference(ref_graph, x, record=(NEURON,))
+        v, z = res.states[NEURON]["v"], res.node_outputs[NEURON]
+        vth, vreset = _first(node.v_threshold), _first(node.v_reset)
+        theta = vth - vreset
+        u = v if (prof.reset_timing == "next_step" or prof.reset == "none") else v + z * theta
+        if prof.multi_spike:
+            n = np.maximum(np.rint((u - vreset) / theta), 1.0)  # the nearest level at which the count changes
+            margin = np.abs(u - vreset - n * theta)
+        else:
+            margin = np.abs(u - vth)
+        close = np.nonzero(np.any(margin <= bound, axis=tuple(range(1, margin.ndim))))[0]
+        return int(close[0]) if close.size else x.shape[0]
     trains = []
     for sign in (-1.0, 1.0):
         shifted = node.replace(v_threshold=np.asarray(node.v_threshold) + sign * bound)

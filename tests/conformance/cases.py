@@ -63,9 +63,9 @@ def neuron_node(kind: str, **overrides: Any) -> ir.Node:
     return getattr(ir, kind)(**{k: _full(v) for k, v in params.items()})
 
 
-def _weights(seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _weights(seed: int, low: float = -1.0, high: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    w = rng.uniform(-1.0, 5.0, (N, N_IN))
+    w = rng.uniform(low, high, (N, N_IN))
     b = rng.uniform(-0.2, 0.6, N)
     return w, b
 
@@ -76,8 +76,8 @@ def _inputs(seed: int, p: float = 0.35) -> np.ndarray:
 
 
 def _graph(neuron: ir.Node, profile: ir.Profile, *, seed: int = 0, delays: bool = False,
-           recurrent: bool = False) -> ir.Graph:
-    w, b = _weights(seed)
+           recurrent: bool = False, weights: tuple[float, float] = (-1.0, 5.0)) -> ir.Graph:
+    w, b = _weights(seed, *weights)
     if delays:
         rng = np.random.default_rng(seed + 7)
         syn: ir.Node = _sparse(w, rng.integers(0, 5, w.shape) * profile.dt)
@@ -103,11 +103,13 @@ def _sparse(w: np.ndarray, delay: np.ndarray) -> ir.SparseLinear:
 
 
 def _case(name: str, kind: str, option: str, profile: ir.Profile | None = None, *, seed: int = 0,
-          delays: bool = False, recurrent: bool = False, **neuron: Any) -> Case:
+          delays: bool = False, recurrent: bool = False, weights: tuple[float, float] = (-1.0, 5.0),
+          **neuron: Any) -> Case:
     prof = profile or ir.Profile(dt=DT)
 
     def build() -> tuple[ir.Graph, np.ndarray]:
-        return _graph(neuron_node(kind, **neuron), prof, seed=seed, delays=delays, recurrent=recurrent), _inputs(seed)
+        graph = _graph(neuron_node(kind, **neuron), prof, seed=seed, delays=delays, recurrent=recurrent, weights=weights)
+        return graph, _inputs(seed)
 
     return Case(name=name, neuron=kind, option=option, build=build)
 
@@ -150,8 +152,9 @@ def all_cases() -> list[Case]:
         _case("LI.v_leak", "LI", "v_leak != 0 (initial state)", v_leak=0.4),
         _case("LIF.latency1", "LIF", "synapse_latency 1", P(dt=DT, synapse_latency=1)),
         _case("LIF.reset_next_step", "LIF", "reset_timing next_step", P(dt=DT, reset_timing="next_step")),
-        _case("LIF.multi_spike", "LIF", "multi_spike", P(dt=DT, reset="subtract", multi_spike=True)),
-        _case("LIF.v_min", "LIF", "v_min -0.5", P(dt=DT, v_min=-0.5)),
+        # strong excitation (several thresholds in one step) and strong inhibition (far below v_min)
+        _case("LIF.multi_spike", "LIF", "multi_spike", P(dt=DT, reset="subtract", multi_spike=True), weights=(20.0, 60.0)),
+        _case("LIF.v_min", "LIF", "v_min -0.5", P(dt=DT, v_min=-0.5), weights=(-40.0, 30.0)),
     ]
     return cases
 
