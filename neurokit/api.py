@@ -194,7 +194,9 @@ def pipeline(*, out: str | os.PathLike[str] = "runs/demo", samples: int = 64, ep
 def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32, report: str | os.PathLike[str] = "hil",
         inputs: str | os.PathLike[str] | None = None, timeout_s: float = 600.0,
         faults: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Run ``model`` on the reference and every target; write ``report/report.{json,html}``."""
+    """Run ``model`` on the float model and every target; compare each board with the target's own
+    numeric mode (``own_mode``) and with the float64 model (``float_model``); write
+    ``report/report.{json,html}``. Returns the CLI table, both paths and the report's fields."""
     from pathlib import Path
 
     from neurokit import ir

@@ -54,7 +54,8 @@ def _raster_png(result: TargetResult, float_run: RunArrays | None, sample: int =
             ax.scatter(t, n, label=label, **style)
         ax.set_ylabel(_plain(node), rotation=0, ha="right", fontsize=8)
         ax.tick_params(labelsize=7)
-    for seam, style in ((result.own_mode, dict(color="0.3", ls="--")), (result.float_model, dict(color="tab:blue", ls=":"))):
+    marks = ((result.own_mode, dict(color="0.3", ls="--")), (result.float_model, dict(color="tab:blue", ls=":")))
+    for seam, style in marks:
         if seam is not None and seam.first_divergence is not None:
             for ax in axes[:, 0]:
                 ax.axvline(seam.first_divergence["step"], lw=0.9, **style)
