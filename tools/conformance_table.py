@@ -12,6 +12,7 @@ pass / refused / FAIL with each refusal's reason and each failure's first line:
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import warnings
@@ -77,6 +78,13 @@ _Generated in {seconds:.0f} s on {date}._
 """
 
 
+def _markdown(rst: str) -> str:
+    """The bounds docstring (reST math roles) as MkDocs markdown (arithmatex ``$...$``)."""
+    text = re.sub(r"\.\. math::\s+(.+)", lambda m: f"$${m.group(1).strip()}$$", rst)
+    text = re.sub(r":math:`([^`]*)`", lambda m: f"${m.group(1)}$", text)
+    return re.sub(r"``([^`]*)``", r"`\1`", text)
+
+
 def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -137,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         + (f" ({i.numeric.quantum})" if i.numeric.quantum else f" (eps {i.numeric.eps:.1e})")
         + f" | {i.numeric.bit_reference or ('-' if i.numeric.kind == 'float' else 'its own integer steps (fixed_step)')} |"
         for i in IMPLEMENTATIONS.values())
-    text = HEADER.format(bounds=(bounds.__doc__ or "").strip(), impls=impl_rows, table="\n".join(rows), notes=notes,
+    text = HEADER.format(bounds=_markdown((bounds.__doc__ or "").strip()), impls=impl_rows, table="\n".join(rows), notes=notes,
                          seconds=time.time() - start, date=time.strftime("%Y-%m-%d", time.gmtime()))
     OUT.write_text(text)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(cells)} cells, {failures} failing")

@@ -1,33 +1,35 @@
 r"""How far an implementation may be from the float64 reference, derived from its number format.
 
 All cases are one neuron layer ``v' = a v + k (v_leak + r I)`` fed by ``I = W x + b`` (plus
-``W_{rec} z`` with recurrence). An implementation that rounds makes, per step, an error
-:math:`\delta` in ``v``; the leak forgets old errors geometrically, so as long as both runs spike
-at the same steps the membranes differ by at most
+``W_{rec} z`` with recurrence). An implementation that rounds makes, in step :math:`t`, an error
+:math:`\delta_t` in ``v`` (computed from the case's actual inputs :math:`x_t`); the leak forgets old
+errors geometrically, so as long as both runs spike at the same steps the membranes differ by at most
 
-.. math::  B = \delta \sum_{j \ge 0} a^j = \frac{\delta}{1 - a} \quad (a < 1), \qquad B = \delta\, T \quad (a = 1:\ IF,\ I)
+.. math::  B = \max_t e_t, \qquad e_t = a\, e_{t-1} + \delta_t \quad \Big(\le \frac{\max \delta}{1 - a}\ (a < 1),\ \ \le T \max \delta\ (a = 1:\ IF,\ I)\Big)
 
-(two cascaded leaks, CubaLIF/CubaLI: :math:`\delta / ((1 - a_{syn})(1 - a_{mem}))`). With the
-largest membrane :math:`V`, drive :math:`D = |v_{leak}| + |r| I_{max}` and input
-:math:`I_{max} = \max_t \sum_j |W_{ij}| x_j + |b_i| (+ \sum_j |W_{rec,ij}|)`:
+(two cascaded leaks for CubaLIF/CubaLI; :math:`a` is the larger of the float and the quantised decay).
+With the largest membrane :math:`V` (before a reset), drive :math:`D_t = |v_{leak}| + |r| I_t` and
+input magnitude :math:`I_t = \sum_j |W_{ij}| x_{t,j} + |b_i| (+ \sum_j |W_{rec,ij}|)`:
 
 * float (machine epsilon :math:`\varepsilon`): at most 8 roundings of relative size :math:`\varepsilon/2`
-  on quantities up to :math:`V + D`: :math:`\delta = 4 \varepsilon (V + D + |v_{th}|)`;
+  on quantities up to :math:`V + D_t`: :math:`\delta_t = 4 \varepsilon (V + D_t + |v_{th}|)`;
 * s16.15 (step :math:`q = 2^{-15}`; IF: the coefficient :math:`K \otimes R` errs by a constant, which
   scales the signed input integrated since the last reset: :math:`(V + |v_{reset}|)/(k r)` with reset to zero, else
   at most :math:`2 \max_t |\sum_{s \le t} I_s|`): the rounding of each coefficient to the step (the actual
   :math:`|\Delta a|, |\Delta k|, |\Delta r|, |\Delta v_{leak}|`), of each weight (:math:`|\Delta W|`:
   :math:`q/2` in neurokit.sim, :math:`2^{s-1} q` after SpiNNaker's 16-bit ring-buffer shift
-  :math:`s`) and three rounded products: :math:`\delta = |\Delta a| V + |\Delta k| D + k(|\Delta r| I_{max}
+  :math:`s`) and three rounded products: :math:`\delta_t = |\Delta a| V + |\Delta k| D_t + k(|\Delta r| I_t
   + |r| \Delta I + |\Delta v_{leak}|) + \tfrac{3}{2} q`;
 * Loihi 2 (state step :math:`1/S`, :math:`S = 2^{18}/v_{th}`): the 12-bit decay
   :math:`|\Delta a| \le 2^{-13}`, truncation of the decayed state (1 unit), the 8-bit even weight
   mantissas (:math:`\Delta I` from the actual rounding, :math:`\le 2^{e+6}` units per synapse) and the
   bias mantissa: :math:`\delta = (|\Delta a| V S + 1 + \Delta I_{int} + \Delta b_{int}) / S`.
 
-Spikes are decidable where the bound decides them: the float64 reference is run again with the
-threshold lowered and raised by ``B``; up to the first step at which those two spike trains differ,
-every spike of the implementation must equal the reference's and every membrane lie within ``B``.
+Spikes are compared where the bound decides them (:func:`decidable_steps`): up to the first step at
+which the reference's membrane before the reset comes within ``B`` of a level where the spike count
+changes (or, with reset to a value, where the reference run with the threshold lowered and raised by
+``B`` spikes differently), every spike count of the implementation must equal the reference's and
+every membrane lie within ``B``. A bound that decides fewer than 5 steps fails the cell.
 """
 
 from __future__ import annotations
