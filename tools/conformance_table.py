@@ -35,6 +35,12 @@ matrix as `tests/conformance/test_matrix.py`.
 * **FAIL**: a wrong result, a silent acceptance of an option the implementation does not implement,
   or an unexpected refusal -- the tests fail on it.
 
+The torch layers have no importer for arbitrary graphs (`neurokit.train.from_ir` rebuilds classifiers
+only): the matrix builds them layer by layer (`tests/conformance/runners.py`), checks that they export
+the graph they were built from (`to_ir`), and the refusals in their columns are that builder's, naming
+what the layers lack. SpiNNaker and Loihi 2 are compared with the float64 graph as they time it: every
+feed-forward projection one step late (the loihi2 backend's `reference_graph`).
+
 ## Bounds
 
 {bounds}

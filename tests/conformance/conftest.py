@@ -19,10 +19,10 @@ from .runners import LavaBatch
 @pytest.fixture(scope="session")
 def lava(nir_paper_lif: Path) -> Iterator[LavaBatch]:
     """Every matrix case the Loihi 2 lowering accepts, and the NIR paper's Lava fixed-point neuron
-    (:func:`tests.conformance.test_paper_fixed_point.paper_loihi_job`), run in real Lava in ONE launch."""
+    (:func:`tests.conformance.paper.paper_loihi_job`), run in real Lava in ONE launch."""
     from neurokit.backends.loihi2.runtime import find_runtime
 
-    from .test_paper_fixed_point import PAPER_LAVA_JOB, paper_loihi_job
+    from .paper import PAPER_LAVA_JOB, paper_loihi_job
 
     if find_runtime() is None:
         if os.environ.get("NEUROKIT_REQUIRE_LAVA"):

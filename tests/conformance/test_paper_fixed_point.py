@@ -25,7 +25,6 @@ dt = 0.1 ms, 1000 steps (``tests/golden/nir-paper-lif``). What each platform did
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,42 +33,12 @@ from neurokit import ir
 from neurokit.backends.loihi2.fixed_point import run_layers
 
 from .bounds import decidable_steps, layer_figures, loihi2_bound, s16_15_bound
+from .paper import PAPER_DV, PAPER_LAVA_JOB, PAPER_SCALE, PAPER_WEIGHT, S2_THRESHOLD, csv, paper_graph, paper_loihi_job
 from .runners import LavaBatch, loihi2_terms, run_reference_impl, run_sim_s16_15, run_spinnaker
-
-PAPER_LAVA_JOB = "paper_lif_lava_fixed"
-PAPER_DV, PAPER_VTH, PAPER_WEIGHT, PAPER_SCALE = 163, 25, 10, 16000.0
-S2_THRESHOLD = 2.5
-
-
-def _csv(folder: Path, name: str) -> np.ndarray:
-    return np.loadtxt(folder / name, delimiter=",")
-
-
-def paper_loihi_job(folder: Path) -> tuple[list[dict[str, np.ndarray | int]], np.ndarray]:
-    """The integer layer the paper's Lava run used and its input spikes ``(T, 1, 1)``."""
-    layer = {"n": 1, "weights": np.array([[PAPER_WEIGHT]]), "weight_exp": 0, "num_weight_bits": 8,
-             "num_message_bits": 0, "du": 4095, "dv": PAPER_DV, "vth": PAPER_VTH,
-             "bias_mant": np.zeros(1, np.int64), "bias_exp": np.zeros(1, np.int64)}
-    x = _csv(folder, "lif_lava_cpu_fixed.csv")[:, 0].astype(np.int64).reshape(-1, 1, 1)
-    return [layer], x
-
-
-def paper_graph(folder: Path, profile: ir.Profile, *, r_scale: float = 1.0, v_threshold: float | None = None) -> ir.Graph:
-    """``lif_norse.nir`` (Norse's export) with its nodes named ``syn``/``neuron`` for the matrix's
-    runners; ``r_scale`` and ``v_threshold`` give the scaled copy SpiNNaker 2 ran."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        g = ir.read(folder / "lif_norse.nir", profile=profile)
-    lif = g.nodes["1"]
-    neuron = lif.replace(r=np.asarray(lif.r, np.float64) * r_scale,
-                         v_threshold=np.asarray(lif.v_threshold if v_threshold is None else [v_threshold], np.float64))
-    nodes = {"input": g.nodes["input"], "syn": g.nodes["0"], "neuron": neuron, "output": g.nodes["output"]}
-    return ir.Graph(nodes=nodes, edges=(("input", "syn"), ("syn", "neuron"), ("neuron", "output")), profile=profile)
-
 
 # ----------------------------------------------------------------------------- Lava, fixed point
 def test_lava_fixed_trace_is_loihi2_integer_arithmetic_with_the_papers_integers(nir_paper_lif: Path) -> None:
-    data = _csv(nir_paper_lif, "lif_lava_cpu_fixed.csv")
+    data = csv(nir_paper_lif, "lif_lava_cpu_fixed.csv")
     layers, x = paper_loihi_job(nir_paper_lif)
     out = run_layers(layers, x)
     np.testing.assert_array_equal(out["v0"][:, 0, 0], data[:, 1].astype(np.int64))
@@ -81,7 +50,7 @@ def test_lava_fixed_trace_is_loihi2_integer_arithmetic_with_the_papers_integers(
 
 
 def test_real_lava_reproduces_the_papers_fixed_trace(nir_paper_lif: Path, lava: LavaBatch) -> None:
-    data = _csv(nir_paper_lif, "lif_lava_cpu_fixed.csv")
+    data = csv(nir_paper_lif, "lif_lava_cpu_fixed.csv")
     raw = lava.raw(PAPER_LAVA_JOB)
     np.testing.assert_array_equal(raw["v0"][:, 0, 0], data[:, 1].astype(np.int64))
     np.testing.assert_array_equal(raw["s0"][:, 0, 0].astype(bool), data[:, 2] > 0)
@@ -93,7 +62,7 @@ def test_neurokit_loihi2_mode_and_the_papers_lava_trace_agree_in_volts(nir_paper
     Euler trace with Dense's one-step latency, and the spikes are identical."""
     from neurokit import sim
 
-    data = _csv(nir_paper_lif, "lif_lava_cpu_fixed.csv")
+    data = csv(nir_paper_lif, "lif_lava_cpu_fixed.csv")
     prof = ir.Profile(dt=1e-4, integration="euler", reset="zero")
     graph = paper_graph(nir_paper_lif, prof)
     x = data[:, 0].reshape(-1, 1, 1)
@@ -123,7 +92,7 @@ def test_neurokit_loihi2_mode_and_the_papers_lava_trace_agree_in_volts(nir_paper
 
 # ----------------------------------------------------------------------------- SpiNNaker 2
 def _s2(folder: Path) -> tuple[np.ndarray, float, ir.Graph, np.ndarray]:
-    data = _csv(folder, "lif_spinnaker2.csv")
+    data = csv(folder, "lif_spinnaker2.csv")
     first = int(np.nonzero(data[:, 0])[0][0])
     jump = float(data[first, 1])  # v was 0 before the first input spike
     prof = ir.Profile(dt=1e-4, integration="euler", reset="zero")
