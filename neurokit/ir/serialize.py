@@ -32,6 +32,7 @@ from neurokit.util.warn import warn_user
 from . import nodes as N
 from .graph import Graph
 from .producers import interpret
+from .producers.base import SCALAR_PARAMETERS_KEY
 from .profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
 
 NIR_FORMAT_VERSION = "1.0.8"
@@ -234,7 +235,15 @@ _NEURON_TYPE_NAMES = frozenset(t.__name__ for t in _NEURON_FIELDS)
 def broadcast_scalar_neurons(d: dict[str, Any]) -> None:
     """Give each neuron its own value where an exporter wrote one scalar per population (Norse's
     defaults are 0-d tensors): the size is the row count of the Linear/Affine feeding the node.
-    Works in place on a NIR-layout graph dict (from HDF5 or ``nir``'s ``to_dict``)."""
+    Works in place on a NIR-layout graph dict (from HDF5 or ``nir``'s ``to_dict``); the graph's
+    metadata then records ``SCALAR_PARAMETERS_KEY: True`` (what the file held, for producer detection)."""
+    if _broadcast_scalars(d):
+        meta = d.get("metadata")
+        d["metadata"] = {**(meta if isinstance(meta, dict) else {}), SCALAR_PARAMETERS_KEY: True}
+
+
+def _broadcast_scalars(d: dict[str, Any]) -> bool:
+    changed = False
     nodes = d.get("nodes", {})
     raw_edges = np.asarray(d.get("edges", []), dtype=object).reshape(-1, 2)
     edges = [(_as_str(a), _as_str(b)) for a, b in raw_edges]
@@ -242,7 +251,7 @@ def broadcast_scalar_neurons(d: dict[str, Any]) -> None:
         if not isinstance(nd, dict):
             continue
         if _as_str(nd.get("type", "")) == "NIRGraph":
-            broadcast_scalar_neurons(nd)
+            changed = _broadcast_scalars(nd) or changed
             continue
         if _as_str(nd.get("type", "")) not in _NEURON_TYPE_NAMES:
             continue
@@ -257,6 +266,8 @@ def broadcast_scalar_neurons(d: dict[str, Any]) -> None:
                                   fix="give the exporter per-neuron parameter arrays")
         for k, v in arrays.items():
             nd[k] = np.full((sizes[0],), v, dtype=np.asarray(v).dtype)
+        changed = True
+    return changed
 
 
 def _scalar(v: Any) -> Any:
