@@ -77,25 +77,30 @@ def interpret(graph: Graph, where: str, *, profile_in_file: bool, producer: str 
     if isinstance(profile, Profile) and producer is None:
         return graph.with_profile(profile)
     overrides = None if isinstance(profile, Profile) or not profile else profile
+    found: list[Producer] = []
     if producer is not None:
         graph = apply_producer(graph, producer_named(producer), overrides, where=where)
-        overrides = None
     elif not profile_in_file:
         found = detect(graph)
         if len(found) == 1:
             graph = apply_producer(graph, found[0], overrides, where=where)
-            overrides = None
-            warn_user(f"{where}: read as a {found[0].describe()}; pass producer=NAME (CLI --producer NAME) or a "
-                      f"profile (CLI --profile FILE.toml, --dt, --integration, --reset, --spike-rule) to read it "
-                      f"otherwise", ProducerAssumedWarning)
         else:
             graph = graph.with_profile(PLAIN_NIR_DEFAULTS)
-            names = f" (it matches {', '.join(p.name for p in found)}: ambiguous)" if found else ""
-            warn_defaults(where + names)
     if isinstance(profile, Profile):
         return graph.with_profile(profile)
+    given = ""
     if overrides:
-        graph = graph.with_profile(profile_overrides(overrides, graph.profile, source=f"{where} profile overrides"))
+        if producer is None and len(found) != 1:  # a producer's overrides were applied before its rewrites
+            graph = graph.with_profile(profile_overrides(overrides, graph.profile, source=f"{where} profile overrides"))
+        given = f" ({', '.join(sorted(overrides))} as given)"
+    if producer is None and not profile_in_file:
+        if len(found) == 1:
+            warn_user(f"{where}: read as a {found[0].describe()}{given}; pass producer=NAME (CLI --producer NAME) "
+                      f"or a profile (CLI --profile FILE.toml, --dt, --integration, --reset, --spike-rule) to read "
+                      f"it otherwise", ProducerAssumedWarning)
+        else:
+            names = f" (it matches {', '.join(p.name for p in found)}: ambiguous)" if found else ""
+            warn_defaults(where + names + given, graph.profile)
     return graph
 
 
