@@ -245,8 +245,12 @@ def broadcast_scalar_neurons(d: dict[str, Any]) -> None:
 def _broadcast_scalars(d: dict[str, Any]) -> bool:
     changed = False
     nodes = d.get("nodes", {})
-    raw_edges = np.asarray(d.get("edges", []), dtype=object).reshape(-1, 2)
-    edges = [(_as_str(a), _as_str(b)) for a, b in raw_edges]
+    if not isinstance(nodes, dict):
+        return False
+    raw_edges = np.asarray(d.get("edges", []), dtype=object)
+    if raw_edges.size % 2:
+        return False  # malformed edges: dict_to_node reports them
+    edges = [(_as_str(a), _as_str(b)) for a, b in raw_edges.reshape(-1, 2)]
     for name, nd in nodes.items():
         if not isinstance(nd, dict):
             continue
