@@ -29,6 +29,8 @@ at the end of the step, the same place).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from neurokit.ir import nodes as N
@@ -48,6 +50,11 @@ def rewrite(graph: Graph) -> Graph:
     return replace_neurons(graph, N.LI, lambda n: {"r": np.asarray(n.r) / -np.expm1(-dt / np.asarray(n.tau))})
 
 
+#: spyx names its nodes ``layer_<i>`` and writes the very same ``IF`` fields; Sinabs' nodes are
+#: named by nirtorch after the torch modules (``0``, ``1``, ``fc1``, …).
+_SPYX_NAMES = re.compile(r"^(input|output|layer_\d+)$")
+
+
 def _sinabs_neuron(node: N.Node) -> bool:
     if not isinstance(node, (N.IF, N.LIF, N.LI)) or not equals(node.r, 1.0):
         return False
@@ -62,10 +69,12 @@ def detect(graph: Graph) -> bool:
     """Sinabs' signature: only node types its exporter writes (``Affine``, never ``Linear``), every
     neuron ``IF``/``LIF``/``LI`` with ``r = 1``, ``v_leak = v_reset = 0``, time constants of one
     step or more (``tau >= 1``: steps, not seconds), per-neuron arrays (Sinabs writes ``IF``
-    parameters with the layer's shape, where Norse writes its defaults 0-d)."""
+    parameters with the layer's shape, where Norse writes its defaults 0-d), and node names that
+    are not spyx's ``layer_<i>`` (spyx writes the same ``IF`` fields)."""
     found = neurons(graph)
     return (bool(found) and not scalar_parameters(graph) and node_types(graph) <= _WRITTEN
-            and all(_sinabs_neuron(n) for n in found))
+            and all(_sinabs_neuron(n) for n in found)
+            and not all(_SPYX_NAMES.match(name) for name in graph.flatten().nodes))
 
 
 PRODUCER = Producer(
