@@ -91,3 +91,13 @@ def test_expleak_input_is_rewritten_unscaled() -> None:
 @pytest.mark.parametrize("path", every_other_file("sinabs"), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_detection_claims_no_other_file(path: Path) -> None:
     assert not SINABS.detect(read_plain(path))
+
+
+def test_spyx_named_if_nets_are_not_taken_for_sinabs() -> None:
+    """spyx writes the same IF fields (r = 1, v_reset = 0, Affine) but names its nodes layer_<i>."""
+    graph = read_plain(load("sinabs", "iaf").path)
+    assert SINABS.detect(graph)
+    names = {k: (k if k in ("input", "output") else f"layer_{i}") for i, k in enumerate(graph.nodes)}
+    renamed = ir.Graph(nodes={names[k]: n for k, n in graph.nodes.items()},
+                       edges=tuple((names[a], names[b]) for a, b in graph.edges), profile=graph.profile)
+    assert not SINABS.detect(renamed)
