@@ -1,6 +1,6 @@
 """Regenerate ``tests/golden/library_traces.json``: traces produced by the real snnTorch (1.0.0,
 MIT) ``Leaky`` (``reset_delay=True``) and Sinabs (3.1.3) ``IAF``/``LIF`` (``MultiSpike``,
-``MembraneSubtract``, ``min_v_mem``; AGPL-3.0), the behaviours the profile options ``reset_timing``,
+``MembraneSubtract``, ``min_v_mem``; Apache-2.0), the behaviours the profile options ``reset_timing``,
 ``multi_spike`` and ``v_min`` are defined after. The file holds only inputs and the libraries'
 outputs (no code of theirs); the test compares the reference against them without the libraries.
 
