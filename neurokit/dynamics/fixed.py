@@ -8,6 +8,10 @@ half up: :math:`X \otimes Y = (X Y + 2^{F-1}) \gg F`; results saturate to the fo
 (:math:`e^{-dt/\tau}` or :math:`1 - dt/\tau`) and :math:`K = 1 - A` (exact) or :math:`dt/\tau` (Euler);
 IF: :math:`V' = V + (dt R) \otimes I`. Spike :math:`V > V_{th}`; reset to :math:`V_{reset}` (or
 subtract :math:`V_{th} - V_{reset}`); refractory steps as in :mod:`neurokit.dynamics.neurons`.
+``integration = "fixed_point"`` uses the exact coefficients (the profile's definition). Every
+neuron starts from the float model's initial state, quantized: :math:`V_0 = \mathrm{round}(v_0 2^F)`
+(:func:`neurokit.dynamics.neurons.initial_state`: ``v_leak``, ``v_reset`` for IF, or
+``metadata["v_init"]``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurokit import ir
+from neurokit.dynamics.neurons import initial_state
 from neurokit.errors import InvalidInputError
 
 
@@ -70,10 +75,16 @@ class FixedNeuron:
     v_th: np.ndarray
     v_reset: np.ndarray
     refrac_steps: np.ndarray
+    v_init: np.ndarray
+
+    def rest(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
+        """Initial ``(v, refrac)`` of ``batch`` samples: ``v = V_0``, no refractoriness."""
+        v = np.broadcast_to(np.asarray(self.v_init, np.int64), (batch, np.size(self.v_init))).copy()
+        return v, np.zeros_like(v)
 
 
 def fixed_neuron(node: ir.Node, profile: ir.Profile, fmt: FixedFormat) -> FixedNeuron:
-    """Quantize a neuron node's parameters under ``profile`` (dt, integration)."""
+    """Quantize a neuron node's parameters under ``profile`` (dt, integration) and its initial state."""
     dt = profile.dt
     n = node.expected_input_shape()
     if isinstance(node, ir.IF):
@@ -81,17 +92,21 @@ def fixed_neuron(node: ir.Node, profile: ir.Profile, fmt: FixedFormat) -> FixedN
         vleak = np.zeros(n)
     elif isinstance(node, (ir.LIF, ir.LI)):
         tau = np.asarray(node.tau, np.float64)
-        a = np.exp(-dt / tau) if profile.integration == "exact" else 1 - dt / tau
-        k = 1 - a if profile.integration == "exact" else dt / tau
+        exact = profile.integration != "euler"  # "fixed_point" is exact, computed in integers
+        a = np.exp(-dt / tau) if exact else 1 - dt / tau
+        k = 1 - a if exact else dt / tau
         vleak = np.asarray(node.v_leak, np.float64)
     else:
         raise InvalidInputError(f"{node.type_name} has no fixed-point model here", fix="use LIF, IF or LI")
     spiking = isinstance(node, (ir.LIF, ir.IF))
     vth = np.asarray(node.v_threshold, np.float64) if spiking else np.full(n, math.inf)
+    t_refrac = getattr(node, "t_refrac", None)
     return FixedNeuron(kind=node.type_name, a=fmt.to_fixed(a), k=fmt.to_fixed(k), r=fmt.to_fixed(node.r),
                        v_leak=fmt.to_fixed(vleak), v_th=fmt.to_fixed(np.minimum(vth, 2.0**fmt.int_bits - 1)),
                        v_reset=fmt.to_fixed(node.v_reset if spiking else np.zeros(n)),
-                       refrac_steps=(np.rint(np.asarray(getattr(node, "t_refrac", None) if getattr(node, "t_refrac", None) is not None else np.zeros(n)) / dt).astype(np.int64)))
+                       refrac_steps=np.rint(np.asarray(t_refrac if t_refrac is not None else np.zeros(n)) / dt)
+                       .astype(np.int64),
+                       v_init=fmt.to_fixed(initial_state(node).v).ravel())
 
 
 def fixed_step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, v: np.ndarray, refrac: np.ndarray, *,

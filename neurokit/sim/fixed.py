@@ -4,7 +4,8 @@ Weights and biases are quantized to the format (:math:`W = \mathrm{round}(w 2^F)
 currents are integer sums of weights times spike counts, and neurons update with
 :func:`neurokit.dynamics.fixed.fixed_step`. Edge timing is the graph's: linear nodes deliver after
 ``synapse_latency`` plus their per-synapse delays. Feed-forward graphs (loops are refused here).
-Runs in NumPy (vectorised over the batch); the float modes run in the Numba kernels.
+Runs in NumPy (vectorised over the batch); the float modes run in the Numba kernels. Every
+neuron starts from the float model's initial state, quantized (``FixedNeuron.v_init``).
 
 A neuron node whose metadata has ``input_saturation`` (shape ``(2, n)``, real units: the limits
 :math:`L_{exc}, L_{inh}`) receives its input as a saturating accumulator does (SpiNNaker's 16-bit
@@ -64,7 +65,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
             neurons[n] = fixed_neuron(node, prof, fmt)
             if "input_saturation" in node.metadata:
                 limits[n] = _limits(n, node, size[n], fmt)
-            state[n] = (np.zeros((B, size[n]), np.int64), np.zeros((B, size[n]), np.int64))
+            state[n] = neurons[n].rest(B)
         elif not isinstance(node, (ir.Input, ir.Output, ir.Flatten)):
             raise InvalidInputError(f"node {n!r}: {node.type_name} has no fixed-point mode here",
                                     fix="fixed-point runs support linear nodes, LIF/IF/LI, Flatten")

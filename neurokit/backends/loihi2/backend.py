@@ -7,7 +7,10 @@ Quantization of a layer ``W -> neuron`` (per-layer scale :math:`S`, chosen so th
 :math:`d_v = \mathrm{round}(4096 (1 - a))`, :math:`d_u = 4095` (no current memory),
 :math:`W_{int} 2^{e + 6} \approx S k r W` (8-bit even weights, per-layer exponent :math:`e`),
 bias :math:`b_m 2^{b_e} \approx S k (v_{leak} + r b)`, :math:`v_{th} = 4096`. LI readouts use the same
-neuron with the largest threshold and report :math:`v / S`.
+neuron with the largest threshold and report :math:`v / S`. The membrane starts (every sample) from
+the float model's initial state :math:`V_0 = \mathrm{round}(S v_0)` (``v_leak``, or the node's
+``metadata["v_init"]``), stored as ``v_init`` and given to Lava's ``LIF(v=...)``; ``u`` starts at 0.
+``integration = "fixed_point"`` takes the exact coefficients.
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
+from neurokit.dynamics.neurons import initial_state
 from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, InvalidInputError
 from neurokit.sim.lowering import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .fixed_point import lava_weights, run_layers
+from .fixed_point import MAX_UV, lava_weights, run_layers
 from .runtime import find_runtime, runtime_python
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -143,8 +147,9 @@ def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bo
         a, k, vleak = 1.0, dt, 0.0
     else:
         tau = float(np.asarray(neuron.tau).ravel()[0])
-        a = math.exp(-dt / tau) if profile.integration == "exact" else 1.0 - dt / tau
-        k = 1.0 - a if profile.integration == "exact" else dt / tau
+        exact = profile.integration != "euler"  # "fixed_point" is exact, computed in integers
+        a = math.exp(-dt / tau) if exact else 1.0 - dt / tau
+        k = 1.0 - a if exact else dt / tau
         vleak = np.asarray(neuron.v_leak, np.float64).ravel()
     r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
     if isinstance(neuron, ir.LI):
@@ -167,9 +172,11 @@ def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bo
         extra: dict[str, Any] = {"delays": delays}
     else:
         extra = {}
+    v0 = np.asarray(initial_state(neuron).v, np.float64).ravel()  # the float model's start (v_leak, v_init)
+    v_init = np.clip(np.round(scale * v0), -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": 4095, "dv": dv, "vth": int(vth),
-              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale)}
+              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
     w_back = lava_weights(w_int) * 2.0 ** (e + 6)
     err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
            "decay_abs": abs((1 - dv / 4096) - a), "weight_exp": int(e)}
@@ -191,7 +198,7 @@ def quantize_recurrent(syn: ir.Node, neuron: ir.Node, params: dict[str, Any], pr
         k = profile.dt
     else:
         tau = float(np.asarray(neuron.tau).ravel()[0])
-        k = 1.0 - math.exp(-profile.dt / tau) if profile.integration == "exact" else profile.dt / tau
+        k = profile.dt / tau if profile.integration == "euler" else 1.0 - math.exp(-profile.dt / tau)
     r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
     w_int, e = _weights_8bit(params["scale"] * k * r * w)
     return {"rec_weights": w_int, "rec_weight_exp": e}

@@ -6,7 +6,8 @@ report) and ``arrays.h5``: ``routing/uncompressed/<x>_<y>`` and ``routing/compre
 (rows ``key, mask, route word 0, ...``: the route in 32-bit words, ``route_words`` in the manifest — one
 for SpiNNaker 1, five for SpiNNaker2), ``cores/<x>_<y>_<p>/`` with ``master_pop`` (rows ``key, mask, row_start,
 row_count``), ``rows_indptr`` / ``rows_target`` / ``rows_weight`` (int16) / ``rows_shift`` /
-``rows_delay`` (one row per source atom), and ``neurons/<population>/`` fixed-point parameters.
+``rows_delay`` (one row per source atom), and ``neurons/<population>/`` fixed-point parameters
+(``v_init``: the float model's initial membrane, quantized; every sample starts from it).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
 from neurokit.dynamics.fixed import FixedFormat, FixedNeuron, fixed_neuron, fixed_step
-from neurokit.errors import InvalidInputError, MappingError
+from neurokit.errors import FileFormatError, InvalidInputError, MappingError
 from neurokit.sim.lowering import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
@@ -35,6 +36,7 @@ from .mapping import MASK, RoutingTables, compress, destinations, partition, pla
 FMT = FixedFormat(16, 15)
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
 NEURONS = (ir.LIF, ir.IF, ir.LI)
+NEURON_FIELDS = ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps", "v_init")
 
 
 def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], list[Problem]]:
@@ -150,7 +152,7 @@ class SpiNNakerBackend:
             for pop in pops[1:]:
                 p = fixed_neuron(g.nodes[pop], g.profile, FMT)
                 grp = f.create_group(f"neurons/{pop}")
-                for fld in ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps"):
+                for fld in NEURON_FIELDS:
                     grp.create_dataset(fld, data=np.asarray(getattr(p, fld)).ravel())
                 grp.attrs["kind"] = p.kind
                 offset = np.zeros(p.a.size, np.int64)
@@ -403,8 +405,12 @@ class Emulator:
             self.neurons = {}
             for p in self.pops[1:]:
                 grp = f[f"neurons/{p}"]
-                self.neurons[p] = (FixedNeuron(kind=str(grp.attrs["kind"]), **{k: grp[k][()] for k in
-                                   ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps")}), grp["i_offset"][()])
+                missing = [k for k in NEURON_FIELDS if k not in grp]
+                if missing:
+                    raise FileFormatError(f"population {p!r} lacks {missing} (an artifact from an older neurokit)",
+                                          where=str(self.path / "arrays.h5"), fix="re-run `neurokit deploy`")
+                self.neurons[p] = (FixedNeuron(kind=str(grp.attrs["kind"]), **{k: grp[k][()] for k in NEURON_FIELDS}),
+                                   grp["i_offset"][()])
             compressed = f.get("routing/compressed")
             tables = RoutingTables({tuple(int(c) for c in k.split("_")): _table_entries(compressed[k][()])
                                     for k in (compressed if compressed is not None else [])})
@@ -465,8 +471,9 @@ class Emulator:
         late = float(self.faults.get("delay_packets", 0.0))
         ring = np.zeros((self.depth + 1, 2, B, self.n_total), np.int64)
         saturated = {p: 0 for p in self.pops[1:]}
-        v = {p: np.zeros((B, self.sizes[p]), np.int64) for p in self.pops[1:]}
-        refrac = {p: np.zeros((B, self.sizes[p]), np.int64) for p in self.pops[1:]}
+        rest = {p: self.neurons[p][0].rest(B) for p in self.pops[1:]}  # the float model's initial state
+        v = {p: rest[p][0] for p in self.pops[1:]}
+        refrac = {p: rest[p][1] for p in self.pops[1:]}
         spikes = {p: np.zeros((T, B, self.sizes[p]), bool) for p in self.pops[1:]}
         vtrace = {p: np.zeros((T, B, self.sizes[p]), np.int64) for p in self.pops[1:]}
         slots = self.depth + 1
