@@ -174,8 +174,11 @@ class Graph(Node):
             raise GraphError("; ".join(problems), fix="connect every node; edges name existing nodes")
 
     def delay_steps(self, node: Delay) -> np.ndarray:
-        """Delays of a ``Delay`` node in whole steps of the profile's ``dt``."""
-        return np.rint(np.asarray(node.delay, dtype=np.float64) / self.profile.dt).astype(np.int64)
+        """Delays of a ``Delay`` node in whole steps of the profile's ``dt`` (rounded, see
+        :func:`neurokit.dynamics.discretisation.delay_steps`)."""
+        from neurokit.dynamics.discretisation import delay_steps  # the IR is imported by the dynamics
+
+        return delay_steps(node.delay, self.profile.dt)
 
     def loop_edges(self) -> frozenset[tuple[str, str]]:
         """Edges that close loops and carry the previous step's value (see the module docstring)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurokit import ir
+from neurokit.dynamics.discretisation import delay_steps
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def sparse_to_csr(node: ir.SparseLinear, dt: float) -> CSR:
         return CSR(n_pre=node.n_pre, n_post=node.n_post, indptr=node.indptr, indices=node.indices, weight=node.weight,
                    delay=None, bias=None)
     pre = np.repeat(np.arange(node.n_pre), np.diff(node.indptr))
-    delay = None if node.delay is None else np.rint(np.asarray(node.delay) / dt).astype(np.int64)
+    delay = None if node.delay is None else delay_steps(node.delay, dt)
     return _from_triplets(node.n_pre, node.n_post, pre, np.asarray(node.indices, dtype=np.int64),
                           np.asarray(node.weight, dtype=np.float64), delay=delay)
 
