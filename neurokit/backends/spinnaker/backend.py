@@ -36,7 +36,7 @@ from .mapping import MASK, RoutingTables, compress, destinations, partition, pla
 FMT = FixedFormat(16, 15)
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
 NEURONS = (ir.LIF, ir.IF, ir.LI)
-NEURON_FIELDS = ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps", "v_init")
+NEURON_FIELDS = ("a", "k", "r", "dt_r", "v_leak", "v_th", "v_reset", "refrac_steps", "v_init")
 
 
 def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], list[Problem]]:
@@ -47,8 +47,7 @@ def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], 
         if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten)):
             problems.append(Problem(name, f"{node.type_name} has no SpiNNaker lowering in this version",
                                     "map Linear/Affine/SparseLinear/Conv/Pool into LIF/IF/LI populations"))
-    if g.profile.spike_rule != ">":
-        problems.append(Problem("<profile>", "SpiNNaker neurons spike on v > v_th", "use spike_rule='>'"))
+    problems += profile_problems(g.profile)
     pops = [n for n in g.topological_order() if isinstance(g.nodes[n], (ir.Input, *NEURONS))]
 
     def source(name: str) -> str | None:
@@ -72,6 +71,24 @@ def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], 
                 if not isinstance(g.nodes[p], SYNAPSES):
                     problems.append(Problem(name, f"input from {p!r} is not a projection", "insert a Linear"))
     return pops, projections, problems
+
+
+def profile_problems(profile: ir.Profile) -> list[Problem]:
+    """The profile options sPyNNaker's neurons (``IF_curr_delta``, which the PyNN export uses and the
+    emulator reproduces) cannot express, each with the reason."""
+    problems = []
+    if profile.spike_rule != ">":
+        problems.append(Problem("<profile>", "SpiNNaker neurons spike on v > v_th", "use spike_rule='>'"))
+    if profile.reset_timing != "same_step":
+        problems.append(Problem("<profile>", f"reset_timing={profile.reset_timing!r} cannot be expressed: sPyNNaker's "
+                                             "neurons reset in the step they spike", "use reset_timing='same_step'"))
+    if profile.multi_spike:
+        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: a SpiNNaker neuron sends at most "
+                                             "one spike packet per time step", "use multi_spike=False"))
+    if profile.v_min != float("-inf"):
+        problems.append(Problem("<profile>", f"v_min={profile.v_min!r} cannot be expressed: sPyNNaker's IF_curr_delta "
+                                             "has no floor on the membrane", "leave v_min at -inf"))
+    return problems
 
 
 @dataclass
@@ -471,9 +488,7 @@ class Emulator:
         late = float(self.faults.get("delay_packets", 0.0))
         ring = np.zeros((self.depth + 1, 2, B, self.n_total), np.int64)
         saturated = {p: 0 for p in self.pops[1:]}
-        rest = {p: self.neurons[p][0].rest(B) for p in self.pops[1:]}  # the float model's initial state
-        v = {p: rest[p][0] for p in self.pops[1:]}
-        refrac = {p: rest[p][1] for p in self.pops[1:]}
+        state = {p: self.neurons[p][0].rest(B) for p in self.pops[1:]}  # the float model's initial state
         spikes = {p: np.zeros((T, B, self.sizes[p]), bool) for p in self.pops[1:]}
         vtrace = {p: np.zeros((T, B, self.sizes[p]), np.int64) for p in self.pops[1:]}
         slots = self.depth + 1
@@ -490,9 +505,9 @@ class Emulator:
                 saturated[p] += int(full[:, :, o:o + self.sizes[p]].sum())
                 # an Affine bias arrives with its projection's one-step latency, as the IR defines it
                 current = cur[:, o:o + self.sizes[p]] + (i_off if t >= 1 else 0)
-                s, v[p], refrac[p] = fixed_step(params, FMT, current, v[p], refrac[p], reset=self.m["reset"])
-                spikes[p][t], vtrace[p][t] = s, v[p]
-                emitted[:, o:o + self.sizes[p]] += s
+                z, state[p] = fixed_step(params, FMT, current, state[p], self.graph.profile)
+                spikes[p][t], vtrace[p][t] = z, state[p].v
+                emitted[:, o:o + self.sizes[p]] += z
             ring[t % slots] = 0
             b_idx, src = np.nonzero(emitted)
             for b, sidx in zip(b_idx, src):

@@ -116,3 +116,41 @@ def test_fixed_point_integration_means_exact_in_every_integer_mode(integration: 
 
     params, _, _ = quantize_graph(start_above_threshold("v_leak", integration, "loihi2"))
     assert params[0]["dv"] == round(4096 * (1 - np.exp(-1e-3 / 0.02)))
+
+
+OPTIONS = [({"reset_timing": "next_step"}, "reset_timing='next_step'"), ({"multi_spike": True}, "multi_spike=True"),
+           ({"v_min": -0.5}, "v_min=-0.5")]
+
+
+@pytest.mark.parametrize("target", ["loihi2", "spinnaker"])
+def test_hardware_checks_refuse_what_the_chip_cannot_express_all_at_once(tmp_path: Path, target: str) -> None:
+    from neurokit.errors import MappingError
+
+    g = start_above_threshold("v_leak")
+    be = get_backend(target)
+    assert be.check(g) == []
+    for changes, name in OPTIONS:
+        problems = [str(p) for p in be.check(g.with_profile(g.profile.replace(**changes)))]
+        assert len(problems) == 1 and name in problems[0] and "cannot be expressed" in problems[0], problems
+    everything = g.with_profile(g.profile.replace(**{k: v for c, _ in OPTIONS for k, v in c.items()}))
+    assert len(be.check(everything)) == 3
+    with pytest.raises(MappingError) as info:
+        be.lower(everything, tmp_path)
+    assert all(name in str(info.value.problems) for _, name in OPTIONS)
+    if target == "loihi2":  # neurokit's Loihi mode refuses them as the backend does
+        with pytest.raises(MappingError, match="3 problem"):
+            sim.simulate(everything.with_profile(everything.profile.replace(numeric="loihi2")), spike_inputs())
+
+
+@pytest.mark.parametrize("changes", [c for c, _ in OPTIONS] + [{"reset": "subtract", "multi_spike": True}])
+def test_crossbar_neurons_follow_every_profile_rule(tmp_path: Path, changes: dict[str, object]) -> None:
+    """The crossbar's neurons are digital: they run the reference step, every rule included."""
+    g = start_above_threshold("v_leak")
+    g = g.with_profile(g.profile.replace(**changes))
+    be = get_backend("crossbar")
+    assert be.check(g) == []
+    rec = be.board(be.lower(g, tmp_path, {"device": "ideal"})).run(spike_inputs(), T)
+    want = sim.simulate(g, spike_inputs())
+    np.testing.assert_array_equal(rec.spikes["lif"], want.spikes["lif"])
+    assert rec.spikes["lif"].max() > 1 if changes.get("multi_spike") else rec.spikes["lif"].dtype == bool
+    np.testing.assert_allclose(rec.outputs["output"], want.outputs["output"], atol=1e-9)
