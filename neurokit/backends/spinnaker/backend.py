@@ -79,6 +79,9 @@ def profile_problems(profile: ir.Profile) -> list[Problem]:
     problems = []
     if profile.spike_rule != ">":
         problems.append(Problem("<profile>", "SpiNNaker neurons spike on v > v_th", "use spike_rule='>'"))
+    if profile.reset != "zero":
+        problems.append(Problem("<profile>", f"reset={profile.reset!r} cannot be expressed: sPyNNaker's IF_curr_delta "
+                                             "sets v to v_reset after a spike", "use reset='zero'"))
     if profile.reset_timing != "same_step":
         problems.append(Problem("<profile>", f"reset_timing={profile.reset_timing!r} cannot be expressed: sPyNNaker's "
                                              "neurons reset in the step they spike", "use reset_timing='same_step'"))

@@ -132,6 +132,8 @@ def test_hardware_checks_refuse_what_the_chip_cannot_express_all_at_once(tmp_pat
     for changes, name in OPTIONS:
         problems = [str(p) for p in be.check(g.with_profile(g.profile.replace(**changes)))]
         assert len(problems) == 1 and name in problems[0] and "cannot be expressed" in problems[0], problems
+    subtract = [str(p) for p in be.check(g.with_profile(g.profile.replace(reset="subtract")))]
+    assert len(subtract) == 1 and "reset='subtract'" in subtract[0]
     everything = g.with_profile(g.profile.replace(**{k: v for c, _ in OPTIONS for k, v in c.items()}))
     assert len(be.check(everything)) == 3
     with pytest.raises(MappingError) as info:
