@@ -3,11 +3,16 @@ Lava (out of process, Python 3.10) and compare with the NumPy bit-accurate refer
 
 Quantization of a layer ``W -> neuron`` (per-layer scale :math:`S`, chosen so the threshold is
 :math:`v_{th} S = 4096 \cdot 64`): the neuron update :math:`v' = a v + k (v_{leak} + r (W x + b))`
-(exact: :math:`k = 1 - a`; Euler: :math:`k = dt/\tau`; IF: :math:`a = 1, k = dt`) becomes
+(:math:`a`, :math:`k` from :func:`neurokit.dynamics.discretisation.neuron_coefficients` — exact and
+``fixed_point``: :math:`k = 1 - a`; Euler: :math:`k = dt/\tau`; IF: :math:`a = 1`, :math:`k r = dt R`) becomes
 :math:`d_v = \mathrm{round}(4096 (1 - a))`, :math:`d_u = 4095` (no current memory),
 :math:`W_{int} 2^{e + 6} \approx S k r W` (8-bit even weights, per-layer exponent :math:`e`),
 bias :math:`b_m 2^{b_e} \approx S k (v_{leak} + r b)`, :math:`v_{th} = 4096`. LI readouts use the same
-neuron with the largest threshold and report :math:`v / S`.
+neuron with the largest threshold and report :math:`v / S`. The membrane starts (every sample) from
+the float model's initial state :math:`V_0 = \mathrm{round}(S v_0)` (``v_leak``, or the node's
+``metadata["v_init"]``), stored as ``v_init`` and given to Lava's ``LIF(v=...)``; ``u`` starts at 0.
+Profile options the LIF process cannot express (``reset_timing="next_step"``, ``multi_spike``,
+``v_min``, subtractive reset) are refused by ``check`` with the reason (:func:`profile_problems`).
 """
 
 from __future__ import annotations
@@ -28,12 +33,13 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
+from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
 from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, InvalidInputError
 from neurokit.ir.passes import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .fixed_point import lava_weights, run_layers
+from .fixed_point import MAX_UV, lava_weights, run_layers
 from .runtime import find_runtime, runtime_python
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -53,6 +59,26 @@ def _recurrent(g: ir.Graph) -> dict[str, str]:
                 and len(g.successors(name)) == 1 and isinstance(g.nodes[g.successors(name)[0]], (ir.LIF, ir.IF)):
             rec[g.successors(name)[0]] = name
     return rec
+
+
+def profile_problems(p: ir.Profile) -> list[Problem]:
+    """The profile options Lava's Loihi 2 LIF process (``PyLifModelBitAcc``, what the chip's CUBA
+    neuron runs) cannot express bit for bit, each with the reason."""
+    problems = []
+    if p.reset not in ("zero",) or p.spike_rule != ">":
+        problems.append(Problem("<profile>", f"Loihi 2 resets v to 0 and spikes on v > vth; profile has reset="
+                                             f"{p.reset!r}, spike_rule={p.spike_rule!r}",
+                                "use reset='zero' and spike_rule='>'"))
+    if p.reset_timing != "same_step":
+        problems.append(Problem("<profile>", f"reset_timing={p.reset_timing!r} cannot be expressed: Loihi 2's CUBA "
+                                             "neuron resets in the spiking step", "use reset_timing='same_step'"))
+    if p.multi_spike:
+        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: Lava's LIF sends binary spikes "
+                                             "(graded spikes need a custom neuron program)", "use multi_spike=False"))
+    if p.v_min != float("-inf"):
+        problems.append(Problem("<profile>", f"v_min={p.v_min!r} cannot be expressed: Loihi 2's LIF clips v only at "
+                                             "the 24-bit limits -(2^23 - 1)", "leave v_min at -inf"))
+    return problems
 
 
 def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
@@ -90,10 +116,7 @@ def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
         problems.append(Problem("<graph>", f"expected (synapse, neuron) pairs, got {[k.__name__ for k in kinds]}",
                                 "every neuron layer needs exactly one incoming weight layer"))
     p = g.profile
-    if p.reset not in ("zero",) or p.spike_rule != ">":
-        problems.append(Problem("<profile>", f"Loihi 2 resets v to 0 and spikes on v > vth; profile has reset="
-                                             f"{p.reset!r}, spike_rule={p.spike_rule!r}",
-                                "use reset='zero' and spike_rule='>'"))
+    problems += profile_problems(p)
     for name in order[1::2]:
         node = g.nodes[name]
         for fld in ("tau", "v_threshold"):
@@ -109,7 +132,7 @@ def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
     for name in order[0::2]:
         node = g.nodes[name]
         if isinstance(node, ir.SparseLinear) and node.delay is not None:
-            steps = np.rint(np.asarray(node.delay) / p.dt)
+            steps = delay_steps(node.delay, p.dt)
             if steps.max(initial=0) > MAX_DELAY_STEPS:
                 problems.append(Problem(name, f"synaptic delays up to {int(steps.max())} steps; Loihi 2 stores 0 to "
                                               f"{MAX_DELAY_STEPS}", "shorten the delays or use a larger dt"))
@@ -138,15 +161,9 @@ def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bo
                    shapes: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> tuple[dict[str, Any], dict[str, float]]:
     """Loihi parameters for one ``synapse -> neuron`` pair and its quantization error figures."""
     w, b = _dense_weight(syn, shapes, profile.dt)
-    dt = profile.dt
-    if isinstance(neuron, ir.IF):
-        a, k, vleak = 1.0, dt, 0.0
-    else:
-        tau = float(np.asarray(neuron.tau).ravel()[0])
-        a = math.exp(-dt / tau) if profile.integration == "exact" else 1.0 - dt / tau
-        k = 1.0 - a if profile.integration == "exact" else dt / tau
-        vleak = np.asarray(neuron.v_leak, np.float64).ravel()
-    r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
+    c = neuron_coefficients(neuron, profile)
+    a = 1.0 if isinstance(neuron, ir.IF) else float(c.a_mem.ravel()[0])  # one decay per layer (checked)
+    g_in, g_leak = _gains(neuron, c)
     if isinstance(neuron, ir.LI):
         scale, vth = LI_SCALE, LI_VTH
     else:
@@ -154,22 +171,23 @@ def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bo
         if v_th <= 0:
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
         scale, vth = VTH_INT * 64 / v_th, VTH_INT
-    w_eff = scale * k * r * w
+    w_eff = scale * g_in[:, None] * w
     w_int, e = _weights_8bit(w_eff)
-    b_eff = scale * k * (vleak + r.ravel() * b)
+    b_eff = scale * (g_leak + g_in * b)
     b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), 0, 7).astype(np.int64)
     b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
     dv = int(round(4096 * (1 - a)))
     if isinstance(syn, ir.SparseLinear) and syn.delay is not None:  # DelayDense: delay matrix in steps
         delays = np.zeros(w.shape, np.int64)
         pre = np.repeat(np.arange(syn.n_pre), np.diff(syn.indptr))
-        delays[syn.indices, pre] = np.rint(np.asarray(syn.delay) / dt).astype(np.int64)
+        delays[syn.indices, pre] = delay_steps(syn.delay, profile.dt)
         extra: dict[str, Any] = {"delays": delays}
     else:
         extra = {}
+    v_init = np.clip(np.round(scale * c.v_init.ravel()), -MAX_UV + 1, MAX_UV - 1).astype(np.int64)  # float start
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": 4095, "dv": dv, "vth": int(vth),
-              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale)}
+              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
     w_back = lava_weights(w_int) * 2.0 ** (e + 6)
     err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
            "decay_abs": abs((1 - dv / 4096) - a), "weight_exp": int(e)}
@@ -184,16 +202,19 @@ def _weights_8bit(w_eff: np.ndarray) -> tuple[np.ndarray, int]:
     return np.clip(w_int, -256, 254).astype(np.int64), int(e)
 
 
+def _gains(neuron: ir.Node, c: NeuronCoefficients) -> tuple[np.ndarray, np.ndarray]:
+    r"""Per neuron (n,): the weight :math:`g_x` of the input and the constant drive :math:`g_0` in
+    :math:`v' = a v + g_x x + g_0`, from the discretisation: LIF/LI :math:`g_x = g R`,
+    :math:`g_0 = g\,v_{leak}` (:math:`g` the input gain); IF :math:`g_x = dt R`, :math:`g_0 = 0`."""
+    if isinstance(neuron, ir.IF):
+        return c.dt_r.ravel(), np.zeros(c.dt_r.size)
+    return (c.gain_mem * c.r).ravel(), (c.gain_mem * c.v_leak).ravel()
+
+
 def quantize_recurrent(syn: ir.Node, neuron: ir.Node, params: dict[str, Any], profile: ir.Profile) -> dict[str, Any]:
     """Loihi weights of a layer's recurrent synapses, on the layer's own scale."""
     w, _ = _dense_weight(syn)
-    if isinstance(neuron, ir.IF):
-        k = profile.dt
-    else:
-        tau = float(np.asarray(neuron.tau).ravel()[0])
-        k = 1.0 - math.exp(-profile.dt / tau) if profile.integration == "exact" else profile.dt / tau
-    r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
-    w_int, e = _weights_8bit(params["scale"] * k * r * w)
+    w_int, e = _weights_8bit(params["scale"] * _gains(neuron, neuron_coefficients(neuron, profile))[0][:, None] * w)
     return {"rec_weights": w_int, "rec_weight_exp": e}
 
 

@@ -244,3 +244,21 @@ def test_faults_run_through_lava(tmp_path: Path) -> None:
     assert not np.allclose(saturated, clean.outputs["output"])
     truncated = be.board(art, faults={"weight_bits": 3}).run(x, 25)
     assert not np.array_equal(truncated.spikes["lif"], clean.spikes["lif"])
+
+
+@pytest.mark.parametrize("how", ["v_leak", "v_init"])
+def test_lava_starts_from_the_float_initial_state(tmp_path: Path, how: str) -> None:
+    """Real Lava's LIF gets ``v = round(S v_0)`` (``v_leak`` or ``v_init``), at the start and again for
+    every sample: a membrane above threshold spikes at step 0, as in the float model."""
+    from ..test_initial_state import T, assert_starts_like_the_float_model, spike_inputs, start_above_threshold
+
+    g = start_above_threshold(how)
+    be = get_backend("loihi2")
+    art = be.lower(g, tmp_path)
+    rec = be.board(art).run(spike_inputs(), T)
+    ref = be.reference_run(art, spike_inputs(), T)
+    for key in ("lif", "li"):
+        np.testing.assert_array_equal(rec.traces[key]["v"], ref.traces[key]["v"])
+    np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])
+    assert rec.spikes["lif"][0].sum() >= 4 * spike_inputs().shape[1]  # every sample, not only the first
+    assert_starts_like_the_float_model(rec.spikes["lif"], rec.outputs["output"], g, 1e-3)
