@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import h5py
@@ -16,18 +15,9 @@ from neurokit.backends import get_backend
 from neurokit.backends.base import Artifact
 from neurokit.backends.loihi2 import run_lava
 from neurokit.backends.loihi2.fixed_point import lif_step, run_layers
-from neurokit.backends.loihi2.runtime import find_runtime
 from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, MappingError
 
-pytestmark = pytest.mark.lava
-
-
-@pytest.fixture(scope="module", autouse=True)
-def lava_runtime() -> None:
-    if find_runtime() is None:
-        if os.environ.get("NEUROKIT_REQUIRE_LAVA"):
-            pytest.fail("NEUROKIT_REQUIRE_LAVA is set but the Lava runtime is missing: run `make lava`")
-        pytest.skip("Lava runtime not installed (run `make lava`); CI sets NEUROKIT_REQUIRE_LAVA so this cannot skip there")
+pytestmark = [pytest.mark.lava, pytest.mark.usefixtures("lava_runtime")]
 
 
 def _artifact(tmp: Path, layers: list[dict[str, object]]) -> Artifact:
