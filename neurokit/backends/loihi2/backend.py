@@ -39,13 +39,13 @@ from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
 from .fixed_point import lava_weights, run_layers
+from .netx import BIAS_EXP as NETX_BIAS_EXP
 from .netx import INPUT_MESSAGE_BITS, write_netx
 from .runtime import find_runtime, run_in_runtime
 
 RUNNER = Path(__file__).with_name("runner.py")
 VTH_MAX = 131071  # 17-bit threshold mantissa
 NETX_PEAK = 254  # the largest even 8-bit weight mantissa (mixed sign mode)
-NETX_BIAS_EXP = 6  # netx's fixed bias exponent
 LI_VTH = VTH_MAX
 LI_SCALE = 2.0**16
 MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency

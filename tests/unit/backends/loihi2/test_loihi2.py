@@ -101,7 +101,9 @@ def test_lowered_model_runs_bit_exact_in_lava(tmp_path: Path) -> None:
     np.testing.assert_array_equal(rec.traces["lif"]["v"], ref.traces["lif"]["v"])
     np.testing.assert_array_equal(rec.outputs["output"], ref.outputs["output"])
     assert rec.spikes["lif"].any()
-    assert (tmp_path / "netx.h5").is_file() and art.manifest["quantization_error"][0]["weight_rel_rms"] < 0.02
+    assert art.manifest["quantization_error"][0]["weight_rel_rms"] < 0.02
+    # the LI readout's small weights need a negative exponent, which netx cannot hold: no netx.h5, and why
+    assert not (tmp_path / "netx.h5").exists() and "node 'ro'" in art.manifest["netx"]["refused"][0]
 
 
 def _recurrent_model(w_rec_scale: float = 0.3, seed: int = 0) -> ir.Graph:
