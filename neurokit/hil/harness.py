@@ -9,8 +9,10 @@ measures both seams of the board's run:
   or :mod:`neurokit.sim` on ``backend.reference_graph(artifact)``). Bit-exact agreement is
   expected; a divergence here is an implementation fault (lowering, runtime, board, injected fault).
 * ``float_model`` — against the float model: the graph as given, run by :mod:`neurokit.sim` in
-  float64. A divergence here that ``own_mode`` does not show comes from quantisation or from the
-  target's semantics (e.g. one step of synaptic latency per layer, the initial membrane state).
+  float64, at the target's declared timing (its ``synapse_latency``: a chip that delivers every
+  synaptic event one step later is compared with the float model shifted the same way, and the
+  shift is listed in ``profile_changes``, rather than counted as lost spikes). A divergence here
+  that ``own_mode`` does not show comes from quantisation or from the target's semantics.
 
 Each seam carries the spike agreement, the first divergence (sample, step, node, neuron, expected,
 got), the spike counts, per-layer figures and the largest output difference; the accuracy of every
@@ -219,6 +221,7 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
     order = graph.flatten().topological_order()
     floating = float_model(graph)
     float_run = simulate_arrays(floating, inputs, steps)
+    float_runs = {floating.profile.synapse_latency: float_run}  # the float model at each target timing
     ref_acc = _accuracy(float_run, labels)
     results = []
     for spec in targets:
@@ -254,7 +257,12 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             res.run, res.reference, res.counters = run, reference, dict(run.counters)
             dt = graph.profile.dt
             res.own_mode = compare(reference, run, order, dt, description=own)
-            res.float_model = compare(float_run, run, order, dt, description=FLOAT_MODEL,
+            latency = own_graph.profile.synapse_latency
+            if latency not in float_runs:
+                timed = floating.with_profile(floating.profile.replace(synapse_latency=latency))
+                float_runs[latency] = simulate_arrays(timed, inputs, steps)
+            timing = "" if latency == floating.profile.synapse_latency else f", at the target's synapse_latency {latency}"
+            res.float_model = compare(float_runs[latency], run, order, dt, description=FLOAT_MODEL + timing,
                                       changes=profile_changes(floating, own_graph))
             res.accuracy = _accuracy(run, labels)
             if res.accuracy is not None and ref_acc is not None:
