@@ -70,9 +70,9 @@ NIR paper's single-LIF task (`tests/golden/nir-paper-lif`, from neuromorphs/NIR,
 * **Lava fixed point** (`lif_lava_cpu_fixed.csv`): reproduced **bit for bit** by neurokit's Loihi 2
   integer arithmetic with the integers the paper's conversion chose (weight 10, `dv` = 163 =
   floor(4096 dt/tau), `du` = 4095, `vth` = 25, a state scale of 16000 per volt), and by real Lava.
-  neurokit's own quantizer rounds the decay (`dv` = 164) and puts the threshold at 4096 << 6 (scale
-  2^18/v_th): its integers differ, its spikes are the same, and in volts both traces lie within their
-  bounds of the float64 trace.
+  neurokit's own quantizer rounds the decay (`dv` = 164) and works in lava-dl netx's domain (the
+  largest weight is mantissa 254, so `vth` = 634, a scale of 405760 per volt): its integers differ, its
+  spikes are the same, and in volts both traces lie within their bounds of the float64 trace.
 * **SpiNNaker 2** (`lif_spinnaker2.csv`): not fixed point -- an Euler LIF in double precision with the
   decay held in float32 (0.9599999785), a jump of 0.99980396 per input spike in the same step and a
   threshold of 2.5, i.e. the Norse trace scaled by 24.995. Reproduced by neurokit with that scaled

@@ -13,14 +13,14 @@ input magnitude :math:`I_t = \sum_j |W_{ij}| x_{t,j} + |b_i| (+ \sum_j |W_{rec,i
 
 * float (machine epsilon :math:`\varepsilon`): at most 8 roundings of relative size :math:`\varepsilon/2`
   on quantities up to :math:`V + D_t`: :math:`\delta_t = 4 \varepsilon (V + D_t + |v_{th}|)`;
-* s16.15 (step :math:`q = 2^{-15}`; IF: the coefficient :math:`K \otimes R` errs by a constant, which
+* s16.15 (step :math:`q = 2^{-15}`; IF: the coefficient :math:`dt\,R` errs by a constant, which
   scales the signed input integrated since the last reset: :math:`(V + |v_{reset}|)/(k r)` with reset to zero, else
   at most :math:`2 \max_t |\sum_{s \le t} I_s|`): the rounding of each coefficient to the step (the actual
   :math:`|\Delta a|, |\Delta k|, |\Delta r|, |\Delta v_{leak}|`), of each weight (:math:`|\Delta W|`:
   :math:`q/2` in neurokit.sim, :math:`2^{s-1} q` after SpiNNaker's 16-bit ring-buffer shift
   :math:`s`) and three rounded products: :math:`\delta_t = |\Delta a| V + |\Delta k| D_t + k(|\Delta r| I_t
   + |r| \Delta I + |\Delta v_{leak}|) + \tfrac{3}{2} q`;
-* Loihi 2 (state step :math:`1/S`, :math:`S = 2^{18}/v_{th}`): the 12-bit decay
+* Loihi 2 (state step :math:`1/S`, the loihi2 quantizer's scale, :math:`S = 64\,v_{th,mant}/v_{th}`): the 12-bit decay
   :math:`|\Delta a| \le 2^{-13}`, truncation of the decayed state (1 unit), the 8-bit even weight
   mantissas (:math:`\Delta I` from the actual rounding, :math:`\le 2^{e+6}` units per synapse) and the
   bias mantissa: :math:`\delta = (|\Delta a| V S + 1 + \Delta I_{int} + \Delta b_{int}) / S`.
@@ -137,9 +137,9 @@ def s16_15_bound(graph: ir.Graph, L: Layer, v_max: float, weight_error: float, x
     d_r, d_leak = abs(back(fx.r) - L.r), abs(back(fx.v_leak) - L.v_leak)
     w, b = _flat_weights(g)
     d_in = np.abs(x).reshape(*x.shape[:2], -1) @ (np.abs(w) > 0).T * weight_error + (q / 2 if np.any(b) else 0.0)
-    if L.a == 1.0:  # IF: v' = v + (K (x) R) (x) I: the coefficient's error is systematic, so it
+    if L.a == 1.0:  # IF: v' = v + (dt R) (x) I: the coefficient's error is systematic, so it
         # scales the signed input integrated since the last reset (at most twice the largest |sum|)
-        d_kr = abs(back(fmt.mul(fx.k[:1], fx.r[:1])) - L.k * L.r)
+        d_kr = abs(back(fx.dt_r) - L.k * L.r)
         if g.profile.reset == "zero":  # since the last reset the reference integrated v - v_reset
             integrated = (v_max + abs(_first(getattr(g.nodes[NEURON], "v_reset", None)))) / abs(L.k * L.r)
         else:

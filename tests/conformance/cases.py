@@ -153,7 +153,7 @@ def all_cases() -> list[Case]:
         _case("LIF.latency1", "LIF", "synapse_latency 1", P(dt=DT, synapse_latency=1)),
         _case("LIF.reset_next_step", "LIF", "reset_timing next_step", P(dt=DT, reset_timing="next_step")),
         # strong excitation (several thresholds in one step) and strong inhibition (far below v_min)
-        _case("LIF.multi_spike", "LIF", "multi_spike", P(dt=DT, reset="subtract", multi_spike=True), weights=(20.0, 60.0)),
+        _case("LIF.multi_spike", "LIF", "multi_spike", P(dt=DT, reset="subtract", multi_spike=True), weights=(8.0, 25.0)),
         _case("LIF.v_min", "LIF", "v_min -0.5", P(dt=DT, v_min=-0.5), weights=(-40.0, 30.0)),
     ]
     return cases

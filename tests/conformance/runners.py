@@ -118,12 +118,9 @@ def _torch_model(graph: ir.Graph, fused: bool) -> object:
 
     g = graph.flatten()
     p = g.profile
-    unsupported = [f"{k}={getattr(p, k)!r}" for k, default in (("reset_timing", "same_step"), ("multi_spike", False),
-                                                               ("v_min", float("-inf")), ("synapse_latency", 0))
-                   if getattr(p, k) != default]
-    if unsupported:
-        raise InvalidInputError(f"the torch layers have no option {', '.join(unsupported)}",
-                                fix="train with the defaults, or simulate in neurokit.sim")
+    if p.synapse_latency:
+        raise InvalidInputError(f"the torch layers have no option synapse_latency={p.synapse_latency}",
+                                fix="train without latency, or simulate in neurokit.sim")
     neuron = g.nodes[NEURON]
     syn = g.nodes["syn"]
     if not isinstance(syn, (ir.Affine, ir.Linear)):
@@ -132,8 +129,9 @@ def _torch_model(graph: ir.Graph, fused: bool) -> object:
     if getattr(neuron, "t_refrac", None) is not None and np.any(neuron.t_refrac > 0):
         raise InvalidInputError("the torch layers have no refractory period", fix="set t_refrac to 0")
     loop = "rec" in g.nodes
-    common = dict(dt=p.dt, integration=p.integration)
-    spiking = dict(reset=p.reset, spike_rule=p.spike_rule, **common)
+    common: dict[str, Any] = dict(dt=p.dt, integration=p.integration, v_min=p.v_min)
+    spiking = dict(reset=p.reset, spike_rule=p.spike_rule, reset_timing=p.reset_timing, multi_spike=p.multi_spike,
+                   **common)
     one = lambda a: float(np.asarray(a).ravel()[0])  # noqa: E731 - uniform parameters
     n = int(np.prod(g.infer_shapes()[NEURON][1]))
     if isinstance(neuron, ir.LIF):
@@ -403,9 +401,9 @@ IMPLEMENTATIONS: dict[str, Implementation] = {impl.name: impl for impl in (
     Implementation("spinnaker-emulator", Numeric("fixed", bit_reference="sim-s16.15 on the machine weights",
                                                  quantum="2^(shift-15) weights, 2^-15 state"),
                    run_spinnaker, "SpiNNaker backend (SpiNNaker2 machine) + packet-level emulator"),
-    Implementation("sim-loihi2", Numeric("fixed", bit_reference="lava", quantum="1/S, S = 2^18/v_th"), run_sim_loihi2,
+    Implementation("sim-loihi2", Numeric("fixed", bit_reference="lava", quantum="1/S, S = 64 vth_mant/v_th"), run_sim_loihi2,
                    "neurokit.sim numeric='loihi2' (bit-accurate Loihi 2)"),
-    Implementation("lava", Numeric("fixed", bit_reference="sim-loihi2", quantum="1/S, S = 2^18/v_th"),
+    Implementation("lava", Numeric("fixed", bit_reference="sim-loihi2", quantum="1/S, S = 64 vth_mant/v_th"),
                    run_lava, "real Lava 0.10 (Loihi2SimCfg fixed_pt), out of process"),
 )}
 
