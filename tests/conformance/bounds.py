@@ -12,7 +12,8 @@ With the largest membrane :math:`V` (before a reset), drive :math:`D_t = |v_{lea
 input magnitude :math:`I_t = \sum_j |W_{ij}| x_{t,j} + |b_i| (+ \sum_j |W_{rec,ij}|)`:
 
 * float (machine epsilon :math:`\varepsilon`): at most 8 roundings of relative size :math:`\varepsilon/2`
-  on quantities up to :math:`V + D_t`: :math:`\delta_t = 4 \varepsilon (V + D_t + |v_{th}|)`;
+  on quantities up to :math:`V + k D_t` (the drive enters through the gain :math:`k`; Cuba types:
+  :math:`V + D_t`): :math:`\delta_t = 4 \varepsilon (V + |v_{th}| + k D_t)`;
 * s16.15 (step :math:`q = 2^{-15}`; IF: the coefficient :math:`dt\,R` errs by a constant, which
   scales the signed input integrated since the last reset: :math:`(V + |v_{reset}|)/(k r)` with reset to zero, else
   at most :math:`2 \max_t |\sum_{s \le t} I_s|`): the rounding of each coefficient to the step (the actual
@@ -121,8 +122,10 @@ def accumulate(delta: np.ndarray, a: float, a_syn: float = 0.0) -> float:
 
 
 def float_bound(eps: float, L: Layer, v_max: float) -> float:
-    """Float ``eps``: :math:`4 \\varepsilon (V + |v_{leak}| + |r| I_t + |v_{th}|)` per step, accumulated."""
-    delta = 4.0 * eps * (v_max + abs(L.v_leak) + abs(L.r) * L.abs_in + abs(L.v_th))
+    """Float ``eps``: :math:`4 \\varepsilon (V + |v_{th}| + k D_t)` per step (Cuba types: :math:`D_t`,
+    the current's own roundings reaching the membrane through the coupling), accumulated."""
+    drive = abs(L.v_leak) + abs(L.r) * L.abs_in
+    delta = 4.0 * eps * (v_max + abs(L.v_th) + (drive if L.a_syn else L.k * drive))
     return accumulate(delta, L.a, L.a_syn)
 
 

@@ -13,7 +13,8 @@ on the LIF (and on the IF where the option is about the reset):
   (``neuron -> Linear -> neuron``); ``v_leak`` (a non-zero resting potential, where every
   implementation must start from ``v_leak`` as the reference does);
 * ``reset_timing`` ``next_step``, ``multi_spike`` and ``v_min``: the options of ``ir.Profile`` that
-  an implementation must implement or refuse.
+  an implementation must implement or refuse;
+* and a selection of the options on the IF, LI and Cuba types.
 """
 
 from __future__ import annotations
@@ -155,6 +156,17 @@ def all_cases() -> list[Case]:
         # strong excitation (several thresholds in one step) and strong inhibition (far below v_min)
         _case("LIF.multi_spike", "LIF", "multi_spike", P(dt=DT, reset="subtract", multi_spike=True), weights=(8.0, 25.0)),
         _case("LIF.v_min", "LIF", "v_min -0.5", P(dt=DT, v_min=-0.5), weights=(-40.0, 30.0)),
+        # the options on the other neuron types
+        _case("IF.reset_none", "IF", "reset none", P(dt=DT, reset="none")),
+        _case("IF.refractory", "IF", "refractory 3 steps", t_refrac=3 * DT),
+        _case("IF.multi_spike", "IF", "multi_spike, reset zero", P(dt=DT, multi_spike=True), weights=(20.0, 60.0)),
+        _case("LI.euler", "LI", "integration euler", P(dt=DT, integration="euler")),
+        _case("LI.v_min", "LI", "v_min -0.5", P(dt=DT, v_min=-0.5), weights=(-40.0, 30.0)),
+        _case("CubaLIF.euler", "CubaLIF", "integration euler", P(dt=DT, integration="euler")),
+        _case("CubaLIF.reset_subtract", "CubaLIF", "reset subtract", P(dt=DT, reset="subtract")),
+        _case("CubaLIF.refractory", "CubaLIF", "refractory 3 steps", t_refrac=3 * DT),
+        _case("CubaLIF.reset_next_step", "CubaLIF", "reset_timing next_step", P(dt=DT, reset_timing="next_step")),
+        _case("CubaLI.euler", "CubaLI", "integration euler", P(dt=DT, integration="euler")),
     ]
     return cases
 

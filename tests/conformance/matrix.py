@@ -2,7 +2,7 @@ r"""One cell of the conformance matrix: an implementation on a case, judged agai
 
 A cell's outcome is ``pass`` (with the number of steps whose spikes the bound decides and the bound
 itself), or ``refused`` (the implementation raised a :class:`neurokit.errors.NeurokitError` whose
-message matches the expected reason in :data:`EXPECTED_REFUSALS`). Anything else fails: a wrong
+message matches the expected reason, :func:`expected_refusal`). Anything else fails: a wrong
 result, an unexpected refusal, or a combination that runs although the table says it is refused
 (then the table is out of date).
 
@@ -39,38 +39,61 @@ _SPINN_RESET = r"reset='%s' cannot be expressed: sPyNNaker's IF_curr_delta sets 
 #: A bound that decides fewer leading steps than this tests too little: the cell fails.
 MIN_DECIDED_STEPS = 5
 
-#: (implementation, case) -> the reason its refusal must state (a regular expression).
-EXPECTED_REFUSALS: dict[str, dict[str, str]] = {
-    "torch-layers": {
-        "I.base": r"no torch layer for I", "CubaLI.base": r"no torch layer for CubaLI",
-        "LI.v_leak": r"no torch layer for LI", "LIF.refractory": r"no refractory period",
-        "LIF.delays": r"SparseLinear synapses have no torch layer", "LIF.latency1": _TORCH_OPTION,
-    },
-    "torch-fused": {
-        "IF.base": _NO_FUSED, "LI.base": _NO_FUSED, "CubaLIF.base": _NO_FUSED, "IF.reset_subtract": _NO_FUSED,
-        "IF.rule_ge_tie": _NO_FUSED, "LIF.recurrent": _NO_FUSED,
-        "I.base": r"no torch layer for I", "CubaLI.base": r"no torch layer for CubaLI",
-        "LI.v_leak": r"no torch layer for LI", "LIF.refractory": r"no refractory period",
-        "LIF.delays": r"SparseLinear synapses have no torch layer", "LIF.latency1": _TORCH_OPTION,
-    },
-    "crossbar-ideal": {"LIF.delays": r"per-synapse delays cannot be stored in a crossbar"},
-    "sim-s16.15": {"I.base": _FIXED_KINDS, "CubaLIF.base": _FIXED_KINDS, "CubaLI.base": _FIXED_KINDS,
-                   "LIF.recurrent": r"fixed-point mode runs feed-forward graphs"},
-    "spinnaker-emulator": {"I.base": _SPINN_KINDS, "CubaLIF.base": _SPINN_KINDS, "CubaLI.base": _SPINN_KINDS,
-                           "LIF.rule_ge": r"SpiNNaker neurons spike on v > v_th",
-                           "IF.rule_ge_tie": r"SpiNNaker neurons spike on v > v_th",
-                           "LIF.reset_subtract": _SPINN_RESET % "subtract", "IF.reset_subtract": _SPINN_RESET % "subtract",
-                           "LIF.reset_none": _SPINN_RESET % "none", "LIF.multi_spike": _SPINN_RESET % "subtract",
-                           "LIF.reset_next_step": r"reset_timing='next_step' cannot be expressed: sPyNNaker's neurons",
-                           "LIF.v_min": r"v_min=-0.5 cannot be expressed: sPyNNaker's IF_curr_delta has no floor"},
-    "sim-loihi2": {"I.base": _LOIHI_KINDS, "CubaLIF.base": _LOIHI_KINDS, "CubaLI.base": _LOIHI_KINDS,
-                   "LIF.reset_subtract": _LOIHI_PROFILE, "LIF.reset_none": _LOIHI_PROFILE,
-                   "IF.reset_subtract": _LOIHI_PROFILE, "LIF.rule_ge": _LOIHI_PROFILE, "IF.rule_ge_tie": _LOIHI_PROFILE,
-                   "LIF.refractory": r"refractory periods are not lowered", "LIF.multi_spike": _LOIHI_PROFILE,
-                   "LIF.reset_next_step": r"reset_timing='next_step' cannot be expressed: Loihi 2's CUBA neuron resets",
-                   "LIF.v_min": r"v_min=-0.5 cannot be expressed: Loihi 2's LIF clips v only at the 24-bit limits"},
-}
-EXPECTED_REFUSALS["lava"] = EXPECTED_REFUSALS["sim-loihi2"]  # the same lowering refuses before Lava starts
+def expected_refusal(impl: str, case: str) -> str | None:
+    """The reason ``impl`` must state when refusing ``case`` (a regular expression), or ``None`` when it
+    must run it: what each implementation documents it cannot do, as rules on the case's graph."""
+    graph, _ = _case_data(case)
+    g = graph.flatten()
+    prof, neuron = g.profile, g.nodes[NEURON]
+    kind = neuron.type_name
+    refractory = getattr(neuron, "t_refrac", None) is not None and bool(np.any(neuron.t_refrac > 0))
+    delays = isinstance(g.nodes["syn"], ir.SparseLinear) and g.nodes["syn"].delay is not None
+    recurrent = bool(g.loop_edges())
+    v_leak = float(np.abs(getattr(neuron, "v_leak", 0.0)).max())
+    if impl in ("torch-layers", "torch-fused"):  # in the order the layer builder checks
+        if prof.synapse_latency:
+            return _TORCH_OPTION
+        if delays:
+            return r"SparseLinear synapses have no torch layer"
+        if refractory:
+            return r"no refractory period"
+        if kind in ("I", "CubaLI") or (kind == "LI" and v_leak > 0):
+            return rf"no torch layer for {kind}"
+        if impl == "torch-fused" and (kind != "LIF" or recurrent):
+            return _NO_FUSED
+        return None
+    if impl == "crossbar-ideal":
+        return r"per-synapse delays cannot be stored in a crossbar" if delays else None
+    if impl == "sim-s16.15":
+        if kind in ("I", "CubaLIF", "CubaLI"):
+            return _FIXED_KINDS
+        return r"fixed-point mode runs feed-forward graphs" if recurrent else None
+    if impl == "spinnaker-emulator":
+        if kind in ("I", "CubaLIF", "CubaLI"):
+            return _SPINN_KINDS
+        if prof.spike_rule != ">":
+            return r"SpiNNaker neurons spike on v > v_th"
+        if prof.reset != "zero":
+            return _SPINN_RESET % prof.reset
+        if prof.reset_timing != "same_step":
+            return r"reset_timing='next_step' cannot be expressed: sPyNNaker's neurons"
+        if prof.multi_spike:
+            return r"multi_spike=True cannot be expressed: a SpiNNaker neuron sends at most one"
+        return r"v_min=.* cannot be expressed: sPyNNaker's IF_curr_delta has no floor" if prof.v_min > -np.inf else None
+    if impl in ("sim-loihi2", "lava"):  # the same lowering refuses before Lava starts
+        if kind in ("I", "CubaLIF", "CubaLI"):
+            return _LOIHI_KINDS
+        if prof.reset != "zero" or prof.spike_rule != ">":
+            return _LOIHI_PROFILE
+        if refractory:
+            return r"refractory periods are not lowered"
+        if prof.reset_timing != "same_step":
+            return r"reset_timing='next_step' cannot be expressed: Loihi 2's CUBA neuron resets"
+        if prof.multi_spike:
+            return r"multi_spike=True cannot be expressed: Lava's LIF sends binary spikes"
+        return r"v_min=.* cannot be expressed: Loihi 2's LIF clips v only at the 24-bit limits" if prof.v_min > -np.inf \
+            else None
+    return None  # reference, sim-float64, sim-float32: every case
 
 
 @dataclass(frozen=True)
@@ -99,14 +122,14 @@ def run_cell(impl: str, case: str, lava: LavaBatch | None = None) -> Run:
 
 def check_cell(impl: str, case: str, lava: LavaBatch | None = None) -> Cell:
     """Judge one cell; raises ``AssertionError`` with the reason when it fails."""
-    expected = EXPECTED_REFUSALS.get(impl, {}).get(case)
+    expected = expected_refusal(impl, case)
     try:
         result = run_cell(impl, case, lava)
     except NeurokitError as exc:
         assert expected is not None, f"{impl} refused {case} unexpectedly: {exc}"
         assert re.search(expected, str(exc)), f"{impl} refused {case} for another reason: {exc} (expected /{expected}/)"
         return Cell(impl, case, "refused", str(exc).split(" — ")[0])
-    assert expected is None, f"{impl} now runs {case}: remove it from EXPECTED_REFUSALS (was /{expected}/)"
+    assert expected is None, f"{impl} now runs {case}: update expected_refusal (was /{expected}/)"
     graph, x = _case_data(case)
     bits = compare_bits(impl, case, graph, x, result, lava)  # first: a bit-exactness failure says the most
     detail = compare_with_reference(impl, CASES[case], graph, x, result)
