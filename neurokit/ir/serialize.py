@@ -406,14 +406,14 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
     graph = dict_to_node(d, where=where, profile=profile if isinstance(profile, Profile) else None)
     if not isinstance(graph, Graph):  # pragma: no cover - type checked above
         raise FileFormatError("top node is not a graph", where=where, fix="write a graph")
-    graph = repair_port_shapes(graph, where)
-    graph = interpret(graph, where, profile_in_file=has_profile, producer=producer, profile=profile)
-    if validate:
-        try:
+    try:  # detection and repairs look at the graph before validation: name the file in their errors too
+        graph = repair_port_shapes(graph, where)
+        graph = interpret(graph, where, profile_in_file=has_profile, producer=producer, profile=profile)
+        if validate:
             graph.validate()
-        except GraphError as exc:
-            raise FileFormatError(exc.problem if not exc.where else f"{exc.where}: {exc.problem}",
-                                  where=where, fix=exc.fix) from None
+    except GraphError as exc:
+        raise FileFormatError(exc.problem if not exc.where else f"{exc.where}: {exc.problem}",
+                              where=where, fix=exc.fix) from None
     return graph
 
 
