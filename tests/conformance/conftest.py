@@ -41,3 +41,19 @@ def lava(nir_paper_lif: Path) -> Iterator[LavaBatch]:
     batch.run_all()
     yield batch
     batch.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The coverage of the matrix run in this session: per implementation, cells passed and refused
+    (failed cells are the session's failures; ``tools/conformance_table.py`` writes the full table)."""
+    from .matrix import JUDGED
+    from .runners import IMPLEMENTATIONS
+
+    if not JUDGED:
+        return
+    terminalreporter.section("conformance matrix")
+    for impl in IMPLEMENTATIONS:
+        cells = [c for (i, _), c in JUDGED.items() if i == impl]
+        passed = sum(c.outcome == "pass" for c in cells)
+        terminalreporter.write_line(f"{impl:<20} {passed:>3} pass  {len(cells) - passed:>3} refused  "
+                                    f"({len(CASES) - len(cells)} failed or not run)")

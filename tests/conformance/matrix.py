@@ -104,6 +104,10 @@ class Cell:
     detail: str
 
 
+#: The cells judged in this process, ``(implementation, case) -> Cell`` (the test session's summary).
+JUDGED: dict[tuple[str, str], Cell] = {}
+
+
 @lru_cache(maxsize=None)
 def _case_data(case: str) -> tuple[ir.Graph, np.ndarray]:
     return CASES[case].graph_and_inputs()
@@ -128,12 +132,14 @@ def check_cell(impl: str, case: str, lava: LavaBatch | None = None) -> Cell:
     except NeurokitError as exc:
         assert expected is not None, f"{impl} refused {case} unexpectedly: {exc}"
         assert re.search(expected, str(exc)), f"{impl} refused {case} for another reason: {exc} (expected /{expected}/)"
-        return Cell(impl, case, "refused", str(exc).split(" — ")[0])
+        JUDGED[(impl, case)] = Cell(impl, case, "refused", str(exc).split(" — ")[0])
+        return JUDGED[(impl, case)]
     assert expected is None, f"{impl} now runs {case}: update expected_refusal (was /{expected}/)"
     graph, x = _case_data(case)
     bits = compare_bits(impl, case, graph, x, result, lava)  # first: a bit-exactness failure says the most
     detail = compare_with_reference(impl, CASES[case], graph, x, result)
-    return Cell(impl, case, "pass", detail + (f"; {bits}" if bits else ""))
+    JUDGED[(impl, case)] = Cell(impl, case, "pass", detail + (f"; {bits}" if bits else ""))
+    return JUDGED[(impl, case)]
 
 
 def bound_for(impl: str, case: Case, graph: ir.Graph, x: np.ndarray, result: Run, v_ref: np.ndarray) -> float:
