@@ -1,12 +1,22 @@
-"""The conformance matrix: every registered implementation on every case (neuron type x profile option).
+r"""The conformance matrix: every registered implementation on every case (neuron type x profile option).
 
 Each cell either passes (spikes equal to the float64 reference over the steps the stated bound
 decides, membranes within that bound, fixed-point results bit-exact with their integer reference)
 or is a refusal that the implementation states with the expected reason
-(:func:`tests.conformance.matrix.expected_refusal`). The bounds and their derivation from each
-format's quantisation step are in :mod:`tests.conformance.bounds`; the cases in
-:mod:`tests.conformance.cases`. ``python tools/conformance_table.py`` writes the same matrix to
-``docs/conformance.md``.
+(:func:`tests.conformance.matrix.expected_refusal`). The cases are in :mod:`tests.conformance.cases`.
+
+The bounds (derivation in :mod:`tests.conformance.bounds`): per step an implementation errs by
+:math:`\delta_t`, which the leak accumulates, :math:`B = \max_t e_t`, :math:`e_t = a e_{t-1} + \delta_t`:
+
+* float32/float64: :math:`\delta_t = 4\varepsilon (V + |v_{th}| + k D_t)` (machine epsilon :math:`\varepsilon`);
+* s16.15: the actual rounding of every coefficient to the step :math:`q = 2^{-15}`, the weights'
+  (:math:`q/2`, or :math:`2^{s-1} q` after SpiNNaker's ring-buffer shift :math:`s`) and
+  :math:`\tfrac{3}{2} q` of rounded products;
+* Loihi 2: the 12-bit decay, one unit of truncation, the 8-bit weight and bias mantissas, on the
+  state scale :math:`S` the quantizer chose.
+
+Spikes are compared over the steps the bound decides; membranes within :math:`B`.
+``python tools/conformance_table.py`` writes the same matrix to ``docs/conformance.md``.
 
 Real Lava runs once per session for all cases that Loihi 2 accepts (one launch of the Lava runtime:
 the ``lava`` fixture of ``tests/conformance/conftest.py``).
