@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 
+from neurokit.dynamics.discretisation import refuse_nondefault_semantics
 from neurokit.errors import InvalidInputError
 from neurokit.ir import CubaLIF, Graph, Profile, from_nir, to_nir
 
@@ -55,6 +56,7 @@ def to_norse(graph: Graph) -> object:
     import norse.torch
 
     p = graph.profile
+    refuse_nondefault_semantics(p, "Norse", fix="export with reset_timing='same_step', multi_spike=false, no v_min")
     if p.integration != "euler" or p.reset != "zero" or p.spike_rule != ">" or p.synapse_latency:
         raise InvalidInputError(
             f"Norse runs euler integration, reset to v_reset, spike rule '>' and no synapse latency; this graph's "
