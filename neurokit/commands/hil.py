@@ -7,16 +7,20 @@ import json
 from pathlib import Path
 
 from neurokit import api
+
+from .meaning import add_meaning_arguments, meaning_from_args
 from neurokit.errors import InvalidInputError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("hil", help="hardware-in-the-loop: same inputs through the reference and every target",
                        description="Lowers MODEL.nir to every target, runs each board in its own process with a "
-                                   "timeout (a crash or hang is reported, the others go on), compares spikes with "
-                                   "neurokit.sim in the target's matching numeric mode and writes DIR/report.json "
-                                   "(spike_agreement, first_divergence, accuracy_delta, wall_s per target) and "
-                                   "DIR/report.html (tables and raster overlays).")
+                                   "timeout (a crash or hang is reported, the others go on) and compares every "
+                                   "board's spikes twice: with the target's own numeric mode in neurokit "
+                                   "(own_mode: implementation faults, bit-exact expected) and with the float64 "
+                                   "model as given (float_model: quantisation and semantics). Writes "
+                                   "DIR/report.json (per target and seam: spike_agreement, first_divergence, "
+                                   "spikes; accuracy_delta, wall_s) and DIR/report.html (tables and raster overlays).")
     p.add_argument("model", help=".nir model file")
     p.add_argument("--targets", required=True, help="comma list, e.g. loihi2,spinnaker,crossbar:pcm")
     p.add_argument("--samples", type=int, default=32, help="input samples (default 32)")
@@ -25,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per board run (default 600)")
     p.add_argument("--fault", action="append", default=[], metavar="TARGET:KEY=VALUE",
                    help="fault injection, repeatable: crossbar:pcm:stuck_on_rate=0.01")
+    add_meaning_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -41,7 +46,7 @@ def _faults(items: list[str]) -> dict[str, dict[str, float]]:
 
 def run(args: argparse.Namespace) -> int:
     result = api.hil(args.model, [t.strip() for t in args.targets.split(",") if t.strip()], samples=args.samples,
-                     report=args.report, inputs=args.input, timeout_s=args.timeout, faults=_faults(args.fault))
+                     report=args.report, inputs=args.input, timeout_s=args.timeout, faults=_faults(args.fault), **meaning_from_args(args))
     print(result["table"])
     print(f"report: {result['report_html']}")
     return 0

@@ -44,6 +44,7 @@ import numpy as np
 
 from neurokit.errors import InvalidInputError
 from neurokit.ir import IF, LI, LIF, CubaLI, CubaLIF, I, Node, Profile
+from neurokit.ir.passes.latency import delay_steps, synapse_delays
 
 #: Relative tolerance under which :math:`\tau_s` and :math:`\tau_m` count as equal (coupling limit).
 SAME_TAU_RTOL = 1e-12
@@ -100,18 +101,11 @@ def refractory_steps(t_refrac: Any, dt: float) -> np.ndarray:
     return np.rint(np.asarray(t_refrac, dtype=np.float64) / dt).astype(np.int64)
 
 
-def delay_steps(delay: Any, dt: float) -> np.ndarray:
-    r"""Delays in whole steps, :math:`\mathrm{round}(\mathrm{delay}/dt)` (int64). A delay that is not
-    a multiple of ``dt`` is rounded to the nearest step (ties to even): that rounding is the
-    discretisation, stated here once."""
-    return np.rint(np.asarray(delay, dtype=np.float64) / dt).astype(np.int64)
-
-
 def synapse_delay_steps(delay: Any | None, n_synapses: int, profile: Profile) -> np.ndarray:
     """Per-synapse delivery delay of a weighted connection in steps: its own delays (``None``: 0)
     plus the profile's ``synapse_latency``."""
-    own = np.zeros(n_synapses, np.int64) if delay is None else delay_steps(delay, profile.dt)
-    return own + profile.synapse_latency
+    return synapse_delays(None if delay is None else delay_steps(delay, profile.dt), n_synapses,
+                          profile.synapse_latency)
 
 
 def initial_membrane(node: Node) -> np.ndarray:

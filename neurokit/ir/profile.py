@@ -33,13 +33,16 @@ The profile makes that choice explicit and travels with the graph (in ``.nir`` m
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from neurokit.errors import ConfigError
+from neurokit.errors import ConfigError, DataNotFoundError
 from neurokit.util.warn import warn_user
 
 INTEGRATIONS = ("euler", "exact", "fixed_point")
@@ -139,6 +142,22 @@ class Profile:
         return cls(**clean)
 
 
+def load_profile_overrides(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Profile fields from a TOML file (top level or a ``[profile]`` table), checked before use:
+    a missing or unreadable file, unknown keys and invalid values are one-line errors."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataNotFoundError(f"no profile file {str(p)!r}", fix="give the path of a TOML file with profile fields")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc})", fix="e.g. dt = 1e-4 and integration = \"euler\"") from None
+    if set(data) == {"profile"} and isinstance(data["profile"], dict):
+        data = data["profile"]
+    Profile.from_dict({**Profile().to_dict(), **data}, source=str(p))  # validates keys and values
+    return dict(data)
+
+
 #: The defaults assumed for a plain NIR file (NIR states no dt, reset or spike rule).
 PLAIN_NIR_DEFAULTS = Profile(dt=1e-3, integration="exact", reset="zero", spike_rule=">", numeric="float64")
 
@@ -148,6 +167,6 @@ def warn_defaults(source: str, profile: Profile = PLAIN_NIR_DEFAULTS) -> None:
     warn_user(
         f"{source} has no neurokit execution profile (plain NIR stores no dt, reset or spike rule); "
         f"assumed dt={profile.dt}, integration={profile.integration}, reset={profile.reset}, "
-        f"spike_rule='{profile.spike_rule}', numeric={profile.numeric}. Pass profile=Profile(...) to "
-        f"neurokit.ir.read to choose others.",
+        f"spike_rule='{profile.spike_rule}', numeric={profile.numeric}. Name the exporter (ir.read(producer=NAME), "
+        f"CLI --producer NAME) or give a profile (ir.read(profile=...), CLI --profile FILE.toml / --dt) to choose others.",
         ProfileDefaultsWarning)

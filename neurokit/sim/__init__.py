@@ -170,12 +170,12 @@ def simulate(graph: ir.Graph, inputs: np.ndarray | Mapping[str, np.ndarray], ste
              **kwargs: object) -> Recording:
     """``run(compile(graph), inputs, steps, **kwargs)``; integer ``sI.F`` profiles run in the
     fixed-point mode (:mod:`neurokit.sim.fixed`), ``numeric="loihi2"`` in Loihi 2's bit-accurate
-    arithmetic (:mod:`neurokit.sim.loihi`)."""
+    arithmetic (:mod:`neurokit.backends.loihi2.bit_accurate`)."""
     if graph.profile.is_fixed_point:
         if isinstance(inputs, Mapping):
             inputs = next(iter(inputs.values()))
         if graph.profile.numeric == "loihi2":
-            from .loihi import simulate_loihi
+            from neurokit.backends.loihi2.bit_accurate import simulate_loihi
 
             return simulate_loihi(graph, np.asarray(inputs), steps)
         from .fixed import run_fixed

@@ -1,7 +1,7 @@
 """``compile(graph) -> Program``: the graph packed into flat arrays the Numba kernel interprets.
 
 Each node gets an op code, an input slot and an output slot in flat per-sample buffers; linear
-nodes become CSR rows by presynaptic input (:mod:`neurokit.sim.lowering`); neuron parameters
+nodes become CSR rows by presynaptic input (:mod:`neurokit.ir.passes.csr`); neuron parameters
 become per-neuron coefficient rows taken from :mod:`neurokit.dynamics.discretisation` (the same
 numbers the reference uses), rounded once to the run's dtype.
 """
@@ -15,8 +15,7 @@ import numpy as np
 from neurokit import ir
 from neurokit.dynamics.discretisation import is_exact, neuron_coefficients
 from neurokit.errors import InvalidInputError
-
-from .lowering import node_to_csr
+from neurokit.ir.passes import node_to_csr
 
 # op codes
 INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
