@@ -22,7 +22,10 @@ from neurokit.util.warn import warn_user
 
 from .base import Producer, keep_nodes, never_detected
 
-_ENTRIES: tuple[Producer, ...] = ()
+from .rockpool import PRODUCER as ROCKPOOL
+from .spyx import PRODUCER as SPYX
+
+_ENTRIES: tuple[Producer, ...] = (ROCKPOOL, SPYX)
 
 #: name -> entry, for ``ir.read(path, producer=NAME)`` and ``--producer NAME``.
 PRODUCERS: dict[str, Producer] = {p.name: p for p in _ENTRIES}
