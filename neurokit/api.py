@@ -9,22 +9,59 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-
-def inspect(path: str | os.PathLike[str], *, dt: float | None = None) -> dict[str, Any]:
-    """Summary of a ``.nir`` file: nodes with shapes and parameter counts, edges, profile, counts."""
+if TYPE_CHECKING:
     from neurokit import ir
 
+
+def _overrides(profile: Any) -> dict[str, Any]:
+    """Profile overrides as a dict (a TOML path is read; a whole Profile becomes all its fields)."""
+    from neurokit import ir
+
+    if profile is None:
+        return {}
+    if isinstance(profile, ir.Profile):
+        return profile.to_dict()
+    if isinstance(profile, (str, os.PathLike)):
+        return ir.profile.load_profile_overrides(profile)
+    return dict(profile)
+
+
+def read_model(path: str | os.PathLike[str], *, producer: str | None = None,
+               profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None) -> ir.Graph:
+    """Read a ``.nir`` model with the meaning chosen by ``producer`` (an exporter's name) and
+    ``profile`` (a whole :class:`~neurokit.ir.Profile`, a dict of fields to override, or the path of a
+    TOML file with such fields); see :func:`neurokit.ir.read`."""
+    from neurokit import ir
+
+    if isinstance(profile, (str, os.PathLike)):
+        profile = ir.profile.load_profile_overrides(profile)
+    return ir.read(path, producer=producer, profile=profile)
+
+
+def inspect(path: str | os.PathLike[str], *, producer: str | None = None,
+            profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None,
+            dt: float | None = None) -> dict[str, Any]:
+    """Summary of a ``.nir`` file: nodes with shapes and parameter counts, edges, profile (and where
+    it came from: the file, a named or recognised producer, or defaults), counts."""
+    from neurokit import ir
+
+    if dt is not None:
+        profile = {**_overrides(profile), "dt": dt}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        graph = ir.read(path)
+        graph = read_model(path, producer=producer, profile=profile)
     notes = [str(w.message) for w in caught]
-    profile_in_file = not any(issubclass(w.category, ir.ProfileDefaultsWarning) for w in caught)
-    if dt is not None:
-        graph = graph.with_profile(graph.profile.replace(dt=dt))
+    defaults = any(issubclass(w.category, ir.ProfileDefaultsWarning) for w in caught)
+    detected = any(issubclass(w.category, ir.ProducerAssumedWarning) for w in caught)
+    profile_in_file = not defaults and not detected and producer is None
+    source = ("defaults" if defaults else f"producer {graph.metadata.get('producer')} (recognised)" if detected
+              else f"producer {producer} (named)" if producer else "file")
+    if profile:
+        source += " + overrides"
     flat = graph.flatten()
     shapes = flat.infer_shapes()
     nodes = []
@@ -36,6 +73,7 @@ def inspect(path: str | os.PathLike[str], *, dt: float | None = None) -> dict[st
                       "dtypes": sorted({str(a.dtype) for a in arrays.values()})})
     stats = flat.stats()
     return {"path": str(path), "profile": graph.profile.to_dict(), "profile_in_file": profile_in_file,
+            "profile_source": source, "producer": graph.metadata.get("producer"),
             "nodes": nodes, "edges": [list(e) for e in flat.edges], "neurons": stats["neurons"],
             "synapses": stats["synapses"], "parameters": stats["parameters"], "node_types": stats["node_types"],
             "warnings": notes}
@@ -77,7 +115,8 @@ def doctor() -> dict[str, dict[str, Any]]:
 
 def deploy(model: str | os.PathLike[str], target: str, out_dir: str | os.PathLike[str], *,
            options: dict[str, Any] | None = None, run_inputs: str | os.PathLike[str] | None = None,
-           steps: int | None = None, sweep: str | None = None) -> dict[str, Any]:
+           steps: int | None = None, sweep: str | None = None, producer: str | None = None,
+           profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Check, lower and optionally run ``model`` on ``target``; returns the artifact path, the
     human report and (with ``run_inputs``) the recording path."""
     import importlib
@@ -88,7 +127,7 @@ def deploy(model: str | os.PathLike[str], target: str, out_dir: str | os.PathLik
     from neurokit.backends.base import refuse_if_problems
     from neurokit.errors import InvalidInputError
 
-    graph = ir.read(model)
+    graph = read_model(model, producer=producer, profile=profile)
     backend = get_backend(target)
     refuse_if_problems(backend.check(graph), target)
     opts = dict(options or {})
@@ -135,7 +174,8 @@ def load_inputs(path: str | os.PathLike[str], graph: Any) -> np.ndarray:
 def simulate(model: str | os.PathLike[str], inputs: str | os.PathLike[str], *, steps: int | None = None,
              record: list[str] | tuple[str, ...] = ("spikes",), dt: float | None = None,
              out: str | os.PathLike[str] | None = None, plot: str | os.PathLike[str] | None = None,
-             progress: bool = True) -> dict[str, Any]:
+             progress: bool = True, producer: str | None = None,
+             profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Simulate a ``.nir`` model on an input file; writes the recording (and a raster PNG); a
     progress bar on long runs unless ``progress`` is False."""
     import time
@@ -143,9 +183,9 @@ def simulate(model: str | os.PathLike[str], inputs: str | os.PathLike[str], *, s
     from neurokit import ir, sim
     from neurokit.sim.inputs import load_input_file
 
-    graph = ir.read(model)
     if dt is not None:
-        graph = graph.with_profile(graph.profile.replace(dt=dt))
+        profile = {**_overrides(profile), "dt": dt}
+    graph = read_model(model, producer=producer, profile=profile)
     x = load_input_file(inputs, graph, steps)
     program = sim.compile(graph)
     t0 = time.perf_counter()
@@ -193,7 +233,8 @@ def pipeline(*, out: str | os.PathLike[str] = "runs/demo", samples: int = 64, ep
 
 def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32, report: str | os.PathLike[str] = "hil",
         inputs: str | os.PathLike[str] | None = None, timeout_s: float = 600.0,
-        faults: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        faults: dict[str, dict[str, Any]] | None = None, producer: str | None = None,
+        profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Run ``model`` on the reference and every target; write ``report/report.{json,html}``."""
     from pathlib import Path
 
@@ -201,7 +242,7 @@ def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32,
     from neurokit.errors import InvalidInputError
     from neurokit.hil import run_hil, table, write_report
 
-    graph = ir.read(model)
+    graph = read_model(model, producer=producer, profile=profile)
     labels = None
     if inputs is not None:
         x = load_inputs(inputs, graph)[:, :samples]
@@ -222,12 +263,12 @@ def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int 
               train: bool = True) -> dict[str, Any]:
     """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue)."""
     from neurokit.data import load_dataset
-    from neurokit.plots import _plt
+    from neurokit.plots import pyplot
     from neurokit.util.atomic import atomic_path
 
     ds = load_dataset(name, train=train, data_dir=data_dir)
     n = min(n, len(ds))
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
     counts = []
     for k, ax in enumerate(axes[0]):

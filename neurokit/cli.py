@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_note(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                   file: object = None, line: str | None = None) -> None:
+    """Warnings (what was assumed, what was clipped) as one ``neurokit: note:`` line on stderr."""
+    print(f"neurokit: note: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neurokit`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -66,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not debug:
             warnings.simplefilter("default")
+            warnings.showwarning = _one_line_note
         code = args.func(args)
         return int(code or 0)
     except NeurokitError as exc:
@@ -76,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("neurokit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `neurokit inspect m.nir | head`: the reader left; stay quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

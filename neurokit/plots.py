@@ -10,7 +10,8 @@ import numpy as np
 from neurokit.util.atomic import atomic_path
 
 
-def _plt() -> Any:
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the non-interactive Agg backend (files only, no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -21,7 +22,7 @@ def _plt() -> Any:
 
 def raster(recording: Any, path: str | os.PathLike[str], *, sample: int = 0, title: str = "") -> None:
     """Spike raster of every recorded spiking node for one sample (one panel per node)."""
-    plt = _plt()
+    plt = pyplot()
     nodes = list(recording.spikes)
     fig, axes = plt.subplots(max(len(nodes), 1), 1, figsize=(8, 1.5 + 1.4 * max(len(nodes), 1)), squeeze=False,
                              sharex=True)
@@ -41,7 +42,7 @@ def raster(recording: Any, path: str | os.PathLike[str], *, sample: int = 0, tit
 def curves(series: dict[str, list[float]], path: str | os.PathLike[str], *, xlabel: str, ylabel: str,
            title: str = "", x: list[float] | None = None, logx: bool = False) -> None:
     """Line plot of named series (learning curves, accuracy vs time steps, drift curves)."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, ys in series.items():
         ax.plot(x if x is not None else range(1, len(ys) + 1), ys, marker="o", ms=3, label=name)

@@ -20,16 +20,17 @@ def _conformance_dir() -> Path:
     env = os.environ.get("NEUROKIT_CONFORMANCE_DIR")
     if env:
         return Path(env)
-    return REPO.parent / "shared" / "conformance" / "nir-paper-lif"
+    return REPO / "tests" / "golden" / "nir-paper-lif"
 
 
 @pytest.fixture(scope="session")
 def nir_paper_lif() -> Path:
-    """The NIR paper's single-LIF conformance data (`../shared/conformance/nir-paper-lif`)."""
+    """The NIR paper's single-LIF conformance data, in the repository (`tests/golden/nir-paper-lif`,
+    BSD 3-Clause, from neuromorphs/NIR `paper/01_lif`)."""
     path = _conformance_dir()
     if not (path / "lif_norse.nir").is_file():
-        pytest.fail(f"conformance data missing at {path}: CI clones the repo with ../shared beside it; "
-                    "set NEUROKIT_CONFORMANCE_DIR to its location")
+        pytest.fail(f"conformance data missing at {path}: it is part of the repository (tests/golden/nir-paper-lif); "
+                    "unset NEUROKIT_CONFORMANCE_DIR or point it at a copy")
     return path
 
 

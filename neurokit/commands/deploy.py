@@ -8,6 +8,8 @@ from pathlib import Path
 
 from neurokit import api
 
+from .meaning import add_meaning_arguments, meaning_from_args
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("deploy", help="lower a model to a hardware target (loihi2, spinnaker, crossbar[:DEVICE])",
@@ -26,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="backend option, repeatable (e.g. --option tile_size=128); values are parsed as JSON")
     p.add_argument("--sweep", choices=["drift", "adc", "faults"], default=None,
                    help="crossbar only: accuracy sweep (JSON + PNG in DIR)")
+    add_meaning_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -46,7 +49,7 @@ def _options(pairs: list[str]) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     result = api.deploy(args.model, args.target, args.out, options=_options(args.option), run_inputs=args.run,
-                        steps=args.steps, sweep=args.sweep)
+                        steps=args.steps, sweep=args.sweep, **meaning_from_args(args))
     print(result["report"])
     if result.get("cost"):
         from neurokit.backends.crossbar.cost import format_cost

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 from neurokit import api
+
+from .meaning import add_meaning_arguments, meaning_from_args
 from neurokit.errors import InvalidInputError
 
 
@@ -25,6 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per board run (default 600)")
     p.add_argument("--fault", action="append", default=[], metavar="TARGET:KEY=VALUE",
                    help="fault injection, repeatable: crossbar:pcm:stuck_on_rate=0.01")
+    add_meaning_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -41,7 +44,7 @@ def _faults(items: list[str]) -> dict[str, dict[str, float]]:
 
 def run(args: argparse.Namespace) -> int:
     result = api.hil(args.model, [t.strip() for t in args.targets.split(",") if t.strip()], samples=args.samples,
-                     report=args.report, inputs=args.input, timeout_s=args.timeout, faults=_faults(args.fault))
+                     report=args.report, inputs=args.input, timeout_s=args.timeout, faults=_faults(args.fault), **meaning_from_args(args))
     print(result["table"])
     print(f"report: {result['report_html']}")
     return 0

@@ -7,6 +7,8 @@ import json
 
 from neurokit import api
 
+from .meaning import add_meaning_arguments, meaning_from_args
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("inspect", help="summarise a .nir model: nodes, shapes, counts, execution profile",
@@ -15,20 +17,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                    "NIR file has no profile: the assumed defaults are shown and flagged.")
     p.add_argument("model", help="path to a .nir file")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    p.add_argument("--dt", type=float, default=None, help="override the profile's time step (seconds)")
+    add_meaning_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    summary = api.inspect(args.model, dt=args.dt)
+    summary = api.inspect(args.model, **meaning_from_args(args))
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
     prof = summary["profile"]
-    src = "from file" if summary["profile_in_file"] else "ASSUMED DEFAULTS (plain NIR has no profile)"
+    src = {"file": "from file", "defaults": "ASSUMED DEFAULTS (plain NIR has no profile; --producer/--profile set it)"
+           }.get(summary["profile_source"], summary["profile_source"])
     print(f"model: {summary['path']}")
     print(f"profile ({src}): dt={prof['dt']} integration={prof['integration']} reset={prof['reset']} "
-          f"spike_rule='{prof['spike_rule']}' numeric={prof['numeric']} synapse_latency={prof['synapse_latency']}")
+          f"spike_rule='{prof['spike_rule']}' numeric={prof['numeric']} synapse_latency={prof['synapse_latency']} "
+          f"reset_timing={prof['reset_timing']} multi_spike={prof['multi_spike']} v_min={prof['v_min']}")
     print(f"{'node':<28} {'type':<12} {'input':<16} {'output':<16} {'params':>10}")
     for n in summary["nodes"]:
         print(f"{n['name']:<28} {n['type']:<12} {str(tuple(n['input_shape'])):<16} "

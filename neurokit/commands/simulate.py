@@ -7,6 +7,8 @@ from pathlib import Path
 
 from neurokit import api
 
+from .meaning import add_meaning_arguments, meaning_from_args
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("simulate", help="run a .nir model in the event-driven simulator",
@@ -17,16 +19,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--input", required=True, help="input file (.npy, .npz or .h5)")
     p.add_argument("--steps", type=int, default=None, help="time steps to run (default: the input's length)")
     p.add_argument("--record", default="spikes", help="comma list: spikes, v (membrane and current traces), node names")
-    p.add_argument("--dt", type=float, default=None, help="override the profile's dt (seconds)")
     p.add_argument("--out", type=Path, default=Path("recording.h5"), help="recording file to write")
     p.add_argument("--plot", type=Path, default=None, help="write a spike raster PNG of sample 0")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (shown on long runs otherwise)")
+    add_meaning_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    summary = api.simulate(args.model, args.input, steps=args.steps, record=args.record.split(","), dt=args.dt,
-                           out=args.out, plot=args.plot, progress=not args.no_progress)
+    summary = api.simulate(args.model, args.input, steps=args.steps, record=args.record.split(","),
+                           out=args.out, plot=args.plot, progress=not args.no_progress, **meaning_from_args(args))
     print(f"simulated {summary['steps']} steps x {summary['samples']} samples in {summary['seconds']:.2f} s; "
           f"{summary['spikes']} spikes; recording: {summary['out']}")
     if summary.get("plot"):

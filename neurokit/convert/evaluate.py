@@ -48,7 +48,7 @@ def _analog(graph: ir.Graph) -> set[str]:
 
 def simulate(graph: ir.Graph, images: np.ndarray, steps: int, *, simulator: Simulator = "sim") -> SimResult:
     """Run ``graph`` on ``images`` ``(B, *shape)`` presented as a constant current for ``steps`` steps."""
-    from neurokit.sim.lowering import node_to_csr
+    from neurokit.ir.passes import node_to_csr
 
     g = graph.flatten()
     if "readout" not in g.nodes:

@@ -13,49 +13,13 @@ subtract :math:`V_{th} - V_{reset}`); refractory steps as in :mod:`neurokit.dyna
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from neurokit import ir
 from neurokit.errors import InvalidInputError
-
-
-@dataclass(frozen=True)
-class FixedFormat:
-    """``sI.F``: ``I`` integer bits, ``F`` fraction bits, plus sign."""
-
-    int_bits: int
-    frac_bits: int
-
-    @classmethod
-    def parse(cls, text: str) -> FixedFormat:
-        m = re.fullmatch(r"s(\d+)\.(\d+)", text)
-        if not m:
-            raise InvalidInputError(f"not a fixed-point format: {text!r}", fix="use sI.F, e.g. s16.15")
-        return cls(int(m.group(1)), int(m.group(2)))
-
-    @property
-    def lo(self) -> int:
-        return -(2 ** (self.int_bits + self.frac_bits))
-
-    @property
-    def hi(self) -> int:
-        return 2 ** (self.int_bits + self.frac_bits) - 1
-
-    def to_fixed(self, x: np.ndarray | float) -> np.ndarray:
-        return np.clip(np.round(np.asarray(x, dtype=np.float64) * 2.0**self.frac_bits), self.lo, self.hi).astype(np.int64)
-
-    def to_float(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(x, dtype=np.float64) / 2.0**self.frac_bits
-
-    def mul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Rounded (half up) fixed-point product."""
-        return (a.astype(np.int64) * b.astype(np.int64) + (1 << (self.frac_bits - 1))) >> self.frac_bits
-
-    def sat(self, x: np.ndarray) -> np.ndarray:
-        return np.clip(x, self.lo, self.hi)
+from neurokit.ir.passes.quantize import FixedFormat
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,28 @@ r"""Reference neuron dynamics: one pure NumPy ``step`` per neuron type.
 
 These functions *define* what a neuron does in one time step; the Numba simulator, the torch
 layers and every backend's emulator are tested against them. Each takes the input ``x`` (the
-summed input current of the step, held constant over ``dt``), the state, the IR node as its
-parameters, ``dt`` and the profile's rules, and returns ``(output, new_state)``.
+summed input current of the step, held constant over ``dt``), the state, the node's coefficients
+(:class:`~neurokit.dynamics.discretisation.NeuronCoefficients`: every number that depends on
+``dt`` and the integration comes from :mod:`neurokit.dynamics.discretisation`) and the profile's
+rules, and returns ``(output, new_state)``.
 
-Order inside a step, for spiking neurons: (1) count down refractoriness; (2) integrate the
-non-refractory neurons; (3) spike where ``v rule v_th``; (4) reset; (5) a spiking neuron is
-refractory for the next ``round(t_refrac/dt) - 1`` steps (Brian2's convention: the neuron is
-frozen while ``t - t_spike < t_refrac``).
+Order inside a step, for spiking neurons (:math:`d = v_{th} - v_{reset}`, :math:`z` the output):
+
+1. count down refractoriness; a neuron is frozen while its count is > 0;
+2. ``reset_timing="next_step"``, ``reset="zero"``: a neuron that spiked last step starts from
+   :math:`v_{reset}`;
+3. integrate the non-frozen neurons;
+4. ``next_step``, ``subtract``: remove :math:`z_{t-1} d` (after the leak);
+5. spike where ``v rule v_th`` (not while frozen): :math:`z = 1`, or with ``multi_spike`` the count
+   :math:`z = \lfloor (v - v_{reset}) / d \rfloor`;
+6. ``same_step``: reset now (``zero``: :math:`v_{reset}`; ``subtract``: :math:`v - z d`);
+   ``next_step``: keep the un-reset :math:`v` (it is the state, and what is recorded) and carry
+   :math:`z` as the pending reset;
+7. a spiking neuron is refractory for the next ``round(t_refrac/dt) - 1`` steps (Brian2's convention:
+   the neuron is frozen while ``t - t_spike < t_refrac``);
+8. ``v_min``: the floor :math:`v \leftarrow \max(v, v_{min})`, at the end of the step (after the
+   reset, as Sinabs' ``min_v_mem``); it applies to every neuron type (for LI, I, CubaLI the output
+   is the floored membrane).
 """
 
 from __future__ import annotations
@@ -20,14 +35,20 @@ import numpy as np
 from neurokit.errors import InvalidInputError
 from neurokit.ir import IF, LI, LIF, CubaLI, CubaLIF, I, Node, Profile
 
+from .discretisation import NeuronCoefficients, neuron_coefficients
+from .discretisation import initial_membrane as _initial_membrane
+
 
 class NeuronState(NamedTuple):
     """State of any neuron type: membrane ``v``, synaptic current ``i`` (Cuba types, else
-    zeros) and ``refrac`` (whole steps of refractoriness left; spiking types, else zeros)."""
+    zeros), ``refrac`` (whole steps of refractoriness left; spiking types, else zeros) and
+    ``pending``: the spike count of the previous step whose reset is still due
+    (``reset_timing="next_step"``; ``None`` or zeros otherwise)."""
 
     v: np.ndarray
     i: np.ndarray
     refrac: np.ndarray
+    pending: np.ndarray | None = None
 
 
 def _dtype(numeric: str) -> np.dtype:
@@ -35,172 +56,150 @@ def _dtype(numeric: str) -> np.dtype:
 
 
 def initial_state(node: Node, batch: tuple[int, ...] = (), numeric: str = "float64") -> NeuronState:
-    """Resting state: ``v = v_leak`` for leaky types, ``v_reset`` for IF, ``0`` for I; ``i = 0``.
+    """Resting state (:func:`~neurokit.dynamics.discretisation.initial_membrane`): ``v = v_leak``
+    for leaky types, ``v_reset`` for IF, ``0`` for I, ``metadata["v_init"]`` overriding; ``i = 0``;
+    nothing refractory or pending."""
+    v0 = _initial_membrane(node)
+    v = np.broadcast_to(v0.astype(_dtype(numeric)), (*batch, *v0.shape)).copy()
+    return NeuronState(v=v, i=np.zeros_like(v), refrac=np.zeros(v.shape, dtype=np.int64), pending=np.zeros_like(v))
 
-    A node's ``metadata["v_init"]`` (e.g. the half-threshold pre-charge of converted networks)
-    overrides the membrane's starting value; it travels with the node through ``.nir`` files.
-    """
-    dt_ = _dtype(numeric)
-    if "v_init" in node.metadata:
-        v0 = np.broadcast_to(np.asarray(node.metadata["v_init"], dtype=np.float64),
-                             node.expected_input_shape() or ())
-    elif isinstance(node, (LI, LIF, CubaLI, CubaLIF)):
-        v0 = node.v_leak
-    elif isinstance(node, IF):
-        v0 = node.v_reset
-    elif isinstance(node, I):
-        v0 = np.zeros_like(node.r)
+
+def leaky_integrate(v: np.ndarray, drive: np.ndarray, a: np.ndarray, gain: np.ndarray, exact: bool) -> np.ndarray:
+    r"""One step of :math:`\tau \dot v = (u - v)` with ``u = drive`` held over the step:
+    exact :math:`v' = a v + g u`; Euler :math:`v' = v + g (u - v)` (``a``, ``g`` from the discretisation)."""
+    if exact:
+        return a * v + gain * drive
+    return v + gain * (drive - v)
+
+
+def _c(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return np.asarray(arr, dtype=dtype)
+
+
+def _pending(state: NeuronState) -> np.ndarray:
+    return state.pending if state.pending is not None else np.zeros_like(state.v)
+
+
+def _floor(v: np.ndarray, v_min: float) -> np.ndarray:
+    r""":math:`\max(v, v_{min})` (unchanged when ``v_min`` is :math:`-\infty`)."""
+    return v if v_min == -np.inf else np.maximum(v, v.dtype.type(v_min))
+
+
+def _spiking_step(state: NeuronState, c: NeuronCoefficients, prof: Profile, integrate, i_new: np.ndarray
+                  ) -> tuple[np.ndarray, NeuronState]:
+    """Steps 1-8 of the module docstring around ``integrate(v_start) -> v``."""
+    dtype = state.v.dtype
+    vth, vreset = _c(c.v_threshold, dtype), _c(c.v_reset, dtype)
+    refrac = np.maximum(state.refrac - 1, 0)
+    frozen = refrac > 0
+    next_step = prof.reset_timing == "next_step"
+    pending = _pending(state)
+    v0 = state.v
+    if next_step and prof.reset == "zero":
+        v0 = np.where(pending > 0, vreset, v0)
+    v = np.where(frozen, v0, integrate(v0))
+    if next_step and prof.reset == "subtract":
+        v = v - pending * (vth - vreset)
+    above = (v >= vth) if prof.spike_rule == ">=" else (v > vth)
+    fired = above & ~frozen
+    if prof.multi_spike:
+        z = np.where(fired, np.floor((v - vreset) / (vth - vreset)), dtype.type(0)).astype(dtype)
     else:
-        raise InvalidInputError(f"{node.type_name} is not a neuron", fix="pass a neuron node")
-    v = np.broadcast_to(np.asarray(v0, dtype=dt_), (*batch, *v0.shape)).copy()
-    return NeuronState(v=v, i=np.zeros_like(v), refrac=np.zeros(v.shape, dtype=np.int64))
+        z = fired.astype(dtype)
+    if not next_step:
+        if prof.reset == "zero":
+            v = np.where(fired, vreset, v)
+        elif prof.reset == "subtract":
+            v = v - z * (vth - vreset)
+    refrac = np.where(fired, c.refrac_steps, refrac)
+    new_pending = z if next_step else np.zeros_like(v)
+    return z, NeuronState(v=_floor(v, prof.v_min), i=i_new, refrac=refrac, pending=new_pending)
 
 
-def decay(tau: np.ndarray, dt: float, integration: str) -> np.ndarray:
-    r"""Per-step membrane factor: :math:`e^{-dt/\tau}` (exact) or :math:`1 - dt/\tau` (Euler)."""
-    tau = np.asarray(tau, dtype=np.float64)
-    return np.exp(-dt / tau) if integration == "exact" else 1.0 - dt / tau
-
-
-def refractory_steps(t_refrac: np.ndarray | None, dt: float) -> np.ndarray:
-    """``round(t_refrac / dt)`` as int64 (0 means no refractoriness)."""
-    if t_refrac is None:
-        return np.zeros((), dtype=np.int64)
-    return np.rint(np.asarray(t_refrac, dtype=np.float64) / dt).astype(np.int64)
-
-
-def leaky_integrate(v: np.ndarray, drive: np.ndarray, tau: np.ndarray, dt: float, integration: str) -> np.ndarray:
-    r"""One step of :math:`\tau \dot v = (u - v)` with ``u = drive`` held over the step.
-
-    exact: :math:`v' = a v + (1 - a) u`, :math:`a = e^{-dt/\tau}`;
-    euler: :math:`v' = v + \tfrac{dt}{\tau}(u - v)`.
-    """
-    a = decay(tau, dt, integration).astype(v.dtype)
-    if integration == "exact":
-        return a * v + (v.dtype.type(1) - a) * drive
-    k = (dt / np.asarray(tau, dtype=np.float64)).astype(v.dtype)
-    return v + k * (drive - v)
-
-
-def spike_and_reset(v: np.ndarray, refrac: np.ndarray, frozen: np.ndarray, node: Node, dt: float,
-                    reset: str, spike_rule: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Spike :math:`z = [v \; rule \; v_{th}]` (not while frozen), reset, start refractoriness.
-
-    zero: :math:`v \leftarrow v_{reset}`; subtract: :math:`v \leftarrow v - (v_{th} - v_{reset})`;
-    none: unchanged.
-    """
-    vth = np.asarray(node.v_threshold, dtype=v.dtype)  # type: ignore[attr-defined]
-    vreset = np.asarray(node.v_reset, dtype=v.dtype)  # type: ignore[attr-defined]
-    above = (v >= vth) if spike_rule == ">=" else (v > vth)
-    z = above & ~frozen
-    if reset == "zero":
-        v = np.where(z, vreset, v)
-    elif reset == "subtract":
-        v = np.where(z, v - (vth - vreset), v)
-    n_ref = refractory_steps(node.t_refrac, dt)  # type: ignore[attr-defined]
-    refrac = np.where(z, n_ref, refrac)
-    return z.astype(v.dtype), v, refrac
-
-
-def lif_step(x: np.ndarray, state: NeuronState, params: LIF, dt: float, *, integration: str = "exact",
-             reset: str = "zero", spike_rule: str = ">") -> tuple[np.ndarray, NeuronState]:
+def lif_step(x: np.ndarray, state: NeuronState, c: NeuronCoefficients, prof: Profile) -> tuple[np.ndarray, NeuronState]:
     r"""LIF: :math:`\tau \dot v = (v_{leak} - v) + R x`, spike, reset, refractoriness."""
-    refrac = np.maximum(state.refrac - 1, 0)
-    frozen = refrac > 0
-    drive = np.asarray(params.v_leak, dtype=state.v.dtype) + np.asarray(params.r, dtype=state.v.dtype) * x
-    v = np.where(frozen, state.v, leaky_integrate(state.v, drive, params.tau, dt, integration))
-    z, v, refrac = spike_and_reset(v, refrac, frozen, params, dt, reset, spike_rule)
-    return z, NeuronState(v=v, i=state.i, refrac=refrac)
+    dt = state.v.dtype
+    drive = _c(c.v_leak, dt) + _c(c.r, dt) * x
+    return _spiking_step(state, c, prof, lambda v: leaky_integrate(v, drive, _c(c.a_mem, dt), _c(c.gain_mem, dt),
+                                                                     c.exact), state.i)
 
 
-def li_step(x: np.ndarray, state: NeuronState, params: LI, dt: float, *, integration: str = "exact",
-            reset: str = "zero", spike_rule: str = ">") -> tuple[np.ndarray, NeuronState]:
+def li_step(x: np.ndarray, state: NeuronState, c: NeuronCoefficients, prof: Profile) -> tuple[np.ndarray, NeuronState]:
     r"""LI: :math:`\tau \dot v = (v_{leak} - v) + R x`; the output is ``v``."""
-    drive = np.asarray(params.v_leak, dtype=state.v.dtype) + np.asarray(params.r, dtype=state.v.dtype) * x
-    v = leaky_integrate(state.v, drive, params.tau, dt, integration)
-    return v.copy(), NeuronState(v=v, i=state.i, refrac=state.refrac)
+    dt = state.v.dtype
+    drive = _c(c.v_leak, dt) + _c(c.r, dt) * x
+    v = _floor(leaky_integrate(state.v, drive, _c(c.a_mem, dt), _c(c.gain_mem, dt), c.exact), prof.v_min)
+    return v.copy(), state._replace(v=v)
 
 
-def i_step(x: np.ndarray, state: NeuronState, params: I, dt: float, *, integration: str = "exact",
-           reset: str = "zero", spike_rule: str = ">") -> tuple[np.ndarray, NeuronState]:
-    r"""Integrator: :math:`\dot v = R x`, i.e. :math:`v' = v + dt\,R\,x` (exact = Euler); output ``v``."""
-    v = state.v + state.v.dtype.type(dt) * np.asarray(params.r, dtype=state.v.dtype) * x
-    return v.copy(), NeuronState(v=v, i=state.i, refrac=state.refrac)
+def i_step(x: np.ndarray, state: NeuronState, c: NeuronCoefficients, prof: Profile) -> tuple[np.ndarray, NeuronState]:
+    r"""Integrator: :math:`\dot v = R x`, i.e. :math:`v' = v + (dt\,R)\,x` (exact = Euler); output ``v``."""
+    v = _floor(state.v + _c(c.dt_r, state.v.dtype) * x, prof.v_min)
+    return v.copy(), state._replace(v=v)
 
 
-def if_step(x: np.ndarray, state: NeuronState, params: IF, dt: float, *, integration: str = "exact",
-            reset: str = "zero", spike_rule: str = ">") -> tuple[np.ndarray, NeuronState]:
-    r"""IF: :math:`\dot v = R x` (:math:`v' = v + dt\,R\,x`), spike, reset, refractoriness."""
-    refrac = np.maximum(state.refrac - 1, 0)
-    frozen = refrac > 0
-    v_int = state.v + state.v.dtype.type(dt) * np.asarray(params.r, dtype=state.v.dtype) * x
-    v = np.where(frozen, state.v, v_int)
-    z, v, refrac = spike_and_reset(v, refrac, frozen, params, dt, reset, spike_rule)
-    return z, NeuronState(v=v, i=state.i, refrac=refrac)
+def if_step(x: np.ndarray, state: NeuronState, c: NeuronCoefficients, prof: Profile) -> tuple[np.ndarray, NeuronState]:
+    r"""IF: :math:`\dot v = R x` (:math:`v' = v + (dt\,R)\,x`), spike, reset, refractoriness."""
+    dt_r = _c(c.dt_r, state.v.dtype)
+    return _spiking_step(state, c, prof, lambda v: v + dt_r * x, state.i)
 
 
-def cuba_current(i: np.ndarray, x: np.ndarray, params: CubaLI | CubaLIF, dt: float, integration: str) -> np.ndarray:
+def cuba_current(i: np.ndarray, x: np.ndarray, c: NeuronCoefficients) -> np.ndarray:
     r"""Synaptic current: :math:`\tau_{syn} \dot I = -I + w_{in} x` over one step (exact or Euler)."""
-    return leaky_integrate(i, np.asarray(params.w_in, dtype=i.dtype) * x, params.tau_syn, dt, integration)
+    dt = i.dtype
+    return leaky_integrate(i, _c(c.w_in, dt) * x, _c(c.a_syn, dt), _c(c.gain_syn, dt), c.exact)
 
 
 def cuba_membrane(v: np.ndarray, i_old: np.ndarray, i_new: np.ndarray, x: np.ndarray,
-                  params: CubaLI | CubaLIF, dt: float, integration: str) -> np.ndarray:
+                  c: NeuronCoefficients) -> np.ndarray:
     r"""Membrane of the Cuba types: :math:`\tau_{mem} \dot v = (v_{leak} - v) + R I`.
 
     euler: :math:`v' = v + \tfrac{dt}{\tau_m}(v_{leak} - v + R I')` with the updated current.
     exact (input held over the step, :math:`I_\infty = w_{in} x`):
-    :math:`v' = v_\infty + (v - v_\infty) e^{-dt/\tau_m} + R (I - I_\infty)\tfrac{\tau_s}{\tau_s - \tau_m}
-    (e^{-dt/\tau_s} - e^{-dt/\tau_m})`, :math:`v_\infty = v_{leak} + R I_\infty`
-    (limit :math:`R (I - I_\infty) \tfrac{dt}{\tau_m} e^{-dt/\tau_m}` when :math:`\tau_s = \tau_m`).
+    :math:`v' = v_\infty + (v - v_\infty) e^{-dt/\tau_m} + R (I - I_\infty)\,c`,
+    :math:`v_\infty = v_{leak} + R I_\infty`, coupling :math:`c` from
+    :func:`~neurokit.dynamics.discretisation.cuba_coupling`.
     """
     dtype = v.dtype
-    r = np.asarray(params.r, dtype=dtype)
-    vleak = np.asarray(params.v_leak, dtype=dtype)
-    if integration != "exact":
-        return leaky_integrate(v, vleak + r * i_new, params.tau_mem, dt, integration)
-    ts = np.asarray(params.tau_syn, dtype=np.float64)
-    tm = np.asarray(params.tau_mem, dtype=np.float64)
-    am, as_ = np.exp(-dt / tm), np.exp(-dt / ts)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        coupling = np.where(np.isclose(ts, tm, rtol=1e-12, atol=0.0), (dt / tm) * am, ts / (ts - tm) * (as_ - am))
-    i_inf = np.asarray(params.w_in, dtype=dtype) * x
+    r, vleak = _c(c.r, dtype), _c(c.v_leak, dtype)
+    if not c.exact:
+        return leaky_integrate(v, vleak + r * i_new, _c(c.a_mem, dtype), _c(c.gain_mem, dtype), False)
+    i_inf = _c(c.w_in, dtype) * x
     v_inf = vleak + r * i_inf
-    return v_inf + (v - v_inf) * am.astype(dtype) + r * (i_old - i_inf) * coupling.astype(dtype)
+    return v_inf + (v - v_inf) * _c(c.a_mem, dtype) + r * (i_old - i_inf) * _c(c.coupling, dtype)
 
 
-def cuba_li_step(x: np.ndarray, state: NeuronState, params: CubaLI, dt: float, *, integration: str = "exact",
-                 reset: str = "zero", spike_rule: str = ">") -> tuple[np.ndarray, NeuronState]:
+def cuba_li_step(x: np.ndarray, state: NeuronState, c: NeuronCoefficients, prof: Profile
+                 ) -> tuple[np.ndarray, NeuronState]:
     r"""CubaLI: current :math:`I` then membrane :math:`v` (see :func:`cuba_membrane`); output ``v``."""
-    i_new = cuba_current(state.i, x, params, dt, integration)
-    v = cuba_membrane(state.v, state.i, i_new, x, params, dt, integration)
-    return v.copy(), NeuronState(v=v, i=i_new, refrac=state.refrac)
+    i_new = cuba_current(state.i, x, c)
+    v = _floor(cuba_membrane(state.v, state.i, i_new, x, c), prof.v_min)
+    return v.copy(), state._replace(v=v, i=i_new)
 
 
-def cuba_lif_step(x: np.ndarray, state: NeuronState, params: CubaLIF, dt: float, *, integration: str = "exact",
-                  reset: str = "zero", spike_rule: str = ">") -> tuple[np.ndarray, NeuronState]:
+def cuba_lif_step(x: np.ndarray, state: NeuronState, c: NeuronCoefficients, prof: Profile
+                  ) -> tuple[np.ndarray, NeuronState]:
     r"""CubaLIF: current and membrane as :func:`cuba_li_step`, then spike, reset, refractoriness
     (the current keeps flowing while the membrane is frozen)."""
-    refrac = np.maximum(state.refrac - 1, 0)
-    frozen = refrac > 0
-    i_new = cuba_current(state.i, x, params, dt, integration)
-    v_int = cuba_membrane(state.v, state.i, i_new, x, params, dt, integration)
-    v = np.where(frozen, state.v, v_int)
-    z, v, refrac = spike_and_reset(v, refrac, frozen, params, dt, reset, spike_rule)
-    return z, NeuronState(v=v, i=i_new, refrac=refrac)
+    i_new = cuba_current(state.i, x, c)
+    return _spiking_step(state, c, prof, lambda v: cuba_membrane(v, state.i, i_new, x, c), i_new)
 
 
 STEP_FUNCTIONS = {LIF: lif_step, LI: li_step, I: i_step, IF: if_step, CubaLI: cuba_li_step, CubaLIF: cuba_lif_step}
 
 
-def neuron_step(node: Node, x: np.ndarray, state: NeuronState, profile: Profile) -> tuple[np.ndarray, NeuronState]:
-    """Dispatch to the step function of ``node``'s type under ``profile`` (float modes)."""
+def neuron_step(node: Node, x: np.ndarray, state: NeuronState, profile: Profile,
+                coefficients: NeuronCoefficients | None = None) -> tuple[np.ndarray, NeuronState]:
+    """Dispatch to the step function of ``node``'s type under ``profile`` (float modes).
+
+    ``coefficients`` (from :func:`~neurokit.dynamics.discretisation.neuron_coefficients` of the same
+    node and profile) saves recomputing them every step."""
     if profile.is_fixed_point:
         raise InvalidInputError("neuron_step is the float reference; fixed-point modes live in neurokit.dynamics.fixed",
                                 fix="use a float profile here")
     fn = STEP_FUNCTIONS.get(type(node))
     if fn is None:
         raise InvalidInputError(f"{node.type_name} is not a neuron", fix="pass a neuron node")
+    c = coefficients if coefficients is not None else neuron_coefficients(node, profile)
     x = np.asarray(x, dtype=state.v.dtype)
-    return fn(x, state, node, profile.dt, integration=profile.integration, reset=profile.reset,  # type: ignore[operator]
-              spike_rule=profile.spike_rule)
+    return fn(x, state, c, profile)  # type: ignore[operator]

@@ -20,6 +20,7 @@ import numpy as np
 from neurokit.errors import InvalidInputError
 from neurokit.ir import NEURON_TYPES, Affine, Conv1d, Conv2d, Delay, Graph, Input, Linear, Output, SparseLinear
 
+from .discretisation import NeuronCoefficients, neuron_coefficients, synapse_delay_steps
 from .neurons import NeuronState, initial_state, neuron_step
 from .synapses import stateless
 
@@ -86,6 +87,7 @@ def run_reference(graph: Graph, inputs: np.ndarray | dict[str, np.ndarray], step
     order = g.topological_order()
     loop = g.loop_edges()
     states: dict[str, NeuronState] = {}
+    coefs: dict[str, NeuronCoefficients] = {}
     rings: dict[str, _Ring] = {}
     delay_steps: dict[str, np.ndarray] = {}
     for name in order:
@@ -93,8 +95,9 @@ def run_reference(graph: Graph, inputs: np.ndarray | dict[str, np.ndarray], step
         out_shape = shapes[name][1]
         if isinstance(node, NEURON_TYPES):
             states[name] = (initial or {}).get(name) or initial_state(node, (B,), prof.numeric)
+            coefs[name] = neuron_coefficients(node, prof)
         if isinstance(node, SparseLinear) and node.delay is not None:
-            delay_steps[name] = np.rint(node.delay / prof.dt).astype(np.int64) + prof.synapse_latency
+            delay_steps[name] = synapse_delay_steps(node.delay, len(node.indices), prof)
             rings[name] = _Ring(int(delay_steps[name].max(initial=0)), (B, *out_shape), dtype)
         elif isinstance(node, WEIGHTED) and prof.synapse_latency:
             rings[name] = _Ring(prof.synapse_latency, (B, *out_shape), dtype)
@@ -132,7 +135,7 @@ def run_reference(graph: Graph, inputs: np.ndarray | dict[str, np.ndarray], step
                 else:
                     _delay_write(rings[name], delay_steps[name], t, x)
             elif name in states:
-                cur[name], states[name] = neuron_step(node, x, states[name], prof)
+                cur[name], states[name] = neuron_step(node, x, states[name], prof, coefs[name])
             elif isinstance(node, SparseLinear) and node.delay is not None:
                 _scatter_delayed(rings[name], node, delay_steps[name], t, x)
                 cur[name] = rings[name].take(t)

@@ -10,6 +10,7 @@
 ((2,), (2,))
 """
 
+from . import passes
 from .graph import Graph
 from .nir_interop import from_nir, to_nir
 from .nodes import (
@@ -43,6 +44,6 @@ from .serialize import NODE_TYPES, NIRCompatWarning, read, write
 __all__ = [
     "IF", "LI", "LIF", "NEURON_TYPES", "NODE_TYPES", "PLAIN_NIR_DEFAULTS", "SYNAPSE_TYPES", "Affine", "AvgPool2d",
     "Conv1d", "Conv2d", "CubaLI", "CubaLIF", "Delay", "Flatten", "Graph", "I", "Input", "Linear", "NIRCompatWarning",
-    "Node", "Output", "PRODUCERS", "ProducerAssumedWarning", "Profile", "ProfileDefaultsWarning", "Scale", "SparseLinear", "SumPool2d", "Threshold",
-    "from_nir", "read", "to_nir", "write",
+    "Node", "Output", "PRODUCERS", "ProducerAssumedWarning", "Profile", "ProfileDefaultsWarning", "Scale",
+    "SparseLinear", "SumPool2d", "Threshold", "from_nir", "passes", "read", "to_nir", "write",
 ]

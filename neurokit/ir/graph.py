@@ -21,6 +21,7 @@ import numpy as np
 from neurokit.errors import GraphError
 
 from .nodes import NEURON_TYPES, Delay, Input, Node, Output, Shape, SparseLinear
+from .passes.latency import delay_steps
 from .profile import Profile
 
 
@@ -174,8 +175,9 @@ class Graph(Node):
             raise GraphError("; ".join(problems), fix="connect every node; edges name existing nodes")
 
     def delay_steps(self, node: Delay) -> np.ndarray:
-        """Delays of a ``Delay`` node in whole steps of the profile's ``dt``."""
-        return np.rint(np.asarray(node.delay, dtype=np.float64) / self.profile.dt).astype(np.int64)
+        """Delays of a ``Delay`` node in whole steps of the profile's ``dt`` (rounded, see
+        :func:`neurokit.ir.passes.latency.delay_steps`)."""
+        return delay_steps(node.delay, self.profile.dt)
 
     def loop_edges(self) -> frozenset[tuple[str, str]]:
         """Edges that close loops and carry the previous step's value (see the module docstring)."""

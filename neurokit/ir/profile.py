@@ -28,13 +28,16 @@ The profile makes that choice explicit and travels with the graph (in ``.nir`` m
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from neurokit.errors import ConfigError
+from neurokit.errors import ConfigError, DataNotFoundError
 from neurokit.util.warn import warn_user
 
 INTEGRATIONS = ("euler", "exact", "fixed_point")
@@ -132,6 +135,22 @@ class Profile:
         if "v_min" in clean and isinstance(clean["v_min"], (np.floating, np.integer)):
             clean["v_min"] = float(clean["v_min"])
         return cls(**clean)
+
+
+def load_profile_overrides(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Profile fields from a TOML file (top level or a ``[profile]`` table), checked before use:
+    a missing or unreadable file, unknown keys and invalid values are one-line errors."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataNotFoundError(f"no profile file {str(p)!r}", fix="give the path of a TOML file with profile fields")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc})", fix="e.g. dt = 1e-4 and integration = \"euler\"") from None
+    if set(data) == {"profile"} and isinstance(data["profile"], dict):
+        data = data["profile"]
+    Profile.from_dict({**Profile().to_dict(), **data}, source=str(p))  # validates keys and values
+    return dict(data)
 
 
 #: The defaults assumed for a plain NIR file (NIR states no dt, reset or spike rule).

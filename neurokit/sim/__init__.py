@@ -116,7 +116,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     uniform = uniform_nodes(program)
     p = program
     n_out, n_nodes = program.total_out, len(program.names)
-    state = (v0, cur0, np.zeros((B, n_out), np.int64), np.zeros((B, p.total_in), dtype), np.zeros((B, n_out), dtype),
+    state = (v0, cur0, np.zeros((B, n_out), np.int64), np.zeros((B, n_out), dtype), np.zeros((B, p.total_in), dtype), np.zeros((B, n_out), dtype),
              np.zeros((B, n_out), dtype), np.zeros((B, p.total_ring), dtype), np.zeros((B, n_out), np.int64),
              np.zeros((B, n_nodes), np.int64), np.zeros((B, n_out), np.int64), np.zeros((B, n_nodes), np.int64))
     chunks = _chunks(T, B * n_out, progress, chunk_steps)
@@ -129,20 +129,21 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
         run_batch(x, t_start, t_stop, p.order, p.kind, p.in_off, p.in_size, p.out_off, p.out_size, p.edge_ptr,
                   p.edge_src, p.edge_prev, p.csr_ptr_off, p.indptr, p.indices, p.weights, p.delays, p.ring_off,
                   p.ring_depth, p.bias, p.has_bias, p.elem, p.coef, p.elem_steps, p.early, p.integration_exact,
-                  p.reset_mode, p.rule_ge, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, csr_spk, uniform,
+                  p.reset_mode, p.rule_ge, p.next_step, p.multi_spike, p.v_min, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, csr_spk, uniform,
                   *state)
         if bar is not None:
             bar.update(t_stop - t_start)
     if bar is not None:
         bar.close()
     rec = Recording(dt=g.profile.dt)
+    thresholds = {n for n in spiking if isinstance(g.nodes[n], ir.Threshold)}
     for n, sl in cols.items():
         shape = p.shapes[n][1]
         vals = rec_out[:, :, sl].transpose(1, 0, 2).reshape(T, B, *shape)
         if n in outputs:
             rec.outputs[n] = vals.copy()
         if n in spiking:
-            rec.spikes[n] = vals > 0.5
+            rec.spikes[n] = np.rint(vals).astype(np.int64) if p.multi_spike and n not in thresholds else vals > 0.5
         if n in others:
             rec.values[n] = vals.copy()
         if n in traced:
@@ -169,12 +170,12 @@ def simulate(graph: ir.Graph, inputs: np.ndarray | Mapping[str, np.ndarray], ste
              **kwargs: object) -> Recording:
     """``run(compile(graph), inputs, steps, **kwargs)``; integer ``sI.F`` profiles run in the
     fixed-point mode (:mod:`neurokit.sim.fixed`), ``numeric="loihi2"`` in Loihi 2's bit-accurate
-    arithmetic (:mod:`neurokit.sim.loihi`)."""
+    arithmetic (:mod:`neurokit.backends.loihi2.bit_accurate`)."""
     if graph.profile.is_fixed_point:
         if isinstance(inputs, Mapping):
             inputs = next(iter(inputs.values()))
         if graph.profile.numeric == "loihi2":
-            from .loihi import simulate_loihi
+            from neurokit.backends.loihi2.bit_accurate import simulate_loihi
 
             return simulate_loihi(graph, np.asarray(inputs), steps)
         from .fixed import run_fixed

@@ -22,13 +22,11 @@ from __future__ import annotations
 import numpy as np
 
 from neurokit import ir
-from neurokit.dynamics.fixed import FixedFormat, fixed_neuron, fixed_step
+from neurokit.dynamics.fixed import fixed_neuron, fixed_step
 from neurokit.errors import InvalidInputError
+from neurokit.ir.passes import LINEAR_TYPES, FixedFormat, node_to_csr, synapse_delays
 
-from .lowering import node_to_csr
 from .recording import Recording
-
-LINEAR = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
 
 
 def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> Recording:
@@ -52,9 +50,9 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     limits: dict[str, np.ndarray] = {}
     for n in order:
         node = g.nodes[n]
-        if isinstance(node, LINEAR):
+        if isinstance(node, LINEAR_TYPES):
             c = node_to_csr(node, shapes[n][0], shapes[n][1], prof.dt)
-            d = (c.delay if c.delay is not None else np.zeros(len(c.indices), np.int64)) + lat
+            d = synapse_delays(c.delay, len(c.indices), lat)
             csr[n] = (np.repeat(np.arange(c.n_pre), np.diff(c.indptr)), c.indices.astype(np.int64),
                       fmt.to_fixed(c.weight), d.astype(np.int64),
                       None if c.bias is None else fmt.to_fixed(c.bias))

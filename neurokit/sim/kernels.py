@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .program import (C_A_MEM, C_A_SYN, C_COUPLING, C_DT_R, C_K_MEM, C_K_SYN, C_ONE_MINUS_A_MEM, C_ONE_MINUS_A_SYN,
-                      C_R, C_VLEAK, C_VRESET, C_VTH, C_WIN, CSR_OP, CUBA_LI, CUBA_LIF, DELAY, IDENTITY, IF, INPUT,
+from .program import (C_A_MEM, C_A_SYN, C_COUPLING, C_DT_R, C_GAIN_MEM, C_GAIN_SYN, C_R, C_VLEAK, C_VRESET, C_VTH,
+                      C_WIN, CSR_OP, CUBA_LI, CUBA_LIF, DELAY, IDENTITY, IF, INPUT,
                       INTEG, LI, LIF, OUTPUT, SCALE, THRESHOLD)
 
 
@@ -40,10 +40,15 @@ def _fill(dst, bias, with_bias, zero):
 @njit(cache=True)
 def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev, csr_ptr_off,
                 indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef, elem_steps, early,
-                exact, reset_mode, rule_ge, v, cur, refrac, inp, out, prev, ring, rec_idx, rec_out, rec_v, rec_i,
-                input_nodes, prev_nodes, csr_spk, uniform, spk, spk_n, pspk, pspk_n):
+                exact, reset_mode, rule_ge, next_step, multi, v_min, v, cur, refrac, pend, inp, out, prev, ring, rec_idx,
+                rec_out, rec_v, rec_i, input_nodes, prev_nodes, csr_spk, uniform, spk, spk_n, pspk, pspk_n):
     one = out.dtype.type(1.0)
     zero = out.dtype.type(0.0)
+    # profile options beyond NIR (reset_timing, multi_spike, v_min): at their defaults, the loops
+    # below are the plain ones and these flags cost one test per node and step
+    special = next_step or multi
+    floor = v_min > -np.inf
+    vmin = out.dtype.type(v_min) if floor else zero
     n_in_nodes = input_nodes.shape[0]
     rows = np.empty(max(1, in_size.max()), np.int64)  # non-zero input rows of a linear op this step
     swaps = 0
@@ -141,22 +146,33 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
                         ring[base + e] = zero
             elif kd == LI:
                 _li(o0, n, buf, b0, coef, exact, v, out, uniform[nd])
+                if floor:
+                    _floor(o0, n, v, out, vmin, True)
             elif kd == INTEG:
                 _integrate(o0, n, buf, b0, coef, v, refrac, out, False)
+                if floor:
+                    _floor(o0, n, v, out, vmin, True)
             elif kd == CUBA_LI:
                 _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, False)
-            elif kd == CUBA_LIF:
-                _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, True)
-                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero,
-                                         False)
-            elif kd == LIF:
-                _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac, uniform[nd])
-                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero,
-                                         uniform[nd])
-            else:  # IF
-                _integrate(o0, n, buf, b0, coef, v, refrac, out, True)
-                spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero,
-                                         False)
+                if floor:
+                    _floor(o0, n, v, out, vmin, True)
+            else:  # spiking neurons: LIF, IF, CubaLIF
+                if special and next_step and reset_mode == 0:
+                    _pending_reset_to(o0, n, v, pend, coef)
+                if kd == CUBA_LIF:
+                    _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, True)
+                elif kd == LIF:
+                    _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac, uniform[nd])
+                else:  # IF
+                    _integrate(o0, n, buf, b0, coef, v, refrac, out, True)
+                if special:
+                    spk_n[nd] = _spike_stage_options(o0, n, v, refrac, pend, coef, elem_steps, reset_mode, rule_ge,
+                                                     next_step, multi, out, spk, one, zero)
+                else:
+                    spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one,
+                                             zero, uniform[nd] and kd == LIF)
+                if floor:
+                    _floor(o0, n, v, out, vmin, False)
         for c in range(rec_idx.shape[0]):
             e = rec_idx[c]
             rec_out[t, c] = out[e]
@@ -223,7 +239,7 @@ def _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac, uniform):
     rr = refrac[o0:o0 + n]
     if uniform:
         leak, r_in = coef[C_VLEAK, o0], coef[C_R, o0]
-        a, b, k = coef[C_A_MEM, o0], coef[C_ONE_MINUS_A_MEM, o0], coef[C_K_MEM, o0]
+        a, b, k = coef[C_A_MEM, o0], coef[C_GAIN_MEM, o0], coef[C_GAIN_MEM, o0]
         if exact:
             for e in range(n):
                 if rr[e] <= 1:
@@ -237,12 +253,12 @@ def _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac, uniform):
     r_a = coef[C_R, o0:o0 + n]
     if exact:
         a_mem = coef[C_A_MEM, o0:o0 + n]
-        b_mem = coef[C_ONE_MINUS_A_MEM, o0:o0 + n]
+        b_mem = coef[C_GAIN_MEM, o0:o0 + n]
         for e in range(n):
             if rr[e] <= 1:
                 vv[e] = a_mem[e] * vv[e] + b_mem[e] * (leak_a[e] + r_a[e] * x[e])
     else:
-        k_mem = coef[C_K_MEM, o0:o0 + n]
+        k_mem = coef[C_GAIN_MEM, o0:o0 + n]
         for e in range(n):
             if rr[e] <= 1:
                 vv[e] = vv[e] + k_mem[e] * ((leak_a[e] + r_a[e] * x[e]) - vv[e])
@@ -307,6 +323,74 @@ def _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, s
 
 
 @njit(cache=True)
+def _pending_reset_to(o0, n, v, pend, coef):
+    """``reset_timing="next_step"``, ``reset="zero"``: a neuron that spiked last step starts this step
+    from :math:`v_{reset}` (before integration)."""
+    vv = v[o0:o0 + n]
+    pp = pend[o0:o0 + n]
+    vres = coef[C_VRESET, o0:o0 + n]
+    for e in range(n):
+        if pp[e] > 0:
+            vv[e] = vres[e]
+
+
+@njit(cache=True)
+def _spike_stage_options(o0, n, v, refrac, pend, coef, elem_steps, reset_mode, rule_ge, next_step, multi, out, spk,
+                         one, zero):
+    r"""Spike, reset and refractory count under ``reset_timing="next_step"`` and/or ``multi_spike``
+    (:mod:`neurokit.dynamics.neurons`, steps 4-7): subtract the pending :math:`z_{t-1} d` after the
+    leak (next_step, subtract); the output is 1 or the count :math:`\lfloor (v - v_{reset})/d \rfloor`;
+    same_step resets now, next_step keeps the un-reset membrane and stores the output as pending."""
+    vv = v[o0:o0 + n]
+    rr = refrac[o0:o0 + n]
+    pp = pend[o0:o0 + n]
+    vth = coef[C_VTH, o0:o0 + n]
+    vres = coef[C_VRESET, o0:o0 + n]
+    steps = elem_steps[o0:o0 + n]
+    oo = out[o0:o0 + n]
+    sp = spk[o0:o0 + n]
+    for e in range(n):
+        r = rr[e] - 1
+        rr[e] = r if r > 0 else 0
+        oo[e] = zero
+        if next_step and reset_mode == 1 and pp[e] != zero:
+            vv[e] = vv[e] - pp[e] * (vth[e] - vres[e])
+    cnt = 0
+    for e in range(n):
+        above = vv[e] >= vth[e] if rule_ge else vv[e] > vth[e]
+        if above and rr[e] == 0:
+            sp[cnt] = e
+            cnt += 1
+    for q in range(cnt):
+        e = sp[q]
+        z = np.floor((vv[e] - vres[e]) / (vth[e] - vres[e])) if multi else one
+        oo[e] = z
+        if not next_step:
+            if reset_mode == 0:
+                vv[e] = vres[e]
+            elif reset_mode == 1:
+                vv[e] = vv[e] - oo[e] * (vth[e] - vres[e])
+        rr[e] = steps[e]
+    if next_step:
+        for e in range(n):
+            pp[e] = oo[e]
+    return cnt
+
+
+@njit(cache=True)
+def _floor(o0, n, v, out, vmin, to_output):
+    r"""``v_min``: :math:`v \leftarrow \max(v, v_{min})` at the end of the step (and the output of
+    non-spiking neurons, which is their membrane)."""
+    vv = v[o0:o0 + n]
+    oo = out[o0:o0 + n]
+    for e in range(n):
+        if vv[e] < vmin:
+            vv[e] = vmin
+            if to_output:
+                oo[e] = vmin
+
+
+@njit(cache=True)
 def _integrate(o0, n, buf, b0, coef, v, refrac, out, spiking):
     """Integrators: ``v += dt r x``; the IF (``spiking``) skips refractory neurons and spikes in
     :func:`_spike_stage`, the I node outputs its membrane."""
@@ -332,7 +416,7 @@ def _li(o0, n, buf, b0, coef, exact, v, out, uniform):
     oo = out[o0:o0 + n]
     if uniform:
         leak, r_in = coef[C_VLEAK, o0], coef[C_R, o0]
-        a, b, k = coef[C_A_MEM, o0], coef[C_ONE_MINUS_A_MEM, o0], coef[C_K_MEM, o0]
+        a, b, k = coef[C_A_MEM, o0], coef[C_GAIN_MEM, o0], coef[C_GAIN_MEM, o0]
         if exact:
             for e in range(n):
                 vv[e] = a * vv[e] + b * (leak + r_in * x[e])
@@ -346,12 +430,12 @@ def _li(o0, n, buf, b0, coef, exact, v, out, uniform):
     r_a = coef[C_R, o0:o0 + n]
     if exact:
         a_mem = coef[C_A_MEM, o0:o0 + n]
-        b_mem = coef[C_ONE_MINUS_A_MEM, o0:o0 + n]
+        b_mem = coef[C_GAIN_MEM, o0:o0 + n]
         for e in range(n):
             vv[e] = a_mem[e] * vv[e] + b_mem[e] * (leak_a[e] + r_a[e] * x[e])
             oo[e] = vv[e]
     else:
-        k_mem = coef[C_K_MEM, o0:o0 + n]
+        k_mem = coef[C_GAIN_MEM, o0:o0 + n]
         for e in range(n):
             vv[e] = vv[e] + k_mem[e] * ((leak_a[e] + r_a[e] * x[e]) - vv[e])
             oo[e] = vv[e]
@@ -370,10 +454,10 @@ def _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, spiking):
     leak = coef[C_VLEAK, o0:o0 + n]
     r_in = coef[C_R, o0:o0 + n]
     a_syn = coef[C_A_SYN, o0:o0 + n]
-    b_syn = coef[C_ONE_MINUS_A_SYN, o0:o0 + n]
-    k_syn = coef[C_K_SYN, o0:o0 + n]
+    b_syn = coef[C_GAIN_SYN, o0:o0 + n]
+    k_syn = coef[C_GAIN_SYN, o0:o0 + n]
     a_mem = coef[C_A_MEM, o0:o0 + n]
-    k_mem = coef[C_K_MEM, o0:o0 + n]
+    k_mem = coef[C_GAIN_MEM, o0:o0 + n]
     coupling = coef[C_COUPLING, o0:o0 + n]
     for e in range(n):
         i_old = ii[e]
@@ -397,15 +481,17 @@ def _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, spiking):
 @njit(cache=True, parallel=True)
 def run_batch(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src, edge_prev,
               csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem, coef,
-              elem_steps, early, exact, reset_mode, rule_ge, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes,
-              csr_spk, uniform, v, cur, refrac, inp, out, prev, ring, spk, spk_n, pspk, pspk_n):
+              elem_steps, early, exact, reset_mode, rule_ge, next_step, multi, v_min, rec_idx, rec_out, rec_v, rec_i,
+              input_nodes, prev_nodes, csr_spk, uniform, v, cur, refrac, pend, inp, out, prev, ring, spk, spk_n, pspk,
+              pspk_n):
     """Run steps ``[t_start, t_stop)`` of every sample of ``x`` ``(B, T, n_inputs)``, continuing from
-    (and updating) the per-sample state arrays ``v`` ... ``pspk_n`` (first axis = sample);
+    (and updating) the per-sample state arrays ``v`` ... ``pspk_n`` (first axis = sample; ``pend``:
+    the spike counts whose reset is due next step under ``next_step``);
     recordings ``(B, T, n_recorded)``. Steps can be run in chunks with identical results."""
     B = x.shape[0]
     for b in prange(B):
         _run_sample(x[b], t_start, t_stop, order, kind, in_off, in_size, out_off, out_size, edge_ptr, edge_src,
                     edge_prev, csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias, elem,
-                    coef, elem_steps, early, exact, reset_mode, rule_ge, v[b], cur[b], refrac[b], inp[b], out[b],
-                    prev[b], ring[b], rec_idx, rec_out[b], rec_v[b], rec_i[b], input_nodes, prev_nodes, csr_spk,
+                    coef, elem_steps, early, exact, reset_mode, rule_ge, next_step, multi, v_min, v[b], cur[b], refrac[b],
+                    pend[b], inp[b], out[b], prev[b], ring[b], rec_idx, rec_out[b], rec_v[b], rec_i[b], input_nodes, prev_nodes, csr_spk,
                     uniform, spk[b], spk_n[b], pspk[b], pspk_n[b])

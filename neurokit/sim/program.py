@@ -1,8 +1,9 @@
 """``compile(graph) -> Program``: the graph packed into flat arrays the Numba kernel interprets.
 
 Each node gets an op code, an input slot and an output slot in flat per-sample buffers; linear
-nodes become CSR rows by presynaptic input (:mod:`neurokit.sim.lowering`); neuron parameters
-become per-neuron coefficient arrays computed exactly as :mod:`neurokit.dynamics.neurons` does.
+nodes become CSR rows by presynaptic input (:mod:`neurokit.ir.passes.csr`); neuron parameters
+become per-neuron coefficient rows taken from :mod:`neurokit.dynamics.discretisation` (the same
+numbers the reference uses), rounded once to the run's dtype.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neurokit import ir
-from neurokit.dynamics.neurons import decay, refractory_steps
+from neurokit.dynamics.discretisation import is_exact, neuron_coefficients
 from neurokit.errors import InvalidInputError
-
-from .lowering import node_to_csr
+from neurokit.ir.passes import node_to_csr
 
 # op codes
 INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
@@ -24,8 +24,11 @@ SPIKING_OPS = (LIF, IF, CUBA_LIF, THRESHOLD)
 NEURON_OPS = {ir.LIF: LIF, ir.IF: IF, ir.LI: LI, ir.I: INTEG, ir.CubaLI: CUBA_LI, ir.CubaLIF: CUBA_LIF}
 LINEAR_TYPES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
 # neuron coefficient rows of Program.coef
-(C_A_MEM, C_ONE_MINUS_A_MEM, C_K_MEM, C_VLEAK, C_R, C_VTH, C_VRESET, C_A_SYN, C_ONE_MINUS_A_SYN, C_K_SYN, C_WIN,
- C_COUPLING, C_DT_R, N_COEF) = range(14)
+(C_A_MEM, C_GAIN_MEM, C_VLEAK, C_R, C_VTH, C_VRESET, C_A_SYN, C_GAIN_SYN, C_WIN, C_COUPLING, C_DT_R,
+ N_COEF) = range(12)
+#: which NeuronCoefficients field fills each row of Program.coef
+COEF_FIELDS = ("a_mem", "gain_mem", "v_leak", "r", "v_threshold", "v_reset", "a_syn", "gain_syn", "w_in", "coupling",
+               "dt_r")
 
 
 @dataclass
@@ -60,6 +63,9 @@ class Program:
     integration_exact: bool
     reset_mode: int
     rule_ge: bool
+    next_step: bool  # reset_timing == "next_step"
+    multi_spike: bool
+    v_min: float  # -inf: no floor
     total_in: int
     total_out: int
     total_ring: int
@@ -170,7 +176,10 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
                 bias[o] = csr.bias
         elif type(node) in NEURON_OPS:
             kind[i] = NEURON_OPS[type(node)]
-            _neuron_coefficients(node, coef[:, o], refrac[o], prof, dtype)
+            c = neuron_coefficients(node, prof)
+            for row, field_name in enumerate(COEF_FIELDS):
+                coef[row, o] = np.asarray(getattr(c, field_name), dtype).ravel()
+            refrac[o] = c.refrac_steps.ravel()
         else:
             raise InvalidInputError(f"node {name!r}: {node.type_name} is not supported by the simulator",
                                     fix="report this; every IR node type should be")
@@ -189,8 +198,9 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
         edge_src=np.array(srcs, np.int64), edge_prev=np.array(prevs, np.bool_), csr_ptr_off=csr_ptr_off,
         indptr=indptr, indices=indices, weights=weights, delays=delays, ring_off=ring_off, ring_depth=ring_depth,
         bias=bias, has_bias=has_bias, elem=elem, coef=coef, elem_steps=np.where(np.repeat(kind, out_size) == DELAY, delay_steps, refrac),
-        early=early, integration_exact=prof.integration == "exact", reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset],
-        rule_ge=prof.spike_rule == ">=", total_in=int(in_size.sum()), total_out=total_out, total_ring=int(ring_total),
+        early=early, integration_exact=is_exact(prof.integration),
+        reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset], rule_ge=prof.spike_rule == ">=",
+        next_step=prof.reset_timing == "next_step", multi_spike=prof.multi_spike, v_min=prof.v_min, total_in=int(in_size.sum()), total_out=total_out, total_ring=int(ring_total),
         shapes={k: shapes[k] for k in names})
     return program
 
@@ -204,52 +214,18 @@ def _joined(parts: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype)
 
 
-def _neuron_coefficients(node: ir.Node, coef: np.ndarray, refrac: np.ndarray, prof: ir.Profile, dtype: np.dtype) -> None:
-    """Per-neuron coefficients, rounded to ``dtype`` in the same order as the reference."""
-    dt = prof.dt
-    integ = prof.integration
-    f = lambda a: np.asarray(a, dtype=dtype).ravel()  # noqa: E731
-    one = dtype.type(1)
-    if isinstance(node, (ir.LIF, ir.LI)):
-        coef[C_A_MEM] = f(decay(node.tau, dt, integ))
-        coef[C_ONE_MINUS_A_MEM] = one - coef[C_A_MEM]
-        coef[C_K_MEM] = f(dt / np.asarray(node.tau, dtype=np.float64))
-    if isinstance(node, (ir.CubaLI, ir.CubaLIF)):
-        ts = np.asarray(node.tau_syn, dtype=np.float64)
-        tm = np.asarray(node.tau_mem, dtype=np.float64)
-        coef[C_A_SYN] = f(decay(ts, dt, integ))
-        coef[C_ONE_MINUS_A_SYN] = one - coef[C_A_SYN]
-        coef[C_K_SYN] = f(dt / ts)
-        am, as_ = np.exp(-dt / tm), np.exp(-dt / ts)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            coupling = np.where(np.isclose(ts, tm, rtol=1e-12, atol=0.0), (dt / tm) * am, ts / (ts - tm) * (as_ - am))
-        coef[C_COUPLING] = f(coupling)
-        coef[C_WIN] = f(node.w_in)
-        if integ == "exact":
-            coef[C_A_MEM] = f(am)
-        else:
-            coef[C_A_MEM] = f(decay(tm, dt, integ))
-            coef[C_ONE_MINUS_A_MEM] = one - coef[C_A_MEM]
-        coef[C_K_MEM] = f(dt / tm)
-    if hasattr(node, "v_leak"):
-        coef[C_VLEAK] = f(node.v_leak)  # type: ignore[attr-defined]
-    coef[C_R] = f(node.r)  # type: ignore[attr-defined]
-    coef[C_DT_R] = dtype.type(dt) * f(node.r)  # type: ignore[attr-defined]
-    if hasattr(node, "v_threshold"):
-        coef[C_VTH] = f(node.v_threshold)  # type: ignore[attr-defined]
-        coef[C_VRESET] = f(node.v_reset)  # type: ignore[attr-defined]
-        refrac[:] = refractory_steps(node.t_refrac, dt).ravel()  # type: ignore[attr-defined]
-
-
 def spike_list_plan(program: Program) -> np.ndarray:
     """Per node: whether it is a linear op whose only input is a spiking node; such an op reads that
-    node's spike list, so its cost per step is its synaptic events, not its input size."""
+    node's spike list, so its cost per step is its synaptic events, not its input size. A spike list
+    carries no values: under ``multi_spike`` neurons output counts, and only Threshold nodes (0/1)
+    feed a spike list."""
     n = len(program.names)
     csr_spk = np.zeros(n, np.bool_)
+    binary = (THRESHOLD,) if program.multi_spike else SPIKING_OPS
     for i in range(n):
         lo, hi = program.edge_ptr[i], program.edge_ptr[i + 1]
         csr_spk[i] = (program.kind[i] == CSR_OP and hi - lo == 1
-                      and program.kind[program.edge_src[lo]] in SPIKING_OPS)
+                      and program.kind[program.edge_src[lo]] in binary)
     return csr_spk
 
 

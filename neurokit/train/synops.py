@@ -27,7 +27,7 @@ PASS_THROUGH = (ir.Flatten, ir.Delay)
 
 def _matrix(graph: ir.Graph, name: str, shapes: dict[str, Any]) -> sparse.csr_matrix:
     """Connection structure of a linear node: boolean ``(inputs, outputs)``."""
-    from neurokit.sim.lowering import node_to_csr
+    from neurokit.ir.passes import node_to_csr
 
     node = graph.nodes[name]
     if isinstance(node, ir.Scale):  # element-wise

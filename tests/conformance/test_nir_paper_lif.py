@@ -1,4 +1,4 @@
-"""The NIR paper's single-LIF task (shared/conformance/nir-paper-lif) on every float runner.
+"""The NIR paper's single-LIF task (tests/golden/nir-paper-lif, from neuromorphs/NIR) on every float runner.
 
 Each platform's trace differs from the others; each difference is reproduced by choosing the
 execution profile that states what the platform does:

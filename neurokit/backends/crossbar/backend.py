@@ -22,7 +22,7 @@ from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems, unsupported_nodes
 from neurokit.dynamics.reference import run_reference
 from neurokit.errors import InvalidInputError
-from neurokit.sim.lowering import node_to_csr
+from neurokit.ir.passes import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 

@@ -29,7 +29,7 @@ import numpy as np
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
 from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, InvalidInputError
-from neurokit.sim.lowering import node_to_csr
+from neurokit.ir.passes import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 

@@ -23,9 +23,9 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
-from neurokit.dynamics.fixed import FixedFormat, FixedNeuron, fixed_neuron, fixed_step
+from neurokit.dynamics.fixed import FixedNeuron, fixed_neuron, fixed_step
 from neurokit.errors import InvalidInputError, MappingError
-from neurokit.sim.lowering import node_to_csr
+from neurokit.ir.passes import FixedFormat, node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 

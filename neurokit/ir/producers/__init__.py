@@ -68,25 +68,27 @@ def interpret(graph: Graph, where: str, *, profile_in_file: bool, producer: str 
     """
     if isinstance(profile, Profile) and producer is None:
         return graph.with_profile(profile)
+    found: list[Producer] = []
     if producer is not None:
         graph = apply_producer(graph, producer_named(producer))
     elif not profile_in_file:
         found = detect(graph)
-        if len(found) == 1:
-            graph = apply_producer(graph, found[0])
-            warn_user(f"{where}: read as a {found[0].describe()}; pass producer=NAME (CLI --producer NAME) or a "
-                      f"profile (CLI --profile FILE.toml, --dt, --integration, --reset, --spike-rule) to read it "
-                      f"otherwise", ProducerAssumedWarning)
-        else:
-            graph = graph.with_profile(PLAIN_NIR_DEFAULTS)
-            names = f" (it matches {', '.join(p.name for p in found)}: ambiguous)" if found else ""
-            warn_defaults(where + names)
+        graph = apply_producer(graph, found[0]) if len(found) == 1 else graph.with_profile(PLAIN_NIR_DEFAULTS)
     if isinstance(profile, Profile):
         return graph.with_profile(profile)
+    given = ""
     if profile:
         graph = graph.with_profile(profile_overrides(profile, graph.profile, source=f"{where} profile overrides"))
+        given = f" ({', '.join(sorted(profile))} as given)"
+    if producer is None and not profile_in_file:
+        if len(found) == 1:
+            warn_user(f"{where}: read as a {found[0].describe()}{given}; pass producer=NAME (CLI --producer NAME) "
+                      f"or a profile (CLI --profile FILE.toml, --dt, --integration, --reset, --spike-rule) to read "
+                      f"it otherwise", ProducerAssumedWarning)
+        else:
+            names = f" (it matches {', '.join(p.name for p in found)}: ambiguous)" if found else ""
+            warn_defaults(where + names + given, graph.profile)
     return graph
-
 
 __all__ = ["PRODUCERS", "Producer", "ProducerAssumedWarning", "apply_producer", "detect", "interpret",
            "keep_nodes", "never_detected", "producer_named", "profile_overrides"]

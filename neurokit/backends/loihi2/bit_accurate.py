@@ -8,6 +8,7 @@ Lava's ``PyLifModelBitAcc`` / ``PyDenseModelBitAcc`` / ``DelayDense``
 one-step Dense latency, recurrence and synaptic delays. The tests hold it to real Lava, spike for
 spike and state for state, so a model can be checked for the chip without Lava installed.
 Outputs: spikes of the spiking layers; the readout ``LI`` membrane divided by its scale.
+:func:`neurokit.sim.simulate` runs ``numeric = "loihi2"`` profiles here.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 from neurokit import ir
+from neurokit.sim.recording import Recording
 
-from .recording import Recording
+from .backend import _integer_inputs, _recording, quantize_graph
+from .fixed_point import run_layers
 
 
 def simulate_loihi(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> Recording:
     """Run ``graph`` in Loihi 2 integer arithmetic on spike-count ``inputs`` ``(T, B, *shape)``."""
-    from neurokit.backends.loihi2.backend import _integer_inputs, _recording, quantize_graph
-    from neurokit.backends.loihi2.fixed_point import run_layers
-
     params, layers, _ = quantize_graph(graph)
     g = graph.flatten()
     x = _integer_inputs(np.asarray(inputs))

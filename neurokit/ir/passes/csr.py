@@ -1,6 +1,6 @@
 """Lowering of stateless linear nodes to CSR-by-presynaptic form (the event-driven representation).
 
-Every linear node (Linear, Affine, SparseLinear, Conv1d/2d, SumPool2d/AvgPool2d) becomes rows
+A pass shared by the simulator, the backends, conversion and synaptic-operation counts. Every linear node (Linear, Affine, SparseLinear, Conv1d/2d, SumPool2d/AvgPool2d) becomes rows
 ``pre -> (post indices, weights[, delays])``: when input ``i`` is non-zero in a step, only row
 ``i`` is touched — for a convolution that row is the kernel footprint of that input position.
 """
@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurokit import ir
+from .. import nodes as N
+from .latency import delay_steps
+
+
+#: The node types :func:`node_to_csr` lowers.
+LINEAR_TYPES = (N.Linear, N.Affine, N.SparseLinear, N.Conv1d, N.Conv2d, N.SumPool2d, N.AvgPool2d)
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def dense_to_csr(weight: np.ndarray, bias: np.ndarray | None = None) -> CSR:
     return _from_triplets(w.shape[1], w.shape[0], pre, post, w[post, pre], bias=bias)
 
 
-def sparse_to_csr(node: ir.SparseLinear, dt: float) -> CSR:
+def sparse_to_csr(node: N.SparseLinear, dt: float) -> CSR:
     """The node's own CSR (rows by presynaptic neuron). Without delays and with each row's targets
     already ascending, its arrays are used as they are (no copy: a 10M-synapse network is held
     once); otherwise the rows are sorted."""
@@ -63,12 +68,12 @@ def sparse_to_csr(node: ir.SparseLinear, dt: float) -> CSR:
         return CSR(n_pre=node.n_pre, n_post=node.n_post, indptr=node.indptr, indices=node.indices, weight=node.weight,
                    delay=None, bias=None)
     pre = np.repeat(np.arange(node.n_pre), np.diff(node.indptr))
-    delay = None if node.delay is None else np.rint(np.asarray(node.delay) / dt).astype(np.int64)
+    delay = None if node.delay is None else delay_steps(node.delay, dt)
     return _from_triplets(node.n_pre, node.n_post, pre, np.asarray(node.indices, dtype=np.int64),
                           np.asarray(node.weight, dtype=np.float64), delay=delay)
 
 
-def _conv_triplets(node: ir.Conv1d | ir.Conv2d, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
+def _conv_triplets(node: N.Conv1d | N.Conv2d, in_shape: tuple[int, ...], out_shape: tuple[int, ...]
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     nd = len(in_shape) - 1
     w = np.asarray(node.weight, dtype=np.float64)
@@ -97,7 +102,7 @@ def _conv_triplets(node: ir.Conv1d | ir.Conv2d, in_shape: tuple[int, ...], out_s
     return cat(pres, np.int64), cat(posts, np.int64), cat(ws, np.float64)
 
 
-def conv_to_csr(node: ir.Conv1d | ir.Conv2d, in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> CSR:
+def conv_to_csr(node: N.Conv1d | N.Conv2d, in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> CSR:
     """Unroll a convolution: each input position's row is its kernel footprint."""
     pre, post, w = _conv_triplets(node, in_shape, out_shape)
     per_channel = int(np.prod(out_shape[1:]))
@@ -105,12 +110,12 @@ def conv_to_csr(node: ir.Conv1d | ir.Conv2d, in_shape: tuple[int, ...], out_shap
     return _from_triplets(int(np.prod(in_shape)), int(np.prod(out_shape)), pre, post, w, bias=bias)
 
 
-def pool_to_csr(node: ir.SumPool2d | ir.AvgPool2d, in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> CSR:
+def pool_to_csr(node: N.SumPool2d | N.AvgPool2d, in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> CSR:
     """Pooling as a sparse linear map (weight 1, or 1/(kh kw) for average pooling)."""
     c, h, w = in_shape
     _, oh, ow = out_shape
     (kh, kw), (sh, sw), (ph, pw) = node.kernel_size, node.stride, node.padding
-    value = 1.0 / (kh * kw) if isinstance(node, ir.AvgPool2d) else 1.0
+    value = 1.0 / (kh * kw) if isinstance(node, N.AvgPool2d) else 1.0
     pres, posts = [], []
     oy, ox = np.meshgrid(np.arange(oh), np.arange(ow), indexing="ij")
     for i in range(kh):
@@ -124,16 +129,16 @@ def pool_to_csr(node: ir.SumPool2d | ir.AvgPool2d, in_shape: tuple[int, ...], ou
     return _from_triplets(c * h * w, c * oh * ow, pre, post, np.full(len(pre), value))
 
 
-def node_to_csr(node: ir.Node, in_shape: tuple[int, ...], out_shape: tuple[int, ...], dt: float) -> CSR:
+def node_to_csr(node: N.Node, in_shape: tuple[int, ...], out_shape: tuple[int, ...], dt: float) -> CSR:
     """The CSR form of any linear IR node."""
-    if isinstance(node, ir.Linear):
+    if isinstance(node, N.Linear):
         return dense_to_csr(node.weight)
-    if isinstance(node, ir.Affine):
+    if isinstance(node, N.Affine):
         return dense_to_csr(node.weight, bias=np.asarray(node.bias, dtype=np.float64))
-    if isinstance(node, ir.SparseLinear):
+    if isinstance(node, N.SparseLinear):
         return sparse_to_csr(node, dt)
-    if isinstance(node, (ir.Conv1d, ir.Conv2d)):
+    if isinstance(node, (N.Conv1d, N.Conv2d)):
         return conv_to_csr(node, in_shape, out_shape)
-    if isinstance(node, (ir.SumPool2d, ir.AvgPool2d)):
+    if isinstance(node, (N.SumPool2d, N.AvgPool2d)):
         return pool_to_csr(node, in_shape, out_shape)
     raise TypeError(f"{node.type_name} is not linear")
