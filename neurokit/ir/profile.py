@@ -20,9 +20,14 @@ The profile makes that choice explicit and travels with the graph (in ``.nir`` m
   :math:`v_{t+1} = a v_t + k u_{t+1} - z_t (v_{th} - v_{reset})`);
 * ``multi_spike`` — ``False``: at most one spike per step; ``True`` (Sinabs' ``MultiSpike``): the
   output is the count :math:`n = \lfloor (v - v_{reset}) / (v_{th} - v_{reset}) \rfloor` where the
-  spike rule holds (else 0) and ``subtract`` removes :math:`n (v_{th} - v_{reset})`;
-* ``v_min`` — a floor on the membrane after integration, :math:`v \leftarrow \max(v, v_{min})`
-  (Sinabs' ``min_v_mem``); ``-inf`` means none.
+  spike rule holds (else 0), ``subtract`` removes :math:`n (v_{th} - v_{reset})`, ``zero`` resets to
+  :math:`v_{reset}`; it needs :math:`v_{th} > v_{reset}`. Sinabs computes
+  :math:`(v > 0)\,\mathrm{trunc}(v / v_{th})`: this rule with :math:`v_{reset} = 0` and spike rule ``">="``;
+* ``v_min`` — a floor on the membrane at the end of every step, *after* spike and reset,
+  :math:`v \leftarrow \max(v, v_{min})` (as Sinabs' ``min_v_mem``, which clips after the reset, so
+  a reset below :math:`v_{min}` is lifted to it); ``-inf`` means none. It applies to every neuron
+  type; the output of LI, I, CubaLI (their membrane) is the floored value (Sinabs' ``ExpLeak``
+  returns the membrane before the clip).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """``Recording``: what a run produced — output values, spike trains, optional state traces.
 
 In memory, arrays are dense and time-first: ``outputs[node]`` and ``traces[node]["v"|"i"]`` are
-``(T, B, *shape)``, ``spikes[node]`` is bool ``(T, B, *shape)``. On disk (HDF5, the NIR data
-layout where it fits) spikes are stored as events ``(step, sample, neuron)`` per node.
+``(T, B, *shape)``, ``spikes[node]`` is bool ``(T, B, *shape)`` — or int64 spike counts per step
+when the profile has ``multi_spike``. On disk (HDF5, the NIR data layout where it fits) spikes are
+stored as events ``(step, sample, neuron)`` per node, with a ``count`` per event for counts.
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ class Recording:
         return list(self.spikes)
 
     def spike_train(self, node: str) -> np.ndarray:
-        """Bool spike train ``(T, B, *shape)`` of ``node``."""
+        """Spike train ``(T, B, *shape)`` of ``node``: bool, or int64 counts (``multi_spike``)."""
         if node not in self.spikes:
             raise InvalidInputError(f"no spikes recorded for {node!r}", fix=f"recorded: {self.spiking_nodes}")
         return self.spikes[node]
 
     def spike_events(self, node: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Spikes of ``node`` as events: (step, sample, flat neuron index), sorted by step."""
+        """Steps with spikes of ``node`` as events: (step, sample, flat neuron index), sorted by step
+        (one event per step and neuron; :meth:`spike_train` has the counts under ``multi_spike``)."""
         z = self.spike_train(node)
         t, b, n = np.nonzero(z.reshape(z.shape[0], z.shape[1], -1))
         return t, b, n
@@ -64,6 +66,9 @@ class Recording:
                 g.create_dataset("step", data=t.astype(np.int64))
                 g.create_dataset("sample", data=b.astype(np.int64))
                 g.create_dataset("neuron", data=n.astype(np.int64))
+                if self.spikes[k].dtype != np.bool_:
+                    z = self.spikes[k]
+                    g.create_dataset("count", data=z.reshape(z.shape[0], z.shape[1], -1)[t, b, n].astype(np.int64))
                 g.create_dataset("shape", data=np.array(self.spikes[k].shape, dtype=np.int64))
             for k, d in self.traces.items():
                 for var, arr in d.items():
@@ -83,8 +88,9 @@ class Recording:
                 for k in f.get("spikes", {}):
                     g = f["spikes"][k]
                     shape = tuple(int(s) for s in g["shape"][()])
-                    z = np.zeros((shape[0], shape[1], int(np.prod(shape[2:]))), dtype=bool)
-                    z[g["step"][()], g["sample"][()], g["neuron"][()]] = True
+                    counted = "count" in g
+                    z = np.zeros((shape[0], shape[1], int(np.prod(shape[2:]))), dtype=np.int64 if counted else bool)
+                    z[g["step"][()], g["sample"][()], g["neuron"][()]] = g["count"][()] if counted else True
                     rec.spikes[k] = z.reshape(shape)
                 for k in f.get("traces", {}):
                     rec.traces[k] = {var: f["traces"][k][var][()] for var in f["traces"][k]}

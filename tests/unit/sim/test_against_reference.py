@@ -33,7 +33,9 @@ def _neuron(kind: str, n: int, rng: np.random.Generator) -> ir.Node:
 
 
 @st.composite
-def random_graph(draw: st.DrawFn) -> tuple[ir.Graph, np.ndarray]:
+def random_graph(draw: st.DrawFn, options: bool = False) -> tuple[ir.Graph, np.ndarray]:
+    """A random feed-forward/recurrent graph; ``options`` also draws the profile's reset_timing,
+    multi_spike and v_min."""
     seed = draw(st.integers(0, 2**31 - 1))
     rng = np.random.default_rng(seed)
     n_in = draw(st.integers(1, 6))
@@ -41,6 +43,9 @@ def random_graph(draw: st.DrawFn) -> tuple[ir.Graph, np.ndarray]:
     prof = ir.Profile(dt=1e-3, integration=draw(st.sampled_from(["exact", "euler"])),
                       reset=draw(st.sampled_from(["zero", "subtract", "none"])),
                       spike_rule=draw(st.sampled_from([">", ">="])), synapse_latency=draw(st.integers(0, 2)))
+    if options:
+        prof = prof.replace(reset_timing=draw(st.sampled_from(["same_step", "next_step"])),
+                            multi_spike=draw(st.booleans()), v_min=draw(st.sampled_from([-np.inf, -0.3, 0.0])))
     nodes: dict[str, ir.Node] = {"in": ir.Input(shape=(n_in,))}
     edges = []
     prev, prev_n = "in", n_in
@@ -89,12 +94,20 @@ def _compare(graph: ir.Graph, x: np.ndarray, dtype: str) -> None:
         np.testing.assert_allclose(rec.traces[n]["v"], ref.states[n]["v"], **tol, err_msg=n)
         np.testing.assert_allclose(rec.traces[n]["i"], ref.states[n]["i"], **tol, err_msg=n)
         if g.nodes[n].spiking:
-            np.testing.assert_array_equal(rec.spikes[n], ref.node_outputs[n] > 0.5, err_msg=n)
+            expected = ref.node_outputs[n].astype(np.int64) if g.profile.multi_spike else ref.node_outputs[n] > 0.5
+            np.testing.assert_array_equal(rec.spikes[n], expected, err_msg=n)
 
 
 @settings(max_examples=40, deadline=None)
 @given(random_graph())
 def test_random_graphs_float64_match_reference(case: tuple[ir.Graph, np.ndarray]) -> None:
+    _compare(*case, "float64")
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_graph(options=True))
+def test_random_graphs_with_profile_options_float64_match_reference(case: tuple[ir.Graph, np.ndarray]) -> None:
+    """reset_timing, multi_spike and v_min: the Numba kernels equal the reference."""
     _compare(*case, "float64")
 
 
@@ -143,7 +156,7 @@ def test_initial_state_and_recording_roundtrip(tmp_path: pytest.TempPathFactory)
 
 
 @settings(max_examples=25, deadline=None)
-@given(random_graph(), st.integers(1, 7))
+@given(random_graph(options=True), st.integers(1, 7))
 def test_a_run_in_chunks_equals_one_run(case: tuple[ir.Graph, np.ndarray], chunk: int) -> None:
     """State (membranes, refractory counts, delay rings, loop buffers, spike lists) carries over
     between chunks exactly, so a long run can report progress."""
