@@ -59,9 +59,10 @@ from .base import Producer
 PROFILE = Profile(dt=1.0, integration="euler", reset="subtract", spike_rule=">", numeric="float32",
                   reset_timing="next_step")
 
-#: ``to_nir`` names layers ``layer_<i>`` (recurrent inner nodes ``layer_<i>.lif`` / ``.w_rec``, the
-#: threshold of a ``PSU_LIF`` ``layer_<i>_threshold``), the ports ``input`` / ``output``.
-_SPYX_NAME = re.compile(r"^(input|output|layer_\d+(_threshold|\.lif|\.w_rec|\.input|\.output)?)$")
+#: ``to_nir`` names layers ``layer_<i>`` (a recurrent layer is a subgraph ``layer_<i>`` holding
+#: ``layer_<i>.lif`` / ``.w_rec`` / ``.input`` / ``.output``; the threshold of a ``PSU_LIF`` is
+#: ``layer_<i>_threshold``), the ports ``input`` / ``output``.
+_SPYX_NAME = re.compile(r"^(input|output|layer_\d+(_threshold)?|(layer_\d+)\.\3\.(lif|w_rec|input|output))$")
 _DELAYED = (IF, LIF, CubaLIF)
 
 

@@ -38,7 +38,7 @@ def test_golden_spike_for_spike(case: str, how: str) -> None:
     np.testing.assert_array_equal(runs["sim"], want)
     if case != "recurrent":
         for name in neurons:
-            np.testing.assert_allclose(runs[f"v:{name}"], data[f"vmem/{name}"], rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose(runs[f"v:{name}"], data[f"vmem/{name}"], rtol=1e-4, atol=1e-4)  # float32 round-off after subtractive resets
 
 
 def test_recurrent_export_drops_w_rec() -> None:
@@ -66,7 +66,7 @@ def test_several_spikes_per_step_are_reproduced() -> None:
 def test_nir_paper_rockpool_file_is_detected_and_matches_rockpool() -> None:
     """The NIR paper's Rockpool export (a file neurokit did not write) is recognised, read with
     dt = 0.1 ms, and gives Rockpool's own spikes for the same neuron and input."""
-    graph, warned = read_golden(FOLDER / "nir_paper" / "lif_rockpool.nir", None)
+    graph, warned = read_golden(GOLDEN_ROOT / "nir-paper-lif" / "lif_rockpool.nir", None)
     assert warned == PORT_REPAIR | {ir.ProducerAssumedWarning}
     assert graph.metadata["producer"] == "rockpool" and graph.profile.dt == 1e-4
     data = np.load(FOLDER / "paper_lif.npz")
