@@ -20,6 +20,8 @@ Cases (Rockpool has no IF neuron; its spiking neurons are ``LIFNeuronTorch`` -> 
 * ``two_layer``: Linear -> LIFTorch -> Linear -> LIFNeuronTorch, dt = 0.5 ms;
 * ``paper_lif``: the NIR paper's single neuron (Linear 0.04 -> LIFNeuronTorch tau 2.5 ms, threshold
   0.1, dt = 0.1 ms), fed the paper's input spike train;
+* ``lif_li``: Linear -> LIFNeuronTorch -> Linear -> ExpSynTorch (NIR ``LI``), dt = 1 ms; the
+  output is the synaptic current, not spikes;
 * ``recurrent``: Linear -> LIFTorch(has_rec=True). Rockpool's exporter drops ``w_rec`` (it maps
   ``LIFTorch`` to a bare ``CubaLIF``), so the file describes the net *without* its recurrence. The
   npz stores Rockpool's run of the recurrent net (``spikes``) and of the same net with
@@ -37,7 +39,7 @@ import numpy as np
 import rockpool
 import torch
 from rockpool.nn.combinators import Sequential
-from rockpool.nn.modules import LIFNeuronTorch, LIFTorch, LinearTorch, to_nir
+from rockpool.nn.modules import ExpSynTorch, LIFNeuronTorch, LIFTorch, LinearTorch, to_nir
 
 OUT = Path(__file__).resolve().parents[2] / "tests" / "golden" / "producers" / "rockpool"
 PAPER_CSV = Path("/work/shared/conformance/nir-paper-lif/lif_exact.csv")
@@ -68,14 +70,18 @@ def run(net: torch.nn.Module, x_tbn: np.ndarray) -> tuple[np.ndarray, dict[str, 
     return out.detach().numpy().transpose(1, 0, 2), mems
 
 
-def save(name: str, net: torch.nn.Module, x: np.ndarray, **extra: np.ndarray) -> None:
+def save(name: str, net: torch.nn.Module, x: np.ndarray, out_key: str = "spikes", **extra: np.ndarray) -> None:
     graph = to_nir(net)  # the call a Rockpool user makes (sample data generated from size_in)
+    for node in graph.nodes.values():  # ExpSynTorch's export keeps tau as a grad-tracking tensor,
+        for key, value in vars(node).items():  # which nir.write cannot store: detach (values unchanged)
+            if isinstance(value, torch.Tensor):
+                setattr(node, key, value.detach().numpy())
     nir.write(OUT / f"{name}.nir", graph)
     y, mems = run(net, x)
-    arrays = {"input": x, "spikes": y, **{f"vmem/{k}": v for k, v in mems.items()}, **extra}
+    arrays = {"input": x, out_key: y, **{f"vmem/{k}": v for k, v in mems.items()}, **extra}
     np.savez_compressed(OUT / f"{name}.npz", **arrays, **{f"version/{k}": np.array(v) for k, v in versions().items()})
     counts = ", ".join(f"{k}: {int(v.sum())}" for k, v in arrays.items() if k.startswith("spikes"))
-    print(f"{name}: T={x.shape[0]} B={x.shape[1]} {counts} (max per step {y.max():.0f})")
+    print(f"{name}: T={x.shape[0]} B={x.shape[1]} {counts} (max {out_key} per step {y.max():.2f})")
 
 
 def main() -> None:
@@ -115,6 +121,15 @@ def main() -> None:
     net = Sequential(LinearTorch((1, 1), weight=torch.tensor([[0.04]])),
                      LIFNeuronTorch(1, tau_mem=torch.tensor([2.5e-3]), threshold=torch.tensor([0.1]), dt=1e-4))
     save("paper_lif", net, x)
+
+    # --- LIF -> ExpSyn readout (NIR LI), dt = 1 ms
+    w1 = torch.from_numpy(rng.normal(0.45, 0.3, (5, 8)).astype(np.float32))
+    w2 = torch.from_numpy(rng.normal(0.0, 0.5, (8, 3)).astype(np.float32))
+    net = Sequential(LinearTorch((5, 8), weight=w1),
+                     LIFNeuronTorch(8, tau_mem=torch.from_numpy(rng.uniform(5e-3, 30e-3, 8).astype(np.float32)), dt=1e-3),
+                     LinearTorch((8, 3), weight=w2),
+                     ExpSynTorch(3, tau=torch.from_numpy(rng.uniform(5e-3, 20e-3, 3).astype(np.float32)), dt=1e-3))
+    save("lif_li", net, spikes(rng, 5, 0.3), out_key="isyn")
 
     # --- recurrent LIFTorch: exported without w_rec
     w = torch.from_numpy(rng.normal(0.04, 0.04, (6, 10)).astype(np.float32))
