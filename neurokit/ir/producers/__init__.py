@@ -22,10 +22,11 @@ from neurokit.util.warn import warn_user
 
 from .base import Producer, keep_nodes, never_detected
 
+from .lava_dl import PRODUCER as LAVA_DL
 from .rockpool import PRODUCER as ROCKPOOL
 from .spyx import PRODUCER as SPYX
 
-_ENTRIES: tuple[Producer, ...] = (ROCKPOOL, SPYX)
+_ENTRIES: tuple[Producer, ...] = (ROCKPOOL, SPYX, LAVA_DL)
 
 #: name -> entry, for ``ir.read(path, producer=NAME)`` and ``--producer NAME``.
 PRODUCERS: dict[str, Producer] = {p.name: p for p in _ENTRIES}
