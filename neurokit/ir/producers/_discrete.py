@@ -60,7 +60,3 @@ def all_nodes(graph: Graph) -> list[tuple[str, Node]]:
             out.append((name, node))
     return out
 
-
-def as_float32(values: np.ndarray) -> np.ndarray:
-    """Parameters a float32 producer computed with, as that producer holds them."""
-    return np.asarray(values, dtype=np.float32)

@@ -59,7 +59,7 @@ def _one_value(node: Node, name: str, values: np.ndarray, field: str) -> float:
     if values.size != 1:
         raise ConfigError(f"lava-dl runs {node.type_name} {name!r} only with one {field} for all neurons, "
                           f"the file has {values.size}",
-                          fix="read it with its real producer (producer=NAME) or a profile instead of lava-dl's meaning")
+                          fix="read it with its real producer (producer=NAME) or a profile, not as lava-dl")
     return float(values[0])
 
 
@@ -83,23 +83,25 @@ def _as_lava_dl(name: str, node: Node, dt: float) -> Node:
     if isinstance(node, CubaLIF):
         if np.any(node.v_leak != 0):
             raise ConfigError(f"lava-dl runs CubaLIF {name!r} only with v_leak = 0",
-                              fix="read it with its real producer (producer=NAME) instead of lava-dl's meaning")
+                              fix="read it with its real producer (producer=NAME), not as lava-dl")
         if not np.allclose(node.r, node.tau_mem / dt):
             raise ConfigError(f"lava-dl runs CubaLIF {name!r} only with r = tau_mem/dt (dt = {dt})",
-                              fix="give the dt the file was written for (profile={'dt': ...}) or read it with its producer")
+                              fix="give the file's dt (profile={'dt': ...}) or read it with its producer")
         tau_syn = _one_value(node, name, node.tau_syn, "tau_syn")
         tau_mem = _one_value(node, name, node.tau_mem, "tau_mem")
         theta = _slayer_threshold(_one_value(node, name, node.v_threshold, "v_threshold"), CUBA_SCALE)
         ts, tm = _twelve_bit_tau(dt, tau_syn), _twelve_bit_tau(dt, tau_mem)
         w_in = np.ones(node.tau_syn.shape) if node.w_in is None else np.asarray(node.w_in, dtype=np.float64)
-        return node.replace(tau_syn=np.full(node.tau_syn.shape, ts), tau_mem=np.full(node.tau_mem.shape, tm),
+        return node.replace(tau_syn=np.full(node.tau_syn.shape, ts),
+                            tau_mem=np.full(node.tau_mem.shape, tm),
                             r=np.full(node.r.shape, tm / dt), w_in=w_in * ts / tau_syn,
                             v_threshold=np.full(node.v_threshold.shape, theta))
     if isinstance(node, LIF):
         raise ConfigError(f"lava-dl cannot run LIF {name!r} (nir_to_lava raises NotImplementedError for LIF)",
                           fix="read the file with its real producer (producer=NAME) instead of lava-dl's meaning")
     if isinstance(node, Conv2d) and node.bias is not None and np.any(node.bias != 0):
-        raise ConfigError(f"lava-dl runs Conv2d {name!r} only without bias", fix="fold the bias away or use another producer")
+        raise ConfigError(f"lava-dl runs Conv2d {name!r} only without bias",
+                          fix="fold the bias away or use another producer")
     return node
 
 
@@ -107,7 +109,8 @@ def rewrite(graph: Graph) -> Graph:
     """lava-dl's reading of each node (see the module docstring); refuses what lava-dl refuses."""
     if any(isinstance(n, Graph) for n in graph.nodes.values()) or graph.loop_edges():
         raise ConfigError("recurrent or nested graphs go through nirtorch in lava-dl's importer; that path is not "
-                          "covered by neurokit's lava-dl entry", fix="read the file with its real producer (producer=NAME)")
+                          "covered by neurokit's lava-dl entry",
+                          fix="read the file with its real producer (producer=NAME)")
     dt = graph.profile.dt
     return map_nodes(graph, lambda name, node: _as_lava_dl(name, node, dt))
 
@@ -124,6 +127,7 @@ PRODUCER = Producer(
     notes=(
         "lava-dl writes no NIR: the converter of lava-nc/lava-dl PR #218 was never merged.",
         "IF: r multiplies the threshold instead of the input.",
-        "LIF, non-uniform parameters, CubaLIF with r != tau_mem/dt or v_leak != 0, Conv2d bias: refused as lava-dl does.",
+        "LIF, non-uniform parameters, CubaLIF with r != tau_mem/dt or v_leak != 0, Conv2d bias: "
+        "refused as lava-dl does.",
     ),
 )

@@ -43,6 +43,7 @@ def run_both(graph: ir.Graph, inputs: np.ndarray, neurons: tuple[str, ...] = ())
 
 def other_goldens(own: str) -> list[Path]:
     """Every ``.nir`` golden of the other producers (and the NIR paper's files not written by ``own``)."""
-    paths = [p for p in sorted((GOLDEN_ROOT / "producers").glob("*/**/*.nir")) if p.relative_to(GOLDEN_ROOT).parts[1] != own]
+    paths = [p for p in sorted((GOLDEN_ROOT / "producers").glob("*/**/*.nir"))
+             if p.relative_to(GOLDEN_ROOT).parts[1] != own]
     paths += [p for p in sorted((GOLDEN_ROOT / "nir-paper-lif").glob("*.nir")) if own not in p.name]
     return paths

@@ -39,7 +39,8 @@ def test_golden_spike_for_spike(case: str, how: str) -> None:
     np.testing.assert_array_equal(runs["sim"], want)
     if case != "recurrent":
         for name in neurons:
-            np.testing.assert_allclose(runs[f"v:{name}"], data[f"vmem/{name}"], rtol=1e-4, atol=1e-4)  # float32 round-off after subtractive resets
+            # float32 round-off after subtractive resets
+            np.testing.assert_allclose(runs[f"v:{name}"], data[f"vmem/{name}"], rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("how", ["producer", "detected"])
