@@ -70,7 +70,8 @@ def save(name: str, model: snn.Sequential, x: np.ndarray, in_shape: tuple[int, .
         s = np.asarray(s)
         if isinstance(layer, (snn.CuBaLIF, snn.RCuBaLIF)):
             s = s[..., : s.shape[-1] // 2]  # VI = concat(V, I) on the last axis
-        arrays[f"V/layer_{i}"] = s
+        if s[0, 0].size <= 64:  # keep the files small: no membranes of the conv layer
+            arrays[f"V/layer_{i}"] = s
     try:
         _, y_back = snir.from_nir(nir.read(OUT / f"{name}.nir"), jnp.asarray(x), dt=dt)
         arrays["spikes_from_nir"] = np.asarray(y_back)
