@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# The Lava runtime for the Loihi 2 backend: Python 3.10 + lava-nc 0.10 in .venv-lava (idempotent).
+# The Lava runtime for the Loihi 2 backend: Python 3.10 + lava-nc 0.10 + lava-dl 0.6 in .venv-lava
+# (idempotent; changed pins update it in place).
 lava: $(STAMP)
 	$(BIN)/neurokit backends install loihi2
 

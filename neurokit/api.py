@@ -235,7 +235,10 @@ def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32,
         inputs: str | os.PathLike[str] | None = None, timeout_s: float = 600.0,
         faults: dict[str, dict[str, Any]] | None = None, producer: str | None = None,
         profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Run ``model`` on the reference and every target; write ``report/report.{json,html}``."""
+    """Run ``model`` on the float model and every target; compare each board with the target's own
+    numeric mode (``own_mode``) and with the float64 model (``float_model``); write
+    ``report/report.{json,html}``. Returns the CLI table, both paths and the report's fields.
+    ``producer`` and ``profile`` choose what the model file means (see :func:`read_model`)."""
     from pathlib import Path
 
     from neurokit import ir

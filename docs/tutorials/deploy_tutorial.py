@@ -30,4 +30,9 @@ report = run_hil(graph, ["loihi2", "spinnaker", "crossbar:pcm"], inputs, labels=
 write_report(report, "runs/tutorial-deploy/hil")
 print(table(report))
 data = json.load(open("runs/tutorial-deploy/hil/report.json"))
-assert data["targets"]["loihi2"]["spike_agreement"] == 1.0  # bit-exact with neurokit's Loihi mode
+loihi = data["targets"]["loihi2"]
+assert loihi["own_mode"]["spike_agreement"] == 1.0  # seam 1: bit-exact with neurokit's Loihi mode
+float_seam = loihi["float_model"]  # seam 2: quantisation and Loihi's semantics against the float model
+print("loihi2 vs float64 model:", f"{float_seam['spike_agreement']:.3f},", float_seam["spikes"],
+      "first divergence", float_seam["first_divergence"], "semantics", float_seam["profile_changes"])
+assert float_seam["profile_changes"] == {"synapse_latency": [0, 1]}  # Loihi's Dense: one step per layer

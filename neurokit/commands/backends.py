@@ -11,7 +11,7 @@ from neurokit import api
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("backends", help="install or list backend runtimes",
                        description="Backends whose runtime cannot live in this Python environment get their own. "
-                                   "`install loihi2` creates .venv-lava (Python 3.10 + lava-nc 0.10, pinned); it is "
+                                   "`install loihi2` creates .venv-lava (Python 3.10 + lava-nc 0.10 + lava-dl 0.6, pinned); it is "
                                    "idempotent and takes a few minutes the first time.")
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     inst = s.add_parser("install", help="create a backend's runtime environment")

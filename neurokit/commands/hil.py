@@ -15,10 +15,12 @@ from neurokit.errors import InvalidInputError
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("hil", help="hardware-in-the-loop: same inputs through the reference and every target",
                        description="Lowers MODEL.nir to every target, runs each board in its own process with a "
-                                   "timeout (a crash or hang is reported, the others go on), compares spikes with "
-                                   "neurokit.sim in the target's matching numeric mode and writes DIR/report.json "
-                                   "(spike_agreement, first_divergence, accuracy_delta, wall_s per target) and "
-                                   "DIR/report.html (tables and raster overlays).")
+                                   "timeout (a crash or hang is reported, the others go on) and compares every "
+                                   "board's spikes twice: with the target's own numeric mode in neurokit "
+                                   "(own_mode: implementation faults, bit-exact expected) and with the float64 "
+                                   "model as given (float_model: quantisation and semantics). Writes "
+                                   "DIR/report.json (per target and seam: spike_agreement, first_divergence, "
+                                   "spikes; accuracy_delta, wall_s) and DIR/report.html (tables and raster overlays).")
     p.add_argument("model", help=".nir model file")
     p.add_argument("--targets", required=True, help="comma list, e.g. loihi2,spinnaker,crossbar:pcm")
     p.add_argument("--samples", type=int, default=32, help="input samples (default 32)")

@@ -2,80 +2,113 @@ r"""Integer fixed-point neuron steps in the ``sI.F`` format (SpiNNaker: ``s16.15
 
 A value :math:`x` is stored as the int :math:`X = \mathrm{round}(x\, 2^F)`; products are rounded
 half up: :math:`X \otimes Y = (X Y + 2^{F-1}) \gg F`; results saturate to the format's range
-:math:`[-2^{I+F}, 2^{I+F} - 1]`. One LIF step (exact or Euler coefficients, precomputed once):
+:math:`[-2^{I+F}, 2^{I+F} - 1]`. Every coefficient is the float64 one of
+:func:`neurokit.dynamics.discretisation.neuron_coefficients`, quantized once: decay :math:`A`, input
+gain :math:`K` (``exact`` and ``fixed_point``: :math:`e^{-dt/\tau}`, :math:`1 - e^{-dt/\tau}`; Euler:
+:math:`1 - dt/\tau`, :math:`dt/\tau`), :math:`R`, the IF gain :math:`(dt R)`, refractory steps and
+the initial membrane :math:`V_0` (``v_leak``, ``v_reset`` for IF, or ``metadata["v_init"]``).
 
-:math:`V' = \mathrm{sat}(A \otimes V + K \otimes (V_{leak} + R \otimes I))` where :math:`A` is the decay
-(:math:`e^{-dt/\tau}` or :math:`1 - dt/\tau`) and :math:`K = 1 - A` (exact) or :math:`dt/\tau` (Euler);
-IF: :math:`V' = V + (dt R) \otimes I`. Spike :math:`V > V_{th}`; reset to :math:`V_{reset}` (or
-subtract :math:`V_{th} - V_{reset}`); refractory steps as in :mod:`neurokit.dynamics.neurons`.
+One step, in the order of :mod:`neurokit.dynamics.neurons` (:math:`D = V_{th} - V_{reset}`):
+
+1. count down refractoriness (frozen while > 0);
+2. ``reset_timing="next_step"``, ``reset="zero"``: a neuron that spiked last step starts from :math:`V_{reset}`;
+3. integrate the non-frozen: LIF/LI :math:`V' = \mathrm{sat}(A \otimes V + K \otimes \mathrm{sat}(V_{leak} + R \otimes I))`,
+   IF :math:`V' = \mathrm{sat}(V + (dt R) \otimes I)`;
+4. ``next_step``, ``subtract``: :math:`V' \leftarrow \mathrm{sat}(V' - z_{t-1} D)`;
+5. spike where :math:`V' \;\text{rule}\; V_{th}` (not frozen): :math:`z = 1`, or with ``multi_spike``
+   :math:`z = \lfloor (V' - V_{reset}) / D \rfloor` (integer floor division: the exact count);
+6. ``same_step``: reset (``zero``: :math:`V_{reset}`; ``subtract``: :math:`\mathrm{sat}(V' - z D)`);
+   ``next_step``: keep :math:`V'` and carry :math:`z` as the pending reset;
+7. refractory for ``refrac_steps``;
+8. ``v_min``: :math:`V \leftarrow \max(V, \mathrm{round}(v_{min} 2^F))` (every type, LI too).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from neurokit import ir
+from neurokit.dynamics.discretisation import neuron_coefficients
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes.quantize import FixedFormat
 
 
 @dataclass(frozen=True)
 class FixedNeuron:
-    """Per-neuron fixed-point coefficients of an LIF/IF/LI population."""
+    """Per-neuron fixed-point coefficients of an LIF/IF/LI population (integers in the format)."""
 
     kind: str  # "LIF", "IF", "LI"
     a: np.ndarray
     k: np.ndarray
     r: np.ndarray
+    dt_r: np.ndarray
     v_leak: np.ndarray
     v_th: np.ndarray
     v_reset: np.ndarray
     refrac_steps: np.ndarray
+    v_init: np.ndarray
+
+    def rest(self, batch: int) -> FixedState:
+        """The initial state of ``batch`` samples: ``v = V_0``, nothing refractory or pending."""
+        v = np.broadcast_to(np.asarray(self.v_init, np.int64), (batch, np.size(self.v_init))).copy()
+        return FixedState(v=v, refrac=np.zeros_like(v), pending=np.zeros_like(v))
+
+
+class FixedState(NamedTuple):
+    """Integer state: membrane ``v``, refractory steps left ``refrac``, ``pending``: the spike count
+    of the previous step whose reset is still due (``reset_timing="next_step"``)."""
+
+    v: np.ndarray
+    refrac: np.ndarray
+    pending: np.ndarray
 
 
 def fixed_neuron(node: ir.Node, profile: ir.Profile, fmt: FixedFormat) -> FixedNeuron:
-    """Quantize a neuron node's parameters under ``profile`` (dt, integration)."""
-    dt = profile.dt
-    n = node.expected_input_shape()
-    if isinstance(node, ir.IF):
-        a, k = np.ones(n), np.full(n, dt)
-        vleak = np.zeros(n)
-    elif isinstance(node, (ir.LIF, ir.LI)):
-        tau = np.asarray(node.tau, np.float64)
-        a = np.exp(-dt / tau) if profile.integration == "exact" else 1 - dt / tau
-        k = 1 - a if profile.integration == "exact" else dt / tau
-        vleak = np.asarray(node.v_leak, np.float64)
-    else:
+    """Quantize the discretisation's coefficients and initial state of a neuron node under ``profile``."""
+    if not isinstance(node, (ir.LIF, ir.IF, ir.LI)):
         raise InvalidInputError(f"{node.type_name} has no fixed-point model here", fix="use LIF, IF or LI")
-    spiking = isinstance(node, (ir.LIF, ir.IF))
-    vth = np.asarray(node.v_threshold, np.float64) if spiking else np.full(n, math.inf)
-    return FixedNeuron(kind=node.type_name, a=fmt.to_fixed(a), k=fmt.to_fixed(k), r=fmt.to_fixed(node.r),
-                       v_leak=fmt.to_fixed(vleak), v_th=fmt.to_fixed(np.minimum(vth, 2.0**fmt.int_bits - 1)),
-                       v_reset=fmt.to_fixed(node.v_reset if spiking else np.zeros(n)),
-                       refrac_steps=(np.rint(np.asarray(getattr(node, "t_refrac", None) if getattr(node, "t_refrac", None) is not None else np.zeros(n)) / dt).astype(np.int64)))
+    c = neuron_coefficients(node, profile)
+    flat = lambda x: fmt.to_fixed(np.asarray(x, np.float64).ravel())  # noqa: E731
+    return FixedNeuron(kind=node.type_name, a=flat(c.a_mem), k=flat(c.gain_mem), r=flat(c.r), dt_r=flat(c.dt_r),
+                       v_leak=flat(c.v_leak), v_th=flat(np.minimum(c.v_threshold, 2.0**fmt.int_bits - 1)),
+                       v_reset=flat(c.v_reset), refrac_steps=np.asarray(c.refrac_steps, np.int64).ravel(),
+                       v_init=flat(c.v_init))
 
 
-def fixed_step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, v: np.ndarray, refrac: np.ndarray, *,
-               reset: str = "zero") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One step on integer state; ``current`` is the summed synaptic input (fixed point). Returns
-    (spikes bool, v, refrac)."""
-    refrac = np.maximum(refrac - 1, 0)
+def fixed_step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, state: FixedState, profile: ir.Profile
+               ) -> tuple[np.ndarray, FixedState]:
+    """One step (steps 1-8 of the module docstring) on integer state; ``current`` is the summed
+    synaptic input (fixed point). Returns (spike counts int64 — 0/1 unless ``multi_spike`` —, state)."""
+    refrac = np.maximum(state.refrac - 1, 0)
     frozen = refrac > 0
+    next_step = profile.reset_timing == "next_step"
+    v0 = state.v
+    if next_step and profile.reset == "zero":
+        v0 = np.where(state.pending > 0, p.v_reset, v0)
     if p.kind == "IF":
-        v_new = fmt.sat(v + fmt.mul(fmt.mul(p.k, p.r), current))
+        v_new = fmt.sat(v0 + fmt.mul(p.dt_r, current))
     else:
         drive = fmt.sat(p.v_leak + fmt.mul(p.r, current))
-        v_new = fmt.sat(fmt.mul(p.a, v) + fmt.mul(p.k, drive))
-    v_new = np.where(frozen, v, v_new)
+        v_new = fmt.sat(fmt.mul(p.a, v0) + fmt.mul(p.k, drive))
+    v_floor = None if profile.v_min == -np.inf else int(fmt.to_fixed(profile.v_min))
     if p.kind == "LI":
-        return np.zeros(v.shape, bool), v_new, refrac
-    s = (v_new > p.v_th) & ~frozen
-    if reset == "zero":
-        v_new = np.where(s, p.v_reset, v_new)
-    elif reset == "subtract":
-        v_new = np.where(s, v_new - (p.v_th - p.v_reset), v_new)
-    refrac = np.where(s, p.refrac_steps, refrac)
-    return s, v_new, refrac
+        v_new = v_new if v_floor is None else np.maximum(v_new, v_floor)
+        return np.zeros(v_new.shape, np.int64), FixedState(v=v_new, refrac=refrac, pending=state.pending)
+    v_new = np.where(frozen, v0, v_new)
+    step = p.v_th - p.v_reset
+    if next_step and profile.reset == "subtract":
+        v_new = fmt.sat(v_new - state.pending * step)
+    fired = ((v_new >= p.v_th) if profile.spike_rule == ">=" else (v_new > p.v_th)) & ~frozen
+    z = np.where(fired, (v_new - p.v_reset) // step, 0) if profile.multi_spike else fired.astype(np.int64)
+    if not next_step:
+        if profile.reset == "zero":
+            v_new = np.where(fired, p.v_reset, v_new)
+        elif profile.reset == "subtract":
+            v_new = fmt.sat(v_new - z * step)
+    refrac = np.where(fired, p.refrac_steps, refrac)
+    if v_floor is not None:
+        v_new = np.maximum(v_new, v_floor)
+    return z, FixedState(v=v_new, refrac=refrac, pending=z if next_step else np.zeros_like(z))

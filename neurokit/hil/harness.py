@@ -3,8 +3,20 @@
 For each target the harness (1) asks the backend to check the graph (all problems at once),
 (2) lowers it to an artifact, (3) runs the artifact on a board in its own process with a
 timeout — a crash or hang is reported for that target and the harness goes on — and (4)
-compares the board's spikes with the reference simulator run in the target's matching numeric
-mode (``backend.reference_graph(artifact)``), and its accuracy with the float reference.
+measures both seams of the board's run:
+
+* ``own_mode`` — against the target's own numeric mode in neurokit (``backend.reference_run``,
+  or :mod:`neurokit.sim` on ``backend.reference_graph(artifact)``). Bit-exact agreement is
+  expected; a divergence here is an implementation fault (lowering, runtime, board, injected fault).
+* ``float_model`` — against the float model: the graph as given, run by :mod:`neurokit.sim` in
+  float64, at the target's declared timing (its ``synapse_latency``: a chip that delivers every
+  synaptic event one step later is compared with the float model shifted the same way, and the
+  shift is listed in ``profile_changes``, rather than counted as lost spikes). A divergence here
+  that ``own_mode`` does not show comes from quantisation or from the target's semantics.
+
+Each seam carries the spike agreement, the first divergence (sample, step, node, neuron, expected,
+got), the spike counts, per-layer figures and the largest output difference; the accuracy of every
+target is compared with the float model's.
 """
 
 from __future__ import annotations
@@ -30,49 +42,102 @@ from .runs import RunArrays, read_run, write_inputs
 from .worker import resolve_backend
 
 
+#: ``report.json``'s format name and version (2: the two seams ``own_mode`` and ``float_model``).
+REPORT_FORMAT, REPORT_VERSION = "neurokit-hil-report", 2
+#: What the float seam compares with.
+FLOAT_MODEL = "neurokit.sim, float64, the graph as given"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    r"""A target's run against one reference run: one seam.
+
+    ``spike_agreement`` is :func:`metrics.spike_agreement` (identical spike events / all spike
+    events) over the nodes both runs recorded; ``first_divergence`` is
+    :meth:`metrics.Divergence.as_dict` or ``None``; ``spikes_expected`` / ``spikes_got`` count the
+    spike events of the reference and of the target; ``output_max_abs_diff`` is
+    :math:`\max |y_{target} - y_{ref}|` over the Output nodes (for an LI readout the membrane
+    itself, in model units); ``profile_changes`` lists the execution-profile fields, other than
+    ``numeric``, in which the target's own mode differs from the reference (``{field: [reference,
+    target]}``, float seam only)."""
+
+    reference: str
+    spike_agreement: float
+    first_divergence: dict[str, Any] | None
+    spikes_expected: int
+    spikes_got: int
+    layer_correlation: dict[str, float] = field(default_factory=dict)
+    van_rossum: dict[str, float] = field(default_factory=dict)
+    output_max_abs_diff: float | None = None
+    profile_changes: dict[str, list[Any]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reference": self.reference, "spike_agreement": self.spike_agreement,
+                "first_divergence": self.first_divergence,
+                "spikes": {"expected": self.spikes_expected, "got": self.spikes_got},
+                "layer_correlation": self.layer_correlation, "van_rossum": self.van_rossum,
+                "output_max_abs_diff": self.output_max_abs_diff, "profile_changes": self.profile_changes}
+
+
 @dataclass
 class TargetResult:
-    """What the harness found for one target."""
+    """What the harness found for one target: status, both seams, accuracy, board diagnostics."""
 
     target: str
     status: str  # "ok", "refused", "failed", "timeout"
     error: str = ""
     wall_s: float = 0.0
-    spike_agreement: float | None = None
-    first_divergence: dict[str, Any] | None = None
-    layer_correlation: dict[str, float] = field(default_factory=dict)
-    van_rossum: dict[str, float] = field(default_factory=dict)
+    own_mode: Comparison | None = None  # vs the target's own numeric mode: implementation faults
+    float_model: Comparison | None = None  # vs the float64 model as given: quantisation and semantics
     accuracy: float | None = None
-    accuracy_delta: float | None = None
-    output_max_abs_diff: float | None = None
+    accuracy_delta: float | None = None  # accuracy - the float model's accuracy
     faults: dict[str, Any] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)  # the board's diagnostics, e.g. saturations
     run: RunArrays | None = field(default=None, repr=False)
-    reference: RunArrays | None = field(default=None, repr=False)
+    reference: RunArrays | None = field(default=None, repr=False)  # the own-mode run
 
     def as_dict(self) -> dict[str, Any]:
         return {"target": self.target, "status": self.status, "error": self.error, "wall_s": self.wall_s,
-                "spike_agreement": self.spike_agreement, "first_divergence": self.first_divergence,
-                "layer_correlation": self.layer_correlation, "van_rossum": self.van_rossum,
+                "own_mode": self.own_mode.as_dict() if self.own_mode else None,
+                "float_model": self.float_model.as_dict() if self.float_model else None,
                 "accuracy": self.accuracy, "accuracy_delta": self.accuracy_delta,
-                "output_max_abs_diff": self.output_max_abs_diff, "faults": self.faults, "counters": self.counters}
+                "faults": self.faults, "counters": self.counters}
 
 
 @dataclass
 class HilReport:
-    """All targets' results plus the float reference accuracy."""
+    """All targets' results plus the float model's accuracy and run."""
 
     model: str
     samples: int
     steps: int
-    reference_accuracy: float | None
+    reference_accuracy: float | None  # the float model's
     targets: list[TargetResult]
-    reference_run: RunArrays | None = field(default=None, repr=False)
+    reference_run: RunArrays | None = field(default=None, repr=False)  # the float model's run
 
     def as_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "samples": self.samples, "steps": self.steps,
-                "reference_accuracy": self.reference_accuracy,
+        return {"format": REPORT_FORMAT, "version": REPORT_VERSION, "model": self.model, "samples": self.samples,
+                "steps": self.steps, "float_model": FLOAT_MODEL, "reference_accuracy": self.reference_accuracy,
                 "targets": {t.target: t.as_dict() for t in self.targets}}
+
+
+def float_model(graph: Graph) -> Graph:
+    """The float model of the float seam: ``graph`` as given, with ``numeric = "float64"``
+    (a ``fixed_point`` integration becomes ``exact``, whose coefficients it quantizes)."""
+    changes: dict[str, Any] = {"numeric": "float64"}
+    if graph.profile.integration == "fixed_point":
+        changes["integration"] = "exact"
+    return graph.with_profile(graph.profile.replace(**changes))
+
+
+def profile_changes(reference: Graph, target: Graph) -> dict[str, list[Any]]:
+    """Execution-profile fields other than ``numeric`` in which ``target`` differs from
+    ``reference``: ``{field: [reference value, target value]}`` (non-finite numbers as text)."""
+    def plain(v: Any) -> Any:
+        return str(v) if isinstance(v, float) and not np.isfinite(v) else v
+
+    a, b = reference.profile.to_dict(), target.profile.to_dict()
+    return {k: [plain(a[k]), plain(b[k])] for k in a if k != "numeric" and a[k] != b[k]}
 
 
 def simulate_arrays(graph: Graph, inputs: np.ndarray, steps: int) -> RunArrays:
@@ -113,19 +178,26 @@ def run_board_process(spec: str, artifact_dir: Path, inputs: np.ndarray, steps: 
         return read_run(out_path)
 
 
-def compare(reference: RunArrays, test: RunArrays, order: Sequence[str], dt: float, tau: float = 0.02
-            ) -> dict[str, Any]:
-    """Agreement, first divergence, per-layer correlation and van Rossum distance."""
+def compare(reference: RunArrays, test: RunArrays, order: Sequence[str], dt: float, tau: float = 0.02, *,
+            description: str = "", changes: Mapping[str, list[Any]] | None = None) -> Comparison:
+    """One seam: agreement, first divergence, spike counts, per-layer correlation and van Rossum
+    distance over the spiking nodes both runs recorded (in ``order``), and the largest output
+    difference. ``description`` names the reference run."""
     nodes = [n for n in order if n in reference.spikes and n in test.spikes]
     ref = {n: reference.spikes[n] for n in nodes}
     got = {n: test.spikes[n] for n in nodes}
     div = metrics.first_divergence(ref, got, order=nodes)
-    return {
-        "spike_agreement": metrics.spike_agreement(ref, got),
-        "first_divergence": div.as_dict() if div else None,
-        "layer_correlation": {n: metrics.spike_count_correlation(ref[n], got[n]) for n in nodes},
-        "van_rossum": {n: metrics.van_rossum_distance(ref[n], got[n], dt=dt, tau=tau) for n in nodes},
-    }
+    common = [k for k in reference.outputs if k in test.outputs]
+    out_diff = (float(max(np.abs(np.asarray(test.outputs[k], np.float64)
+                                 - np.asarray(reference.outputs[k], np.float64)).max() for k in common))
+                if common else None)
+    return Comparison(
+        reference=description, spike_agreement=metrics.spike_agreement(ref, got),
+        first_divergence=div.as_dict() if div else None,
+        spikes_expected=metrics.spike_count(ref), spikes_got=metrics.spike_count(got),
+        layer_correlation={n: metrics.spike_count_correlation(ref[n], got[n]) for n in nodes},
+        van_rossum={n: metrics.van_rossum_distance(ref[n], got[n], dt=dt, tau=tau) for n in nodes},
+        output_max_abs_diff=out_diff, profile_changes=dict(changes or {}))
 
 
 def _accuracy(run: RunArrays, labels: np.ndarray | None) -> float | None:
@@ -138,7 +210,8 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             steps: int | None = None, out_dir: str | Path, timeout_s: float = 600.0,
             faults: Mapping[str, Mapping[str, Any]] | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
             model_name: str = "model") -> HilReport:
-    """Run ``graph`` on the reference and on every target with the same ``inputs`` ``(T, B, *shape)``.
+    """Run ``graph`` on the float model and on every target with the same ``inputs`` ``(T, B, *shape)``;
+    each target's run is compared with its own numeric mode and with the float model.
 
     ``faults`` and ``options`` map a target to its fault-injection and lowering options.
     """
@@ -146,7 +219,9 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
     out.mkdir(parents=True, exist_ok=True)
     steps = steps or int(inputs.shape[0])
     order = graph.flatten().topological_order()
-    float_run = simulate_arrays(graph, inputs, steps)
+    floating = float_model(graph)
+    float_run = simulate_arrays(floating, inputs, steps)
+    float_runs = {floating.profile.synapse_latency: float_run}  # the float model at each target timing
     ref_acc = _accuracy(float_run, labels)
     results = []
     for spec in targets:
@@ -166,26 +241,29 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             if ":" in spec and not explicit:
                 lower_opts.setdefault("device", spec.split(":", 1)[1])  # e.g. crossbar:pcm
             artifact = backend.lower(graph, out / "artifacts" / name.replace(":", "_"), lower_opts)
+            own_graph = backend.reference_graph(artifact)
             if hasattr(backend, "reference_run"):  # a bit-accurate integer mode of its own
                 from .runs import from_recording
 
                 reference = from_recording(backend.reference_run(artifact, inputs, steps))
+                own = f"{name}'s own numeric mode in neurokit (backend.reference_run)"
             else:
-                reference = simulate_arrays(backend.reference_graph(artifact), inputs, steps)
+                reference = simulate_arrays(own_graph, inputs, steps)
+                own = (f"neurokit.sim on {name}'s reference graph (numeric {own_graph.profile.numeric}, "
+                       f"synapse_latency {own_graph.profile.synapse_latency})")
             t1 = time.perf_counter()
             run = run_board_process(spec, artifact.path, inputs, steps, timeout_s=timeout_s, faults=res.faults)
             res.wall_s = time.perf_counter() - t1
             res.run, res.reference, res.counters = run, reference, dict(run.counters)
-            cmp = compare(reference, run, [n for n in order], graph.profile.dt)
-            res.spike_agreement = cmp["spike_agreement"]
-            res.first_divergence = cmp["first_divergence"]
-            res.layer_correlation = cmp["layer_correlation"]
-            res.van_rossum = cmp["van_rossum"]
-            common = [k for k in reference.outputs if k in run.outputs]
-            if common:
-                res.output_max_abs_diff = float(max(np.abs(np.asarray(run.outputs[k], np.float64)
-                                                           - np.asarray(reference.outputs[k], np.float64)).max()
-                                                    for k in common))
+            dt = graph.profile.dt
+            res.own_mode = compare(reference, run, order, dt, description=own)
+            latency = own_graph.profile.synapse_latency
+            if latency not in float_runs:
+                timed = floating.with_profile(floating.profile.replace(synapse_latency=latency))
+                float_runs[latency] = simulate_arrays(timed, inputs, steps)
+            timing = "" if latency == floating.profile.synapse_latency else f", at the target's synapse_latency {latency}"
+            res.float_model = compare(float_runs[latency], run, order, dt, description=FLOAT_MODEL + timing,
+                                      changes=profile_changes(floating, own_graph))
             res.accuracy = _accuracy(run, labels)
             if res.accuracy is not None and ref_acc is not None:
                 res.accuracy_delta = res.accuracy - ref_acc

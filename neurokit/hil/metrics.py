@@ -13,17 +13,25 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Divergence:
-    """The first place two runs differ: step, node, sample and neuron (flat index)."""
+    """The first place two runs differ: sample, step, node, neuron (flat index into the node's
+    shape) and whether the reference (``expected``) and the run under test (``got``) spiked there."""
 
+    sample: int
     step: int
     node: str
-    sample: int
     neuron: int
-    reference_spiked: bool
+    expected: bool
+    got: bool
 
     def as_dict(self) -> dict[str, object]:
-        return {"step": self.step, "node": self.node, "sample": self.sample, "neuron": self.neuron,
-                "reference_spiked": self.reference_spiked}
+        return {"sample": self.sample, "step": self.step, "node": self.node, "neuron": self.neuron,
+                "expected": self.expected, "got": self.got}
+
+    def describe(self) -> str:
+        """One line: ``sample 0, step 3, lif1[5]: expected a spike, got none``."""
+        word = {True: "a spike", False: "none"}
+        return (f"sample {self.sample}, step {self.step}, {self.node}[{self.neuron}]: "
+                f"expected {word[self.expected]}, got {word[self.got]}")
 
 
 def _flat(x: np.ndarray) -> np.ndarray:
@@ -45,7 +53,8 @@ def spike_agreement(reference: Mapping[str, np.ndarray], test: Mapping[str, np.n
 def first_divergence(reference: Mapping[str, np.ndarray], test: Mapping[str, np.ndarray],
                      order: list[str] | None = None) -> Divergence | None:
     """Earliest step at which any compared node differs; ties go to the earliest node in ``order``
-    (topological order: the upstream node is where the error started). ``None`` if identical."""
+    (topological order: the upstream node is where the error started), then to the lowest sample
+    and neuron. ``None`` if identical."""
     best: Divergence | None = None
     for rank, node in enumerate(order or list(reference)):
         a, b = _flat(reference[node]), _flat(test[node])
@@ -54,8 +63,13 @@ def first_divergence(reference: Mapping[str, np.ndarray], test: Mapping[str, np.
             continue
         t, s, n = (int(v) for v in diff[0])
         if best is None or t < best.step:
-            best = Divergence(step=t, node=node, sample=s, neuron=n, reference_spiked=bool(a[t, s, n]))
+            best = Divergence(sample=s, step=t, node=node, neuron=n, expected=bool(a[t, s, n]), got=bool(b[t, s, n]))
     return best
+
+
+def spike_count(trains: Mapping[str, np.ndarray]) -> int:
+    """Number of spike events over all nodes (a step with a spike counts once)."""
+    return int(sum(np.count_nonzero(_flat(z)) for z in trains.values()))
 
 
 def spike_count_correlation(reference: np.ndarray, test: np.ndarray) -> float:

@@ -1,8 +1,9 @@
 """pytest plugin: ``pytest --hil=loihi2,spinnaker`` gives tests an ``hil`` fixture that runs a
-model on those targets and asserts agreement with the reference simulator.
+model on those targets and asserts agreement with each target's own numeric mode (and, where
+asked, with the float model).
 
     def test_my_model_deploys(hil):
-        hil.assert_agreement(graph, inputs, min_agreement=1.0)
+        hil.assert_agreement(graph, inputs, min_agreement=1.0, min_float_agreement=0.95)
 
 Without ``--hil`` the fixture's tests are skipped with a message naming the option (there is no
 target to run on). Registered through the ``pytest11`` entry point of the neurokit package.
@@ -40,12 +41,23 @@ class HilFixture:
         with tempfile.TemporaryDirectory(prefix="neurokit-hil-") as tmp:
             return run_hil(graph, self.targets, inputs, out_dir=Path(tmp), timeout_s=self.timeout_s, **kw)  # type: ignore[arg-type]
 
-    def assert_agreement(self, graph: Graph, inputs: np.ndarray, *, min_agreement: float = 1.0, **kw: object):  # noqa: ANN201
-        """Fail with the first divergence of every target whose spike agreement is below the bound."""
+    def assert_agreement(self, graph: Graph, inputs: np.ndarray, *, min_agreement: float = 1.0,
+                         min_float_agreement: float | None = None, **kw: object):  # noqa: ANN201
+        """Fail with the first divergence of every target whose spike agreement with its own numeric
+        mode is below ``min_agreement`` or, where given, whose agreement with the float model is
+        below ``min_float_agreement``."""
         report = self.run(graph, inputs, **kw)
-        bad = [f"{t.target}: status={t.status} agreement={t.spike_agreement} first divergence={t.first_divergence} "
-               f"{t.error}".strip() for t in report.targets
-               if t.status != "ok" or t.spike_agreement is None or t.spike_agreement < min_agreement]
+        bounds = (("own_mode", "own-mode", min_agreement), ("float_model", "float", min_float_agreement))
+        bad = []
+        for t in report.targets:
+            if t.status != "ok":
+                bad.append(f"{t.target}: status={t.status} {t.error}".strip())
+                continue
+            for key, label, bound in bounds:
+                seam = getattr(t, key)
+                if bound is not None and seam is not None and seam.spike_agreement < bound:
+                    bad.append(f"{t.target}: {label} agreement={seam.spike_agreement:.4f} < {bound} "
+                               f"first divergence={seam.first_divergence}")
         if bad:
             pytest.fail("hardware-in-the-loop disagreement:\n" + "\n".join(bad), pytrace=False)
         return report

@@ -13,11 +13,23 @@ import numpy as np
 
 from neurokit.util.atomic import atomic_write_text
 
-from .harness import HilReport, TargetResult
+from .harness import FLOAT_MODEL, Comparison, HilReport, TargetResult
+from .metrics import Divergence
+from .runs import RunArrays
 
 
-def _raster_png(result: TargetResult, sample: int = 0) -> str:
-    """Base64 PNG overlaying reference (grey) and target (red x) spikes of every compared node."""
+SEAMS = (("own_mode", "own numeric mode", "implementation faults: bit-exact expected"),
+         ("float_model", "float model", "quantisation and semantics"))
+
+
+def _plain(name: str) -> str:
+    """A user string as matplotlib text, never mathtext (``$`` escaped)."""
+    return name.replace("$", r"\$")
+
+
+def _raster_png(result: TargetResult, float_run: RunArrays | None, sample: int = 0) -> str:
+    """Base64 PNG overlaying, per compared node, the float model (blue dots), the target's own
+    numeric mode (grey bars) and the target (red x), with both first divergences marked."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -27,23 +39,29 @@ def _raster_png(result: TargetResult, sample: int = 0) -> str:
     if ref is None or run is None:
         return ""
     nodes = [n for n in ref.spikes if n in run.spikes]
+    if not nodes:
+        return ""
     fig, axes = plt.subplots(len(nodes), 1, figsize=(8, 1.6 + 1.2 * len(nodes)), squeeze=False, sharex=True)
+    layers = [("float model", float_run, dict(s=22, c="tab:blue", marker=".", alpha=0.5)),
+              ("own numeric mode", ref, dict(s=14, c="0.6", marker="|")),
+              (result.target, run, dict(s=10, c="tab:red", marker="x", linewidths=0.8))]
     for ax, node in zip(axes[:, 0], nodes):
-        a = ref.spikes[node][:, sample].reshape(ref.spikes[node].shape[0], -1)
-        b = run.spikes[node][:, sample].reshape(run.spikes[node].shape[0], -1)
-        ta, na = np.nonzero(a)
-        tb, nb = np.nonzero(b)
-        ax.scatter(ta, na, s=14, c="0.6", marker="|", label="reference")
-        ax.scatter(tb, nb, s=10, c="tab:red", marker="x", linewidths=0.8, label=result.target)
-        ax.set_ylabel(node, rotation=0, ha="right", fontsize=8)
+        for label, arrays, style in layers:
+            if arrays is None or node not in arrays.spikes:
+                continue
+            z = arrays.spikes[node][:, sample].reshape(arrays.spikes[node].shape[0], -1)
+            t, n = np.nonzero(z)
+            ax.scatter(t, n, label=label, **style)
+        ax.set_ylabel(_plain(node), rotation=0, ha="right", fontsize=8)
         ax.tick_params(labelsize=7)
-    div = result.first_divergence
-    if div:
-        for ax, node in zip(axes[:, 0], nodes):
-            ax.axvline(div["step"], color="tab:blue", lw=0.8, ls="--")
+    marks = ((result.own_mode, dict(color="0.3", ls="--")), (result.float_model, dict(color="tab:blue", ls=":")))
+    for seam, style in marks:
+        if seam is not None and seam.first_divergence is not None:
+            for ax in axes[:, 0]:
+                ax.axvline(seam.first_divergence["step"], lw=0.9, **style)
     axes[0, 0].legend(loc="upper right", fontsize=7)
     axes[-1, 0].set_xlabel("time step")
-    fig.suptitle(f"{result.target}: sample {sample}", fontsize=9)
+    fig.suptitle(f"{_plain(result.target)}: sample {sample}", fontsize=9)
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png", dpi=90)
@@ -51,32 +69,69 @@ def _raster_png(result: TargetResult, sample: int = 0) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def _fmt(v: Any) -> str:
+def _text(v: Any) -> str:
+    """Plain text of a value (no escaping): ``–`` for none, 4 decimals for floats."""
     if v is None:
         return "–"
     if isinstance(v, float):
         return f"{v:.4f}"
     if isinstance(v, dict):
-        return ", ".join(f"{k}={_fmt(x)}" for k, x in v.items())
-    return html.escape(str(v))
+        return ", ".join(f"{k}={_text(x)}" for k, x in v.items())
+    return str(v)
+
+
+def _fmt(v: Any) -> str:
+    """HTML of a value: every string in it (node names, errors, targets) escaped."""
+    return html.escape(_text(v))
+
+
+def divergence_text(div: dict[str, Any] | None) -> str:
+    """One line for a first divergence (``None``: ``none``)."""
+    if div is None:
+        return "none"
+    return Divergence(**div).describe()
+
+
+def changes_text(changes: dict[str, list[Any]] | None) -> str:
+    """``synapse_latency 0 -> 1, ...`` (``none`` when empty)."""
+    return ", ".join(f"{k} {a} -> {b}" for k, (a, b) in changes.items()) if changes else "none"
+
+
+def _seam_cells(seam: Comparison | None) -> list[Any]:
+    if seam is None:
+        return [None] * 6
+    return [seam.spike_agreement, divergence_text(seam.first_divergence), f"{seam.spikes_expected} / {seam.spikes_got}",
+            seam.output_max_abs_diff, seam.layer_correlation, seam.van_rossum]
 
 
 def table(report: HilReport) -> str:
-    """The agreement table as plain text (what the CLI prints)."""
-    head = f"{'target':<14} {'status':<8} {'agreement':>9} {'first divergence':<28} {'acc':>7} {'Δacc':>7} {'wall s':>7}"
+    """The agreement table as plain text (what the CLI prints): per target one row with both
+    seams' agreement, then one line per seam with its first divergence."""
+    head = (f"{'target':<14} {'status':<8} {'own mode':>9} {'float':>9} {'spikes float/own/got':>22} "
+            f"{'acc':>7} {'Δacc':>7} {'wall s':>7}")
     lines = [head, "-" * len(head)]
     for t in report.targets:
-        div = t.first_divergence
-        d = f"step {div['step']} {div['node']}[{div['neuron']}]" if div else ("none" if t.status == "ok" else "")
-        lines.append(f"{t.target:<14} {t.status:<8} {_fmt(t.spike_agreement):>9} {d:<28} {_fmt(t.accuracy):>7} "
-                     f"{_fmt(t.accuracy_delta):>7} {t.wall_s:>7.2f}")
+        own, flt = t.own_mode, t.float_model
+        spikes = f"{flt.spikes_expected}/{own.spikes_expected}/{own.spikes_got}" if own and flt else "–"
+        agree_own = _text(own.spike_agreement if own else None)
+        agree_float = _text(flt.spike_agreement if flt else None)
+        lines.append(f"{t.target:<14} {t.status:<8} {agree_own:>9} {agree_float:>9} {spikes:>22} {_text(t.accuracy):>7} "
+                     f"{_text(t.accuracy_delta):>7} {t.wall_s:>7.2f}")
+        for key, label, _ in SEAMS:
+            seam = getattr(t, key)
+            if seam is not None:
+                lines.append(f"  {label + ':':<18} first divergence {divergence_text(seam.first_divergence)}")
+        if flt is not None and flt.profile_changes:
+            lines.append(f"  {'semantics:':<18} {changes_text(flt.profile_changes)}")
         if t.error:
             lines.append(f"  {t.target}: {t.error}")
         nonzero = {k: v for k, v in t.counters.items() if v}
         if nonzero:
             lines.append(f"  {t.target} board counters: " + ", ".join(f"{k}={v}" for k, v in nonzero.items()))
+    lines.append("own mode: vs the target's own numeric mode in neurokit (implementation faults; bit-exact expected); "
+                 "float: vs the float64 model as given (quantisation and semantics)")
     if report.reference_accuracy is not None:
-        lines.append(f"float reference accuracy: {report.reference_accuracy:.4f}")
+        lines.append(f"float model accuracy: {report.reference_accuracy:.4f}")
     return "\n".join(lines)
 
 
@@ -86,27 +141,35 @@ def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     data = report.as_dict()
     atomic_write_text(out / "report.json", json.dumps(data, indent=2) + "\n")
+    seam_head = ("spike agreement", "first divergence", "spikes expected / got", "max |Δ output|",
+                 "per-layer spike-count correlation", "van Rossum distance")
     rows = []
     for t in report.targets:
-        rows.append("<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in (
-            t.target, t.status, t.spike_agreement, t.first_divergence, t.accuracy, t.accuracy_delta,
-            round(t.wall_s, 3), t.output_max_abs_diff, t.layer_correlation, t.van_rossum, t.faults or None,
-            t.counters or None, t.error or None)) + "</tr>")
+        changes = changes_text(t.float_model.profile_changes) if t.float_model else None
+        cells = [t.target, t.status, *_seam_cells(t.own_mode), *_seam_cells(t.float_model), changes,
+                 t.accuracy, t.accuracy_delta, round(t.wall_s, 3), t.faults or None, t.counters or None, t.error or None]
+        rows.append("<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in cells) + "</tr>")
     figures = []
     for t in report.targets:
-        png = _raster_png(t)
+        png = _raster_png(t, report.reference_run)
         if png:
             figures.append(f'<h3>{html.escape(t.target)}</h3><img alt="raster overlay {html.escape(t.target)}" '
                            f'src="data:image/png;base64,{png}">')
+    groups = "".join(f'<th colspan="{len(seam_head)}">{html.escape(label)} ({html.escape(why)})</th>'
+                     for _, label, why in SEAMS)
+    subheads = "".join(f"<th>{html.escape(h)}</th>" for h in seam_head) * len(SEAMS)
+    tail = ("semantics changed by the target", "accuracy", "Δ accuracy vs float", "wall s", "faults", "board counters",
+            "error")
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>neurokit HIL report: {html.escape(report.model)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;font-size:13px}}</style></head>
 <body><h1>Hardware-in-the-loop report</h1>
-<p>model <b>{html.escape(report.model)}</b>, {report.samples} samples × {report.steps} steps; float reference accuracy
-{_fmt(report.reference_accuracy)}. Each target is compared with neurokit.sim in the target's matching numeric mode.</p>
-<table><tr><th>target</th><th>status</th><th>spike agreement</th><th>first divergence</th><th>accuracy</th>
-<th>Δ accuracy vs float</th><th>wall s</th><th>max |Δ output|</th><th>per-layer spike-count correlation</th><th>van Rossum distance</th>
-<th>faults</th><th>board counters</th><th>error</th></tr>{''.join(rows)}</table>
-<h2>Raster overlays (sample 0; grey = reference, red = target, dashed = first divergence)</h2>{''.join(figures)}
+<p>model <b>{html.escape(report.model)}</b>, {report.samples} samples × {report.steps} steps; float model accuracy
+{_fmt(report.reference_accuracy)}. Each target's run is compared twice: with the target's own numeric mode in
+neurokit (a divergence is an implementation fault: bit-exact agreement is expected) and with the float model
+({html.escape(FLOAT_MODEL)}: a divergence there comes from quantisation or the target's semantics).</p>
+<table><tr><th rowspan="2">target</th><th rowspan="2">status</th>{groups}{''.join(f'<th rowspan="2">{html.escape(h)}</th>' for h in tail)}</tr>
+<tr>{subheads}</tr>{''.join(rows)}</table>
+<h2>Raster overlays (sample 0; blue = float model, grey = own numeric mode, red = target; dashed = own-mode first divergence, dotted = float first divergence)</h2>{''.join(figures)}
 </body></html>
 """
     atomic_write_text(out / "report.html", page)

@@ -42,12 +42,13 @@ def from_recording(rec: Any) -> RunArrays:
 
 
 def write_run(path: str | os.PathLike[str], run: RunArrays) -> None:
-    """Write a run atomically."""
+    """Write a run atomically. Datasets are numbered, each with its node name in the ``node``
+    attribute (a node name may hold ``/``, which HDF5 would read as a path)."""
     with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
         for group, data in (("spikes", run.spikes), ("outputs", run.outputs)):
             g = f.create_group(group)
-            for k, v in data.items():
-                g.create_dataset(k, data=v, compression="gzip")
+            for i, (k, v) in enumerate(data.items()):
+                g.create_dataset(str(i), data=v, compression="gzip").attrs["node"] = k
         counters = f.create_group("counters")
         for k, v in run.counters.items():
             counters.attrs[k] = int(v)
@@ -57,8 +58,8 @@ def read_run(path: str | os.PathLike[str]) -> RunArrays:
     """Read a run written by :func:`write_run`."""
     try:
         with h5py.File(path, "r") as f:
-            return RunArrays(spikes={k: f["spikes"][k][()].astype(bool) for k in f["spikes"]},
-                             outputs={k: f["outputs"][k][()] for k in f["outputs"]},
+            return RunArrays(spikes={str(d.attrs["node"]): d[()].astype(bool) for d in f["spikes"].values()},
+                             outputs={str(d.attrs["node"]): d[()] for d in f["outputs"].values()},
                              counters={k: int(v) for k, v in f["counters"].attrs.items()} if "counters" in f else {})
     except (OSError, KeyError) as exc:
         raise FileFormatError(f"cannot read run results ({exc})", where=str(path),

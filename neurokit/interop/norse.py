@@ -3,24 +3,20 @@ r"""Import models from Norse and export models Norse can load, with the same num
 Norse's exporter (``norse.torch.utils.export_nir``, Norse 1.1) writes ``tau = dt / tau_mem_inv``.
 That is the time constant only when ``dt = 1``: for the default ``dt = 1e-3`` a 10 ms membrane
 is written as 10 µs. Rather than copying that quirk, :func:`from_norse` calls the exporter with
-``dt=1.0`` (so ``tau = 1 / tau_mem_inv`` exactly) and carries the real ``dt`` in the execution
-profile. Norse integrates with forward Euler, reset to ``v_reset`` and ``v > v_th``, so the
-imported profile is ``integration="euler", reset="zero", spike_rule=">"``.
-
-Norse's ``LIFCell`` (NIR ``CubaLIF``) adds the input to the current as a jump, ``i <- i + x``,
-where the NIR equation :math:`\tau_{syn} \dot I = -I + w_{in} x` integrated by Euler adds
-``(dt/tau_syn) w_in x``. Both then use the new current in the membrane update, so Norse's cell is
-exactly neurokit's Euler ``CubaLIF`` with ``w_in = tau_syn / dt``; :func:`from_norse` sets that.
+``dt=1.0`` (so ``tau = 1 / tau_mem_inv`` exactly) and reads the result with the Norse producer
+entry (:mod:`neurokit.ir.producers.norse`) at the real ``dt``: the entry's profile ``dt`` is
+export ``dt`` × Norse's step ``dt``, here ``1 × dt``. The entry says the rest: forward Euler,
+reset to ``v_reset``, ``v > v_th``; ``IAFCell`` adds ``x`` (``IF`` ``r = 1/dt``) and ``LIFCell``
+jumps its current by ``x`` (``CubaLIF`` ``w_in = tau_syn/dt``; both then use the new current, so
+Norse's cell is exactly neurokit's Euler ``CubaLIF`` with that ``w_in``).
 """
 
 from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from neurokit.errors import InvalidInputError
-from neurokit.ir import CubaLIF, Graph, Profile, from_nir, to_nir
+from neurokit.ir import CubaLIF, Graph, from_nir, to_nir
 
 
 def from_norse(module: object, sample: object, *, dt: float = 1e-3) -> Graph:
@@ -31,18 +27,7 @@ def from_norse(module: object, sample: object, *, dt: float = 1e-3) -> Graph:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ng = norse.torch.to_nir(module, sample, dt=1.0)  # dt=1.0: see the module docstring
-    profile = Profile(dt=dt, integration="euler", reset="zero", spike_rule=">")
-    graph = from_nir(ng, profile=profile)
-    return _norse_cuba_to_nir_cuba(graph)
-
-
-def _norse_cuba_to_nir_cuba(graph: Graph) -> Graph:
-    dt = graph.profile.dt
-    nodes = dict(graph.nodes)
-    for name, node in graph.nodes.items():
-        if isinstance(node, CubaLIF):
-            nodes[name] = node.replace(w_in=np.asarray(node.w_in) * np.asarray(node.tau_syn) / dt)
-    return Graph(nodes=nodes, edges=graph.edges, profile=graph.profile, metadata=graph.metadata)
+    return from_nir(ng, producer="norse", profile={"dt": dt})
 
 
 #: Node types ``norse.torch.from_nir`` (Norse 1.1) turns into modules; it skips others silently.

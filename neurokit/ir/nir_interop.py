@@ -20,7 +20,7 @@ from .graph import Graph
 from .nodes import Conv1d, Conv2d
 from .producers import interpret
 from .profile import PLAIN_NIR_DEFAULTS, Profile
-from .serialize import dict_to_node, read, repair_port_shapes, write
+from .serialize import broadcast_scalar_neurons, dict_to_node, read, repair_port_shapes, write
 
 
 def to_nir(graph: Graph) -> nir.NIRGraph:
@@ -48,32 +48,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _broadcast_scalar_neurons(d: dict[str, Any]) -> None:
-    """Exporters such as Norse write one scalar per population; give each neuron its value."""
-    nodes = d.get("nodes", {})
-    edges = [tuple(e) for e in np.asarray(d.get("edges", []), dtype=object).reshape(-1, 2)]
-    for name, nd in nodes.items():
-        if nd.get("type") == "NIRGraph":
-            _broadcast_scalar_neurons(nd)
-            continue
-        if nd.get("type") not in _NEURON_TYPE_NAMES:
-            continue
-        arrays = {k: v for k, v in nd.items()
-                  if isinstance(v, (np.ndarray, np.generic, float, int)) and k not in ("type", "metadata")}
-        if not arrays or any(np.ndim(v) > 0 for v in arrays.values()):
-            continue
-        sizes = [np.shape(nodes[a]["weight"])[0] for a, b in edges if b == name and a in nodes
-                 and "weight" in nodes[a] and np.ndim(nodes[a]["weight"]) == 2]
-        if not sizes:
-            raise FileFormatError(f"neuron {name!r} has scalar parameters and no Linear/Affine before it",
-                                  fix="give the exporter per-neuron parameter arrays")
-        for k, v in arrays.items():
-            nd[k] = np.full((sizes[0],), v, dtype=np.asarray(v).dtype)
-
-
-_NEURON_TYPE_NAMES = ("I", "LI", "IF", "LIF", "CubaLI", "CubaLIF")
-
-
 def from_nir(graph: nir.NIRGraph, *, producer: str | None = None,
              profile: Profile | Mapping[str, Any] | None = None) -> Graph:
     """Convert a ``nir.NIRGraph`` (e.g. from ``norse.torch.to_nir``) into an IR graph.
@@ -82,7 +56,7 @@ def from_nir(graph: nir.NIRGraph, *, producer: str | None = None,
     producer is recognised from the graph, else the plain-NIR defaults are used, with a warning.
     """
     d = _plain(graph.to_dict())
-    _broadcast_scalar_neurons(d)
+    broadcast_scalar_neurons(d)
     g = dict_to_node(d, where="<nir graph>", profile=profile if isinstance(profile, Profile) else PLAIN_NIR_DEFAULTS)
     if not isinstance(g, Graph):
         raise FileFormatError("expected a NIRGraph", fix="pass a graph, not a single node")

@@ -32,6 +32,7 @@ from neurokit.util.warn import warn_user
 from . import nodes as N
 from .graph import Graph
 from .producers import interpret
+from .producers.base import SCALAR_PARAMETERS_KEY
 from .profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
 
 NIR_FORMAT_VERSION = "1.0.8"
@@ -228,6 +229,51 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
                               fix="re-export the model; a dataset has the wrong type or shape") from None
 
 
+_NEURON_TYPE_NAMES = frozenset(t.__name__ for t in _NEURON_FIELDS)
+
+
+def broadcast_scalar_neurons(d: dict[str, Any]) -> None:
+    """Give each neuron its own value where an exporter wrote one scalar per population (Norse's
+    defaults are 0-d tensors): the size is the row count of the Linear/Affine feeding the node.
+    Works in place on a NIR-layout graph dict (from HDF5 or ``nir``'s ``to_dict``); the graph's
+    metadata then records ``SCALAR_PARAMETERS_KEY: True`` (what the file held, for producer detection)."""
+    if _broadcast_scalars(d):
+        meta = d.get("metadata")
+        d["metadata"] = {**(meta if isinstance(meta, dict) else {}), SCALAR_PARAMETERS_KEY: True}
+
+
+def _broadcast_scalars(d: dict[str, Any]) -> bool:
+    changed = False
+    nodes = d.get("nodes", {})
+    if not isinstance(nodes, dict):
+        return False
+    raw_edges = np.asarray(d.get("edges", []), dtype=object)
+    if raw_edges.size % 2:
+        return False  # malformed edges: dict_to_node reports them
+    edges = [(_as_str(a), _as_str(b)) for a, b in raw_edges.reshape(-1, 2)]
+    for name, nd in nodes.items():
+        if not isinstance(nd, dict):
+            continue
+        if _as_str(nd.get("type", "")) == "NIRGraph":
+            changed = _broadcast_scalars(nd) or changed
+            continue
+        if _as_str(nd.get("type", "")) not in _NEURON_TYPE_NAMES:
+            continue
+        arrays = {k: v for k, v in nd.items()
+                  if isinstance(v, (np.ndarray, np.generic, float, int)) and k not in ("type", "metadata")}
+        if not arrays or any(np.ndim(v) > 0 for v in arrays.values()):
+            continue
+        sizes = [np.shape(nodes[a]["weight"])[0] for a, b in edges if b == name and isinstance(nodes.get(a), dict)
+                 and "weight" in nodes[a] and np.ndim(nodes[a]["weight"]) == 2]
+        if not sizes:
+            raise FileFormatError(f"neuron {name!r} has scalar parameters and no Linear/Affine before it",
+                                  fix="give the exporter per-neuron parameter arrays")
+        for k, v in arrays.items():
+            nd[k] = np.full((sizes[0],), v, dtype=np.asarray(v).dtype)
+        changed = True
+    return changed
+
+
 def _scalar(v: Any) -> Any:
     if isinstance(v, np.ndarray) and v.shape == ():
         v = v[()]
@@ -310,6 +356,7 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
         raise FileFormatError(f"top node has type {_as_str(d.get('type', '<none>'))!r}, expected 'NIRGraph'",
                               where=where, fix="write a graph, not a single node")
     has_profile = isinstance(d.get("metadata"), dict) and "neurokit_profile" in d["metadata"]
+    broadcast_scalar_neurons(d)
     graph = dict_to_node(d, where=where, profile=profile if isinstance(profile, Profile) else None)
     if not isinstance(graph, Graph):  # pragma: no cover - type checked above
         raise FileFormatError("top node is not a graph", where=where, fix="write a graph")

@@ -2,9 +2,11 @@ r"""The simulator's integer mode for ``numeric = "sI.F"`` profiles (e.g. SpiNNak
 
 Weights and biases are quantized to the format (:math:`W = \mathrm{round}(w 2^F)`), synaptic
 currents are integer sums of weights times spike counts, and neurons update with
-:func:`neurokit.dynamics.fixed.fixed_step`. Edge timing is the graph's: linear nodes deliver after
+:func:`neurokit.dynamics.fixed.fixed_step` under every rule of the profile (reset, spike rule,
+``reset_timing``, ``multi_spike``: spike counts are recorded and sent on, ``v_min``). Edge timing is the graph's: linear nodes deliver after
 ``synapse_latency`` plus their per-synapse delays. Feed-forward graphs (loops are refused here).
-Runs in NumPy (vectorised over the batch); the float modes run in the Numba kernels.
+Runs in NumPy (vectorised over the batch); the float modes run in the Numba kernels. Every
+neuron starts from the float model's initial state, quantized (``FixedNeuron.v_init``).
 
 A neuron node whose metadata has ``input_saturation`` (shape ``(2, n)``, real units: the limits
 :math:`L_{exc}, L_{inh}`) receives its input as a saturating accumulator does (SpiNNaker's 16-bit
@@ -62,12 +64,13 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
             neurons[n] = fixed_neuron(node, prof, fmt)
             if "input_saturation" in node.metadata:
                 limits[n] = _limits(n, node, size[n], fmt)
-            state[n] = (np.zeros((B, size[n]), np.int64), np.zeros((B, size[n]), np.int64))
+            state[n] = neurons[n].rest(B)
         elif not isinstance(node, (ir.Input, ir.Output, ir.Flatten)):
             raise InvalidInputError(f"node {n!r}: {node.type_name} has no fixed-point mode here",
                                     fix="fixed-point runs support linear nodes, LIF/IF/LI, Flatten")
     rec = Recording(dt=prof.dt)
-    spikes = {n: np.zeros((T, B, size[n]), bool) for n in neurons if neurons[n].kind != "LI"}
+    spike_type = np.int64 if prof.multi_spike else bool  # spike counts with multi_spike, as the float modes
+    spikes = {n: np.zeros((T, B, size[n]), spike_type) for n in neurons if neurons[n].kind != "LI"}
     vtrace = {n: np.zeros((T, B, size[n]), np.int64) for n in neurons}
     outputs = {n: np.zeros((T, B, size[n])) for n in g.outputs}
     preds = {n: g.predecessors(n) for n in order}
@@ -111,13 +114,11 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                                + sum(parts[p][2] for p in preds[n]))
                 else:
                     current = sum(val[p] for p in preds[n])
-                v, refrac = state[n]
-                s, v, refrac = fixed_step(neurons[n], fmt, current, v, refrac, reset=prof.reset)
-                state[n] = (v, refrac)
-                vtrace[n][t] = v
+                z, state[n] = fixed_step(neurons[n], fmt, current, state[n], prof)
+                vtrace[n][t] = state[n].v
                 if n in spikes:
-                    spikes[n][t] = s
-                val[n] = s.astype(np.int64) if neurons[n].kind != "LI" else v
+                    spikes[n][t] = z
+                val[n] = z if neurons[n].kind != "LI" else state[n].v
     rec.spikes = spikes
     rec.traces = {n: {"v": fmt.to_float(vtrace[n])} for n in neurons}
     rec.outputs = {n: outputs[n] for n in outputs}

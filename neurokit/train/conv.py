@@ -45,7 +45,7 @@ class ConvSNNClassifier(nn.Module):
                               fix="set mode = 'bptt' and max_delay = 0, or use arch = 'mlp'")
         self.spec, self.channels = spec, tuple(int(c) for c in channels)
         lif = dict(tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt, integration=spec.integration,
-                   reset=spec.reset, spike_rule=spec.spike_rule, surrogate=spec.surrogate, scale=spec.surrogate_scale)
+                   surrogate=spec.surrogate, scale=spec.surrogate_scale, **spec.rules)
         c, h, w = (int(s) for s in spec.input_shape)
         layers: list[nn.Module] = []
         for out_c in self.channels:
@@ -58,7 +58,7 @@ class ConvSNNClassifier(nn.Module):
             c = out_c
         readout = nn.Linear(c * h * w, spec.classes)
         init_linear(readout, gain=1.0)
-        out = (LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration)
+        out = (LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
                if spec.readout == "li" else LIFLayer(spec.classes, **{**lif, "tau": spec.tau_out}))  # type: ignore[arg-type]
         self.net = SpikingSequential(spec.input_shape, *layers, TimeFlatten(), readout, out)
 

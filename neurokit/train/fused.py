@@ -7,7 +7,15 @@ Forward (per neuron, :math:`u_t = v^{pre}_t - v_{th}`, exact or Euler as in
            v_{t-1} + k\,(v_{leak} + r x_t - v_{t-1}), \qquad z_t = H(u_t),
 
 then the reset (``zero``: :math:`v_t = v_{reset}` where :math:`z_t`, ``subtract``:
-:math:`v_t = v^{pre}_t - z_t (v_{th} - v_{reset})`, ``none``), the reset not differentiated.
+:math:`v_t = v^{pre}_t - z_t (v_{th} - v_{reset})`, ``none``), the reset not differentiated, and the
+profile's other rules as :mod:`neurokit.dynamics.neurons` orders them: ``reset_timing="next_step"``
+(:math:`v_t = v^{pre}_t`; the reset acts in step :math:`t+1`: ``zero`` starts it from
+:math:`v_{reset}`, ``subtract`` removes :math:`z_t (v_{th} - v_{reset})` after the leak, so
+:math:`v^{pre}` is the membrane compared with the threshold), ``multi_spike`` (:math:`z_t =
+\lfloor (v^{pre}_t - v_{reset}) / (v_{th} - v_{reset}) \rfloor` where it spikes; surrogate
+gradient of the single spike, as Sinabs' ``MultiSpike``) and ``v_min`` (:math:`v_t \leftarrow
+\max(v_t, v_{min})`, no gradient where the floor holds). The coefficients :math:`a, 1 - a, k` come
+from :mod:`neurokit.dynamics.discretisation` (through :class:`~neurokit.train.layers.LIFLayer`).
 
 Backward, with :math:`g_t = \partial L/\partial z_t`, :math:`\sigma'` the surrogate derivative and
 :math:`\delta_t = \partial L / \partial v^{pre}_t`:
@@ -16,7 +24,8 @@ Backward, with :math:`g_t = \partial L/\partial z_t`, :math:`\sigma'` the surrog
            \partial L/\partial x_t = \beta\,\delta_t
 
 with :math:`\alpha = a` (exact) or :math:`1 - k` (Euler), :math:`\beta = (1 - a) r` or :math:`k r`,
-:math:`\rho_t = 1 - z_t` for the zero reset and 1 otherwise. ``sltt`` (spatial learning through
+:math:`\rho_t = 1 - [z_t > 0]` for the zero reset (either timing) and 1 otherwise, times 0 where the
+``v_min`` floor holds. ``sltt`` (spatial learning through
 time) drops the temporal term: :math:`\delta_t = g_t \sigma'(u_t)`. This is exactly the gradient
 autograd computes for :class:`neurokit.train.layers.LIFLayer`'s step loop (tested), in one pass
 over memory instead of a graph of small ops per step.
@@ -36,28 +45,48 @@ RESET_CODES = {"zero": 0, "subtract": 1, "none": 2}
 
 
 @njit(cache=True)
-def _forward(x, v0, a, b, k, v_leak, r, v_th, v_reset, exact, reset_mode, rule_ge, z, v_pre):
+def _after_reset(vp, z, v_th, v_reset, reset_mode, next_step):
+    """The membrane a step leaves before the ``v_min`` floor (same-step reset, or none when the
+    reset is due next step)."""
+    if next_step or z == 0.0:
+        return vp
+    if reset_mode == 0:
+        return v_reset
+    if reset_mode == 1:
+        return vp - z * (v_th - v_reset)
+    return vp
+
+
+@njit(cache=True)
+def _forward(x, v0, pend0, a, b, k, v_leak, r, v_th, v_reset, exact, reset_mode, rule_ge, next_step, multi, v_min,
+             z, v_pre):
     T, B, n = x.shape
     v = v0.copy()
+    pend = pend0.copy()
     for t in range(T):
         xt, zt, pt = x[t], z[t], v_pre[t]
         for i in range(B):
-            vi, xi, zi, pi = v[i], xt[i], zt[i], pt[i]
+            vi, xi, zi, pi, qi = v[i], xt[i], zt[i], pt[i], pend[i]
             for j in range(n):
                 drive = v_leak[j] + r[j] * xi[j]
+                vs = v_reset[j] if next_step and reset_mode == 0 and qi[j] > 0 else vi[j]
                 if exact:
-                    vp = a[j] * vi[j] + b[j] * drive
+                    vp = a[j] * vs + b[j] * drive
                 else:
-                    vp = vi[j] + k[j] * (drive - vi[j])
+                    vp = vs + k[j] * (drive - vs)
+                if next_step and reset_mode == 1:
+                    vp = vp - qi[j] * (v_th[j] - v_reset[j])
                 pi[j] = vp
                 spike = vp - v_th[j] >= 0 if rule_ge else vp - v_th[j] > 0
-                zi[j] = 1.0 if spike else 0.0
-                if spike and reset_mode == 0:
-                    vp = v_reset[j]
-                elif spike and reset_mode == 1:
-                    vp = vp - (v_th[j] - v_reset[j])
-                vi[j] = vp
-    return v
+                if spike and multi:
+                    zi[j] = math.floor((vp - v_reset[j]) / (v_th[j] - v_reset[j]))
+                else:
+                    zi[j] = 1.0 if spike else 0.0
+                vp = _after_reset(vp, zi[j], v_th[j], v_reset[j], reset_mode, next_step)
+                if next_step:
+                    qi[j] = zi[j]
+                vi[j] = vp if vp >= v_min else v_min
+    return v, pend
 
 
 @njit(cache=True)
@@ -75,7 +104,8 @@ def _surrogate(code, u, scale):
 
 
 @njit(cache=True)
-def _backward(grad_z, z, v_pre, alpha, beta, v_th, code, scale, reset_mode, sltt, grad_x, grad_v0):
+def _backward(grad_z, z, v_pre, alpha, beta, v_th, v_reset, code, scale, reset_mode, next_step, v_min, sltt, grad_x,
+              grad_v0):
     T, B, n = grad_z.shape
     carry = grad_v0  # dL/dv_t (after the reset) from step t + 1; zero after the last step
     carry[:] = 0.0
@@ -85,7 +115,9 @@ def _backward(grad_z, z, v_pre, alpha, beta, v_th, code, scale, reset_mode, sltt
             gi, zi, pi, xi, ci = gt[i], zt[i], pt[i], xt[i], carry[i]
             for j in range(n):
                 d = gi[j] * _surrogate(code, pi[j] - v_th[j], scale)
-                if not sltt and not (reset_mode == 0 and zi[j] > 0):
+                cut = (reset_mode == 0 and zi[j] > 0) or \
+                    _after_reset(pi[j], zi[j], v_th[j], v_reset[j], reset_mode, next_step) < v_min
+                if not sltt and not cut:
                     d += ci[j]
                 xi[j] = beta[j] * d
                 ci[j] = alpha[j] * d
@@ -93,27 +125,32 @@ def _backward(grad_z, z, v_pre, alpha, beta, v_th, code, scale, reset_mode, sltt
 
 
 class FusedLIF(torch.autograd.Function):
-    """``spikes, v_last = FusedLIF.apply(x, v0, params...)``; see the module docstring. ``v_last``
-    (the membrane after the last step, to continue a sequence) is not differentiable."""
+    """``spikes, v_last = FusedLIF.apply(x, v0, pending0, params..., rules...)``; see the module
+    docstring. ``v_last`` (the membrane after the last step, to continue a sequence) is not
+    differentiable; ``pending0``: the previous step's spikes whose reset is due (``next_step``)."""
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, v0: torch.Tensor, a: torch.Tensor, b: torch.Tensor, k: torch.Tensor,  # type: ignore[override]
-                v_leak: torch.Tensor, r: torch.Tensor, v_th: torch.Tensor, v_reset: torch.Tensor, exact: bool,
-                reset: str, rule_ge: bool, surrogate: str, scale: float, sltt: bool) -> torch.Tensor:
+    def forward(ctx: Any, x: torch.Tensor, v0: torch.Tensor, pending0: torch.Tensor, a: torch.Tensor,  # type: ignore[override]
+                b: torch.Tensor, k: torch.Tensor, v_leak: torch.Tensor, r: torch.Tensor, v_th: torch.Tensor,
+                v_reset: torch.Tensor, exact: bool, reset: str, rule_ge: bool, surrogate: str, scale: float,
+                sltt: bool, next_step: bool, multi_spike: bool, v_min: float) -> torch.Tensor:
         xn = x.detach().contiguous().numpy()
         dtype = xn.dtype
         par = [np.ascontiguousarray(p.detach().numpy(), dtype=dtype) for p in (a, b, k, v_leak, r, v_th, v_reset)]
         z = np.empty_like(xn)
         v_pre = np.empty_like(xn)
-        v_last = _forward(xn, np.ascontiguousarray(v0.detach().numpy(), dtype=dtype), *par, exact, RESET_CODES[reset],
-                          rule_ge, z, v_pre)
+        pend0 = np.ascontiguousarray(np.broadcast_to(pending0.detach().numpy(), xn.shape[1:]), dtype=dtype)
+        v_last, _ = _forward(xn, np.ascontiguousarray(v0.detach().numpy(), dtype=dtype), pend0, *par, exact,
+                             RESET_CODES[reset], rule_ge, next_step, multi_spike, dtype.type(v_min), z, v_pre)
         ctx.save_for_backward(torch.from_numpy(z), torch.from_numpy(v_pre))
         if exact:
             alpha, beta = par[0], par[1] * par[4]
         else:
             alpha, beta = (1 - par[2]).astype(dtype), par[2] * par[4]
-        ctx.coef = (alpha, beta, par[5])
+        ctx.coef = (alpha, beta, par[5], par[6])
         ctx.code, ctx.scale, ctx.reset, ctx.sltt = SURROGATE_CODES[surrogate], float(scale), RESET_CODES[reset], sltt
+        ctx.next_step, ctx.v_min = next_step, dtype.type(v_min)
+        ctx.restart = pend0 > 0 if next_step and reset == "zero" else None  # v0 replaced by v_reset there
         v_last_t = torch.from_numpy(v_last)
         ctx.mark_non_differentiable(v_last_t)
         return torch.from_numpy(z), v_last_t
@@ -121,10 +158,12 @@ class FusedLIF(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor, _grad_v_last: torch.Tensor | None) -> tuple[Any, ...]:  # type: ignore[override]
         z, v_pre = ctx.saved_tensors
-        alpha, beta, v_th = ctx.coef
+        alpha, beta, v_th, v_reset = ctx.coef
         g = grad.detach().contiguous().numpy().astype(v_pre.numpy().dtype, copy=False)
         grad_x = np.empty_like(g)
         grad_v0 = np.empty(g.shape[1:], g.dtype)
-        _backward(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, ctx.code, ctx.scale, ctx.reset, ctx.sltt, grad_x,
-                  grad_v0)
-        return (torch.from_numpy(grad_x), torch.from_numpy(grad_v0)) + (None,) * 13
+        _backward(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, v_reset, ctx.code, ctx.scale, ctx.reset,
+                  ctx.next_step, ctx.v_min, ctx.sltt, grad_x, grad_v0)
+        if ctx.restart is not None:
+            grad_v0[ctx.restart] = 0.0
+        return (torch.from_numpy(grad_x), torch.from_numpy(grad_v0)) + (None,) * 17

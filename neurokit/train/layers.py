@@ -14,11 +14,58 @@ chain through time and memory does not grow with ``T`` beyond the activations.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
 
+from neurokit import ir
+from neurokit.dynamics.discretisation import decay, input_gain, is_exact
+from neurokit.errors import ConfigError
+
 from .surrogate import spike
+
+
+def check_rules(*, dt: float, integration: str, reset: str = "zero", spike_rule: str = ">",
+                reset_timing: str = "same_step", multi_spike: bool = False, v_min: float = -math.inf) -> None:
+    """Refuse a layer setting the IR's profile cannot state (one-line error naming the option)."""
+    ir.Profile(dt=dt, integration=integration, reset=reset, spike_rule=spike_rule, reset_timing=reset_timing,
+               multi_spike=multi_spike, v_min=v_min)  # its checks, its one-line errors
+
+
+def start_membrane(v: torch.Tensor, pending: torch.Tensor | None, v_reset: torch.Tensor, reset: str,
+                   reset_timing: str) -> torch.Tensor:
+    """``reset_timing="next_step"``, ``reset="zero"``: a neuron that spiked last step starts this one
+    from :math:`v_{reset}` (not differentiated)."""
+    if reset_timing == "next_step" and reset == "zero" and pending is not None:
+        return torch.where(pending.detach() > 0, v_reset, v)
+    return v
+
+
+def fire(v: torch.Tensor, pending: torch.Tensor | None, vth: torch.Tensor, vreset: torch.Tensor, *, reset: str,
+         spike_rule: str, reset_timing: str, multi_spike: bool, v_min: float, surrogate: str, scale: float
+         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    r"""Steps 4-8 of :mod:`neurokit.dynamics.neurons` on the integrated membrane ``v``: the pending
+    ``next_step`` subtraction, spike :math:`z` (surrogate gradient; with ``multi_spike`` the count
+    :math:`\lfloor (v - v_{reset}) / (v_{th} - v_{reset}) \rfloor` carrying the single spike's
+    gradient, as Sinabs' ``MultiSpike``), the reset (not differentiated) and the ``v_min`` floor.
+    Returns ``(z, v, pending)`` (``pending``: this step's spikes when the reset is due next step)."""
+    next_step = reset_timing == "next_step"
+    if next_step and reset == "subtract" and pending is not None:
+        v = v - pending.detach() * (vth - vreset)
+    z = spike(v - vth, surrogate, scale, spike_rule)
+    if multi_spike:
+        count = torch.where(z.detach() > 0, torch.floor((v.detach() - vreset) / (vth - vreset)), 0.0)
+        z = z + (count - z).detach()
+    zd = z.detach()
+    if not next_step:
+        if reset == "zero":
+            v = torch.where(zd > 0, vreset, v)
+        elif reset == "subtract":
+            v = v - zd * (vth - vreset)
+    if v_min > -math.inf:
+        v = torch.clamp(v, min=v_min)
+    return z, v, (zd if next_step else None)
 
 
 class LIFLayer(nn.Module):
@@ -26,14 +73,25 @@ class LIFLayer(nn.Module):
 
     Parameters are per neuron (``tau`` seconds); ``reset`` is ``zero`` (to ``v_reset``),
     ``subtract`` or ``none``; the reset is not differentiated through (the usual choice).
+    ``reset_timing``, ``multi_spike`` and ``v_min`` are the profile's (:mod:`neurokit.ir.profile`):
+    ``reset_timing="next_step"`` with ``reset="subtract"`` is snnTorch's ``Leaky`` (``reset_delay=True``),
+    ``multi_spike`` / ``v_min`` Sinabs' ``MultiSpike`` / ``min_v_mem``. The decay and gain come from
+    :mod:`neurokit.dynamics.discretisation` (float64, then rounded to the input's dtype).
     """
 
     def __init__(self, n: int, *, tau: float = 0.02, v_threshold: float = 1.0, v_reset: float = 0.0,
                  v_leak: float = 0.0, r: float = 1.0, dt: float = 1e-3, integration: str = "exact",
                  reset: str = "zero", spike_rule: str = ">", surrogate: str = "fast_sigmoid", scale: float = 10.0,
-                 mode: str = "bptt", fused: bool = True) -> None:
+                 mode: str = "bptt", fused: bool = True, reset_timing: str = "same_step", multi_spike: bool = False,
+                 v_min: float = -math.inf) -> None:
         super().__init__()
+        check_rules(dt=dt, integration=integration, reset=reset, spike_rule=spike_rule, reset_timing=reset_timing,
+                    multi_spike=multi_spike, v_min=v_min)
+        if multi_spike and v_threshold <= v_reset:
+            raise ConfigError("multi_spike counts (v - v_reset) / (v_threshold - v_reset) spikes",
+                              fix="use v_threshold > v_reset, or multi_spike=False")
         self.n, self.dt, self.integration, self.reset, self.spike_rule = n, dt, integration, reset, spike_rule
+        self.reset_timing, self.multi_spike, self.v_min = reset_timing, bool(multi_spike), float(v_min)
         self.surrogate, self.scale, self.mode, self.fused = surrogate, scale, mode, fused
         self.register_buffer("tau", torch.full((n,), float(tau), dtype=torch.float64))
         self.register_buffer("v_threshold", torch.full((n,), float(v_threshold), dtype=torch.float64))
@@ -41,21 +99,29 @@ class LIFLayer(nn.Module):
         self.register_buffer("v_leak", torch.full((n,), float(v_leak), dtype=torch.float64))
         self.register_buffer("r", torch.full((n,), float(r), dtype=torch.float64))
 
+    @property
+    def rules(self) -> dict[str, Any]:
+        """The spike/reset rules as keyword arguments of :func:`fire`."""
+        return {"reset": self.reset, "spike_rule": self.spike_rule, "reset_timing": self.reset_timing,
+                "multi_spike": self.multi_spike, "v_min": self.v_min, "surrogate": self.surrogate, "scale": self.scale}
+
     def _coefficients(self, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(a, g, g)``: decay and input gain of the discretisation (``exact`` uses ``a``, ``g`` as
+        :math:`a v + g u`; Euler ``g`` as :math:`v + g (u - v)`), computed in float64, then ``dtype``."""
         tau = self.tau.to(torch.float64)
-        if self.integration == "exact":
-            a = torch.exp(-self.dt / tau).to(dtype)
-            return a, 1 - a, torch.zeros_like(a)
-        k = (self.dt / tau).to(dtype)
-        return 1 - k, k, k
+        a = decay(tau, self.dt, self.integration, xp=torch).to(dtype)
+        g = input_gain(tau, self.dt, self.integration, xp=torch).to(dtype)
+        return a, g, g
 
     def forward(self, x: torch.Tensor, v0: torch.Tensor | None = None) -> torch.Tensor:
         """Spikes ``(T, B, n)`` for input currents ``x`` ``(T, B, n)``."""
         return self.run(x, v0)[0]
 
-    def run(self, x: torch.Tensor, v0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def run(self, x: torch.Tensor, v0: torch.Tensor | None = None, pending0: torch.Tensor | None = None
+            ) -> tuple[torch.Tensor, torch.Tensor]:
         """``(spikes, v_last)``: also the membrane after the last step, to continue the sequence in a
-        later call (not differentiable on the fused path)."""
+        later call (not differentiable on the fused path; with ``reset_timing="next_step"`` pass the
+        last step's spikes as ``pending0`` too)."""
         dtype = x.dtype
         a, one_minus_a, k = self._coefficients(dtype)
         vleak, r = self.v_leak.to(dtype), self.r.to(dtype)
@@ -64,47 +130,47 @@ class LIFLayer(nn.Module):
         if self.fused and x.device.type == "cpu":  # one compiled kernel, hand-written backward (same gradients)
             from .fused import FusedLIF
 
-            z, v_last = FusedLIF.apply(x, v, a, one_minus_a, k, vleak, r, vth, vreset, self.integration == "exact",
-                                       self.reset, self.spike_rule == ">=", self.surrogate, self.scale,
-                                       self.mode == "sltt")
+            pend = torch.zeros((), dtype=dtype) if pending0 is None else pending0
+            z, v_last = FusedLIF.apply(x, v, pend, a, one_minus_a, k, vleak, r, vth, vreset,
+                                       is_exact(self.integration), self.reset, self.spike_rule == ">=", self.surrogate,
+                                       self.scale, self.mode == "sltt", self.reset_timing == "next_step",
+                                       self.multi_spike, self.v_min)
             return z, v_last
         out = []
         params = (a, one_minus_a, k, vleak, r, vth, vreset)
+        pending = pending0
         for xt in x.unbind(0):
-            z, v = self.step(xt, v, params)
+            z, v, pending = self.step(xt, v, params, pending)
             if self.mode == "sltt":
                 v = v.detach()
             out.append(z)
         return torch.stack(out), v
 
-    def step(self, xt: torch.Tensor, v: torch.Tensor, params: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor]:
-        """One step ``(z, v')`` for input ``xt``; ``params`` = ``(a, 1 - a, k, v_leak, r, v_th, v_reset)``
-        in the input's dtype (the autograd reference of the fused kernel)."""
+    def step(self, xt: torch.Tensor, v: torch.Tensor, params: tuple[torch.Tensor, ...],
+             pending: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """One step ``(z, v', pending')`` for input ``xt``; ``params`` = ``(a, 1 - a, k, v_leak, r, v_th,
+        v_reset)`` in the input's dtype (the autograd reference of the fused kernel)."""
         a, one_minus_a, k, vleak, r, vth, vreset = params
         drive = vleak + r * xt
-        v = a * v + one_minus_a * drive if self.integration == "exact" else v + k * (drive - v)
-        z = spike(v - vth, self.surrogate, self.scale, self.spike_rule)
-        zd = z.detach()
-        if self.reset == "zero":
-            v = torch.where(zd > 0, vreset, v)
-        elif self.reset == "subtract":
-            v = v - zd * (vth - vreset)
-        return z, v
+        v = start_membrane(v, pending, vreset, self.reset, self.reset_timing)
+        v = a * v + one_minus_a * drive if is_exact(self.integration) else v + k * (drive - v)
+        return fire(v, pending, vth, vreset, **self.rules)
 
 
 class LILayer(nn.Module):
-    r"""Leaky integrator readout: :math:`v' = a v + (1 - a)(v_{leak} + r x)`; outputs ``v`` each step."""
+    r"""Leaky integrator readout: :math:`v' = a v + (1 - a)(v_{leak} + r x)`; outputs ``v`` each step
+    (``v_min``: the profile's floor on the membrane)."""
 
-    def __init__(self, n: int, *, tau: float = 0.02, dt: float = 1e-3, integration: str = "exact") -> None:
+    def __init__(self, n: int, *, tau: float = 0.02, dt: float = 1e-3, integration: str = "exact",
+                 v_min: float = -math.inf) -> None:
         super().__init__()
-        self.n, self.dt, self.integration = n, dt, integration
+        check_rules(dt=dt, integration=integration, v_min=v_min)
+        self.n, self.dt, self.integration, self.v_min = n, dt, integration, float(v_min)
         self.register_buffer("tau", torch.full((n,), float(tau), dtype=torch.float64))
 
     def decay(self, dtype: torch.dtype) -> torch.Tensor:
         """Per-step decay :math:`a` (exact :math:`e^{-dt/\tau}`, Euler :math:`1 - dt/\tau`)."""
-        tau = self.tau.to(torch.float64)
-        a = torch.exp(-self.dt / tau) if self.integration == "exact" else 1 - self.dt / tau
-        return a.to(dtype)
+        return decay(self.tau.to(torch.float64), self.dt, self.integration, xp=torch).to(dtype)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.run(x)[0]
@@ -114,17 +180,15 @@ class LILayer(nn.Module):
         dtype = x.dtype
         tau = self.tau.to(torch.float64)
         v = torch.zeros(x.shape[1], self.n, dtype=dtype, device=x.device) if v0 is None else v0
+        a = decay(tau, self.dt, self.integration, xp=torch).to(dtype)
+        g = input_gain(tau, self.dt, self.integration, xp=torch).to(dtype)
+        exact = is_exact(self.integration)
         out = []
-        if self.integration == "exact":
-            a = torch.exp(-self.dt / tau).to(dtype)
-            for xt in x.unbind(0):
-                v = a * v + (1 - a) * xt
-                out.append(v)
-        else:
-            k = (self.dt / tau).to(dtype)
-            for xt in x.unbind(0):
-                v = v + k * (xt - v)
-                out.append(v)
+        for xt in x.unbind(0):
+            v = a * v + g * xt if exact else v + g * (xt - v)
+            if self.v_min > -math.inf:
+                v = torch.clamp(v, min=self.v_min)
+            out.append(v)
         return torch.stack(out), v
 
 

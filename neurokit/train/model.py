@@ -7,7 +7,9 @@ model from such a graph (e.g. to fine-tune an imported ``.nir``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -45,10 +47,20 @@ class SNNSpec:
     max_delay: int = 0  # > 0: every hidden projection has learnable delays of 0..max_delay steps (DCLS)
     readout: str = "li"  # "li": membrane readout; "lif": spiking readout (spike-count / first-spike losses)
     extra: dict[str, float] = field(default_factory=dict)
+    reset_timing: str = "same_step"  # "next_step": snnTorch's reset_delay=True
+    multi_spike: bool = False  # spike counts per step (Sinabs' MultiSpike)
+    v_min: float = -math.inf  # floor on every membrane (Sinabs' min_v_mem)
 
     @property
     def profile(self) -> ir.Profile:
-        return ir.Profile(dt=self.dt, integration=self.integration, reset=self.reset, spike_rule=self.spike_rule)
+        return ir.Profile(dt=self.dt, integration=self.integration, reset=self.reset, spike_rule=self.spike_rule,
+                          reset_timing=self.reset_timing, multi_spike=self.multi_spike, v_min=self.v_min)
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        """The profile's spike/reset rules as keyword arguments of the LIF layers."""
+        return {"reset": self.reset, "spike_rule": self.spike_rule, "reset_timing": self.reset_timing,
+                "multi_spike": self.multi_spike, "v_min": self.v_min}
 
 
 class SNNClassifier(nn.Module):
@@ -61,17 +73,18 @@ class SNNClassifier(nn.Module):
         self.fc = nn.ModuleList(DelayedLinear(a, b, spec.max_delay, seed=k) if spec.max_delay else nn.Linear(a, b)
                                 for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])))
         self.lif = nn.ModuleList(LIFLayer(n, tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt,
-                                          integration=spec.integration, reset=spec.reset, spike_rule=spec.spike_rule,
-                                          surrogate=spec.surrogate, scale=spec.surrogate_scale, mode=spec.mode)
+                                          integration=spec.integration, surrogate=spec.surrogate,
+                                          scale=spec.surrogate_scale, mode=spec.mode, **spec.rules)
                                  for n in spec.hidden)
         self.readout = nn.Linear(sizes[-1], spec.classes)
         if spec.readout not in ("li", "lif"):
             raise InvalidInputError(f"readout must be 'li' or 'lif', got {spec.readout!r}", fix="readout='li'")
         self.li: LILayer | LIFLayer = (
-            LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration) if spec.readout == "li"
+            LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
+            if spec.readout == "li"
             else LIFLayer(spec.classes, tau=spec.tau_out, v_threshold=spec.v_threshold, dt=spec.dt,
-                          integration=spec.integration, reset=spec.reset, spike_rule=spec.spike_rule,
-                          surrogate=spec.surrogate, scale=spec.surrogate_scale))
+                          integration=spec.integration, surrogate=spec.surrogate, scale=spec.surrogate_scale,
+                          **spec.rules))
         for layer in self.fc:
             init_linear(layer, gain=3.0)
         init_linear(self.readout, gain=1.0)
@@ -134,7 +147,8 @@ def from_ir(graph: ir.Graph, **overrides: object) -> SNNClassifier:
     p = g.profile
     spec = SNNSpec(input_shape=inp.shape, hidden=tuple(int(n.tau.size) for n in lifs),
                    classes=int(g.nodes[order[-1]].tau.size), dt=p.dt, integration=p.integration, reset=p.reset,
-                   spike_rule=p.spike_rule, **overrides)  # type: ignore[arg-type]
+                   spike_rule=p.spike_rule, reset_timing=p.reset_timing, multi_spike=p.multi_spike, v_min=p.v_min,
+                   **overrides)  # type: ignore[arg-type]
     model = SNNClassifier(spec)
     with torch.no_grad():
         for k, name in enumerate(order[0:-1:2]):

@@ -26,6 +26,7 @@ the number of elements, ``C*H*W``).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,50 +34,58 @@ import torch.nn.functional as F
 from torch import nn
 
 from neurokit import ir
+from neurokit.dynamics.discretisation import cuba_coupling, decay, input_gain, integrator_gain, is_exact
+from neurokit.errors import ConfigError
 
 from .delays import DelayedLinear, to_ir_branches
-from .layers import LIFLayer, LILayer, time_linear
-from .surrogate import spike
+from .layers import LIFLayer, LILayer, check_rules, fire, start_membrane, time_linear
 
 
 class _SpikingBase(nn.Module):
     """Shared settings of the spiking layers (profile fields, surrogate)."""
 
     def __init__(self, n: int, *, v_threshold: float, v_reset: float, r: float, dt: float, integration: str,
-                 reset: str, spike_rule: str, surrogate: str, scale: float) -> None:
+                 reset: str, spike_rule: str, surrogate: str, scale: float, reset_timing: str = "same_step",
+                 multi_spike: bool = False, v_min: float = -math.inf) -> None:
         super().__init__()
+        check_rules(dt=dt, integration=integration, reset=reset, spike_rule=spike_rule, reset_timing=reset_timing,
+                    multi_spike=multi_spike, v_min=v_min)
+        if multi_spike and v_threshold <= v_reset:
+            raise ConfigError("multi_spike counts (v - v_reset) / (v_threshold - v_reset) spikes",
+                              fix="use v_threshold > v_reset, or multi_spike=False")
         self.n, self.dt, self.integration, self.reset, self.spike_rule = n, dt, integration, reset, spike_rule
+        self.reset_timing, self.multi_spike, self.v_min = reset_timing, bool(multi_spike), float(v_min)
         self.surrogate, self.scale = surrogate, scale
         for name, value in (("v_threshold", v_threshold), ("v_reset", v_reset), ("r", r)):
             self.register_buffer(name, torch.full((n,), float(value), dtype=torch.float64))
 
-    def _spike_reset(self, v: torch.Tensor, vth: torch.Tensor, vreset: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        z = spike(v - vth, self.surrogate, self.scale, self.spike_rule)
-        zd = z.detach()
-        if self.reset == "zero":
-            v = torch.where(zd > 0, vreset, v)
-        elif self.reset == "subtract":
-            v = torch.where(zd > 0, v - (vth - vreset), v)
-        return z, v
+    @property
+    def rules(self) -> dict[str, object]:
+        """The spike/reset rules as keyword arguments of :func:`~neurokit.train.layers.fire`."""
+        return {"reset": self.reset, "spike_rule": self.spike_rule, "reset_timing": self.reset_timing,
+                "multi_spike": self.multi_spike, "v_min": self.v_min, "surrogate": self.surrogate, "scale": self.scale}
 
 
 class IFLayer(_SpikingBase):
-    r"""Integrate-and-fire: :math:`v' = v + dt\,r\,x`, spike :math:`z = [v > v_{th}]`, reset."""
+    r"""Integrate-and-fire: :math:`v' = v + dt\,r\,x` (gain from the discretisation), spike
+    :math:`z = [v > v_{th}]`, reset; starts at :math:`v_{reset}` as the IR's IF does."""
 
     def __init__(self, n: int, *, v_threshold: float = 1.0, v_reset: float = 0.0, r: float = 1.0, dt: float = 1e-3,
                  integration: str = "exact", reset: str = "zero", spike_rule: str = ">",
-                 surrogate: str = "fast_sigmoid", scale: float = 10.0) -> None:
+                 surrogate: str = "fast_sigmoid", scale: float = 10.0, **rules: Any) -> None:
         super().__init__(n, v_threshold=v_threshold, v_reset=v_reset, r=r, dt=dt, integration=integration, reset=reset,
-                         spike_rule=spike_rule, surrogate=surrogate, scale=scale)
+                         spike_rule=spike_rule, surrogate=surrogate, scale=scale, **rules)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         dtype = x.dtype
-        dt_r = torch.tensor(self.dt, dtype=dtype) * self.r.to(dtype)
+        dt_r = integrator_gain(self.r.to(torch.float64), self.dt, xp=torch).to(dtype)
         vth, vreset = self.v_threshold.to(dtype), self.v_reset.to(dtype)
-        v = torch.zeros(x.shape[1], self.n, dtype=dtype)
+        v = vreset.expand(x.shape[1], self.n)
+        pending = None
         out = []
         for xt in x.unbind(0):
-            z, v = self._spike_reset(v + dt_r * xt, vth, vreset)
+            v = start_membrane(v, pending, vreset, self.reset, self.reset_timing)
+            z, v, pending = fire(v + dt_r * xt, pending, vth, vreset, **self.rules)  # type: ignore[arg-type]
             out.append(z)
         return torch.stack(out)
 
@@ -87,43 +96,44 @@ class IFLayer(_SpikingBase):
 
 class CubaLIFLayer(_SpikingBase):
     r"""Current-based LIF: :math:`\tau_s \dot I = -I + w_{in} x`, :math:`\tau_m \dot v = v_{leak} - v + r I`
-    (exact for input held over the step, or Euler), spike, reset."""
+    (exact for input held over the step, or Euler; decays, gains and coupling from
+    :mod:`neurokit.dynamics.discretisation`), spike, reset."""
 
     def __init__(self, n: int, *, tau_syn: float = 5e-3, tau_mem: float = 0.02, v_threshold: float = 1.0,
                  v_reset: float = 0.0, v_leak: float = 0.0, r: float = 1.0, w_in: float = 1.0, dt: float = 1e-3,
                  integration: str = "exact", reset: str = "zero", spike_rule: str = ">",
-                 surrogate: str = "fast_sigmoid", scale: float = 10.0) -> None:
+                 surrogate: str = "fast_sigmoid", scale: float = 10.0, **rules: Any) -> None:
         super().__init__(n, v_threshold=v_threshold, v_reset=v_reset, r=r, dt=dt, integration=integration, reset=reset,
-                         spike_rule=spike_rule, surrogate=surrogate, scale=scale)
+                         spike_rule=spike_rule, surrogate=surrogate, scale=scale, **rules)
         for name, value in (("tau_syn", tau_syn), ("tau_mem", tau_mem), ("v_leak", v_leak), ("w_in", w_in)):
             self.register_buffer(name, torch.full((n,), float(value), dtype=torch.float64))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        dtype, dt = x.dtype, self.dt
-        ts, tm = self.tau_syn, self.tau_mem
+        dtype, dt, integ = x.dtype, self.dt, self.integration
+        ts, tm = self.tau_syn.to(torch.float64), self.tau_mem.to(torch.float64)
         r, vleak, w_in = self.r.to(dtype), self.v_leak.to(dtype), self.w_in.to(dtype)
         vth, vreset = self.v_threshold.to(dtype), self.v_reset.to(dtype)
-        exact = self.integration == "exact"
-        a_s = (torch.exp(-dt / ts) if exact else 1 - dt / ts).to(dtype)
-        k_s, k_m = (dt / ts).to(dtype), (dt / tm).to(dtype)
-        am = torch.exp(-dt / tm)
-        same = torch.isclose(ts, tm, rtol=1e-12, atol=0.0)
-        coupling = torch.where(same, (dt / tm) * am, ts / torch.where(same, torch.ones_like(ts), ts - tm)
-                               * (torch.exp(-dt / ts) - am)).to(dtype)
-        am = am.to(dtype)
+        exact = is_exact(integ)
+        a_s = decay(ts, dt, integ, xp=torch).to(dtype)
+        g_s = input_gain(ts, dt, integ, xp=torch).to(dtype)
+        a_m = decay(tm, dt, integ, xp=torch).to(dtype)
+        g_m = input_gain(tm, dt, integ, xp=torch).to(dtype)
+        coupling = cuba_coupling(ts, tm, dt, integ, xp=torch).to(dtype)
         i = torch.zeros(x.shape[1], self.n, dtype=dtype)
         v = vleak.expand(x.shape[1], self.n)
+        pending = None
         out = []
         for xt in x.unbind(0):
             i_inf = w_in * xt
-            i_new = a_s * i + (1 - a_s) * i_inf if exact else i + k_s * (i_inf - i)
+            i_new = a_s * i + g_s * i_inf if exact else i + g_s * (i_inf - i)
+            v = start_membrane(v, pending, vreset, self.reset, self.reset_timing)
             if exact:
                 v_inf = vleak + r * i_inf
-                v = v_inf + (v - v_inf) * am + r * (i - i_inf) * coupling
+                v = v_inf + (v - v_inf) * a_m + r * (i - i_inf) * coupling
             else:
-                v = v + k_m * ((vleak + r * i_new) - v)
+                v = v + g_m * ((vleak + r * i_new) - v)
             i = i_new
-            z, v = self._spike_reset(v, vth, vreset)
+            z, v, pending = fire(v, pending, vth, vreset, **self.rules)  # type: ignore[arg-type]
             out.append(z)
         return torch.stack(out)
 
@@ -155,9 +165,10 @@ class RecurrentLIF(nn.Module):
         v = vleak.expand(x.shape[1], self.n)
         z = torch.zeros(x.shape[1], self.n, dtype=dtype)
         params = (a, one_minus_a, k, vleak, r, vth, vreset)
+        pending = None
         out = []
         for xt in x.unbind(0):
-            z, v = lif.step(xt + self.rec(z), v, params)
+            z, v, pending = lif.step(xt + self.rec(z), v, params, pending)
             out.append(z)
         return torch.stack(out)
 
@@ -211,14 +222,17 @@ class SpikingSequential(nn.Module):
         neurons = [m.lif if isinstance(m, RecurrentLIF) else m for m in self.layers if isinstance(m, NEURON_LAYERS)]
         if not neurons:
             raise ValueError("the model has no neuron layer; add LIFLayer, IFLayer, CubaLIFLayer or LILayer")
-        fields = {(m.dt, m.integration, getattr(m, "reset", "zero"), getattr(m, "spike_rule", ">")) for m in neurons}
-        spiking = {(m.dt, m.integration, m.reset, m.spike_rule) for m in neurons if not isinstance(m, LILayer)}
-        dts = {f[0] for f in fields} | {s[0] for s in spiking}
-        if len(dts) > 1 or len({f[1] for f in fields}) > 1 or len(spiking) > 1:
-            raise ValueError(f"neuron layers disagree on (dt, integration, reset, spike rule): {sorted(fields | spiking)}; "
-                             "one IR graph has one execution profile")
-        dt, integration, reset, rule = next(iter(spiking)) if spiking else next(iter(fields))
-        return ir.Profile(dt=dt, integration=integration, reset=reset, spike_rule=rule)
+        fields = {(m.dt, m.integration, m.v_min) for m in neurons}
+        spiking = {(m.dt, m.integration, m.v_min, m.reset, m.spike_rule, m.reset_timing, m.multi_spike)
+                   for m in neurons if not isinstance(m, LILayer)}
+        if len(fields) > 1 or len(spiking) > 1:
+            raise ValueError(f"neuron layers disagree on (dt, integration, v_min[, reset, spike rule, reset timing, "
+                             f"multi-spike]): {sorted(fields | spiking, key=str)}; one IR graph has one execution profile")
+        dt, integration, v_min, *rest = next(iter(spiking)) if spiking else (*next(iter(fields)), "zero", ">",
+                                                                              "same_step", False)
+        reset, rule, reset_timing, multi_spike = rest
+        return ir.Profile(dt=dt, integration=integration, reset=reset, spike_rule=rule, reset_timing=reset_timing,
+                          multi_spike=multi_spike, v_min=v_min)
 
     def to_ir(self) -> ir.Graph:
         """The graph ``Input -> (one node per layer) -> Output`` computing what :meth:`forward` does."""

@@ -18,6 +18,8 @@ same gradients as back-propagating the whole sequence in SLTT mode, with peak me
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -28,14 +30,17 @@ from .model import SNNClassifier
 __all__ = ["LOGIT_SCALE", "sltt_backward"]
 
 
-def _chunk_forward(model: SNNClassifier, xc: torch.Tensor, state: list[torch.Tensor | None]
-                   ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor | None]]:
+State = tuple[torch.Tensor, torch.Tensor] | None  # (membrane, last spikes: the reset due with next_step)
+
+
+def _chunk_forward(model: SNNClassifier, xc: torch.Tensor, state: list[State]
+                   ) -> tuple[torch.Tensor, list[torch.Tensor], list[State]]:
     h = xc.reshape(xc.shape[0], xc.shape[1], -1)
     spikes, new_state = [], []
-    for (fc, lif), v0 in zip(zip(model.fc, model.lif), state):
-        h, v_last = lif.run(time_linear(fc, h), None if v0 is None else v0.detach())
+    for (fc, lif), st in zip(zip(model.fc, model.lif), state):
+        h, v_last = lif.run(time_linear(fc, h), *((None, None) if st is None else (st[0].detach(), st[1].detach())))
         spikes.append(h)
-        new_state.append(v_last.detach())
+        new_state.append((v_last.detach(), h[-1].detach()))
     return time_linear(model.readout, h), spikes, new_state
 
 
@@ -51,11 +56,14 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
         raise ValueError("sltt_backward runs chunks of steps; learnable delays need the whole sequence (use mode='bptt')")
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
+    if model.li.v_min > -math.inf:
+        raise ValueError("sltt_backward uses the LI readout's linearity; a v_min floor makes it nonlinear "
+                         "(use mode='bptt', or v_min=-inf)")
     T = x.shape[0]
     n_layers = len(model.lif)
     a = model.li.decay(x.dtype)
     with torch.no_grad():  # pass 1: the mean readout membrane, chunk by chunk
-        state: list[torch.Tensor | None] = [None] * n_layers
+        state: list[State] = [None] * n_layers
         v_out = None
         m = torch.zeros(x.shape[1], model.spec.classes, dtype=x.dtype)
         rates = [0.0] * n_layers

@@ -45,7 +45,8 @@ def _dense(node: ir.Node, shapes: tuple[tuple[int, ...], tuple[int, ...]], dt: f
 
 @dataclass
 class CrossbarBoard:
-    """Emulates the programmed tiles; neurons run digitally with the reference neuron code."""
+    """Emulates the programmed tiles; neurons run digitally with the reference neuron code (every
+    profile rule: reset timing, multi-spike counts, ``v_min``; the float model's initial state)."""
 
     artifact: Artifact
     faults: Mapping[str, float] = field(default_factory=dict)
@@ -102,8 +103,11 @@ class CrossbarBoard:
         first = next(iter(inputs.values())) if isinstance(inputs, Mapping) else inputs
         self.cost = cost_per_inference({n: layer.counts for n, layer in self.layers.items()}, neurons, steps,
                                        int(np.shape(first)[1]), self.device)
+        counts = self.graph.profile.multi_spike  # spike counts, as neurokit.sim records them
         return Recording(dt=self.graph.profile.dt, outputs=dict(res.outputs),
-                         spikes={n: res.node_outputs[n] > 0.5 for n in spiking})
+                         spikes={n: np.rint(res.node_outputs[n]).astype(np.int64) if counts and
+                                 not isinstance(flat.nodes[n], ir.Threshold) else res.node_outputs[n] > 0.5
+                                 for n in spiking})
 
     def reset(self) -> None:
         return None

@@ -1,21 +1,32 @@
 r"""Loihi 2 backend: quantize an IR graph to Loihi 2's fixed-point LIF, write an artifact, run it in
 Lava (out of process, Python 3.10) and compare with the NumPy bit-accurate reference.
 
-Quantization of a layer ``W -> neuron`` (per-layer scale :math:`S`, chosen so the threshold is
-:math:`v_{th} S = 4096 \cdot 64`): the neuron update :math:`v' = a v + k (v_{leak} + r (W x + b))`
-(exact: :math:`k = 1 - a`; Euler: :math:`k = dt/\tau`; IF: :math:`a = 1, k = dt`) becomes
+Quantization of a layer ``W -> neuron`` (per-layer scale :math:`S`): the neuron update
+:math:`v' = a v + k (v_{leak} + r (W x + b))` (:math:`a`, :math:`k` from
+:func:`neurokit.dynamics.discretisation.neuron_coefficients` — exact and ``fixed_point``:
+:math:`k = 1 - a`; Euler: :math:`k = dt/\tau`; IF: :math:`a = 1`, :math:`k r = dt R`) becomes
 :math:`d_v = \mathrm{round}(4096 (1 - a))`, :math:`d_u = 4095` (no current memory),
 :math:`W_{int} 2^{e + 6} \approx S k r W` (8-bit even weights, per-layer exponent :math:`e`),
-bias :math:`b_m 2^{b_e} \approx S k (v_{leak} + r b)`, :math:`v_{th} = 4096`. LI readouts use the same
-neuron with the largest threshold and report :math:`v / S`.
+bias :math:`b_m 2^{b_e} \approx S k (v_{leak} + r b)`.
+
+Spiking layers (LIF/IF) are quantized in lava-dl ``netx``'s domain, so that ``netx.h5`` holds them
+exactly: weight exponent :math:`e = 0` with the threshold mantissa chosen from the largest weight,
+:math:`v_{th} = \min(131071, \lfloor 254 / p \rfloor)`, :math:`p = \max |k r W| / \vartheta`
+(the largest weight in thresholds per spike), :math:`S = 64 v_{th} / \vartheta`, and bias exponent
+:math:`b_e = 6`. Only weights above 254 thresholds per spike need :math:`e > 0`; only biases above
+:math:`4095 / v_{th}` thresholds per step need :math:`b_e = 7`. LI readouts keep :math:`S = 2^{16}`,
+the largest threshold and a free weight exponent (precision and 24-bit headroom), and report
+:math:`v / S`. The membrane starts (every sample) from the float model's initial state
+:math:`V_0 = \mathrm{round}(S v_0)` (``v_leak``, or the node's ``metadata["v_init"]``), stored as
+``v_init`` and given to Lava's ``LIF(v=...)``; ``u`` starts at 0. Profile options the LIF process
+cannot express (``reset_timing="next_step"``, ``multi_spike``, ``v_min``, subtractive reset) are
+refused by ``check`` with the reason (:func:`profile_problems`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -28,17 +39,21 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
-from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError, InvalidInputError
+from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
+from neurokit.errors import BackendUnavailableError, InvalidInputError, MappingError
 from neurokit.ir.passes import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .fixed_point import lava_weights, run_layers
-from .runtime import find_runtime, runtime_python
+from .fixed_point import MAX_UV, lava_weights, run_layers
+from .netx import BIAS_EXP as NETX_BIAS_EXP
+from .netx import INPUT_MESSAGE_BITS, write_netx
+from .runtime import find_runtime, run_in_runtime
 
 RUNNER = Path(__file__).with_name("runner.py")
-VTH_INT = 4096
-LI_VTH = 131071
+VTH_MAX = 131071  # 17-bit threshold mantissa
+NETX_PEAK = 254  # the largest even 8-bit weight mantissa (mixed sign mode)
+LI_VTH = VTH_MAX
 LI_SCALE = 2.0**16
 MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)  # conv/pool unrolled
@@ -53,6 +68,26 @@ def _recurrent(g: ir.Graph) -> dict[str, str]:
                 and len(g.successors(name)) == 1 and isinstance(g.nodes[g.successors(name)[0]], (ir.LIF, ir.IF)):
             rec[g.successors(name)[0]] = name
     return rec
+
+
+def profile_problems(p: ir.Profile) -> list[Problem]:
+    """The profile options Lava's Loihi 2 LIF process (``PyLifModelBitAcc``, what the chip's CUBA
+    neuron runs) cannot express bit for bit, each with the reason."""
+    problems = []
+    if p.reset not in ("zero",) or p.spike_rule != ">":
+        problems.append(Problem("<profile>", f"Loihi 2 resets v to 0 and spikes on v > vth; profile has reset="
+                                             f"{p.reset!r}, spike_rule={p.spike_rule!r}",
+                                "use reset='zero' and spike_rule='>'"))
+    if p.reset_timing != "same_step":
+        problems.append(Problem("<profile>", f"reset_timing={p.reset_timing!r} cannot be expressed: Loihi 2's CUBA "
+                                             "neuron resets in the spiking step", "use reset_timing='same_step'"))
+    if p.multi_spike:
+        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: Lava's LIF sends binary spikes "
+                                             "(graded spikes need a custom neuron program)", "use multi_spike=False"))
+    if p.v_min != float("-inf"):
+        problems.append(Problem("<profile>", f"v_min={p.v_min!r} cannot be expressed: Loihi 2's LIF clips v only at "
+                                             "the 24-bit limits -(2^23 - 1)", "leave v_min at -inf"))
+    return problems
 
 
 def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
@@ -90,10 +125,7 @@ def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
         problems.append(Problem("<graph>", f"expected (synapse, neuron) pairs, got {[k.__name__ for k in kinds]}",
                                 "every neuron layer needs exactly one incoming weight layer"))
     p = g.profile
-    if p.reset not in ("zero",) or p.spike_rule != ">":
-        problems.append(Problem("<profile>", f"Loihi 2 resets v to 0 and spikes on v > vth; profile has reset="
-                                             f"{p.reset!r}, spike_rule={p.spike_rule!r}",
-                                "use reset='zero' and spike_rule='>'"))
+    problems += profile_problems(p)
     for name in order[1::2]:
         node = g.nodes[name]
         for fld in ("tau", "v_threshold"):
@@ -109,7 +141,7 @@ def _chain(graph: ir.Graph) -> tuple[list[str], list[Problem]]:
     for name in order[0::2]:
         node = g.nodes[name]
         if isinstance(node, ir.SparseLinear) and node.delay is not None:
-            steps = np.rint(np.asarray(node.delay) / p.dt)
+            steps = delay_steps(node.delay, p.dt)
             if steps.max(initial=0) > MAX_DELAY_STEPS:
                 problems.append(Problem(name, f"synaptic delays up to {int(steps.max())} steps; Loihi 2 stores 0 to "
                                               f"{MAX_DELAY_STEPS}", "shorten the delays or use a larger dt"))
@@ -135,65 +167,70 @@ def _dense_weight(node: ir.Node, shapes: tuple[tuple[int, ...], tuple[int, ...]]
 
 
 def quantize_layer(syn: ir.Node, neuron: ir.Node, profile: ir.Profile, first: bool,
-                   shapes: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> tuple[dict[str, Any], dict[str, float]]:
-    """Loihi parameters for one ``synapse -> neuron`` pair and its quantization error figures."""
+                   shapes: tuple[tuple[int, ...], tuple[int, ...]] | None = None,
+                   recurrent: ir.Node | None = None) -> tuple[dict[str, Any], dict[str, float]]:
+    """Loihi parameters for one ``synapse -> neuron`` pair and its quantization error figures
+    (``recurrent``: the layer's recurrent synapse, whose weights share the layer's threshold)."""
     w, b = _dense_weight(syn, shapes, profile.dt)
-    dt = profile.dt
-    if isinstance(neuron, ir.IF):
-        a, k, vleak = 1.0, dt, 0.0
-    else:
-        tau = float(np.asarray(neuron.tau).ravel()[0])
-        a = math.exp(-dt / tau) if profile.integration == "exact" else 1.0 - dt / tau
-        k = 1.0 - a if profile.integration == "exact" else dt / tau
-        vleak = np.asarray(neuron.v_leak, np.float64).ravel()
-    r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
+    c = neuron_coefficients(neuron, profile)
+    a = 1.0 if isinstance(neuron, ir.IF) else float(c.a_mem.ravel()[0])  # one decay per layer (checked)
+    g_in, g_leak = _gains(neuron, c)
     if isinstance(neuron, ir.LI):
-        scale, vth = LI_SCALE, LI_VTH
+        scale, vth, min_exp, min_bias_exp = LI_SCALE, LI_VTH, -8, 0
     else:
         v_th = float(np.asarray(neuron.v_threshold).ravel()[0])
         if v_th <= 0:
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
-        scale, vth = VTH_INT * 64 / v_th, VTH_INT
-    w_eff = scale * k * r * w
-    w_int, e = _weights_8bit(w_eff)
-    b_eff = scale * k * (vleak + r.ravel() * b)
-    b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), 0, 7).astype(np.int64)
+        w_all = w if recurrent is None else np.hstack([w, _dense_weight(recurrent)[0]])
+        peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
+        vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, VTH_MAX)) if peak > 0 else VTH_MAX
+        scale, min_exp, min_bias_exp = vth * 64 / v_th, 0, NETX_BIAS_EXP
+    w_eff = scale * g_in[:, None] * w
+    w_int, e = _weights_8bit(w_eff, min_exp)
+    b_eff = scale * (g_leak + g_in * b)
+    b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), min_bias_exp, 7).astype(np.int64)
     b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
     dv = int(round(4096 * (1 - a)))
     if isinstance(syn, ir.SparseLinear) and syn.delay is not None:  # DelayDense: delay matrix in steps
         delays = np.zeros(w.shape, np.int64)
         pre = np.repeat(np.arange(syn.n_pre), np.diff(syn.indptr))
-        delays[syn.indices, pre] = np.rint(np.asarray(syn.delay) / dt).astype(np.int64)
+        delays[syn.indices, pre] = delay_steps(syn.delay, profile.dt)
         extra: dict[str, Any] = {"delays": delays}
     else:
         extra = {}
+    v_init = np.clip(np.round(scale * c.v_init.ravel()), -MAX_UV + 1, MAX_UV - 1).astype(np.int64)  # float start
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": 4095, "dv": dv, "vth": int(vth),
-              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale)}
+              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
     w_back = lava_weights(w_int) * 2.0 ** (e + 6)
     err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
            "decay_abs": abs((1 - dv / 4096) - a), "weight_exp": int(e)}
     return params, err
 
 
-def _weights_8bit(w_eff: np.ndarray) -> tuple[np.ndarray, int]:
-    """Even 8-bit mantissas (mixed sign mode) and the shared exponent for effective weights."""
+def _weights_8bit(w_eff: np.ndarray, min_exp: int = -8) -> tuple[np.ndarray, int]:
+    """Even 8-bit mantissas (mixed sign mode) and the shared exponent (at least ``min_exp``) for
+    effective weights."""
     peak = float(np.abs(w_eff).max()) or 1.0
-    e = max(-8, math.ceil(math.log2(peak / 254 / 64))) if peak > 0 else 0
+    e = max(min_exp, math.ceil(math.log2(peak / 254 / 64)))
     w_int = 2 * np.round(w_eff / 2.0 ** (e + 6) / 2)
     return np.clip(w_int, -256, 254).astype(np.int64), int(e)
+
+
+def _gains(neuron: ir.Node, c: NeuronCoefficients) -> tuple[np.ndarray, np.ndarray]:
+    r"""Per neuron (n,): the weight :math:`g_x` of the input and the constant drive :math:`g_0` in
+    :math:`v' = a v + g_x x + g_0`, from the discretisation: LIF/LI :math:`g_x = g R`,
+    :math:`g_0 = g\,v_{leak}` (:math:`g` the input gain); IF :math:`g_x = dt R`, :math:`g_0 = 0`."""
+    if isinstance(neuron, ir.IF):
+        return c.dt_r.ravel(), np.zeros(c.dt_r.size)
+    return (c.gain_mem * c.r).ravel(), (c.gain_mem * c.v_leak).ravel()
 
 
 def quantize_recurrent(syn: ir.Node, neuron: ir.Node, params: dict[str, Any], profile: ir.Profile) -> dict[str, Any]:
     """Loihi weights of a layer's recurrent synapses, on the layer's own scale."""
     w, _ = _dense_weight(syn)
-    if isinstance(neuron, ir.IF):
-        k = profile.dt
-    else:
-        tau = float(np.asarray(neuron.tau).ravel()[0])
-        k = 1.0 - math.exp(-profile.dt / tau) if profile.integration == "exact" else profile.dt / tau
-    r = np.asarray(neuron.r, np.float64).reshape(-1, 1)
-    w_int, e = _weights_8bit(params["scale"] * k * r * w)
+    w_int, e = _weights_8bit(params["scale"] * _gains(neuron, neuron_coefficients(neuron, profile))[0][:, None] * w,
+                             min(0, int(params["weight_exp"])))
     return {"rec_weights": w_int, "rec_weight_exp": e}
 
 
@@ -209,7 +246,8 @@ def quantize_graph(graph: ir.Graph) -> tuple[list[dict[str, Any]], list[dict[str
     params_list, layers, errors = [], [], []
     for k in range(len(order) // 2):
         syn, neu = order[2 * k], order[2 * k + 1]
-        params, err = quantize_layer(g.nodes[syn], g.nodes[neu], g.profile, first=k == 0, shapes=shapes[syn])
+        params, err = quantize_layer(g.nodes[syn], g.nodes[neu], g.profile, first=k == 0, shapes=shapes[syn],
+                                     recurrent=g.nodes[recurrent[neu]] if neu in recurrent else None)
         if neu in recurrent:
             params.update(quantize_recurrent(g.nodes[recurrent[neu]], g.nodes[neu], params, g.profile))
         n_in = int(params["weights"].shape[1])
@@ -297,31 +335,13 @@ def _integer_inputs(x: np.ndarray) -> np.ndarray:
 
 def run_lava(artifact: Artifact, x: np.ndarray, *, timeout_s: float = 600.0, hardware: bool = False) -> dict[str, np.ndarray]:
     """Run the artifact in the Lava runtime on integer inputs (T, B, n); raw integer results."""
-    venv = find_runtime()
-    if venv is None:
-        raise BackendUnavailableError("the Lava runtime (.venv-lava) is not installed",
-                                      fix="run `neurokit backends install loihi2` (or `make lava`)")
     x = x.reshape(x.shape[0], x.shape[1], -1)
     with tempfile.TemporaryDirectory(prefix="neurokit-lava-") as tmp:
         in_path, out_path = Path(tmp) / "inputs.h5", Path(tmp) / "result.h5"
         with h5py.File(in_path, "w") as f:
             f.create_dataset("inputs", data=x.astype(np.int32))
-        cmd = [str(runtime_python(venv)), str(RUNNER), str(artifact.path), str(in_path), str(out_path)]
-        if hardware:
-            cmd.append("--hardware")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env)
-        except subprocess.TimeoutExpired:
-            raise BoardTimeoutError(f"Lava did not finish within {timeout_s:.0f} s", where="loihi2",
-                                    fix="use fewer samples/steps or raise the timeout") from None
-        if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-            try:
-                last = json.loads(last)["error"]
-            except (ValueError, KeyError, TypeError):
-                pass
-            raise BoardError(f"Lava failed: {last}", where="loihi2", fix="see the Lava error; `neurokit doctor`")
+        run_in_runtime(RUNNER, [str(artifact.path), str(in_path), str(out_path), *(["--hardware"] if hardware else [])],
+                       timeout_s=timeout_s)
         with h5py.File(out_path, "r") as f:
             return {k: f[k][()].astype(np.int64) for k in f}
 
@@ -366,35 +386,13 @@ class Loihi2Backend:
                 for key, val in params.items():
                     grp.create_dataset(key, data=val)
         ir.write(g, out / "model.nir")
-        self._write_netx(out, layers)
+        netx = _export_netx(out / "netx.h5", params_list, layers)
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
                     "input": next(iter(g.inputs)), "output": next(iter(g.outputs)), "layers": layers,
-                    "quantization_error": errors, "cores": sum(L["cores"] for L in layers),
+                    "quantization_error": errors, "cores": sum(L["cores"] for L in layers), "netx": netx,
                     "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         return Artifact(path=out, target=self.name, manifest=manifest)
-
-    @staticmethod
-    def _write_netx(out: Path, layers: list[dict[str, Any]]) -> None:
-        """lava-dl ``netx`` layout: ``layer/N/{type, shape, weight, neuron/{type, iDecay, vDecay, vThMant, ...}}``."""
-        with h5py.File(out / "layers.h5", "r") as src, atomic_path(out / "netx.h5", suffix=".h5") as tmp, \
-                h5py.File(tmp, "w") as f:
-            inp = f.create_group("layer/0")
-            inp["type"] = np.bytes_("input")
-            inp["shape"] = np.array([layers[0]["n_in"]])
-            for k, L in enumerate(layers):
-                g = f.create_group(f"layer/{k + 1}")
-                s = src[f"layer{k}"]
-                g["type"] = np.bytes_("dense")
-                g["shape"] = np.array([L["n"]])
-                g["weight"] = s["weights"][()]
-                nrn = g.create_group("neuron")
-                nrn["type"] = np.bytes_("CUBA")
-                nrn["iDecay"] = np.int64(4096)
-                nrn["vDecay"] = np.int64(s["dv"][()])
-                nrn["vThMant"] = np.int64(s["vth"][()])
-                nrn["refDelay"] = np.int64(1)
-                nrn["gradedSpike"] = False
 
     def reference_graph(self, artifact: Artifact) -> ir.Graph:
         """The float model with Loihi's timing: every Dense delays by one step. Feed-forward
@@ -429,6 +427,17 @@ class Loihi2Backend:
         return LoihiBoard(artifact=artifact, faults=dict(faults or {}))
 
 
+def _export_netx(path: Path, params_list: list[dict[str, Any]], layers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Write lava-dl's ``netx.h5`` beside the artifact where netx holds it exactly; otherwise write
+    none (a stale one is removed) and say why: the manifest's ``netx`` entry."""
+    try:
+        write_netx(path, params_list, layers)
+    except MappingError as exc:
+        path.unlink(missing_ok=True)
+        return {"file": None, "refused": exc.problems}
+    return {"file": path.name, "input_message_bits": INPUT_MESSAGE_BITS}
+
+
 def deploy_report(artifact: Artifact) -> str:
     m = artifact.manifest
     lines = [f"loihi2 artifact {artifact.path}: {m['cores']} neuro-core(s); run on {m['run_config']}"]
@@ -436,5 +445,10 @@ def deploy_report(artifact: Artifact) -> str:
         lines.append(f"  {L['synapse']}->{L['neuron']:<10} {L['kind']:<3} {L['n_in']:>5}->{L['n']:<5} "
                      f"synapses {L['synapses']:>7}  weight_exp {L['weight_exp']:>3}  dv {L['dv']:>4}  vth {L['vth']}  "
                      f"cores {L['cores']}  weight error {e['weight_rel_rms'] * 100:.2f} % rms")
-    lines.append("  also written: netx.h5 (lava-dl netx layout), model.nir (float model)")
+    netx = m.get("netx", {})
+    if netx.get("file"):
+        lines.append(f"  also written: {netx['file']} (lava-dl netx; load with hdf5.Network(path, "
+                     f"input_message_bits={netx['input_message_bits']})), model.nir (float model)")
+    else:
+        lines.append("  also written: model.nir (float model); no netx.h5: " + "; ".join(netx.get("refused", [])))
     return "\n".join(lines)

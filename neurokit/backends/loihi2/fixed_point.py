@@ -13,6 +13,7 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
 * Spike :math:`s = v > (v_{th} \ll 6)`; reset :math:`v \leftarrow 0` where spiking (``u`` keeps).
 * Synaptic delays (optional ``delays`` (out, in) in steps, Lava's ``DelayDense``): a spike at step
   ``t`` through a synapse of delay ``d`` arrives at step ``t + 1 + d``.
+* Initial state: ``u = 0``, ``v = v_init`` (optional per layer, default 0 as Lava's), every sample.
 * Recurrence (optional ``rec_weights``, ``rec_weight_exp``): a second Dense from the layer's own
   spikes to its ``a_in``, with the same one-step latency; the two inputs are summed.
 """
@@ -65,8 +66,15 @@ def dense_accumulate(w: np.ndarray, s: np.ndarray, weight_exp: int) -> np.ndarra
     return acc << weight_exp if weight_exp > 0 else acc >> (-weight_exp)
 
 
+def initial_v(layer: dict[str, np.ndarray | int]) -> np.ndarray:
+    """A layer's initial membrane ``v_init`` (n,), as Lava's ``LIF(v=...)``; 0 (Lava's default) when absent."""
+    n = int(layer["n"])
+    return np.broadcast_to(np.asarray(layer.get("v_init", 0), np.int64), (n,)).copy()
+
+
 def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict[str, np.ndarray]:
-    """Run the feed-forward chain on integer inputs ``x`` (T, B, n0), each sample from rest.
+    """Run the feed-forward chain on integer inputs ``x`` (T, B, n0), each sample from the initial
+    state (``v = v_init``, ``u = 0``, empty synapse buffers).
 
     Returns per layer ``s{k}`` (T, B, n) bool, ``u{k}``, ``v{k}`` (T, B, n) int64 — exactly what Lava
     records with Monitors for the same artifact.
@@ -74,7 +82,7 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
     T, B = x.shape[:2]
     out: dict[str, np.ndarray] = {}
     state = [(np.zeros((B, int(L["n"])), np.int64), np.zeros((B, int(L["n"])), np.int64),
-              np.zeros((B, int(L["n"])), np.int64)) for L in layers]  # (a_buff, u, v)
+              np.broadcast_to(initial_v(L), (B, int(L["n"]))).copy()) for L in layers]  # (a_buff, u, v)
     rec_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # recurrent Dense, same one-step latency
     rec_w = [lava_weights(np.asarray(L["rec_weights"]), int(L.get("num_weight_bits", 8))) if "rec_weights" in L
              else None for L in layers]

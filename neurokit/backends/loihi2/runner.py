@@ -48,7 +48,7 @@ def main(argv):
     data = np.transpose(x, (2, 1, 0)).reshape(n0, B * T)  # sample after sample
     src = RingBuffer(data=data)
     prev = src.s_out
-    denses, lifs, monitors, recs = [], [], [], []
+    denses, lifs, monitors, recs, inits = [], [], [], [], []
     for k, L in enumerate(layers):
         n = int(L["n"])
         if "delays" in L:  # per-synapse delays in steps (0..62)
@@ -58,7 +58,8 @@ def main(argv):
         else:
             dense = Dense(weights=L["weights"].astype(np.int32), weight_exp=int(L["weight_exp"]),
                           num_weight_bits=int(L["num_weight_bits"]), num_message_bits=int(L["num_message_bits"]))
-        lif = LIF(shape=(n,), du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]),
+        v_init = np.broadcast_to(np.asarray(L.get("v_init", 0), np.int32), (n,)).copy()  # the float model's start
+        lif = LIF(shape=(n,), u=np.zeros(n, np.int32), v=v_init, du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]),
                   bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
         prev.connect(dense.s_in)
         dense.a_out.connect(lif.a_in)
@@ -79,12 +80,13 @@ def main(argv):
         mons["s"] = m
         denses.append(dense)
         lifs.append(lif)
+        inits.append(v_init)
         monitors.append(mons)
     try:
         for b in range(B):
             lifs[0].run(condition=RunSteps(num_steps=T), run_cfg=run_cfg)
-            for dense, lif in zip(denses, lifs):  # every sample starts from rest
-                lif.v.set(np.zeros(lif.v.shape, np.int32))
+            for dense, lif, v_init in zip(denses, lifs, inits):  # every sample starts from the initial state
+                lif.v.set(v_init.copy())
                 lif.u.set(np.zeros(lif.u.shape, np.int32))
                 dense.a_buff.set(np.zeros(dense.a_buff.shape, np.int32))
             for rec in recs:

@@ -1,14 +1,17 @@
-"""The Lava runtime: a Python 3.10 virtual environment with ``lava-nc==0.10.0``.
+"""The Lava runtime: a Python 3.10 virtual environment with ``lava-nc==0.10.0`` and
+``lava-dl==0.6.0`` (which runs the ``netx.h5`` exports; it brings torch 2.3, about 5 GB installed).
 
 Lava cannot share neurokit's Python 3.11 environment, so neurokit drives it out of process:
 :func:`install_runtime` creates the venv (idempotent: a marker holds the hash of the pinned
-requirements), :func:`find_runtime` locates it, and the driver runs the runner script inside it.
+requirements; an existing venv whose pins changed is updated in place, not rebuilt),
+:func:`find_runtime` locates it, and the driver runs the runner scripts inside it.
 """
 
 from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -16,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from neurokit.errors import BackendUnavailableError
+from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError
 
 REQUIREMENTS = Path(__file__).with_name("runtime_requirements.txt")
 MARKER = ".neurokit-lava-runtime"
@@ -55,18 +58,21 @@ def find_python310(preferred: str = "python3.10") -> str:
     candidates = [preferred, *sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.10*/bin/python3.10")), reverse=True)]
     for exe in candidates:
         path = shutil.which(exe) if os.sep not in exe else exe
-        if not path:
-            continue
-        try:
-            out = subprocess.run([path, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
-                                 text=True, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if out.returncode == 0 and out.stdout.strip() == "(3, 10)":
+        if path and _python_works(Path(path)):
             return path
     raise BackendUnavailableError("no working Python 3.10 found (lava-nc 0.10 runs only on 3.10)",
                                   fix="install python3.10 (e.g. `pyenv install 3.10`) and re-run "
                                       "`neurokit backends install loihi2`")
+
+
+def _python_works(exe: Path) -> bool:
+    """Whether ``exe`` is a Python 3.10 that starts."""
+    try:
+        out = subprocess.run([str(exe), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
+                             text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0 and out.stdout.strip() == "(3, 10)"
 
 
 def install_runtime(venv: Path | None = None, *, python: str = "python3.10") -> Path:
@@ -75,10 +81,12 @@ def install_runtime(venv: Path | None = None, *, python: str = "python3.10") -> 
     marker = venv / MARKER
     if marker.is_file() and marker.read_text().strip() == _requirements_hash() and runtime_python(venv).exists():
         return venv
-    interpreter = find_python310(python)
-    steps = [[interpreter, "-m", "venv", "--clear", str(venv)],
-             [str(runtime_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-              "-r", str(REQUIREMENTS)]]
+    pip_install = [str(runtime_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                   "-r", str(REQUIREMENTS)]
+    if _python_works(runtime_python(venv)):  # pins changed: update in place (pip keeps what still fits)
+        steps = [pip_install]
+    else:
+        steps = [[find_python310(python), "-m", "venv", "--clear", str(venv)], pip_install]
     for cmd in steps:
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
@@ -86,7 +94,8 @@ def install_runtime(venv: Path | None = None, *, python: str = "python3.10") -> 
             raise BackendUnavailableError(f"creating the Lava runtime failed at `{' '.join(cmd)}`: {tail}",
                                           fix=f"run that command by hand to see why; then re-run "
                                               f"`neurokit backends install loihi2`")
-    check = subprocess.run([str(runtime_python(venv)), "-c", "import lava.magma.core.run_configs, h5py, numpy"],
+    check = subprocess.run([str(runtime_python(venv)), "-c",
+                            "import lava.magma.core.run_configs, lava.lib.dl.netx, h5py, numpy"],
                            capture_output=True, text=True)
     if check.returncode != 0:
         raise BackendUnavailableError(f"Lava does not import in {venv}: {check.stderr.strip()[-400:]}",
@@ -95,13 +104,36 @@ def install_runtime(venv: Path | None = None, *, python: str = "python3.10") -> 
     return venv
 
 
+def run_in_runtime(script: Path, args: list[str], *, timeout_s: float, what: str = "Lava") -> None:
+    """Run ``script args`` with the runtime's Python. A script reports failure as one JSON line
+    ``{"error": ...}`` on stderr; that becomes :class:`BoardError`, a timeout :class:`BoardTimeoutError`."""
+    venv = find_runtime()
+    if venv is None:
+        raise BackendUnavailableError("the Lava runtime (.venv-lava) is not installed",
+                                      fix="run `neurokit backends install loihi2` (or `make lava`)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    try:
+        proc = subprocess.run([str(runtime_python(venv)), str(script), *args], capture_output=True, text=True,
+                              timeout=timeout_s, env=env)
+    except subprocess.TimeoutExpired:
+        raise BoardTimeoutError(f"{what} did not finish within {timeout_s:.0f} s", where="loihi2",
+                                fix="use fewer samples/steps or raise the timeout") from None
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+        try:
+            last = json.loads(last)["error"]
+        except (ValueError, KeyError, TypeError):
+            pass
+        raise BoardError(f"{what} failed: {last}", where="loihi2", fix="see the Lava error; `neurokit doctor`")
+
+
 def runtime_status() -> dict[str, Any]:
     """``{"ready": bool, "detail": str}`` for ``neurokit doctor``."""
     venv = find_runtime()
     if venv is None:
         return {"ready": False, "detail": f"Lava runtime missing at {default_runtime_dir()}: run "
                                           "`neurokit backends install loihi2` (or `make lava`)"}
-    return {"ready": True, "detail": f"Lava runtime at {venv} (lava-nc 0.10, Python 3.10); real Loihi 2 "
+    return {"ready": True, "detail": f"Lava runtime at {venv} (lava-nc 0.10, lava-dl 0.6, Python 3.10); real Loihi 2 "
                                      f"hardware: not available here (lava-loihi is not public)"}
 
 

@@ -6,7 +6,8 @@ report) and ``arrays.h5``: ``routing/uncompressed/<x>_<y>`` and ``routing/compre
 (rows ``key, mask, route word 0, ...``: the route in 32-bit words, ``route_words`` in the manifest — one
 for SpiNNaker 1, five for SpiNNaker2), ``cores/<x>_<y>_<p>/`` with ``master_pop`` (rows ``key, mask, row_start,
 row_count``), ``rows_indptr`` / ``rows_target`` / ``rows_weight`` (int16) / ``rows_shift`` /
-``rows_delay`` (one row per source atom), and ``neurons/<population>/`` fixed-point parameters.
+``rows_delay`` (one row per source atom), and ``neurons/<population>/`` fixed-point parameters
+(``v_init``: the float model's initial membrane, quantized; every sample starts from it).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
 from neurokit.dynamics.fixed import FixedNeuron, fixed_neuron, fixed_step
-from neurokit.errors import InvalidInputError, MappingError
+from neurokit.errors import FileFormatError, InvalidInputError, MappingError
 from neurokit.ir.passes import FixedFormat, node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
@@ -35,6 +36,7 @@ from .mapping import MASK, RoutingTables, compress, destinations, partition, pla
 FMT = FixedFormat(16, 15)
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
 NEURONS = (ir.LIF, ir.IF, ir.LI)
+NEURON_FIELDS = ("a", "k", "r", "dt_r", "v_leak", "v_th", "v_reset", "refrac_steps", "v_init")
 
 
 def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], list[Problem]]:
@@ -45,8 +47,7 @@ def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], 
         if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten)):
             problems.append(Problem(name, f"{node.type_name} has no SpiNNaker lowering in this version",
                                     "map Linear/Affine/SparseLinear/Conv/Pool into LIF/IF/LI populations"))
-    if g.profile.spike_rule != ">":
-        problems.append(Problem("<profile>", "SpiNNaker neurons spike on v > v_th", "use spike_rule='>'"))
+    problems += profile_problems(g.profile)
     pops = [n for n in g.topological_order() if isinstance(g.nodes[n], (ir.Input, *NEURONS))]
 
     def source(name: str) -> str | None:
@@ -70,6 +71,27 @@ def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], 
                 if not isinstance(g.nodes[p], SYNAPSES):
                     problems.append(Problem(name, f"input from {p!r} is not a projection", "insert a Linear"))
     return pops, projections, problems
+
+
+def profile_problems(profile: ir.Profile) -> list[Problem]:
+    """The profile options sPyNNaker's neurons (``IF_curr_delta``, which the PyNN export uses and the
+    emulator reproduces) cannot express, each with the reason."""
+    problems = []
+    if profile.spike_rule != ">":
+        problems.append(Problem("<profile>", "SpiNNaker neurons spike on v > v_th", "use spike_rule='>'"))
+    if profile.reset != "zero":
+        problems.append(Problem("<profile>", f"reset={profile.reset!r} cannot be expressed: sPyNNaker's IF_curr_delta "
+                                             "sets v to v_reset after a spike", "use reset='zero'"))
+    if profile.reset_timing != "same_step":
+        problems.append(Problem("<profile>", f"reset_timing={profile.reset_timing!r} cannot be expressed: sPyNNaker's "
+                                             "neurons reset in the step they spike", "use reset_timing='same_step'"))
+    if profile.multi_spike:
+        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: a SpiNNaker neuron sends at most "
+                                             "one spike packet per time step", "use multi_spike=False"))
+    if profile.v_min != float("-inf"):
+        problems.append(Problem("<profile>", f"v_min={profile.v_min!r} cannot be expressed: sPyNNaker's IF_curr_delta "
+                                             "has no floor on the membrane", "leave v_min at -inf"))
+    return problems
 
 
 @dataclass
@@ -150,7 +172,7 @@ class SpiNNakerBackend:
             for pop in pops[1:]:
                 p = fixed_neuron(g.nodes[pop], g.profile, FMT)
                 grp = f.create_group(f"neurons/{pop}")
-                for fld in ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps"):
+                for fld in NEURON_FIELDS:
                     grp.create_dataset(fld, data=np.asarray(getattr(p, fld)).ravel())
                 grp.attrs["kind"] = p.kind
                 offset = np.zeros(p.a.size, np.int64)
@@ -403,8 +425,12 @@ class Emulator:
             self.neurons = {}
             for p in self.pops[1:]:
                 grp = f[f"neurons/{p}"]
-                self.neurons[p] = (FixedNeuron(kind=str(grp.attrs["kind"]), **{k: grp[k][()] for k in
-                                   ("a", "k", "r", "v_leak", "v_th", "v_reset", "refrac_steps")}), grp["i_offset"][()])
+                missing = [k for k in NEURON_FIELDS if k not in grp]
+                if missing:
+                    raise FileFormatError(f"population {p!r} lacks {missing} (an artifact from an older neurokit)",
+                                          where=str(self.path / "arrays.h5"), fix="re-run `neurokit deploy`")
+                self.neurons[p] = (FixedNeuron(kind=str(grp.attrs["kind"]), **{k: grp[k][()] for k in NEURON_FIELDS}),
+                                   grp["i_offset"][()])
             compressed = f.get("routing/compressed")
             tables = RoutingTables({tuple(int(c) for c in k.split("_")): _table_entries(compressed[k][()])
                                     for k in (compressed if compressed is not None else [])})
@@ -465,8 +491,7 @@ class Emulator:
         late = float(self.faults.get("delay_packets", 0.0))
         ring = np.zeros((self.depth + 1, 2, B, self.n_total), np.int64)
         saturated = {p: 0 for p in self.pops[1:]}
-        v = {p: np.zeros((B, self.sizes[p]), np.int64) for p in self.pops[1:]}
-        refrac = {p: np.zeros((B, self.sizes[p]), np.int64) for p in self.pops[1:]}
+        state = {p: self.neurons[p][0].rest(B) for p in self.pops[1:]}  # the float model's initial state
         spikes = {p: np.zeros((T, B, self.sizes[p]), bool) for p in self.pops[1:]}
         vtrace = {p: np.zeros((T, B, self.sizes[p]), np.int64) for p in self.pops[1:]}
         slots = self.depth + 1
@@ -483,9 +508,9 @@ class Emulator:
                 saturated[p] += int(full[:, :, o:o + self.sizes[p]].sum())
                 # an Affine bias arrives with its projection's one-step latency, as the IR defines it
                 current = cur[:, o:o + self.sizes[p]] + (i_off if t >= 1 else 0)
-                s, v[p], refrac[p] = fixed_step(params, FMT, current, v[p], refrac[p], reset=self.m["reset"])
-                spikes[p][t], vtrace[p][t] = s, v[p]
-                emitted[:, o:o + self.sizes[p]] += s
+                z, state[p] = fixed_step(params, FMT, current, state[p], self.graph.profile)
+                spikes[p][t], vtrace[p][t] = z, state[p].v
+                emitted[:, o:o + self.sizes[p]] += z
             ring[t % slots] = 0
             b_idx, src = np.nonzero(emitted)
             for b, sidx in zip(b_idx, src):

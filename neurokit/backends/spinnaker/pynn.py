@@ -3,7 +3,8 @@
 ``write_pynn(artifact)`` writes ``pynn/model.py`` and ``pynn/connections.npz`` (explicit
 ``FromListConnector`` lists: pre, post, weight, delay in ms). Neurons become ``IF_curr_delta``
 (membrane jump per spike, like the IR's box-current input at one step; tau_m, v_rest, v_thresh,
-v_reset, tau_refrac from the IR), the Input population a ``SpikeSourceArray``. The script runs on a
+v_reset, tau_refrac from the IR; the initial membrane ``v`` is the float model's initial state, e.g.
+``v_leak``), the Input population a ``SpikeSourceArray``. The script runs on a
 real board or, with ``virtual_board = True`` in ``~/.spynnaker.cfg``, maps without hardware and
 prints one JSON line with sPyNNaker's placement and routing figures.
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact
+from neurokit.dynamics.neurons import initial_state
 from neurokit.errors import BackendUnavailableError, BoardError
 from neurokit.ir.passes import node_to_csr, synapse_delays
 from neurokit.util.atomic import atomic_write_text
@@ -74,6 +76,8 @@ def write_pynn(artifact: Artifact, run_ms: float = 10.0) -> Path:
                   "tau_refrac": float(np.mean(getattr(node, "t_refrac", None) if getattr(node, "t_refrac", None) is not None
                                               else np.zeros(n))) * 1e3}
         pops_src.append(f"pops[{name!r}] = sim.Population({n}, sim.IF_curr_delta(**{params!r}), label={name!r})")
+        arrays[f"v_init_{name}"] = np.asarray(initial_state(node).v, np.float64).ravel()  # the float model's start
+        pops_src.append(f"pops[{name!r}].initialize(v=data[{f'v_init_{name}'!r}])")
     from .backend import _structure
 
     for syn, pre, post in _structure(g)[1]:

@@ -21,12 +21,14 @@ from neurokit.ir.profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
 from neurokit.util.warn import warn_user
 
 from .base import Producer, keep_nodes, never_detected
-
 from .lava_dl import PRODUCER as LAVA_DL
+from .norse import PRODUCER as NORSE
 from .rockpool import PRODUCER as ROCKPOOL
+from .sinabs import PRODUCER as SINABS
+from .snntorch import PRODUCER as SNNTORCH
 from .spyx import PRODUCER as SPYX
 
-_ENTRIES: tuple[Producer, ...] = (ROCKPOOL, SPYX, LAVA_DL)
+_ENTRIES: tuple[Producer, ...] = (SNNTORCH, NORSE, SINABS, ROCKPOOL, SPYX, LAVA_DL)
 
 #: name -> entry, for ``ir.read(path, producer=NAME)`` and ``--producer NAME``.
 PRODUCERS: dict[str, Producer] = {p.name: p for p in _ENTRIES}
@@ -49,9 +51,17 @@ def detect(graph: Graph) -> list[Producer]:
     return [p for p in PRODUCERS.values() if p.detect(graph)]
 
 
-def apply_producer(graph: Graph, producer: Producer) -> Graph:
-    """``graph`` with the producer's profile and parameter rewrites, its name in the metadata."""
-    out = producer.rewrite(graph.with_profile(producer.profile))
+def apply_producer(graph: Graph, producer: Producer, overrides: Mapping[str, Any] | None = None, *,
+                   where: str = "profile") -> Graph:
+    """``graph`` with the producer's profile and parameter rewrites, its name in the metadata.
+
+    ``overrides`` (profile fields) change the producer's profile *before* its rewrites run, since
+    some rewrites depend on it (an IF gain of ``1/dt`` must use the ``dt`` the graph will run at).
+    """
+    profile = producer.profile
+    if overrides:
+        profile = profile_overrides(overrides, profile, source=f"{where} profile overrides")
+    out = producer.rewrite(graph.with_profile(profile))
     return dataclasses.replace(out, metadata={**dict(out.metadata), "producer": producer.name})
 
 
@@ -69,18 +79,23 @@ def interpret(graph: Graph, where: str, *, profile_in_file: bool, producer: str 
     """
     if isinstance(profile, Profile) and producer is None:
         return graph.with_profile(profile)
+    overrides = None if isinstance(profile, Profile) or not profile else profile
     found: list[Producer] = []
     if producer is not None:
-        graph = apply_producer(graph, producer_named(producer))
+        graph = apply_producer(graph, producer_named(producer), overrides, where=where)
     elif not profile_in_file:
         found = detect(graph)
-        graph = apply_producer(graph, found[0]) if len(found) == 1 else graph.with_profile(PLAIN_NIR_DEFAULTS)
+        if len(found) == 1:
+            graph = apply_producer(graph, found[0], overrides, where=where)
+        else:
+            graph = graph.with_profile(PLAIN_NIR_DEFAULTS)
     if isinstance(profile, Profile):
         return graph.with_profile(profile)
     given = ""
-    if profile:
-        graph = graph.with_profile(profile_overrides(profile, graph.profile, source=f"{where} profile overrides"))
-        given = f" ({', '.join(sorted(profile))} as given)"
+    if overrides:
+        if producer is None and len(found) != 1:  # a producer's overrides were applied before its rewrites
+            graph = graph.with_profile(profile_overrides(overrides, graph.profile, source=f"{where} profile overrides"))
+        given = f" ({', '.join(sorted(overrides))} as given)"
     if producer is None and not profile_in_file:
         if len(found) == 1:
             warn_user(f"{where}: read as a {found[0].describe()}{given}; pass producer=NAME (CLI --producer NAME) "
@@ -90,6 +105,7 @@ def interpret(graph: Graph, where: str, *, profile_in_file: bool, producer: str 
             names = f" (it matches {', '.join(p.name for p in found)}: ambiguous)" if found else ""
             warn_defaults(where + names + given, graph.profile)
     return graph
+
 
 __all__ = ["PRODUCERS", "Producer", "ProducerAssumedWarning", "apply_producer", "detect", "interpret",
            "keep_nodes", "never_detected", "producer_named", "profile_overrides"]

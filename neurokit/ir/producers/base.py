@@ -18,6 +18,11 @@ from neurokit.ir.graph import Graph
 from neurokit.ir.profile import Profile
 
 
+#: Graph metadata key set by the readers when the file gave neurons one scalar per population
+#: (broadcast to every neuron on reading): part of what a file says about its exporter.
+SCALAR_PARAMETERS_KEY = "nir_scalar_neuron_parameters"
+
+
 def keep_nodes(graph: Graph) -> Graph:
     """The identity rewrite: the file's parameters already mean what neurokit's equations say."""
     return graph

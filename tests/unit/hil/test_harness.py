@@ -31,14 +31,15 @@ def test_wrong_rounding_is_caught_at_the_right_step_and_neuron(tmp_path: Path) -
     report = run_hil(g, ["neurokit.hil.testing:EXACT", "neurokit.hil.testing:WRONG_ROUNDING"], x,
                      out_dir=tmp_path, timeout_s=120)
     exact, broken = report.targets
-    assert exact.status == "ok" and exact.spike_agreement == 1.0 and exact.first_divergence is None
-    assert broken.status == "ok" and broken.spike_agreement is not None and broken.spike_agreement < 1.0
+    assert exact.status == "ok" and exact.own_mode is not None and broken.own_mode is not None
+    assert exact.own_mode.spike_agreement == 1.0 and exact.own_mode.first_divergence is None
+    assert broken.status == "ok" and broken.own_mode.spike_agreement < 1.0
     # the divergence the harness reports is where the two models first differ, computed independently
     good = simulate_arrays(round_weights(g, WRONG_ROUNDING.quantum), x, 60)
     bad = simulate_arrays(floor_weights(g, WRONG_ROUNDING.quantum), x, 60)
     expected = first_divergence(good.spikes, bad.spikes, order=["lif1", "lif2"])
     assert expected is not None
-    assert broken.first_divergence == expected.as_dict()
+    assert broken.own_mode.first_divergence == expected.as_dict()
 
 
 def test_hanging_board_times_out_and_others_still_run(tmp_path: Path) -> None:
@@ -48,7 +49,7 @@ def test_hanging_board_times_out_and_others_still_run(tmp_path: Path) -> None:
     hang, crash, exact = report.targets
     assert hang.status == "timeout" and "did not finish within 8 s" in hang.error
     assert crash.status == "failed" and "simulated firmware crash" in crash.error
-    assert exact.status == "ok" and exact.spike_agreement == 1.0
+    assert exact.status == "ok" and exact.own_mode is not None and exact.own_mode.spike_agreement == 1.0
 
 
 def test_refused_graph_lists_every_node(tmp_path: Path) -> None:
@@ -64,10 +65,15 @@ def test_compare_reports_per_layer_figures() -> None:
     g, x = small_model(), inputs()
     a = simulate_arrays(g, x, 60)
     b = simulate_arrays(floor_weights(g, 1 / 16), x, 60)
-    cmp = compare(a, b, ["lif1", "lif2"], dt=1e-3)
-    assert set(cmp["layer_correlation"]) == {"lif1", "lif2"}
-    assert 0.0 <= cmp["spike_agreement"] < 1.0
-    assert all(v >= 0 for v in cmp["van_rossum"].values())
+    cmp = compare(a, b, ["lif1", "lif2"], dt=1e-3, description="floored weights")
+    assert set(cmp.layer_correlation) == {"lif1", "lif2"}
+    assert 0.0 <= cmp.spike_agreement < 1.0
+    assert all(v >= 0 for v in cmp.van_rossum.values())
+    assert cmp.spikes_expected == sum(int(a.spikes[n].sum()) for n in ("lif1", "lif2"))
+    assert cmp.spikes_got == sum(int(b.spikes[n].sum()) for n in ("lif1", "lif2"))
+    (out,) = a.outputs
+    assert cmp.reference == "floored weights"
+    assert cmp.output_max_abs_diff == float(np.abs(b.outputs[out] - a.outputs[out]).max())
 
 
 @pytest.mark.parametrize("bad_target", ["nonexistent"])
@@ -76,23 +82,56 @@ def test_unknown_target_is_a_failed_row_not_a_crash(bad_target: str, tmp_path: P
     assert report.targets[0].status == "failed" and "unknown target" in report.targets[0].error
 
 
-def test_report_json_and_html(tmp_path: Path) -> None:
+SEAM_KEYS = {"reference", "spike_agreement", "first_divergence", "spikes", "layer_correlation", "van_rossum",
+             "output_max_abs_diff", "profile_changes"}
+ROW_KEYS = {"target", "status", "error", "wall_s", "own_mode", "float_model", "accuracy", "accuracy_delta", "faults",
+            "counters"}
+
+
+def test_report_json_schema_and_html(tmp_path: Path) -> None:
+    """``report.json`` (format neurokit-hil-report, version 2): every target row has the two seams
+    ``own_mode`` and ``float_model`` with the same keys; a target that did not run has neither."""
     import json
 
+    from neurokit.hil.harness import FLOAT_MODEL
     from neurokit.hil.report import table, write_report
 
     labels = np.array([0, 1, 2])
-    report = run_hil(small_model(), ["neurokit.hil.testing:EXACT", "neurokit.hil.testing:WRONG_ROUNDING"], inputs(),
-                     labels=labels, out_dir=tmp_path / "work", timeout_s=120)
+    targets = ["neurokit.hil.testing:EXACT", "neurokit.hil.testing:WRONG_ROUNDING", "neurokit.hil.testing:CRASHING"]
+    report = run_hil(small_model(), targets, inputs(), labels=labels, out_dir=tmp_path / "work", timeout_s=120)
     j, h = write_report(report, tmp_path / "report")
     data = json.loads(j.read_text())
-    for name in ("exact", "wrong_rounding"):
-        row = data["targets"][name]
-        assert {"spike_agreement", "first_divergence", "accuracy_delta", "wall_s"} <= set(row)
-    assert data["targets"]["exact"]["accuracy_delta"] == 0.0
+    assert set(data) == {"format", "version", "model", "samples", "steps", "float_model", "reference_accuracy", "targets"}
+    assert (data["format"], data["version"], data["float_model"]) == ("neurokit-hil-report", 2, FLOAT_MODEL)
+    assert (data["samples"], data["steps"]) == (3, 60) and list(data["targets"]) == ["exact", "wrong_rounding", "crashing"]
+    for result in report.targets:
+        row = data["targets"][result.target]
+        assert set(row) == ROW_KEYS
+        if result.status != "ok":
+            assert row["own_mode"] is None and row["float_model"] is None and row["error"]
+            continue
+        for seam in ("own_mode", "float_model"):
+            block = row[seam]
+            assert set(block) == SEAM_KEYS and set(block["spikes"]) == {"expected", "got"}
+            assert all(type(v) is int and v >= 0 for v in block["spikes"].values())
+            assert 0.0 <= block["spike_agreement"] <= 1.0 and isinstance(block["reference"], str)
+            div = block["first_divergence"]
+            assert (div is None) == (block["spike_agreement"] == 1.0)
+            if div is not None:
+                assert list(div) == ["sample", "step", "node", "neuron", "expected", "got"] and div["expected"] != div["got"]
+            assert block == json.loads(json.dumps(getattr(result, seam).as_dict()))  # what the objects hold
+        assert row["float_model"]["reference"] == FLOAT_MODEL
+    assert data["targets"]["exact"]["own_mode"]["spike_agreement"] == 1.0
+    assert data["targets"]["exact"]["accuracy_delta"] == pytest.approx(
+        data["targets"]["exact"]["accuracy"] - data["reference_accuracy"])
+    # the test backends round weights to 1/16: both are off the float model, only one off its own mode
+    assert data["targets"]["wrong_rounding"]["own_mode"]["spike_agreement"] < 1.0
     page = h.read_text()
     assert page.count("<img") == 2 and "wrong_rounding" in page
-    assert "wrong_rounding" in table(report)
+    assert "own numeric mode (implementation faults" in page and "float model (quantisation and semantics)" in page
+    text = table(report)
+    assert "wrong_rounding" in text and text.count("own numeric mode:  first divergence") == 2
+    assert text.count("float model:       first divergence") == 2
 
 
 def test_board_counters_reach_the_report(tmp_path: Path) -> None:
@@ -108,7 +147,7 @@ def test_board_counters_reach_the_report(tmp_path: Path) -> None:
     report = run_hil(g, ["spinnaker"], x, out_dir=tmp_path, timeout_s=120,
                      options={"spinnaker": {"spikes_per_second": 1.0, "ring_buffer_sigma": 0.0}})
     row = report.targets[0]
-    assert row.status == "ok" and row.spike_agreement == 1.0
+    assert row.status == "ok" and row.own_mode is not None and row.own_mode.spike_agreement == 1.0
     spikes = row.run.spikes["pop"].sum()  # clipped input ~2.0: v crosses 1.5 after ~28 steps (unclipped ~30: every step)
     assert 0 < spikes < 59 * n
     assert row.counters["ring_buffer_saturations/pop"] == 59 * n  # every step after the first delivery

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from neurokit.hil.metrics import accuracy, first_divergence, spike_agreement, spike_count_correlation, van_rossum_distance
+from neurokit.hil.metrics import (accuracy, first_divergence, spike_agreement, spike_count, spike_count_correlation,
+                                  van_rossum_distance)
 
 
 def trains(T: int = 20, B: int = 2, N: int = 5, seed: int = 0) -> np.ndarray:
@@ -26,10 +27,24 @@ def test_first_divergence_finds_step_node_and_neuron() -> None:
     b["l2"][7, 1, 3] = ~b["l2"][7, 1, 3]
     b["l2"][9, 0, 0] = ~b["l2"][9, 0, 0]
     d = first_divergence(a, b, order=["l1", "l2"])
-    assert d is not None and (d.step, d.node, d.sample, d.neuron) == (7, "l2", 1, 3)
+    assert d is not None and (d.sample, d.step, d.node, d.neuron) == (1, 7, "l2", 3)
+    assert (d.expected, d.got) == (bool(a["l2"][7, 1, 3]), bool(b["l2"][7, 1, 3]))
+    assert d.describe().startswith("sample 1, step 7, l2[3]: expected ")
     b["l1"][7, 0, 2] = ~b["l1"][7, 0, 2]  # same step upstream: the upstream node is reported
     d = first_divergence(a, b, order=["l1", "l2"])
     assert d is not None and d.node == "l1"
+
+
+def test_divergence_names_what_was_expected_and_what_came() -> None:
+    a = np.zeros((3, 2, 4), bool)
+    b = a.copy()
+    a[2, 1, 3] = True  # the reference spikes, the test does not
+    b[2, 0, 1] = True  # same step, lower sample: reported first
+    d = first_divergence({"n": a}, {"n": b})
+    assert d is not None and d.as_dict() == {"sample": 0, "step": 2, "node": "n", "neuron": 1, "expected": False,
+                                             "got": True}
+    assert d.describe() == "sample 0, step 2, n[1]: expected none, got a spike"
+    assert spike_count({"n": a, "m": b}) == 2
 
 
 def test_agreement_is_jaccard_of_spike_events() -> None:

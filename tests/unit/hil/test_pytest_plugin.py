@@ -16,7 +16,7 @@ def model():
 def test_agrees(hil):
     x = (np.random.default_rng(1).random((30, 2, 4)) < 0.4) * 40.0
     report = hil.assert_agreement(model(), x)
-    assert report.targets[0].spike_agreement == 1.0
+    assert report.targets[0].own_mode.spike_agreement == 1.0
 '''
 
 
@@ -30,7 +30,7 @@ def test_plugin_fails_with_the_first_divergence(pytester: pytest.Pytester) -> No
     pytester.makepyfile(test_user=TEST_FILE)
     result = pytester.runpytest_subprocess("--hil=neurokit.hil.testing:WRONG_ROUNDING", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*wrong_rounding: status=ok agreement=* first divergence={'step':*"])
+    result.stdout.fnmatch_lines(["*wrong_rounding: own-mode agreement=* < 1.0 first divergence={'sample':*"])
 
 
 def test_plugin_skips_without_targets(pytester: pytest.Pytester) -> None:

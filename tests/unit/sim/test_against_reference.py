@@ -112,7 +112,7 @@ def test_random_graphs_with_profile_options_float64_match_reference(case: tuple[
 
 
 @settings(max_examples=15, deadline=None)
-@given(random_graph())
+@given(random_graph() | random_graph(options=True))
 def test_random_graphs_float32_match_reference(case: tuple[ir.Graph, np.ndarray]) -> None:
     graph, x = case
     g = graph.with_profile(graph.profile.replace(numeric="float32"))

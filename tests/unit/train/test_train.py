@@ -19,11 +19,14 @@ from neurokit.train import SNNClassifier, SNNSpec, TrainConfig, from_ir, to_ir
 from neurokit.train.surrogate import SURROGATES, spike, surrogate_derivative
 
 
-@pytest.mark.parametrize("integration,reset", [("exact", "zero"), ("euler", "subtract"), ("exact", "none")])
-def test_forward_equals_reference_on_exported_graph(integration: str, reset: str) -> None:
+@pytest.mark.parametrize("integration,reset,rules", [
+    ("exact", "zero", {}), ("euler", "subtract", {}), ("exact", "none", {}),
+    ("exact", "subtract", {"reset_timing": "next_step"}), ("euler", "zero", {"reset_timing": "next_step"}),
+    ("exact", "subtract", {"multi_spike": True, "v_min": -0.3}), ("exact", "zero", {"v_min": 0.1})])
+def test_forward_equals_reference_on_exported_graph(integration: str, reset: str, rules: dict[str, object]) -> None:
     torch.manual_seed(0)
     model = SNNClassifier(SNNSpec(input_shape=(2, 3, 3), hidden=(12, 7), dt=0.01, integration=integration,
-                                  reset=reset)).double()
+                                  reset=reset, **rules)).double()  # type: ignore[arg-type]
     x = (torch.rand(25, 4, 2, 3, 3, dtype=torch.float64) < 0.4).double() * 2.0
     out, spikes = model(x, return_spikes=True)
     graph = to_ir(model)
