@@ -1,6 +1,7 @@
 """Golden traces of lava-dl running NIR files: build small NIR graphs with the ``nir`` package, load
 them into lava-dl (slayer) with the NIR project's own importer, run them on seeded spike inputs and
-store graph + inputs + outputs under ``tests/golden/producers/lava_dl/``.
+store graph + inputs + outputs under ``tests/golden/lava-dl-runs/`` (not under producers/: lava-dl
+produces no NIR, and the files follow other producers' conventions on purpose).
 
 lava-dl itself has no NIR reader or writer in any release (0.6.0 is the latest; the converter of
 lava-nc/lava-dl PR #218 was never merged). What runs NIR files in lava-dl is the NIR repository's
@@ -35,7 +36,7 @@ import nir
 import numpy as np
 import torch
 
-OUT = Path(__file__).resolve().parents[2] / "tests" / "golden" / "producers" / "lava_dl"
+OUT = Path(__file__).resolve().parents[2] / "tests" / "golden" / "lava-dl-runs"
 T, B = 60, 3
 DT = 1e-4  # nir_to_lava.ImportConfig's default dt
 THETA = 1.0 + 1.0 / 8192  # slayer truncates it to 1.0

@@ -118,9 +118,17 @@ def file_dt(graph: Graph) -> float | None:
     return None
 
 
+def run_dt(graph: Graph, default: Profile) -> float:
+    """The step to run at: a ``dt`` the reader gave (it differs from the entry's), else the file's."""
+    if graph.profile.dt != default.dt:
+        return graph.profile.dt
+    return file_dt(graph) or graph.profile.dt
+
+
 def rewrite(graph: Graph) -> Graph:
-    """Set ``dt`` to the one in the file and each neuron's Euler parameters to Rockpool's step."""
-    dt = file_dt(graph) or graph.profile.dt
+    """Set ``dt`` to the file's (unless one was given) and each neuron's Euler parameters to
+    Rockpool's step; every step is Rockpool's step whatever ``dt`` labels it."""
+    dt = run_dt(graph, PROFILE)
     graph = graph.with_profile(graph.profile.replace(dt=dt))
     return map_nodes(graph, lambda _name, node: _per_step(node, dt))
 

@@ -89,14 +89,14 @@ def file_dt(graph: Graph) -> float | None:
     return None
 
 
-def _per_step(node: Node, dt: float) -> Node:
-    """Euler parameters reproducing spyx's step of ``node``."""
+def _per_step(node: Node, dt: float, dt_file: float) -> Node:
+    """Euler parameters at step ``dt`` reproducing spyx's step of ``node`` (exported with ``dt_file``)."""
     if isinstance(node, LIF):
         _, r = euler_step_params(node.r, 1.0, dt)
         return node.replace(tau=dt / (1.0 - np.asarray(node.r, dtype=np.float64)), r=r)
     if isinstance(node, CubaLIF):
         beta = np.asarray(node.r, dtype=np.float64)
-        alpha = 1.0 - dt / np.asarray(node.tau_syn, dtype=np.float64)
+        alpha = 1.0 - dt_file / np.asarray(node.tau_syn, dtype=np.float64)
         tau_mem, r = euler_step_params(beta, 1.0, dt)
         tau_syn, w_in = euler_step_params(alpha, 1.0, dt)
         v_reset = np.asarray(node.v_threshold, dtype=np.float64) * (1.0 - beta)
@@ -104,7 +104,7 @@ def _per_step(node: Node, dt: float) -> Node:
     if isinstance(node, IF):
         return node.replace(r=np.full(node.r.shape, 1.0 / dt))
     if isinstance(node, LI):
-        beta = 1.0 - dt / np.asarray(node.tau, dtype=np.float64)
+        beta = 1.0 - dt_file / np.asarray(node.tau, dtype=np.float64)
         tau, r = euler_step_params(beta, 1.0, dt)
         return node.replace(tau=tau, r=r)
     return node
@@ -185,10 +185,13 @@ def _input_to_neuron(graph: Graph) -> Graph:
 
 
 def rewrite(graph: Graph) -> Graph:
-    """spyx's discrete model in neurokit terms (see the module docstring); the result is flat."""
-    dt = file_dt(graph) or graph.profile.dt
+    """spyx's discrete model in neurokit terms (see the module docstring); the result is flat.
+
+    ``dt`` is the file's unless the reader gave another (every step stays spyx's step)."""
+    dt_file = file_dt(graph) or graph.profile.dt
+    dt = graph.profile.dt if graph.profile.dt != PROFILE.dt else dt_file
     flat = _input_to_neuron(graph).flatten().with_profile(graph.profile.replace(dt=dt))
-    flat = Graph(nodes={k: _per_step(n, dt) for k, n in flat.nodes.items()}, edges=flat.edges,
+    flat = Graph(nodes={k: _per_step(n, dt, dt_file) for k, n in flat.nodes.items()}, edges=flat.edges,
                  profile=flat.profile, metadata=flat.metadata)
     return _delay_outputs(_reorder_after_flatten(flat), dt)
 

@@ -11,9 +11,10 @@ from neurokit import ir
 from neurokit.errors import ConfigError
 from neurokit.ir.producers import PRODUCERS
 
-from .golden_producer_runs import GOLDEN_ROOT, other_goldens, read_golden, read_plain, run_both
+from .golden_producer_runs import GOLDEN_ROOT, read_golden, run_reference_and_sim as run_both
+from .producer_goldens import every_other_file, read_plain
 
-FOLDER = GOLDEN_ROOT / "producers" / "lava_dl"
+FOLDER = GOLDEN_ROOT / "lava-dl-runs"
 EXACT = ["conv", "if"]
 
 
@@ -62,7 +63,7 @@ def test_what_lava_dl_refuses_is_refused() -> None:
         ir.producers.apply_producer(graph.replace_node("if", uneven), PRODUCERS["lava-dl"])
 
 
-@pytest.mark.parametrize("path", sorted(FOLDER.glob("*.nir")) + other_goldens("lava_dl"),
+@pytest.mark.parametrize("path", every_other_file("lava-dl") + sorted(FOLDER.glob("*.nir")),
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_nothing_is_detected_as_lava_dl(path) -> None:
     assert not PRODUCERS["lava-dl"].detect(read_plain(path))

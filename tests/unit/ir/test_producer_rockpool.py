@@ -10,7 +10,8 @@ from neurokit import ir
 from neurokit.ir.producers import PRODUCERS
 from neurokit.ir.producers.rockpool import dt_from_r
 
-from .golden_producer_runs import GOLDEN_ROOT, other_goldens, read_golden, read_plain, run_both
+from .golden_producer_runs import GOLDEN_ROOT, read_golden, run_reference_and_sim as run_both
+from .producer_goldens import every_other_file, read_plain
 
 FOLDER = GOLDEN_ROOT / "producers" / "rockpool"
 CASES = sorted(p.stem for p in FOLDER.glob("*.nir"))
@@ -91,7 +92,11 @@ def test_nir_paper_rockpool_file_is_detected_and_matches_rockpool() -> None:
     assert data["spikes"].sum() == 4
 
 
-@pytest.mark.parametrize("path", other_goldens("rockpool"), ids=lambda p: f"{p.parent.name}/{p.name}")
+#: the NIR paper's lif_rockpool.nir is Rockpool's (tested above)
+OTHERS = [p for p in every_other_file("rockpool") if p.name != "lif_rockpool.nir"]
+
+
+@pytest.mark.parametrize("path", OTHERS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_detection_does_not_claim_other_producers_files(path) -> None:
     assert not PRODUCERS["rockpool"].detect(read_plain(path))
 
@@ -102,3 +107,13 @@ def test_plain_defaults_are_not_rockpools_meaning() -> None:
     graph = read_plain(FOLDER / "cubalif.nir")
     runs = run_both(graph, data["input"])
     assert not np.array_equal(runs["ref"], data["spikes"])
+
+
+def test_a_given_dt_relabels_time_and_keeps_rockpools_steps() -> None:
+    """The file's r fixes Rockpool's per-step decays; a dt the reader gives only changes the step's
+    length (the decays are kept), so the spikes stay Rockpool's."""
+    data = np.load(FOLDER / "cubalif.npz")
+    with pytest.warns(ir.NIRCompatWarning):
+        graph = ir.read(FOLDER / "cubalif.nir", producer="rockpool", profile={"dt": 2e-3})
+    assert graph.profile.dt == 2e-3
+    np.testing.assert_array_equal(run_both(graph, data["input"])["ref"], data["spikes"])

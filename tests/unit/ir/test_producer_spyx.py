@@ -9,7 +9,8 @@ import pytest
 from neurokit import ir
 from neurokit.ir.producers import PRODUCERS
 
-from .golden_producer_runs import GOLDEN_ROOT, other_goldens, read_golden, read_plain, run_both
+from .golden_producer_runs import GOLDEN_ROOT, read_golden, run_reference_and_sim as run_both
+from .producer_goldens import every_other_file, read_plain
 
 FOLDER = GOLDEN_ROOT / "producers" / "spyx"
 CASES = sorted(p.stem for p in FOLDER.glob("*.nir"))
@@ -66,6 +67,14 @@ def test_plain_defaults_give_almost_no_spikes() -> None:
     assert runs["ref"].sum() < 0.1 * data["spikes"].sum()
 
 
-@pytest.mark.parametrize("path", other_goldens("spyx"), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", every_other_file("spyx"), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_detection_does_not_claim_other_producers_files(path) -> None:
     assert not PRODUCERS["spyx"].detect(read_plain(path))
+
+
+def test_a_given_dt_relabels_time_and_keeps_spyxs_steps() -> None:
+    """dt = tau (1 - r) is in the file; a dt the reader gives changes only the step's length."""
+    data = np.load(FOLDER / "two_layer.npz")
+    graph = ir.read(FOLDER / "two_layer.nir", producer="spyx", profile={"dt": 1e-3})
+    assert graph.profile.dt == 1e-3 and float(data["dt"]) == 5e-4
+    np.testing.assert_array_equal(run_both(graph, data["input"])["ref"], data["spikes"])
