@@ -98,7 +98,7 @@ def interpret(graph: Graph, where: str, *, profile_in_file: bool, producer: str 
         given = f" ({', '.join(sorted(overrides))} as given)"
     if producer is None and not profile_in_file:
         if len(found) == 1:
-            warn_user(f"{where}: read as a {found[0].describe()}{given}; pass producer=NAME (CLI --producer NAME) "
+            warn_user(f"{where}: read as a {found[0].describe(graph.profile)}{given}; pass producer=NAME (CLI --producer NAME) "
                       f"or a profile (CLI --profile FILE.toml, --dt, --integration, --reset, --spike-rule) to read "
                       f"it otherwise", ProducerAssumedWarning)
         else:

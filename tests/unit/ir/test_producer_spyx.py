@@ -78,3 +78,8 @@ def test_a_given_dt_relabels_time_and_keeps_spyxs_steps() -> None:
     graph = ir.read(FOLDER / "two_layer.nir", producer="spyx", profile={"dt": 1e-3})
     assert graph.profile.dt == 1e-3 and float(data["dt"]) == 5e-4
     np.testing.assert_array_equal(run_both(graph, data["input"])["ref"], data["spikes"])
+
+
+def test_the_detection_note_states_the_dt_read_from_the_file() -> None:
+    with pytest.warns(ir.ProducerAssumedWarning, match=r"spyx 1\.0\.0 export \(dt=0\.0005, integration=euler"):
+        ir.read(FOLDER / "two_layer.nir")
