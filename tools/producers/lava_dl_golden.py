@@ -12,12 +12,12 @@ not part of neurokit: fetch the NIR repository and point ``NIR_TO_LAVA`` at it.
 Run by hand (never at test time), with Python 3.10::
 
     python3.10 -m venv /work/venvs/lava-dl-nir        # lava-nc 0.10.0 + lava-dl 0.6.0 + torch 2.3.1
-    /work/venvs/lava-dl-nir/bin/pip install lava-nc==0.10.0 lava-dl==0.6.0 nir==1.0.8 nirtorch
+    /work/venvs/lava-dl-nir/bin/pip install lava-nc==0.10.0 lava-dl==0.6.0 nir==1.0.8 nirtorch==1.0
     NIR_TO_LAVA=/path/to/NIR/docs/source/examples/lava/nir_to_lava.py \\
         /work/venvs/lava-dl-nir/bin/python tools/producers/lava_dl_golden.py
 
 Versions used for the committed goldens: lava-dl 0.6.0, lava-nc 0.10.0, torch 2.3.1, nir 1.0.8,
-nirtorch (as installed), nir_to_lava.py from neuromorphs/NIR at commit 7232ada.
+nirtorch 1.0, nir_to_lava.py from neuromorphs/NIR at commit 7232ada.
 
 Weights are multiples of 1/256, so slayer's fixed-point states (1/2^18 of a unit for ``IF``) hold
 every sum exactly. The thresholds (``THETA``) are not on slayer's threshold grid: slayer truncates
