@@ -31,7 +31,7 @@ class NeurokitError(Exception):
         text = f"{where}: {problem}" if where else problem
         if fix:
             text = f"{text} — fix: {fix}"
-        super().__init__(text)
+        super().__init__(" ".join(text.split()) if "\n" in text else text)  # one line, always
 
 
 class InvalidInputError(NeurokitError, ValueError):

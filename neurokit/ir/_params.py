@@ -57,7 +57,8 @@ def int_tuple(value: Any, n: int, *, node: str, field: str, minimum: int = 0) ->
     if arr.size == 1:
         arr = np.repeat(arr, n)
     if arr.size != n or arr.dtype.kind not in "iuf" or np.any(arr != np.round(arr)):
-        raise GraphError(f"{field} must be an int or {n} ints, got {value!r}", where=node,
+        got = f"an array of shape {np.shape(value)}" if np.ndim(value) > 1 or np.size(value) > 8 else repr(value)
+        raise GraphError(f"{field} must be an int or {n} ints, got {got}", where=node,
                          fix=f"give {field} as {n} whole numbers")
     out = tuple(int(v) for v in arr)
     if min(out) < minimum:

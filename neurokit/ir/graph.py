@@ -11,6 +11,7 @@ nodes only is refused.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -23,6 +24,9 @@ from neurokit.errors import GraphError
 from .nodes import NEURON_TYPES, Delay, Input, Node, Output, Shape, SparseLinear
 from .passes.latency import delay_steps
 from .profile import Profile
+
+#: Most elements one node may output: neuron and synapse indices are 32-bit (``2**31 - 1``).
+MAX_NODE_SIZE = 2**31 - 1
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -128,13 +132,21 @@ class Graph(Node):
         inner_edges: list[tuple[str, str]] = []
         port_in: dict[str, list[str]] = {}   # "sub.in" -> inner targets
         port_out: dict[str, list[str]] = {}  # "sub.out" -> inner sources
+        top_level = {name for name, node in self.nodes.items() if not isinstance(node, Graph)}
         for name, node in self.nodes.items():
             if not isinstance(node, Graph):
                 nodes[name] = node
                 continue
             sub = node.flatten()
+            try:
+                sub._check_endpoints()
+            except GraphError as exc:
+                raise GraphError(exc.problem, where=f"nested graph {name!r}", fix=exc.fix) from None
             for inner, n in sub.nodes.items():
                 full = f"{name}.{inner}"
+                if full in top_level:
+                    raise GraphError(f"node name {full!r} is used twice: by a node and by node {inner!r} of "
+                                     f"nested graph {name!r}", fix=f"rename node {full!r}; node names must be unique")
                 if isinstance(n, Input):
                     port_in[full] = [f"{name}.{b}" for b in sub.successors(inner)]
                     if len(sub.inputs) == 1:
@@ -263,12 +275,17 @@ class Graph(Node):
         return shapes
 
     def validate(self) -> Graph:
-        """Check endpoints, loops, shapes and parameters; return ``self`` so calls chain."""
+        """Check endpoints, loops, shapes, sizes and parameters; return ``self`` so calls chain."""
         if not self.inputs:
             raise GraphError("graph has no Input node", fix="add an Input node (shape without batch/time)")
         if not self.outputs:
             raise GraphError("graph has no Output node", fix="add an Output node")
-        self.infer_shapes()
+        for name, (_, out_shape) in self.infer_shapes().items():
+            size = math.prod(out_shape)
+            if size > MAX_NODE_SIZE:
+                raise GraphError(f"node {name!r} ({self.flatten().nodes[name].type_name}) has {size} outputs "
+                                 f"{out_shape}, more than the {MAX_NODE_SIZE} neurokit can index",
+                                 fix="check the declared shapes (a corrupted or hostile file?) or split the layer")
         return self
 
     # ------------------------------------------------------------------ statistics

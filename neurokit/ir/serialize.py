@@ -16,9 +16,10 @@ carries no profile.
 from __future__ import annotations
 
 import io
+import math
 import os
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import h5py
@@ -36,6 +37,8 @@ from .producers.base import SCALAR_PARAMETERS_KEY
 from .profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
 
 NIR_FORMAT_VERSION = "1.0.8"
+#: Default cap on the arrays a ``.nir`` file may declare (checked before reading them).
+MAX_FILE_BYTES = 16 * 2**30
 
 
 class NIRCompatWarning(UserWarning):
@@ -125,8 +128,17 @@ def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_0
     return d
 
 
+#: Field names of NIR 0.0.x (July 2023), before NIR 0.1 renamed them.
+_OLD_FIELD_NAMES = {"weight": "weights", "v_threshold": "theta"}
+OLD_LAYOUT_FIX = "re-export the model with nir >= 1.0 (load it in the tool that wrote it, then nir.write)"
+
+
 def _get(d: dict[str, Any], key: str, where: str, type_name: str) -> Any:
     if key not in d:
+        old = _OLD_FIELD_NAMES.get(key)
+        if old in d:
+            raise FileFormatError(f"{type_name} node has {old!r}, the NIR 0.0.x name of {key!r}: the file predates "
+                                  f"NIR 0.1", where=where, fix=OLD_LAYOUT_FIX)
         raise FileFormatError(f"{type_name} node lacks dataset {key!r}", where=where,
                               fix="re-export the model; the file is incomplete or from an incompatible tool")
     return d[key]
@@ -167,9 +179,15 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
                 edges = [(_as_str(a), _as_str(b)) for a, b in edges_arr]
             prof_meta = meta.pop("neurokit_profile", None)
             meta.pop("neurokit_version", None)
-            if profile is None:
-                profile = (Profile.from_dict({k: _scalar(v) for k, v in prof_meta.items()}, source=where)
-                           if isinstance(prof_meta, dict) else None)
+            if prof_meta is not None and not isinstance(prof_meta, dict):
+                raise FileFormatError("metadata 'neurokit_profile' must be a group of profile fields", where=where,
+                                      fix="re-write the file with neurokit.ir.write, or delete the broken profile")
+            if profile is None and isinstance(prof_meta, dict):
+                for k, v in prof_meta.items():
+                    if np.ndim(v) > 0 or isinstance(v, dict):
+                        raise FileFormatError(f"profile field {k!r} must be one value, got {np.shape(v) or 'a group'}",
+                                              where=where, fix="re-write the file with neurokit.ir.write")
+                profile = Profile.from_dict({k: _scalar(v) for k, v in prof_meta.items()}, source=where)
             sub = {k: dict_to_node(v, where=f"{where}/nodes/{k}", profile=profile or PLAIN_NIR_DEFAULTS)
                    for k, v in nodes_d.items()}
             return Graph(nodes=sub, edges=tuple(edges), profile=profile or PLAIN_NIR_DEFAULTS, metadata=meta)
@@ -220,9 +238,7 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
         return cls(**kwargs, metadata=meta)
     except FileFormatError:
         raise
-    except GraphError as exc:
-        if isinstance(exc, FileFormatError):
-            raise
+    except InvalidInputError as exc:  # GraphError of a node, ConfigError of the profile
         raise FileFormatError(exc.problem, where=f"{where} ({type_name})", fix=exc.fix) from None
     except (TypeError, ValueError, KeyError, IndexError) as exc:
         raise FileFormatError(f"malformed {type_name} node: {exc}", where=where,
@@ -323,8 +339,32 @@ def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
             group.create_dataset(k, data=v)
 
 
+def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> None:
+    """Refuse a file whose datasets declare more than ``max_bytes`` in all, before reading any
+    (a few-kB compressed file can declare terabytes)."""
+    sizes: list[tuple[int, str, tuple[int, ...], str]] = []
+
+    def visit(name: str, item: Any) -> None:
+        if isinstance(item, h5py.Dataset):
+            shape = item.shape or ()
+            sizes.append((math.prod(shape) * item.dtype.itemsize, name, shape, str(item.dtype)))
+
+    try:
+        group.visititems(visit)
+    except (KeyError, OSError, RuntimeError, ValueError) as exc:
+        raise FileFormatError(f"cannot list the datasets ({exc})", where=where,
+                              fix="the file is truncated or corrupted; re-export it") from None
+    total = sum(s[0] for s in sizes)
+    if total > max_bytes:
+        nbytes, name, shape, dtype = max(sizes)
+        raise FileFormatError(f"the datasets declare {total / 2**30:.1f} GiB, above the {max_bytes / 2**30:.1f} GiB "
+                              f"limit (largest: /node/{name}, shape {shape} {dtype})", where=where,
+                              fix="if the file is genuine, pass a larger max_bytes to neurokit.ir.read")
+
+
 def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = None,
-         profile: Profile | Mapping[str, Any] | None = None, validate: bool = True) -> Graph:
+         profile: Profile | Mapping[str, Any] | None = None, validate: bool = True,
+         max_bytes: int = MAX_FILE_BYTES) -> Graph:
     """Read a ``.nir`` file into a :class:`Graph` with the meaning its producer gave it.
 
     ``producer`` names the exporting library (``neurokit.ir.producers.PRODUCERS``: its profile and
@@ -332,7 +372,9 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
     producer is recognised from the file's contents, else the plain-NIR defaults
     (:data:`~neurokit.ir.profile.PLAIN_NIR_DEFAULTS`) — each assumption is stated in one warning.
     ``profile`` is a whole :class:`Profile` that replaces the choice, or a mapping of profile fields
-    overriding it. Raises :class:`~neurokit.errors.FileFormatError` for anything malformed.
+    overriding it. Raises :class:`~neurokit.errors.FileFormatError` for anything malformed, in one
+    line that names the file and the node; files declaring more than ``max_bytes`` of arrays are
+    refused before anything is read.
     """
     where = str(path) if not isinstance(path, io.BytesIO) else "<memory>"
     if not isinstance(path, io.BytesIO):
@@ -343,9 +385,13 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
             raise InvalidInputError(f"{str(p)!r} is a directory, not a .nir file", fix="name the .nir file")
     try:
         with h5py.File(path, "r") as f:
-            if "node" not in f:
+            if "node" not in f and "nodes" in f and "edges" in f:
+                raise FileFormatError("NIR 0.0.x layout (top-level '/nodes' numbered and '/edges', no '/node' "
+                                      "graph): the file predates NIR 0.1", where=where, fix=OLD_LAYOUT_FIX)
+            if "node" not in f or not isinstance(f["node"], h5py.Group):
                 raise FileFormatError("no '/node' group: not a NIR file", where=where,
                                       fix="write the model with nir.write or neurokit.ir.write")
+            _check_declared_sizes(f["node"], max_bytes, where)
             d = _read_group(f["node"], "/node")
     except FileFormatError:
         raise
@@ -360,14 +406,14 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
     graph = dict_to_node(d, where=where, profile=profile if isinstance(profile, Profile) else None)
     if not isinstance(graph, Graph):  # pragma: no cover - type checked above
         raise FileFormatError("top node is not a graph", where=where, fix="write a graph")
-    graph = repair_port_shapes(graph, where)
-    graph = interpret(graph, where, profile_in_file=has_profile, producer=producer, profile=profile)
-    if validate:
-        try:
+    try:  # detection and repairs look at the graph before validation: name the file in their errors too
+        graph = repair_port_shapes(graph, where)
+        graph = interpret(graph, where, profile_in_file=has_profile, producer=producer, profile=profile)
+        if validate:
             graph.validate()
-        except GraphError as exc:
-            raise FileFormatError(exc.problem if not exc.where else f"{exc.where}: {exc.problem}",
-                                  where=where, fix=exc.fix) from None
+    except GraphError as exc:
+        raise FileFormatError(exc.problem if not exc.where else f"{exc.where}: {exc.problem}",
+                              where=where, fix=exc.fix) from None
     return graph
 
 
@@ -382,7 +428,7 @@ def repair_port_shapes(graph: Graph, where: str) -> Graph:
         pass
     fixed = graph
     for name, node in graph.inputs.items():
-        succ = graph.successors(name)
+        succ = [s for s in graph.successors(name) if s in graph.nodes]  # unknown ones: validate() names them
         expected = {graph.nodes[s].expected_input_shape() for s in succ}
         if len(expected) == 1 and None not in expected:
             want = expected.pop()

@@ -22,7 +22,7 @@ import pytest
 
 from neurokit import ir
 
-from .runners import FLOAT_RUNNERS, Runner
+from .runners import FLOAT_RUNNERS, PaperRunner
 
 CASES = {
     "norse": ("lif_norse.csv", ir.Profile(dt=1e-4, integration="euler", reset="zero")),
@@ -42,7 +42,7 @@ def _load(folder: Path, csv: str, profile: ir.Profile) -> tuple[ir.Graph, np.nda
 def test_platform_trace_reproduced_by_profile(case: str, runner_name: str, nir_paper_lif: Path) -> None:
     csv, profile = CASES[case]
     graph, data = _load(nir_paper_lif, csv, profile)
-    runner: Runner = FLOAT_RUNNERS[runner_name]
+    runner: PaperRunner = FLOAT_RUNNERS[runner_name]
     z, v = runner(graph, data[:, 0].reshape(-1, 1, 1), "1")
     z, v = z[:, 0, 0], v[:, 0, 0]
     np.testing.assert_array_equal(np.nonzero(z)[0], np.nonzero(data[:, 2])[0])

@@ -1,0 +1,199 @@
+r"""How far an implementation may be from the float64 reference, derived from its number format.
+
+All cases are one neuron layer ``v' = a v + k (v_leak + r I)`` fed by ``I = W x + b`` (plus
+``W_{rec} z`` with recurrence). An implementation that rounds makes, in step :math:`t`, an error
+:math:`\delta_t` in ``v`` (computed from the case's actual inputs :math:`x_t`); the leak forgets old
+errors geometrically, so as long as both runs spike at the same steps the membranes differ by at most
+
+.. math::  B = \max_t e_t, \qquad e_t = a\, e_{t-1} + \delta_t \quad \Big(\le \frac{\max \delta}{1 - a}\ (a < 1),\ \ \le T \max \delta\ (a = 1:\ IF,\ I)\Big)
+
+(two cascaded leaks for CubaLIF/CubaLI; :math:`a` is the larger of the float and the quantised decay).
+With the largest membrane :math:`V` (before a reset), drive :math:`D_t = |v_{leak}| + |r| I_t` and
+input magnitude :math:`I_t = \sum_j |W_{ij}| x_{t,j} + |b_i| (+ \sum_j |W_{rec,ij}|)`:
+
+* float (machine epsilon :math:`\varepsilon`): at most 8 roundings of relative size :math:`\varepsilon/2`
+  on quantities up to :math:`V + D_t`: :math:`\delta_t = 4 \varepsilon (V + D_t + |v_{th}|)`;
+* s16.15 (step :math:`q = 2^{-15}`; IF: the coefficient :math:`dt\,R` errs by a constant, which
+  scales the signed input integrated since the last reset: :math:`(V + |v_{reset}|)/(k r)` with reset to zero, else
+  at most :math:`2 \max_t |\sum_{s \le t} I_s|`): the rounding of each coefficient to the step (the actual
+  :math:`|\Delta a|, |\Delta k|, |\Delta r|, |\Delta v_{leak}|`), of each weight (:math:`|\Delta W|`:
+  :math:`q/2` in neurokit.sim, :math:`2^{s-1} q` after SpiNNaker's 16-bit ring-buffer shift
+  :math:`s`) and three rounded products: :math:`\delta_t = |\Delta a| V + |\Delta k| D_t + k(|\Delta r| I_t
+  + |r| \Delta I + |\Delta v_{leak}|) + \tfrac{3}{2} q`;
+* Loihi 2 (state step :math:`1/S`, the loihi2 quantizer's scale, :math:`S = 64\,v_{th,mant}/v_{th}`): the 12-bit decay
+  :math:`|\Delta a| \le 2^{-13}`, truncation of the decayed state (1 unit), the 8-bit even weight
+  mantissas (:math:`\Delta I` from the actual rounding, :math:`\le 2^{e+6}` units per synapse) and the
+  bias mantissa: :math:`\delta = (|\Delta a| V S + 1 + \Delta I_{int} + \Delta b_{int}) / S`.
+
+Spikes are compared where the bound decides them (:func:`decidable_steps`): up to the first step at
+which the reference's membrane before the reset comes within ``B`` of a level where the spike count
+changes (or, with reset to a value, where the reference run with the threshold lowered and raised by
+``B`` spikes differently), every spike count of the implementation must equal the reference's and
+every membrane lie within ``B``. A bound that decides fewer than 5 steps fails the cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurokit import ir
+from neurokit.dynamics.fixed import FixedFormat, fixed_neuron
+from neurokit.dynamics.discretisation import decay
+from neurokit.dynamics.reference import run_reference
+
+NEURON = "neuron"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The float figures of the case's neuron layer (uniform parameters: first element) and, per step,
+    sample and neuron, the input magnitude ``abs_in`` :math:`= \\sum_j |W_{ij}| x_j + |b_i|` (+ recurrent
+    weights, spikes being 0 or 1)."""
+
+    a: float
+    a_syn: float  # Cuba types: the synaptic current's decay; else 0
+    k: float
+    r: float
+    v_leak: float
+    v_th: float
+    abs_in: np.ndarray  # (T, B, n)
+
+    @property
+    def i_max(self) -> float:
+        return float(self.abs_in.max())
+
+    @property
+    def drive(self) -> float:
+        return abs(self.v_leak) + abs(self.r) * self.i_max
+
+
+def _first(x: object, default: float = 0.0) -> float:
+    return default if x is None else float(np.asarray(x).ravel()[0])
+
+
+def _flat_weights(graph: ir.Graph) -> tuple[np.ndarray, np.ndarray]:
+    syn = graph.nodes["syn"]
+    if isinstance(syn, ir.SparseLinear):
+        return syn.to_dense().astype(np.float64), np.zeros(syn.n_post)
+    bias = np.asarray(syn.bias, np.float64) if isinstance(syn, ir.Affine) else np.zeros(syn.weight.shape[0])
+    return np.asarray(syn.weight, np.float64), bias
+
+
+def _recurrent_abs(graph: ir.Graph) -> float:
+    rec = graph.nodes.get("rec")
+    return float(np.abs(np.asarray(rec.weight)).sum(axis=1).max()) if rec is not None else 0.0
+
+
+def layer_figures(graph: ir.Graph, x: np.ndarray) -> Layer:
+    g = graph.flatten()
+    node, prof = g.nodes[NEURON], g.profile
+    w, b = _flat_weights(g)
+    abs_in = np.abs(x).reshape(*x.shape[:2], -1) @ np.abs(w).T + np.abs(b) + _recurrent_abs(g)
+    a_syn = 0.0
+    if isinstance(node, (ir.CubaLIF, ir.CubaLI)):
+        a_syn, a = (float(decay(_first(t), prof.dt, prof.integration)) for t in (node.tau_syn, node.tau_mem))
+        r, tau = _first(node.r) * _first(node.w_in, 1.0), _first(node.tau_mem)
+    elif isinstance(node, (ir.LIF, ir.LI)):
+        a, r, tau = float(decay(_first(node.tau), prof.dt, prof.integration)), _first(node.r), _first(node.tau)
+    else:  # IF, I: no leak
+        a, r, tau = 1.0, _first(node.r), 1.0
+    k = prof.dt if a == 1.0 else (1.0 - a if prof.integration == "exact" else prof.dt / tau)
+    return Layer(a=a, a_syn=a_syn, k=k, r=r, v_leak=_first(getattr(node, "v_leak", None)),
+                 v_th=_first(getattr(node, "v_threshold", None)), abs_in=abs_in)
+
+
+def accumulate(delta: np.ndarray, a: float, a_syn: float = 0.0) -> float:
+    """:math:`\\max_t e_t` with :math:`e_t = a e_{t-1} + \\delta_t` (through a second leak ``a_syn``
+    first for Cuba types): the largest accumulated error, ``delta`` per step ``(T, ...)``."""
+    e_syn = np.zeros(delta.shape[1:])
+    e = np.zeros(delta.shape[1:])
+    worst = 0.0
+    for d in delta:
+        if a_syn:
+            e_syn = a_syn * e_syn + d
+            e = a * e + e_syn
+        else:
+            e = a * e + d
+        worst = max(worst, float(e.max()))
+    return worst
+
+
+def float_bound(eps: float, L: Layer, v_max: float) -> float:
+    """Float ``eps``: :math:`4 \\varepsilon (V + |v_{leak}| + |r| I_t + |v_{th}|)` per step, accumulated."""
+    delta = 4.0 * eps * (v_max + abs(L.v_leak) + abs(L.r) * L.abs_in + abs(L.v_th))
+    return accumulate(delta, L.a, L.a_syn)
+
+
+def s16_15_bound(graph: ir.Graph, L: Layer, v_max: float, weight_error: float, x: np.ndarray) -> float:
+    """s16.15 with weights rounded by at most ``weight_error`` (real units)."""
+    fmt = FixedFormat.parse("s16.15")
+    q = 2.0**-fmt.frac_bits
+    g = graph.flatten()
+    fx = fixed_neuron(g.nodes[NEURON], g.profile, fmt)
+    back = lambda v: float(fmt.to_float(np.asarray(v).ravel()[:1])[0])  # noqa: E731
+    d_a, d_k = abs(back(fx.a) - L.a), abs(back(fx.k) - L.k)
+    d_r, d_leak = abs(back(fx.r) - L.r), abs(back(fx.v_leak) - L.v_leak)
+    w, b = _flat_weights(g)
+    d_in = np.abs(x).reshape(*x.shape[:2], -1) @ (np.abs(w) > 0).T * weight_error + (q / 2 if np.any(b) else 0.0)
+    if L.a == 1.0:  # IF: v' = v + (dt R) (x) I: the coefficient's error is systematic, so it
+        # scales the signed input integrated since the last reset (at most twice the largest |sum|)
+        d_kr = abs(back(fx.dt_r) - L.k * L.r)
+        if g.profile.reset == "zero":  # since the last reset the reference integrated v - v_reset
+            integrated = (v_max + abs(_first(getattr(g.nodes[NEURON], "v_reset", None)))) / abs(L.k * L.r)
+        else:
+            signed = np.asarray(x, np.float64).reshape(*x.shape[:2], -1) @ w.T + b
+            integrated = float(np.abs(np.cumsum(signed, axis=0)).max())
+        return d_kr * 2.0 * integrated + accumulate(L.k * abs(L.r) * d_in + q / 2, 1.0)
+    a_q = back(fx.a)
+    delta = d_a * v_max + d_k * (abs(L.v_leak) + abs(L.r) * L.abs_in) \
+        + L.k * (d_r * L.abs_in + abs(L.r) * d_in + d_leak) + 1.5 * q
+    return accumulate(delta, max(L.a, a_q))
+
+
+def loihi2_bound(L: Layer, v_max: float, terms: dict[str, float], d_in_int: np.ndarray) -> float:
+    """Loihi 2 integer state on the scale ``S`` (``terms``: ``scale``, ``dv``, ``d_bias_int``;
+    ``d_in_int`` the input error per step ``(T, B, n)`` in integer units)."""
+    S = terms["scale"]
+    a_q = 1.0 - terms["dv"] / 4096.0
+    d_a = abs(a_q - L.a)
+    truncation = 1.0 if terms["dv"] else 0.0  # v (4096 - dv) >> 12 rounds toward zero; exact for dv = 0
+    delta_int = d_a * v_max * S + truncation + d_in_int + terms["d_bias_int"]
+    return accumulate(delta_int / S, max(L.a, a_q))
+
+
+def decidable_steps(ref_graph: ir.Graph, x: np.ndarray, bound: float) -> int:
+    """The number of leading steps whose spikes the bound decides.
+
+    Where the membrane before the reset is known from the reference's record -- reset by
+    subtraction or none (:math:`u_t = v_t + n_t (v_{th} - v_{reset})`), or ``reset_timing =
+    "next_step"`` (the record is :math:`u_t`) -- a step is decided when :math:`u_t` is farther than
+    the bound from every level at which the spike count changes (:math:`v_{th}`, and with
+    ``multi_spike`` every :math:`v_{reset} + n (v_{th} - v_{reset})`). With reset to a value in the
+    same step, the float64 reference is run again with the threshold lowered and raised by the
+    bound: the steps up to the first where those two spike trains differ are decided."""
+    node = ref_graph.nodes[NEURON]
+    if not node.spiking:
+        return x.shape[0]
+    prof = ref_graph.profile
+    if prof.reset_timing == "next_step" or prof.reset in ("subtract", "none"):
+        res = run_reference(ref_graph, x, record=(NEURON,))
+        v, z = res.states[NEURON]["v"], res.node_outputs[NEURON]
+        vth, vreset = _first(node.v_threshold), _first(node.v_reset)
+        theta = vth - vreset
+        u = v if (prof.reset_timing == "next_step" or prof.reset == "none") else v + z * theta
+        if prof.multi_spike:
+            n = np.maximum(np.rint((u - vreset) / theta), 1.0)  # the nearest level at which the count changes
+            margin = np.abs(u - vreset - n * theta)
+        else:
+            margin = np.abs(u - vth)
+        close = np.nonzero(np.any(margin <= bound, axis=tuple(range(1, margin.ndim))))[0]
+        return int(close[0]) if close.size else x.shape[0]
+    trains = []
+    for sign in (-1.0, 1.0):
+        shifted = node.replace(v_threshold=np.asarray(node.v_threshold) + sign * bound)
+        g = ir.Graph(nodes={**ref_graph.nodes, NEURON: shifted}, edges=ref_graph.edges, profile=ref_graph.profile)
+        trains.append(run_reference(g, x, record=(NEURON,)).node_outputs[NEURON])
+    differ = np.nonzero(np.any(trains[0] != trains[1], axis=tuple(range(1, trains[0].ndim))))[0]
+    return int(differ[0]) if differ.size else x.shape[0]

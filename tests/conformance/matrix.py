@@ -1,0 +1,211 @@
+r"""One cell of the conformance matrix: an implementation on a case, judged against the float64 reference.
+
+A cell's outcome is ``pass`` (with the number of steps whose spikes the bound decides and the bound
+itself), or ``refused`` (the implementation raised a :class:`neurokit.errors.NeurokitError` whose
+message matches the expected reason in :data:`EXPECTED_REFUSALS`). Anything else fails: a wrong
+result, an unexpected refusal, or a combination that runs although the table says it is refused
+(then the table is out of date).
+
+Fixed-point cells are also compared bit for bit with their integer reference (see
+:mod:`tests.conformance.runners`): SpiNNaker's emulator with neurokit.sim's s16.15 mode on the
+machine's weights; the s16.15 mode with :func:`neurokit.dynamics.fixed.fixed_step` driven by an
+integer synapse loop written here; real Lava with neurokit's Loihi 2 mode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from neurokit import ir
+from neurokit.dynamics.fixed import FixedFormat, fixed_neuron, fixed_step
+from neurokit.errors import NeurokitError
+
+from .bounds import _flat_weights, decidable_steps, float_bound, layer_figures, loihi2_bound, s16_15_bound
+from .cases import CASES, Case
+from .runners import IMPLEMENTATIONS, NEURON, LavaBatch, Run, run_reference_impl
+
+_LOIHI_PROFILE = r"Loihi 2 resets v to 0 and spikes on v > vth"
+_TORCH_OPTION = r"the torch layers have no option"
+_NO_FUSED = r"the fused kernel runs feed-forward LIF layers only"
+_LOIHI_KINDS = r"(I|CubaLIF|CubaLI) has no Loihi 2 lowering"
+_SPINN_KINDS = r"(I|CubaLIF|CubaLI) has no SpiNNaker lowering"
+_FIXED_KINDS = r"(I|CubaLIF|CubaLI) has no fixed-point (mode|model)"
+_SPINN_RESET = r"reset='%s' cannot be expressed: sPyNNaker's IF_curr_delta sets v to v_reset"
+
+#: A bound that decides fewer leading steps than this tests too little: the cell fails.
+MIN_DECIDED_STEPS = 5
+
+#: (implementation, case) -> the reason its refusal must state (a regular expression).
+EXPECTED_REFUSALS: dict[str, dict[str, str]] = {
+    "torch-layers": {
+        "I.base": r"no torch layer for I", "CubaLI.base": r"no torch layer for CubaLI",
+        "LI.v_leak": r"no torch layer for LI", "LIF.refractory": r"no refractory period",
+        "LIF.delays": r"SparseLinear synapses have no torch layer", "LIF.latency1": _TORCH_OPTION,
+    },
+    "torch-fused": {
+        "IF.base": _NO_FUSED, "LI.base": _NO_FUSED, "CubaLIF.base": _NO_FUSED, "IF.reset_subtract": _NO_FUSED,
+        "IF.rule_ge_tie": _NO_FUSED, "LIF.recurrent": _NO_FUSED,
+        "I.base": r"no torch layer for I", "CubaLI.base": r"no torch layer for CubaLI",
+        "LI.v_leak": r"no torch layer for LI", "LIF.refractory": r"no refractory period",
+        "LIF.delays": r"SparseLinear synapses have no torch layer", "LIF.latency1": _TORCH_OPTION,
+    },
+    "crossbar-ideal": {"LIF.delays": r"per-synapse delays cannot be stored in a crossbar"},
+    "sim-s16.15": {"I.base": _FIXED_KINDS, "CubaLIF.base": _FIXED_KINDS, "CubaLI.base": _FIXED_KINDS,
+                   "LIF.recurrent": r"fixed-point mode runs feed-forward graphs"},
+    "spinnaker-emulator": {"I.base": _SPINN_KINDS, "CubaLIF.base": _SPINN_KINDS, "CubaLI.base": _SPINN_KINDS,
+                           "LIF.rule_ge": r"SpiNNaker neurons spike on v > v_th",
+                           "IF.rule_ge_tie": r"SpiNNaker neurons spike on v > v_th",
+                           "LIF.reset_subtract": _SPINN_RESET % "subtract", "IF.reset_subtract": _SPINN_RESET % "subtract",
+                           "LIF.reset_none": _SPINN_RESET % "none", "LIF.multi_spike": _SPINN_RESET % "subtract",
+                           "LIF.reset_next_step": r"reset_timing='next_step' cannot be expressed: sPyNNaker's neurons",
+                           "LIF.v_min": r"v_min=-0.5 cannot be expressed: sPyNNaker's IF_curr_delta has no floor"},
+    "sim-loihi2": {"I.base": _LOIHI_KINDS, "CubaLIF.base": _LOIHI_KINDS, "CubaLI.base": _LOIHI_KINDS,
+                   "LIF.reset_subtract": _LOIHI_PROFILE, "LIF.reset_none": _LOIHI_PROFILE,
+                   "IF.reset_subtract": _LOIHI_PROFILE, "LIF.rule_ge": _LOIHI_PROFILE, "IF.rule_ge_tie": _LOIHI_PROFILE,
+                   "LIF.refractory": r"refractory periods are not lowered", "LIF.multi_spike": _LOIHI_PROFILE,
+                   "LIF.reset_next_step": r"reset_timing='next_step' cannot be expressed: Loihi 2's CUBA neuron resets",
+                   "LIF.v_min": r"v_min=-0.5 cannot be expressed: Loihi 2's LIF clips v only at the 24-bit limits"},
+}
+EXPECTED_REFUSALS["lava"] = EXPECTED_REFUSALS["sim-loihi2"]  # the same lowering refuses before Lava starts
+
+
+@dataclass(frozen=True)
+class Cell:
+    implementation: str
+    case: str
+    outcome: str  # "pass" | "refused"
+    detail: str
+
+
+@lru_cache(maxsize=None)
+def _case_data(case: str) -> tuple[ir.Graph, np.ndarray]:
+    return CASES[case].graph_and_inputs()
+
+
+def run_cell(impl: str, case: str, lava: LavaBatch | None = None) -> Run:
+    """Run ``impl`` on ``case`` (Lava: the result of the session's batch)."""
+    graph, x = _case_data(case)
+    if impl == "lava":
+        if lava is None or case not in lava.jobs:
+            _ = IMPLEMENTATIONS["sim-loihi2"].run(graph, x)  # raises the lowering's refusal
+            raise AssertionError(f"{case}: the Loihi 2 lowering accepted it but it was not in the Lava batch")
+        return lava.run(case)
+    return IMPLEMENTATIONS[impl].run(graph, x)
+
+
+def check_cell(impl: str, case: str, lava: LavaBatch | None = None) -> Cell:
+    """Judge one cell; raises ``AssertionError`` with the reason when it fails."""
+    expected = EXPECTED_REFUSALS.get(impl, {}).get(case)
+    try:
+        result = run_cell(impl, case, lava)
+    except NeurokitError as exc:
+        assert expected is not None, f"{impl} refused {case} unexpectedly: {exc}"
+        assert re.search(expected, str(exc)), f"{impl} refused {case} for another reason: {exc} (expected /{expected}/)"
+        return Cell(impl, case, "refused", str(exc).split(" — ")[0])
+    assert expected is None, f"{impl} now runs {case}: remove it from EXPECTED_REFUSALS (was /{expected}/)"
+    graph, x = _case_data(case)
+    bits = compare_bits(impl, case, graph, x, result, lava)  # first: a bit-exactness failure says the most
+    detail = compare_with_reference(impl, CASES[case], graph, x, result)
+    return Cell(impl, case, "pass", detail + (f"; {bits}" if bits else ""))
+
+
+def bound_for(impl: str, case: Case, graph: ir.Graph, x: np.ndarray, result: Run, v_ref: np.ndarray) -> float:
+    """The stated bound of ``impl`` on this case (see :mod:`tests.conformance.bounds`)."""
+    if case.exact_dyadic:
+        return 0.0
+    numeric = IMPLEMENTATIONS[impl].numeric
+    L = layer_figures(graph, x)
+    v_max = float(np.abs(v_ref).max()) + L.k * L.drive  # the membrane before a reset, too
+    if numeric.kind == "float":
+        return float_bound(numeric.eps, L, v_max)
+    if impl in ("sim-loihi2", "lava"):
+        return loihi2_bound(L, v_max, result.bound_terms, result.bound_terms["d_in_int"])
+    weight_error = result.bound_terms.get("weight_error", 2.0**-16)  # s16.15: half a step
+    return s16_15_bound(graph, L, v_max, weight_error, x)
+
+
+def compare_with_reference(impl: str, case: Case, graph: ir.Graph, x: np.ndarray, result: Run) -> str:
+    """Spikes equal and membranes within the bound over the steps the bound decides."""
+    ref = run_reference_impl(result.reference_graph, x)
+    bound = bound_for(impl, case, graph, x, result, ref.v)
+    n = decidable_steps(result.reference_graph, x, bound)
+    spiking = graph.nodes[NEURON].spiking
+    if spiking:
+        z = result.outputs  # the Output node: the neuron's spikes (counts under multi_spike)
+        counts = lambda a: np.rint(np.asarray(a[:n], np.float64)).reshape(n, x.shape[1], -1)  # noqa: E731 - multi_spike: counts
+        np.testing.assert_array_equal(counts(z), counts(ref.outputs),
+                                      err_msg=f"{impl} on {case.name}: spikes differ within the first {n} decidable steps")
+    assert n >= min(MIN_DECIDED_STEPS, x.shape[0]), f"{impl} on {case.name}: the bound {bound:.3g} decides only {n} steps"
+    decided = int(np.rint(ref.outputs[:n]).sum()) if spiking else 0
+    if result.v is not None:
+        err = float(np.abs(np.asarray(result.v[:n], np.float64) - ref.v[:n]).max()) if n else 0.0
+        assert err <= bound, f"{impl} on {case.name}: membrane differs by {err:.3g} > bound {bound:.3g} (first {n} steps)"
+    else:
+        err = float("nan")
+    if not spiking:  # LI readouts: the output is the membrane
+        out_err = float(np.abs(np.asarray(result.outputs, np.float64) - ref.outputs).max())
+        assert out_err <= bound, f"{impl} on {case.name}: output differs by {out_err:.3g} > bound {bound:.3g}"
+        err = out_err if np.isnan(err) else max(err, out_err)
+    spikes = f", {decided} spikes equal" if spiking else ""
+    return (f"{n}/{x.shape[0]} steps decided{spikes}, |dv| {err:.2g} <= {bound:.2g}" if not np.isnan(err)
+            else f"{n}/{x.shape[0]} steps decided{spikes} (bound {bound:.2g})")
+
+
+def compare_bits(impl: str, case: str, graph: ir.Graph, x: np.ndarray, result: Run, lava: LavaBatch | None) -> str:
+    """Bit-exact comparison of a fixed-point implementation with its integer reference."""
+    if impl == "spinnaker-emulator":
+        if "ref_v" not in result.raw:
+            return f"no integer reference: {result.raw['no_reference']}"
+        np.testing.assert_array_equal(result.raw["v"], result.raw["ref_v"], err_msg=f"{case}: emulator vs sim s16.15")
+        np.testing.assert_array_equal(result.raw["s"], result.raw["ref_s"], err_msg=f"{case}: emulator spikes")
+        return "bit-exact with sim-s16.15 on the machine weights"
+    if impl == "sim-s16.15":
+        v_int, s = s16_15_integer_reference(graph, x)
+        np.testing.assert_array_equal(result.raw["v"].reshape(v_int.shape), v_int, err_msg=f"{case}: s16.15 state")
+        if graph.nodes[NEURON].spiking:
+            np.testing.assert_array_equal(np.asarray(result.raw["s"]).reshape(s.shape), s, err_msg=f"{case}: s16.15 spikes")
+        return "bit-exact with fixed_step + integer synapses"
+    if impl == "lava":
+        ours = IMPLEMENTATIONS["sim-loihi2"].run(graph, x)
+        for key in ("v", "u", "s"):
+            np.testing.assert_array_equal(result.raw[key], ours.raw[key], err_msg=f"{case}: Lava vs loihi2 mode, {key}")
+        return "bit-exact with sim-loihi2 (v, u, spikes)"
+    return ""
+
+
+def s16_15_integer_reference(graph: ir.Graph, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The s16.15 integer run of a one-layer case, built here from the per-step integer neuron
+    (:func:`neurokit.dynamics.fixed.fixed_step`): weights ``round(w 2^15)``, input counts, per-synapse
+    delays as whole steps, the graph's synapse latency, a bias from the latency's end on."""
+    g = graph.flatten()
+    fmt = FixedFormat.parse("s16.15")
+    w, b = _flat_weights(g)
+    syn = g.nodes["syn"]
+    lat = g.profile.synapse_latency
+    if isinstance(syn, ir.SparseLinear) and syn.delay is not None:
+        d = np.zeros(w.shape, np.int64)
+        pre = np.repeat(np.arange(syn.n_pre), np.diff(syn.indptr))
+        d[syn.indices, pre] = np.rint(syn.delay / g.profile.dt).astype(np.int64)
+    else:
+        d = np.zeros(w.shape, np.int64)
+    d = d + lat
+    W, Bq = fmt.to_fixed(w), fmt.to_fixed(b)
+    counts = np.rint(x).astype(np.int64)
+    T, nb = x.shape[:2]
+    p = fixed_neuron(g.nodes[NEURON], g.profile, fmt)
+    state = p.rest(nb)
+    v_out, s_out = np.zeros((T, nb, W.shape[0]), np.int64), np.zeros((T, nb, W.shape[0]), np.int64)
+    for t in range(T):
+        current = np.zeros_like(state.v)
+        for delay in np.unique(d):
+            if t - delay >= 0:
+                current += counts[t - delay] @ np.where(d == delay, W, 0).T
+        if isinstance(syn, ir.Affine) and t >= lat:
+            current += Bq
+        z, state = fixed_step(p, fmt, current, state, g.profile)
+        v_out[t], s_out[t] = state.v, z
+    return v_out, s_out
