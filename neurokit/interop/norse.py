@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import warnings
 
+from neurokit.dynamics.discretisation import refuse_nondefault_semantics
 from neurokit.errors import InvalidInputError
 from neurokit.ir import CubaLIF, Graph, from_nir, to_nir
 
@@ -40,6 +41,7 @@ def to_norse(graph: Graph) -> object:
     import norse.torch
 
     p = graph.profile
+    refuse_nondefault_semantics(p, "Norse", fix="export with reset_timing='same_step', multi_spike=false, no v_min")
     if p.integration != "euler" or p.reset != "zero" or p.spike_rule != ">" or p.synapse_latency:
         raise InvalidInputError(
             f"Norse runs euler integration, reset to v_reset, spike rule '>' and no synapse latency; this graph's "

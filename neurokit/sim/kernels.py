@@ -81,13 +81,15 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
                 continue
             i0, m = in_off[nd], in_size[nd]
             if kd == CSR_OP and csr_spk[nd]:
-                # binary input from one spiking node: push the rows of its spike list (ascending, as the scan would)
+                # input from one spiking node: push the rows of its spike list (ascending, as the scan would),
+                # each with value 1, or under multi_spike with the source's spike count
                 q = edge_ptr[nd]
                 src = edge_src[q]
                 lst = pspk if edge_prev[q] else spk
                 cnt = pspk_n[src] if edge_prev[q] else spk_n[src]
-                _push_rows(t, nd, o0, n, m, lst, out_off[src], cnt, out, 0, False, one, zero, csr_ptr_off, indptr,
-                           indices, weights, delays, ring_off, ring_depth, bias, has_bias, out, ring)
+                _push_rows(t, nd, o0, n, m, lst, out_off[src], cnt, prev if edge_prev[q] else out, out_off[src], multi,
+                           one, zero, csr_ptr_off, indptr, indices, weights, delays, ring_off, ring_depth, bias, has_bias,
+                           out, ring)
                 continue
             # the node's input: read in place from its single source, else summed into inp
             buf = out
@@ -198,7 +200,7 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
 def _push_rows(t, nd, o0, n, m, lst, l0, cnt, xs, x0, graded, one, zero, csr_ptr_off, indptr, indices, weights, delays,
                ring_off, ring_depth, bias, has_bias, out, ring):
     """A linear op for one step: bias, then only the ``cnt`` rows listed in ``lst`` (ascending) push
-    their synapses, with value ``xs[x0 + row]`` (``graded``) or 1 (a spike list); through the ring
+    their synapses, with value ``xs[x0 + row]`` (``graded``: a value or a spike count) or 1; through the ring
     buffer when the op has latency or delays."""
     p0 = csr_ptr_off[nd]
     depth = ring_depth[nd]

@@ -216,16 +216,14 @@ def _joined(parts: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
 
 def spike_list_plan(program: Program) -> np.ndarray:
     """Per node: whether it is a linear op whose only input is a spiking node; such an op reads that
-    node's spike list, so its cost per step is its synaptic events, not its input size. A spike list
-    carries no values: under ``multi_spike`` neurons output counts, and only Threshold nodes (0/1)
-    feed a spike list."""
+    node's spike list, so its cost per step is its synaptic events, not its input size (under
+    ``multi_spike`` each listed row pushes its spike count)."""
     n = len(program.names)
     csr_spk = np.zeros(n, np.bool_)
-    binary = (THRESHOLD,) if program.multi_spike else SPIKING_OPS
     for i in range(n):
         lo, hi = program.edge_ptr[i], program.edge_ptr[i + 1]
         csr_spk[i] = (program.kind[i] == CSR_OP and hi - lo == 1
-                      and program.kind[program.edge_src[lo]] in binary)
+                      and program.kind[program.edge_src[lo]] in SPIKING_OPS)
     return csr_spk
 
 

@@ -17,8 +17,9 @@ followed by ``LIF`` with
 
 So a layer of the artifact is held exactly iff its effective integer weights
 :math:`\mathrm{lava}(W_{int}) 2^{e}` are whole numbers that netx's re-encoding and Lava's
-clipping/truncation give back unchanged (checked here by doing both), and its bias
-:math:`b_m 2^{b_e}` is :math:`2^6` times a 13-bit mantissa. The Dense latency (one step) is Lava's
+clipping/truncation give back unchanged (checked here by doing both), its bias
+:math:`b_m 2^{b_e}` is :math:`2^6` times a 13-bit mantissa, and its neurons start at :math:`v = 0`
+(netx stores no initial membrane: a layer with ``v_init`` is refused). The Dense latency (one step) is Lava's
 in both. Inputs that are spike counts (graded) need ``hdf5.Network(path, input_message_bits=8)``.
 """
 
@@ -120,6 +121,11 @@ def netx_problems(params_list: list[dict[str, Any]], layers: list[dict[str, Any]
                                                   "and no exponent; all-zero weights cannot be encoded)",
                                     "lower the weights relative to the threshold (weights above 254 "
                                     "thresholds per spike need an exponent)"))
+        if np.any(np.asarray(P.get("v_init", 0)) != 0):
+            problems.append(Problem(node, "the membrane starts at v_init != 0 (the float model's v_leak or "
+                                          "metadata v_init); netx stores no initial state (lava-dl starts every "
+                                          "neuron at v = 0)", "use v_leak = 0 without v_init, or run the artifact "
+                                                               "with neurokit's Lava runner"))
         bias = np.asarray(P["bias_mant"], np.int64) << np.asarray(P["bias_exp"], np.int64)
         if np.any(bias % 2**BIAS_EXP) or np.abs(bias >> BIAS_EXP).max(initial=0) > 4095:
             problems.append(Problem(node, f"bias is not a 13-bit mantissa times 2^{BIAS_EXP}, netx's only "

@@ -21,11 +21,14 @@ from neurokit.ir.profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
 from neurokit.util.warn import warn_user
 
 from .base import Producer, keep_nodes, never_detected
+from .lava_dl import PRODUCER as LAVA_DL
 from .norse import PRODUCER as NORSE
+from .rockpool import PRODUCER as ROCKPOOL
 from .sinabs import PRODUCER as SINABS
 from .snntorch import PRODUCER as SNNTORCH
+from .spyx import PRODUCER as SPYX
 
-_ENTRIES: tuple[Producer, ...] = (SNNTORCH, NORSE, SINABS)
+_ENTRIES: tuple[Producer, ...] = (SNNTORCH, NORSE, SINABS, ROCKPOOL, SPYX, LAVA_DL)
 
 #: name -> entry, for ``ir.read(path, producer=NAME)`` and ``--producer NAME``.
 PRODUCERS: dict[str, Producer] = {p.name: p for p in _ENTRIES}
@@ -95,7 +98,7 @@ def interpret(graph: Graph, where: str, *, profile_in_file: bool, producer: str 
         given = f" ({', '.join(sorted(overrides))} as given)"
     if producer is None and not profile_in_file:
         if len(found) == 1:
-            warn_user(f"{where}: read as a {found[0].describe()}{given}; pass producer=NAME (CLI --producer NAME) "
+            warn_user(f"{where}: read as a {found[0].describe(graph.profile)}{given}; pass producer=NAME (CLI --producer NAME) "
                       f"or a profile (CLI --profile FILE.toml, --dt, --integration, --reset, --spike-rule) to read "
                       f"it otherwise", ProducerAssumedWarning)
         else:

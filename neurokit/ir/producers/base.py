@@ -53,9 +53,10 @@ class Producer:
     detect: Callable[[Graph], bool] = never_detected
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    def describe(self) -> str:
-        """One line: the producer and the profile it implies."""
-        p = self.profile
+    def describe(self, profile: Profile | None = None) -> str:
+        """One line: the producer and the profile it implies (``profile``: the one a file was given,
+        e.g. with the ``dt`` its parameters state; default the entry's own)."""
+        p = profile or self.profile
         extras = []
         if p.reset_timing != "same_step":
             extras.append(f"reset_timing={p.reset_timing}")

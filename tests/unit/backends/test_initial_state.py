@@ -156,3 +156,10 @@ def test_crossbar_neurons_follow_every_profile_rule(tmp_path: Path, changes: dic
     np.testing.assert_array_equal(rec.spikes["lif"], want.spikes["lif"])
     assert rec.spikes["lif"].max() > 1 if changes.get("multi_spike") else rec.spikes["lif"].dtype == bool
     np.testing.assert_allclose(rec.outputs["output"], want.outputs["output"], atol=1e-9)
+
+
+def test_netx_export_is_refused_where_the_membrane_does_not_start_at_zero(tmp_path: Path) -> None:
+    """lava-dl's netx format stores no initial membrane: a layer starting at v_leak != 0 gets no netx.h5."""
+    art = get_backend("loihi2").lower(start_above_threshold("v_leak"), tmp_path)
+    assert not (tmp_path / "netx.h5").exists()
+    assert any("netx stores no initial state" in r for r in art.manifest["netx"]["refused"])

@@ -26,9 +26,8 @@ from neurokit.hil.report import divergence_text, table, write_report
 pytestmark = pytest.mark.lava
 TARGETS = ("loihi2", "spinnaker")
 
-#: Today the fixed-point modes (Loihi 2, S16.15) start the membrane at 0 while the float model starts
-#: it at rest (``v_leak``), so they miss the float model's spike at step 0 of the ``v_leak`` net
-#: below. Once they start at rest, set this to False: it is the one expectation that changes.
+#: The fixed-point modes (Loihi 2, S16.15) start the membrane where the float model does (``v_leak``,
+#: quantized), so they keep the float model's spike at step 0 of the ``v_leak`` net below.
 FIXED_POINT_STARTS_AT_ZERO = False
 
 

@@ -96,3 +96,5 @@ def test_export_refuses_profiles_norse_cannot_run() -> None:
                             profile=ir.Profile(integration="exact"))
     with pytest.raises(InvalidInputError, match="Norse runs euler"):
         to_norse(g)
+    with pytest.raises(InvalidInputError, match="Norse does not implement profile multi_spike=True"):
+        to_norse(g.with_profile(ir.Profile(integration="euler", multi_spike=True)))

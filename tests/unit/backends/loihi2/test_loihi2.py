@@ -45,6 +45,8 @@ def integer_network(draw: st.DrawFn) -> tuple[list[dict[str, object]], np.ndarra
                        "du": int(rng.choice([0, 1000, 4095, int(rng.integers(0, 4096))])), "dv": int(rng.integers(0, 4096)),
                        "vth": int(rng.integers(1, 2000)), "bias_mant": rng.integers(-200, 300, n),
                        "bias_exp": rng.integers(0, 4, n)})
+        if draw(st.booleans()):  # an initial membrane (Lava's LIF(v=...)), restored for every sample
+            layers[-1]["v_init"] = rng.integers(-(2**22), 2**22, n)
         if draw(st.booleans()):  # per-synapse delays (Lava's DelayDense)
             layers[-1]["delays"] = rng.integers(0, 5, (n, prev))
         if draw(st.booleans()):  # recurrent synapses onto the layer itself
