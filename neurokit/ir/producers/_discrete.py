@@ -60,3 +60,19 @@ def all_nodes(graph: Graph) -> list[tuple[str, Node]]:
             out.append((name, node))
     return out
 
+
+
+def round_dt(dt: float) -> float:
+    """``dt`` to 4 significant digits when that is within float32 round-off of it (1e-3, 5e-4 …)."""
+    nice = float(f"{dt:.4g}")
+    return nice if abs(nice - dt) <= 1e-5 * abs(dt) else dt
+
+
+def file_dt(graph: Graph, node_dt: Callable[[Node], np.ndarray | None]) -> float | None:
+    """The time step an exporter wrote into the parameters, read from the first node for which
+    ``node_dt`` recovers it (the median over its neurons, rounded by :func:`round_dt`), or ``None``."""
+    for _, node in all_nodes(graph):
+        steps = node_dt(node)
+        if steps is not None and steps.size:
+            return round_dt(float(np.median(steps)))
+    return None

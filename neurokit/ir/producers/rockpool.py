@@ -39,7 +39,7 @@ from neurokit.ir.graph import Graph
 from neurokit.ir.nodes import LI, LIF, CubaLIF, Node
 from neurokit.ir.profile import Profile
 
-from ._discrete import all_nodes, euler_step_params, map_nodes
+from ._discrete import all_nodes, euler_step_params, file_dt, map_nodes, round_dt
 from .base import Producer
 
 PROFILE = Profile(dt=1e-3, integration="euler", reset="subtract", spike_rule=">=", numeric="float32",
@@ -65,10 +65,6 @@ def dt_from_r(r: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return u * tau
 
 
-def _round_dt(dt: float) -> float:
-    """``dt`` to 4 significant digits when that is within float32 round-off of it (1e-3, 5e-4 …)."""
-    nice = float(f"{dt:.4g}")
-    return nice if abs(nice - dt) <= 1e-5 * dt else dt
 
 
 def _node_dt(node: Node) -> np.ndarray | None:
@@ -91,7 +87,7 @@ def _per_step(node: Node, dt: float) -> Node:
     steps = _node_dt(node)
     if steps is None:
         return node
-    node_dt = _round_dt(float(np.median(steps)))
+    node_dt = round_dt(float(np.median(steps)))
     if isinstance(node, LIF):
         alpha = _decay(node_dt, node.tau)
         tau, r = euler_step_params(alpha, 1.0, dt)
@@ -109,20 +105,13 @@ def _per_step(node: Node, dt: float) -> Node:
     return node.replace(tau=tau, r=r, v_leak=np.zeros_like(tau))
 
 
-def file_dt(graph: Graph) -> float | None:
-    """The time step written into the file's ``r`` values (the first neuron's), or ``None``."""
-    for _, node in all_nodes(graph):
-        steps = _node_dt(node)
-        if steps is not None and steps.size:
-            return _round_dt(float(np.median(steps)))
-    return None
 
 
 def run_dt(graph: Graph, default: Profile) -> float:
     """The step to run at: a ``dt`` the reader gave (it differs from the entry's), else the file's."""
     if graph.profile.dt != default.dt:
         return graph.profile.dt
-    return file_dt(graph) or graph.profile.dt
+    return file_dt(graph, _node_dt) or graph.profile.dt
 
 
 def rewrite(graph: Graph) -> Graph:

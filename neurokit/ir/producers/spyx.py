@@ -53,7 +53,7 @@ from neurokit.ir.graph import Graph
 from neurokit.ir.nodes import IF, LI, LIF, Affine, CubaLIF, Delay, Flatten, Input, Linear, Node, Output, Threshold
 from neurokit.ir.profile import Profile
 
-from ._discrete import all_nodes, euler_step_params
+from ._discrete import all_nodes, euler_step_params, file_dt, round_dt
 from .base import Producer
 
 PROFILE = Profile(dt=1.0, integration="euler", reset="subtract", spike_rule=">", numeric="float32",
@@ -66,9 +66,6 @@ _SPYX_NAME = re.compile(r"^(input|output|layer_\d+(_threshold)?|(layer_\d+)\.\3\
 _DELAYED = (IF, LIF, CubaLIF)
 
 
-def _round_dt(dt: float) -> float:
-    nice = float(f"{dt:.4g}")
-    return nice if abs(nice - dt) <= 1e-5 * abs(dt) else dt
 
 
 def _node_dt(node: Node) -> np.ndarray | None:
@@ -80,13 +77,6 @@ def _node_dt(node: Node) -> np.ndarray | None:
     return None
 
 
-def file_dt(graph: Graph) -> float | None:
-    """The ``dt`` passed to ``spyx.nir.to_nir``, from the first LIF/CubaLIF node, or ``None``."""
-    for _, node in all_nodes(graph):
-        steps = _node_dt(node)
-        if steps is not None and steps.size:
-            return _round_dt(float(np.median(steps)))
-    return None
 
 
 def _per_step(node: Node, dt: float, dt_file: float) -> Node:
@@ -188,7 +178,7 @@ def rewrite(graph: Graph) -> Graph:
     """spyx's discrete model in neurokit terms (see the module docstring); the result is flat.
 
     ``dt`` is the file's unless the reader gave another (every step stays spyx's step)."""
-    dt_file = file_dt(graph) or graph.profile.dt
+    dt_file = file_dt(graph, _node_dt) or graph.profile.dt
     dt = graph.profile.dt if graph.profile.dt != PROFILE.dt else dt_file
     flat = _input_to_neuron(graph).flatten().with_profile(graph.profile.replace(dt=dt))
     flat = Graph(nodes={k: _per_step(n, dt, dt_file) for k, n in flat.nodes.items()}, edges=flat.edges,

@@ -146,3 +146,41 @@ def test_cli_flags_choose_the_meaning_for_simulate_and_inspect(tmp_path: Path) -
     assert "dt=0.0002" in ins.stdout and "reset_timing=next_step" in ins.stdout and "defaults + overrides" in ins.stdout
     bad = _cli("deploy", str(model), "--target", "spinnaker", "--out", str(tmp_path / "a"), "--producer", "nope")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "invalid choice: 'nope'" in bad.stderr
+
+
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "producers"
+
+
+@pytest.mark.parametrize("flag", [("--producer", "snntorch"), ()], ids=["named", "recognised"])
+def test_cli_simulates_a_producer_export_spike_for_spike(tmp_path: Path, flag: tuple[str, ...]) -> None:
+    """`neurokit simulate MODEL --producer snntorch --input X.npz` reproduces snnTorch's own run."""
+    golden = np.load(GOLDEN / "snntorch" / "rleaky.npz")
+    np.savez(tmp_path / "x.npz", inputs=golden["input"])
+    res = _cli("simulate", str(GOLDEN / "snntorch" / "rleaky.nir"), *flag, "--input", str(tmp_path / "x.npz"),
+               "--out", str(tmp_path / "r.h5"))
+    assert res.returncode == 0, res.stderr
+    assert ("read as a snntorch" in res.stderr) == (not flag)
+    import h5py
+
+    with h5py.File(tmp_path / "r.h5") as f:
+        out = f["outputs"][next(iter(f["outputs"]))][()]
+    assert golden["output"].sum() > 0
+    np.testing.assert_array_equal(out, golden["output"])
+
+
+def test_cli_deploy_and_hil_take_the_producer(tmp_path: Path) -> None:
+    golden = np.load(GOLDEN / "snntorch" / "leaky_subtract.npz")
+    np.savez(tmp_path / "x.npz", inputs=golden["input"])
+    model = str(GOLDEN / "snntorch" / "leaky_subtract.nir")
+    dep = _cli("deploy", model, "--producer", "snntorch", "--target", "crossbar:ideal", "--out", str(tmp_path / "xb"),
+               "--run", str(tmp_path / "x.npz"))
+    assert dep.returncode == 0, dep.stderr
+    import h5py
+
+    with h5py.File(tmp_path / "xb" / "recording.h5") as f:
+        np.testing.assert_array_equal(f["outputs"][next(iter(f["outputs"]))][()], golden["output"])
+    # Loihi 2 resets in the spiking step: snnTorch's delayed reset is refused with the reason, all at once
+    hil = _cli("hil", model, "--producer", "snntorch", "--targets", "loihi2", "--input", str(tmp_path / "x.npz"),
+               "--samples", "1", "--report", str(tmp_path / "hil"))
+    assert hil.returncode == 0, hil.stderr
+    assert "refused" in hil.stdout and "reset_timing" in hil.stdout
