@@ -13,20 +13,22 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import h5py
 import numpy as np
 
 from neurokit import ir
-from neurokit.backends.base import Artifact, Problem, refuse_if_problems, unsupported_nodes
+from neurokit.backends.base import (Artifact, BackendBase, LoweringFunction, Option, Problem, refuse_if_problems,
+                                    unsupported_nodes)
 from neurokit.dynamics.reference import run_reference
-from neurokit.errors import InvalidInputError
+from neurokit.errors import ConfigError
 from neurokit.ir.passes import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .cost import cost_per_inference
+from .cost import OPERATIONS, cost_per_inference, format_cost
 from .devices import Device, load_device
 from .mapping import Periphery, TiledLayer, ir_drop_factor, target_conductances
 
@@ -89,8 +91,9 @@ class CrossbarBoard:
                                                g_max=self.device.g_max, bias=bias, periph=self.periph, alpha=alpha)
 
     def run(self, inputs: np.ndarray, steps: int) -> Recording:
-        """Run ``inputs`` ``(T, B, *shape)``; ``self.cost`` then holds the energy and latency per
-        inference (:func:`neurokit.backends.crossbar.cost.cost_per_inference`)."""
+        """Run ``inputs`` ``(T, B, *shape)``. The recording's ``meta["operations"]`` holds the
+        operations counted over the whole batch (:data:`OPERATIONS`, whole numbers); ``self.cost``
+        the energy and latency per inference (:func:`neurokit.backends.crossbar.cost.cost_per_inference`)."""
         if not hasattr(self, "layers"):
             self.load()
         flat = self.graph.flatten()
@@ -104,10 +107,12 @@ class CrossbarBoard:
         self.cost = cost_per_inference({n: layer.counts for n, layer in self.layers.items()}, neurons, steps,
                                        int(np.shape(first)[1]), self.device)
         counts = self.graph.profile.multi_spike  # spike counts, as neurokit.sim records them
+        operations = {k: int(round(sum(layer.counts[k] for layer in self.layers.values())))
+                      for k in OPERATIONS}
         return Recording(dt=self.graph.profile.dt, outputs=dict(res.outputs),
                          spikes={n: np.rint(res.node_outputs[n]).astype(np.int64) if counts and
                                  not isinstance(flat.nodes[n], ir.Threshold) else res.node_outputs[n] > 0.5
-                                 for n in spiking})
+                                 for n in spiking}, meta={"operations": operations})
 
     def reset(self) -> None:
         return None
@@ -122,18 +127,87 @@ def _inject_stuck(g: np.ndarray, dev: Device, rng: np.random.Generator) -> np.nd
     return np.where((u >= dev.stuck_off_rate) & (u < dev.stuck_off_rate + dev.stuck_on_rate), dev.g_max, g)
 
 
+#: lowering options (see :class:`~neurokit.backends.crossbar.mapping.Periphery` for the periphery's).
+OPTIONS: Mapping[str, Option] = MappingProxyType({
+    "device": Option(str, "pcm", "device table hardware/<device>.toml (pcm, rram, ideal)"),
+    "seed": Option(int, 0, "seed of programming noise (and, plus 7919, of read noise)"),
+    "t_inference": Option(float, 1.0, "seconds after programming at which the tiles are read (drift)"),
+    "tile_rows": Option(int, 256, "rows of one tile (word lines)"),
+    "tile_cols": Option(int, 256, "columns of one tile (bit lines, one ADC each)"),
+    "adc_bits": Option(int, 0, "ADC precision per tile column; 0 = ideal"),
+    "adc_range": Option(float, 0.25, "ADC full scale as a fraction of rows x g_max"),
+    "dac_bits": Option(int, 0, "input DAC precision; 0 = ideal"),
+    "ir_drop": Option(float, 0.0, "first-order IR-drop coefficient rho (0 = none)"),
+    "drift_compensation": Option(bool, True, "global drift compensation alpha"),
+})
+#: fault keys a board injects.
+FAULTS: Mapping[str, Option] = MappingProxyType({
+    "stuck_on_rate": Option(float, 0.0, "fraction of cells stuck at g_max, in [0, 1]"),
+    "stuck_off_rate": Option(float, 0.0, "fraction of cells stuck at 0, in [0, 1]"),
+})
+SWEEPS: Mapping[str, str] = MappingProxyType({
+    "drift": "accuracy vs time after programming", "adc": "accuracy vs ADC bits",
+    "faults": "accuracy vs stuck-at fault rate"})
+
+
 @dataclass
-class CrossbarBackend:
+class _Lowering:
+    """What the lowering functions write into: the open conductance file and the manifest's parts."""
+
+    flat: ir.Graph
+    shapes: Mapping[str, tuple[tuple[int, ...], tuple[int, ...]]]
+    device: Device
+    periph: Periphery
+    rng: np.random.Generator
+    h5: Any
+    layers: list[str] = field(default_factory=list)
+    report: list[dict[str, Any]] = field(default_factory=list)
+    placement: dict[str, str] = field(default_factory=dict)
+
+
+def program_tiles(ctx: _Lowering, name: str, node: ir.Node) -> None:
+    """A linear node onto tiles: its dense weight matrix as programmed differential pairs
+    (``g_plus``/``g_minus``, drift exponents), the digital bias beside it."""
+    w, bias = _dense(node, ctx.shapes[name], ctx.flat.profile.dt)
+    gp_t, gm_t, w_max = target_conductances(w, ctx.device)
+    g = ctx.h5.create_group(name)
+    gp, gm = ctx.device.program(gp_t, ctx.rng), ctx.device.program(gm_t, ctx.rng)
+    g.create_dataset("g_plus", data=gp, compression="gzip")
+    g.create_dataset("g_minus", data=gm, compression="gzip")
+    g.create_dataset("nu_plus", data=ctx.device.drift_coefficients(gp_t, ctx.rng), compression="gzip")
+    g.create_dataset("nu_minus", data=ctx.device.drift_coefficients(gm_t, ctx.rng), compression="gzip")
+    g.create_dataset("w_max", data=w_max)
+    if bias is not None:
+        g.create_dataset("bias", data=bias)
+    ctx.layers.append(name)
+    p = ctx.periph
+    tiles = int(np.ceil(w.shape[1] / p.tile_rows) * np.ceil(w.shape[0] / p.tile_cols))
+    ctx.report.append({"layer": name, "rows": int(w.shape[1]), "cols": int(w.shape[0]), "tiles": tiles,
+                       "devices": int(2 * w.size), "w_max": w_max})
+    ctx.placement[name] = "tiles"
+
+
+def digital_neuron(ctx: _Lowering, name: str, node: ir.Node) -> None:
+    """A neuron layer in the digital periphery: run by the reference neuron code on the tiles' sums."""
+    ctx.placement[name] = "digital neurons"
+
+
+def digital_routing(ctx: _Lowering, name: str, node: ir.Node) -> None:
+    """Inputs, outputs, reshapes, scales and delays: routing in the digital periphery, no tiles."""
+    ctx.placement[name] = "digital routing"
+
+
+@dataclass
+class CrossbarBackend(BackendBase):
     """Resistive-memory crossbar target (device chosen by ``device`` option: pcm, rram, ideal)."""
 
     name: str = "crossbar"
-    lowering: Mapping[type, Any] = field(default_factory=lambda: {
-        **{t: "tiles" for t in LINEAR}, **{t: "digital" for t in ir.NEURON_TYPES}, **{t: "port" for t in PORTS},
-        ir.Threshold: "digital"})
-
-    @property
-    def supported_nodes(self) -> tuple[type, ...]:
-        return tuple(self.lowering)
+    options: Mapping[str, Option] = field(default_factory=lambda: OPTIONS)
+    faults: Mapping[str, Option] = field(default_factory=lambda: FAULTS)
+    sweeps: Mapping[str, str] = field(default_factory=lambda: SWEEPS)
+    lowering: Mapping[type, LoweringFunction] = field(default_factory=lambda: MappingProxyType({
+        **dict.fromkeys(LINEAR, program_tiles), **dict.fromkeys((*ir.NEURON_TYPES, ir.Threshold), digital_neuron),
+        **dict.fromkeys(PORTS, digital_routing)}))
 
     def check(self, graph: ir.Graph) -> list[Problem]:
         problems = unsupported_nodes(graph, self.lowering, self.name)
@@ -151,46 +225,28 @@ class CrossbarBackend:
         return problems
 
     def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
-        opts = dict(options or {})
-        device = load_device(str(opts.pop("device", "pcm")))
-        seed = int(opts.pop("seed", 0))
-        t_inference = float(opts.pop("t_inference", 1.0))
-        periph_fields = {f.name for f in dataclasses.fields(Periphery)}
-        unknown = sorted(set(opts) - periph_fields)
-        if unknown:
-            raise InvalidInputError(f"unknown crossbar option(s) {unknown}",
-                                    fix=f"options: device, seed, t_inference, {sorted(periph_fields)}")
+        """Program every linear node onto tiles and write the artifact; each node goes through its
+        function in :attr:`lowering`."""
+        opts = self.validate_options(options)
+        device = load_device(opts.pop("device"))
+        seed, t_inference = opts.pop("seed"), opts.pop("t_inference")
         periph = Periphery(**opts)
         refuse_if_problems(self.check(graph), self.name)
         flat = graph.flatten()
-        shapes = flat.infer_shapes()
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        rng = np.random.default_rng(seed)
-        layers, report = [], []
         with atomic_path(out / "conductances.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+            ctx = _Lowering(flat=flat, shapes=flat.infer_shapes(), device=device, periph=periph,
+                            rng=np.random.default_rng(seed), h5=f)
             for name, node in flat.nodes.items():
-                if not isinstance(node, LINEAR):
-                    continue
-                w, bias = _dense(node, shapes[name], flat.profile.dt)
-                gp_t, gm_t, w_max = target_conductances(w, device)
-                g = f.create_group(name)
-                gp, gm = device.program(gp_t, rng), device.program(gm_t, rng)
-                g.create_dataset("g_plus", data=gp, compression="gzip")
-                g.create_dataset("g_minus", data=gm, compression="gzip")
-                g.create_dataset("nu_plus", data=device.drift_coefficients(gp_t, rng), compression="gzip")
-                g.create_dataset("nu_minus", data=device.drift_coefficients(gm_t, rng), compression="gzip")
-                g.create_dataset("w_max", data=w_max)
-                if bias is not None:
-                    g.create_dataset("bias", data=bias)
-                layers.append(name)
-                tiles = int(np.ceil(w.shape[1] / periph.tile_rows) * np.ceil(w.shape[0] / periph.tile_cols))
-                report.append({"layer": name, "rows": int(w.shape[1]), "cols": int(w.shape[0]), "tiles": tiles,
-                               "devices": int(2 * w.size), "w_max": w_max})
+                self.lowering[type(node)](ctx, name, node)
         ir.write(flat, out / "model.nir")
+        neurons = sum(int(np.prod(ctx.shapes[n][1])) for n, node in flat.nodes.items()
+                      if isinstance(node, ir.NEURON_TYPES))
         manifest = {"format": "neurokit-crossbar", "version": 1, "target": self.name, "device": device.name,
-                    "seed": seed, "t_inference": t_inference, "periphery": dataclasses.asdict(periph), "layers": layers,
-                    "report": report, "energy_pj_per_mac": device.energy_pj_per_mac}
+                    "seed": seed, "t_inference": t_inference, "periphery": dataclasses.asdict(periph),
+                    "layers": ctx.layers, "placement": ctx.placement, "neurons": neurons, "report": ctx.report,
+                    "energy_pj_per_mac": device.energy_pj_per_mac}
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         return Artifact(path=out, target=self.name, manifest=manifest)
 
@@ -199,7 +255,35 @@ class CrossbarBackend:
         return ir.read(Path(artifact.path) / "model.nir")
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> CrossbarBoard:
-        return CrossbarBoard(artifact=artifact, faults=dict(faults or {}))
+        """The emulator; ``faults`` (:data:`FAULTS`) are stuck-at rates in [0, 1]."""
+        values = self.validate_faults(faults)
+        for key, rate in values.items():
+            if not 0.0 <= rate <= 1.0:
+                raise ConfigError(f"crossbar fault {key!r} must be a rate in [0, 1], got {rate}", fix="e.g. 0.01")
+        return CrossbarBoard(artifact=artifact, faults={k: v for k, v in values.items() if v})
+
+    def report(self, artifact: Artifact) -> str:
+        return deploy_report(artifact)
+
+    def cost(self, artifact: Artifact, counters: Mapping[str, int], *, steps: int,
+             samples: int) -> dict[str, Any] | None:
+        """Energy and latency per inference (:func:`~neurokit.backends.crossbar.cost.cost_per_inference`)
+        from the ``operations/<kind>`` counters of a board run."""
+        ops = {k.split("/", 1)[1]: float(v) for k, v in counters.items() if k.startswith("operations/")}
+        cost = cost_per_inference({"all": ops}, int(artifact.manifest["neurons"]), steps, samples,
+                                  load_device(artifact.manifest["device"]))
+        return {**cost, "summary": format_cost(cost)}
+
+    def status(self) -> dict[str, Any]:
+        return {"ready": True, "detail": "emulator built in (devices: hardware/pcm.toml, rram.toml, ideal.toml)"}
+
+    def sweep(self, artifact: Artifact, kind: str) -> dict[str, Any]:
+        """Accuracy vs ``kind`` (:data:`SWEEPS`) on event-digits test samples (:func:`.sweeps.sweep`)."""
+        if kind not in self.sweeps:
+            return super().sweep(artifact, kind)
+        from .sweeps import sweep
+
+        return sweep(artifact, kind)
 
 
 def deploy_report(artifact: Artifact) -> str:

@@ -22,6 +22,8 @@ from typing import Any
 
 from .devices import Device
 
+#: the operations a board counts (summed over a batch; see :class:`~.mapping.TiledLayer`).
+OPERATIONS = ("cell_macs", "dac", "adc", "tile_reads", "active_sample_steps")
 FIGURES = ("energy_pj_per_mac", "energy_pj_per_dac", "energy_pj_per_adc", "energy_pj_per_neuron_update",
            "t_mvm_ns", "t_neuron_step_ns")
 
@@ -34,7 +36,7 @@ def cost_per_inference(counts: Mapping[str, Mapping[str, float]], neurons: int, 
         raise ValueError(f"samples and steps must be >= 1, got {samples}, {steps}")
     fig = {k: float(device.extra.get(k, getattr(device, k, 0.0))) for k in FIGURES}
     total = {k: sum(float(c.get(k, 0.0)) for c in counts.values()) / samples
-             for k in ("cell_macs", "dac", "adc", "tile_reads", "active_sample_steps")}
+             for k in OPERATIONS}
     neuron_updates = float(neurons * steps)
     energy = {"analog_mac": fig["energy_pj_per_mac"] * total["cell_macs"],
               "dac": fig["energy_pj_per_dac"] * total["dac"],

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .cost import OPERATIONS
 from .devices import Device
 
 
@@ -75,7 +76,7 @@ class TiledLayer:
 
     def reset_counts(self) -> None:
         """Zero the operation counters (see :meth:`__call__`)."""
-        self.counts = dict.fromkeys(("cell_macs", "dac", "adc", "tile_reads", "active_sample_steps"), 0.0)
+        self.counts = dict.fromkeys(OPERATIONS, 0.0)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Event-driven MVM of a batch ``(B, in)``.
