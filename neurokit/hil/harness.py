@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from neurokit.errors import NeurokitError
+from neurokit.errors import MappingError, NeurokitError
 from neurokit.backends.base import Backend
 from neurokit.ir import Graph
 
@@ -293,6 +293,9 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             res.accuracy = _accuracy(run, labels)
             if res.accuracy is not None and ref_acc is not None:
                 res.accuracy_delta = res.accuracy - ref_acc
+        except MappingError as exc:  # e.g. a net larger than the chip, found while lowering with the options
+            res.status, res.error = "refused", str(exc)
+            res.wall_s = time.perf_counter() - t0
         except NeurokitError as exc:
             res.status = "timeout" if isinstance(exc, TimeoutError) else "failed"
             res.error = str(exc)

@@ -60,10 +60,10 @@ def test_every_registered_backend_has_every_protocol_member(name: str) -> None:
 
 
 def test_crossbar_lowering_table_holds_the_functions_lower_calls() -> None:
-    from neurokit.backends.crossbar.backend import digital_neuron, program_tiles
+    from neurokit.backends.crossbar.backend import digital_neuron, program_arrays
 
     be = get_backend("crossbar")
-    assert be.lowering[ir.Linear] is program_tiles and be.lowering[ir.LIF] is digital_neuron
+    assert be.lowering[ir.Linear] is program_arrays and be.lowering[ir.LIF] is digital_neuron
     assert all(callable(f) for f in be.lowering.values())
 
 
