@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +134,9 @@ class Option:
     """A declared option or fault key: accepted ``type`` (or types), ``default`` and ``help``.
 
     ``default=None`` means "not set" (the backend then uses its own rule, said in ``help``) and
-    lets the user pass ``None``. An ``int`` is accepted where ``float`` is declared (and converted);
-    ``bool`` is never accepted as a number, nor a number as a ``bool``."""
+    lets the user pass ``None``. Any integer (NumPy's too) is accepted where ``int`` is declared, any
+    real number where ``float`` is (both converted to the Python type); ``bool`` is never accepted
+    as a number, nor a number as a ``bool``."""
 
     type: type | tuple[type, ...]
     default: Any
@@ -155,11 +157,13 @@ class Option:
             return self.default is None, None
         for t in self.types:
             if t is bool:
-                if isinstance(value, bool):
-                    return True, value
-            elif isinstance(value, bool):
+                if isinstance(value, (bool, np.bool_)):
+                    return True, bool(value)
+            elif isinstance(value, (bool, np.bool_)):
                 continue
-            elif t is float and isinstance(value, (int, float)):
+            elif t is int and isinstance(value, numbers.Integral):
+                return True, int(value)
+            elif t is float and isinstance(value, numbers.Real):
                 return True, float(value)
             elif isinstance(value, t):
                 return True, value

@@ -25,6 +25,8 @@ def test_defaults_are_filled_and_ints_become_floats() -> None:
     got = validate_settings({"rate": 1, "limit": None}, DECLARED, target="t")
     assert got == {"bits": 8, "rate": 1.0, "name": "a", "on": True, "limit": None}
     assert isinstance(got["rate"], float)
+    got = validate_settings({"bits": np.int64(4), "rate": np.float32(0.5), "on": np.bool_(False)}, DECLARED, target="t")
+    assert got["bits"] == 4 and type(got["bits"]) is int and got["rate"] == 0.5 and got["on"] is False
 
 
 @pytest.mark.parametrize(("given", "message"), [
@@ -44,11 +46,15 @@ def test_unknown_or_mistyped_keys_are_one_line_errors_listing_the_declaration(gi
     assert "bits: int = 8, rate: float = 0.0, name: str = 'a', on: bool = True, limit: int | None = None" in text
 
 
-def test_faults_are_named_as_faults() -> None:
-    with pytest.raises(ConfigError, match="unknown  fault 'x' .* faults are: none"):
-        BackendBase().validate_faults({"x": 1})
+def test_a_backend_without_declared_faults_refuses_every_fault() -> None:
+    class Bare(BackendBase):
+        name = "bare"
+
+    with pytest.raises(ConfigError, match="unknown bare fault 'x' .* bare faults are: none"):
+        Bare().validate_faults({"x": 1})
     with pytest.raises(ConfigError, match="unknown t fault 'x' .* t faults are: bits: int = 8"):
         validate_settings({"x": 1}, DECLARED, target="t", kind="fault")
+    assert Bare().validate_faults(None) == {} and Bare().cost(None, {}, steps=1, samples=1) is None  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", sorted(BACKENDS))
