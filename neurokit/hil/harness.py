@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from neurokit.errors import MappingError, NeurokitError
 from neurokit.backends.base import Backend
+from neurokit.errors import MappingError, NeurokitError
 from neurokit.ir import Graph
 
 from . import metrics
@@ -216,14 +216,15 @@ def validate_target_settings(targets: Sequence[str], faults: Mapping[str, Mappin
                              options: Mapping[str, Mapping[str, Any]] | None) -> None:
     """Refuse, before anything runs, faults or options for a target not in ``targets`` and any key
     or value a target does not declare (:meth:`Backend.validate_faults`, ``validate_options``)."""
-    from neurokit.errors import ConfigError, NeurokitError
+    from neurokit.errors import ConfigError
 
-    names: dict[str, Backend] = {}
+    names: dict[str, Backend | None] = {}
     for spec in targets:
         try:
             backend = resolve_backend(spec)
         except NeurokitError:
-            continue  # reported for that target by the run itself
+            names[spec] = None  # unavailable: reported for that target by the run itself
+            continue
         names[_target_name(spec, backend)] = backend
     for what, given in (("fault", faults), ("option", options)):
         for name, values in (given or {}).items():
@@ -231,6 +232,8 @@ def validate_target_settings(targets: Sequence[str], faults: Mapping[str, Mappin
                 raise ConfigError(f"{what}s given for {name!r}, which is not among the targets {sorted(names)}",
                                   fix=f"name one of the targets, e.g. {next(iter(names), 'crossbar:pcm')}:KEY=VALUE")
             backend = names[name]
+            if backend is None:
+                continue
             if what == "fault":
                 backend.validate_faults(values)
             else:

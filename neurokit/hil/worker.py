@@ -13,7 +13,6 @@ import argparse
 import importlib
 import json
 import sys
-from typing import Any
 
 from neurokit.backends import get_backend
 from neurokit.backends.base import Artifact, Backend, as_backend
