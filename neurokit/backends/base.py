@@ -31,6 +31,10 @@ Methods
         something that runs the artifact; starts with ``self.validate_faults(faults)``.
     ``reference_graph(artifact) -> Graph``
         the graph in the target's numeric mode (quantized parameters, matching profile).
+    ``timed_float_model(graph) -> Graph``
+        the float model at the target's timing, what the harness's float seam compares a board
+        with: e.g. one step of synaptic latency as a chip delivers spikes (biases held in the
+        neuron act at once), so timing is not counted as lost spikes *(default: the graph as is)*.
     ``reference_run(artifact, inputs, steps) -> Recording``
         the own-mode run the board must match bit for bit *(default:* :mod:`neurokit.sim` *on*
         ``reference_graph`` *)*.
@@ -232,6 +236,8 @@ class Backend(Protocol):
 
     def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording: ...
 
+    def timed_float_model(self, graph: Graph) -> Graph: ...
+
     def report(self, artifact: Artifact) -> str: ...
 
     def counters(self, recording: Recording) -> dict[str, int]: ...
@@ -284,6 +290,10 @@ class BackendBase:
 
         return sim.simulate(self.reference_graph(artifact), inputs, steps, record=("spikes",))
 
+    def timed_float_model(self, graph: Graph) -> Graph:
+        """The float model at this target's timing (see the module docstring); no latency here."""
+        return graph
+
     def report(self, artifact: Artifact) -> str:
         return json.dumps(dict(artifact.manifest), indent=2)
 
@@ -306,7 +316,7 @@ class BackendBase:
 
 #: what :func:`as_backend` checks before using an object as it is.
 PROTOCOL_MEMBERS = ("name", "options", "faults", "lowering", "sweeps", "supported_nodes", "check", "lower", "board",
-                    "reference_graph", "reference_run", "report", "counters", "cost", "status", "sweep",
+                    "reference_graph", "reference_run", "timed_float_model", "report", "counters", "cost", "status", "sweep",
                     "validate_options", "validate_faults")
 
 
@@ -350,6 +360,11 @@ class LegacyBackend(BackendBase):
         if hasattr(self.wrapped, "reference_run"):
             return self.wrapped.reference_run(artifact, inputs, steps)
         return super().reference_run(artifact, inputs, steps)
+
+    def timed_float_model(self, graph: Graph) -> Graph:
+        if hasattr(self.wrapped, "timed_float_model"):
+            return self.wrapped.timed_float_model(graph)
+        return super().timed_float_model(graph)
 
     def report(self, artifact: Artifact) -> str:
         if hasattr(self.module, "deploy_report"):

@@ -132,6 +132,19 @@ def float_model(graph: Graph) -> Graph:
     return graph.with_profile(graph.profile.replace(**changes))
 
 
+def timing_changes(floating: Graph, timed: Graph) -> dict[str, list[Any]]:
+    """How the target's timing differs from the float model: :func:`profile_changes`, and a
+    latency written as ``Delay`` nodes (:func:`neurokit.ir.passes.delay_spikes_into_synapses`)
+    reported as ``synapse_latency``."""
+    changes = profile_changes(floating, timed)
+    as_delays = int(timed.metadata.get("synapse_latency_as_delays", 0))
+    if as_delays:
+        changes["synapse_latency"] = [floating.profile.synapse_latency, timed.profile.synapse_latency + as_delays]
+        if changes["synapse_latency"][0] == changes["synapse_latency"][1]:
+            del changes["synapse_latency"]
+    return changes
+
+
 def profile_changes(reference: Graph, target: Graph) -> dict[str, list[Any]]:
     """Execution-profile fields other than ``numeric`` in which ``target`` differs from
     ``reference``: ``{field: [reference value, target value]}`` (non-finite numbers as text)."""
@@ -256,7 +269,7 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
     order = graph.flatten().topological_order()
     floating = float_model(graph)
     float_run = simulate_arrays(floating, inputs, steps)
-    float_runs = {floating.profile.synapse_latency: float_run}  # the float model at each target timing
+    float_runs: dict[str, RunArrays] = {}  # the float model at each target's timing
     ref_acc = _accuracy(float_run, labels)
     results = []
     for spec in targets:
@@ -276,7 +289,6 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             if ":" in spec and not explicit:
                 lower_opts.setdefault("device", spec.split(":", 1)[1])  # e.g. crossbar:pcm
             artifact = backend.lower(graph, out / "artifacts" / name.replace(":", "_"), lower_opts)
-            own_graph = backend.reference_graph(artifact)
             reference = from_recording(backend.reference_run(artifact, inputs, steps))
             own = f"{name}'s own numeric mode in neurokit ({type(backend).__name__}.reference_run)"
             t1 = time.perf_counter()
@@ -286,13 +298,12 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             res.cost = backend.cost(artifact, run.counters, steps=steps, samples=int(inputs.shape[1]))
             dt = graph.profile.dt
             res.own_mode = compare(reference, run, order, dt, description=own)
-            latency = own_graph.profile.synapse_latency
-            if latency not in float_runs:
-                timed = floating.with_profile(floating.profile.replace(synapse_latency=latency))
-                float_runs[latency] = simulate_arrays(timed, inputs, steps)
-            timing = "" if latency == floating.profile.synapse_latency else f", at the target's synapse_latency {latency}"
-            res.float_model = compare(float_runs[latency], run, order, dt, description=FLOAT_MODEL + timing,
-                                      changes=profile_changes(floating, own_graph))
+            timed = backend.timed_float_model(floating)
+            if timed is not floating and name not in float_runs:
+                float_runs[name] = simulate_arrays(timed, inputs, steps)
+            res.float_model = compare(float_runs.get(name, float_run), run, order, dt,
+                                      description=FLOAT_MODEL + ("" if timed is floating else ", at the target's timing"),
+                                      changes=timing_changes(floating, timed))
             res.accuracy = _accuracy(run, labels)
             if res.accuracy is not None and ref_acc is not None:
                 res.accuracy_delta = res.accuracy - ref_acc

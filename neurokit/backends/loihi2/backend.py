@@ -41,6 +41,7 @@ from neurokit import ir
 from neurokit.backends.base import Artifact, Problem, refuse_if_problems
 from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
 from neurokit.errors import BackendUnavailableError, InvalidInputError, MappingError
+from neurokit.ir import passes
 from neurokit.ir.passes import node_to_csr
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
@@ -395,24 +396,16 @@ class Loihi2Backend:
         return Artifact(path=out, target=self.name, manifest=manifest)
 
     def reference_graph(self, artifact: Artifact) -> ir.Graph:
-        """The float model with Loihi's timing: every Dense delays by one step. Feed-forward
-        synapses get ``synapse_latency = 1``; recurrent ones are delayed one step by the loop
-        itself, so without recurrence the profile alone does it, with recurrence a ``Delay`` of one
-        step goes before each feed-forward synapse instead."""
-        g = ir.read(Path(artifact.path) / "model.nir")
-        recurrent = _recurrent(g)
-        if not recurrent:
-            return g.with_profile(g.profile.replace(synapse_latency=1))
-        nodes, edges = dict(g.nodes), []
-        shapes = g.infer_shapes()
-        for a, b in g.edges:
-            if isinstance(g.nodes[b], SYNAPSES) and b not in recurrent.values():
-                d = f"{b}_dense_latency"
-                nodes[d] = ir.Delay(delay=np.full(shapes[b][0], g.profile.dt))
-                edges += [(a, d), (d, b)]
-            else:
-                edges.append((a, b))
-        return ir.Graph(nodes=nodes, edges=tuple(edges), profile=g.profile)
+        """The float model with Loihi's timing (:meth:`timed_float_model` of the deployed model)."""
+        return self.timed_float_model(ir.read(Path(artifact.path) / "model.nir"))
+
+    def timed_float_model(self, graph: ir.Graph) -> ir.Graph:
+        """``graph`` with Loihi's timing: every Dense delivers its spikes one step later, while a
+        bias (a neuron parameter on the chip) acts from step 0, so a one-step ``Delay`` goes before
+        each feed-forward synapse (recurrent ones are delayed by the loop itself), in place of the
+        profile's ``synapse_latency`` (which would delay the bias too)."""
+        untimed = graph.with_profile(graph.profile.replace(synapse_latency=0))
+        return passes.delay_spikes_into_synapses(untimed, 1, skip=frozenset(_recurrent(graph).values()))
 
     def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
         """neurokit's own bit-accurate Loihi mode (NumPy), the board's exact reference."""

@@ -260,6 +260,11 @@ class SpiNNakerBackend:
         ``numeric = "s16.15"``, one step of synaptic latency — for :mod:`neurokit.sim`'s fixed-point mode."""
         return ir.read(Path(artifact.path) / "reference.nir")
 
+    def timed_float_model(self, graph: ir.Graph) -> ir.Graph:
+        """``graph`` with the machine's timing: one step of synaptic latency (sPyNNaker's minimum
+        delay), as in :meth:`reference_graph`."""
+        return graph if graph.profile.synapse_latency == 1 else graph.with_profile(graph.profile.replace(synapse_latency=1))
+
     def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
         """``neurokit.sim`` in the matching S16.15 mode on :meth:`reference_graph` (no machine, no routing)."""
         from neurokit import sim

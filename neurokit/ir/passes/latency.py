@@ -21,3 +21,4 @@ def synapse_delays(delays: np.ndarray | None, n_synapses: int, latency: int) -> 
     connection ``latency``."""
     own = np.zeros(n_synapses, np.int64) if delays is None else np.asarray(delays, dtype=np.int64)
     return own + int(latency)
+

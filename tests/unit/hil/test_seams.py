@@ -90,7 +90,8 @@ def test_rounding_across_threshold_is_a_float_seam_divergence_not_an_own_mode_on
         assert own["spike_agreement"] == 1.0 and own["first_divergence"] is None
         assert own["spikes"] == {"expected": len(kept), "got": len(kept)}
         # quantisation: the float model's spike of neuron 0 is lost, the rest agree
-        assert flt["reference"] == FLOAT_MODEL
+        # Loihi 2 holds the bias in the neuron (acting from step 0): its float model is re-timed
+        assert flt["reference"] == FLOAT_MODEL + (", at the target's timing" if name == "loihi2" else "")
         assert flt["spikes"] == {"expected": len(lost) + len(kept), "got": len(kept)}
         assert flt["spike_agreement"] == pytest.approx(len(kept) / (len(lost) + len(kept)))
         assert flt["first_divergence"] == expected_div
