@@ -18,7 +18,7 @@ recorded population ``i``, ``spikes_<i>`` ``(T, B, n)`` as 0/1 in neurokit's ste
 non-spiking read-outs, ``v_<i>``; its ``labels`` are the populations' names.
 
 Only PyNN's public API is used: ``setup``, ``Population``, ``SpikeSourceArray``,
-``IF_curr_delta``, ``Projection``, ``FromListConnector``, ``StaticSynapse``, ``initialize``,
+``IF_curr_delta``, ``Projection``, ``pyNN.parameters.Sequence``,, ``FromListConnector``, ``StaticSynapse``, ``initialize``,
 ``record``, ``run``, ``get_data``, ``end``.
 """
 
@@ -91,8 +91,11 @@ def load_inputs(path: Path, n_input: int) -> np.ndarray:
     return x
 
 
-def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray, steps: int) -> dict[str, np.ndarray]:
+def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray, steps: int,
+               map_only: bool = False) -> dict[str, np.ndarray]:
     """One run of ``steps`` steps from the initial state on input spikes ``(T, n_input)``."""
+    from pyNN.parameters import Sequence  # imported with the backend: PyNN lives in the simulator's venv
+
     dt = float(net["dt_ms"])
     offset = STEP_END[backend]
     # NEST: on-grid spikes (iaf_psc_delta, exact integration on the time grid), not PyNN's default off-grid model
@@ -102,12 +105,15 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
         # is silently ignored and record("v") fails; this one assignment is the script's only
         # departure from PyNN's public API (a no-op where PyNN has the map)
         sim.IF_curr_delta.variable_map = {"v": "V_m"}
-    sim.setup(timestep=dt, min_delay=dt, max_delay=float(net["max_delay_ms"]), **grid)
+    if backend != "spiNNaker":  # sPyNNaker derives its own maximum delay (and warns about this one)
+        grid["max_delay"] = float(net["max_delay_ms"])
+    sim.setup(timestep=dt, min_delay=dt, **grid)
     pops = []
     for i, spec in enumerate(net["populations"]):
         if spec["cell"] == "SpikeSourceArray":
             times = [sorted(((np.flatnonzero(spikes_in[:, j]) + offset) * dt).tolist()) for j in range(spec["size"])]
-            cell = sim.SpikeSourceArray(spike_times=[sim.Sequence(t) for t in times])
+            # one sequence per source: PyNN's Sequence for NEST/Brian2, plain lists for sPyNNaker
+            cell = sim.SpikeSourceArray(spike_times=times if backend == "spiNNaker" else [Sequence(t) for t in times])
         else:
             params = {k: arrays[f"pop{i}_{k}"] for k in ("tau_m", "cm", "v_rest", "v_reset", "v_thresh", "i_offset")}
             params["tau_refrac"] = refractory_ms(arrays[f"pop{i}_frozen_steps"], dt, backend)
@@ -126,7 +132,7 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
                        synapse_type=sim.StaticSynapse(), receptor_type=proj["receptor"])
     sim.run((steps + LEAD_STEPS) * dt)
     out = {}
-    for i, (spec, pop) in enumerate(zip(net["populations"], pops)):
+    for i, (spec, pop) in enumerate(zip(net["populations"], pops) if not map_only else ()):
         if spec["cell"] == "SpikeSourceArray":
             continue
         block = pop.get_data(clear=True)
@@ -156,6 +162,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=HERE / "spikes.npz", help="where the recorded spikes go")
     parser.add_argument("--samples", type=int, default=None, help="run only the first N samples")
     parser.add_argument("--steps", type=int, default=None, help="steps per sample (default: T of the inputs)")
+    parser.add_argument("--map-only", action="store_true",
+                        help="build and run without reading data back (sPyNNaker's virtual board maps only)")
     args = parser.parse_args(argv)
     net = json.loads((HERE / "network.json").read_text(encoding="utf-8"))
     if net.get("format") != "neurokit-pynn" or net.get("version") != 1:
@@ -166,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     x = load_inputs(args.inputs, int(net["populations"][0]["size"]))
     steps = int(args.steps or x.shape[0])
     samples = range(x.shape[1] if args.samples is None else min(args.samples, x.shape[1]))
-    runs = [run_sample(sim, args.backend, net, arrays, x[:steps, b], steps) for b in samples]
+    runs = [run_sample(sim, args.backend, net, arrays, x[:steps, b], steps, args.map_only) for b in samples]
     result = {k: np.stack([r[k] for r in runs], axis=1) for k in (runs[0] if runs else {})}
     labels = np.array([p["label"] for p in net["populations"]])
     np.savez(args.out, labels=labels, **result)
