@@ -1,0 +1,83 @@
+"""PyNN export agreement: the exported ``pynn/model.py`` run on NEST 3.10 and Brian2 (PyNN 0.13)
+and mapped by sPyNNaker on a virtual board, compared spike for spike with neurokit's float model
+(exact integration, one step of latency: ``pynn_reference_graph``) and with the S16.15 reference
+of the SpiNNaker artifact. Nets: ``biased`` (every parameter per neuron, biases, inhibition,
+refractory 0-3 steps) and ``mlp`` (a trained-MLP-sized 256-256-10 LIF net with biases,
+homogeneous refractoriness). The default trained model is not in a fresh checkout (make demo
+trains it), so it is not used here. Last line: one JSON object.
+
+    .venv/bin/python tools/bench/pynn_agreement.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, save, single_thread  # noqa: E402
+
+single_thread()
+
+import numpy as np  # noqa: E402
+
+from neurokit import ir, sim  # noqa: E402
+from neurokit.backends import get_backend  # noqa: E402
+from neurokit.backends.spinnaker.pynn import (map_with_spynnaker, pynn_reference_graph, run_pynn,  # noqa: E402
+                                              spike_agreement, write_pynn_inputs)
+
+
+def biased(rng: np.random.Generator) -> ir.Graph:
+    n_in, h, o = 40, 30, 5
+    return ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.3, 0.5, (h, n_in)), bias=rng.normal(0.2, 0.3, h)),
+        ir.LIF(tau=rng.uniform(0.005, 0.03, h), r=rng.uniform(0.5, 2, h), v_leak=rng.normal(0, 0.1, h),
+               v_threshold=rng.uniform(0.5, 1.5, h), v_reset=rng.normal(0, 0.1, h), t_refrac=rng.integers(0, 4, h) * 1e-3),
+        ir.Affine(weight=rng.normal(0.1, 0.4, (o, h)), bias=rng.normal(0, 0.1, o)),
+        ir.LIF(tau=np.full(o, 0.02), r=np.ones(o), v_leak=np.zeros(o), v_threshold=np.full(o, 0.5)),
+        names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3))
+
+
+def mlp(rng: np.random.Generator) -> ir.Graph:
+    n_in, h, o = 256, 256, 10
+    return ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.02, 0.15, (h, n_in)), bias=rng.normal(0.05, 0.1, h)),
+        ir.LIF(tau=rng.uniform(0.01, 0.03, h), r=np.ones(h), v_leak=np.zeros(h), v_threshold=rng.uniform(0.8, 1.2, h),
+               t_refrac=np.full(h, 2e-3)),
+        ir.Affine(weight=rng.normal(0.05, 0.3, (o, h)), bias=rng.normal(0, 0.05, o)),
+        ir.LIF(tau=np.full(o, 0.02), r=np.ones(o), v_leak=np.zeros(o), v_threshold=np.full(o, 1.0), t_refrac=np.full(o, 2e-3)),
+        names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3))
+
+
+def case(name: str, g: ir.Graph, steps: int = 100, batch: int = 4) -> dict[str, object]:
+    rng = np.random.default_rng(1)
+    n_in = g.nodes["w1"].weight.shape[1]
+    x = (rng.random((steps, batch, n_in)) < 0.1).astype(np.float64)
+    d = Path(tempfile.mkdtemp(prefix=f"nk-pynn-{name}-"))
+    be = get_backend("spinnaker")
+    art = be.lower(g, d)
+    script = d / "pynn" / "model.py"
+    write_pynn_inputs(d / "pynn", x)
+    ref = sim.simulate(pynn_reference_graph(g), x, steps)
+    s1615 = be.reference_run(art, x, steps)
+    out: dict[str, object] = {"steps": steps, "samples": batch,
+                              "s16.15_vs_float": {p: spike_agreement(ref.spikes[p], s1615.spikes[p]) for p in ("hidden", "out")}}
+    for backend in ("nest", "brian2"):
+        try:
+            res = run_pynn(script, backend)
+            out[backend] = {"seconds": res["seconds"], **{p: spike_agreement(ref.spikes[p], res["spikes"][p])
+                                                         for p in ("hidden", "out")}}
+        except Exception as exc:  # noqa: BLE001 - the failure is the result
+            out[backend] = {"error": str(exc).splitlines()[0][:300]}
+    try:
+        out["spynnaker_virtual_board"] = map_with_spynnaker(art, inputs=x[:, :1])
+    except Exception as exc:  # noqa: BLE001
+        out["spynnaker_virtual_board"] = {"error": str(exc).splitlines()[0][:300]}
+    return out
+
+
+if __name__ == "__main__":
+    result = {"machine": machine(), "biased": case("biased", biased(np.random.default_rng(0))),
+              "mlp": case("mlp", mlp(np.random.default_rng(0)))}
+    save("pynn_agreement", result)
