@@ -2,8 +2,8 @@
 and mapped by sPyNNaker on a virtual board, compared spike for spike with neurokit's float model
 (exact integration, one step of latency: ``pynn_reference_graph``) and with the S16.15 reference
 of the SpiNNaker artifact. Nets: ``biased`` (every parameter per neuron, biases, inhibition,
-refractory 0-3 steps) and ``mlp`` (a trained-MLP-sized 256-256-10 LIF net with biases,
-homogeneous refractoriness). The default trained model is not in a fresh checkout (make demo
+refractory 0-3 steps) ``mlp`` (a trained-MLP-sized 256-256-10 LIF net with biases,
+homogeneous refractoriness) and ``recurrent`` (biased LIF layer with recurrent weights, IF read-out). The default trained model is not in a fresh checkout (make demo
 trains it), so it is not used here. Last line: one JSON object.
 
     .venv/bin/python tools/bench/pynn_agreement.py
@@ -45,14 +45,29 @@ def mlp(rng: np.random.Generator) -> ir.Graph:
         ir.Affine(weight=rng.normal(0.02, 0.15, (h, n_in)), bias=rng.normal(0.05, 0.1, h)),
         ir.LIF(tau=rng.uniform(0.01, 0.03, h), r=np.ones(h), v_leak=np.zeros(h), v_threshold=rng.uniform(0.8, 1.2, h),
                t_refrac=np.full(h, 2e-3)),
-        ir.Affine(weight=rng.normal(0.05, 0.3, (o, h)), bias=rng.normal(0, 0.05, o)),
+        ir.Affine(weight=rng.normal(0.2, 0.3, (o, h)), bias=rng.normal(0, 0.05, o)),
         ir.LIF(tau=np.full(o, 0.02), r=np.ones(o), v_leak=np.zeros(o), v_threshold=np.full(o, 1.0), t_refrac=np.full(o, 2e-3)),
         names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3))
 
 
+def recurrent(rng: np.random.Generator) -> ir.Graph:
+    """Input -> Affine (bias) -> LIF with a recurrent Linear (one step of latency each way) -> Affine -> IF."""
+    n_in, h, o = 40, 60, 5
+    nodes = {"in": ir.Input(shape=(n_in,)), "w1": ir.Affine(weight=rng.normal(0.2, 0.5, (h, n_in)), bias=rng.normal(0.1, 0.2, h)),
+             "hidden": ir.LIF(tau=rng.uniform(0.01, 0.03, h), r=rng.uniform(0.5, 1.5, h), v_leak=np.zeros(h),
+                              v_threshold=rng.uniform(0.6, 1.0, h), t_refrac=np.full(h, 2e-3)),
+             "rec": ir.Linear(weight=rng.normal(0.0, 0.3, (h, h))),
+             "w2": ir.Affine(weight=rng.normal(0.1, 0.3, (o, h)), bias=rng.normal(0, 0.1, o)),
+             "out": ir.IF(r=np.full(o, 200.0), v_threshold=np.full(o, 1.0), v_reset=np.zeros(o), t_refrac=np.full(o, 2e-3)),
+             "o": ir.Output(shape=(o,))}
+    edges = (("in", "w1"), ("w1", "hidden"), ("hidden", "rec"), ("rec", "hidden"), ("hidden", "w2"), ("w2", "out"),
+             ("out", "o"))
+    return ir.Graph(nodes=nodes, edges=edges, profile=ir.Profile(dt=1e-3))
+
+
 def case(name: str, g: ir.Graph, steps: int = 100, batch: int = 4) -> dict[str, object]:
     rng = np.random.default_rng(1)
-    n_in = g.nodes["w1"].weight.shape[1]
+    n_in = int(np.asarray(g.nodes["w1"].weight).shape[1])
     x = (rng.random((steps, batch, n_in)) < 0.1).astype(np.float64)
     d = Path(tempfile.mkdtemp(prefix=f"nk-pynn-{name}-"))
     be = get_backend("spinnaker")
@@ -79,5 +94,6 @@ def case(name: str, g: ir.Graph, steps: int = 100, batch: int = 4) -> dict[str, 
 
 if __name__ == "__main__":
     result = {"machine": machine(), "biased": case("biased", biased(np.random.default_rng(0))),
-              "mlp": case("mlp", mlp(np.random.default_rng(0)))}
+              "mlp": case("mlp", mlp(np.random.default_rng(0))),
+              "recurrent": case("recurrent", recurrent(np.random.default_rng(0)))}
     save("pynn_agreement", result)

@@ -28,7 +28,8 @@ jump of :math:`w_k` mV per arriving spike. neurokit's LIF is
   threshold (32767 mV, the S16.15 range) is never reached; its membrane ``v`` is recorded;
 * ``v_thresh``, ``v_reset`` as given; the initial ``v`` is the float model's (``initialize``);
 * delays: the connection's own delay plus **one step** (SpiNNaker's synapse latency; PyNN's minimum
-  delay is one time step); ``timestep`` = the profile's ``dt``.
+  delay is one time step), plus one more on a projection that closes a loop (neurokit's loop edges
+  carry the previous step's spikes, :meth:`neurokit.ir.Graph.loop_edges`); ``timestep`` = ``dt``.
 * refractoriness: neurokit freezes a neuron for :math:`n_{ref} - 1` steps after its spike step
   (:math:`n_{ref} = \mathrm{round}(t_{refrac}/dt)`, Brian2's convention); NEST and sPyNNaker freeze
   for :math:`\mathrm{round}(\tau_{refrac}/dt)` steps, so the script passes ``tau_refrac`` per
@@ -106,6 +107,19 @@ def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np
     return params, gain, spiking
 
 
+def _loop_steps(g: ir.Graph, syn: str, loops: frozenset[tuple[str, str]]) -> int:
+    """1 if the projection ``syn`` closes a loop (its input edge, through any Flatten, carries the
+    previous step's spikes: :meth:`neurokit.ir.Graph.loop_edges`), else 0."""
+    node = syn
+    while True:
+        preds = g.predecessors(node)
+        if any((p, node) in loops for p in preds):
+            return 1
+        if len(preds) != 1 or not isinstance(g.nodes[preds[0]], ir.Flatten):
+            return 0
+        node = preds[0]
+
+
 def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
     """Write the PyNN program for ``graph`` (a SpiNNaker-mappable graph) into ``out_dir``; returns
     the script's path. Raises :class:`~neurokit.errors.MappingError` naming a node it cannot export."""
@@ -121,6 +135,7 @@ def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
             raise MappingError(f"node {name!r}: {g.nodes[name].type_name} has no PyNN export in this version "
                                "(only IF_curr_delta: LIF, IF, LI)", fix="use LIF/IF/LI neurons for the PyNN path")
     shapes = g.infer_shapes()
+    loops = g.loop_edges()
     dt_ms = g.profile.dt * 1e3
     arrays: dict[str, np.ndarray] = {}
     spec, gains, index = [], {}, {name: i for i, name in enumerate(pops)}
@@ -138,7 +153,7 @@ def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
         if csr.bias is not None:
             arrays[f"pop{index[post]}_i_offset"] = arrays[f"pop{index[post]}_i_offset"] + np.asarray(csr.bias).ravel()
         pre_idx = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
-        delay = synapse_delays(csr.delay, len(csr.indices), latency=LATENCY_STEPS)
+        delay = synapse_delays(csr.delay, len(csr.indices), latency=LATENCY_STEPS + _loop_steps(g, syn, loops))
         weight = csr.weight * gains[post][csr.indices]
         max_delay = max(max_delay, int(delay.max(initial=1)))
         for receptor, sel in (("excitatory", weight > 0), ("inhibitory", weight < 0)):
@@ -221,7 +236,7 @@ def run_pynn(script: str | os.PathLike[str], backend: str, *, inputs: str | os.P
             cmd += ["--inputs", str(inputs)]
         if samples is not None:
             cmd += ["--samples", str(samples)]
-        env = {**os.environ, "HOME": tmp, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": "1"}
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": "1"}  # HOME kept: Brian2 caches its compiled code there
         env.pop("PYTHONPATH", None)
         t0 = time.perf_counter()
         try:

@@ -40,6 +40,9 @@ LEAD_STEPS = 1
 #: The time stamp (in steps) a simulator gives an event of neurokit's step ``k`` is ``k + STEP_END``:
 #: NEST and sPyNNaker stamp the end of the update, Brian2 its start; both after the lead step.
 STEP_END = {"nest": 1 + LEAD_STEPS, "spiNNaker": 1 + LEAD_STEPS, "brian2": LEAD_STEPS}
+#: Input spikes of step ``k`` are emitted at ``(k + SOURCE_STEP[backend]) dt``: as a neuron of the
+#: previous step would be, so that one delay serves inputs and neurons alike.
+SOURCE_STEP = {"nest": 1 + LEAD_STEPS, "spiNNaker": 1 + LEAD_STEPS, "brian2": LEAD_STEPS}
 #: Sign of an inhibitory weight: PyNN's convention for current-based cells (NEST, Brian2) is a
 #: negative weight; sPyNNaker takes positive weights and lets ``receptor_type`` give the sign.
 INHIBITORY_SIGN = {"nest": -1.0, "brian2": -1.0, "spiNNaker": 1.0}
@@ -49,12 +52,23 @@ def refractory_ms(frozen_steps: np.ndarray, dt_ms: float, backend: str) -> np.nd
     """PyNN ``tau_refrac`` that freezes a neuron for ``frozen_steps`` steps after its spike step.
 
     NEST (``t_ref``) and sPyNNaker count ``round(tau_refrac / dt)`` frozen steps; Brian2 freezes
-    while ``t - t_spike < tau_refrac``, which includes the spike step, so it needs one step more
-    (half a step of margin against rounding)."""
+    while ``t - t_spike < tau_refrac`` (in whole steps), which includes the spike step, so it needs
+    one step more."""
     frozen = np.asarray(frozen_steps, dtype=np.float64)
     if backend == "brian2":
-        return np.where(frozen > 0, (frozen + 0.5) * dt_ms, 0.0)
+        return np.where(frozen > 0, (frozen + 1.0) * dt_ms, 0.0)
     return frozen * dt_ms
+
+
+def brian2_synapses(conns: np.ndarray, tau_m_post: np.ndarray, dt_ms: float) -> np.ndarray:
+    """Connection rows for Brian2, whose schedule differs from NEST's: a spike's jump lands *after*
+    the step's update and threshold, so the target sees it one step later and leaked once. One
+    step less of delay and a weight divided by the target's decay :math:`e^{-dt/\tau_m}` give
+    the same membrane as NEST and neurokit (Brian2 accepts a delay of 0)."""
+    out = np.array(conns, dtype=np.float64, copy=True)
+    out[:, 2] = out[:, 2] * np.exp(dt_ms / tau_m_post[out[:, 1].astype(np.int64)])
+    out[:, 3] = out[:, 3] - dt_ms
+    return out
 
 
 def lead_membrane(v_init: np.ndarray, params: dict[str, np.ndarray], dt_ms: float) -> np.ndarray:
@@ -111,12 +125,16 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
     pops = []
     for i, spec in enumerate(net["populations"]):
         if spec["cell"] == "SpikeSourceArray":
-            times = [sorted(((np.flatnonzero(spikes_in[:, j]) + offset) * dt).tolist()) for j in range(spec["size"])]
+            times = [sorted(((np.flatnonzero(spikes_in[:, j]) + SOURCE_STEP[backend]) * dt).tolist()) for j in range(spec["size"])]
             # one sequence per source: PyNN's Sequence for NEST/Brian2, plain lists for sPyNNaker
-            cell = sim.SpikeSourceArray(spike_times=times if backend == "spiNNaker" else [Sequence(t) for t in times])
+            seqs = times if backend == "spiNNaker" else [Sequence(t) for t in times]
+            cell = sim.SpikeSourceArray(spike_times=seqs[0] if len(seqs) == 1 else seqs)  # one source: not a list
         else:
             params = {k: arrays[f"pop{i}_{k}"] for k in ("tau_m", "cm", "v_rest", "v_reset", "v_thresh", "i_offset")}
             params["tau_refrac"] = refractory_ms(arrays[f"pop{i}_frozen_steps"], dt, backend)
+            if backend == "brian2" and np.unique(params["tau_refrac"]).size > 1:
+                raise SystemExit(f"error: PyNN's Brian2 backend has one refractory period per population; "
+                                 f"{spec['label']!r} has several (fix: run it on nest or spiNNaker)")
             cell = sim.IF_curr_delta(**params)
         pop = sim.Population(spec["size"], cell, label=spec["label"])
         if spec["cell"] != "SpikeSourceArray":
@@ -125,6 +143,8 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
         pops.append(pop)
     for proj in net["projections"]:
         conns = arrays[proj["array"]]  # rows: pre, post, weight (mV, > 0), delay (ms)
+        if backend == "brian2":
+            conns = brian2_synapses(conns, arrays[f"pop{proj['post']}_tau_m"], dt)
         sign = INHIBITORY_SIGN[backend] if proj["receptor"] == "inhibitory" else 1.0
         sim.Projection(pops[proj["pre"]], pops[proj["post"]],
                        sim.FromListConnector([(int(a), int(b), sign * float(w), float(d)) for a, b, w, d in conns],
