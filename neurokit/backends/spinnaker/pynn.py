@@ -129,7 +129,7 @@ def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
     pops, projections, problems = _structure(g)
     if problems:
         p = problems[0]
-        raise MappingError(f"node {p.node!r}: {p.reason}", fix=p.fix)
+        raise MappingError(f"node {p.node!r}: {p.message}", fix=p.fix)
     for name in pops[1:]:
         if not isinstance(g.nodes[name], (ir.LIF, ir.IF, ir.LI)):
             raise MappingError(f"node {name!r}: {g.nodes[name].type_name} has no PyNN export in this version "

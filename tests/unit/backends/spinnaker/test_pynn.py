@@ -14,6 +14,7 @@ import pytest
 
 from neurokit import ir, sim
 from neurokit.backends import get_backend
+from neurokit.errors import InvalidInputError, MappingError
 from neurokit.backends.spinnaker.pynn import (export_pynn, map_with_spynnaker, pynn_reference_graph, run_pynn,
                                               simulator_python, spike_agreement, write_pynn_inputs)
 
@@ -36,6 +37,21 @@ def biased_net(seed: int = 0) -> ir.Graph:
         ir.Affine(weight=rng.normal(0.1, 0.4, (o, h)), bias=rng.normal(0, 0.1, o)),
         ir.LIF(tau=np.full(o, 0.02), r=np.ones(o), v_leak=np.zeros(o), v_threshold=np.full(o, 0.5)),
         names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3))
+
+
+def recurrent_net(seed: int = 0) -> ir.Graph:
+    """Biased LIF layer with recurrent weights (a loop edge: previous step's spikes) and an IF read-out."""
+    rng = np.random.default_rng(seed)
+    n_in, h, o = 40, 30, 4
+    nodes = {"in": ir.Input(shape=(n_in,)), "w1": ir.Affine(weight=rng.normal(0.2, 0.5, (h, n_in)), bias=rng.normal(0.1, 0.2, h)),
+             "hidden": ir.LIF(tau=rng.uniform(0.01, 0.03, h), r=rng.uniform(0.5, 1.5, h), v_leak=np.zeros(h),
+                              v_threshold=rng.uniform(0.6, 1.0, h), t_refrac=np.full(h, 2e-3)),
+             "rec": ir.Linear(weight=rng.normal(0.0, 0.3, (h, h))),
+             "w2": ir.Affine(weight=rng.normal(0.1, 0.3, (o, h)), bias=rng.normal(0, 0.1, o)),
+             "out": ir.IF(r=np.full(o, 200.0), v_threshold=np.full(o, 1.0), v_reset=np.zeros(o)), "o": ir.Output(shape=(o,))}
+    edges = (("in", "w1"), ("w1", "hidden"), ("hidden", "rec"), ("rec", "hidden"), ("hidden", "w2"), ("w2", "out"),
+             ("out", "o"))
+    return ir.Graph(nodes=nodes, edges=edges, profile=ir.Profile(dt=1e-3))
 
 
 def spikes_in(steps: int = 60, batch: int = 2, n: int = 40, seed: int = 1) -> np.ndarray:
@@ -80,16 +96,39 @@ def _nest_python() -> Path | None:
 
 
 @pytest.mark.skipif(_nest_python() is None, reason="no NEST venv (make pynn-nest, or NEUROKIT_NEST_PYTHON)")
-def test_nest_runs_the_export_and_agrees_with_the_float_model(tmp_path: Path) -> None:
-    g = biased_net()
+@pytest.mark.parametrize("make", [biased_net, recurrent_net])
+def test_nest_runs_the_export_and_agrees_with_the_float_model(tmp_path: Path, make) -> None:
+    g = make()
     x = spikes_in()
     script = export_pynn(g, tmp_path)
     write_pynn_inputs(tmp_path, x)
     theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)
     ours = sim.simulate(pynn_reference_graph(g), x, x.shape[0])
+    assert set(theirs["spikes"]) == {"hidden", "out"}
     for pop in ("hidden", "out"):
         agree = spike_agreement(ours.spikes[pop].reshape(theirs["spikes"][pop].shape), theirs["spikes"][pop])
         assert agree["spikes_ours"] > 0 and agree["jaccard"] >= NEST_BOUND, (pop, agree)
+
+
+def test_the_recurrent_projection_carries_the_loop_step(tmp_path: Path) -> None:
+    export_pynn(recurrent_net(), tmp_path)
+    spec = json.loads((tmp_path / "network.json").read_text())
+    with np.load(tmp_path / "network.npz", allow_pickle=False) as f:
+        delays = {p["synapse"]: set(f[p["array"]][:, 3].tolist()) for p in spec["projections"]}
+        np.testing.assert_allclose(f["pop2_cm"], 1e3 / 200.0)  # IF: c_m = 1000 / R nF
+        np.testing.assert_allclose(f["pop2_tau_m"], 1e9)
+    assert delays == {"w1": {1.0}, "rec": {2.0}, "w2": {1.0}}  # latency 1, plus the loop edge's previous step
+
+
+def test_what_the_export_cannot_express_is_refused_with_the_node(tmp_path: Path) -> None:
+    cuba = ir.Graph.sequential(ir.Linear(weight=np.ones((3, 2))),
+                               ir.CubaLIF(tau_syn=np.full(3, 5e-3), tau_mem=np.full(3, 2e-2), r=np.ones(3),
+                                          v_leak=np.zeros(3), v_threshold=np.ones(3)),
+                               names=["w", "n"], profile=ir.Profile(dt=1e-3))
+    with pytest.raises(MappingError, match="'n'"):
+        export_pynn(cuba, tmp_path)
+    with pytest.raises(InvalidInputError, match="0/1"):
+        write_pynn_inputs(tmp_path, np.full((5, 1, 2), 2.0))
 
 
 def test_spynnaker_maps_the_export_on_a_virtual_board(tmp_path: Path) -> None:
