@@ -92,7 +92,6 @@ def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np
     if np.any(~(r > 0)):
         raise MappingError(f"{node.type_name}: R must be > 0 for PyNN (c_m = tau_m / R)",
                            fix="use a positive r (scale the weights instead of a zero or negative r)")
-    dt_ms = profile.dt * 1e3
     if isinstance(node, ir.IF):
         tau_m, cm, gain = np.full(r.size, IF_TAU_MS), 1e3 / r, c.dt_r.ravel()
     else:
@@ -103,7 +102,6 @@ def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np
               "v_thresh": c.v_threshold.ravel() if spiking else np.full(r.size, LI_THRESHOLD_MV),
               "v_reset": c.v_reset.ravel(), "frozen_steps": np.maximum(c.refrac_steps.ravel() - 1, 0).astype(np.float64),
               "v_init": c.v_init.ravel()}
-    del dt_ms
     return params, gain, spiking
 
 
