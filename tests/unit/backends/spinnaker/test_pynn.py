@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -14,15 +13,15 @@ import pytest
 
 from neurokit import ir, sim
 from neurokit.backends import get_backend
-from neurokit.errors import InvalidInputError, MappingError
 from neurokit.backends.spinnaker.pynn import (export_pynn, map_with_spynnaker, pynn_reference_graph, run_pynn,
                                               simulator_python, spike_agreement, write_pynn_inputs)
+from neurokit.errors import InvalidInputError, MappingError
 
 from .test_spinnaker import net
 
 #: PyNN names the exported script may use (its public API).
 PUBLIC_PYNN = {"setup", "Population", "SpikeSourceArray", "IF_curr_delta", "Projection", "FromListConnector",
-               "StaticSynapse", "initialize", "record", "run", "get_data", "end", "IF_curr_delta"}
+               "StaticSynapse", "initialize", "record", "run", "get_data", "end"}
 NEST_BOUND = 0.99  # exact up to float rounding of the propagators (see neurokit.backends.spinnaker.pynn)
 
 
@@ -89,9 +88,7 @@ def test_the_export_holds_per_neuron_parameters_biases_and_only_public_pynn(tmp_
 
 
 def _nest_python() -> Path | None:
-    env = os.environ.get("NEUROKIT_NEST_PYTHON")
-    if env:
-        return Path(env)
+    """NEUROKIT_NEST_PYTHON, else .venv-nest (make pynn-nest) or /work/venvs/nest."""
     return simulator_python("nest")
 
 
