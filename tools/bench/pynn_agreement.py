@@ -45,10 +45,10 @@ def biased(rng: np.random.Generator) -> ir.Graph:
 def mlp(rng: np.random.Generator) -> ir.Graph:
     n_in, h, o = 256, 256, 10
     return ir.Graph.sequential(
-        ir.Affine(weight=rng.normal(0.02, 0.15, (h, n_in)), bias=rng.normal(0.05, 0.1, h)),
+        ir.Affine(weight=rng.normal(0.05, 0.15, (h, n_in)), bias=rng.normal(0.2, 0.1, h)),
         ir.LIF(tau=rng.uniform(0.01, 0.03, h), r=np.ones(h), v_leak=np.zeros(h), v_threshold=rng.uniform(0.8, 1.2, h),
                t_refrac=np.full(h, 2e-3)),
-        ir.Affine(weight=rng.normal(0.2, 0.3, (o, h)), bias=rng.normal(0, 0.05, o)),
+        ir.Affine(weight=rng.normal(0.3, 0.3, (o, h)), bias=rng.normal(0, 0.05, o)),
         ir.LIF(tau=np.full(o, 0.02), r=np.ones(o), v_leak=np.zeros(o), v_threshold=np.full(o, 1.0), t_refrac=np.full(o, 2e-3)),
         names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3))
 

@@ -43,8 +43,11 @@ graph's own integration. Expected spike agreement: 1.0 up to float rounding — 
 propagators with ``expm1`` and adds the jump after the leak, neurokit ``1 - exp`` on the summed drive;
 a membrane within ~1e-15 of threshold can fall on the other side, and the changed spike then
 propagates. NEST's ``iaf_psc_delta`` fires on :math:`v \ge v_{th}` (neurokit: :math:`>`), which only
-matters at exact equality; Brian2 integrates the linear equation with its ``exact`` method in float64
-(same bound). Inputs are 0/1 spikes (a SpikeSourceArray emits weight-1 events; graded inputs are
+matters at exact equality. Brian2 integrates the same linear equation exactly, but its schedule
+(through PyNN's public API) applies a spike's jump after the threshold and before the reset, so a
+jump arriving in the step after the target's spike is wiped, and jumps during the refractory period
+are kept (NEST and neurokit discard them): Brian2's agreement is approximate wherever neurons
+receive input right after spiking. Inputs are 0/1 spikes (a SpikeSourceArray emits weight-1 events; graded inputs are
 refused). CubaLIF (``IF_curr_exp``) and other neuron types are not exported yet: the artifact gets
 ``pynn/REFUSED.txt`` with the node and the reason instead.
 """

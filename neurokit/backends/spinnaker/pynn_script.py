@@ -45,6 +45,9 @@ STEP_END = {"nest": 1 + LEAD_STEPS, "spiNNaker": 1 + LEAD_STEPS, "brian2": LEAD_
 SOURCE_STEP = {"nest": 1 + LEAD_STEPS, "spiNNaker": 1 + LEAD_STEPS, "brian2": LEAD_STEPS}
 #: Sign of an inhibitory weight: PyNN's convention for current-based cells (NEST, Brian2) is a
 #: negative weight; sPyNNaker takes positive weights and lets ``receptor_type`` give the sign.
+#: sPyNNaker holds parameters in S16.15 (below 65536): an IF's near-infinite tau_m is capped there
+#: (a relative leak of dt / 32767 ms per step on SpiNNaker only).
+SPINNAKER_MAX_TAU_MS = 32767.0
 INHIBITORY_SIGN = {"nest": -1.0, "brian2": -1.0, "spiNNaker": 1.0}
 
 
@@ -131,6 +134,8 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
             cell = sim.SpikeSourceArray(spike_times=seqs[0] if len(seqs) == 1 else seqs)  # one source: not a list
         else:
             params = {k: arrays[f"pop{i}_{k}"] for k in ("tau_m", "cm", "v_rest", "v_reset", "v_thresh", "i_offset")}
+            if backend == "spiNNaker":
+                params["tau_m"] = np.minimum(params["tau_m"], SPINNAKER_MAX_TAU_MS)
             params["tau_refrac"] = refractory_ms(arrays[f"pop{i}_frozen_steps"], dt, backend)
             if backend == "brian2" and np.unique(params["tau_refrac"]).size > 1:
                 raise SystemExit(f"error: PyNN's Brian2 backend has one refractory period per population; "
