@@ -171,7 +171,10 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
             out[f"spikes_{i}"] = z
         else:
             sig = seg.filter(name="v")[0]
-            k = np.rint(np.asarray(sig.times.rescale("ms").magnitude) / dt).astype(np.int64) - offset
+            # Brian2 samples v at the start of a step, before the update (the value after the previous
+            # update plus the jumps that landed since): one step later than NEST's end-of-step sample
+            late = 1 if backend == "brian2" else 0
+            k = np.rint(np.asarray(sig.times.rescale("ms").magnitude) / dt).astype(np.int64) - offset - late
             v = np.full((steps, spec["size"]), np.nan)
             keep = (k >= 0) & (k < steps)
             v[k[keep]] = np.asarray(sig.magnitude)[keep]

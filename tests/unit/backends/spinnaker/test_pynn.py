@@ -107,6 +107,22 @@ def test_nest_runs_the_export_and_agrees_with_the_float_model(tmp_path: Path, ma
         assert agree["spikes_ours"] > 0 and agree["jaccard"] >= NEST_BOUND, (pop, agree)
 
 
+@pytest.mark.skipif(_nest_python() is None, reason="no NEST venv (make pynn-nest, or NEUROKIT_NEST_PYTHON)")
+def test_a_non_spiking_readout_records_the_float_models_membrane_on_nest(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    g = ir.Graph.sequential(ir.Affine(weight=rng.normal(0.5, 0.5, (3, 4)), bias=np.array([0.3, 0.0, -0.2])),
+                            ir.LI(tau=np.array([0.01, 0.02, 0.005]), r=np.array([1.0, 2.0, 0.5]),
+                                  v_leak=np.array([0.0, 0.1, -0.1])),
+                            names=["w", "readout"], profile=ir.Profile(dt=1e-3))
+    x = (rng.random((20, 2, 4)) < 0.3).astype(np.float64)
+    script = export_pynn(g, tmp_path)
+    write_pynn_inputs(tmp_path, x)
+    theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)["v"]["readout"]
+    ours = sim.simulate(pynn_reference_graph(g), x, 20).outputs["output"]
+    assert theirs.shape == ours.shape and np.abs(ours).max() > 0.1
+    np.testing.assert_allclose(theirs, ours, atol=1e-9)
+
+
 def test_the_recurrent_projection_carries_the_loop_step(tmp_path: Path) -> None:
     export_pynn(recurrent_net(), tmp_path)
     spec = json.loads((tmp_path / "network.json").read_text())
