@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.neurokit-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install lava demo test test-slow docs bench clean
+.PHONY: install lava pynn-nest demo test test-slow docs bench clean
 
 # The main environment: pinned versions (torch CPU build from this machine's wheel cache, no
 # torchvision: norse only needs it for its example tasks), then neurokit itself without re-resolving.
@@ -25,13 +25,23 @@ install: $(STAMP)
 lava: $(STAMP)
 	$(BIN)/neurokit backends install loihi2
 
+# NEST 3.10 + PyNN 0.13 for the PyNN export's test (about 12 s and 315 MB from PyPI wheels; idempotent).
+NEST_STAMP := .venv-nest/.neurokit-nest-3.10.0-pynn-0.13.0
+$(NEST_STAMP):
+	test -x .venv-nest/bin/python || $(PYTHON) -m venv .venv-nest
+	.venv-nest/bin/pip install -q "nest-simulator==3.10.0" "pyNN==0.13.0" 2>&1 | grep -v "is ignored" || true
+	.venv-nest/bin/python -c "import nest, pyNN.nest"
+	touch $(NEST_STAMP)
+
+pynn-nest: $(NEST_STAMP)
+
 # Main job on the embedded default dataset: train -> convert -> deploy to every target -> HIL report.
 demo: install lava
 	$(BIN)/neurokit pipeline --out runs/demo
 
 # The test suite as CI runs it (reduced sizes; the Lava bit-exactness tests must not skip).
-test: install lava
-	NEUROKIT_REQUIRE_LAVA=1 $(BIN)/python -m pytest -q -m "not slow"
+test: install lava pynn-nest
+	NEUROKIT_NEST_PYTHON=$(CURDIR)/.venv-nest/bin/python NEUROKIT_REQUIRE_LAVA=1 $(BIN)/python -m pytest -q -m "not slow"
 
 # Full-size cases (benchmark-sized, slower).
 test-slow: install lava

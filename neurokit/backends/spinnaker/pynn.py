@@ -1,24 +1,66 @@
-"""The PyNN path: export a SpiNNaker artifact as a PyNN script that sPyNNaker maps and runs.
+r"""The PyNN path: export a SpiNNaker artifact as a self-contained PyNN program that runs on NEST,
+Brian2 and sPyNNaker (the same script for all three; ``python model.py nest|brian2|spiNNaker``).
 
-``write_pynn(artifact)`` writes ``pynn/model.py`` and ``pynn/connections.npz`` (explicit
-``FromListConnector`` lists: pre, post, weight, delay in ms). Neurons become ``IF_curr_delta``
-(membrane jump per spike, like the IR's box-current input at one step; tau_m, v_rest, v_thresh,
-v_reset, tau_refrac from the IR; the initial membrane ``v`` is the float model's initial state, e.g.
-``v_leak``), the Input population a ``SpikeSourceArray``. The script runs on a
-real board or, with ``virtual_board = True`` in ``~/.spynnaker.cfg``, maps without hardware and
-prints one JSON line with sPyNNaker's placement and routing figures.
+``write_pynn(artifact)`` writes ``pynn/model.py`` (a copy of :mod:`.pynn_script`: generic code, no
+model data and no user strings in it), ``pynn/network.json`` (populations, projections, dt) and
+``pynn/network.npz`` (per-neuron parameters, ``FromListConnector`` lists ``pre, post, weight,
+delay``); :func:`write_pynn_inputs` writes ``pynn/inputs.npz`` (the script's default inputs: the
+0/1 spikes, time-first ``(T, B, n_input)``, neurokit's input-file layout). No pickle anywhere.
 
-sPyNNaker lives in its own venv (``neurokit.backends.spinnaker.pynn.install_spynnaker``) because it
-pins its own dependencies; neurokit drives it out of process.
+**Neuron mapping.** Each LIF, IF or LI population becomes PyNN's ``IF_curr_delta``, with every
+parameter kept per neuron (nothing averaged). PyNN's membrane is
+
+.. math:: c_m \dot v = \frac{c_m}{\tau_m}(v_{rest} - v) + i_{offset} + c_m \sum_k w_k\,\delta(t - t_k),
+
+i.e. :math:`\tau_m \dot v = v_{rest} - v + R_m\, i_{offset}` with :math:`R_m = \tau_m / c_m` plus a
+jump of :math:`w_k` mV per arriving spike. neurokit's LIF is
+:math:`\tau \dot v = v_{leak} - v + R\,(W z + b)`, the input held over one step; exactly integrated,
+:math:`v' = a v + (1 - a)(v_{leak} + R b) + (1 - a) R\, W z` with :math:`a = e^{-dt/\tau}`. Hence
+(neurokit's unit of :math:`v` read as mV, its current as nA):
+
+* :math:`\tau_m = 1000\,\tau` ms, :math:`v_{rest} = v_{leak}`, :math:`c_m = \tau_m / R` nF (so
+  :math:`R_m = R` MΩ), ``i_offset`` :math:`= b` (the biases of every projection into the population);
+* synaptic weight :math:`w = g\,R\,W` mV with the exact input gain :math:`g = 1 - a` (a spike's whole
+  contribution of one step, delivered as one jump), ``excitatory`` for :math:`W > 0`, ``inhibitory``
+  with :math:`|w|` for :math:`W < 0`;
+* IF (:math:`\dot v = R x`): :math:`\tau_m = 10^9` ms (:math:`v` leaks by a relative
+  :math:`10^{-9}` per ms), :math:`c_m = 1000 / R` nF, :math:`w = dt\,R\,W`; LI: a LIF whose
+  threshold (32767 mV, the S16.15 range) is never reached; its membrane ``v`` is recorded;
+* ``v_thresh``, ``v_reset`` as given; the initial ``v`` is the float model's (``initialize``);
+* delays: the connection's own delay plus **one step** (SpiNNaker's synapse latency; PyNN's minimum
+  delay is one time step), plus one more on a projection that closes a loop (neurokit's loop edges
+  carry the previous step's spikes, :meth:`neurokit.ir.Graph.loop_edges`); ``timestep`` = ``dt``.
+* refractoriness: neurokit freezes a neuron for :math:`n_{ref} - 1` steps after its spike step
+  (:math:`n_{ref} = \mathrm{round}(t_{refrac}/dt)`, Brian2's convention); NEST and sPyNNaker freeze
+  for :math:`\mathrm{round}(\tau_{refrac}/dt)` steps, so the script passes ``tau_refrac`` per
+  simulator (:func:`~neurokit.backends.spinnaker.pynn_script.refractory_ms`).
+
+The profile must be SpiNNaker's (reset to ``v_reset``, spike on ``v > v_th``, same-step reset, one
+spike per step, no floor): ``check()`` refuses the others. PyNN's simulators integrate these neurons
+exactly, so the model the export reproduces is neurokit's **float** model with
+``integration="exact"`` and ``synapse_latency=1`` (:func:`pynn_reference_graph`), whatever the
+graph's own integration. Expected spike agreement: 1.0 up to float rounding — NEST computes the
+propagators with ``expm1`` and adds the jump after the leak, neurokit ``1 - exp`` on the summed drive;
+a membrane within ~1e-15 of threshold can fall on the other side, and the changed spike then
+propagates. NEST's ``iaf_psc_delta`` fires on :math:`v \ge v_{th}` (neurokit: :math:`>`), which only
+matters at exact equality. Brian2 integrates the same linear equation exactly, but its schedule
+(through PyNN's public API) applies a spike's jump after the threshold and before the reset, so a
+jump arriving in the step after the target's spike is wiped, and jumps during the refractory period
+are kept (NEST and neurokit discard them): Brian2's agreement is approximate wherever neurons
+receive input right after spiking. Inputs are 0/1 spikes (a SpikeSourceArray emits weight-1 events; graded inputs are
+refused). CubaLIF (``IF_curr_exp``) and other neuron types are not exported yet: the artifact gets
+``pynn/REFUSED.txt`` with the node and the reason instead.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,77 +68,224 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact
-from neurokit.dynamics.neurons import initial_state
-from neurokit.errors import BackendUnavailableError, BoardError
+from neurokit.dynamics.discretisation import neuron_coefficients
+from neurokit.errors import BackendUnavailableError, BoardError, InvalidInputError, MappingError
 from neurokit.ir.passes import node_to_csr, synapse_delays
 from neurokit.util.atomic import atomic_write_text
 
-SCRIPT = '''"""Generated by neurokit from {model}: the same populations and projections as the neurokit artifact."""
-import json
-import numpy as np
-import pyNN.spiNNaker as sim
-
-data = np.load("connections.npz", allow_pickle=False)
-sim.setup(timestep={timestep_ms})
-pops = {{}}
-{populations}
-{projections}
-sim.run({run_ms})
-from spynnaker.pyNN.data import SpynnakerDataView as V
-cores = {{name: len(p._vertex.machine_vertices) for name, p in pops.items()}}
-tables = V.get_uncompressed()
-entries = sum(t.number_of_entries for t in tables.routing_tables)
-chips = len({{(pl.x, pl.y) for name, p in pops.items() for mv in p._vertex.machine_vertices
-             for pl in [V.get_placement_of_vertex(mv)]}})
-print(json.dumps({{"cores": sum(cores.values()), "cores_by_population": cores, "chips": chips,
-                  "routing_entries": entries, "routers": len(list(tables.routing_tables))}}))
-sim.end()
-'''
+SCRIPT_SOURCE = Path(__file__).with_name("pynn_script.py")
+BACKENDS = ("nest", "brian2", "spiNNaker")
+IF_TAU_MS = 1e9  # a perfect integrator as a LIF whose leak is negligible over any run
+LI_THRESHOLD_MV = 32767.0  # never reached: the largest whole value of S16.15 (sPyNNaker's parameter format)
+LATENCY_STEPS = 1  # SpiNNaker's (and PyNN's minimum) synaptic delay
 
 
-def write_pynn(artifact: Artifact, run_ms: float = 10.0) -> Path:
-    """Write ``<artifact>/pynn/model.py`` + ``connections.npz``; returns the script path."""
-    g = ir.read(Path(artifact.path) / "model.nir")
-    shapes = g.infer_shapes()
-    out = Path(artifact.path) / "pynn"
-    out.mkdir(exist_ok=True)
-    dt_ms = g.profile.dt * 1e3
-    pops_src, proj_src, arrays = [], [], {}
-    populations = artifact.manifest["populations"]
-    for name in populations:
-        node = g.nodes[name]
-        n = int(np.prod(shapes[name][1]))
-        if isinstance(node, ir.Input):
-            pops_src.append(f"pops[{name!r}] = sim.Population({n}, sim.SpikeSourceArray(spike_times=[]), label={name!r})")
-            continue
-        tau = float(np.mean(getattr(node, "tau", np.full(n, 1e3)))) * 1e3
-        vth = float(np.mean(getattr(node, "v_threshold", np.full(n, 1e3))))
-        params = {"tau_m": tau, "v_rest": float(np.mean(getattr(node, "v_leak", np.zeros(n)))), "v_thresh": vth,
-                  "v_reset": float(np.mean(getattr(node, "v_reset", np.zeros(n)))),
-                  "tau_refrac": float(np.mean(getattr(node, "t_refrac", None) if getattr(node, "t_refrac", None) is not None
-                                              else np.zeros(n))) * 1e3}
-        pops_src.append(f"pops[{name!r}] = sim.Population({n}, sim.IF_curr_delta(**{params!r}), label={name!r})")
-        arrays[f"v_init_{name}"] = np.asarray(initial_state(node).v, np.float64).ravel()  # the float model's start
-        pops_src.append(f"pops[{name!r}].initialize(v=data[{f'v_init_{name}'!r}])")
+def pynn_reference_graph(graph: ir.Graph) -> ir.Graph:
+    """The neurokit float model the PyNN export reproduces: the graph with ``integration="exact"``,
+    ``numeric="float64"`` and ``synapse_latency=1`` (one step, as every PyNN connection has)."""
+    return graph.replace(profile=graph.profile.replace(integration="exact", numeric="float64",
+                                                       synapse_latency=LATENCY_STEPS))
+
+
+def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np.ndarray], np.ndarray, bool]:
+    """``IF_curr_delta`` parameters (per neuron), the spike's jump gain :math:`g R` per neuron and
+    whether the population spikes (see the module docstring for the mapping)."""
+    c = neuron_coefficients(node, profile.replace(integration="exact"))
+    r = c.r.ravel()
+    if np.any(~(r > 0)):
+        raise MappingError(f"{node.type_name}: R must be > 0 for PyNN (c_m = tau_m / R)",
+                           fix="use a positive r (scale the weights instead of a zero or negative r)")
+    if isinstance(node, ir.IF):
+        tau_m, cm, gain = np.full(r.size, IF_TAU_MS), 1e3 / r, c.dt_r.ravel()
+    else:
+        tau_m = np.broadcast_to(np.asarray(node.tau, np.float64) * 1e3, c.r.shape).ravel()  # type: ignore[attr-defined]
+        cm, gain = tau_m / r, c.gain_mem.ravel() * r
+    spiking = bool(c.spiking)
+    params = {"tau_m": tau_m, "cm": cm, "v_rest": c.v_leak.ravel(), "i_offset": np.zeros(r.size),
+              "v_thresh": c.v_threshold.ravel() if spiking else np.full(r.size, LI_THRESHOLD_MV),
+              "v_reset": c.v_reset.ravel(), "frozen_steps": np.maximum(c.refrac_steps.ravel() - 1, 0).astype(np.float64),
+              "v_init": c.v_init.ravel()}
+    return params, gain, spiking
+
+
+def _loop_steps(g: ir.Graph, syn: str, loops: frozenset[tuple[str, str]]) -> int:
+    """1 if the projection ``syn`` closes a loop (its input edge, through any Flatten, carries the
+    previous step's spikes: :meth:`neurokit.ir.Graph.loop_edges`), else 0."""
+    node = syn
+    while True:
+        preds = g.predecessors(node)
+        if any((p, node) in loops for p in preds):
+            return 1
+        if len(preds) != 1 or not isinstance(g.nodes[preds[0]], ir.Flatten):
+            return 0
+        node = preds[0]
+
+
+def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
+    """Write the PyNN program for ``graph`` (a SpiNNaker-mappable graph) into ``out_dir``; returns
+    the script's path. Raises :class:`~neurokit.errors.MappingError` naming a node it cannot export."""
     from .backend import _structure
 
-    for syn, pre, post in _structure(g)[1]:
+    g = graph.flatten()
+    pops, projections, problems = _structure(g)
+    if problems:
+        p = problems[0]
+        raise MappingError(f"node {p.node!r}: {p.message}", fix=p.fix)
+    for name in pops[1:]:
+        if not isinstance(g.nodes[name], (ir.LIF, ir.IF, ir.LI)):
+            raise MappingError(f"node {name!r}: {g.nodes[name].type_name} has no PyNN export in this version "
+                               "(only IF_curr_delta: LIF, IF, LI)", fix="use LIF/IF/LI neurons for the PyNN path")
+    shapes = g.infer_shapes()
+    loops = g.loop_edges()
+    dt_ms = g.profile.dt * 1e3
+    arrays: dict[str, np.ndarray] = {}
+    spec, gains, index = [], {}, {name: i for i, name in enumerate(pops)}
+    for i, name in enumerate(pops):
+        size = int(np.prod(shapes[name][1]))
+        if i == 0:
+            spec.append({"label": name, "size": size, "cell": "SpikeSourceArray", "spiking": True})
+            continue
+        params, gains[name], spiking = _population_params(g.nodes[name], g.profile)
+        arrays.update({f"pop{i}_{k}": v for k, v in params.items()})
+        spec.append({"label": name, "size": size, "cell": "IF_curr_delta", "spiking": spiking})
+    proj_spec, max_delay = [], 1
+    for j, (syn, pre, post) in enumerate(projections):
         csr = node_to_csr(g.nodes[syn], shapes[syn][0], shapes[syn][1], g.profile.dt)
+        if csr.bias is not None:
+            arrays[f"pop{index[post]}_i_offset"] = arrays[f"pop{index[post]}_i_offset"] + np.asarray(csr.bias).ravel()
         pre_idx = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
-        delay = synapse_delays(csr.delay, len(csr.indices), latency=1) * dt_ms  # SpiNNaker: one step of latency
-        conn = np.stack([pre_idx, csr.indices, csr.weight, delay], axis=1).astype(np.float64)
-        for kind, sel in (("excitatory", conn[:, 2] >= 0), ("inhibitory", conn[:, 2] < 0)):
+        delay = synapse_delays(csr.delay, len(csr.indices), latency=LATENCY_STEPS + _loop_steps(g, syn, loops))
+        weight = csr.weight * gains[post][csr.indices]
+        max_delay = max(max_delay, int(delay.max(initial=1)))
+        for receptor, sel in (("excitatory", weight > 0), ("inhibitory", weight < 0)):
             if sel.any():
-                key = f"{syn}_{kind}"
-                arrays[key] = np.abs(conn[sel]) if kind == "inhibitory" else conn[sel]
-                arrays[key][:, :2] = conn[sel][:, :2]
-                proj_src.append(f"sim.Projection(pops[{pre!r}], pops[{post!r}], sim.FromListConnector(data[{key!r}].tolist()), "
-                                f"receptor_type={kind!r})")
-    np.savez(out / "connections.npz", **arrays)
-    script = SCRIPT.format(model=artifact.path, timestep_ms=dt_ms, populations="\n".join(pops_src),
-                           projections="\n".join(proj_src), run_ms=run_ms)
-    atomic_write_text(out / "model.py", script)
+                key = f"proj{j}_{receptor}"
+                arrays[key] = np.stack([pre_idx[sel], csr.indices[sel], np.abs(weight[sel]), delay[sel] * dt_ms],
+                                       axis=1).astype(np.float64)
+                proj_spec.append({"pre": index[pre], "post": index[post], "receptor": receptor, "array": key,
+                                  "synapse": syn})
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    net = {"format": "neurokit-pynn", "version": 1, "dt_ms": dt_ms, "max_delay_ms": max_delay * dt_ms,
+           "populations": spec, "projections": proj_spec,
+           "neuron_model": "IF_curr_delta; tau_m = 1000 tau ms, cm = tau_m / R nF, i_offset = bias nA, "
+                           "weight = (1 - exp(-dt/tau)) R W mV (IF: dt R W), delay = (own + 1) steps"}
+    np.savez(out / "network.npz", **arrays)
+    atomic_write_text(out / "network.json", json.dumps(net, indent=1) + "\n")
+    shutil.copyfile(SCRIPT_SOURCE, out / "model.py")
+    (out / "REFUSED.txt").unlink(missing_ok=True)
     return out / "model.py"
+
+
+def write_pynn(artifact: Artifact) -> Path | None:
+    """Write ``<artifact>/pynn/`` (see :func:`export_pynn`); a graph the export cannot express gets
+    ``pynn/REFUSED.txt`` with the reason instead (the SpiNNaker artifact itself is unaffected) and
+    ``None`` is returned."""
+    out = Path(artifact.path) / "pynn"
+    try:
+        return export_pynn(ir.read(Path(artifact.path) / "model.nir"), out)
+    except MappingError as exc:
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in ("model.py", "network.json", "network.npz"):
+            (out / stale).unlink(missing_ok=True)
+        atomic_write_text(out / "REFUSED.txt", f"{exc}\n")
+        return None
+
+
+def write_pynn_inputs(pynn_dir: str | os.PathLike[str], inputs: np.ndarray) -> Path:
+    """Save 0/1 input spikes ``(T, B, *shape)`` as ``<pynn_dir>/inputs.npz`` (array ``inputs``,
+    flattened to ``(T, B, n)``), the exported script's default inputs."""
+    x = np.asarray(inputs)
+    if x.ndim < 2:
+        raise InvalidInputError(f"inputs must be time-first (T, B, ...), got shape {x.shape}",
+                                fix="pass a (T, B, n_input) array of 0/1 spikes")
+    if not np.isin(x, (0, 1)).all():
+        raise InvalidInputError("the PyNN export's SpikeSourceArray emits weight-1 spikes; inputs must be 0/1",
+                                fix="binarise the inputs or encode graded values as spikes")
+    path = Path(pynn_dir) / "inputs.npz"
+    np.savez(path, inputs=x.reshape(x.shape[0], x.shape[1], -1).astype(np.uint8))
+    return path
+
+
+def simulator_python(backend: str) -> Path | None:
+    """The Python of the venv that has ``pyNN.<backend>``: ``NEUROKIT_NEST_PYTHON`` /
+    ``NEUROKIT_BRIAN2_PYTHON`` / ``NEUROKIT_SPYNNAKER_PYTHON``, else ``/work/venvs/<nest|brian2>`` or
+    the repository's ``.venv-nest`` / ``.venv-brian2`` / ``.venv-spynnaker``; ``None`` if none exists."""
+    if backend not in BACKENDS:
+        raise InvalidInputError(f"unknown PyNN backend {backend!r}", fix=f"choose one of {BACKENDS}")
+    short = {"nest": "nest", "brian2": "brian2", "spiNNaker": "spynnaker"}[backend]
+    env = os.environ.get(f"NEUROKIT_{short.upper()}_PYTHON")
+    repo = Path(__file__).resolve().parents[3]
+    candidates = [Path(env)] if env else [repo / f".venv-{short}" / "bin" / "python", Path(f"/work/venvs/{short}/bin/python")]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def run_pynn(script: str | os.PathLike[str], backend: str, *, inputs: str | os.PathLike[str] | None = None,
+             samples: int | None = None, python: str | os.PathLike[str] | None = None,
+             timeout_s: float = 1800.0) -> dict[str, Any]:
+    """Run the exported ``script`` on ``pyNN.<backend>`` out of process; returns ``{"spikes": {label:
+    (T, B, n) bool}, "v": {label: (T, B, n)}, "seconds": wall time}``."""
+    py = Path(python) if python else simulator_python(backend)
+    if py is None:
+        raise BackendUnavailableError(f"no Python with pyNN.{backend} found",
+                                      fix="make pynn-nest (or set NEUROKIT_NEST_PYTHON / NEUROKIT_BRIAN2_PYTHON)")
+    script = Path(script)
+    with tempfile.TemporaryDirectory(prefix=f"neurokit-pynn-{backend}-") as tmp:
+        out = Path(tmp) / "spikes.npz"
+        cmd = [str(py), str(script), backend, "--out", str(out)]
+        if inputs is not None:
+            cmd += ["--inputs", str(inputs)]
+        if samples is not None:
+            cmd += ["--samples", str(samples)]
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": "1"}  # HOME kept: Brian2 caches its compiled code there
+        env.pop("PYTHONPATH", None)
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.run(cmd, cwd=script.parent, capture_output=True, text=True, env=env, timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            raise BoardError(f"pyNN.{backend} did not finish within {timeout_s:.0f} s", fix="raise timeout_s") from None
+        seconds = time.perf_counter() - t0
+        if proc.returncode != 0 or not out.is_file():
+            tail = (proc.stderr.strip().splitlines() or proc.stdout.strip().splitlines() or ["?"])[-1]
+            raise BoardError(f"pyNN.{backend} failed: {tail}", fix=f"run `{' '.join(cmd)}` to see the full log")
+        with np.load(out, allow_pickle=False) as f:
+            labels = [str(s) for s in f["labels"]]
+            spikes = {labels[int(k.split("_")[1])]: f[k].astype(bool) for k in f.files if k.startswith("spikes_")}
+            v = {labels[int(k.split("_")[1])]: f[k] for k in f.files if k.startswith("v_")}
+    return {"spikes": spikes, "v": v, "seconds": seconds}
+
+
+SPYNNAKER_FIGURES = '''"""neurokit's harness around the exported script: runs it on sPyNNaker and, before ``end``, reads
+the mapping figures from sPyNNaker's data view (not part of the exported program)."""
+import json
+import runpy
+import sys
+
+import pyNN.spiNNaker as sim
+from spinn_front_end_common.data import FecDataView as V
+
+figures = {}
+_end = sim.end
+
+
+def end(*args, **kwargs):
+    if not figures:
+        cores = {v.label: len(v.machine_vertices) for v in V.iterate_vertices()}
+        chips = {(p.x, p.y) for v in V.iterate_vertices() for mv in v.machine_vertices
+                 for p in [V.get_placement_of_vertex(mv)]}
+        tables = V.get_uncompressed()
+        figures.update(cores=sum(cores.values()), cores_by_population=cores, chips=len(chips),
+                       routing_entries=sum(t.number_of_entries for t in tables.routing_tables),
+                       routers=len(list(tables.routing_tables)))
+    return _end(*args, **kwargs)
+
+
+sim.end = end
+script = sys.argv[1]
+sys.argv = [script, "spiNNaker", "--map-only", "--samples", "1", *sys.argv[2:]]
+runpy.run_path(script, run_name="__main__")
+print(json.dumps(figures))
+'''
 
 
 def install_spynnaker(venv: Path | None = None) -> Path:
@@ -115,20 +304,49 @@ def install_spynnaker(venv: Path | None = None) -> Path:
     return py
 
 
-def map_with_spynnaker(artifact: Artifact, *, timeout_s: float = 600.0) -> dict[str, Any]:
-    """Map the PyNN export on sPyNNaker's virtual SpiNN-5 board (no hardware); its figures as a dict."""
-    script = write_pynn(artifact)
+def map_with_spynnaker(artifact: Artifact, *, inputs: np.ndarray | None = None, timeout_s: float = 600.0) -> dict[str, Any]:
+    """Map the PyNN export (the same ``model.py`` NEST and Brian2 run) on sPyNNaker's virtual SpiNN-5
+    board (no hardware); its placement and routing figures as a dict (``cores``,
+    ``cores_by_population``, ``chips``, ``routing_entries``, ``routers``, ``seconds``)."""
+    script = Path(artifact.path) / "pynn" / "model.py"
+    if not script.is_file():
+        refused = Path(artifact.path) / "pynn" / "REFUSED.txt"
+        raise MappingError(refused.read_text().strip() if refused.is_file() else f"no PyNN export in {artifact.path}",
+                           fix="lower the graph with the spinnaker backend (it writes pynn/model.py)")
     py = install_spynnaker()
     with tempfile.TemporaryDirectory(prefix="neurokit-spynnaker-") as home:
         Path(home, ".spynnaker.cfg").write_text("[Machine]\nvirtual_board = True\nversion = 5\n")
+        wrapper = Path(home, "map_figures.py")
+        wrapper.write_text(SPYNNAKER_FIGURES)
+        if inputs is None:  # one spike per source (sPyNNaker fails on a SpikeSourceArray with no spike at all)
+            n_in = int(json.loads((script.parent / "network.json").read_text())["populations"][0]["size"])
+            x = np.zeros((10, 1, n_in), np.uint8)
+            x[np.arange(n_in) % 10, 0, np.arange(n_in)] = 1
+        else:
+            x = np.asarray(inputs)
+        inp = write_pynn_inputs(home, x)
         env = {"HOME": home, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        t0 = time.perf_counter()
         try:
-            proc = subprocess.run([str(py), str(script)], cwd=script.parent, capture_output=True, text=True, env=env,
-                                  timeout=timeout_s)
+            proc = subprocess.run([str(py), str(wrapper), str(script), "--inputs", str(inp), "--out", str(Path(home, "o.npz"))],
+                                  cwd=home, capture_output=True, text=True, env=env, timeout=timeout_s)
         except subprocess.TimeoutExpired:
             raise BoardError(f"sPyNNaker did not finish within {timeout_s:.0f} s", fix="raise the timeout") from None
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{") and "cores" in ln]
     if proc.returncode != 0 or not lines:
         raise BoardError(f"sPyNNaker failed: {(proc.stderr.strip().splitlines() or ['?'])[-1]}",
-                         fix=f"run {script} in the sPyNNaker venv to see the full log")
-    return json.loads(lines[-1])
+                         fix=f"run {script} spiNNaker in the sPyNNaker venv to see the full log")
+    return {**json.loads(lines[-1]), "seconds": time.perf_counter() - t0}
+
+
+def spike_agreement(ours: np.ndarray, theirs: np.ndarray) -> dict[str, float]:
+    r"""How far two spike rasters ``(T, B, ...)`` agree: ``jaccard`` = shared spike events /
+    events in either (1.0: identical; both silent counts as 1.0), ``step_match`` = fraction of
+    (step, sample, neuron) entries that are equal, ``count_match`` = fraction of neurons with equal
+    spike counts per sample."""
+    a, b = np.asarray(ours, bool), np.asarray(theirs, bool)
+    if a.shape != b.shape:
+        raise InvalidInputError(f"rasters differ in shape: {a.shape} vs {b.shape}", fix="compare the same run")
+    union = int((a | b).sum())
+    return {"jaccard": float((a & b).sum() / union) if union else 1.0, "step_match": float((a == b).mean()),
+            "count_match": float((a.sum(0) == b.sum(0)).mean()), "spikes_ours": int(a.sum()), "spikes_theirs": int(b.sum())}

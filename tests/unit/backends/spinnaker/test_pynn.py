@@ -1,20 +1,152 @@
-"""The PyNN path: sPyNNaker (its own venv, virtual SpiNN-5 board, no hardware) maps our export; we
-compare its cores and routing entries with our own mapping."""
+"""The PyNN export: a self-contained program (public PyNN names only, data in npz/json beside it)
+with per-neuron parameters and biases as ``i_offset``; run on NEST (a simulator nobody here wrote)
+and compared spike for spike with neurokit's float model; mapped by sPyNNaker on a virtual board."""
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+from neurokit import ir, sim
 from neurokit.backends import get_backend
-from neurokit.backends.spinnaker.pynn import map_with_spynnaker
+from neurokit.backends.spinnaker.pynn import (export_pynn, map_with_spynnaker, pynn_reference_graph, run_pynn,
+                                              simulator_python, spike_agreement, write_pynn_inputs)
+from neurokit.errors import InvalidInputError, MappingError
 
 from .test_spinnaker import net
+
+#: PyNN names the exported script may use (its public API).
+PUBLIC_PYNN = {"setup", "Population", "SpikeSourceArray", "IF_curr_delta", "Projection", "FromListConnector",
+               "StaticSynapse", "initialize", "record", "run", "get_data", "end"}
+NEST_BOUND = 0.99  # exact up to float rounding of the propagators (see neurokit.backends.spinnaker.pynn)
+
+
+def biased_net(seed: int = 0) -> ir.Graph:
+    """A small net whose every parameter differs per neuron, with biases and inhibitory weights."""
+    rng = np.random.default_rng(seed)
+    n_in, h, o = 40, 30, 5
+    return ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.3, 0.5, (h, n_in)), bias=rng.normal(0.2, 0.3, h)),
+        ir.LIF(tau=rng.uniform(0.005, 0.03, h), r=rng.uniform(0.5, 2, h), v_leak=rng.normal(0, 0.1, h),
+               v_threshold=rng.uniform(0.5, 1.5, h), v_reset=rng.normal(0, 0.1, h), t_refrac=rng.integers(0, 4, h) * 1e-3),
+        ir.Affine(weight=rng.normal(0.1, 0.4, (o, h)), bias=rng.normal(0, 0.1, o)),
+        ir.LIF(tau=np.full(o, 0.02), r=np.ones(o), v_leak=np.zeros(o), v_threshold=np.full(o, 0.5)),
+        names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3))
+
+
+def recurrent_net(seed: int = 0) -> ir.Graph:
+    """Biased LIF layer with recurrent weights (a loop edge: previous step's spikes) and an IF read-out."""
+    rng = np.random.default_rng(seed)
+    n_in, h, o = 40, 30, 4
+    nodes = {"in": ir.Input(shape=(n_in,)), "w1": ir.Affine(weight=rng.normal(0.2, 0.5, (h, n_in)), bias=rng.normal(0.1, 0.2, h)),
+             "hidden": ir.LIF(tau=rng.uniform(0.01, 0.03, h), r=rng.uniform(0.5, 1.5, h), v_leak=np.zeros(h),
+                              v_threshold=rng.uniform(0.6, 1.0, h), t_refrac=np.full(h, 2e-3)),
+             "rec": ir.Linear(weight=rng.normal(0.0, 0.3, (h, h))),
+             "w2": ir.Affine(weight=rng.normal(0.1, 0.3, (o, h)), bias=rng.normal(0, 0.1, o)),
+             "out": ir.IF(r=np.full(o, 200.0), v_threshold=np.full(o, 1.0), v_reset=np.zeros(o)), "o": ir.Output(shape=(o,))}
+    edges = (("in", "w1"), ("w1", "hidden"), ("hidden", "rec"), ("rec", "hidden"), ("hidden", "w2"), ("w2", "out"),
+             ("out", "o"))
+    return ir.Graph(nodes=nodes, edges=edges, profile=ir.Profile(dt=1e-3))
+
+
+def spikes_in(steps: int = 60, batch: int = 2, n: int = 40, seed: int = 1) -> np.ndarray:
+    return (np.random.default_rng(seed).random((steps, batch, n)) < 0.1).astype(np.float64)
+
+
+def test_the_export_holds_per_neuron_parameters_biases_and_only_public_pynn(tmp_path: Path) -> None:
+    g = biased_net()
+    script = export_pynn(g, tmp_path)
+    inputs = write_pynn_inputs(tmp_path, spikes_in())
+    tree = ast.parse(script.read_text())
+    used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+            and n.value.id == "sim"}
+    assert used - {"variable_map"} <= PUBLIC_PYNN, used - PUBLIC_PYNN
+    assert not [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr.startswith("_")
+                and not n.attr.startswith("__")]
+    assert "hidden" not in script.read_text()  # no user string pasted into code
+    net_spec = json.loads((tmp_path / "network.json").read_text())
+    assert [p["label"] for p in net_spec["populations"]] == ["input", "hidden", "out"]
+    with np.load(tmp_path / "network.npz", allow_pickle=False) as f:
+        lif = g.nodes["hidden"]
+        np.testing.assert_allclose(f["pop1_i_offset"], g.nodes["w1"].bias)  # biases as i_offset, per neuron
+        np.testing.assert_allclose(f["pop1_tau_m"], lif.tau * 1e3)
+        np.testing.assert_allclose(f["pop1_cm"], lif.tau * 1e3 / lif.r)
+        np.testing.assert_allclose(f["pop1_v_thresh"], lif.v_threshold)
+        np.testing.assert_allclose(f["pop1_frozen_steps"], np.maximum(np.rint(lif.t_refrac / 1e-3) - 1, 0))
+        exc = f["proj0_excitatory"]
+        gain = (1 - np.exp(-1e-3 / lif.tau)) * lif.r
+        w = g.nodes["w1"].weight
+        np.testing.assert_allclose(exc[:, 2], w[exc[:, 1].astype(int), exc[:, 0].astype(int)] * gain[exc[:, 1].astype(int)])
+        assert np.all(exc[:, 3] == 1.0)  # one step of latency, in ms
+        assert "proj0_inhibitory" in f and np.all(f["proj0_inhibitory"][:, 2] > 0)
+    with np.load(inputs, allow_pickle=False) as f:
+        np.testing.assert_array_equal(f["inputs"], spikes_in().astype(np.uint8))
+
+
+def _nest_python() -> Path | None:
+    """NEUROKIT_NEST_PYTHON, else .venv-nest (make pynn-nest) or /work/venvs/nest."""
+    return simulator_python("nest")
+
+
+@pytest.mark.skipif(_nest_python() is None, reason="no NEST venv (make pynn-nest, or NEUROKIT_NEST_PYTHON)")
+@pytest.mark.parametrize("make", [biased_net, recurrent_net])
+def test_nest_runs_the_export_and_agrees_with_the_float_model(tmp_path: Path, make) -> None:
+    g = make()
+    x = spikes_in()
+    script = export_pynn(g, tmp_path)
+    write_pynn_inputs(tmp_path, x)
+    theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)
+    ours = sim.simulate(pynn_reference_graph(g), x, x.shape[0])
+    assert set(theirs["spikes"]) == {"hidden", "out"}
+    for pop in ("hidden", "out"):
+        agree = spike_agreement(ours.spikes[pop].reshape(theirs["spikes"][pop].shape), theirs["spikes"][pop])
+        assert agree["spikes_ours"] > 0 and agree["jaccard"] >= NEST_BOUND, (pop, agree)
+
+
+@pytest.mark.skipif(_nest_python() is None, reason="no NEST venv (make pynn-nest, or NEUROKIT_NEST_PYTHON)")
+def test_a_non_spiking_readout_records_the_float_models_membrane_on_nest(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    g = ir.Graph.sequential(ir.Affine(weight=rng.normal(0.5, 0.5, (3, 4)), bias=np.array([0.3, 0.0, -0.2])),
+                            ir.LI(tau=np.array([0.01, 0.02, 0.005]), r=np.array([1.0, 2.0, 0.5]),
+                                  v_leak=np.array([0.0, 0.1, -0.1])),
+                            names=["w", "readout"], profile=ir.Profile(dt=1e-3))
+    x = (rng.random((20, 2, 4)) < 0.3).astype(np.float64)
+    script = export_pynn(g, tmp_path)
+    write_pynn_inputs(tmp_path, x)
+    theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)["v"]["readout"]
+    ours = sim.simulate(pynn_reference_graph(g), x, 20).outputs["output"]
+    assert theirs.shape == ours.shape and np.abs(ours).max() > 0.1
+    np.testing.assert_allclose(theirs, ours, atol=1e-9)
+
+
+def test_the_recurrent_projection_carries_the_loop_step(tmp_path: Path) -> None:
+    export_pynn(recurrent_net(), tmp_path)
+    spec = json.loads((tmp_path / "network.json").read_text())
+    with np.load(tmp_path / "network.npz", allow_pickle=False) as f:
+        delays = {p["synapse"]: set(f[p["array"]][:, 3].tolist()) for p in spec["projections"]}
+        np.testing.assert_allclose(f["pop2_cm"], 1e3 / 200.0)  # IF: c_m = 1000 / R nF
+        np.testing.assert_allclose(f["pop2_tau_m"], 1e9)
+    assert delays == {"w1": {1.0}, "rec": {2.0}, "w2": {1.0}}  # latency 1, plus the loop edge's previous step
+
+
+def test_what_the_export_cannot_express_is_refused_with_the_node(tmp_path: Path) -> None:
+    cuba = ir.Graph.sequential(ir.Linear(weight=np.ones((3, 2))),
+                               ir.CubaLIF(tau_syn=np.full(3, 5e-3), tau_mem=np.full(3, 2e-2), r=np.ones(3),
+                                          v_leak=np.zeros(3), v_threshold=np.ones(3)),
+                               names=["w", "n"], profile=ir.Profile(dt=1e-3))
+    with pytest.raises(MappingError, match="'n'"):
+        export_pynn(cuba, tmp_path)
+    with pytest.raises(InvalidInputError, match="0/1"):
+        write_pynn_inputs(tmp_path, np.full((5, 1, 2), 2.0))
 
 
 def test_spynnaker_maps_the_export_on_a_virtual_board(tmp_path: Path) -> None:
     art = get_backend("spinnaker").lower(net(), tmp_path)
-    assert (tmp_path / "pynn" / "model.py").is_file() and (tmp_path / "pynn" / "connections.npz").is_file()
+    assert (tmp_path / "pynn" / "model.py").is_file() and (tmp_path / "pynn" / "network.npz").is_file()
     theirs = map_with_spynnaker(art, timeout_s=600)
     ours = art.manifest["report"]
     print(json.dumps({"neurokit": {k: ours[k] for k in ("cores", "chips", "routing_entries_before",

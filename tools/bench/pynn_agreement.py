@@ -1,0 +1,105 @@
+"""PyNN export agreement: the exported ``pynn/model.py`` run on NEST 3.10 and Brian2 (PyNN 0.13)
+and mapped by sPyNNaker on a virtual board, compared spike for spike with neurokit's float model
+(exact integration, one step of latency: ``pynn_reference_graph``) and with the S16.15 reference
+of the SpiNNaker artifact. Nets: ``biased`` (every parameter per neuron, biases, inhibition,
+refractory 0-3 steps) ``mlp`` (a trained-MLP-sized 256-256-10 LIF net with biases,
+homogeneous refractoriness) and ``recurrent`` (biased LIF layer with recurrent weights, IF read-out). The default trained model is not in a fresh checkout (make demo
+trains it), so it is not used here. Last line: one JSON object.
+
+    .venv/bin/python tools/bench/pynn_agreement.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, save, single_thread  # noqa: E402
+
+single_thread()
+
+import numpy as np  # noqa: E402
+
+from neurokit import ir, sim  # noqa: E402
+from neurokit.backends import get_backend  # noqa: E402
+from neurokit.backends.spinnaker.pynn import (map_with_spynnaker, pynn_reference_graph, run_pynn,  # noqa: E402
+                                              spike_agreement, write_pynn_inputs)
+
+
+BRIAN2_SAMPLES = 2  # Brian2 generates and compiles code for every run (one per sample): the slow part
+
+
+def biased(rng: np.random.Generator) -> ir.Graph:
+    n_in, h, o = 40, 30, 5
+    return ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.3, 0.5, (h, n_in)), bias=rng.normal(0.2, 0.3, h)),
+        ir.LIF(tau=rng.uniform(0.005, 0.03, h), r=rng.uniform(0.5, 2, h), v_leak=rng.normal(0, 0.1, h),
+               v_threshold=rng.uniform(0.5, 1.5, h), v_reset=rng.normal(0, 0.1, h), t_refrac=rng.integers(0, 4, h) * 1e-3),
+        ir.Affine(weight=rng.normal(0.1, 0.4, (o, h)), bias=rng.normal(0, 0.1, o)),
+        ir.LIF(tau=np.full(o, 0.02), r=np.ones(o), v_leak=np.zeros(o), v_threshold=np.full(o, 0.5)),
+        names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3))
+
+
+def mlp(rng: np.random.Generator) -> ir.Graph:
+    n_in, h, o = 256, 256, 10
+    return ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.05, 0.15, (h, n_in)), bias=rng.normal(0.2, 0.1, h)),
+        ir.LIF(tau=rng.uniform(0.01, 0.03, h), r=np.ones(h), v_leak=np.zeros(h), v_threshold=rng.uniform(0.8, 1.2, h),
+               t_refrac=np.full(h, 2e-3)),
+        ir.Affine(weight=rng.normal(0.3, 0.3, (o, h)), bias=rng.normal(0, 0.05, o)),
+        ir.LIF(tau=np.full(o, 0.02), r=np.ones(o), v_leak=np.zeros(o), v_threshold=np.full(o, 1.0), t_refrac=np.full(o, 2e-3)),
+        names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3))
+
+
+def recurrent(rng: np.random.Generator) -> ir.Graph:
+    """Input -> Affine (bias) -> LIF with a recurrent Linear (one step of latency each way) -> Affine -> IF."""
+    n_in, h, o = 40, 60, 5
+    nodes = {"in": ir.Input(shape=(n_in,)), "w1": ir.Affine(weight=rng.normal(0.2, 0.5, (h, n_in)), bias=rng.normal(0.1, 0.2, h)),
+             "hidden": ir.LIF(tau=rng.uniform(0.01, 0.03, h), r=rng.uniform(0.5, 1.5, h), v_leak=np.zeros(h),
+                              v_threshold=rng.uniform(0.6, 1.0, h), t_refrac=np.full(h, 2e-3)),
+             "rec": ir.Linear(weight=rng.normal(0.0, 0.3, (h, h))),
+             "w2": ir.Affine(weight=rng.normal(0.1, 0.3, (o, h)), bias=rng.normal(0, 0.1, o)),
+             "out": ir.IF(r=np.full(o, 200.0), v_threshold=np.full(o, 1.0), v_reset=np.zeros(o), t_refrac=np.full(o, 2e-3)),
+             "o": ir.Output(shape=(o,))}
+    edges = (("in", "w1"), ("w1", "hidden"), ("hidden", "rec"), ("rec", "hidden"), ("hidden", "w2"), ("w2", "out"),
+             ("out", "o"))
+    return ir.Graph(nodes=nodes, edges=edges, profile=ir.Profile(dt=1e-3))
+
+
+def case(name: str, g: ir.Graph, steps: int = 100, batch: int = 4) -> dict[str, object]:
+    rng = np.random.default_rng(1)
+    n_in = int(np.asarray(g.nodes["w1"].weight).shape[1])
+    x = (rng.random((steps, batch, n_in)) < 0.1).astype(np.float64)
+    d = Path(tempfile.mkdtemp(prefix=f"nk-pynn-{name}-"))
+    be = get_backend("spinnaker")
+    art = be.lower(g, d)
+    script = d / "pynn" / "model.py"
+    write_pynn_inputs(d / "pynn", x)
+    ref = sim.simulate(pynn_reference_graph(g), x, steps)
+    out: dict[str, object] = {"steps": steps, "samples": batch}
+    try:
+        s1615 = be.reference_run(art, x, steps)
+        out["s16.15_vs_float"] = {p: spike_agreement(ref.spikes[p], s1615.spikes[p]) for p in ("hidden", "out")}
+    except Exception as exc:  # noqa: BLE001 - the refusal is the result
+        out["s16.15_vs_float"] = {"error": str(exc).splitlines()[0][:300]}
+    for backend, samples in (("nest", batch), ("brian2", BRIAN2_SAMPLES)):
+        try:
+            res = run_pynn(script, backend, samples=samples)
+            out[backend] = {"seconds": res["seconds"], "samples": samples,
+                            **{p: spike_agreement(ref.spikes[p][:, :samples], res["spikes"][p]) for p in ("hidden", "out")}}
+        except Exception as exc:  # noqa: BLE001 - the failure is the result
+            out[backend] = {"error": str(exc).splitlines()[0][:300]}
+    try:
+        out["spynnaker_virtual_board"] = map_with_spynnaker(art, inputs=x[:, :1])
+    except Exception as exc:  # noqa: BLE001
+        out["spynnaker_virtual_board"] = {"error": str(exc).splitlines()[0][:300]}
+    return out
+
+
+if __name__ == "__main__":
+    result = {"machine": machine(), "biased": case("biased", biased(np.random.default_rng(0))),
+              "mlp": case("mlp", mlp(np.random.default_rng(0))),
+              "recurrent": case("recurrent", recurrent(np.random.default_rng(0)))}
+    save("pynn_agreement", result)
