@@ -21,10 +21,29 @@ One step, in the order of :mod:`neurokit.dynamics.neurons` (:math:`D = V_{th} - 
    ``next_step``: keep :math:`V'` and carry :math:`z` as the pending reset;
 7. refractory for ``refrac_steps``;
 8. ``v_min``: :math:`V \leftarrow \max(V, \mathrm{round}(v_{min} 2^F))` (every type, LI too).
+
+I (integrator readout): :math:`V' = \mathrm{sat}(V + (dt R) \otimes I)`, no spike (as LI, the output is :math:`V`).
+
+CubaLIF / CubaLI, as sPyNNaker's ``IF_curr_exp`` computes them (``synapse_types_exponential_impl.h``,
+``neuron_impl_standard.h``): the synaptic current :math:`J` is a separate S16.15 state with a decay
+:math:`D_s` and an input gain :math:`G_s`, both unsigned 0.32 fractions (``decay_t``) multiplied as
+:math:`x \odot d = (x\,d) \gg 32` (``decay_s1615``, rounding down). One step:
+
+a. the step's input arrives: :math:`J \leftarrow \mathrm{sat}(J + (W_{in} \otimes I) \odot G_s)`;
+b. the membrane integrates the current *after* the arrival (steps 1-8 above with the LIF update
+   :math:`V' = \mathrm{sat}(A \otimes V + K \otimes \mathrm{sat}(V_{leak} + R \otimes J))`);
+c. the current decays: :math:`J \leftarrow J \odot D_s` (it keeps decaying while the membrane is frozen).
+
+:math:`D_s, G_s` are the discretisation's ``a_syn``, ``gain_syn`` (exact: :math:`e^{-dt/\tau_s}`,
+:math:`1 - e^{-dt/\tau_s}`; Euler: :math:`1 - dt/\tau_s`, :math:`dt/\tau_s`), so that with Euler
+coefficients this is the IR's Euler CubaLIF (current first, the membrane sees the new current);
+with exact coefficients the membrane sees the held current :math:`J_t` instead of the IR's exact
+coupling :math:`c` (the difference is what the float seam measures).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -50,11 +69,22 @@ class FixedNeuron:
     v_reset: np.ndarray
     refrac_steps: np.ndarray
     v_init: np.ndarray
+    w_in: np.ndarray | None = None  # Cuba types: input weight (format units)
+    d_syn: np.ndarray | None = None  # Cuba types: synaptic decay, unsigned 0.32
+    g_syn: np.ndarray | None = None  # Cuba types: synaptic input gain, unsigned 0.32
+
+    @property
+    def is_cuba(self) -> bool:
+        return self.kind in CUBA_KINDS
+
+    @property
+    def spiking(self) -> bool:
+        return self.kind in ("LIF", "IF", "CubaLIF")
 
     def rest(self, batch: int) -> FixedState:
-        """The initial state of ``batch`` samples: ``v = V_0``, nothing refractory or pending."""
+        """The initial state of ``batch`` samples: ``v = V_0``, ``i = 0``, nothing refractory or pending."""
         v = np.broadcast_to(np.asarray(self.v_init, np.int64), (batch, np.size(self.v_init))).copy()
-        return FixedState(v=v, refrac=np.zeros_like(v), pending=np.zeros_like(v))
+        return FixedState(v=v, refrac=np.zeros_like(v), pending=np.zeros_like(v), i=np.zeros_like(v))
 
 
 class FixedState(NamedTuple):
@@ -64,39 +94,69 @@ class FixedState(NamedTuple):
     v: np.ndarray
     refrac: np.ndarray
     pending: np.ndarray
+    i: np.ndarray | None = None  # Cuba types: the synaptic current J (format units)
+
+
+#: Neuron kinds with a fixed-point model, and those with a synaptic current.
+FIXED_KINDS = ("LIF", "IF", "LI", "I", "CubaLIF", "CubaLI")
+CUBA_KINDS = ("CubaLIF", "CubaLI")
+#: Scale of the unsigned 0.32 fractions of the synaptic decay and gain (sPyNNaker's ``decay_t``).
+DECAY_ONE = 2**32
+
+
+def to_decay(x: np.ndarray) -> np.ndarray:
+    r"""A fraction in [0, 1] as sPyNNaker stores a ``decay_t``: :math:`\lfloor x\,2^{32} \rfloor` (``astype(uint32)``), at most :math:`2^{32}-1`."""
+    return np.minimum(np.floor(np.asarray(x, np.float64) * DECAY_ONE), DECAY_ONE - 1).astype(np.int64)
+
+
+def decay_mul(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    r"""``decay_s1615``: :math:`(x\,d) \gg 32` (rounding down), exact on int64 for :math:`|x| < 2^{31}`, :math:`d < 2^{32}`."""
+    x = np.asarray(x, np.int64)
+    d = np.asarray(d, np.int64)
+    hi, lo = d >> 16, d & 0xFFFF  # x * d overflows int64 for |x| ~ 2^31: split d into 16-bit halves
+    return ((x * hi) + ((x * lo) >> 16)) >> 16
 
 
 def fixed_neuron(node: ir.Node, profile: ir.Profile, fmt: FixedFormat) -> FixedNeuron:
     """Quantize the discretisation's coefficients and initial state of a neuron node under ``profile``."""
-    if not isinstance(node, (ir.LIF, ir.IF, ir.LI)):
-        raise InvalidInputError(f"{node.type_name} has no fixed-point model here", fix="use LIF, IF or LI")
+    if node.type_name not in FIXED_KINDS:
+        raise InvalidInputError(f"{node.type_name} has no fixed-point model here",
+                                fix=f"use one of {', '.join(FIXED_KINDS)}")
     c = neuron_coefficients(node, profile)
     flat = lambda x: fmt.to_fixed(np.asarray(x, np.float64).ravel())  # noqa: E731
+    cuba = {}
+    if node.type_name in CUBA_KINDS:
+        cuba = {"w_in": flat(c.w_in), "d_syn": to_decay(c.a_syn.ravel()), "g_syn": to_decay(c.gain_syn.ravel())}
     return FixedNeuron(kind=node.type_name, a=flat(c.a_mem), k=flat(c.gain_mem), r=flat(c.r), dt_r=flat(c.dt_r),
                        v_leak=flat(c.v_leak), v_th=flat(np.minimum(c.v_threshold, 2.0**fmt.int_bits - 1)),
                        v_reset=flat(c.v_reset), refrac_steps=np.asarray(c.refrac_steps, np.int64).ravel(),
-                       v_init=flat(c.v_init))
+                       v_init=flat(c.v_init), **cuba)
 
 
 def fixed_step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, state: FixedState, profile: ir.Profile
                ) -> tuple[np.ndarray, FixedState]:
     """One step (steps 1-8 of the module docstring) on integer state; ``current`` is the summed
     synaptic input (fixed point). Returns (spike counts int64 — 0/1 unless ``multi_spike`` —, state)."""
+    if p.is_cuba:  # a.: the input joins the synaptic current, which drives the membrane
+        j = state.i if state.i is not None else np.zeros_like(state.v)
+        j = fmt.sat(j + decay_mul(fmt.mul(p.w_in, current), p.g_syn))
+        z, after = fixed_step(_as_lif(p), fmt, j, state, profile)
+        return z, after._replace(i=decay_mul(j, p.d_syn))  # c.: then it decays
     refrac = np.maximum(state.refrac - 1, 0)
     frozen = refrac > 0
     next_step = profile.reset_timing == "next_step"
     v0 = state.v
     if next_step and profile.reset == "zero":
         v0 = np.where(state.pending > 0, p.v_reset, v0)
-    if p.kind == "IF":
+    if p.kind in ("IF", "I"):
         v_new = fmt.sat(v0 + fmt.mul(p.dt_r, current))
     else:
         drive = fmt.sat(p.v_leak + fmt.mul(p.r, current))
         v_new = fmt.sat(fmt.mul(p.a, v0) + fmt.mul(p.k, drive))
     v_floor = None if profile.v_min == -np.inf else int(fmt.to_fixed(profile.v_min))
-    if p.kind == "LI":
+    if not p.spiking:
         v_new = v_new if v_floor is None else np.maximum(v_new, v_floor)
-        return np.zeros(v_new.shape, np.int64), FixedState(v=v_new, refrac=refrac, pending=state.pending)
+        return np.zeros(v_new.shape, np.int64), state._replace(v=v_new, refrac=refrac)
     v_new = np.where(frozen, v0, v_new)
     step = p.v_th - p.v_reset
     if next_step and profile.reset == "subtract":
@@ -111,4 +171,9 @@ def fixed_step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, state: Fix
     refrac = np.where(fired, p.refrac_steps, refrac)
     if v_floor is not None:
         v_new = np.maximum(v_new, v_floor)
-    return z, FixedState(v=v_new, refrac=refrac, pending=z if next_step else np.zeros_like(z))
+    return z, state._replace(v=v_new, refrac=refrac, pending=z if next_step else np.zeros_like(z))
+
+
+def _as_lif(p: FixedNeuron) -> FixedNeuron:
+    """The membrane part of a Cuba neuron: LIF (CubaLIF) or LI (CubaLI) with the same coefficients."""
+    return dataclasses.replace(p, kind="LIF" if p.kind == "CubaLIF" else "LI", w_in=None, d_syn=None, g_syn=None)

@@ -4,7 +4,8 @@ Weights and biases are quantized to the format (:math:`W = \mathrm{round}(w 2^F)
 currents are integer sums of weights times spike counts, and neurons update with
 :func:`neurokit.dynamics.fixed.fixed_step` under every rule of the profile (reset, spike rule,
 ``reset_timing``, ``multi_spike``: spike counts are recorded and sent on, ``v_min``). Edge timing is the graph's: linear nodes deliver after
-``synapse_latency`` plus their per-synapse delays. Feed-forward graphs (loops are refused here).
+``synapse_latency`` plus their per-synapse delays. Feed-forward graphs (loops are refused here). Neurons: LIF, IF, LI, I,
+CubaLIF and CubaLI (the Cuba types as sPyNNaker's ``IF_curr_exp``, see :mod:`neurokit.dynamics.fixed`).
 Runs in NumPy (vectorised over the batch); the float modes run in the Numba kernels. Every
 neuron starts from the float model's initial state, quantized (``FixedNeuron.v_init``).
 
@@ -60,17 +61,17 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                       None if c.bias is None else fmt.to_fixed(c.bias))
             depth[n] = int(d.max(initial=lat)) + 1
             rings[n] = np.zeros((depth[n], 2, B, size[n]), np.int64)  # [:, 0] positive, [:, 1] |negative|
-        elif isinstance(node, (ir.LIF, ir.IF, ir.LI)):
+        elif isinstance(node, (ir.LIF, ir.IF, ir.LI, ir.I, ir.CubaLIF, ir.CubaLI)):
             neurons[n] = fixed_neuron(node, prof, fmt)
             if "input_saturation" in node.metadata:
                 limits[n] = _limits(n, node, size[n], fmt)
             state[n] = neurons[n].rest(B)
         elif not isinstance(node, (ir.Input, ir.Output, ir.Flatten)):
             raise InvalidInputError(f"node {n!r}: {node.type_name} has no fixed-point mode here",
-                                    fix="fixed-point runs support linear nodes, LIF/IF/LI, Flatten")
+                                    fix="fixed-point runs support linear nodes, LIF/IF/LI/I/CubaLIF/CubaLI, Flatten")
     rec = Recording(dt=prof.dt)
     spike_type = np.int64 if prof.multi_spike else bool  # spike counts with multi_spike, as the float modes
-    spikes = {n: np.zeros((T, B, size[n]), spike_type) for n in neurons if neurons[n].kind != "LI"}
+    spikes = {n: np.zeros((T, B, size[n]), spike_type) for n in neurons if neurons[n].spiking}
     vtrace = {n: np.zeros((T, B, size[n]), np.int64) for n in neurons}
     outputs = {n: np.zeros((T, B, size[n])) for n in g.outputs}
     preds = {n: g.predecessors(n) for n in order}
@@ -89,7 +90,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
             elif isinstance(node, (ir.Flatten, ir.Output)):
                 val[n] = sum(val[p] for p in preds[n])
                 if n in outputs:
-                    outputs[n][t] = val[n] if not any(p in neurons and neurons[p].kind == "LI" for p in preds[n]) \
+                    outputs[n][t] = val[n] if not any(p in neurons and not neurons[p].spiking for p in preds[n]) \
                         else fmt.to_float(val[n])
             elif n in csr:
                 pre, post, w, d, bias = csr[n]
@@ -118,7 +119,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                 vtrace[n][t] = state[n].v
                 if n in spikes:
                     spikes[n][t] = z
-                val[n] = z if neurons[n].kind != "LI" else state[n].v
+                val[n] = z if neurons[n].spiking else state[n].v
     rec.spikes = spikes
     rec.traces = {n: {"v": fmt.to_float(vtrace[n])} for n in neurons}
     rec.outputs = {n: outputs[n] for n in outputs}

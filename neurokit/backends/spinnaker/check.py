@@ -1,0 +1,196 @@
+r"""What SpiNNaker can run: populations, projections and the profile (the backend's ``check``).
+
+A network on SpiNNaker is a set of **populations** (the ``Input`` spike source and neuron nodes)
+joined by **projections** (synapse lists). A projection is a chain of linear nodes between two
+populations, ``pre -> L_1 -> ... -> L_k -> post`` (``Flatten`` nodes in between are index maps):
+pools followed by a convolution or a dense layer are one projection, as sPyNNaker's
+``ConvolutionConnector`` (``pool_shape``/``pool_stride`` pool the input before the kernel) and
+``PoolDenseConnector`` (pool, then dense weights) make them. The chain's synapse list is the
+product of its matrices, :math:`W = W_k \cdots W_1`, with the bias
+:math:`b = W_k \cdots W_2 b_1 + \dots + b_k` (:func:`projection_csr`); it is then partitioned,
+with every core's synaptic words counted against its memory, like any other synapse list.
+
+Neurons (sPyNNaker's models): LIF, IF, LI, I as ``IF_curr_delta`` (the input jumps the membrane;
+LI/I never reach their threshold), CubaLIF/CubaLI as ``IF_curr_exp`` (exponential current synapse,
+:mod:`neurokit.dynamics.fixed`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurokit import ir
+from neurokit.backends.base import Problem
+from neurokit.ir.passes import node_to_csr
+from neurokit.ir.passes.csr import CSR
+
+SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d, ir.Scale)
+NEURONS = (ir.LIF, ir.IF, ir.LI, ir.I, ir.CubaLIF, ir.CubaLI)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One synapse list: ``chain`` (linear node names, first to last) from population ``pre`` to
+    neuron population ``post``; ``name`` is the last node of the chain."""
+
+    chain: tuple[str, ...]
+    pre: str
+    post: str
+
+    @property
+    def name(self) -> str:
+        return self.chain[-1]
+
+
+@dataclass(frozen=True)
+class Structure:
+    populations: list[str]
+    projections: list[Projection]
+    problems: list[Problem]
+
+
+def structure(graph: ir.Graph) -> Structure:
+    """Populations (Input first, then neurons in topological order), projections and every problem."""
+    g = graph.flatten()
+    problems = []
+    for name, node in g.nodes.items():
+        if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten)):
+            problems.append(Problem(name, f"{node.type_name} has no SpiNNaker lowering in this version",
+                                    "map Linear/Affine/SparseLinear/Conv/Pool/Scale into LIF/IF/LI/I/CubaLIF/CubaLI "
+                                    "populations"))
+    problems += profile_problems(g.profile)
+    if g.loop_edges():
+        loops = sorted(f"{a}->{b}" for a, b in g.loop_edges())
+        problems.append(Problem(loops[0], f"recurrent connections ({', '.join(loops)}) are not lowered in this version: "
+                                          "neurokit's S16.15 reference (neurokit.sim fixed-point mode) runs feed-forward "
+                                          "graphs only, so the chip's run could not be checked",
+                                "unroll the recurrence, or deploy the recurrent net to another target"))
+        return Structure([], [], problems)
+    inputs = [n for n, node in g.nodes.items() if isinstance(node, ir.Input)]
+    if len(inputs) != 1:
+        problems.append(Problem(",".join(inputs) or "<graph>", "SpiNNaker graphs here have exactly one Input "
+                                "(the spike source)", "merge the inputs into one"))
+    pops = [n for n in g.topological_order() if isinstance(g.nodes[n], (ir.Input, *NEURONS))]
+    projections = []
+    for post in pops:
+        if isinstance(g.nodes[post], ir.Input):
+            continue
+        for first in g.predecessors(post):
+            chain: list[str] = []
+            node, bad = first, None
+            while True:
+                kind = g.nodes[node]
+                if isinstance(kind, (ir.Input, *NEURONS)):
+                    break
+                if not isinstance(kind, (*SYNAPSES, ir.Flatten)):
+                    bad = f"input from {node!r} ({kind.type_name}) is not a projection"
+                    break
+                if isinstance(kind, SYNAPSES):
+                    chain.insert(0, node)
+                preds = g.predecessors(node)
+                if len(preds) != 1:
+                    bad = f"{node!r} sums {len(preds)} inputs before its weights: a projection joins one population to one"
+                    break
+                if node != first and len(g.successors(node)) != 1:
+                    bad = f"{node!r} feeds several nodes inside a projection"
+                    break
+                node = preds[0]
+            if bad is None and not chain:
+                bad = f"input from {first!r} is not a projection"
+            if bad is None and len(g.successors(chain[-1])) != 1:
+                bad = f"{chain[-1]!r} feeds several populations"
+            if bad is None:
+                delayed = [c for c in chain[:-1] if getattr(g.nodes[c], "delay", None) is not None]
+                if delayed:
+                    bad = f"{delayed[0]!r} has synaptic delays but is followed by more weights in the same projection"
+            if bad is not None:
+                problems.append(Problem(post, bad, "put a neuron population after every weight chain, with one input "
+                                                   "per linear node and delays only on the last"))
+                continue
+            projections.append(Projection(chain=tuple(chain), pre=node, post=post))
+    return Structure(pops, projections, problems)
+
+
+def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], list[Problem]]:
+    """``(populations, [(last node of the chain, pre, post)], problems)`` (kept for the PyNN export;
+    chains of several nodes need :func:`projection_csr`)."""
+    s = structure(graph)
+    return s.populations, [(p.name, p.pre, p.post) for p in s.projections], s.problems
+
+
+def profile_problems(profile: ir.Profile) -> list[Problem]:
+    """The profile options sPyNNaker's neurons cannot express, each with the reason. Both spike
+    rules can: the chip compares :math:`V \\ge V_{th}` (``threshold_type_static.h``) and ``">"`` is
+    :math:`V \\ge V_{th} + 2^{-15}` in S16.15."""
+    problems = []
+    if profile.reset != "zero":
+        problems.append(Problem("<profile>", f"reset={profile.reset!r} cannot be expressed: sPyNNaker's IF_curr_delta "
+                                             "and IF_curr_exp set v to v_reset after a spike", "use reset='zero'"))
+    if profile.reset_timing != "same_step":
+        problems.append(Problem("<profile>", f"reset_timing={profile.reset_timing!r} cannot be expressed: sPyNNaker's "
+                                             "neurons reset in the step they spike", "use reset_timing='same_step'"))
+    if profile.multi_spike:
+        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: a SpiNNaker neuron sends at most "
+                                             "one spike packet per time step", "use multi_spike=False"))
+    if profile.v_min != float("-inf"):
+        problems.append(Problem("<profile>", f"v_min={profile.v_min!r} cannot be expressed: sPyNNaker's IF_curr_delta "
+                                             "has no floor on the membrane", "leave v_min at -inf"))
+    return problems
+
+
+def node_csr(node: ir.Node, in_shape: tuple[int, ...], out_shape: tuple[int, ...], dt: float) -> CSR:
+    """The synapse list of one linear node (``Scale``: the diagonal :math:`\\mathrm{diag}(s)`)."""
+    if isinstance(node, ir.Scale):
+        s = np.asarray(node.scale, np.float64).ravel()
+        n = s.size
+        return CSR(n_pre=n, n_post=n, indptr=np.arange(n + 1, dtype=np.int64), indices=np.arange(n, dtype=np.int32),
+                   weight=s, delay=None, bias=None)
+    return node_to_csr(node, in_shape, out_shape, dt)
+
+
+def compose(first: CSR, second: CSR) -> CSR:
+    r"""The synapse list of ``second`` after ``first``: :math:`W = W_2 W_1` (synapses joining the same
+    two neurons summed, zeros dropped), :math:`b = W_2 b_1 + b_2`. ``first`` has no delays."""
+    pre1 = np.repeat(np.arange(first.n_pre), np.diff(first.indptr))
+    mid, w1 = np.asarray(first.indices, np.int64), np.asarray(first.weight, np.float64)
+    deg2 = np.diff(second.indptr)
+    counts = deg2[mid]
+    total = int(counts.sum())
+    idx1 = np.repeat(np.arange(len(mid)), counts)
+    pos = np.repeat(second.indptr[:-1][mid] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    pre = pre1[idx1]
+    post = np.asarray(second.indices, np.int64)[pos]
+    w = w1[idx1] * np.asarray(second.weight, np.float64)[pos]
+    delay2 = None if second.delay is None else np.asarray(second.delay, np.int64)[pos]
+    stride = 1 if delay2 is None else int(delay2.max(initial=0)) + 1  # synapses differing in delay stay apart
+    key = (pre * second.n_post + post) * stride + (0 if delay2 is None else delay2)
+    uniq, inverse = np.unique(key, return_inverse=True)
+    summed = np.bincount(inverse, weights=w, minlength=len(uniq))
+    keep = summed != 0
+    pair, d = np.divmod(uniq[keep], stride)
+    pre_u, post_u = np.divmod(pair, second.n_post)
+    bias = None
+    if first.bias is not None:
+        pre2 = np.repeat(np.arange(second.n_pre), deg2)
+        bias = np.bincount(np.asarray(second.indices, np.int64), weights=np.asarray(second.weight) *
+                           np.asarray(first.bias, np.float64).ravel()[pre2], minlength=second.n_post)
+    if second.bias is not None:
+        bias = np.asarray(second.bias, np.float64).ravel() + (0 if bias is None else bias)
+    order = np.lexsort((post_u, pre_u))
+    pre_u, post_u, summed_k, d = pre_u[order], post_u[order], summed[keep][order], d[order]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pre_u, minlength=first.n_pre))]).astype(np.int64)
+    return CSR(n_pre=first.n_pre, n_post=second.n_post, indptr=indptr, indices=post_u.astype(np.int32),
+               weight=summed_k, delay=None if delay2 is None else d.astype(np.int64), bias=bias)
+
+
+def projection_csr(g: ir.Graph, shapes: dict[str, tuple[tuple[int, ...], tuple[int, ...]]], proj: Projection) -> CSR:
+    """The synapse list of a projection: its chain's matrices multiplied (:func:`compose`)."""
+    csr = None
+    for name in proj.chain:
+        step = node_csr(g.nodes[name], shapes[name][0], shapes[name][1], g.profile.dt)
+        csr = step if csr is None else compose(csr, step)
+    if csr is None:
+        raise ValueError(f"projection into {proj.post!r} has no linear node")  # structure() never builds one
+    return csr
