@@ -26,10 +26,10 @@ from neurokit import ir
 from neurokit.backends.base import Artifact, refuse_if_problems
 from neurokit.dynamics.fixed import FixedNeuron, fixed_neuron
 from neurokit.errors import InvalidInputError, MappingError
-from neurokit.ir.passes import FixedFormat
+from neurokit.ir.passes import LINEAR_TYPES, FixedFormat
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .check import projection_csr, structure
+from .check import Projection, projection_csr, structure
 from .machine import load_machine
 from .mapping import MASK, compress, partition, place, route
 
@@ -41,6 +41,12 @@ MAX_SHIFT = 15  # 65535 << 15 is the largest input an S16.15 neuron can take in 
 RING_BUFFER_MAX = 0xFFFF  # a ring-buffer entry is an unsigned 16-bit sum that saturates (sPyNNaker synapses.c)
 DEFAULT_SPIKES_PER_SECOND = 30.0  # sPyNNaker's default expected input rate for the ring-buffer shift
 DEFAULT_RING_BUFFER_SIGMA = 5.0
+
+
+def chain_latency(g: ir.Graph, proj: Projection) -> int:
+    """Steps a projection's spikes take: one per weighted node of its chain (``synapse_latency`` 1 on
+    every weighted connection, as the IR times them; a pool then a conv arrive after 2), at least 1."""
+    return max(1, sum(isinstance(g.nodes[n], LINEAR_TYPES) for n in proj.chain))
 
 
 def input_weight(node: ir.Node) -> np.ndarray | None:
@@ -95,7 +101,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
         csr = projection_csr(g, shapes, proj)
         pre_idx = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
         post_idx = csr.indices.astype(np.int64)
-        delay = (csr.delay if csr.delay is not None else np.zeros(len(csr.indices), np.int64)) + 1
+        delay = (csr.delay if csr.delay is not None else np.zeros(len(csr.indices), np.int64)) + chain_latency(g, proj)
         w_in = input_weight(g.nodes[proj.post])  # IF_curr_exp has no input weight: it scales the synapses
         w, bias = np.asarray(csr.weight, np.float64), csr.bias
         if w_in is not None:

@@ -1,0 +1,191 @@
+"""SpiNNaker: the models beyond LIF MLPs — IF_curr_exp (CubaLIF/CubaLI), integrator readouts, both
+spike rules, pool -> conv chains as one projection. Each runs in the emulator and in neurokit's
+S16.15 reference (equal spike for spike), and its agreement with the float model is measured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurokit import ir, sim
+from neurokit.backends import get_backend
+from neurokit.dynamics.fixed import FixedFormat, decay_mul, to_decay
+from neurokit.hil import metrics
+
+FMT = FixedFormat(16, 15)
+
+
+def cuba_net(integration: str, seed: int = 0, n_in: int = 100, h: int = 80, o: int = 5) -> ir.Graph:
+    rng = np.random.default_rng(seed)
+    return ir.Graph.sequential(
+        ir.Linear(weight=rng.normal(0.3, 0.8, (h, n_in)) * (rng.random((h, n_in)) < 0.3)),
+        ir.CubaLIF(tau_syn=np.full(h, 5e-3), tau_mem=np.full(h, 2e-2), r=np.ones(h), v_leak=np.zeros(h),
+                   v_threshold=np.full(h, 0.3), w_in=np.full(h, 2.0), t_refrac=np.full(h, 2e-3)),
+        ir.Affine(weight=rng.normal(0.1, 0.5, (o, h)), bias=rng.normal(0, 0.1, o)),
+        ir.CubaLI(tau_syn=np.full(o, 5e-3), tau_mem=np.full(o, 2e-2), r=np.ones(o), v_leak=np.zeros(o)),
+        names=["w1", "pop1", "w2", "readout"], profile=ir.Profile(dt=1e-3, integration=integration, reset="zero"))
+
+
+def spikes_in(T: int, B: int, n: int, seed: int = 1, p: float = 0.1) -> np.ndarray:
+    return (np.random.default_rng(seed).random((T, B, n)) < p).astype(np.float64)
+
+
+def run_all(g: ir.Graph, x: np.ndarray, path: Path, options: dict | None = None):
+    be = get_backend("spinnaker")
+    art = be.lower(g, path, options or {})
+    steps = x.shape[0]
+    float_run = sim.simulate(g.with_profile(g.profile.replace(synapse_latency=1)), x, steps)
+    return art, be.board(art).run(x, steps), be.reference_run(art, x, steps), float_run
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> float:
+    return metrics.spike_agreement({"p": np.asarray(a).astype(bool)}, {"p": np.asarray(b).astype(bool)})
+
+
+@pytest.mark.parametrize("integration", ["euler", "exact"])
+def test_cuba_lif_runs_as_if_curr_exp_in_emulator_and_reference_alike(tmp_path: Path, integration: str) -> None:
+    x = spikes_in(60, 3, 100)
+    art, emu, ref, flt = run_all(cuba_net(integration), x, tmp_path)
+    np.testing.assert_array_equal(emu.spikes["pop1"], ref.spikes["pop1"])
+    np.testing.assert_array_equal(emu.outputs["output"], ref.outputs["output"])
+    assert emu.spikes["pop1"].any() and "readout" not in emu.spikes  # CubaLI is a readout: its membrane is the output
+    if integration == "euler":  # IF_curr_exp's update order is the IR's Euler CubaLIF: only quantisation differs
+        assert agreement(flt.spikes["pop1"], emu.spikes["pop1"]) > 0.95
+        assert np.abs(emu.outputs["output"] - flt.outputs["output"]).max() < 0.05 * np.abs(flt.outputs["output"]).max()
+
+
+def test_if_curr_exp_with_exact_coefficients_is_the_euler_cuba_lif_with_stretched_taus(tmp_path: Path) -> None:
+    """The profile that equals sPyNNaker's IF_curr_exp: its step (input joins J, membrane integrates
+    the new J, J decays by exp(-dt/tau_syn)) is the IR's Euler CubaLIF with
+    tau' = dt / (1 - exp(-dt/tau)); the exact profile's coupling differs from it (the float seam)."""
+    g = cuba_net("exact")
+    x = spikes_in(60, 3, 100)
+    _, emu, _, exact_float = run_all(g, x, tmp_path)
+
+    def stretched(node: ir.Node) -> ir.Node:
+        def t(tau: np.ndarray) -> np.ndarray:
+            return 1e-3 / (1 - np.exp(-1e-3 / np.asarray(tau)))
+        return node.replace(tau_syn=t(node.tau_syn), tau_mem=t(node.tau_mem))
+
+    euler = g.replace_node("pop1", stretched(g.nodes["pop1"])).replace_node("readout", stretched(g.nodes["readout"]))
+    euler = euler.with_profile(euler.profile.replace(integration="euler", synapse_latency=1))
+    chip_in_float = sim.simulate(euler, x, 60)
+    same = agreement(chip_in_float.spikes["pop1"], emu.spikes["pop1"])
+    assert same > 0.98 > agreement(exact_float.spikes["pop1"], emu.spikes["pop1"])
+
+
+def test_one_if_curr_exp_step_is_spynnakers_arithmetic(tmp_path: Path) -> None:
+    """One neuron, one input spike of weight w: J = (w * init) >> 32 (decay_t, synapse_types_exponential_impl.h),
+    V = alpha - exp_TC (alpha - V), alpha = R J + V_rest (neuron_model_lif_impl.h), then J = (J * decay) >> 32."""
+    tau_s, tau_m, dt, w = 5e-3, 2e-2, 1e-3, 1.7
+    g = ir.Graph.sequential(ir.Linear(weight=np.array([[w]])),
+                            ir.CubaLI(tau_syn=np.array([tau_s]), tau_mem=np.array([tau_m]), r=np.ones(1), v_leak=np.zeros(1)),
+                            names=["w", "pop"], profile=ir.Profile(dt=dt, integration="exact", reset="zero"))
+    x = np.zeros((4, 1, 1))
+    x[0] = 1
+    _, emu, ref, _ = run_all(g, x, tmp_path, {"spikes_per_second": 1.0, "ring_buffer_sigma": 0.0})
+    decay, init = to_decay(np.exp(-dt / tau_s)), to_decay(1 - np.exp(-dt / tau_s))
+    a, k = FMT.to_fixed(np.exp(-dt / tau_m)), FMT.to_fixed(1 - np.exp(-dt / tau_m))
+    w16 = int(FMT.to_fixed(w))  # shift 0 at 1 Hz: the stored weight is exact in S16.15
+    j, v, expected = 0, 0, []
+    for t in range(4):
+        if t == 1:  # one step of synaptic latency
+            j += (w16 * int(init)) >> 32
+        drive = (FMT.to_fixed(1.0) * j + (1 << 14)) >> 15
+        v = int((int(a) * v + (1 << 14)) >> 15) + int((int(k) * int(drive) + (1 << 14)) >> 15)
+        expected.append(v)
+        j = (j * int(decay)) >> 32
+    np.testing.assert_array_equal(FMT.to_fixed(emu.traces["pop"]["v"][:, 0, 0]), expected)
+    np.testing.assert_array_equal(emu.traces["pop"]["v"], ref.traces["pop"]["v"])
+    assert int(decay_mul(np.array([-(2**31) + 1]), np.array([2**32 - 1]))[0]) == ((-(2**31) + 1) * (2**32 - 1)) >> 32
+
+
+def test_integrator_readout_and_if_population(tmp_path: Path) -> None:
+    """The readouts conversion emits (I) and IF populations: emulator == S16.15 reference, close to float."""
+    rng = np.random.default_rng(3)
+    n_in, h, o = 60, 40, 4
+    g = ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.1, 0.4, (h, n_in)), bias=np.full(h, 0.05)),
+        ir.IF(r=np.full(h, 1e3), v_threshold=np.ones(h), v_reset=np.zeros(h)),
+        ir.Linear(weight=rng.normal(0.05, 0.3, (o, h))),
+        ir.I(r=np.full(o, 1e3)),
+        names=["w1", "hidden", "w2", "readout"], profile=ir.Profile(dt=1e-3, integration="euler", reset="zero"))
+    x = spikes_in(40, 2, n_in, p=0.2)
+    # the hidden layer fires at ~600 Hz: the ring-buffer shift must expect it, or the 16-bit sums clip
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    assert emu.meta["ring_buffer_saturations"] == {"hidden": 0, "readout": 0}
+    np.testing.assert_array_equal(emu.spikes["hidden"], ref.spikes["hidden"])
+    np.testing.assert_array_equal(emu.outputs["output"], ref.outputs["output"])
+    assert emu.spikes["hidden"].any() and np.abs(emu.outputs["output"]).max() > 0
+    assert agreement(flt.spikes["hidden"], emu.spikes["hidden"]) > 0.95
+    scale = np.abs(flt.outputs["output"]).max()
+    assert np.abs(emu.outputs["output"] - flt.outputs["output"]).max() < 0.02 * scale
+
+
+@pytest.mark.parametrize("rule", [">", ">="])
+def test_both_spike_rules_deploy_and_differ_exactly_at_the_threshold(tmp_path: Path, rule: str) -> None:
+    """The chip compares V >= V_th; '>' is stored as V_th + 1 LSB. An input that lands the membrane
+    exactly on the threshold spikes under '>=' only, in the emulator and the reference alike."""
+    g = ir.Graph.sequential(ir.Linear(weight=np.array([[0.5], [0.25]])),
+                            ir.IF(r=np.full(2, 1e3), v_threshold=np.full(2, 0.5), v_reset=np.zeros(2)),
+                            names=["w", "pop"], profile=ir.Profile(dt=1e-3, integration="euler", reset="zero",
+                                                                   spike_rule=rule))
+    assert get_backend("spinnaker").check(g) == []
+    x = np.zeros((5, 1, 1))
+    x[0] = 1
+    x[2] = 1
+    _, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1.0, "ring_buffer_sigma": 0.0})
+    np.testing.assert_array_equal(emu.spikes["pop"], ref.spikes["pop"])
+    np.testing.assert_array_equal(emu.spikes["pop"], flt.spikes["pop"].astype(bool))
+    on_threshold = emu.spikes["pop"][1, 0, 0]  # neuron 0 reaches exactly 0.5 one step after the input
+    assert on_threshold == (rule == ">=")
+    assert emu.spikes["pop"][3, 0, 1] == (rule == ">=")  # neuron 1: 0.25 + 0.25 = 0.5 two inputs later
+
+
+def test_pool_then_conv_is_one_projection_with_memory_accounted(tmp_path: Path) -> None:
+    """conv -> IF -> avgpool -> conv -> IF -> flatten -> dense -> LI: the pool and the second conv are one
+    synapse list (as sPyNNaker's ConvolutionConnector with pool_shape), delivered after two steps like the
+    IR's two weighted nodes; every core's synaptic words stay within its memory; emulator == reference."""
+    rng = np.random.default_rng(5)
+    c1 = ir.Conv2d(weight=rng.normal(0.2, 0.5, (4, 1, 3, 3)), bias=np.zeros(4), padding=1, input_shape=(8, 8))
+    pool = ir.AvgPool2d(kernel_size=2, stride=2)
+    c2 = ir.Conv2d(weight=rng.normal(0.3, 0.6, (6, 4, 3, 3)), bias=np.full(6, 0.02), padding=1, input_shape=(4, 4))
+    g = ir.Graph.sequential(
+        c1, ir.IF(r=np.full((4, 8, 8), 1e3), v_threshold=np.ones((4, 8, 8)), v_reset=np.zeros((4, 8, 8))),
+        pool, c2, ir.IF(r=np.full((6, 4, 4), 1e3), v_threshold=np.ones((6, 4, 4)), v_reset=np.zeros((6, 4, 4))),
+        ir.Flatten(input_shape=(6, 4, 4), start_dim=0), ir.Linear(weight=rng.normal(0.1, 0.3, (3, 96))),
+        ir.LI(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3)),
+        names=["conv1", "if1", "pool", "conv2", "if2", "flat", "fc", "readout"],
+        profile=ir.Profile(dt=1e-3, integration="euler", reset="zero"))
+    g = g.replace_node("input", ir.Input(shape=(1, 8, 8)))
+    be = get_backend("spinnaker")
+    assert be.check(g) == []
+    x = spikes_in(30, 2, 64, p=0.3).reshape(30, 2, 1, 8, 8)
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"max_atoms_per_core": 64})
+    report = art.manifest["report"]
+    assert report["max_synapses_per_core"] <= report["synapse_capacity_per_core"]
+    pool_conv = ir.passes.pool_to_csr(pool, (4, 8, 8), (4, 4, 4))
+    assert report["synapses"] > pool_conv.indptr[-1]  # the composed list is in the machine, not the pool alone
+    np.testing.assert_array_equal(emu.spikes["if2"], ref.spikes["if2"])
+    np.testing.assert_array_equal(emu.outputs["output"], ref.outputs["output"])
+    assert emu.spikes["if2"].any()
+    assert agreement(flt.spikes["if2"], emu.spikes["if2"]) > 0.9
+    # a small core memory cuts the composed projection's target population finer
+    small = be.lower(g, tmp_path / "small", {"machine": "spinnaker2"})
+    assert small.manifest["report"]["max_synapses_per_core"] <= small.manifest["report"]["synapse_capacity_per_core"]
+
+
+def test_refusals_that_remain_name_the_node_reason_and_fix() -> None:
+    be = get_backend("spinnaker")
+    lif = dict(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3))
+    subtract = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.LIF(**lif), names=["w", "pop"],
+                                   profile=ir.Profile(reset="subtract"))
+    (problem,) = be.check(subtract)
+    assert "reset='subtract'" in problem.message and "v_reset" in problem.message and problem.fix
+    rec = ir.Graph(nodes={"input": ir.Input(shape=(3,)), "w": ir.Linear(weight=np.eye(3)), "pop": ir.LIF(**lif),
+                          "rec": ir.Linear(weight=0.1 * np.eye(3)), "output": ir.Output(shape=(3,))},
+                   edges=(("input", "w"), ("w", "pop"), ("pop", "rec"), ("rec", "pop"), ("pop", "output")))
+    problems = be.check(rec)
+    assert len(problems) == 1 and "recurrent" in problems[0].message and problems[0].fix
