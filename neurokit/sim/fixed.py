@@ -4,7 +4,8 @@ Weights and biases are quantized to the format (:math:`W = \mathrm{round}(w 2^F)
 currents are integer sums of weights times spike counts, and neurons update with
 :func:`neurokit.dynamics.fixed.fixed_step` under every rule of the profile (reset, spike rule,
 ``reset_timing``, ``multi_spike``: spike counts are recorded and sent on, ``v_min``). Edge timing is the graph's: linear nodes deliver after
-``synapse_latency`` plus their per-synapse delays. Feed-forward graphs (loops are refused here). Neurons: LIF, IF, LI, I,
+``synapse_latency`` plus their per-synapse delays; an edge that closes a loop (it must leave a neuron)
+carries the neuron's output of the previous step, as in :mod:`neurokit.ir.graph`. Neurons: LIF, IF, LI, I,
 CubaLIF and CubaLI (the Cuba types as sPyNNaker's ``IF_curr_exp``, see :mod:`neurokit.dynamics.fixed`).
 Runs in NumPy (vectorised over the batch); the float modes run in the Numba kernels. Every
 neuron starts from the float model's initial state, quantized (``FixedNeuron.v_init``).
@@ -37,8 +38,10 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     g = graph.flatten().validate()
     prof = g.profile
     fmt = FixedFormat.parse(prof.numeric)
-    if g.loop_edges():
-        raise InvalidInputError("the fixed-point mode runs feed-forward graphs", fix="simulate loops in float modes")
+    loop = g.loop_edges()
+    if any(not isinstance(g.nodes[a], (ir.LIF, ir.IF, ir.LI, ir.I, ir.CubaLIF, ir.CubaLI)) for a, _ in loop):
+        raise InvalidInputError("the fixed-point mode runs loops that leave a neuron only",
+                                fix="close every loop at a neuron's output, or simulate it in a float mode")
     x = np.asarray(inputs)
     counts = np.rint(x).astype(np.int64)
     if np.any(np.abs(counts - x) > 1e-9):
@@ -80,6 +83,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
             raise InvalidInputError(f"node {n!r} has input_saturation but an input that is not a linear node",
                                     fix="feed saturating neurons from linear nodes only")
     saturations = {n: 0 for n in limits}
+    previous = {n: np.zeros((B, size[n]), np.int64) for n in order}  # what loop edges carry: the last step's value
     for t in range(T):
         val: dict[str, np.ndarray] = {}
         parts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | int]] = {}
@@ -94,7 +98,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                         else fmt.to_float(val[n])
             elif n in csr:
                 pre, post, w, d, bias = csr[n]
-                xin = sum(val[p] for p in preds[n])
+                xin = sum(previous[p] if (p, n) in loop else val[p] for p in preds[n])
                 ring = rings[n]
                 b_idx, i_idx = np.nonzero(xin)
                 for b, i in zip(b_idx, i_idx):
@@ -114,12 +118,13 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                     current = (np.minimum(pos, limits[n][0]) - np.minimum(neg, limits[n][1])
                                + sum(parts[p][2] for p in preds[n]))
                 else:
-                    current = sum(val[p] for p in preds[n])
+                    current = sum(previous[p] if (p, n) in loop else val[p] for p in preds[n])
                 z, state[n] = fixed_step(neurons[n], fmt, current, state[n], prof)
                 vtrace[n][t] = state[n].v
                 if n in spikes:
                     spikes[n][t] = z
                 val[n] = z if neurons[n].spiking else state[n].v
+        previous = val
     rec.spikes = spikes
     rec.traces = {n: {"v": fmt.to_float(vtrace[n])} for n in neurons}
     rec.outputs = {n: outputs[n] for n in outputs}

@@ -29,7 +29,7 @@ class SpiNNakerBackend:
     name: str = "spinnaker"
     lowering: Mapping[type, Any] = field(default_factory=lambda: {
         **{t: "projection" for t in SYNAPSES}, **{t: "population" for t in NEURONS}, ir.Input: "spike source",
-        ir.Output: "recording", ir.Flatten: "index map"})
+        ir.Output: "recording", ir.Flatten: "index map", ir.Delay: "synaptic delay"})
 
     @property
     def supported_nodes(self) -> tuple[type, ...]:
@@ -51,7 +51,11 @@ class SpiNNakerBackend:
         """``neurokit.sim`` in the matching S16.15 mode on :meth:`reference_graph` (no machine, no routing)."""
         from neurokit import sim
 
-        return sim.simulate(self.reference_graph(artifact), inputs, steps)
+        rec = sim.simulate(self.reference_graph(artifact), inputs, steps)
+        shape = artifact.manifest.get("output_shape")  # the reference graph's populations are flat
+        if shape is not None:
+            rec.outputs = {k: v.reshape(*v.shape[:2], *shape) for k, v in rec.outputs.items()}
+        return rec
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> SpiNNakerBoard:
         return SpiNNakerBoard(artifact=artifact, faults=dict(faults or {}))

@@ -2,13 +2,19 @@ r"""What SpiNNaker can run: populations, projections and the profile (the backen
 
 A network on SpiNNaker is a set of **populations** (the ``Input`` spike source and neuron nodes)
 joined by **projections** (synapse lists). A projection is a chain of linear nodes between two
-populations, ``pre -> L_1 -> ... -> L_k -> post`` (``Flatten`` nodes in between are index maps):
+populations, ``pre -> L_1 -> ... -> L_k -> post`` (``Flatten`` nodes in between are index maps,
+``Delay`` nodes become synaptic delays; a population or ``Flatten`` may fan out to several chains):
 pools followed by a convolution or a dense layer are one projection, as sPyNNaker's
 ``ConvolutionConnector`` (``pool_shape``/``pool_stride`` pool the input before the kernel) and
 ``PoolDenseConnector`` (pool, then dense weights) make them. The chain's synapse list is the
 product of its matrices, :math:`W = W_k \cdots W_1`, with the bias
 :math:`b = W_k \cdots W_2 b_1 + \dots + b_k` (:func:`projection_csr`); it is then partitioned,
 with every core's synaptic words counted against its memory, like any other synapse list.
+
+A projection that closes a loop (recurrent weights, with or without bias: snnTorch's ``RLeaky``,
+``RSynaptic``) is a synapse list from a population to itself or an earlier one; the IR's loop edge
+carries the previous step's output, so its spikes arrive one step later than a feed-forward
+projection's (sPyNNaker delays of 2 steps instead of 1).
 
 Neurons (sPyNNaker's models): LIF, IF, LI, I as ``IF_curr_delta`` (the input jumps the membrane;
 LI/I never reach their threshold), CubaLIF/CubaLI as ``IF_curr_exp`` (exponential current synapse,
@@ -23,7 +29,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Problem
-from neurokit.ir.passes import node_to_csr
+from neurokit.ir.passes import delay_steps, node_to_csr
 from neurokit.ir.passes.csr import CSR
 
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d, ir.Scale)
@@ -32,12 +38,13 @@ NEURONS = (ir.LIF, ir.IF, ir.LI, ir.I, ir.CubaLIF, ir.CubaLI)
 
 @dataclass(frozen=True)
 class Projection:
-    """One synapse list: ``chain`` (linear node names, first to last) from population ``pre`` to
-    neuron population ``post``; ``name`` is the last node of the chain."""
+    """One synapse list: ``chain`` (linear and ``Delay`` node names, first to last) from population
+    ``pre`` to neuron population ``post``; ``name`` is the last node of the chain."""
 
     chain: tuple[str, ...]
     pre: str
     post: str
+    loop_steps: int = 0  # 1 where the path closes a loop at a neuron: the IR carries the previous step's output
 
     @property
     def name(self) -> str:
@@ -56,18 +63,12 @@ def structure(graph: ir.Graph) -> Structure:
     g = graph.flatten()
     problems = []
     for name, node in g.nodes.items():
-        if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten)):
+        if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten, ir.Delay)):
             problems.append(Problem(name, f"{node.type_name} has no SpiNNaker lowering in this version",
-                                    "map Linear/Affine/SparseLinear/Conv/Pool/Scale into LIF/IF/LI/I/CubaLIF/CubaLI "
-                                    "populations"))
+                                    "map Linear/Affine/SparseLinear/Conv/Pool/Scale/Delay into "
+                                    "LIF/IF/LI/I/CubaLIF/CubaLI populations"))
     problems += profile_problems(g.profile)
-    if g.loop_edges():
-        loops = sorted(f"{a}->{b}" for a, b in g.loop_edges())
-        problems.append(Problem(loops[0], f"recurrent connections ({', '.join(loops)}) are not lowered in this version: "
-                                          "neurokit's S16.15 reference (neurokit.sim fixed-point mode) runs feed-forward "
-                                          "graphs only, so the chip's run could not be checked",
-                                "unroll the recurrence, or deploy the recurrent net to another target"))
-        return Structure([], [], problems)
+    loops = g.loop_edges()
     inputs = [n for n, node in g.nodes.items() if isinstance(node, ir.Input)]
     if len(inputs) != 1:
         problems.append(Problem(",".join(inputs) or "<graph>", "SpiNNaker graphs here have exactly one Input "
@@ -79,37 +80,35 @@ def structure(graph: ir.Graph) -> Structure:
             continue
         for first in g.predecessors(post):
             chain: list[str] = []
-            node, bad = first, None
+            node, bad, loop_steps = first, None, int((first, post) in loops)
             while True:
                 kind = g.nodes[node]
                 if isinstance(kind, (ir.Input, *NEURONS)):
                     break
-                if not isinstance(kind, (*SYNAPSES, ir.Flatten)):
+                if not isinstance(kind, (*SYNAPSES, ir.Delay, ir.Flatten)):
                     bad = f"input from {node!r} ({kind.type_name}) is not a projection"
                     break
-                if isinstance(kind, SYNAPSES):
+                if isinstance(kind, (*SYNAPSES, ir.Delay)):
                     chain.insert(0, node)
                 preds = g.predecessors(node)
                 if len(preds) != 1:
                     bad = f"{node!r} sums {len(preds)} inputs before its weights: a projection joins one population to one"
                     break
-                if node != first and len(g.successors(node)) != 1:
-                    bad = f"{node!r} feeds several nodes inside a projection"
-                    break
+                if (preds[0], node) in loops:
+                    if not isinstance(g.nodes[preds[0]], (ir.Input, *NEURONS)):
+                        bad = f"the loop through {node!r} closes at {preds[0]!r}, not at a neuron's output"
+                        break
+                    loop_steps = 1
                 node = preds[0]
-            if bad is None and not chain:
-                bad = f"input from {first!r} is not a projection"
+            if bad is None and not any(isinstance(g.nodes[c], SYNAPSES) for c in chain):
+                bad = f"input from {first!r} carries no weights"
             if bad is None and len(g.successors(chain[-1])) != 1:
                 bad = f"{chain[-1]!r} feeds several populations"
-            if bad is None:
-                delayed = [c for c in chain[:-1] if getattr(g.nodes[c], "delay", None) is not None]
-                if delayed:
-                    bad = f"{delayed[0]!r} has synaptic delays but is followed by more weights in the same projection"
             if bad is not None:
-                problems.append(Problem(post, bad, "put a neuron population after every weight chain, with one input "
-                                                   "per linear node and delays only on the last"))
+                problems.append(Problem(post, bad, "put a neuron population after every chain of weights, with one "
+                                                   "input per linear node"))
                 continue
-            projections.append(Projection(chain=tuple(chain), pre=node, post=post))
+            projections.append(Projection(chain=tuple(chain), pre=node, post=post, loop_steps=loop_steps))
     return Structure(pops, projections, problems)
 
 
@@ -141,18 +140,22 @@ def profile_problems(profile: ir.Profile) -> list[Problem]:
 
 
 def node_csr(node: ir.Node, in_shape: tuple[int, ...], out_shape: tuple[int, ...], dt: float) -> CSR:
-    """The synapse list of one linear node (``Scale``: the diagonal :math:`\\mathrm{diag}(s)`)."""
-    if isinstance(node, ir.Scale):
-        s = np.asarray(node.scale, np.float64).ravel()
-        n = s.size
+    """The synapse list of one chain node: a linear node's own; ``Scale``: the diagonal
+    :math:`\\mathrm{diag}(s)`; ``Delay``: the identity with each element's delay in steps."""
+    if isinstance(node, (ir.Scale, ir.Delay)):
+        values = node.scale if isinstance(node, ir.Scale) else node.delay
+        n = int(np.size(values))
+        weight = np.asarray(node.scale, np.float64).ravel() if isinstance(node, ir.Scale) else np.ones(n)
+        delay = delay_steps(np.asarray(node.delay).ravel(), dt) if isinstance(node, ir.Delay) else None
         return CSR(n_pre=n, n_post=n, indptr=np.arange(n + 1, dtype=np.int64), indices=np.arange(n, dtype=np.int32),
-                   weight=s, delay=None, bias=None)
+                   weight=weight, delay=delay, bias=None)
     return node_to_csr(node, in_shape, out_shape, dt)
 
 
 def compose(first: CSR, second: CSR) -> CSR:
     r"""The synapse list of ``second`` after ``first``: :math:`W = W_2 W_1` (synapses joining the same
-    two neurons summed, zeros dropped), :math:`b = W_2 b_1 + b_2`. ``first`` has no delays."""
+    two neurons with the same delay summed, zeros dropped; a path's delay is the sum of its two
+    synapses' delays), :math:`b = W_2 b_1 + b_2` (a bias is a constant: delays do not change it)."""
     pre1 = np.repeat(np.arange(first.n_pre), np.diff(first.indptr))
     mid, w1 = np.asarray(first.indices, np.int64), np.asarray(first.weight, np.float64)
     deg2 = np.diff(second.indptr)
@@ -163,7 +166,10 @@ def compose(first: CSR, second: CSR) -> CSR:
     pre = pre1[idx1]
     post = np.asarray(second.indices, np.int64)[pos]
     w = w1[idx1] * np.asarray(second.weight, np.float64)[pos]
-    delay2 = None if second.delay is None else np.asarray(second.delay, np.int64)[pos]
+    delay2 = None
+    if first.delay is not None or second.delay is not None:
+        delay2 = (np.zeros(total, np.int64) if first.delay is None else np.asarray(first.delay, np.int64)[idx1]) \
+            + (0 if second.delay is None else np.asarray(second.delay, np.int64)[pos])
     stride = 1 if delay2 is None else int(delay2.max(initial=0)) + 1  # synapses differing in delay stay apart
     key = (pre * second.n_post + post) * stride + (0 if delay2 is None else delay2)
     uniq, inverse = np.unique(key, return_inverse=True)

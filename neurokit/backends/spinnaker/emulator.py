@@ -171,7 +171,7 @@ class Emulator:
             rec.traces[p] = {"v": FMT.to_float(vtrace[p])}
         outp = self.m["output_population"]
         out = spikes[outp].astype(np.float64) if self.neurons[outp][0].spiking else FMT.to_float(vtrace[outp])
-        rec.outputs[self.m["output"]] = out
+        rec.outputs[self.m["output"]] = out.reshape(T, B, *self.m.get("output_shape", [out.shape[-1]]))
         return rec
 
 

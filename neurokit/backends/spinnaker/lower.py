@@ -45,8 +45,9 @@ DEFAULT_RING_BUFFER_SIGMA = 5.0
 
 def chain_latency(g: ir.Graph, proj: Projection) -> int:
     """Steps a projection's spikes take: one per weighted node of its chain (``synapse_latency`` 1 on
-    every weighted connection, as the IR times them; a pool then a conv arrive after 2), at least 1."""
-    return max(1, sum(isinstance(g.nodes[n], LINEAR_TYPES) for n in proj.chain))
+    every weighted connection, as the IR times them; a pool then a conv arrive after 2), at least 1,
+    plus one where the projection closes a loop (the loop edge carries the previous step's output)."""
+    return max(1, sum(isinstance(g.nodes[n], LINEAR_TYPES) for n in proj.chain)) + proj.loop_steps
 
 
 def input_weight(node: ir.Node) -> np.ndarray | None:
@@ -108,7 +109,8 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
             w = w * w_in[post_idx]
             bias = None if bias is None else np.asarray(bias, np.float64).ravel() * w_in
         proj_data.append({"syn": proj.name, "chain": list(proj.chain), "pre": proj.pre, "post": proj.post,
-                          "pre_idx": pre_idx, "post_idx": post_idx, "w": w, "delay": delay.astype(np.int64), "bias": bias})
+                          "pre_idx": pre_idx, "post_idx": post_idx, "w": w, "delay": delay.astype(np.int64), "bias": bias,
+                          "loop_steps": proj.loop_steps})
         fan_in[proj.post] += np.bincount(csr.indices, minlength=fan_in[proj.post].size)
     vertices = partition(sizes, max_atoms, fan_in=fan_in, max_synapses=machine.max_synapses_per_core)
     place(vertices, machine)
@@ -169,7 +171,9 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
                 w16 = np.round(w_fixed / 2.0**shifts)
                 clipped += int(np.count_nonzero((w16 < -32768) | (w16 > 32767)))
                 w16 = np.clip(w16, -32768, 32767).astype(np.int64)
-                baked[d["syn"]].append((d["pre_idx"][b], d["post_idx"][b], w16 << shifts, d["delay"][b] - 1))
+                # the reference adds the latency (1) and, on a loop, the previous-step carry itself
+                baked[d["syn"]].append((d["pre_idx"][b], d["post_idx"][b], w16 << shifts,
+                                        d["delay"][b] - 1 - d["loop_steps"]))
                 by_source.setdefault(sv.index, []).append((sv, d["pre_idx"][b] - sv.lo, d["post_idx"][b] - tv.lo,
                                                            np.stack([w16, shifts]), d["delay"][b]))
             for parts in by_source.values():
@@ -201,6 +205,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
         "format": "neurokit-spinnaker", "version": 1, "route_words": machine.route_words, "target": target, "machine": machine.name,
         "dt": g.profile.dt, "fixed_format": "s16.15", "reset": g.profile.reset, "populations": pops,
         "output": next(iter(g.outputs)), "output_population": g.predecessors(next(iter(g.outputs)))[0],
+        "output_shape": [int(d) for d in shapes[next(iter(g.outputs))][1]],
         "vertices": [{"index": v.index, "population": v.population, "slice": v.slice_index, "lo": v.lo, "hi": v.hi,
                       "chip": list(v.chip), "core": v.core, "key": v.key, "mask": MASK} for v in vertices],
         "report": {"cores": len(vertices), "chips": len(chips_used), "routing_entries_before": rt.entries(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 
@@ -38,6 +39,12 @@ def run_all(g: ir.Graph, x: np.ndarray, path: Path, options: dict | None = None)
     steps = x.shape[0]
     float_run = sim.simulate(g.with_profile(g.profile.replace(synapse_latency=1)), x, steps)
     return art, be.board(art).run(x, steps), be.reference_run(art, x, steps), float_run
+
+
+def agreement_all(reference: dict[str, np.ndarray], got: dict[str, np.ndarray]) -> float:
+    """Spike agreement over every population ``got`` recorded."""
+    return metrics.spike_agreement({k: np.asarray(reference[k]).astype(bool) for k in got},
+                                   {k: np.asarray(got[k]).astype(bool) for k in got})
 
 
 def agreement(a: np.ndarray, b: np.ndarray) -> float:
@@ -184,8 +191,57 @@ def test_refusals_that_remain_name_the_node_reason_and_fix() -> None:
                                    profile=ir.Profile(reset="subtract"))
     (problem,) = be.check(subtract)
     assert "reset='subtract'" in problem.message and "v_reset" in problem.message and problem.fix
-    rec = ir.Graph(nodes={"input": ir.Input(shape=(3,)), "w": ir.Linear(weight=np.eye(3)), "pop": ir.LIF(**lif),
-                          "rec": ir.Linear(weight=0.1 * np.eye(3)), "output": ir.Output(shape=(3,))},
-                   edges=(("input", "w"), ("w", "pop"), ("pop", "rec"), ("rec", "pop"), ("pop", "output")))
-    problems = be.check(rec)
-    assert len(problems) == 1 and "recurrent" in problems[0].message and problems[0].fix
+    snntorch = ir.read(GOLDEN / "snntorch" / "rleaky.nir", producer="snntorch")  # reset_delay=True, subtract
+    assert {p.message.split(" cannot")[0] for p in be.check(snntorch)} == {"reset='subtract'", "reset_timing='next_step'"}
+
+
+GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "producers"
+
+
+@pytest.mark.parametrize("case", ["rleaky", "rsynaptic"])
+def test_snntorch_recurrent_nets_deploy_with_a_reset_the_chip_has(tmp_path: Path, case: str) -> None:
+    """snnTorch's RLeaky (recurrent weights with bias) and RSynaptic (recurrent CubaLIF), read with
+    their producer and given reset to v_reset in the step of the spike (what sPyNNaker's neurons do):
+    the recurrent projection loops a population onto itself; emulator == S16.15 reference, and the
+    float model at one step of latency agrees (the loop edge's previous-step carry is a 2-step delay)."""
+    g = ir.read(GOLDEN / "snntorch" / f"{case}.nir", producer="snntorch",
+                profile={"reset": "zero", "reset_timing": "same_step"})
+    assert g.loop_edges()
+    x = np.load(GOLDEN / "snntorch" / f"{case}.npz", allow_pickle=False)["input"]
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    loops = [v for v in art.manifest["vertices"] if v["population"] == "1.lif"]
+    assert loops and art.manifest["report"]["synapses"] > 0
+    for node in emu.spikes:
+        np.testing.assert_array_equal(emu.spikes[node], ref.spikes[node])
+    assert sum(int(z.sum()) for z in emu.spikes.values()) > 100
+    assert agreement_all(flt.spikes, emu.spikes) > 0.95
+    unrolled = ir.Graph(nodes={k: v for k, v in g.nodes.items() if k != "1.w_rec"},
+                        edges=tuple(e for e in g.edges if "1.w_rec" not in e), profile=g.profile)
+    plain = run_all(unrolled, x, tmp_path / "plain", {"spikes_per_second": 1000.0})[1]
+    assert not np.array_equal(plain.spikes["1.lif"], emu.spikes["1.lif"])  # the recurrent synapses arrive
+
+
+def test_a_trained_delayed_classifier_keeps_its_delays(tmp_path: Path) -> None:
+    """neurokit's delayed layers export Delay -> Linear branches; each becomes a projection whose
+    synapses carry the lag (SpiNNaker's per-synapse delays): emulator == reference == float model."""
+    import torch
+
+    from neurokit.train.model import SNNClassifier, SNNSpec, to_ir
+
+    torch.manual_seed(0)
+    model = SNNClassifier(SNNSpec(input_shape=(6,), hidden=(10,), classes=3, dt=1e-3, max_delay=4)).double()
+    with torch.no_grad():
+        for fc in model.fc:
+            fc.hard = True
+            fc.linear.weight.mul_(10.0)
+    g = to_ir(model)
+    assert any(isinstance(n, ir.Delay) for n in g.nodes.values())
+    x = spikes_in(40, 3, 6, p=0.4)
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    with h5py.File(tmp_path / "arrays.h5", "r") as f:
+        delays = np.concatenate([f[f"cores/{k}/rows_delay"][()] for k in f["cores"]])
+    assert delays.max() > 1  # the lags are in the synaptic rows
+    for node in emu.spikes:
+        np.testing.assert_array_equal(emu.spikes[node], ref.spikes[node])
+    assert sum(int(z.sum()) for z in emu.spikes.values()) > 50
+    assert agreement_all(flt.spikes, emu.spikes) > 0.95
