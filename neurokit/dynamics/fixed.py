@@ -24,21 +24,19 @@ One step, in the order of :mod:`neurokit.dynamics.neurons` (:math:`D = V_{th} - 
 
 I (integrator readout): :math:`V' = \mathrm{sat}(V + (dt R) \otimes I)`, no spike (as LI, the output is :math:`V`).
 
-CubaLIF / CubaLI, as sPyNNaker's ``IF_curr_exp`` computes them (``synapse_types_exponential_impl.h``,
-``neuron_impl_standard.h``): the synaptic current :math:`J` is a separate S16.15 state with a decay
-:math:`D_s` and an input gain :math:`G_s`, both unsigned 0.32 fractions (``decay_t``) multiplied as
-:math:`x \odot d = (x\,d) \gg 32` (``decay_s1615``, rounding down). One step:
+CubaLIF / CubaLI: the synaptic current :math:`J` is a separate S16.15 state with a decay
+:math:`D_s` and an input gain :math:`G_s` (the discretisation's ``a_syn``, ``gain_syn``), both unsigned
+0.32 fractions as sPyNNaker's ``decay_t``, multiplied as :math:`x \odot d = (x\,d) \gg 32`
+(``decay_s1615``, rounding down): :math:`J' = \mathrm{sat}(J \odot D_s + (W_{in} \otimes I) \odot G_s)`.
+The membrane then integrates (steps 1-8, the LIF/LI update):
 
-a. the step's input arrives: :math:`J \leftarrow \mathrm{sat}(J + (W_{in} \otimes I) \odot G_s)`;
-b. the membrane integrates the current *after* the arrival (steps 1-8 above with the LIF update
-   :math:`V' = \mathrm{sat}(A \otimes V + K \otimes \mathrm{sat}(V_{leak} + R \otimes J))`);
-c. the current decays: :math:`J \leftarrow J \odot D_s` (it keeps decaying while the membrane is frozen).
-
-:math:`D_s, G_s` are the discretisation's ``a_syn``, ``gain_syn`` (exact: :math:`e^{-dt/\tau_s}`,
-:math:`1 - e^{-dt/\tau_s}`; Euler: :math:`1 - dt/\tau_s`, :math:`dt/\tau_s`), so that with Euler
-coefficients this is the IR's Euler CubaLIF (current first, the membrane sees the new current);
-with exact coefficients the membrane sees the held current :math:`J_t` instead of the IR's exact
-coupling :math:`c` (the difference is what the float seam measures).
+* Euler — with the new current, :math:`V' = \mathrm{sat}(A \otimes V + K \otimes \mathrm{sat}(V_{leak} + R \otimes J'))`:
+  the IR's Euler CubaLIF, and exactly sPyNNaker's ``IF_curr_exp`` step (``neuron_impl_standard.h``:
+  the ring-buffer input joins :math:`J` with ``exc_init``, the membrane sees :math:`J`, then
+  :math:`J` decays by ``exc_decay``; ``synapse_types_exponential_impl.h``);
+* exact — with the IR's coupling :math:`c` (:func:`~neurokit.dynamics.discretisation.cuba_coupling`),
+  :math:`J_\infty = W_{in} \otimes I`:
+  :math:`V' = \mathrm{sat}(A \otimes V + K \otimes \mathrm{sat}(V_{leak} + R \otimes J_\infty) + C \otimes (R \otimes (J - J_\infty)))`.
 """
 
 from __future__ import annotations
@@ -50,7 +48,7 @@ from typing import NamedTuple
 import numpy as np
 
 from neurokit import ir
-from neurokit.dynamics.discretisation import neuron_coefficients
+from neurokit.dynamics.discretisation import is_exact, neuron_coefficients
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes.quantize import FixedFormat
 
@@ -70,6 +68,7 @@ class FixedNeuron:
     refrac_steps: np.ndarray
     v_init: np.ndarray
     w_in: np.ndarray | None = None  # Cuba types: input weight (format units)
+    coupling: np.ndarray | None = None  # Cuba types, exact: the current's weight c in the membrane (format units)
     d_syn: np.ndarray | None = None  # Cuba types: synaptic decay, unsigned 0.32
     g_syn: np.ndarray | None = None  # Cuba types: synaptic input gain, unsigned 0.32
 
@@ -126,7 +125,8 @@ def fixed_neuron(node: ir.Node, profile: ir.Profile, fmt: FixedFormat) -> FixedN
     flat = lambda x: fmt.to_fixed(np.asarray(x, np.float64).ravel())  # noqa: E731
     cuba = {}
     if node.type_name in CUBA_KINDS:
-        cuba = {"w_in": flat(c.w_in), "d_syn": to_decay(c.a_syn.ravel()), "g_syn": to_decay(c.gain_syn.ravel())}
+        cuba = {"w_in": flat(c.w_in), "d_syn": to_decay(c.a_syn.ravel()), "g_syn": to_decay(c.gain_syn.ravel()),
+                "coupling": flat(c.coupling)}
     return FixedNeuron(kind=node.type_name, a=flat(c.a_mem), k=flat(c.gain_mem), r=flat(c.r), dt_r=flat(c.dt_r),
                        v_leak=flat(c.v_leak), v_th=flat(np.minimum(c.v_threshold, 2.0**fmt.int_bits - 1)),
                        v_reset=flat(c.v_reset), refrac_steps=np.asarray(c.refrac_steps, np.int64).ravel(),
@@ -137,11 +137,22 @@ def fixed_step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, state: Fix
                ) -> tuple[np.ndarray, FixedState]:
     """One step (steps 1-8 of the module docstring) on integer state; ``current`` is the summed
     synaptic input (fixed point). Returns (spike counts int64 — 0/1 unless ``multi_spike`` —, state)."""
-    if p.is_cuba:  # a.: the input joins the synaptic current, which drives the membrane
-        j = state.i if state.i is not None else np.zeros_like(state.v)
-        j = fmt.sat(j + decay_mul(fmt.mul(p.w_in, current), p.g_syn))
-        z, after = fixed_step(_as_lif(p), fmt, j, state, profile)
-        return z, after._replace(i=decay_mul(j, p.d_syn))  # c.: then it decays
+    if p.is_cuba:  # the input joins the synaptic current, which drives the membrane
+        j_old = state.i if state.i is not None else np.zeros_like(state.v)
+        j_inf = fmt.mul(p.w_in, current)
+        j_new = fmt.sat(decay_mul(j_old, p.d_syn) + decay_mul(j_inf, p.g_syn))
+        if not is_exact(profile.integration):
+            z, after = _step(_as_lif(p), fmt, j_new, state, profile)
+        else:
+            extra = fmt.mul(p.coupling, fmt.mul(p.r, fmt.sat(j_old - j_inf)))
+            z, after = _step(_as_lif(p), fmt, j_inf, state, profile, extra)
+        return z, after._replace(i=j_new)
+    return _step(p, fmt, current, state, profile)
+
+
+def _step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, state: FixedState, profile: ir.Profile,
+          extra: np.ndarray | int = 0) -> tuple[np.ndarray, FixedState]:
+    """Steps 1-8 for LIF, IF, LI, I; ``extra`` is added to the leaky membrane update (the exact Cuba coupling)."""
     refrac = np.maximum(state.refrac - 1, 0)
     frozen = refrac > 0
     next_step = profile.reset_timing == "next_step"
@@ -152,7 +163,7 @@ def fixed_step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, state: Fix
         v_new = fmt.sat(v0 + fmt.mul(p.dt_r, current))
     else:
         drive = fmt.sat(p.v_leak + fmt.mul(p.r, current))
-        v_new = fmt.sat(fmt.mul(p.a, v0) + fmt.mul(p.k, drive))
+        v_new = fmt.sat(fmt.mul(p.a, v0) + fmt.mul(p.k, drive) + extra)
     v_floor = None if profile.v_min == -np.inf else int(fmt.to_fixed(profile.v_min))
     if not p.spiking:
         v_new = v_new if v_floor is None else np.maximum(v_new, v_floor)
@@ -176,4 +187,5 @@ def fixed_step(p: FixedNeuron, fmt: FixedFormat, current: np.ndarray, state: Fix
 
 def _as_lif(p: FixedNeuron) -> FixedNeuron:
     """The membrane part of a Cuba neuron: LIF (CubaLIF) or LI (CubaLI) with the same coefficients."""
-    return dataclasses.replace(p, kind="LIF" if p.kind == "CubaLIF" else "LI", w_in=None, d_syn=None, g_syn=None)
+    return dataclasses.replace(p, kind="LIF" if p.kind == "CubaLIF" else "LI", w_in=None, d_syn=None, g_syn=None,
+                               coupling=None)

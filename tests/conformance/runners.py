@@ -374,16 +374,14 @@ def run_spinnaker(graph: ir.Graph, x: np.ndarray) -> Run:
 
 
 def _one_step_synapses(graph: ir.Graph, tmp: str) -> ir.Graph:
-    """``graph`` as SpiNNaker times it: every projection (its Affine bias too) delivers one step late,
-    the minimum synaptic delay. Without loops that is ``synapse_latency = 1``; with a recurrent loop
-    (whose loop edge already carries the previous step) a one-step ``Delay`` after the feed-forward
-    synapse ``syn``."""
-    if not graph.loop_edges():
-        return graph.with_profile(graph.profile.replace(synapse_latency=1))
-    shapes = graph.infer_shapes()
-    nodes = {**graph.nodes, "syn_latency": ir.Delay(delay=np.full(shapes["syn"][1], graph.profile.dt))}
-    edges = [e for e in graph.edges if e != ("syn", NEURON)] + [("syn", "syn_latency"), ("syn_latency", NEURON)]
-    return ir.Graph(nodes=nodes, edges=tuple(edges), profile=graph.profile)
+    """``graph`` as SpiNNaker runs it: every projection (its Affine bias too) delivers one step late,
+    ``synapse_latency = 1`` (a recurrent projection one more: the loop edge carries the previous
+    step, as the IR times it), and a Cuba neuron with exact integration as ``IF_curr_exp``, the
+    Euler CubaLIF with stretched time constants (:func:`neurokit.backends.spinnaker.lower.chip_semantics`)."""
+    from neurokit.backends.spinnaker.lower import chip_semantics
+
+    timed = chip_semantics(graph)
+    return timed.with_profile(timed.profile.replace(synapse_latency=1))
 
 
 F64, F32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)

@@ -133,7 +133,9 @@ class Emulator:
         spikes = {p: np.zeros((T, B, self.sizes[p]), bool) for p in self.pops[1:]}
         vtrace = {p: np.zeros((T, B, self.sizes[p]), np.int64) for p in self.pops[1:]}
         slots = self.depth + 1
-        chip_profile = self.graph.profile.replace(spike_rule=CHIP_SPIKE_RULE)  # thresholds are stored for V >= V_th
+        # thresholds are stored for V >= V_th; Cuba graphs run as IF_curr_exp (Euler order, lower.chip_model)
+        chip_profile = self.graph.profile.replace(spike_rule=CHIP_SPIKE_RULE,
+                                                  integration=self.m.get("chip_integration", self.graph.profile.integration))
         for t in range(T):
             emitted = np.zeros((B, self.n_total), np.int64)
             if t < counts.shape[0]:

@@ -24,23 +24,54 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, refuse_if_problems
+from neurokit.dynamics.discretisation import is_exact
 from neurokit.dynamics.fixed import FixedNeuron, fixed_neuron
 from neurokit.errors import InvalidInputError, MappingError
 from neurokit.ir.passes import LINEAR_TYPES, FixedFormat
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .check import Projection, projection_csr, structure
+from .check import NEURONS, Projection, projection_csr, structure
 from .machine import load_machine
 from .mapping import MASK, compress, partition, place, route
 
 FMT = FixedFormat(16, 15)
 NEURON_FIELDS = ("a", "k", "r", "dt_r", "v_leak", "v_th", "v_reset", "refrac_steps", "v_init")
-CUBA_FIELDS = ("w_in", "d_syn", "g_syn")  # IF_curr_exp: the synaptic current's registers (decay_t: unsigned 0.32)
+CUBA_FIELDS = ("w_in", "d_syn", "g_syn", "coupling")  # IF_curr_exp: the synaptic current's registers (decay_t: unsigned 0.32)
 CHIP_SPIKE_RULE = ">="  # sPyNNaker's static threshold: V >= V_th
 MAX_SHIFT = 15  # 65535 << 15 is the largest input an S16.15 neuron can take in one step
 RING_BUFFER_MAX = 0xFFFF  # a ring-buffer entry is an unsigned 16-bit sum that saturates (sPyNNaker synapses.c)
 DEFAULT_SPIKES_PER_SECOND = 30.0  # sPyNNaker's default expected input rate for the ring-buffer shift
 DEFAULT_RING_BUFFER_SIGMA = 5.0
+
+
+def chip_semantics(g: ir.Graph) -> ir.Graph:
+    r"""The graph the chip runs, in IR terms. A Cuba neuron is ``IF_curr_exp``, whose step is the
+    IR's **Euler** CubaLIF (:mod:`neurokit.dynamics.fixed`) with exponential decays
+    :math:`e^{-dt/\tau} = 1 - dt/\tau'`, :math:`\tau' = dt / (1 - e^{-dt/\tau})`. So a graph with Cuba
+    neurons and exact integration runs as this Euler graph (every leaky neuron's :math:`\tau`
+    stretched so that its decay is unchanged; the float seam measures the exact coupling it gives
+    up); every other graph runs as given."""
+    cuba = any(isinstance(n, (ir.CubaLIF, ir.CubaLI)) for n in g.nodes.values())
+    if not (cuba and is_exact(g.profile.integration)):
+        return g
+
+    def stretched(tau: Any) -> np.ndarray:
+        return g.profile.dt / -np.expm1(-g.profile.dt / np.asarray(tau, np.float64))
+
+    out = g
+    for name, node in g.nodes.items():
+        if isinstance(node, (ir.LIF, ir.LI)):
+            out = out.replace_node(name, node.replace(tau=stretched(node.tau)))
+        elif isinstance(node, (ir.CubaLIF, ir.CubaLI)):
+            out = out.replace_node(name, node.replace(tau_syn=stretched(node.tau_syn), tau_mem=stretched(node.tau_mem)))
+    return out.with_profile(g.profile.replace(integration="euler"))
+
+
+def chip_model(g: ir.Graph) -> tuple[dict[str, ir.Node], ir.Profile]:
+    """The populations' nodes as the chip holds them (:func:`chip_semantics`, then :func:`chip_node`:
+    a Cuba neuron's :math:`w_{in}` moved into its synapses) and the profile they run under."""
+    h = chip_semantics(g)
+    return {name: chip_node(node) for name, node in h.nodes.items() if isinstance(node, NEURONS)}, h.profile
 
 
 def chain_latency(g: ir.Graph, proj: Projection) -> int:
@@ -77,7 +108,8 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
     """Partition, place, route, compress and quantise ``graph``; write the artifact (module docstring)."""
     opts = dict(options or {})
     machine = load_machine(str(opts.pop("machine", "spinn5")))
-    max_atoms = int(opts.pop("max_atoms_per_core", machine.max_atoms_per_core))
+    atoms = opts.pop("max_atoms_per_core", None)
+    max_atoms = int(machine.max_atoms_per_core if atoms is None else atoms)
     rate_hz = float(opts.pop("spikes_per_second", DEFAULT_SPIKES_PER_SECOND))
     sigma = float(opts.pop("ring_buffer_sigma", DEFAULT_RING_BUFFER_SIGMA))
     if opts:
@@ -93,6 +125,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
     refuse_if_problems(found.problems, target)
     pops = found.populations
     g = graph.flatten()
+    chip_nodes, chip_prof = chip_model(g)
     shapes = g.infer_shapes()
     sizes = [(p, int(np.prod(shapes[p][1]))) for p in pops]
     # synaptic matrices (post, pre) of effective integer weights, delays in steps
@@ -141,7 +174,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
             for chip, entries in tables.tables.items():
                 f.create_dataset(f"routing/{label}/{chip[0]}_{chip[1]}", data=_table_rows(entries, machine.route_words))
         for pop in pops[1:]:
-            p = chip_neuron(g.nodes[pop], g.profile)
+            p = chip_neuron(chip_nodes[pop], chip_prof)
             grp = f.create_group(f"neurons/{pop}")
             for fld in NEURON_FIELDS + (CUBA_FIELDS if p.is_cuba else ()):
                 grp.create_dataset(fld, data=np.asarray(getattr(p, fld)).ravel())
@@ -199,11 +232,12 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
             core_report.append({"vertex": tv.index, "synapses": int(indptr[-1])})
     ir.write(g, out / "model.nir")
     limits = _ring_buffer_limits(vertices, shift_report, pops, sizes)
-    ir.write(_reference_graph(g, pops, proj_data, baked, sizes, limits), out / "reference.nir")
+    ir.write(_reference_graph(g, chip_nodes, chip_prof, pops, proj_data, baked, sizes, limits), out / "reference.nir")
     chips_used = sorted({v.chip for v in vertices})
     manifest = {
         "format": "neurokit-spinnaker", "version": 1, "route_words": machine.route_words, "target": target, "machine": machine.name,
         "dt": g.profile.dt, "fixed_format": "s16.15", "reset": g.profile.reset, "populations": pops,
+        "chip_integration": chip_prof.integration,
         "output": next(iter(g.outputs)), "output_population": g.predecessors(next(iter(g.outputs)))[0],
         "output_shape": [int(d) for d in shapes[next(iter(g.outputs))][1]],
         "vertices": [{"index": v.index, "population": v.population, "slice": v.slice_index, "lo": v.lo, "hi": v.hi,
@@ -302,7 +336,8 @@ def _ring_buffer_limits(vertices: list[Any], shift_report: list[dict[str, int]],
     return out
 
 
-def _reference_graph(g: ir.Graph, pops: list[str], proj_data: list[dict[str, Any]],
+def _reference_graph(g: ir.Graph, chip_nodes: dict[str, ir.Node], chip_prof: ir.Profile, pops: list[str],
+                     proj_data: list[dict[str, Any]],
                      baked: dict[str, list[tuple[np.ndarray, ...]]], sizes: list[tuple[str, int]],
                      limits: dict[str, np.ndarray]) -> ir.Graph:
     """Flat populations joined by SparseLinear projections carrying the exact machine weights; each
@@ -313,7 +348,8 @@ def _reference_graph(g: ir.Graph, pops: list[str], proj_data: list[dict[str, Any
     edges = [(pops[0], "flat_input")]
     for p in pops[1:]:
         node = g.nodes[p]
-        flat = chip_node(node.replace(**{k: np.asarray(v).ravel() for k, v in node.arrays().items()}))
+        node = chip_nodes[p]
+        flat = node.replace(**{k: np.asarray(v).ravel() for k, v in node.arrays().items()})
         nodes[p] = flat.replace(metadata={**flat.metadata, "input_saturation": limits[p]})
     for d in proj_data:
         parts = baked[d["syn"]]
@@ -336,6 +372,6 @@ def _reference_graph(g: ir.Graph, pops: list[str], proj_data: list[dict[str, Any
     last = g.predecessors(out)[0]
     nodes[out] = ir.Output(shape=(n_of[last],))
     edges.append((last, out))
-    profile = g.profile.replace(numeric="s16.15", synapse_latency=1)
+    profile = chip_prof.replace(numeric="s16.15", synapse_latency=1)
     return ir.Graph(nodes=nodes, edges=tuple(edges), profile=profile)
 
