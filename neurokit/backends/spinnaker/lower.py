@@ -256,12 +256,25 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
                    "placer": "radial (hexagonal distance from chip 0,0), sequential cores",
                    "router": "dimension order: diagonal, then E/W, then N/S", "compressor": "pair merge"},
     }
+    gaps = pynn_gaps(g, found)
+    manifest["pynn"] = {"written": not gaps, "why_not": gaps}
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     artifact = Artifact(path=out, target=target, manifest=manifest)
-    from .pynn import write_pynn
+    if not gaps:
+        from .pynn import write_pynn
 
-    write_pynn(artifact)  # the same network as a PyNN script for sPyNNaker (pynn/model.py)
+        write_pynn(artifact)  # the same network as a PyNN script for sPyNNaker (pynn/model.py)
     return artifact
+
+
+def pynn_gaps(g: ir.Graph, found: Any) -> list[str]:
+    """What the PyNN export (:mod:`.pynn`: one linear node per projection, ``IF_curr_delta``
+    populations) cannot write yet; the artifact then has no ``pynn/`` script and the manifest says why."""
+    gaps = [f"projection into {p.post!r} is the chain {' -> '.join(p.chain)}" for p in found.projections
+            if len(p.chain) != 1 or not isinstance(g.nodes[p.chain[0]], LINEAR_TYPES)]
+    gaps += [f"{name!r} is {node.type_name} (IF_curr_exp)" for name, node in g.nodes.items()
+             if isinstance(node, (ir.CubaLIF, ir.CubaLI))]
+    return gaps
 
 
 def _table_rows(entries: list[tuple[int, int, int]], words: int) -> np.ndarray:

@@ -15,5 +15,6 @@ def deploy_report(artifact: Artifact) -> str:
             f"placer: {r['placer']}; router: {r['router']}"
             + (f"; synaptic words max {r['max_synapses_per_core']} per core of {r['synapse_capacity_per_core']}"
                if "synapse_capacity_per_core" in r else "")
-            + "".join(f"\n  machine figure {a}" for a in r.get("machine_assumptions", [])))
+            + "".join(f"\n  machine figure {a}" for a in r.get("machine_assumptions", []))
+            + "".join(f"\n  no PyNN script: {why}" for why in artifact.manifest.get("pynn", {}).get("why_not", [])))
 
