@@ -18,7 +18,9 @@ separately over all incoming linear nodes and clipped before they meet,
 .. math::  I = \min\big(\textstyle\sum w^+ s,\ L_{exc}\big) - \min\big(\sum |w^-| s,\ L_{inh}\big) + b;
 
 biases are not clipped. The number of clipped (step, sample, neuron, sign) entries per node is in
-``meta["ring_buffer_saturations"]``.
+``meta["ring_buffer_saturations"]``. A neuron node whose metadata has ``late_bias`` (real units, one
+per neuron) also receives that constant input from step ``synapse_latency + 1`` on, one step after the
+biases (the SpiNNaker backend's second synaptic tap of an exact Cuba neuron's bias).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     csr, rings, depth = {}, {}, {}
     neurons, state = {}, {}
     limits: dict[str, np.ndarray] = {}
+    late: dict[str, np.ndarray] = {}  # metadata "late_bias": a constant input from step latency + 1 on
     for n in order:
         node = g.nodes[n]
         if isinstance(node, LINEAR_TYPES):
@@ -68,6 +71,8 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
             neurons[n] = fixed_neuron(node, prof, fmt)
             if "input_saturation" in node.metadata:
                 limits[n] = _limits(n, node, size[n], fmt)
+            if "late_bias" in node.metadata:
+                late[n] = fmt.to_fixed(np.broadcast_to(np.asarray(node.metadata["late_bias"], np.float64), (size[n],)))
             state[n] = neurons[n].rest(B)
         elif not isinstance(node, (ir.Input, ir.Output, ir.Flatten)):
             raise InvalidInputError(f"node {n!r}: {node.type_name} has no fixed-point mode here",
@@ -119,6 +124,8 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                                + sum(parts[p][2] for p in preds[n]))
                 else:
                     current = sum(previous[p] if (p, n) in loop else val[p] for p in preds[n])
+                if n in late and t >= lat + 1:
+                    current = current + late[n]
                 z, state[n] = fixed_step(neurons[n], fmt, current, state[n], prof)
                 vtrace[n][t] = state[n].v
                 if n in spikes:

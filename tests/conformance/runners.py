@@ -345,7 +345,8 @@ def run_spinnaker(graph: ir.Graph, x: np.ndarray) -> Run:
 
     be = get_backend("spinnaker")
     with tempfile.TemporaryDirectory(prefix="nk-conf-spinn-") as tmp:
-        art = be.lower(graph, tmp, {"machine": "spinnaker2"})
+        # every source may spike every step: no 16-bit ring-buffer sum clips (the matrix tests arithmetic)
+        art = be.lower(graph, tmp, {"machine": "spinnaker2", "spikes_per_second": 1.0 / graph.profile.dt})
         board = be.board(art)
         board.load(art)
         rec = board.run(x, x.shape[0])
@@ -374,14 +375,10 @@ def run_spinnaker(graph: ir.Graph, x: np.ndarray) -> Run:
 
 
 def _one_step_synapses(graph: ir.Graph, tmp: str) -> ir.Graph:
-    """``graph`` as SpiNNaker runs it: every projection (its Affine bias too) delivers one step late,
+    """``graph`` as SpiNNaker times it: every projection (its Affine bias too) delivers one step late,
     ``synapse_latency = 1`` (a recurrent projection one more: the loop edge carries the previous
-    step, as the IR times it), and a Cuba neuron with exact integration as ``IF_curr_exp``, the
-    Euler CubaLIF with stretched time constants (:func:`neurokit.backends.spinnaker.lower.chip_semantics`)."""
-    from neurokit.backends.spinnaker.lower import chip_semantics
-
-    timed = chip_semantics(graph)
-    return timed.with_profile(timed.profile.replace(synapse_latency=1))
+    step, as the IR times it)."""
+    return graph.with_profile(graph.profile.replace(synapse_latency=1))
 
 
 F64, F32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)

@@ -74,13 +74,27 @@ def structure(graph: ir.Graph) -> Structure:
         problems.append(Problem(",".join(inputs) or "<graph>", "SpiNNaker graphs here have exactly one Input "
                                 "(the spike source)", "merge the inputs into one"))
     pops = [n for n in g.topological_order() if isinstance(g.nodes[n], (ir.Input, *NEURONS))]
+    outputs = list(g.outputs)
+    if len(outputs) != 1:
+        problems.append(Problem(",".join(outputs) or "<graph>", "SpiNNaker graphs here record exactly one Output",
+                                "keep one Output node"))
+    for out in outputs:
+        source = output_population(g, out)
+        if source is None or not isinstance(g.nodes[source], NEURONS):
+            before = g.predecessors(out)
+            what = f"{before[0]!r} ({g.nodes[before[0]].type_name})" if len(before) == 1 else f"{len(before)} nodes"
+            problems.append(Problem(out, f"the Output reads {what}, not one neuron population: the chip records "
+                                         "a population's spikes or membrane", "connect the Output to the last neuron "
+                                         "node (drop a Delay or weights after it)"))
     projections = []
     for post in pops:
         if isinstance(g.nodes[post], ir.Input):
             continue
-        for first in g.predecessors(post):
+        starts = [(first, int((first, post) in loops)) for first in g.predecessors(post)]
+        while starts:
+            first, loop_steps = starts.pop(0)
             chain: list[str] = []
-            node, bad, loop_steps = first, None, int((first, post) in loops)
+            node, bad = first, None
             while True:
                 kind = g.nodes[node]
                 if isinstance(kind, (ir.Input, *NEURONS)):
@@ -91,6 +105,10 @@ def structure(graph: ir.Graph) -> Structure:
                 if isinstance(kind, (*SYNAPSES, ir.Delay)):
                     chain.insert(0, node)
                 preds = g.predecessors(node)
+                if len(preds) > 1 and not chain and isinstance(kind, ir.Flatten):  # a sum of weighted inputs:
+                    starts += [(q, max(loop_steps, int((q, node) in loops))) for q in preds]  # one projection each
+                    bad = "summed"
+                    break
                 if len(preds) != 1:
                     bad = f"{node!r} sums {len(preds)} inputs before its weights: a projection joins one population to one"
                     break
@@ -104,12 +122,26 @@ def structure(graph: ir.Graph) -> Structure:
                 bad = f"input from {first!r} carries no weights"
             if bad is None and len(g.successors(chain[-1])) != 1:
                 bad = f"{chain[-1]!r} feeds several populations"
+            if bad == "summed":
+                continue
             if bad is not None:
                 problems.append(Problem(post, bad, "put a neuron population after every chain of weights, with one "
                                                    "input per linear node"))
                 continue
             projections.append(Projection(chain=tuple(chain), pre=node, post=post, loop_steps=loop_steps))
     return Structure(pops, projections, problems)
+
+
+def output_population(g: ir.Graph, out: str) -> str | None:
+    """The population an Output records, through ``Flatten`` index maps (``None``: anything else)."""
+    node = out
+    while True:
+        preds = g.predecessors(node)
+        if len(preds) != 1:
+            return None
+        node = preds[0]
+        if not isinstance(g.nodes[node], ir.Flatten):
+            return node if isinstance(g.nodes[node], (ir.Input, *NEURONS)) else None
 
 
 def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], list[Problem]]:

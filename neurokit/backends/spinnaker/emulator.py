@@ -68,7 +68,8 @@ class Emulator:
                                           where=str(self.path / "arrays.h5"), fix="re-run `neurokit deploy`")
                 extra = {k: grp[k][()] for k in CUBA_FIELDS if k in grp}
                 self.neurons[p] = (FixedNeuron(kind=str(grp.attrs["kind"]), **{k: grp[k][()] for k in NEURON_FIELDS},
-                                               **extra), grp["i_offset"][()])
+                                               **extra), grp["i_offset"][()],
+                                   grp["i_offset_late"][()] if "i_offset_late" in grp else 0)
             compressed = f.get("routing/compressed")
             tables = RoutingTables({tuple(int(c) for c in k.split("_")): _table_entries(compressed[k][()])
                                     for k in (compressed if compressed is not None else [])})
@@ -145,10 +146,11 @@ class Emulator:
             cur = (entry[0] << self.shift[0]) - (entry[1] << self.shift[1])
             for p in self.pops[1:]:
                 o = self.offsets[p]
-                params, i_off = self.neurons[p]
+                params, i_off, i_late = self.neurons[p]
                 saturated[p] += int(full[:, :, o:o + self.sizes[p]].sum())
                 # an Affine bias arrives with its projection's one-step latency, as the IR defines it
-                current = cur[:, o:o + self.sizes[p]] + (i_off if t >= 1 else 0)
+                # the biases arrive with their projection's latency (1), the late taps one step later
+                current = cur[:, o:o + self.sizes[p]] + (i_off if t >= 1 else 0) + (i_late if t >= 2 else 0)
                 z, state[p] = fixed_step(params, FMT, current, state[p], chip_profile)
                 spikes[p][t], vtrace[p][t] = z, state[p].v
                 emitted[:, o:o + self.sizes[p]] += z

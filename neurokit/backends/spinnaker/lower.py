@@ -24,13 +24,13 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, refuse_if_problems
-from neurokit.dynamics.discretisation import is_exact
+from neurokit.dynamics.discretisation import is_exact, neuron_coefficients
 from neurokit.dynamics.fixed import FixedNeuron, fixed_neuron
 from neurokit.errors import InvalidInputError, MappingError
 from neurokit.ir.passes import LINEAR_TYPES, FixedFormat
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .check import NEURONS, Projection, projection_csr, structure
+from .check import NEURONS, Projection, output_population, projection_csr, structure
 from .machine import load_machine
 from .mapping import MASK, compress, partition, place, route
 
@@ -45,12 +45,12 @@ DEFAULT_RING_BUFFER_SIGMA = 5.0
 
 
 def chip_semantics(g: ir.Graph) -> ir.Graph:
-    r"""The graph the chip runs, in IR terms. A Cuba neuron is ``IF_curr_exp``, whose step is the
+    r"""The neurons the chip runs, in IR terms. A Cuba neuron is ``IF_curr_exp``, whose step is the
     IR's **Euler** CubaLIF (:mod:`neurokit.dynamics.fixed`) with exponential decays
     :math:`e^{-dt/\tau} = 1 - dt/\tau'`, :math:`\tau' = dt / (1 - e^{-dt/\tau})`. So a graph with Cuba
     neurons and exact integration runs as this Euler graph (every leaky neuron's :math:`\tau`
-    stretched so that its decay is unchanged; the float seam measures the exact coupling it gives
-    up); every other graph runs as given."""
+    stretched so that its decay is unchanged), and the synapses into its Cuba neurons get two taps
+    (:func:`exact_taps`) that restore the exact coupling; every other graph runs as given."""
     cuba = any(isinstance(n, (ir.CubaLIF, ir.CubaLI)) for n in g.nodes.values())
     if not (cuba and is_exact(g.profile.integration)):
         return g
@@ -65,6 +65,34 @@ def chip_semantics(g: ir.Graph) -> ir.Graph:
         elif isinstance(node, (ir.CubaLIF, ir.CubaLI)):
             out = out.replace_node(name, node.replace(tau_syn=stretched(node.tau_syn), tau_mem=stretched(node.tau_mem)))
     return out.with_profile(g.profile.replace(integration="euler"))
+
+
+def late_bias(proj_data: list[dict[str, Any]], pop: str, n: int) -> np.ndarray:
+    """The constant input population ``pop`` receives from one step after its biases (the second
+    tap of an exact Cuba neuron's biases, :func:`exact_taps`), summed over its projections."""
+    total = np.zeros(n)
+    for d in proj_data:
+        if d["post"] == pop and d.get("late_bias") is not None:
+            total += d["late_bias"]
+    return total
+
+
+def exact_taps(node: ir.Node, profile: ir.Profile) -> tuple[np.ndarray, np.ndarray] | None:
+    r"""The two synaptic taps that make ``IF_curr_exp`` compute the IR's **exact** Cuba neuron.
+
+    The chip's step (:func:`chip_semantics`) answers an input :math:`u` with the membrane terms
+    :math:`P u_t` now and :math:`a_s^{k-1} a_s P u_{t-k}` later, :math:`P = (1-a_m) R g`; the exact
+    neuron answers :math:`x` with :math:`D = R (1 - a_m - c) w_{in}` now and :math:`a_s^{k-1} E` later,
+    :math:`E = R c (1 - a_s) w_{in}` (coupling :math:`c`). With :math:`g = 1 - a_s` and every synapse
+    sent twice, :math:`u_t = \alpha x_t + \beta x_{t-1}` (the second copy one step later), both agree
+    exactly for :math:`\alpha = D / ((1-a_m)(1-a_s) R)`, :math:`\beta = c\,w_{in}/(1-a_m) - \alpha a_s`.
+    Per neuron (flat); ``None`` unless ``node`` is CubaLIF/CubaLI under exact integration."""
+    if not (isinstance(node, (ir.CubaLIF, ir.CubaLI)) and is_exact(profile.integration)):
+        return None
+    c = neuron_coefficients(node, profile)
+    a_s, a_m, cpl, w_in = (np.asarray(v, np.float64).ravel() for v in (c.a_syn, c.a_mem, c.coupling, c.w_in))
+    alpha = (1 - a_m - cpl) * w_in / ((1 - a_m) * (1 - a_s))
+    return alpha, cpl * w_in / (1 - a_m) - alpha * a_s
 
 
 def chip_model(g: ir.Graph) -> tuple[dict[str, ir.Node], ir.Profile]:
@@ -137,14 +165,24 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
         post_idx = csr.indices.astype(np.int64)
         delay = (csr.delay if csr.delay is not None else np.zeros(len(csr.indices), np.int64)) + chain_latency(g, proj)
         w_in = input_weight(g.nodes[proj.post])  # IF_curr_exp has no input weight: it scales the synapses
+        taps = exact_taps(g.nodes[proj.post], g.profile)
         w, bias = np.asarray(csr.weight, np.float64), csr.bias
-        if w_in is not None:
+        late = None
+        if taps is not None:  # exact CubaLIF: every synapse twice, at its delay and one step later
+            alpha, beta = taps  # the bias too: alpha * b from the latency's end on, beta * b one step later
+            if bias is not None:
+                bias, late = np.asarray(bias, np.float64).ravel() * alpha, np.asarray(bias, np.float64).ravel() * beta
+            pre_idx, post_idx = np.concatenate([pre_idx, pre_idx]), np.concatenate([post_idx, post_idx])
+            w = np.concatenate([w * alpha[post_idx[:len(w)]], w * beta[post_idx[:len(w)]]])
+            delay = np.concatenate([delay, delay + 1])
+        elif w_in is not None:
             w = w * w_in[post_idx]
             bias = None if bias is None else np.asarray(bias, np.float64).ravel() * w_in
         proj_data.append({"syn": proj.name, "chain": list(proj.chain), "pre": proj.pre, "post": proj.post,
                           "pre_idx": pre_idx, "post_idx": post_idx, "w": w, "delay": delay.astype(np.int64), "bias": bias,
+                          "late_bias": late,
                           "loop_steps": proj.loop_steps})
-        fan_in[proj.post] += np.bincount(csr.indices, minlength=fan_in[proj.post].size)
+        fan_in[proj.post] += np.bincount(post_idx, minlength=fan_in[proj.post].size)
     vertices = partition(sizes, max_atoms, fan_in=fan_in, max_synapses=machine.max_synapses_per_core)
     place(vertices, machine)
     by_pop: dict[str, list[Any]] = {}
@@ -184,6 +222,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
                 if d["post"] == pop and d["bias"] is not None:
                     offset += FMT.to_fixed(d["bias"])
             grp.create_dataset("i_offset", data=offset)
+            grp.create_dataset("i_offset_late", data=FMT.to_fixed(late_bias(proj_data, pop, p.a.size)))
         for tv in vertices:
             if tv.population == pops[0]:
                 continue
@@ -238,7 +277,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
         "format": "neurokit-spinnaker", "version": 1, "route_words": machine.route_words, "target": target, "machine": machine.name,
         "dt": g.profile.dt, "fixed_format": "s16.15", "reset": g.profile.reset, "populations": pops,
         "chip_integration": chip_prof.integration,
-        "output": next(iter(g.outputs)), "output_population": g.predecessors(next(iter(g.outputs)))[0],
+        "output": next(iter(g.outputs)), "output_population": output_population(g, next(iter(g.outputs))),
         "output_shape": [int(d) for d in shapes[next(iter(g.outputs))][1]],
         "vertices": [{"index": v.index, "population": v.population, "slice": v.slice_index, "lo": v.lo, "hi": v.hi,
                       "chip": list(v.chip), "core": v.core, "key": v.key, "mask": MASK} for v in vertices],
@@ -363,7 +402,8 @@ def _reference_graph(g: ir.Graph, chip_nodes: dict[str, ir.Node], chip_prof: ir.
         node = g.nodes[p]
         node = chip_nodes[p]
         flat = node.replace(**{k: np.asarray(v).ravel() for k, v in node.arrays().items()})
-        nodes[p] = flat.replace(metadata={**flat.metadata, "input_saturation": limits[p]})
+        nodes[p] = flat.replace(metadata={**flat.metadata, "input_saturation": limits[p],
+                                          "late_bias": late_bias(proj_data, p, n_of[p])})
     for d in proj_data:
         parts = baked[d["syn"]]
         pre = np.concatenate([x[0] for x in parts]) if parts else np.zeros(0, np.int64)
@@ -382,7 +422,7 @@ def _reference_graph(g: ir.Graph, chip_nodes: dict[str, ir.Node], chip_prof: ir.
             nodes[name] = ir.Affine(weight=np.zeros((n_post, n_of[d["pre"]])), bias=np.asarray(d["bias"]))
             edges += [(src, name), (name, d["post"])]
     out = next(iter(g.outputs))
-    last = g.predecessors(out)[0]
+    last = output_population(g, out)
     nodes[out] = ir.Output(shape=(n_of[last],))
     edges.append((last, out))
     profile = chip_prof.replace(numeric="s16.15", synapse_latency=1)
