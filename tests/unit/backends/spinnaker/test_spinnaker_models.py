@@ -250,3 +250,60 @@ def test_a_trained_delayed_classifier_keeps_its_delays(tmp_path: Path) -> None:
         np.testing.assert_array_equal(emu.spikes[node], ref.spikes[node])
     assert sum(int(z.sum()) for z in emu.spikes.values()) > 50
     assert agreement_all(flt.spikes, emu.spikes) > 0.95
+
+
+def test_a_trained_mixed_network_deploys_every_layer_kind(tmp_path: Path) -> None:
+    """neurokit's sequential trainer: conv, LIF, avg pool -> dense (one projection), CubaLIF, recurrent
+    LIF, IF, a delayed layer (Delay -> Linear branches summed before the next population), LI readout:
+    every layer lowered, the emulator equals the S16.15 reference, the float model agrees."""
+    import torch
+    from torch import nn
+
+    from neurokit.train.delays import DelayedLinear
+    from neurokit.train.sequential import (CubaLIFLayer, IFLayer, LIFLayer, LILayer, RecurrentLIF, SpikingSequential,
+                                           TimeAvgPool2d, TimeConv2d, TimeFlatten)
+
+    torch.manual_seed(0)
+    opts = dict(dt=1e-3, integration="euler")
+    delayed = DelayedLinear(12, 10, 3, seed=0)
+    delayed.hard = True
+    model = SpikingSequential(
+        (2, 6, 6), TimeConv2d(2, 3, 3, padding=1), LIFLayer(108, tau=0.01, v_threshold=0.3, **opts), TimeAvgPool2d(2),
+        TimeFlatten(), nn.Linear(27, 20), CubaLIFLayer(20, v_threshold=0.05, **opts), nn.Linear(20, 16),
+        RecurrentLIF(16, tau=0.01, v_threshold=0.2, **opts), nn.Linear(16, 12), IFLayer(12, v_threshold=1.0, r=1000.0, **opts),
+        delayed, LIFLayer(10, tau=0.01, v_threshold=0.1, **opts), nn.Linear(10, 4), LILayer(4, tau=0.02, **opts)).double()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "weight" in name:
+                p.mul_(3.0)
+    g = model.to_ir()
+    kinds = {type(n) for n in g.nodes.values()}
+    assert {ir.Conv2d, ir.AvgPool2d, ir.CubaLIF, ir.IF, ir.Delay, ir.LI} <= kinds and g.loop_edges()
+    x = spikes_in(40, 4, 72, p=0.3).reshape(40, 4, 2, 6, 6)
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    assert len(emu.spikes) == 5 and all(emu.spikes[k].any() for k in emu.spikes)
+    for node in emu.spikes:
+        np.testing.assert_array_equal(emu.spikes[node], ref.spikes[node])
+    np.testing.assert_array_equal(emu.outputs["output"], ref.outputs["output"])
+    assert agreement_all(flt.spikes, emu.spikes) > 0.85
+
+
+def test_a_scaled_shortcut_and_a_weighted_path_join_one_population(tmp_path: Path) -> None:
+    """A residual join as conversion emits it: pop -> Scale -> post and pop -> Linear -> post are two
+    projections into one population (Scale as a diagonal synapse list)."""
+    rng = np.random.default_rng(9)
+    n = 12
+    lif = dict(tau=np.full(n, 0.02), r=np.ones(n), v_leak=np.zeros(n), v_threshold=np.full(n, 0.5))
+    g = ir.Graph(nodes={"input": ir.Input(shape=(n,)), "w0": ir.Linear(weight=rng.normal(0.4, 0.3, (n, n))),
+                        "a": ir.LIF(**lif), "short": ir.Scale(scale=np.full(n, 0.6)),
+                        "w1": ir.Linear(weight=rng.normal(0.1, 0.3, (n, n))), "b": ir.LIF(**lif),
+                        "output": ir.Output(shape=(n,))},
+                 edges=(("input", "w0"), ("w0", "a"), ("a", "short"), ("a", "w1"), ("short", "b"), ("w1", "b"),
+                        ("b", "output")), profile=ir.Profile(dt=1e-3, integration="exact", reset="zero"))
+    x = spikes_in(40, 3, n, p=0.4)
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    for node in ("a", "b"):
+        np.testing.assert_array_equal(emu.spikes[node], ref.spikes[node])
+    assert emu.spikes["b"].any()
+    # the Scale has no synapse latency in the IR, the chip needs one step: the seam shows it, it stays high
+    assert agreement_all(flt.spikes, emu.spikes) > 0.8
