@@ -1,7 +1,7 @@
 """SpiNNaker backend: lower an IR graph to a placed, routed machine graph with per-core synaptic data
 (artifact ``neurokit-spinnaker`` v1, :mod:`.lower`), and emulate it packet by packet with S16.15
-neurons (:mod:`.emulator`). What can be mapped is decided in :mod:`.check`; the report is
-:mod:`.report`. This module holds the :class:`SpiNNakerBackend` that ties the jobs together."""
+neurons (:mod:`.emulator`). What can be mapped is decided in :mod:`.check`, the neuron models and
+their registers are :mod:`.neurons`, the report is :mod:`.report`. This module holds the :class:`SpiNNakerBackend` that ties the jobs together."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from neurokit.sim.recording import Recording
 
 from .check import NEURONS, SYNAPSES, _structure, node_csr, profile_problems, structure
 from .emulator import Emulator, SpiNNakerBoard
-from .lower import DEFAULT_RING_BUFFER_SIGMA, DEFAULT_SPIKES_PER_SECOND, FMT, NEURON_FIELDS, chip_neuron, lower_graph
+from .lower import DEFAULT_RING_BUFFER_SIGMA, DEFAULT_SPIKES_PER_SECOND, FMT, NEURON_FIELDS, lower_graph
 from .mapping import partition
+from .neurons import chip_neuron
 from .report import deploy_report
 
 

@@ -17,7 +17,8 @@ from neurokit.dynamics.fixed import FixedNeuron, fixed_step
 from neurokit.errors import FileFormatError, InvalidInputError
 from neurokit.sim.recording import Recording
 
-from .lower import CHIP_SPIKE_RULE, CUBA_FIELDS, FMT, NEURON_FIELDS, RING_BUFFER_MAX
+from .lower import CUBA_FIELDS, FMT, NEURON_FIELDS, RING_BUFFER_MAX
+from .neurons import CHIP_SPIKE_RULE
 from .mapping import RoutingTables, destinations
 
 
