@@ -4,7 +4,9 @@ Weights and biases are quantized to the format (:math:`W = \mathrm{round}(w 2^F)
 currents are integer sums of weights times spike counts, and neurons update with
 :func:`neurokit.dynamics.fixed.fixed_step` under every rule of the profile (reset, spike rule,
 ``reset_timing``, ``multi_spike``: spike counts are recorded and sent on, ``v_min``). Edge timing is the graph's: linear nodes deliver after
-``synapse_latency`` plus their per-synapse delays. Feed-forward graphs (loops are refused here).
+``synapse_latency`` plus their per-synapse delays; an edge that closes a loop (it must leave a neuron)
+carries the neuron's output of the previous step, as in :mod:`neurokit.ir.graph`. Neurons: LIF, IF, LI, I,
+CubaLIF and CubaLI (the Cuba types as sPyNNaker's ``IF_curr_exp``, see :mod:`neurokit.dynamics.fixed`).
 Runs in NumPy (vectorised over the batch); the float modes run in the Numba kernels. Every
 neuron starts from the float model's initial state, quantized (``FixedNeuron.v_init``).
 
@@ -16,7 +18,9 @@ separately over all incoming linear nodes and clipped before they meet,
 .. math::  I = \min\big(\textstyle\sum w^+ s,\ L_{exc}\big) - \min\big(\sum |w^-| s,\ L_{inh}\big) + b;
 
 biases are not clipped. The number of clipped (step, sample, neuron, sign) entries per node is in
-``meta["ring_buffer_saturations"]``.
+``meta["ring_buffer_saturations"]``. A neuron node whose metadata has ``late_bias`` (real units, one
+per neuron) also receives that constant input from step ``synapse_latency + 1`` on, one step after the
+biases (the SpiNNaker backend's second synaptic tap of an exact Cuba neuron's bias).
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     g = graph.flatten().validate()
     prof = g.profile
     fmt = FixedFormat.parse(prof.numeric)
-    if g.loop_edges():
-        raise InvalidInputError("the fixed-point mode runs feed-forward graphs", fix="simulate loops in float modes")
+    loop = g.loop_edges()
+    if any(not isinstance(g.nodes[a], (ir.LIF, ir.IF, ir.LI, ir.I, ir.CubaLIF, ir.CubaLI)) for a, _ in loop):
+        raise InvalidInputError("the fixed-point mode runs loops that leave a neuron only",
+                                fix="close every loop at a neuron's output, or simulate it in a float mode")
     x = np.asarray(inputs)
     counts = np.rint(x).astype(np.int64)
     if np.any(np.abs(counts - x) > 1e-9):
@@ -50,6 +56,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     csr, rings, depth = {}, {}, {}
     neurons, state = {}, {}
     limits: dict[str, np.ndarray] = {}
+    late: dict[str, np.ndarray] = {}  # metadata "late_bias": a constant input from step latency + 1 on
     for n in order:
         node = g.nodes[n]
         if isinstance(node, LINEAR_TYPES):
@@ -60,17 +67,19 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                       None if c.bias is None else fmt.to_fixed(c.bias))
             depth[n] = int(d.max(initial=lat)) + 1
             rings[n] = np.zeros((depth[n], 2, B, size[n]), np.int64)  # [:, 0] positive, [:, 1] |negative|
-        elif isinstance(node, (ir.LIF, ir.IF, ir.LI)):
+        elif isinstance(node, (ir.LIF, ir.IF, ir.LI, ir.I, ir.CubaLIF, ir.CubaLI)):
             neurons[n] = fixed_neuron(node, prof, fmt)
             if "input_saturation" in node.metadata:
                 limits[n] = _limits(n, node, size[n], fmt)
+            if "late_bias" in node.metadata:
+                late[n] = fmt.to_fixed(np.broadcast_to(np.asarray(node.metadata["late_bias"], np.float64), (size[n],)))
             state[n] = neurons[n].rest(B)
         elif not isinstance(node, (ir.Input, ir.Output, ir.Flatten)):
             raise InvalidInputError(f"node {n!r}: {node.type_name} has no fixed-point mode here",
-                                    fix="fixed-point runs support linear nodes, LIF/IF/LI, Flatten")
+                                    fix="fixed-point runs support linear nodes, LIF/IF/LI/I/CubaLIF/CubaLI, Flatten")
     rec = Recording(dt=prof.dt)
     spike_type = np.int64 if prof.multi_spike else bool  # spike counts with multi_spike, as the float modes
-    spikes = {n: np.zeros((T, B, size[n]), spike_type) for n in neurons if neurons[n].kind != "LI"}
+    spikes = {n: np.zeros((T, B, size[n]), spike_type) for n in neurons if neurons[n].spiking}
     vtrace = {n: np.zeros((T, B, size[n]), np.int64) for n in neurons}
     outputs = {n: np.zeros((T, B, size[n])) for n in g.outputs}
     preds = {n: g.predecessors(n) for n in order}
@@ -79,6 +88,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
             raise InvalidInputError(f"node {n!r} has input_saturation but an input that is not a linear node",
                                     fix="feed saturating neurons from linear nodes only")
     saturations = {n: 0 for n in limits}
+    previous = {n: np.zeros((B, size[n]), np.int64) for n in order}  # what loop edges carry: the last step's value
     for t in range(T):
         val: dict[str, np.ndarray] = {}
         parts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | int]] = {}
@@ -89,11 +99,11 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
             elif isinstance(node, (ir.Flatten, ir.Output)):
                 val[n] = sum(val[p] for p in preds[n])
                 if n in outputs:
-                    outputs[n][t] = val[n] if not any(p in neurons and neurons[p].kind == "LI" for p in preds[n]) \
+                    outputs[n][t] = val[n] if not any(p in neurons and not neurons[p].spiking for p in preds[n]) \
                         else fmt.to_float(val[n])
             elif n in csr:
                 pre, post, w, d, bias = csr[n]
-                xin = sum(val[p] for p in preds[n])
+                xin = sum(previous[p] if (p, n) in loop else val[p] for p in preds[n])
                 ring = rings[n]
                 b_idx, i_idx = np.nonzero(xin)
                 for b, i in zip(b_idx, i_idx):
@@ -113,12 +123,15 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                     current = (np.minimum(pos, limits[n][0]) - np.minimum(neg, limits[n][1])
                                + sum(parts[p][2] for p in preds[n]))
                 else:
-                    current = sum(val[p] for p in preds[n])
+                    current = sum(previous[p] if (p, n) in loop else val[p] for p in preds[n])
+                if n in late and t >= lat + 1:
+                    current = current + late[n]
                 z, state[n] = fixed_step(neurons[n], fmt, current, state[n], prof)
                 vtrace[n][t] = state[n].v
                 if n in spikes:
                     spikes[n][t] = z
-                val[n] = z if neurons[n].kind != "LI" else state[n].v
+                val[n] = z if neurons[n].spiking else state[n].v
+        previous = val
     rec.spikes = spikes
     rec.traces = {n: {"v": fmt.to_float(vtrace[n])} for n in neurons}
     rec.outputs = {n: outputs[n] for n in outputs}

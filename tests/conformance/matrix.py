@@ -32,9 +32,7 @@ _LOIHI_PROFILE = r"Loihi 2 resets v to 0 and spikes on v > vth"
 _TORCH_OPTION = r"the torch layers have no option"
 _NO_FUSED = r"the fused kernel runs feed-forward LIF layers only"
 _LOIHI_KINDS = r"(I|CubaLIF|CubaLI) has no Loihi 2 lowering"
-_SPINN_KINDS = r"(I|CubaLIF|CubaLI) has no SpiNNaker lowering"
-_FIXED_KINDS = r"(I|CubaLIF|CubaLI) has no fixed-point (mode|model)"
-_SPINN_RESET = r"reset='%s' cannot be expressed: sPyNNaker's IF_curr_delta sets v to v_reset"
+_SPINN_RESET = r"reset='%s' cannot be expressed: sPyNNaker's IF_curr_delta and IF_curr_exp set v to v_reset"
 
 #: A bound that decides fewer leading steps than this tests too little: the cell fails.
 MIN_DECIDED_STEPS = 5
@@ -65,14 +63,8 @@ def expected_refusal(impl: str, case: str) -> str | None:
     if impl == "crossbar-ideal":
         return r"per-synapse delays cannot be stored in a crossbar" if delays else None
     if impl == "sim-s16.15":
-        if kind in ("I", "CubaLIF", "CubaLI"):
-            return _FIXED_KINDS
-        return r"fixed-point mode runs feed-forward graphs" if recurrent else None
+        return None
     if impl == "spinnaker-emulator":
-        if kind in ("I", "CubaLIF", "CubaLI"):
-            return _SPINN_KINDS
-        if prof.spike_rule != ">":
-            return r"SpiNNaker neurons spike on v > v_th"
         if prof.reset != "zero":
             return _SPINN_RESET % prof.reset
         if prof.reset_timing != "same_step":
@@ -209,7 +201,8 @@ def compare_bits(impl: str, case: str, graph: ir.Graph, x: np.ndarray, result: R
 def s16_15_integer_reference(graph: ir.Graph, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The s16.15 integer run of a one-layer case, built here from the per-step integer neuron
     (:func:`neurokit.dynamics.fixed.fixed_step`): weights ``round(w 2^15)``, input counts, per-synapse
-    delays as whole steps, the graph's synapse latency, a bias from the latency's end on."""
+    delays as whole steps, the graph's synapse latency, a bias from the latency's end on, and a
+    recurrent ``rec`` weight fed with the previous step's spikes (the loop edge) after the latency."""
     g = graph.flatten()
     fmt = FixedFormat.parse("s16.15")
     w, b = _flat_weights(g)
@@ -228,13 +221,18 @@ def s16_15_integer_reference(graph: ir.Graph, x: np.ndarray) -> tuple[np.ndarray
     p = fixed_neuron(g.nodes[NEURON], g.profile, fmt)
     state = p.rest(nb)
     v_out, s_out = np.zeros((T, nb, W.shape[0]), np.int64), np.zeros((T, nb, W.shape[0]), np.int64)
+    rec = fmt.to_fixed(np.asarray(g.nodes["rec"].weight)) if "rec" in g.nodes else None
+    z_hist: list[np.ndarray] = []
     for t in range(T):
         current = np.zeros_like(state.v)
         for delay in np.unique(d):
             if t - delay >= 0:
                 current += counts[t - delay] @ np.where(d == delay, W, 0).T
+        if rec is not None and t - 1 - lat >= 0:  # the loop edge carries z(t-1), then the latency
+            current += z_hist[t - 1 - lat] @ rec.T
         if isinstance(syn, ir.Affine) and t >= lat:
             current += Bq
         z, state = fixed_step(p, fmt, current, state, g.profile)
         v_out[t], s_out[t] = state.v, z
+        z_hist.append(z)
     return v_out, s_out
