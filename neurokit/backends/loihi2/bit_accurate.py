@@ -1,7 +1,7 @@
 """neurokit's bit-accurate Loihi 2 mode: ``numeric = "loihi2"`` in the profile.
 
 The graph is quantized exactly as the ``loihi2`` backend quantizes it for the chip
-(:func:`neurokit.backends.loihi2.backend.quantize_graph`: 8-bit weights with a shared exponent,
+(:func:`neurokit.backends.loihi2.quantize.quantize_graph`: 8-bit weights with a shared exponent,
 12-bit decays, thresholds and biases as mantissa/exponent) and run with the integer equations of
 Lava's ``PyLifModelBitAcc`` / ``PyDenseModelBitAcc`` / ``DelayDense``
 (:mod:`neurokit.backends.loihi2.fixed_point`): 24-bit wrapping current, saturating voltage,
@@ -18,7 +18,8 @@ import numpy as np
 from neurokit import ir
 from neurokit.sim.recording import Recording
 
-from .backend import _integer_inputs, _recording, quantize_graph
+from .board import _integer_inputs, _recording
+from .quantize import quantize_graph
 from .fixed_point import run_layers
 
 

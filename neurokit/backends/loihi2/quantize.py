@@ -1,0 +1,208 @@
+r"""Quantize a planned graph (:mod:`~neurokit.backends.loihi2.check`) to Loihi 2's fixed-point CUBA
+neuron: what an artifact's ``layers.h5`` stores.
+
+Per layer (per-layer scale :math:`S`; :math:`a_m`, :math:`a_s`, gains from
+:func:`neurokit.dynamics.discretisation.neuron_coefficients`), the float update
+:math:`v' = a_m v + g_x (W x + b) + g_0` becomes
+
+* :math:`d_v = \mathrm{round}(4096 (1 - a_m))` (IF, I: :math:`a_m = 1`, :math:`d_v = 0`);
+* current: :math:`d_u = 4095` (no current memory) except CubaLIF/CubaLI, where Lava's
+  :math:`u' = u (4095 - d_u) / 4096 + W x` holds the synaptic current :math:`u = S\,c\,R\,I`
+  (Euler: :math:`I' = a_s I + g_s w_{in} x`, :math:`v' = a_m v + c R I' + g_m v_{leak}`,
+  :math:`c = dt/\tau_m`) with :math:`d_u = 4095 - \mathrm{round}(4096 a_s)`;
+* input gain :math:`g_x`: LIF/LI :math:`g_m R`; IF/I :math:`dt R`; Cuba :math:`c R g_s w_{in}`;
+  constant drive :math:`g_0 = g_m v_{leak}` (0 for IF/I);
+* :math:`W_{int} 2^{e + 6} \approx S g_x W` (8-bit even weights, per-layer exponent :math:`e`),
+  bias :math:`b_m 2^{b_e} \approx S (g_0 + g_x b)`; the composed synapses of a layer
+  (pool folded into the next conv/dense) give one :math:`(W, b)`; a recurrent ``Affine``'s bias adds
+  to :math:`b`.
+
+Spiking layers are quantized in lava-dl ``netx``'s domain, so that ``netx.h5`` holds them exactly:
+weight exponent :math:`e = 0` with the threshold mantissa chosen from the largest weight,
+:math:`v_{th} = \min(131071, \lfloor 254 / p \rfloor)`, :math:`p = \max |g_x W| / \vartheta`,
+and :math:`S = 64 v_{th} / \vartheta` for ``spike_rule=">"``. For ``">="`` the scaled threshold is put
+one unit above the chip's, :math:`S = (64 v_{th} + 1) / \vartheta`, so that on the integer membrane
+:math:`S v \ge S\vartheta \iff v_{int} > 64 v_{th}`, which is what the chip tests. Bias exponent
+:math:`b_e = 6` unless a bias exceeds :math:`4095 / v_{th}` thresholds per step (then 7).
+Readouts take the largest threshold (never spike) and report :math:`v / S`: LI and CubaLI keep
+:math:`S = 2^{16}` and a free weight exponent; an I readout integrates without leak, so it gets
+:math:`S = 2^{11} / \max |g_x W|` (the largest weight is 2048 units, 8-bit exact at :math:`e = -3`),
+and saturates only after about 4096 largest-weight inputs. The membrane starts (every sample) from
+the float model's initial state :math:`V_0 = \mathrm{round}(S v_0)`, ``u`` at 0.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from neurokit import ir
+from neurokit.backends.base import refuse_if_problems
+from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
+from neurokit.errors import InvalidInputError
+from neurokit.ir.passes import node_to_csr
+
+from .check import CUBA, READOUTS, LayerPlan, plan_layers
+from .fixed_point import MAX_UV, lava_weights
+from .netx import BIAS_EXP as NETX_BIAS_EXP
+
+VTH_MAX = 131071  # 17-bit threshold mantissa
+NETX_PEAK = 254  # the largest even 8-bit weight mantissa (mixed sign mode)
+LI_VTH = VTH_MAX
+LI_SCALE = 2.0**16
+I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
+
+Shapes = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def _dense_weight(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    """``(W (out, in), bias (out,))`` of a synapse; convolutions and pools unrolled into a dense matrix
+    (``shapes``: the node's input and output shapes)."""
+    if isinstance(node, ir.SparseLinear):
+        return node.to_dense().astype(np.float64), np.zeros(node.n_post)
+    if isinstance(node, (ir.Linear, ir.Affine)):
+        bias = np.asarray(node.bias, np.float64) if isinstance(node, ir.Affine) else np.zeros(node.weight.shape[0])
+        return np.asarray(node.weight, np.float64), bias
+    if shapes is None:
+        raise InvalidInputError(f"{node.type_name} needs its input/output shapes to be unrolled", fix="pass shapes")
+    csr = node_to_csr(node, shapes[0], shapes[1], dt)
+    w = np.zeros((csr.n_post, csr.n_pre))
+    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+    np.add.at(w, (csr.indices, pre), csr.weight)
+    return w, (np.asarray(csr.bias, np.float64) if csr.bias is not None else np.zeros(csr.n_post))
+
+
+def composed_weight(nodes: Sequence[ir.Node], shapes: Sequence[Shapes | None], dt: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    r"""One Dense ``(W, b)`` for weight nodes applied in order: :math:`W = W_k \cdots W_1`,
+    :math:`b = W_k (\cdots (W_2 b_1 + b_2) \cdots) + b_k` (a pool folded into the next layer)."""
+    w, b = _dense_weight(nodes[0], shapes[0], dt)
+    for node, shp in zip(nodes[1:], shapes[1:]):
+        wn, bn = _dense_weight(node, shp, dt)
+        w, b = wn @ w, wn @ b + bn
+    return w, b
+
+
+def _gains(neuron: ir.Node, c: NeuronCoefficients) -> tuple[np.ndarray, np.ndarray]:
+    r"""Per neuron (n,): the weight :math:`g_x` of the input and the constant drive :math:`g_0` in
+    :math:`v' = a v + g_x x + g_0` (Cuba: of the current's input, in membrane units), from the
+    discretisation: LIF/LI :math:`g_x = g R`, :math:`g_0 = g\,v_{leak}`; IF/I :math:`g_x = dt R`,
+    :math:`g_0 = 0`; CubaLIF/CubaLI (Euler) :math:`g_x = c R g_s w_{in}`, :math:`g_0 = g_m v_{leak}`."""
+    if isinstance(neuron, (ir.IF, ir.I)):
+        return c.dt_r.ravel(), np.zeros(c.dt_r.size)
+    if isinstance(neuron, CUBA):
+        return (c.coupling * c.r * c.gain_syn * c.w_in).ravel(), (c.gain_mem * c.v_leak).ravel()
+    return (c.gain_mem * c.r).ravel(), (c.gain_mem * c.v_leak).ravel()
+
+
+def _weights_8bit(w_eff: np.ndarray, min_exp: int = -8) -> tuple[np.ndarray, int]:
+    """Even 8-bit mantissas (mixed sign mode) and the shared exponent (at least ``min_exp``) for
+    effective weights."""
+    peak = float(np.abs(w_eff).max()) or 1.0
+    e = max(min_exp, math.ceil(math.log2(peak / 254 / 64)))
+    w_int = 2 * np.round(w_eff / 2.0 ** (e + 6) / 2)
+    return np.clip(w_int, -256, 254).astype(np.int64), int(e)
+
+
+def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: ir.Profile, first: bool,
+                   shapes: Shapes | Sequence[Shapes] | None = None,
+                   recurrent: ir.Node | None = None) -> tuple[dict[str, Any], dict[str, float]]:
+    """Loihi parameters for one ``synapse(s) -> neuron`` layer and its quantization error figures
+    (``syn``: one weight node or several composed in order, with their ``shapes``; ``recurrent``:
+    the layer's recurrent synapse, whose weights share the layer's threshold and whose bias adds)."""
+    if isinstance(syn, (list, tuple)):
+        nodes, shape_list = list(syn), list(shapes) if shapes is not None else [None] * len(syn)
+    else:
+        nodes, shape_list = [syn], [shapes]
+    w, b = composed_weight(nodes, shape_list, profile.dt)
+    w_rec = None
+    if recurrent is not None:
+        w_rec, b_rec = _dense_weight(recurrent)
+        b = b + b_rec  # a recurrent bias is a constant current into the same neurons
+    c = neuron_coefficients(neuron, profile)
+    a = 1.0 if isinstance(neuron, (ir.IF, ir.I)) else float(c.a_mem.ravel()[0])  # one decay per layer (checked)
+    g_in, g_leak = _gains(neuron, c)
+    if isinstance(neuron, ir.I):
+        peak = float(np.abs(g_in[:, None] * w).max(initial=0.0))
+        scale, vth, min_exp, min_bias_exp = (I_PEAK_UNITS / peak if peak > 0 else LI_SCALE), LI_VTH, -8, 0
+    elif isinstance(neuron, READOUTS):
+        scale, vth, min_exp, min_bias_exp = LI_SCALE, LI_VTH, -8, 0
+    else:
+        v_th = float(np.asarray(neuron.v_threshold).ravel()[0])
+        if v_th <= 0:
+            raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
+        w_all = w if w_rec is None else np.hstack([w, w_rec])
+        peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
+        vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, VTH_MAX)) if peak > 0 else VTH_MAX
+        scale = (vth * 64 + (profile.spike_rule == ">=")) / v_th
+        min_exp, min_bias_exp = 0, NETX_BIAS_EXP
+    w_eff = scale * g_in[:, None] * w
+    w_int, e = _weights_8bit(w_eff, min_exp)
+    b_eff = scale * (g_leak + g_in * b)
+    b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), min_bias_exp, 7).astype(np.int64)
+    b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
+    dv = int(round(4096 * (1 - a)))
+    a_syn = float(c.a_syn.ravel()[0]) if isinstance(neuron, CUBA) else 0.0
+    du = int(np.clip(4095 - round(4096 * a_syn), 0, 4095))
+    extra: dict[str, Any] = {}
+    if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
+        sp = nodes[0]
+        delays = np.zeros(w.shape, np.int64)
+        pre = np.repeat(np.arange(sp.n_pre), np.diff(sp.indptr))
+        delays[sp.indices, pre] = delay_steps(sp.delay, profile.dt)
+        extra["delays"] = delays
+    if w_rec is not None:
+        rec_int, rec_e = _weights_8bit(scale * g_in[:, None] * w_rec, min(0, e))
+        extra.update(rec_weights=rec_int, rec_weight_exp=rec_e)
+    v_init = np.clip(np.round(scale * c.v_init.ravel()), -MAX_UV + 1, MAX_UV - 1).astype(np.int64)  # float start
+    params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
+              "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
+              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
+    w_back = lava_weights(w_int) * 2.0 ** (e + 6)
+    err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
+           "decay_abs": abs((1 - dv / 4096) - a), "weight_exp": int(e)}
+    if isinstance(neuron, CUBA):
+        err["current_decay_abs"] = abs((4095 - du) / 4096 - a_syn)
+    return params, err
+
+
+def quantize_graph(graph: ir.Graph) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Loihi parameters of every layer of ``graph`` (refused up front if it cannot map), the per-layer
+    resource report and the quantization errors: what an artifact stores, in memory."""
+    plans, problems = plan_layers(graph)
+    refuse_if_problems(problems, "loihi2")
+    g = graph.flatten()
+    shapes = g.infer_shapes()
+    limits = _limits()
+    params_list, layers, errors = [], [], []
+    for k, plan in enumerate(plans):
+        params, err = quantize_layer([g.nodes[s] for s in plan.synapses], g.nodes[plan.neuron], g.profile,
+                                     first=k == 0, shapes=[shapes[s] for s in plan.synapses],
+                                     recurrent=g.nodes[plan.recurrent] if plan.recurrent else None)
+        params_list.append(params)
+        layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits))
+        errors.append({"layer": plan.neuron, **err})
+    return params_list, layers, errors
+
+
+def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's entry for one layer: names, sizes, quantization and neuro-cores."""
+    n_in = int(params["weights"].shape[1])
+    cores = max(math.ceil(params["n"] / limits.get("neurons_per_core", 8192)),
+                math.ceil(np.count_nonzero(params["weights"]) * 8 / limits.get("synapse_memory_bits", 2**20)),
+                math.ceil(n_in / limits.get("fan_in_per_core", 65536)))
+    return {"synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
+            "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": params["du"],
+            "dv": params["dv"], "vth": params["vth"], "cores": cores,
+            "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
+            "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0)))}
+
+
+def _limits() -> dict[str, Any]:
+    from neurokit.util.hardware import hardware_file
+
+    return tomllib.loads(hardware_file("loihi2", "Loihi 2 chip-limits table").read_text())
