@@ -22,14 +22,14 @@ from neurokit.errors import MappingError
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .board import RUNNER, LoihiBoard, _integer_inputs, _recording, run_lava
+from .board import RUNNER, LoihiBoard, _integer_inputs, _recording, run_lava, run_lava_many
 from .check import MAX_DELAY_STEPS, NEURONS, SYNAPSES, plan_layers, profile_problems
 from .fixed_point import run_layers
 from .netx import INPUT_MESSAGE_BITS, write_netx
 from .quantize import LI_SCALE, LI_VTH, VTH_MAX, _dense_weight, quantize_graph, quantize_layer
 from .report import deploy_report
 
-__all__ = ["Loihi2Backend", "LoihiBoard", "deploy_report", "quantize_graph", "quantize_layer", "run_lava",
+__all__ = ["Loihi2Backend", "LoihiBoard", "deploy_report", "quantize_graph", "quantize_layer", "run_lava", "run_lava_many",
            "profile_problems", "RUNNER", "LI_SCALE", "LI_VTH", "VTH_MAX", "MAX_DELAY_STEPS", "NEURONS", "SYNAPSES",
            "_dense_weight", "_integer_inputs", "_recording"]
 

@@ -6,7 +6,7 @@ spiking layers, the readout membrane divided by its scale)."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,15 +89,27 @@ def _integer_inputs(x: np.ndarray) -> np.ndarray:
 
 def run_lava(artifact: Artifact, x: np.ndarray, *, timeout_s: float = 600.0, hardware: bool = False) -> dict[str, np.ndarray]:
     """Run the artifact in the Lava runtime on integer inputs (T, B, n); raw integer results."""
-    x = x.reshape(x.shape[0], x.shape[1], -1)
+    return run_lava_many([(artifact, x)], timeout_s=timeout_s, hardware=hardware)[0]
+
+
+def run_lava_many(jobs: Sequence[tuple[Artifact, np.ndarray]], *, timeout_s: float = 600.0,
+                  hardware: bool = False) -> list[dict[str, np.ndarray]]:
+    """:func:`run_lava` for several ``(artifact, inputs)`` in one Lava process (one import of Lava)."""
     with tempfile.TemporaryDirectory(prefix="neurokit-lava-") as tmp:
-        in_path, out_path = Path(tmp) / "inputs.h5", Path(tmp) / "result.h5"
-        with h5py.File(in_path, "w") as f:
-            f.create_dataset("inputs", data=x.astype(np.int32))
-        run_in_runtime(RUNNER, [str(artifact.path), str(in_path), str(out_path), *(["--hardware"] if hardware else [])],
-                       timeout_s=timeout_s)
-        with h5py.File(out_path, "r") as f:
-            return {k: f[k][()].astype(np.int64) for k in f}
+        args, outs = [], []
+        for k, (artifact, x) in enumerate(jobs):
+            x = np.asarray(x)
+            in_path, out_path = Path(tmp) / f"inputs{k}.h5", Path(tmp) / f"result{k}.h5"
+            with h5py.File(in_path, "w") as f:
+                f.create_dataset("inputs", data=x.reshape(x.shape[0], x.shape[1], -1).astype(np.int32))
+            args += [str(artifact.path), str(in_path), str(out_path)]
+            outs.append(out_path)
+        run_in_runtime(RUNNER, [*args, *(["--hardware"] if hardware else [])], timeout_s=timeout_s)
+        results = []
+        for out_path in outs:
+            with h5py.File(out_path, "r") as f:
+                results.append({k: f[k][()].astype(np.int64) for k in f})
+        return results
 
 
 def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray]) -> Recording:

@@ -20,9 +20,11 @@ Per layer (per-layer scale :math:`S`; :math:`a_m`, :math:`a_s`, gains from
 Spiking layers are quantized in lava-dl ``netx``'s domain, so that ``netx.h5`` holds them exactly:
 weight exponent :math:`e = 0` with the threshold mantissa chosen from the largest weight,
 :math:`v_{th} = \min(131071, \lfloor 254 / p \rfloor)`, :math:`p = \max |g_x W| / \vartheta`,
-and :math:`S = 64 v_{th} / \vartheta` for ``spike_rule=">"``. For ``">="`` the scaled threshold is put
-one unit above the chip's, :math:`S = (64 v_{th} + 1) / \vartheta`, so that on the integer membrane
-:math:`S v \ge S\vartheta \iff v_{int} > 64 v_{th}`, which is what the chip tests. Bias exponent
+and :math:`S = 64 v_{th} / \vartheta` for ``spike_rule=">"`` (the chip spikes on
+:math:`v > 64 v_{th}`). ``">="`` is an integer threshold shift (:func:`_threshold_scale`): a leak-free
+layer keeps its membrane on multiples of 64, where :math:`v \ge 64 v_{th} \iff v > 64 (v_{th} - 1)`
+(chip threshold :math:`v_{th} - 1`, ties stay ties); a leaky one takes
+:math:`S = (64 v_{th} + 1) / \vartheta`, so that :math:`v \ge S\vartheta \iff v > 64 v_{th}`. Bias exponent
 :math:`b_e = 6` unless a bias exceeds :math:`4095 / v_{th}` thresholds per step (then 7).
 Readouts take the largest threshold (never spike) and report :math:`v / S`: LI and CubaLI keep
 :math:`S = 2^{16}` and a free weight exponent; an I readout integrates without leak, so it gets
@@ -108,6 +110,22 @@ def _weights_8bit(w_eff: np.ndarray, min_exp: int = -8) -> tuple[np.ndarray, int
     return np.clip(w_int, -256, 254).astype(np.int64), int(e)
 
 
+def _threshold_scale(vth: int, v_th: float, rule: str, on_grid: bool) -> tuple[float, int, int]:
+    r"""``(S, vth_chip, grid)`` for a spiking layer whose threshold mantissa is ``vth``. The chip spikes
+    on :math:`v > 64 v_{th}`. ``">"``: :math:`S = 64 v_{th} / \vartheta`. ``">="`` on a leak-free
+    layer (``on_grid``: no membrane or current decay, so weights :math:`\ll 6`, biases at
+    :math:`b_e \ge 6` and the start keep :math:`v` a multiple of 64): :math:`v \ge 64 v_{th} \iff
+    v > 64 (v_{th} - 1)`, same :math:`S`, chip threshold :math:`v_{th} - 1` (ties stay ties); with a
+    leak (truncated decays leave any integer): :math:`S = (64 v_{th} + 1) / \vartheta`, so that
+    :math:`v \ge S\vartheta \iff v > 64 v_{th}`."""
+    if rule != ">=":
+        return 64 * vth / v_th, vth, 1
+    if on_grid:
+        vth = max(vth, 2)
+        return 64 * vth / v_th, vth - 1, 64
+    return (64 * vth + 1) / v_th, vth, 1
+
+
 def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: ir.Profile, first: bool,
                    shapes: Shapes | Sequence[Shapes] | None = None,
                    recurrent: ir.Node | None = None) -> tuple[dict[str, Any], dict[str, float]]:
@@ -126,6 +144,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     c = neuron_coefficients(neuron, profile)
     a = 1.0 if isinstance(neuron, (ir.IF, ir.I)) else float(c.a_mem.ravel()[0])  # one decay per layer (checked)
     g_in, g_leak = _gains(neuron, c)
+    grid = 1  # the membrane's granularity (units) where the start is rounded
     if isinstance(neuron, ir.I):
         peak = float(np.abs(g_in[:, None] * w).max(initial=0.0))
         scale, vth, min_exp, min_bias_exp = (I_PEAK_UNITS / peak if peak > 0 else LI_SCALE), LI_VTH, -8, 0
@@ -138,7 +157,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
         w_all = w if w_rec is None else np.hstack([w, w_rec])
         peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
         vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, VTH_MAX)) if peak > 0 else VTH_MAX
-        scale = (vth * 64 + (profile.spike_rule == ">=")) / v_th
+        scale, vth, grid = _threshold_scale(vth, v_th, profile.spike_rule, on_grid=a == 1.0 and not isinstance(neuron, CUBA))
         min_exp, min_bias_exp = 0, NETX_BIAS_EXP
     w_eff = scale * g_in[:, None] * w
     w_int, e = _weights_8bit(w_eff, min_exp)
@@ -158,7 +177,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     if w_rec is not None:
         rec_int, rec_e = _weights_8bit(scale * g_in[:, None] * w_rec, min(0, e))
         extra.update(rec_weights=rec_int, rec_weight_exp=rec_e)
-    v_init = np.clip(np.round(scale * c.v_init.ravel()), -MAX_UV + 1, MAX_UV - 1).astype(np.int64)  # float start
+    v_init = np.clip(np.round(scale * c.v_init.ravel() / grid) * grid, -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
               "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}

@@ -2,7 +2,8 @@
 or, where lava-loihi is installed, on a chip (``--hardware``: ``Loihi2HwCfg``).
 
 Runs INSIDE the Lava runtime venv (Python 3.10): stdlib, numpy, h5py and lava only.
-Usage: python runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [--hardware]
+Usage: python runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [ARTIFACT_DIR INPUTS.h5 RESULT.h5 ...] [--hardware]
+(several artifacts in one process: importing Lava takes seconds).
 Failures print one JSON line {"error": ..., "type": ...} on stderr and exit 1.
 """
 
@@ -16,8 +17,16 @@ import numpy as np
 
 
 def main(argv):
-    art, inputs_path, result_path = argv[1], argv[2], argv[3]
     hardware = "--hardware" in argv
+    args = [a for a in argv[1:] if a != "--hardware"]
+    if not args or len(args) % 3:
+        raise ValueError("usage: runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [...] [--hardware]")
+    for k in range(0, len(args), 3):
+        run_one(*args[k:k + 3], hardware=hardware)
+    return 0
+
+
+def run_one(art, inputs_path, result_path, hardware=False):
     with open(os.path.join(art, "manifest.json")) as f:
         manifest = json.load(f)
     layers = []
@@ -105,7 +114,6 @@ def main(argv):
         for key, arr in results.items():
             f.create_dataset(key, data=arr)
     os.replace(tmp, result_path)
-    return 0
 
 
 if __name__ == "__main__":
