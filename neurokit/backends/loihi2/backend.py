@@ -26,6 +26,7 @@ from .board import RUNNER, LoihiBoard, _integer_inputs, _recording, run_lava, ru
 from .check import MAX_DELAY_STEPS, NEURONS, SYNAPSES, plan_layers, profile_problems
 from .fixed_point import run_layers
 from .netx import INPUT_MESSAGE_BITS, write_netx
+from .options import FAULTS, OPTIONS, validate_faults, validate_options
 from .quantize import LI_SCALE, LI_VTH, VTH_MAX, _dense_weight, quantize_graph, quantize_layer
 from .report import deploy_report
 
@@ -39,6 +40,8 @@ class Loihi2Backend:
     """Intel Loihi 2 through Lava (bit-accurate CPU model here; ``Loihi2HwCfg`` where lava-loihi exists)."""
 
     name: str = "loihi2"
+    options: Mapping[str, tuple[type, str]] = field(default_factory=lambda: dict(OPTIONS))
+    fault_keys: Mapping[str, tuple[type, str]] = field(default_factory=lambda: dict(FAULTS))
     lowering: Mapping[type, Any] = field(default_factory=lambda: {
         ir.Input: "RingBuffer", ir.Output: "Monitor", ir.Flatten: "reshape", ir.Linear: "Dense", ir.Affine: "Dense+bias",
         ir.SparseLinear: "Dense", ir.Conv1d: "Dense (unrolled)", ir.Conv2d: "Dense (unrolled)",
@@ -54,8 +57,9 @@ class Loihi2Backend:
         return plan_layers(graph)[1]
 
     def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
+        opts = validate_options(options)
         g = graph.flatten()
-        params_list, layers, errors = quantize_graph(g)
+        params_list, layers, errors = quantize_graph(g, input_scale=opts["input_scale"])
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         with atomic_path(out / "layers.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
@@ -67,6 +71,7 @@ class Loihi2Backend:
         netx = _export_netx(out / "netx.h5", params_list, layers)
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
                     "input": next(iter(g.inputs)), "output": next(iter(g.outputs)), "layers": layers,
+                    "input_scale": opts["input_scale"],
                     "quantization_error": errors, "cores": sum(L["cores"] for L in layers), "netx": netx,
                     "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
@@ -100,11 +105,11 @@ class Loihi2Backend:
         with h5py.File(Path(artifact.path) / "layers.h5", "r") as f:
             for k in range(len(artifact.manifest["layers"])):
                 layers.append({key: f[f"layer{k}"][key][()] for key in f[f"layer{k}"]})
-        x = _integer_inputs(inputs)[:steps]
+        x = _integer_inputs(inputs, float(artifact.manifest.get("input_scale", 1.0)))[:steps]
         return _recording(artifact, run_layers(layers, x.reshape(x.shape[0], x.shape[1], -1)))
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> LoihiBoard:
-        return LoihiBoard(artifact=artifact, faults=dict(faults or {}))
+        return LoihiBoard(artifact=artifact, faults=validate_faults(faults))
 
 
 def _export_netx(path: Path, params_list: list[dict[str, Any]], layers: list[dict[str, Any]]) -> dict[str, Any]:

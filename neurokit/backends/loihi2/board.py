@@ -18,6 +18,7 @@ from neurokit.backends.base import Artifact
 from neurokit.errors import BackendUnavailableError, InvalidInputError
 from neurokit.sim.recording import Recording
 
+from .options import validate_faults
 from .runtime import find_runtime, run_in_runtime
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -32,6 +33,9 @@ class LoihiBoard:
     timeout_s: float = 600.0
     faults: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.faults = validate_faults(self.faults)
+
     def load(self, artifact: Artifact | None = None) -> None:
         if find_runtime() is None:
             raise BackendUnavailableError("the Lava runtime (.venv-lava) is not installed",
@@ -44,7 +48,8 @@ class LoihiBoard:
         with tempfile.TemporaryDirectory(prefix="neurokit-loihi-fault-") as tmp:
             if bits is not None or gain:  # faults are configurations of the chip, run through Lava itself
                 art = _faulty_copy(self.artifact, Path(tmp), weight_bits=None if bits is None else int(bits), gain=gain)
-            raw = run_lava(art, _integer_inputs(inputs)[:steps], timeout_s=self.timeout_s)
+            raw = run_lava(art, _integer_inputs(inputs, float(art.manifest.get("input_scale", 1.0)))[:steps],
+                           timeout_s=self.timeout_s)
         rec = _recording(self.artifact, raw)
         if gain:  # undo the readout gain: what remains is the effect of the 24-bit saturation
             for k in rec.outputs:
@@ -79,11 +84,15 @@ def _faulty_copy(artifact: Artifact, tmp: Path, *, weight_bits: int | None, gain
     return Artifact(path=tmp, target=artifact.target, manifest=artifact.manifest)
 
 
-def _integer_inputs(x: np.ndarray) -> np.ndarray:
-    xi = np.rint(np.asarray(x, dtype=np.float64))
-    if np.any(np.abs(xi - x) > 1e-9) or xi.min() < 0 or xi.max() > 255:
-        raise InvalidInputError("Loihi 2 inputs are spike counts: whole numbers in [0, 255]",
-                                fix="bin events to counts, or rate-encode analog inputs")
+def _integer_inputs(x: np.ndarray, input_scale: float = 1.0) -> np.ndarray:
+    """``input_scale * x`` as spike counts (whole numbers in [0, 255]), or a one-line error."""
+    xs = np.asarray(x, dtype=np.float64) * input_scale
+    xi = np.rint(xs)
+    if np.any(np.abs(xi - xs) > 1e-9) or xi.min() < 0 or xi.max() > 255:
+        what = "inputs" if input_scale == 1.0 else f"inputs times input_scale={input_scale:g}"
+        raise InvalidInputError(f"Loihi 2 {what} must be spike counts: whole numbers in [0, 255]",
+                                fix="bin events to counts, or deploy with option input_scale so that analog "
+                                    "inputs times it are whole counts (e.g. 16 for digits), or rate-encode them")
     return xi.astype(np.int64)
 
 
@@ -118,7 +127,8 @@ def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray
     for k, layer in enumerate(m["layers"]):
         if layer["kind"] not in READOUT_KINDS:
             rec.spikes[layer["neuron"]] = raw[f"s{k}"].astype(bool)
-        rec.traces[layer["neuron"]] = {"v": raw[f"v{k}"].astype(np.float64), "u": raw[f"u{k}"].astype(np.float64)}
+        rec.traces[layer["neuron"]] = {key: raw[f"{key}{k}"].astype(np.float64) for key in ("v", "u", "r")
+                                       if f"{key}{k}" in raw}  # r: ATRLIF's refractory state (subtractive reset)
     last = m["layers"][-1]
     out = raw[f"v{len(m['layers']) - 1}"] / last["scale"] if last["kind"] in READOUT_KINDS else raw[f"s{len(m['layers']) - 1}"]
     rec.outputs[m["output"]] = np.asarray(out, dtype=np.float64)

@@ -19,7 +19,13 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   drives the membrane), so ``integration = "euler"`` maps exactly (up to 12-bit decays).
   ``"exact"`` (zero-order hold) also feeds the step's input straight into the membrane: its transfer
   function has a zero Loihi's CUBA neuron (input only through ``u``) cannot express; it is refused.
-* **profile**: reset to zero (``v_reset = 0``), in the spiking step, one binary spike, no floor;
+* **reset**: ``"zero"`` is Lava's ``LIF`` (``v_reset = 0``). ``"subtract"`` on IF layers (what
+  conversion emits) is Lava's ``ATRLIF`` program with no decays and a fixed threshold: it never
+  resets ``v`` but adds :math:`2\theta` to its refractory state ``r`` on a spike and fires on
+  :math:`v - r \ge \theta`, so :math:`v - r` is the subtract-reset membrane
+  (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start).
+  Leaky neurons with ``"subtract"`` are refused (the offset would decay).
+* **profile**: in the spiking step, one binary spike, no floor;
   ``spike_rule`` ``">"`` or ``">="`` (``>=`` on integers is ``>`` one unit lower: the quantizer puts
   the scaled threshold one unit above the chip's, :mod:`~neurokit.backends.loihi2.quantize`).
 """
@@ -73,9 +79,9 @@ def profile_problems(p: ir.Profile) -> list[Problem]:
     """The profile options Lava's Loihi 2 LIF process (``PyLifModelBitAcc``, what the chip's CUBA
     neuron runs) cannot express bit for bit, each with the reason."""
     problems = []
-    if p.reset != "zero":
-        problems.append(Problem("<profile>", f"Loihi 2's LIF resets v to 0; profile has reset={p.reset!r}",
-                                "use reset='zero'"))
+    if p.reset not in ("zero", "subtract"):
+        problems.append(Problem("<profile>", f"reset={p.reset!r} cannot be expressed: Loihi 2's LIF resets v to 0 "
+                                             "(and Lava's ATRLIF subtracts)", "use reset='zero' or 'subtract'"))
     if p.reset_timing != "same_step":
         problems.append(Problem("<profile>", f"reset_timing={p.reset_timing!r} cannot be expressed: Loihi 2's CUBA "
                                              "neuron resets in the spiking step", "use reset_timing='same_step'"))
@@ -108,6 +114,11 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                 problems.append(Problem(plan.neuron, "refractory periods are not lowered", "set t_refrac to 0"))
             if np.any(node.v_reset != 0):
                 problems.append(Problem(plan.neuron, "Loihi 2 resets to 0", "set v_reset to 0"))
+            if p.reset == "subtract" and not isinstance(node, ir.IF):
+                problems.append(Problem(plan.neuron, f"reset='subtract' on a leaky {node.type_name}: Loihi's LIF "
+                                                     "resets to 0, and the subtracting ATRLIF program keeps its "
+                                                     "threshold offset only without a leak",
+                                        "use IF neurons for reset='subtract' (as conversion does), or reset='zero'"))
             if np.any(np.asarray(node.v_threshold) <= 0):
                 problems.append(Problem(plan.neuron, "Loihi thresholds must be positive", "use v_threshold > 0"))
         if isinstance(node, CUBA) and is_exact(p.integration):

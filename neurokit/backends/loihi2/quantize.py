@@ -26,6 +26,15 @@ layer keeps its membrane on multiples of 64, where :math:`v \ge 64 v_{th} \iff v
 (chip threshold :math:`v_{th} - 1`, ties stay ties); a leaky one takes
 :math:`S = (64 v_{th} + 1) / \vartheta`, so that :math:`v \ge S\vartheta \iff v > 64 v_{th}`. Bias exponent
 :math:`b_e = 6` unless a bias exceeds :math:`4095 / v_{th}` thresholds per step (then 7).
+``reset="subtract"`` (IF layers, Lava's ``ATRLIF`` with no decays, :mod:`~neurokit.backends.loihi2.check`):
+the chip fires on :math:`v - r \ge 64\theta_0` and adds :math:`128\theta_0` to ``r``, so
+:math:`S = 128\theta_0/\vartheta` (one spike subtracts exactly :math:`S\vartheta`),
+:math:`\theta_0 = \min(127, \lfloor 127/p \rfloor)` (a free weight exponent: netx has no ATRLIF block), and ``v`` starts at
+:math:`\mathrm{round}(S v_0) - 64\theta_0 - [\text{rule} = \text{">"}]`, so that
+:math:`v - r \ge 64\theta_0 \iff S v_{float} \ge S\vartheta` (``>=``) or :math:`> S\vartheta` (``>``) on the
+integer membrane. ``v`` itself is never reset: it holds about :math:`128\theta_0` per spike so far
+and saturates at :math:`2^{23}`, i.e. after about :math:`65536/\theta_0` spikes of one neuron in one
+sample (516 at :math:`\theta_0 = 127`; the manifest's ``max_spikes_per_sample``).
 Readouts take the largest threshold (never spike) and report :math:`v / S`: LI and CubaLI keep
 :math:`S = 2^{16}` and a free weight exponent; an I readout integrates without leak, so it gets
 :math:`S = 2^{11} / \max |g_x W|` (the largest weight is 2048 units, 8-bit exact at :math:`e = -3`),
@@ -53,6 +62,7 @@ from .fixed_point import MAX_UV, lava_weights
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
 VTH_MAX = 131071  # 17-bit threshold mantissa
+THETA_HEADROOM = 127  # ATRLIF's threshold theta_0 at most (of 4095): v holds 128 theta_0 per spike in 24 bits
 NETX_PEAK = 254  # the largest even 8-bit weight mantissa (mixed sign mode)
 LI_VTH = VTH_MAX
 LI_SCALE = 2.0**16
@@ -128,15 +138,18 @@ def _threshold_scale(vth: int, v_th: float, rule: str, on_grid: bool) -> tuple[f
 
 def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: ir.Profile, first: bool,
                    shapes: Shapes | Sequence[Shapes] | None = None,
-                   recurrent: ir.Node | None = None) -> tuple[dict[str, Any], dict[str, float]]:
+                   recurrent: ir.Node | None = None, input_scale: float = 1.0
+                   ) -> tuple[dict[str, Any], dict[str, float]]:
     """Loihi parameters for one ``synapse(s) -> neuron`` layer and its quantization error figures
     (``syn``: one weight node or several composed in order, with their ``shapes``; ``recurrent``:
-    the layer's recurrent synapse, whose weights share the layer's threshold and whose bias adds)."""
+    the layer's recurrent synapse, whose weights share the layer's threshold and whose bias adds;
+    ``input_scale``: the layer receives ``input_scale`` times its float input)."""
     if isinstance(syn, (list, tuple)):
         nodes, shape_list = list(syn), list(shapes) if shapes is not None else [None] * len(syn)
     else:
         nodes, shape_list = [syn], [shapes]
     w, b = composed_weight(nodes, shape_list, profile.dt)
+    w = w / input_scale
     w_rec = None
     if recurrent is not None:
         w_rec, b_rec = _dense_weight(recurrent)
@@ -144,7 +157,8 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     c = neuron_coefficients(neuron, profile)
     a = 1.0 if isinstance(neuron, (ir.IF, ir.I)) else float(c.a_mem.ravel()[0])  # one decay per layer (checked)
     g_in, g_leak = _gains(neuron, c)
-    grid = 1  # the membrane's granularity (units) where the start is rounded
+    grid, offset = 1, 0  # the membrane's granularity (units) where the start is rounded; ATRLIF's offset
+    extra: dict[str, Any] = {}
     if isinstance(neuron, ir.I):
         peak = float(np.abs(g_in[:, None] * w).max(initial=0.0))
         scale, vth, min_exp, min_bias_exp = (I_PEAK_UNITS / peak if peak > 0 else LI_SCALE), LI_VTH, -8, 0
@@ -156,9 +170,17 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
         w_all = w if w_rec is None else np.hstack([w, w_rec])
         peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
-        vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, VTH_MAX)) if peak > 0 else VTH_MAX
-        scale, vth, grid = _threshold_scale(vth, v_th, profile.spike_rule, on_grid=a == 1.0 and not isinstance(neuron, CUBA))
-        min_exp, min_bias_exp = 0, NETX_BIAS_EXP
+        if profile.reset == "subtract":  # ATRLIF: fires on v - r >= 64 theta_0, r += 128 theta_0 = S v_th
+            vth = int(np.clip(np.floor(THETA_HEADROOM / peak), 1, THETA_HEADROOM)) if peak > 0 else THETA_HEADROOM
+            scale = 128 * vth / v_th
+            extra["theta_0"] = vth
+            offset = -(64 * vth + (profile.spike_rule == ">"))  # v - r - offset is S times the float membrane
+            min_exp, min_bias_exp = -8, NETX_BIAS_EXP  # no netx block: a free weight exponent
+        else:
+            vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, VTH_MAX)) if peak > 0 else VTH_MAX
+            scale, vth, grid = _threshold_scale(vth, v_th, profile.spike_rule,
+                                                on_grid=a == 1.0 and not isinstance(neuron, CUBA))
+            min_exp, min_bias_exp = 0, NETX_BIAS_EXP
     w_eff = scale * g_in[:, None] * w
     w_int, e = _weights_8bit(w_eff, min_exp)
     b_eff = scale * (g_leak + g_in * b)
@@ -167,7 +189,6 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     dv = int(round(4096 * (1 - a)))
     a_syn = float(c.a_syn.ravel()[0]) if isinstance(neuron, CUBA) else 0.0
     du = int(np.clip(4095 - round(4096 * a_syn), 0, 4095))
-    extra: dict[str, Any] = {}
     if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
         sp = nodes[0]
         delays = np.zeros(w.shape, np.int64)
@@ -177,7 +198,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     if w_rec is not None:
         rec_int, rec_e = _weights_8bit(scale * g_in[:, None] * w_rec, min(0, e))
         extra.update(rec_weights=rec_int, rec_weight_exp=rec_e)
-    v_init = np.clip(np.round(scale * c.v_init.ravel() / grid) * grid, -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
+    v_init = np.clip(np.round(scale * c.v_init.ravel() / grid) * grid + offset, -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
               "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
@@ -189,9 +210,12 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     return params, err
 
 
-def quantize_graph(graph: ir.Graph) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Loihi parameters of every layer of ``graph`` (refused up front if it cannot map), the per-layer
-    resource report and the quantization errors: what an artifact stores, in memory."""
+    resource report and the quantization errors: what an artifact stores, in memory. ``input_scale``:
+    the chip receives ``round(input_scale * x)`` (whole counts), so the first layer's weights are
+    divided by it."""
     plans, problems = plan_layers(graph)
     refuse_if_problems(problems, "loihi2")
     g = graph.flatten()
@@ -201,7 +225,8 @@ def quantize_graph(graph: ir.Graph) -> tuple[list[dict[str, Any]], list[dict[str
     for k, plan in enumerate(plans):
         params, err = quantize_layer([g.nodes[s] for s in plan.synapses], g.nodes[plan.neuron], g.profile,
                                      first=k == 0, shapes=[shapes[s] for s in plan.synapses],
-                                     recurrent=g.nodes[plan.recurrent] if plan.recurrent else None)
+                                     recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
+                                     input_scale=input_scale if k == 0 else 1.0)
         params_list.append(params)
         layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits))
         errors.append({"layer": plan.neuron, **err})
@@ -214,7 +239,12 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
     cores = max(math.ceil(params["n"] / limits.get("neurons_per_core", 8192)),
                 math.ceil(np.count_nonzero(params["weights"]) * 8 / limits.get("synapse_memory_bits", 2**20)),
                 math.ceil(n_in / limits.get("fan_in_per_core", 65536)))
-    return {"synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
+    if "theta_0" in params:  # ATRLIF: v is never reset and gains 128 theta_0 per spike until 2^23 - 1
+        extra = {"max_spikes_per_sample": int((MAX_UV - 1 - np.abs(params["v_init"]).max(initial=0))
+                                              // (128 * int(params["theta_0"])))}
+    else:
+        extra = {}
+    return {**extra, "synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
             "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": params["du"],
             "dv": params["dv"], "vth": params["vth"], "cores": cores,
             "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
