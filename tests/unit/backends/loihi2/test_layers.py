@@ -33,7 +33,7 @@ def _li(n: int) -> ir.LI:
 
 
 def _cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
-    """``{case: (float graph, integer inputs (T, B, *shape), spiking layer to compare)}``."""
+    """``{case: (float graph, integer inputs (T, B, *shape), spiking layer to compare)}`` (hand-built)."""
     rng = np.random.default_rng(16)
     cases: dict[str, tuple[ir.Graph, np.ndarray, str]] = {}
     # current-based neurons (Loihi's own CUBA neuron): tau_syn -> du, tau_mem -> dv, Euler
@@ -75,7 +75,37 @@ def _cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
                              ir.Linear(weight=rng.normal(0.2, 0.5, (6, 2))), _lif(6, 0.3),
                              names=["fc", "if", "fc2", "lif"], profile=DT.replace(spike_rule=">="))
     cases["ge"] = (ge, (rng.random((40, 2, 2)) < 0.5).astype(np.int64), "if")
+    # subtractive reset (Lava's ATRLIF) with >=: ties of half a threshold, a half-threshold pre-charge
+    sub = ir.Graph.sequential(ir.Affine(weight=np.array([[0.5, -0.5], [0.5, 0.5], [1.5, 0.5]]), bias=np.zeros(3)),
+                              ir.IF(r=np.full(3, 100.0), v_threshold=np.ones(3), metadata={"v_init": np.full(3, 0.5)}),
+                              ir.Linear(weight=rng.normal(0.0, 0.5, (2, 3))), ir.I(r=np.full(2, 100.0)),
+                              names=["fc", "if", "ro", "readout"], profile=DT.replace(reset="subtract", spike_rule=">="))
+    cases["subtract_ge"] = (sub, (rng.random((40, 2, 2)) < 0.6).astype(np.int64), "if")
     return cases
+
+
+def _converted(tmp: Path) -> tuple[ir.Graph, np.ndarray, str]:
+    """``neurokit convert``'s MLP (IF with reset by subtraction and a half-threshold start, an I
+    readout, analog digits in sixteenths: deployed with ``input_scale = 16``) and 6 test images x 24 steps."""
+    from neurokit import api
+    from neurokit.data import Digits
+
+    api.convert(arch="mlp", out=tmp / "mlp.nir", timesteps=[24])
+    images = Digits(train=False).images[:6]
+    return ir.read(tmp / "mlp.nir"), np.broadcast_to(np.rint(images * 16)[None], (24, *images.shape)).copy(), "if2"
+
+
+@pytest.mark.lava
+def test_converted_mlp_classifies_on_the_chip_as_the_float_model(runs: dict[str, dict[str, Any]]) -> None:
+    r = runs["converted"]
+    layers = r["artifact"].manifest["layers"]
+    assert [L["kind"] for L in layers] == ["IF", "IF", "I"] and all("theta_0" not in L for L in layers)
+    assert layers[0]["max_spikes_per_sample"] >= 500 and r["artifact"].manifest["input_scale"] == 16.0
+    assert any("ATRLIF" in p for p in r["artifact"].manifest["netx"]["refused"])  # netx only: the deploy runs
+    float_out = sim.simulate(r["graph"], r["float_x"]).outputs["output"][-1]
+    chip = r["lava"]["v2"][-1] / layers[-1]["scale"]  # the I readout's membrane after the last step
+    assert np.array_equal(chip.argmax(-1), float_out.argmax(-1))
+    np.testing.assert_allclose(chip, float_out, atol=0.15 * np.abs(float_out).max())
 
 
 def _bit_accurate(art: Artifact, x: np.ndarray) -> dict[str, np.ndarray]:
@@ -89,9 +119,12 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     """Per case: the artifact, real Lava's integers (one launch for all cases) and neurokit's."""
     be = get_backend("loihi2")
     out: dict[str, dict[str, Any]] = {}
-    for name, (graph, x, layer) in _cases().items():
-        art = be.lower(graph, tmp_path_factory.mktemp(name))
-        out[name] = {"graph": graph, "artifact": art, "x": x, "layer": layer, "ours": _bit_accurate(art, x)}
+    cases = {**_cases(), "converted": _converted(tmp_path_factory.mktemp("convert"))}
+    for name, (graph, x, layer) in cases.items():
+        scale = 16.0 if name == "converted" else 1.0
+        art = be.lower(graph, tmp_path_factory.mktemp(name), {"input_scale": scale})
+        out[name] = {"graph": graph, "artifact": art, "x": x, "float_x": x / scale, "layer": layer,
+                     "ours": _bit_accurate(art, x)}
     for r, lava in zip(out.values(), run_lava_many([(r["artifact"], r["x"]) for r in out.values()], timeout_s=600)):
         r["lava"] = lava
     return out
@@ -100,14 +133,14 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 def _float_agreement(r: dict[str, Any]) -> float:
     """Spike agreement of the spiking layer between the chip and the float model at Loihi's timing."""
     be = get_backend("loihi2")
-    f = sim.simulate(be.reference_graph(r["artifact"]), r["x"].astype(float))
+    f = sim.simulate(be.reference_graph(r["artifact"]), r["float_x"])
     k = [L["neuron"] for L in r["artifact"].manifest["layers"]].index(r["layer"])
     chip = r["lava"][f"s{k}"].astype(bool)
     return float(np.mean(f.spikes[r["layer"]].reshape(chip.shape) == chip))
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge"])
+@pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "converted"])
 def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], case: str) -> None:
     r = runs[case]
     assert sorted(r["lava"]) == sorted(r["ours"])
@@ -119,7 +152,7 @@ def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], 
 
 @pytest.mark.lava
 @pytest.mark.parametrize("case, bound", [("cuba", 0.95), ("readout_i", 0.95), ("pool_conv", 0.95),
-                                         ("rleaky", 0.9), ("ge", 1.0)])
+                                         ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("converted", 0.9)])
 def test_new_layers_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str, bound: float) -> None:
     assert _float_agreement(runs[case]) >= bound
 
@@ -169,3 +202,49 @@ def test_what_loihi_cannot_run_is_refused_with_the_node_and_the_reason(tmp_path:
                         "spikes (fix: make hidden layers spiking (LIF/IF/CubaLIF); readouts go last)"]
     subtract = cuba.with_profile(cuba.profile.replace(reset="subtract"))
     assert any("reset='subtract'" in str(p) for p in be.check(subtract))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"input_scal": 16}, "loihi2 has no option 'input_scal'"),
+    ({"input_scale": "16"}, "option 'input_scale' must be a number"),
+    ({"input_scale": True}, "option 'input_scale' must be a number"),
+    ({"input_scale": 0}, "must be > 0"),
+])
+def test_unknown_or_mistyped_options_are_errors(tmp_path: Path, options: dict[str, Any], message: str) -> None:
+    from neurokit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        get_backend("loihi2").lower(_cases()["readout_i"][0], tmp_path, options)
+
+
+@pytest.mark.parametrize("faults, message", [
+    ({"weight_bit": 3}, "loihi2 has no fault key 'weight_bit'"),
+    ({"weight_bits": 2.5}, "fault key 'weight_bits' must be a whole number"),
+    ({"weight_bits": 9}, "must be 1 to 8"),
+    ({"saturate_gain_bits": -1}, "must be >= 0"),
+])
+def test_unknown_or_mistyped_fault_keys_are_errors(tmp_path: Path, faults: dict[str, Any], message: str) -> None:
+    from neurokit.backends.loihi2 import LoihiBoard
+    from neurokit.errors import ConfigError
+
+    be = get_backend("loihi2")
+    art = be.lower(_cases()["readout_i"][0], tmp_path)
+    with pytest.raises(ConfigError, match=message):
+        be.board(art, faults=faults)
+    with pytest.raises(ConfigError, match=message):
+        LoihiBoard(artifact=art, faults=faults)
+    assert be.board(art, faults={"weight_bits": 4}).faults == {"weight_bits": 4}
+
+
+def test_analog_inputs_need_an_input_scale_that_makes_them_counts(tmp_path: Path) -> None:
+    from neurokit.errors import InvalidInputError
+
+    be = get_backend("loihi2")
+    graph = _cases()["readout_i"][0]
+    x = np.full((5, 1, 10), 0.25)
+    with pytest.raises(InvalidInputError, match="deploy with option input_scale"):
+        be.reference_run(be.lower(graph, tmp_path / "plain"), x, 5)
+    art = be.lower(graph, tmp_path / "scaled", {"input_scale": 4})
+    assert be.reference_run(art, x, 5).outputs["output"].shape == (5, 1, 3)
+    with pytest.raises(InvalidInputError, match=r"inputs times input_scale=4 must be spike counts"):
+        be.reference_run(art, np.full((5, 1, 10), 0.3), 5)
