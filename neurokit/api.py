@@ -94,19 +94,13 @@ def install_backend_runtime(target: str, *, venv: str | os.PathLike[str] | None 
 
 
 def doctor() -> dict[str, dict[str, Any]]:
-    """Readiness of every backend: ``{name: {"ready": bool, "detail": str}}``."""
-    import importlib
-
-    from neurokit.backends import BACKENDS
+    """Readiness of every backend: ``{name: {"ready": bool, "detail": str}}`` (``Backend.status``)."""
+    from neurokit.backends import BACKENDS, get_backend
 
     out: dict[str, dict[str, Any]] = {}
-    for name, module_name in BACKENDS.items():
+    for name in BACKENDS:
         try:
-            module = importlib.import_module(module_name)
-            if getattr(module, "BACKEND", None) is None:
-                status = {"ready": False, "detail": "no lowering for this target in this version of neurokit"}
-            else:
-                status = module.status() if hasattr(module, "status") else {"ready": True, "detail": "built in"}
+            status = get_backend(name).status()
         except Exception as exc:  # doctor reports, it does not fail
             status = {"ready": False, "detail": f"cannot load: {exc}"}
         out[name] = {"ready": bool(status["ready"]), "detail": str(status["detail"])}
@@ -116,50 +110,55 @@ def doctor() -> dict[str, dict[str, Any]]:
 def deploy(model: str | os.PathLike[str], target: str, out_dir: str | os.PathLike[str], *,
            options: dict[str, Any] | None = None, run_inputs: str | os.PathLike[str] | None = None,
            steps: int | None = None, sweep: str | None = None, producer: str | None = None,
-           profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None) -> dict[str, Any]:
+           profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None,
+           faults: dict[str, Any] | None = None) -> dict[str, Any]:
     """Check, lower and optionally run ``model`` on ``target``; returns the artifact path, the
-    human report and (with ``run_inputs``) the recording path."""
-    import importlib
+    human report (``Backend.report``) and, with ``run_inputs``, the recording path, the board's
+    ``counters`` and its ``cost`` per inference where the target has a cost model. ``options``
+    and ``faults`` are validated against the target's declaration before anything runs (an
+    unknown key or a mistyped value is a ``ConfigError``); ``faults`` need ``run_inputs``."""
     from pathlib import Path
 
-    from neurokit import ir
-    from neurokit.backends import BACKENDS, get_backend
+    from neurokit.backends import get_backend
     from neurokit.backends.base import refuse_if_problems
     from neurokit.errors import InvalidInputError
+    from neurokit.util.atomic import atomic_write_text
 
-    graph = read_model(model, producer=producer, profile=profile)
     backend = get_backend(target)
-    refuse_if_problems(backend.check(graph), target)
     opts = dict(options or {})
     if ":" in target:
         opts.setdefault("device", target.split(":", 1)[1])
+    backend.validate_options(opts)
+    fault_values = backend.validate_faults(faults) if faults else None
+    if faults and run_inputs is None:
+        raise InvalidInputError("faults are injected into a board run; nothing runs without inputs",
+                                fix="pass run_inputs (CLI: --run INPUTS) with the faults")
+    if sweep is not None and sweep not in backend.sweeps:
+        raise InvalidInputError(f"--sweep {sweep} is not available for {target}",
+                                fix=f"sweeps of {backend.name}: {sorted(backend.sweeps) or 'none'}")
+    graph = read_model(model, producer=producer, profile=profile)
+    refuse_if_problems(backend.check(graph), target)
     artifact = backend.lower(graph, out_dir, opts)
-    module = importlib.import_module(BACKENDS[target.split(":", 1)[0]])
-    report = module.deploy_report(artifact) if hasattr(module, "deploy_report") else json.dumps(dict(artifact.manifest))
-    result: dict[str, Any] = {"artifact": str(artifact.path), "report": report}
+    result: dict[str, Any] = {"artifact": str(artifact.path), "report": backend.report(artifact)}
     if run_inputs is not None:
         inputs = load_inputs(run_inputs, graph)
-        board = backend.board(artifact)
+        n_steps = steps or int(inputs.shape[0])
+        board = backend.board(artifact, faults=fault_values)
         try:
             board.load(artifact)
-            rec = board.run(inputs, steps or int(inputs.shape[0]))
+            rec = board.run(inputs, n_steps)
         finally:
             board.close()
         path = Path(artifact.path) / "recording.h5"
         rec.to_hdf5(path)
         result["recording"] = str(path)
-        if "ring_buffer_saturations" in rec.meta:  # SpiNNaker: 16-bit synaptic input sums that clipped
-            result["ring_buffer_saturations"] = dict(rec.meta["ring_buffer_saturations"])
-        cost = getattr(board, "cost", None)
+        result["counters"] = backend.counters(rec)
+        cost = backend.cost(artifact, result["counters"], steps=n_steps, samples=int(inputs.shape[1]))
         if cost is not None:
-            from neurokit.util.atomic import atomic_write_text
-
             atomic_write_text(Path(artifact.path) / "cost.json", json.dumps(cost, indent=2) + "\n")
             result["cost"] = cost
     if sweep is not None:
-        if not hasattr(module, "sweep"):
-            raise InvalidInputError(f"--sweep is not available for {target}", fix="sweeps exist for crossbar targets")
-        result["sweep"] = module.sweep(artifact, sweep)
+        result["sweep"] = backend.sweep(artifact, sweep)
     return result
 
 

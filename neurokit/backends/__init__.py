@@ -1,6 +1,7 @@
 """Hardware targets. Each backend is a folder with a ``{node type: lowering function}`` table
-behind the small :class:`~neurokit.backends.base.Backend` protocol; :func:`get_backend` looks
-one up by name from an explicit table (no plugin scanning, no global active device)."""
+behind the :class:`~neurokit.backends.base.Backend` protocol (declared options and faults, report,
+counters, cost, own-mode reference run; see :mod:`neurokit.backends.base`); :func:`get_backend`
+looks one up by name from an explicit table (no plugin scanning, no global active device)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import importlib
 
 from neurokit.errors import BackendUnavailableError, InvalidInputError
 
-from .base import Artifact, Backend, Board, Problem
+from .base import Artifact, Backend, BackendBase, Board, Option, Problem, as_backend
 
 #: name -> module that defines ``BACKEND`` (an object implementing :class:`Backend`).
 BACKENDS: dict[str, str] = {
@@ -19,7 +20,8 @@ BACKENDS: dict[str, str] = {
 
 
 def get_backend(name: str) -> Backend:
-    """The backend registered under ``name`` (``"crossbar:pcm"`` selects a device option)."""
+    """The backend registered under ``name`` (``"crossbar:pcm"`` selects a device option), with
+    every member of the :class:`Backend` protocol."""
     base = name.split(":", 1)[0]
     if base not in BACKENDS:
         raise InvalidInputError(f"unknown target {name!r}", fix=f"choose one of {sorted(BACKENDS)}")
@@ -28,7 +30,7 @@ def get_backend(name: str) -> Backend:
     if backend is None:
         raise BackendUnavailableError(f"target {base!r} has no lowering in this version of neurokit",
                                       fix="see `neurokit doctor` for the targets that are ready")
-    return backend
+    return as_backend(backend, module)
 
 
-__all__ = ["BACKENDS", "Artifact", "Backend", "Board", "Problem", "get_backend"]
+__all__ = ["BACKENDS", "Artifact", "Backend", "BackendBase", "Board", "Option", "Problem", "get_backend"]

@@ -1,24 +1,76 @@
-"""The small protocols every hardware target implements.
+"""The protocol every hardware target implements, and the helpers generic code uses with it.
 
-A backend refuses an unmappable graph up front with *every* offending node listed
-(:meth:`Backend.check`), lowers a graph to an :class:`Artifact` directory (always with a
-``manifest.json``), and opens a :class:`Board` that runs the artifact on inputs and returns a
-:class:`~neurokit.sim.recording.Recording`.
+A backend is an object with exactly these members (:class:`Backend`); generic code — ``api.deploy``,
+``api.doctor``, the HIL harness and its board worker — calls them and never probes with ``hasattr``.
+:class:`BackendBase` gives the defaults marked *(default)* below; a backend subclasses it and
+overrides what it does differently.
+
+Declarations
+    ``name: str``
+        the target name (``"crossbar"``).
+    ``options: Mapping[str, Option]``
+        every lowering option ``lower`` accepts, with its type, default and help. Anything else is
+        refused by :func:`validate_settings` (one line naming the key, the allowed keys and types).
+    ``faults: Mapping[str, Option]``
+        every fault key ``board(faults=...)`` implements, declared the same way *(default: none)*.
+    ``lowering: Mapping[type[Node], LoweringFunction]``
+        node type -> the function ``lower`` really calls for nodes of that type (never a string).
+        ``supported_nodes`` is ``tuple(lowering)``; ``check`` refuses every other type
+        (:func:`unsupported_nodes`).
+    ``sweeps: Mapping[str, str]``
+        accuracy sweeps ``sweep`` runs, ``{kind: help}`` *(default: none)*.
+
+Methods
+    ``check(graph) -> list[Problem]``
+        every reason the graph cannot be mapped (node, reason, fix), all at once *(default: node
+        types missing from* ``lowering`` *)*.
+    ``lower(graph, out_dir, options) -> Artifact``
+        writes the artifact directory (``manifest.json`` + the target's files); starts with
+        ``self.validate_options(options)``.
+    ``board(artifact, *, faults=None) -> Board``
+        something that runs the artifact; starts with ``self.validate_faults(faults)``.
+    ``reference_graph(artifact) -> Graph``
+        the graph in the target's numeric mode (quantized parameters, matching profile).
+    ``reference_run(artifact, inputs, steps) -> Recording``
+        the own-mode run the board must match bit for bit *(default:* :mod:`neurokit.sim` *on*
+        ``reference_graph`` *)*.
+    ``report(artifact) -> str``
+        the human resource report ``neurokit deploy`` prints *(default: the manifest as JSON)*.
+    ``counters(recording) -> dict[str, int]``
+        whole-number diagnostics of a board run, flat ``"group/key"`` names (SpiNNaker's
+        ``ring_buffer_saturations/<population>``, the crossbar's ``operations/<kind>``)
+        *(default: the integer entries of* ``recording.meta`` *, see* :func:`meta_counters` *)*.
+    ``cost(artifact, counters, *, steps, samples) -> dict | None``
+        energy/latency per inference from a run's ``counters`` *(default: None, no cost model)*.
+    ``status() -> dict``
+        ``{"ready": bool, "detail": str}`` for ``neurokit doctor`` *(default: ready, built in)*.
+    ``sweep(artifact, kind) -> dict``
+        one accuracy sweep named in ``sweeps`` *(default: refuses)*.
+    ``validate_options(options) -> dict`` / ``validate_faults(faults) -> dict``
+        :func:`validate_settings` against ``options`` / ``faults``: every declared key, defaults
+        filled in *(default, do not override)*.
+
+Backends that do not yet provide every member are wrapped by :func:`as_backend` (called by
+:func:`neurokit.backends.get_backend`), which fills the gaps from the module's old functions
+(``deploy_report``, ``status``, ``sweep``); it is the only place that probes, and goes when every
+backend subclasses :class:`BackendBase`.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from neurokit.errors import FileFormatError, MappingError
+import numpy as np
+
+from neurokit.errors import ConfigError, FileFormatError, InvalidInputError, MappingError
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from neurokit.ir import Graph, Node
     from neurokit.sim.recording import Recording
 
@@ -73,14 +125,92 @@ class Board(Protocol):
 
 
 LoweringFunction = Callable[..., Any]
+"""Lowers one node; the arguments are the backend's own (its ``lower`` is the only caller)."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """A declared option or fault key: accepted ``type`` (or types), ``default`` and ``help``.
+
+    ``default=None`` means "not set" (the backend then uses its own rule, said in ``help``) and
+    lets the user pass ``None``. An ``int`` is accepted where ``float`` is declared (and converted);
+    ``bool`` is never accepted as a number, nor a number as a ``bool``."""
+
+    type: type | tuple[type, ...]
+    default: Any
+    help: str
+
+    @property
+    def types(self) -> tuple[type, ...]:
+        return self.type if isinstance(self.type, tuple) else (self.type,)
+
+    @property
+    def type_name(self) -> str:
+        names = [t.__name__ for t in self.types]
+        return " | ".join(names + (["None"] if self.default is None else []))
+
+    def convert(self, value: Any) -> tuple[bool, Any]:
+        """``(accepted, value)``: whether ``value`` has a declared type, and the value as used."""
+        if value is None:
+            return self.default is None, None
+        for t in self.types:
+            if t is bool:
+                if isinstance(value, bool):
+                    return True, value
+            elif isinstance(value, bool):
+                continue
+            elif t is float and isinstance(value, (int, float)):
+                return True, float(value)
+            elif isinstance(value, t):
+                return True, value
+        return False, value
+
+
+def declared(options: Mapping[str, Option]) -> str:
+    """``key: type = default`` for each declared key, one line (for error messages and help)."""
+    return ", ".join(f"{k}: {o.type_name} = {o.default!r}" for k, o in options.items()) or "none"
+
+
+def validate_settings(given: Mapping[str, Any] | None, declaration: Mapping[str, Option], *, target: str,
+                      kind: str = "option") -> dict[str, Any]:
+    """Every declared key with the user's value or its default; an unknown key or a value of an
+    undeclared type raises :class:`~neurokit.errors.ConfigError` naming the key, the allowed keys
+    and their types (``kind`` is ``"option"`` or ``"fault"``)."""
+    values = {k: o.default for k, o in declaration.items()}
+    for key, value in (given or {}).items():
+        if key not in declaration:
+            raise ConfigError(f"unknown {target} {kind} {key!r}",
+                              fix=f"{target} {kind}s are: {declared(declaration)}")
+        ok, converted = declaration[key].convert(value)
+        if not ok:
+            raise ConfigError(f"{target} {kind} {key!r} must be {declaration[key].type_name}, got "
+                              f"{type(value).__name__} {value!r}",
+                              fix=f"{key}: {declaration[key].help}; {target} {kind}s are: {declared(declaration)}")
+        values[key] = converted
+    return values
+
+
+def meta_counters(recording: Any) -> dict[str, int]:
+    """The integer entries of ``recording.meta`` as ``{"key": n}`` or, for a dict entry,
+    ``{"key/sub": n}`` (booleans and non-integers are left out)."""
+    counters: dict[str, int] = {}
+    for key, value in getattr(recording, "meta", {}).items():
+        items = value.items() if isinstance(value, Mapping) else [("", value)]
+        for sub, v in items:
+            if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+                counters[f"{key}/{sub}" if sub else str(key)] = int(v)
+    return counters
 
 
 @runtime_checkable
 class Backend(Protocol):
-    """A hardware target."""
+    """A hardware target: the members listed in this module's docstring."""
 
     name: str
+    options: Mapping[str, Option]
+    faults: Mapping[str, Option]
     lowering: Mapping[type[Node], LoweringFunction]
+    sweeps: Mapping[str, str]
 
     @property
     def supported_nodes(self) -> tuple[type[Node], ...]: ...
@@ -95,6 +225,154 @@ class Backend(Protocol):
         """The graph in the numeric mode the target implements (quantized parameters, matching
         profile), which :mod:`neurokit.sim` runs as the reference the board must match."""
         ...
+
+    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording: ...
+
+    def report(self, artifact: Artifact) -> str: ...
+
+    def counters(self, recording: Recording) -> dict[str, int]: ...
+
+    def cost(self, artifact: Artifact, counters: Mapping[str, int], *, steps: int,
+             samples: int) -> dict[str, Any] | None: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+    def sweep(self, artifact: Artifact, kind: str) -> dict[str, Any]: ...
+
+    def validate_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]: ...
+
+    def validate_faults(self, faults: Mapping[str, Any] | None) -> dict[str, Any]: ...
+
+
+_NONE: Mapping[str, Any] = MappingProxyType({})
+
+
+class BackendBase:
+    """The defaults of :class:`Backend` (see the module docstring); subclass and declare
+    ``name``, ``options``, ``faults`` and ``lowering`` (class attributes, or dataclass fields with
+    ``field(default_factory=lambda: TABLE)``: a mapping proxy is not a valid dataclass default)."""
+
+    name: str = ""
+    options: Mapping[str, Option] = _NONE
+    faults: Mapping[str, Option] = _NONE
+    sweeps: Mapping[str, str] = _NONE
+    lowering: Mapping[type[Node], LoweringFunction] = _NONE
+
+    @property
+    def supported_nodes(self) -> tuple[type[Node], ...]:
+        return tuple(self.lowering)
+
+    def check(self, graph: Graph) -> list[Problem]:
+        return unsupported_nodes(graph, self.lowering, self.name)
+
+    def validate_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
+        return validate_settings(options, self.options, target=self.name, kind="option")
+
+    def validate_faults(self, faults: Mapping[str, Any] | None) -> dict[str, Any]:
+        return validate_settings(faults, self.faults, target=self.name, kind="fault")
+
+    def reference_graph(self, artifact: Artifact) -> Graph:
+        raise NotImplementedError(f"{type(self).__name__} must define reference_graph")
+
+    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        """:mod:`neurokit.sim` on :meth:`reference_graph` (a backend with an integer mode of its own overrides this)."""
+        from neurokit import sim
+
+        return sim.simulate(self.reference_graph(artifact), inputs, steps, record=("spikes",))
+
+    def report(self, artifact: Artifact) -> str:
+        return json.dumps(dict(artifact.manifest), indent=2)
+
+    def counters(self, recording: Recording) -> dict[str, int]:
+        return meta_counters(recording)
+
+    def cost(self, artifact: Artifact, counters: Mapping[str, int], *, steps: int,
+             samples: int) -> dict[str, Any] | None:
+        return None
+
+    def status(self) -> dict[str, Any]:
+        return {"ready": True, "detail": "built in"}
+
+    def sweep(self, artifact: Artifact, kind: str) -> dict[str, Any]:
+        if kind not in self.sweeps:
+            raise InvalidInputError(f"{self.name} has no sweep {kind!r}",
+                                    fix=f"sweeps of {self.name}: {sorted(self.sweeps) or 'none'}")
+        raise NotImplementedError(f"{type(self).__name__} declares sweep {kind!r} but does not run it")
+
+
+#: what :func:`as_backend` checks before using an object as it is.
+PROTOCOL_MEMBERS = ("name", "options", "faults", "lowering", "sweeps", "supported_nodes", "check", "lower", "board",
+                    "reference_graph", "reference_run", "report", "counters", "cost", "status", "sweep",
+                    "validate_options", "validate_faults")
+
+
+@dataclass
+class LegacyBackend(BackendBase):
+    """A backend object written before this protocol, completed with the defaults and with its
+    module's ``deploy_report`` / ``status`` / ``sweep`` functions. Options are passed through to its
+    own ``lower`` (which refuses unknown ones itself); faults are not declared, so they are passed
+    through unvalidated until the backend declares them — temporary, see :func:`as_backend`."""
+
+    wrapped: Any = None
+    module: Any = None
+
+    def __post_init__(self) -> None:
+        self.name = str(self.wrapped.name)
+        self.lowering = self.wrapped.lowering
+        self.options = getattr(self.wrapped, "options", _NONE)
+        self.faults = getattr(self.wrapped, "faults", _NONE)
+        self.sweeps = getattr(self.wrapped, "sweeps", _NONE)
+
+    def check(self, graph: Graph) -> list[Problem]:
+        return list(self.wrapped.check(graph))
+
+    def lower(self, graph: Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
+        return self.wrapped.lower(graph, out_dir, self.validate_options(options))
+
+    def validate_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
+        return super().validate_options(options) if self.options else dict(options or {})
+
+    def validate_faults(self, faults: Mapping[str, Any] | None) -> dict[str, Any]:
+        return super().validate_faults(faults) if self.faults else dict(faults or {})
+
+    def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> Board:
+        given = self.validate_faults(faults) if faults else None
+        return self.wrapped.board(artifact, faults=given) if given else self.wrapped.board(artifact)
+
+    def reference_graph(self, artifact: Artifact) -> Graph:
+        return self.wrapped.reference_graph(artifact)
+
+    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        if hasattr(self.wrapped, "reference_run"):
+            return self.wrapped.reference_run(artifact, inputs, steps)
+        return super().reference_run(artifact, inputs, steps)
+
+    def report(self, artifact: Artifact) -> str:
+        if hasattr(self.module, "deploy_report"):
+            return str(self.module.deploy_report(artifact))
+        return super().report(artifact)
+
+    def cost(self, artifact: Artifact, counters: Mapping[str, int], *, steps: int,
+             samples: int) -> dict[str, Any] | None:
+        return None
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.module.status()) if hasattr(self.module, "status") else super().status()
+
+    def sweep(self, artifact: Artifact, kind: str) -> dict[str, Any]:
+        if not hasattr(self.module, "sweep"):
+            return super().sweep(artifact, kind)
+        return dict(self.module.sweep(artifact, kind))
+
+
+def as_backend(obj: Any, module: Any = None) -> Backend:
+    """``obj`` itself when it has every member of :class:`Backend`, else a :class:`LegacyBackend`
+    around it (``module``: where its ``deploy_report``/``status``/``sweep`` functions live)."""
+    if all(hasattr(obj, m) for m in PROTOCOL_MEMBERS):
+        return obj  # type: ignore[no-any-return]
+    if module is None:
+        module = importlib.import_module(type(obj).__module__.rsplit(".", 1)[0])
+    return LegacyBackend(wrapped=obj, module=module)
 
 
 def unsupported_nodes(graph: Graph, lowering: Mapping[type[Node], LoweringFunction], target: str) -> list[Problem]:

@@ -25,20 +25,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         "and write DIR/recording.h5")
     p.add_argument("--steps", type=int, default=None, help="steps to run with --run (default: the inputs' length)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                   help="backend option, repeatable (e.g. --option tile_size=128); values are parsed as JSON")
+                   help="backend option, repeatable (e.g. --option tile_rows=128); values are parsed as JSON; an option the target does not declare is an error")
+    p.add_argument("--fault", action="append", default=[], metavar="KEY=VALUE",
+                   help="fault injected into the --run board, repeatable (e.g. --fault stuck_on_rate=0.01); "
+                        "the keys each target declares are listed in the error for an unknown one")
     p.add_argument("--sweep", choices=["drift", "adc", "faults"], default=None,
                    help="crossbar only: accuracy sweep (JSON + PNG in DIR)")
     add_meaning_arguments(p)
     p.set_defaults(func=run)
 
 
-def _options(pairs: list[str]) -> dict[str, object]:
+def _options(pairs: list[str], flag: str = "--option") -> dict[str, object]:
+    """``KEY=VALUE`` pairs; a value is read as JSON where it is JSON, else as text."""
     from neurokit.errors import InvalidInputError
 
     out: dict[str, object] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise InvalidInputError(f"--option {pair!r} is not KEY=VALUE", fix="e.g. --option tile_size=128")
+            raise InvalidInputError(f"{flag} {pair!r} is not KEY=VALUE", fix=f"e.g. {flag} adc_bits=6")
         key, value = pair.split("=", 1)
         try:
             out[key] = json.loads(value)
@@ -49,13 +53,13 @@ def _options(pairs: list[str]) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     result = api.deploy(args.model, args.target, args.out, options=_options(args.option), run_inputs=args.run,
-                        steps=args.steps, sweep=args.sweep, **meaning_from_args(args))
+                        steps=args.steps, sweep=args.sweep, faults=_options(args.fault, "--fault") or None,
+                        **meaning_from_args(args))
     print(result["report"])
     if result.get("cost"):
-        from neurokit.backends.crossbar.cost import format_cost
-
-        print(format_cost(result["cost"]))
-    sat = result.get("ring_buffer_saturations")
+        print(result["cost"].get("summary") or json.dumps(result["cost"]))
+    prefix = "ring_buffer_saturations/"  # SpiNNaker's counters: 16-bit synaptic input sums that clipped
+    sat = {k[len(prefix):]: v for k, v in result.get("counters", {}).items() if k.startswith(prefix)} or None
     if sat is not None:
         total = sum(sat.values())
         print(f"ring-buffer saturations: {total}" + (" (" + ", ".join(f"{k}: {v}" for k, v in sat.items() if v) + ") — "

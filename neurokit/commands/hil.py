@@ -40,7 +40,10 @@ def _faults(items: list[str]) -> dict[str, dict[str, float]]:
         if not target or "=" not in kv:
             raise InvalidInputError(f"--fault {item!r} is not TARGET:KEY=VALUE", fix="e.g. crossbar:pcm:stuck_on_rate=0.01")
         key, value = kv.split("=", 1)
-        out.setdefault(target, {})[key] = json.loads(value)
+        try:
+            out.setdefault(target, {})[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out.setdefault(target, {})[key] = value  # text: the target's declaration says whether it fits
     return out
 
 

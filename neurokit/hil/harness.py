@@ -5,8 +5,8 @@ For each target the harness (1) asks the backend to check the graph (all problem
 timeout — a crash or hang is reported for that target and the harness goes on — and (4)
 measures both seams of the board's run:
 
-* ``own_mode`` — against the target's own numeric mode in neurokit (``backend.reference_run``,
-  or :mod:`neurokit.sim` on ``backend.reference_graph(artifact)``). Bit-exact agreement is
+* ``own_mode`` — against the target's own numeric mode in neurokit (``Backend.reference_run``:
+  a bit-accurate integer mode of its own, or :mod:`neurokit.sim` on ``reference_graph``). Bit-exact agreement is
   expected; a divergence here is an implementation fault (lowering, runtime, board, injected fault).
 * ``float_model`` — against the float model: the graph as given, run by :mod:`neurokit.sim` in
   float64, at the target's declared timing (its ``synapse_latency``: a chip that delivers every
@@ -34,11 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from neurokit.errors import NeurokitError
+from neurokit.errors import MappingError, NeurokitError
+from neurokit.backends.base import Backend
 from neurokit.ir import Graph
 
 from . import metrics
-from .runs import RunArrays, read_run, write_inputs
+from .runs import RunArrays, from_recording, read_run, write_inputs
 from .worker import resolve_backend
 
 
@@ -93,6 +94,7 @@ class TargetResult:
     accuracy_delta: float | None = None  # accuracy - the float model's accuracy
     faults: dict[str, Any] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)  # the board's diagnostics, e.g. saturations
+    cost: dict[str, Any] | None = None  # Backend.cost of the run: energy and latency per inference
     run: RunArrays | None = field(default=None, repr=False)
     reference: RunArrays | None = field(default=None, repr=False)  # the own-mode run
 
@@ -101,7 +103,7 @@ class TargetResult:
                 "own_mode": self.own_mode.as_dict() if self.own_mode else None,
                 "float_model": self.float_model.as_dict() if self.float_model else None,
                 "accuracy": self.accuracy, "accuracy_delta": self.accuracy_delta,
-                "faults": self.faults, "counters": self.counters}
+                "faults": self.faults, "counters": self.counters, "cost": self.cost}
 
 
 @dataclass
@@ -143,8 +145,6 @@ def profile_changes(reference: Graph, target: Graph) -> dict[str, list[Any]]:
 def simulate_arrays(graph: Graph, inputs: np.ndarray, steps: int) -> RunArrays:
     """Run ``graph`` in the reference simulator (:mod:`neurokit.sim`); spike trains and outputs."""
     from neurokit import sim
-
-    from .runs import from_recording
 
     return from_recording(sim.simulate(graph, inputs, steps, record=("spikes",)))
 
@@ -206,6 +206,37 @@ def _accuracy(run: RunArrays, labels: np.ndarray | None) -> float | None:
     return metrics.accuracy(next(iter(run.outputs.values())), labels)
 
 
+def _target_name(spec: str, backend: Backend) -> str:
+    """The name results are filed under: the spec, or the backend's name for a ``module:OBJECT`` spec."""
+    explicit = ":" in spec and "." in spec.split(":", 1)[0]
+    return str(backend.name) if explicit else spec
+
+
+def validate_target_settings(targets: Sequence[str], faults: Mapping[str, Mapping[str, Any]] | None,
+                             options: Mapping[str, Mapping[str, Any]] | None) -> None:
+    """Refuse, before anything runs, faults or options for a target not in ``targets`` and any key
+    or value a target does not declare (:meth:`Backend.validate_faults`, ``validate_options``)."""
+    from neurokit.errors import ConfigError, NeurokitError
+
+    names: dict[str, Backend] = {}
+    for spec in targets:
+        try:
+            backend = resolve_backend(spec)
+        except NeurokitError:
+            continue  # reported for that target by the run itself
+        names[_target_name(spec, backend)] = backend
+    for what, given in (("fault", faults), ("option", options)):
+        for name, values in (given or {}).items():
+            if name not in names:
+                raise ConfigError(f"{what}s given for {name!r}, which is not among the targets {sorted(names)}",
+                                  fix=f"name one of the targets, e.g. {next(iter(names), 'crossbar:pcm')}:KEY=VALUE")
+            backend = names[name]
+            if what == "fault":
+                backend.validate_faults(values)
+            else:
+                backend.validate_options({**values, **({"device": name.split(":", 1)[1]} if ":" in name else {})})
+
+
 def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels: np.ndarray | None = None,
             steps: int | None = None, out_dir: str | Path, timeout_s: float = 600.0,
             faults: Mapping[str, Mapping[str, Any]] | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
@@ -215,6 +246,7 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
 
     ``faults`` and ``options`` map a target to its fault-injection and lowering options.
     """
+    validate_target_settings(targets, faults, options)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     steps = steps or int(inputs.shape[0])
@@ -230,7 +262,7 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
         try:
             backend = resolve_backend(spec)
             explicit = ":" in spec and "." in spec.split(":", 1)[0]  # "module:OBJECT" spec
-            name = res.target = str(getattr(backend, "name", spec)) if explicit else spec
+            name = res.target = _target_name(spec, backend)
             res.faults = dict((faults or {}).get(name, {}))
             problems = backend.check(graph)
             if problems:
@@ -242,19 +274,13 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
                 lower_opts.setdefault("device", spec.split(":", 1)[1])  # e.g. crossbar:pcm
             artifact = backend.lower(graph, out / "artifacts" / name.replace(":", "_"), lower_opts)
             own_graph = backend.reference_graph(artifact)
-            if hasattr(backend, "reference_run"):  # a bit-accurate integer mode of its own
-                from .runs import from_recording
-
-                reference = from_recording(backend.reference_run(artifact, inputs, steps))
-                own = f"{name}'s own numeric mode in neurokit (backend.reference_run)"
-            else:
-                reference = simulate_arrays(own_graph, inputs, steps)
-                own = (f"neurokit.sim on {name}'s reference graph (numeric {own_graph.profile.numeric}, "
-                       f"synapse_latency {own_graph.profile.synapse_latency})")
+            reference = from_recording(backend.reference_run(artifact, inputs, steps))
+            own = f"{name}'s own numeric mode in neurokit ({type(backend).__name__}.reference_run)"
             t1 = time.perf_counter()
             run = run_board_process(spec, artifact.path, inputs, steps, timeout_s=timeout_s, faults=res.faults)
             res.wall_s = time.perf_counter() - t1
             res.run, res.reference, res.counters = run, reference, dict(run.counters)
+            res.cost = backend.cost(artifact, run.counters, steps=steps, samples=int(inputs.shape[1]))
             dt = graph.profile.dt
             res.own_mode = compare(reference, run, order, dt, description=own)
             latency = own_graph.profile.synapse_latency
@@ -267,6 +293,9 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             res.accuracy = _accuracy(run, labels)
             if res.accuracy is not None and ref_acc is not None:
                 res.accuracy_delta = res.accuracy - ref_acc
+        except MappingError as exc:  # e.g. a net larger than the chip, found while lowering with the options
+            res.status, res.error = "refused", str(exc)
+            res.wall_s = time.perf_counter() - t0
         except NeurokitError as exc:
             res.status = "timeout" if isinstance(exc, TimeoutError) else "failed"
             res.error = str(exc)

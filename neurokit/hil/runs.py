@@ -27,18 +27,14 @@ class RunArrays:
     counters: dict[str, int] = field(default_factory=dict)
 
 
-def from_recording(rec: Any) -> RunArrays:
-    """Dense spike trains, outputs and counters (integer entries of ``rec.meta``, flattened to
-    ``key/sub``) from a :class:`neurokit.sim.recording.Recording`."""
+def from_recording(rec: Any, counters: dict[str, int] | None = None) -> RunArrays:
+    """Dense spike trains, outputs and ``counters`` (default: the integer entries of ``rec.meta``,
+    :func:`neurokit.backends.base.meta_counters`) from a :class:`neurokit.sim.recording.Recording`."""
+    from neurokit.backends.base import meta_counters
+
     spikes = {node: np.asarray(rec.spike_train(node), dtype=bool) for node in rec.spiking_nodes}
     outputs = {node: np.asarray(v) for node, v in rec.outputs.items()}
-    counters: dict[str, int] = {}
-    for key, value in getattr(rec, "meta", {}).items():
-        items = value.items() if isinstance(value, dict) else [("", value)]
-        for sub, v in items:
-            if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-                counters[f"{key}/{sub}" if sub else key] = int(v)
-    return RunArrays(spikes=spikes, outputs=outputs, counters=counters)
+    return RunArrays(spikes=spikes, outputs=outputs, counters=dict(meta_counters(rec) if counters is None else counters))
 
 
 def write_run(path: str | os.PathLike[str], run: RunArrays) -> None:

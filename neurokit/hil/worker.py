@@ -2,7 +2,8 @@
 
 ``SPEC`` is a registered target name (``loihi2``, ``spinnaker``, ``crossbar:pcm``) or an explicit
 ``package.module:ATTRIBUTE`` naming a backend object (used by tests and user backends; nothing
-is discovered by scanning). Faults come as JSON in ``--faults``. On failure the worker prints one
+is discovered by scanning). Faults come as JSON in ``--faults`` and are validated by the backend's
+``board``; the run's counters are ``Backend.counters``. On failure the worker prints one
 JSON line ``{"error": ..., "type": ...}`` on stderr and exits 1.
 """
 
@@ -15,22 +16,19 @@ import sys
 from typing import Any
 
 from neurokit.backends import get_backend
-from neurokit.backends.base import Artifact
+from neurokit.backends.base import Artifact, Backend, as_backend
 
 from .runs import from_recording, read_inputs, write_run
 
 
-def resolve_backend(spec: str) -> Any:
-    """A backend object from a registered name or a ``module:attribute`` spec."""
+def resolve_backend(spec: str) -> Backend:
+    """A backend (every member of the :class:`Backend` protocol) from a registered name or a
+    ``module:attribute`` spec."""
     if ":" in spec and "." in spec.split(":", 1)[0]:
-        module, attr = spec.split(":", 1)
-        return getattr(importlib.import_module(module), attr)
+        module_name, attr = spec.split(":", 1)
+        module = importlib.import_module(module_name)
+        return as_backend(getattr(module, attr), module)
     return get_backend(spec)
-
-
-def open_board(spec: str, artifact: Artifact, faults: dict[str, Any] | None) -> Any:
-    backend = resolve_backend(spec)
-    return backend.board(artifact, faults=faults) if faults else backend.board(artifact)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,13 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults = json.loads(args.faults) if args.faults else None
         artifact = Artifact.open(args.artifact)
-        board = open_board(args.spec, artifact, faults)
+        backend = resolve_backend(args.spec)
+        board = backend.board(artifact, faults=faults)
         try:
             board.load(artifact)
             rec = board.run(read_inputs(args.inputs), args.steps)
         finally:
             board.close()
-        write_run(args.out, from_recording(rec))
+        write_run(args.out, from_recording(rec, backend.counters(rec)))
         return 0
     except Exception as exc:  # reported to the harness as data, not a traceback
         print(json.dumps({"error": str(exc), "type": type(exc).__name__}), file=sys.stderr)

@@ -25,8 +25,9 @@ single_thread()
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from neurokit import ir  # noqa: E402
 from neurokit.backends.crossbar import load_device  # noqa: E402
-from neurokit.backends.crossbar.mapping import Periphery, TiledLayer, target_conductances  # noqa: E402
+from neurokit.backends.crossbar.mapping import Periphery, TiledLayer, stationary_matrix, target_conductances  # noqa: E402
 from neurokit.convert import train_reference_ann  # noqa: E402
 
 TIMES = [1.0, 3600.0, 86400.0, 30 * 86400.0, 365 * 86400.0]
@@ -41,7 +42,7 @@ def neurokit_curve(model: torch.nn.Module, x: np.ndarray, y: np.ndarray) -> dict
         rng = np.random.default_rng(seed)
         programmed = []
         for lin in linears:
-            gp_t, gm_t, w_max = target_conductances(lin.weight.detach().double().numpy(), dev)
+            gp_t, gm_t, w_max = target_conductances(lin.weight.detach().double().numpy().T, dev)  # rows = inputs
             programmed.append((dev.program(gp_t, rng), dev.program(gm_t, rng), dev.drift_coefficients(gp_t, rng),
                                dev.drift_coefficients(gm_t, rng), w_max, lin.bias.detach().double().numpy(), gp_t - gm_t))
         for t in TIMES:
@@ -49,7 +50,10 @@ def neurokit_curve(model: torch.nn.Module, x: np.ndarray, y: np.ndarray) -> dict
             for k, (gp, gm, nup, num, w_max, b, g_target) in enumerate(programmed):
                 g_now = dev.at_time(gp, nup, t, rng) - dev.at_time(gm, num, t, rng)
                 alpha = float(np.abs(g_target).sum() / np.abs(g_now).sum())  # global drift compensation
-                layer = TiledLayer(g_eff=g_now, w_max=w_max, g_max=dev.g_max, bias=b, periph=Periphery(), alpha=alpha)
+                matrix = stationary_matrix(ir.Affine(weight=(g_target * (w_max / dev.g_max)).T, bias=b),
+                                           (g_now.shape[0],), (g_now.shape[1],), 1.0)
+                layer = TiledLayer(g_eff=g_now[None], w_max=w_max, g_max=dev.g_max, matrix=matrix, periph=Periphery(),
+                                   alpha=np.full((1, *g_now.shape), alpha))
                 h = layer(h)
                 if k < len(programmed) - 1:
                     h = np.maximum(h, 0.0)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .backend import CrossbarBackend, CrossbarBoard, deploy_report
 from .devices import Device, load_device
 from .mapping import Periphery
@@ -13,9 +11,5 @@ from .sweeps import sweep
 BACKEND = CrossbarBackend()
 
 
-def status() -> dict[str, Any]:
-    return {"ready": True, "detail": "emulator built in (devices: hardware/pcm.toml, rram.toml, ideal.toml)"}
-
-
 __all__ = ["BACKEND", "CrossbarBackend", "CrossbarBoard", "Device", "Periphery", "deploy_report", "load_device",
-           "status", "sweep"]
+           "sweep"]

@@ -1,9 +1,17 @@
-"""The crossbar backend: ``check`` / ``lower`` (program the tiles) / ``board`` (emulate) / ``reference_graph``.
+"""The crossbar backend: ``check`` / ``lower`` (program the arrays) / ``board`` (emulate) /
+``reference_graph`` / ``report`` / ``cost`` — the :class:`~neurokit.backends.base.Backend` protocol.
 
-Artifact (``format: neurokit-crossbar``, version 1): ``manifest.json`` (device, periphery,
-layers, read time, seed), ``model.nir`` (the float model, for the digital periphery and as the
-HIL reference) and ``conductances.h5`` with, per linear node, the programmed ``g_plus``/``g_minus``
-(µS, ``(in, out)``), drift exponents ``nu_plus``/``nu_minus``, ``w_max`` and the digital ``bias``.
+A layer's stationary matrix (weights of a dense layer, kernel matrix of a convolution; see
+:mod:`~neurokit.backends.crossbar.mapping`) is tiled over as many arrays of the chip as it needs;
+the chip's array count (``arrays`` in ``hardware/<device>.toml``, or the ``arrays`` option) bounds
+the whole net, and a net that needs more is refused naming its largest layer, the arrays needed
+and the limit. Pooling, neurons and routing run in the digital periphery.
+
+Artifact (``format: neurokit-crossbar``, version 2): ``manifest.json`` (device, periphery, layers
+with their arrays, read time, seed), ``model.nir`` (the float model, for the digital periphery
+and as the HIL reference) and ``conductances.h5`` with, per layer on arrays, the programmed
+``g_plus``/``g_minus`` (µS, ``(groups, rows, cols)``), drift exponents ``nu_plus``/``nu_minus``
+and ``w_max``.
 """
 
 from __future__ import annotations
@@ -13,40 +21,57 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import h5py
 import numpy as np
 
 from neurokit import ir
-from neurokit.backends.base import Artifact, Problem, refuse_if_problems, unsupported_nodes
+from neurokit.backends.base import (Artifact, BackendBase, LoweringFunction, Option, Problem, refuse_if_problems,
+                                    unsupported_nodes)
 from neurokit.dynamics.reference import run_reference
-from neurokit.errors import InvalidInputError
-from neurokit.ir.passes import node_to_csr
+from neurokit.errors import ConfigError
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .cost import cost_per_inference
+from .cost import OPERATIONS, cost_per_inference, format_cost
 from .devices import Device, load_device
-from .mapping import Periphery, TiledLayer, ir_drop_factor, target_conductances
+from .mapping import (CONV, DENSE, DigitalPool, Periphery, TiledLayer, arrays_needed, ir_drop_factor, matrix_shape,
+                      per_array, stationary_matrix, target_conductances)
 
-LINEAR = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
+ON_ARRAYS = (*DENSE, *CONV)
+POOLS = (ir.SumPool2d, ir.AvgPool2d)
 PORTS = (ir.Input, ir.Output, ir.Flatten, ir.Scale, ir.Delay)
-MAX_CELLS = 16_000_000
 
-
-def _dense(node: ir.Node, shapes: tuple[tuple[int, ...], tuple[int, ...]], dt: float) -> tuple[np.ndarray, np.ndarray | None]:
-    csr = node_to_csr(node, shapes[0], shapes[1], dt)
-    w = np.zeros((csr.n_post, csr.n_pre))
-    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
-    np.add.at(w, (csr.indices, pre), csr.weight)
-    return w, csr.bias
+#: lowering options (see :class:`~neurokit.backends.crossbar.mapping.Periphery` for the periphery's).
+OPTIONS: Mapping[str, Option] = MappingProxyType({
+    "device": Option(str, "pcm", "device table hardware/<device>.toml (pcm, rram, ideal)"),
+    "seed": Option(int, 0, "seed of programming noise (and, plus 7919, of read noise)"),
+    "t_inference": Option(float, 1.0, "seconds after programming at which the arrays are read (drift)"),
+    "tile_rows": Option(int, None, "rows of one array (word lines); None = the device table's array_rows"),
+    "tile_cols": Option(int, None, "columns of one array (bit lines, one ADC each); None = its array_cols"),
+    "arrays": Option(int, None, "arrays on the chip; None = the device table's arrays"),
+    "adc_bits": Option(int, 0, "ADC precision per array column; 0 = ideal"),
+    "adc_range": Option(float, 0.25, "ADC full scale as a fraction of rows x g_max"),
+    "dac_bits": Option(int, 0, "input DAC precision; 0 = ideal"),
+    "ir_drop": Option(float, 0.0, "first-order IR-drop coefficient rho (0 = none)"),
+    "drift_compensation": Option(bool, True, "drift compensation alpha per array"),
+})
+#: fault keys a board injects.
+FAULTS: Mapping[str, Option] = MappingProxyType({
+    "stuck_on_rate": Option(float, 0.0, "fraction of cells stuck at g_max, in [0, 1]"),
+    "stuck_off_rate": Option(float, 0.0, "fraction of cells stuck at 0, in [0, 1]"),
+})
+SWEEPS: Mapping[str, str] = MappingProxyType({
+    "drift": "accuracy vs time after programming", "adc": "accuracy vs ADC bits",
+    "faults": "accuracy vs stuck-at fault rate"})
 
 
 @dataclass
 class CrossbarBoard:
-    """Emulates the programmed tiles; neurons run digitally with the reference neuron code (every
-    profile rule: reset timing, multi-spike counts, ``v_min``; the float model's initial state)."""
+    """Emulates the programmed arrays; neurons and pooling run digitally with the reference code
+    (every profile rule: reset timing, multi-spike counts, ``v_min``; the float model's initial state)."""
 
     artifact: Artifact
     faults: Mapping[str, float] = field(default_factory=dict)
@@ -54,14 +79,19 @@ class CrossbarBoard:
     seed: int | None = None
 
     def load(self, artifact: Artifact | None = None) -> None:
+        """Read the conductances at ``t_inference`` with the device model, per array: faults,
+        drift and read noise per cell, IR drop over each array's rows and columns, drift
+        compensation per array."""
         art = artifact or self.artifact
         m = art.manifest
         self.graph = ir.read(Path(art.path) / "model.nir")
+        flat = self.graph.flatten()
+        shapes = flat.infer_shapes()
         self.device = load_device(m["device"])
         self.periph = Periphery(**m["periphery"])
         t = float(self.t_inference if self.t_inference is not None else m["t_inference"])
         rng = np.random.default_rng(int(self.seed if self.seed is not None else m["seed"]) + 7919)
-        self.layers: dict[str, TiledLayer] = {}
+        self.layers: dict[str, TiledLayer | DigitalPool] = {}
         with h5py.File(Path(art.path) / "conductances.h5", "r") as f:
             for name in m["layers"]:
                 g = f[name]
@@ -72,25 +102,28 @@ class CrossbarBoard:
                     gp, gm = _inject_stuck(gp, dev, rng), _inject_stuck(gm, dev, rng)
                 g_now = (self.device.at_time(gp, g["nu_plus"][()], t, rng)
                          - self.device.at_time(gm, g["nu_minus"][()], t, rng))
-                alpha = 1.0
+                alpha = None
                 if self.periph.drift_compensation and self.device.kind != "ideal":
-                    ref = np.abs(gp - gm).sum()
-                    alpha = float(ref / max(np.abs(g_now).sum(), 1e-30))
-                rows, cols = g_now.shape
-                drop = np.ones_like(g_now)
+                    alpha = np.ones_like(g_now)
+                    for k, rows, cols in per_array(g_now.shape, self.periph):
+                        now = np.abs(g_now[k, rows, cols]).sum()
+                        alpha[k, rows, cols] = np.abs(gp[k, rows, cols] - gm[k, rows, cols]).sum() / now if now else 1.0
                 if self.periph.ir_drop > 0:
-                    for r0 in range(0, rows, self.periph.tile_rows):
-                        for c0 in range(0, cols, self.periph.tile_cols):
-                            blk = drop[r0:r0 + self.periph.tile_rows, c0:c0 + self.periph.tile_cols]
-                            blk[:] = ir_drop_factor(self.periph.tile_rows, self.periph.tile_cols,
-                                                    self.periph.ir_drop)[:blk.shape[0], :blk.shape[1]]
-                bias = g["bias"][()] if "bias" in g else None
-                self.layers[name] = TiledLayer(g_eff=g_now * drop, w_max=float(g["w_max"][()]),
-                                               g_max=self.device.g_max, bias=bias, periph=self.periph, alpha=alpha)
+                    drop = ir_drop_factor(self.periph.tile_rows, self.periph.tile_cols, self.periph.ir_drop)
+                    for k, rows, cols in per_array(g_now.shape, self.periph):
+                        g_now[k, rows, cols] *= drop[:rows.stop - rows.start, :cols.stop - cols.start]
+                node = flat.nodes[name]
+                self.layers[name] = TiledLayer(g_eff=g_now, w_max=float(g["w_max"][()]), g_max=self.device.g_max,
+                                               matrix=stationary_matrix(node, *shapes[name], flat.profile.dt),
+                                               periph=self.periph, alpha=alpha)
+        for name, node in flat.nodes.items():
+            if isinstance(node, POOLS):
+                self.layers[name] = DigitalPool(node=node, in_shape=tuple(shapes[name][0]))
 
     def run(self, inputs: np.ndarray, steps: int) -> Recording:
-        """Run ``inputs`` ``(T, B, *shape)``; ``self.cost`` then holds the energy and latency per
-        inference (:func:`neurokit.backends.crossbar.cost.cost_per_inference`)."""
+        """Run ``inputs`` ``(T, B, *shape)``. The recording's ``meta["operations"]`` holds the
+        operations counted over the whole batch (:data:`~.cost.OPERATIONS`, whole numbers);
+        ``self.cost`` the energy and latency per inference (:func:`~.cost.cost_per_inference`)."""
         if not hasattr(self, "layers"):
             self.load()
         flat = self.graph.flatten()
@@ -98,16 +131,16 @@ class CrossbarBoard:
         for layer in self.layers.values():
             layer.reset_counts()
         res = run_reference(self.graph, inputs, steps, record=spiking, linear_ops=self.layers)
-        shapes = flat.infer_shapes()
-        neurons = sum(int(np.prod(shapes[n][1])) for n, node in flat.nodes.items() if isinstance(node, ir.NEURON_TYPES))
         first = next(iter(inputs.values())) if isinstance(inputs, Mapping) else inputs
-        self.cost = cost_per_inference({n: layer.counts for n, layer in self.layers.items()}, neurons, steps,
-                                       int(np.shape(first)[1]), self.device)
+        self.cost = cost_per_inference({n: layer.counts for n, layer in self.layers.items()},
+                                       int(self.artifact.manifest["neurons"]), steps, int(np.shape(first)[1]),
+                                       self.device)
+        operations = {k: int(round(sum(layer.counts[k] for layer in self.layers.values()))) for k in OPERATIONS}
         counts = self.graph.profile.multi_spike  # spike counts, as neurokit.sim records them
         return Recording(dt=self.graph.profile.dt, outputs=dict(res.outputs),
                          spikes={n: np.rint(res.node_outputs[n]).astype(np.int64) if counts and
                                  not isinstance(flat.nodes[n], ir.Threshold) else res.node_outputs[n] > 0.5
-                                 for n in spiking})
+                                 for n in spiking}, meta={"operations": operations})
 
     def reset(self) -> None:
         return None
@@ -123,74 +156,127 @@ def _inject_stuck(g: np.ndarray, dev: Device, rng: np.random.Generator) -> np.nd
 
 
 @dataclass
-class CrossbarBackend:
+class _Lowering:
+    """What the lowering functions write into: the open conductance file and the manifest's parts."""
+
+    flat: ir.Graph
+    shapes: Mapping[str, tuple[tuple[int, ...], tuple[int, ...]]]
+    device: Device
+    periph: Periphery
+    rng: np.random.Generator
+    h5: Any
+    layers: list[str] = field(default_factory=list)
+    report: list[dict[str, Any]] = field(default_factory=list)
+    placement: dict[str, str] = field(default_factory=dict)
+
+
+def program_arrays(ctx: _Lowering, name: str, node: ir.Node) -> None:
+    """A dense layer or a convolution onto arrays: its stationary matrix as programmed
+    differential pairs (``g_plus``/``g_minus``, drift exponents); the bias stays digital."""
+    m = stationary_matrix(node, *ctx.shapes[name], ctx.flat.profile.dt)
+    gp_t, gm_t, w_max = target_conductances(m.weight, ctx.device)
+    g = ctx.h5.create_group(name)
+    gp, gm = ctx.device.program(gp_t, ctx.rng), ctx.device.program(gm_t, ctx.rng)
+    g.create_dataset("g_plus", data=gp, compression="gzip")
+    g.create_dataset("g_minus", data=gm, compression="gzip")
+    g.create_dataset("nu_plus", data=ctx.device.drift_coefficients(gp_t, ctx.rng), compression="gzip")
+    g.create_dataset("nu_minus", data=ctx.device.drift_coefficients(gm_t, ctx.rng), compression="gzip")
+    g.create_dataset("w_max", data=w_max)
+    ctx.layers.append(name)
+    groups, rows, cols = m.weight.shape
+    ctx.report.append({"layer": name, "groups": groups, "rows": rows, "cols": cols,
+                       "vectors_per_step": int(m.patches.shape[1]), "tiles": arrays_needed(m.weight.shape, ctx.periph),
+                       "devices": int(2 * m.weight.size), "w_max": w_max})
+    ctx.placement[name] = "arrays"
+
+
+def digital_pool(ctx: _Lowering, name: str, node: ir.Node) -> None:
+    """Sum/average pooling in the digital periphery (adders, no arrays)."""
+    ctx.placement[name] = "digital pooling"
+
+
+def digital_neuron(ctx: _Lowering, name: str, node: ir.Node) -> None:
+    """A neuron layer in the digital periphery: run by the reference neuron code on the arrays' sums."""
+    ctx.placement[name] = "digital neurons"
+
+
+def digital_routing(ctx: _Lowering, name: str, node: ir.Node) -> None:
+    """Inputs, outputs, reshapes, scales and delays: routing in the digital periphery, no arrays."""
+    ctx.placement[name] = "digital routing"
+
+
+def capacity_problems(graph: ir.Graph, periph: Periphery, arrays: int, device: str) -> list[Problem]:
+    """One problem, naming the largest layer, when the net needs more arrays than the chip has."""
+    flat = graph.flatten()
+    shapes = flat.infer_shapes()
+    need = {name: arrays_needed(matrix_shape(node, *shapes[name]), periph)
+            for name, node in flat.nodes.items() if isinstance(node, ON_ARRAYS)}
+    total = sum(need.values())
+    if total <= arrays:
+        return []
+    largest = max(need, key=lambda n: need[n])
+    return [Problem(largest, f"the net needs {total} arrays of {periph.tile_rows}x{periph.tile_cols} cells but the "
+                             f"{device} chip has {arrays}; this layer alone needs {need[largest]} "
+                             f"({', '.join(f'{n}: {k}' for n, k in need.items())})",
+                    "shrink the layer, or choose a chip with more or larger arrays "
+                    "(options arrays=N, tile_rows=R, tile_cols=C)")]
+
+
+@dataclass
+class CrossbarBackend(BackendBase):
     """Resistive-memory crossbar target (device chosen by ``device`` option: pcm, rram, ideal)."""
 
     name: str = "crossbar"
-    lowering: Mapping[type, Any] = field(default_factory=lambda: {
-        **{t: "tiles" for t in LINEAR}, **{t: "digital" for t in ir.NEURON_TYPES}, **{t: "port" for t in PORTS},
-        ir.Threshold: "digital"})
-
-    @property
-    def supported_nodes(self) -> tuple[type, ...]:
-        return tuple(self.lowering)
+    options: Mapping[str, Option] = field(default_factory=lambda: OPTIONS)
+    faults: Mapping[str, Option] = field(default_factory=lambda: FAULTS)
+    sweeps: Mapping[str, str] = field(default_factory=lambda: SWEEPS)
+    lowering: Mapping[type, LoweringFunction] = field(default_factory=lambda: MappingProxyType({
+        **dict.fromkeys(ON_ARRAYS, program_arrays), **dict.fromkeys(POOLS, digital_pool),
+        **dict.fromkeys((*ir.NEURON_TYPES, ir.Threshold), digital_neuron), **dict.fromkeys(PORTS, digital_routing)}))
 
     def check(self, graph: ir.Graph) -> list[Problem]:
+        """Node types without a lowering and per-synapse delays; the array count depends on the
+        options and is checked by :meth:`lower`."""
         problems = unsupported_nodes(graph, self.lowering, self.name)
-        flat = graph.flatten()
-        shapes = flat.infer_shapes()
-        for name, node in flat.nodes.items():
+        for name, node in graph.flatten().nodes.items():
             if isinstance(node, ir.SparseLinear) and node.delay is not None and np.any(node.delay > 0):
                 problems.append(Problem(name, "per-synapse delays cannot be stored in a crossbar",
                                         "use a Delay node before the layer, or drop the delays"))
-            if isinstance(node, LINEAR):
-                cells = int(np.prod(shapes[name][0])) * int(np.prod(shapes[name][1]))
-                if cells > MAX_CELLS:
-                    problems.append(Problem(name, f"{cells} cells exceed the emulator's {MAX_CELLS}",
-                                            "split the layer or use a sparse target"))
         return problems
 
     def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
-        opts = dict(options or {})
-        device = load_device(str(opts.pop("device", "pcm")))
-        seed = int(opts.pop("seed", 0))
-        t_inference = float(opts.pop("t_inference", 1.0))
-        periph_fields = {f.name for f in dataclasses.fields(Periphery)}
-        unknown = sorted(set(opts) - periph_fields)
-        if unknown:
-            raise InvalidInputError(f"unknown crossbar option(s) {unknown}",
-                                    fix=f"options: device, seed, t_inference, {sorted(periph_fields)}")
+        """Program every layer onto arrays and write the artifact; each node goes through its
+        function in :attr:`lowering`. Refuses a net that needs more arrays than the chip has."""
+        opts = self.validate_options(options)
+        device = load_device(opts.pop("device"))
+        seed, t_inference, arrays = opts.pop("seed"), opts.pop("t_inference"), opts.pop("arrays")
+        opts["tile_rows"] = device.array_rows if opts["tile_rows"] is None else opts["tile_rows"]
+        opts["tile_cols"] = device.array_cols if opts["tile_cols"] is None else opts["tile_cols"]
+        arrays = device.arrays if arrays is None else arrays
+        for key in ("tile_rows", "tile_cols"):
+            if opts[key] < 1:
+                raise ConfigError(f"crossbar option {key!r} must be >= 1, got {opts[key]}", fix="e.g. 256")
+        if arrays < 1:
+            raise ConfigError(f"crossbar option 'arrays' must be >= 1, got {arrays}", fix="e.g. 64")
         periph = Periphery(**opts)
         refuse_if_problems(self.check(graph), self.name)
+        refuse_if_problems(capacity_problems(graph, periph, arrays, device.name), self.name)
         flat = graph.flatten()
-        shapes = flat.infer_shapes()
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        rng = np.random.default_rng(seed)
-        layers, report = [], []
         with atomic_path(out / "conductances.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
+            ctx = _Lowering(flat=flat, shapes=flat.infer_shapes(), device=device, periph=periph,
+                            rng=np.random.default_rng(seed), h5=f)
             for name, node in flat.nodes.items():
-                if not isinstance(node, LINEAR):
-                    continue
-                w, bias = _dense(node, shapes[name], flat.profile.dt)
-                gp_t, gm_t, w_max = target_conductances(w, device)
-                g = f.create_group(name)
-                gp, gm = device.program(gp_t, rng), device.program(gm_t, rng)
-                g.create_dataset("g_plus", data=gp, compression="gzip")
-                g.create_dataset("g_minus", data=gm, compression="gzip")
-                g.create_dataset("nu_plus", data=device.drift_coefficients(gp_t, rng), compression="gzip")
-                g.create_dataset("nu_minus", data=device.drift_coefficients(gm_t, rng), compression="gzip")
-                g.create_dataset("w_max", data=w_max)
-                if bias is not None:
-                    g.create_dataset("bias", data=bias)
-                layers.append(name)
-                tiles = int(np.ceil(w.shape[1] / periph.tile_rows) * np.ceil(w.shape[0] / periph.tile_cols))
-                report.append({"layer": name, "rows": int(w.shape[1]), "cols": int(w.shape[0]), "tiles": tiles,
-                               "devices": int(2 * w.size), "w_max": w_max})
+                self.lowering[type(node)](ctx, name, node)
         ir.write(flat, out / "model.nir")
-        manifest = {"format": "neurokit-crossbar", "version": 1, "target": self.name, "device": device.name,
-                    "seed": seed, "t_inference": t_inference, "periphery": dataclasses.asdict(periph), "layers": layers,
-                    "report": report, "energy_pj_per_mac": device.energy_pj_per_mac}
+        neurons = sum(int(np.prod(ctx.shapes[n][1])) for n, node in flat.nodes.items()
+                      if isinstance(node, ir.NEURON_TYPES))
+        manifest = {"format": "neurokit-crossbar", "version": 2, "target": self.name, "device": device.name,
+                    "seed": seed, "t_inference": t_inference, "periphery": dataclasses.asdict(periph),
+                    "arrays": {"used": sum(r["tiles"] for r in ctx.report), "chip": arrays},
+                    "layers": ctx.layers, "placement": ctx.placement, "neurons": neurons, "report": ctx.report,
+                    "energy_pj_per_mac": device.energy_pj_per_mac}
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         return Artifact(path=out, target=self.name, manifest=manifest)
 
@@ -199,18 +285,48 @@ class CrossbarBackend:
         return ir.read(Path(artifact.path) / "model.nir")
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> CrossbarBoard:
-        return CrossbarBoard(artifact=artifact, faults=dict(faults or {}))
+        """The emulator; ``faults`` (:data:`FAULTS`) are stuck-at rates in [0, 1]."""
+        values = self.validate_faults(faults)
+        for key, rate in values.items():
+            if not 0.0 <= rate <= 1.0:
+                raise ConfigError(f"crossbar fault {key!r} must be a rate in [0, 1], got {rate}", fix="e.g. 0.01")
+        return CrossbarBoard(artifact=artifact, faults={k: v for k, v in values.items() if v})
+
+    def report(self, artifact: Artifact) -> str:
+        return deploy_report(artifact)
+
+    def cost(self, artifact: Artifact, counters: Mapping[str, int], *, steps: int,
+             samples: int) -> dict[str, Any] | None:
+        """Energy and latency per inference (:func:`~neurokit.backends.crossbar.cost.cost_per_inference`)
+        from the ``operations/<kind>`` counters of a board run, and the arrays the net occupies."""
+        ops = {k.split("/", 1)[1]: float(v) for k, v in counters.items() if k.startswith("operations/")}
+        cost = cost_per_inference({"all": ops}, int(artifact.manifest["neurons"]), steps, samples,
+                                  load_device(artifact.manifest["device"]))
+        cost["arrays"] = int(artifact.manifest["arrays"]["used"])
+        return {**cost, "summary": format_cost(cost)}
+
+    def status(self) -> dict[str, Any]:
+        return {"ready": True, "detail": "emulator built in (devices: hardware/pcm.toml, rram.toml, ideal.toml)"}
+
+    def sweep(self, artifact: Artifact, kind: str) -> dict[str, Any]:
+        """Accuracy vs ``kind`` (:data:`SWEEPS`) on event-digits test samples (:func:`.sweeps.sweep`)."""
+        if kind not in self.sweeps:
+            return super().sweep(artifact, kind)
+        from .sweeps import sweep
+
+        return sweep(artifact, kind)
 
 
 def deploy_report(artifact: Artifact) -> str:
+    """The arrays each layer occupies, and the chip's total."""
     m = artifact.manifest
-    lines = [f"crossbar artifact {artifact.path} (device {m['device']}, tiles "
-             f"{m['periphery']['tile_rows']}x{m['periphery']['tile_cols']}, ADC "
-             f"{m['periphery']['adc_bits'] or 'ideal'} bits, read at t={m['t_inference']} s)"]
-    total_tiles = total_devices = 0
+    p = m["periphery"]
+    lines = [f"crossbar artifact {artifact.path} (device {m['device']}, arrays {p['tile_rows']}x{p['tile_cols']}, "
+             f"ADC {p['adc_bits'] or 'ideal'} bits, read at t={m['t_inference']} s)"]
     for r in m["report"]:
-        lines.append(f"  {r['layer']:<12} {r['rows']:>6} x {r['cols']:<6} -> {r['tiles']} tile(s), {r['devices']} devices")
-        total_tiles += r["tiles"]
-        total_devices += r["devices"]
-    lines.append(f"  total: {total_tiles} tiles, {total_devices} devices")
+        groups = f"{r['groups']} x " if r["groups"] > 1 else ""
+        lines.append(f"  {r['layer']:<12} {groups}{r['rows']:>6} x {r['cols']:<6} -> {r['tiles']} array(s), "
+                     f"{r['vectors_per_step']} MVM(s)/step max, {r['devices']} devices")
+    lines.append(f"  total: {m['arrays']['used']} of the chip's {m['arrays']['chip']} arrays, "
+                 f"{sum(r['devices'] for r in m['report'])} devices; pooling, neurons and partial sums digital")
     return "\n".join(lines)

@@ -9,6 +9,9 @@ Weights map to a differential pair :math:`w \propto G^+ - G^-` with :math:`|w_{m
 * **RRAM**: ``levels`` levels in :math:`[g_{min}, g_{max}]`, Gaussian programming and read noise.
 * **ideal**: exact.
 
+The chip: ``arrays`` arrays of ``array_rows x array_cols`` cells (a layer larger than one array
+is tiled over several, :mod:`~neurokit.backends.crossbar.mapping`).
+
 Faults: stuck-at-on (``g_max``) / stuck-at-off (0) rates; device-to-device variability as a
 lognormal gain per device. All randomness comes from a seeded ``np.random.Generator``.
 """
@@ -50,6 +53,9 @@ class Device:
     stuck_off_rate: float = 0.0
     d2d_sigma: float = 0.0
     energy_pj_per_mac: float = 0.0
+    array_rows: int = 256         # cells per array: word lines ...
+    array_cols: int = 256         # ... x bit lines (one ADC each)
+    arrays: int = 64              # arrays on the chip
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_faults(self, **rates: float) -> Device:

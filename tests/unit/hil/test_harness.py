@@ -85,7 +85,7 @@ def test_unknown_target_is_a_failed_row_not_a_crash(bad_target: str, tmp_path: P
 SEAM_KEYS = {"reference", "spike_agreement", "first_divergence", "spikes", "layer_correlation", "van_rossum",
              "output_max_abs_diff", "profile_changes"}
 ROW_KEYS = {"target", "status", "error", "wall_s", "own_mode", "float_model", "accuracy", "accuracy_delta", "faults",
-            "counters"}
+            "counters", "cost"}
 
 
 def test_report_json_schema_and_html(tmp_path: Path) -> None:

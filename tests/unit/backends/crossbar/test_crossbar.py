@@ -10,7 +10,7 @@ import pytest
 from neurokit import ir, sim
 from neurokit.backends import get_backend
 from neurokit.backends.crossbar import CrossbarBoard, load_device
-from neurokit.backends.crossbar.mapping import Periphery, TiledLayer, quantize, target_conductances
+from neurokit.backends.crossbar.mapping import Periphery, TiledLayer, quantize, stationary_matrix, target_conductances
 from neurokit.errors import MappingError
 
 
@@ -51,7 +51,7 @@ def test_ideal_mapping_roundtrips_to_the_level_quantum() -> None:
         gp, gm, w_max = target_conductances(w, dev)
         g = dev.program(gp, np.random.default_rng(0)) if name == "ideal" else gp
         quantum = 0.0 if name == "ideal" else (dev.g_max - dev.g_min) / (dev.levels - 1)
-        back = (g - gm).T * (w_max / dev.g_max)
+        back = (g - gm) * (w_max / dev.g_max)  # the stationary matrix (rows = inputs), not transposed
         assert np.abs(back - w).max() <= quantum * w_max / dev.g_max + 1e-12
 
 
@@ -90,7 +90,9 @@ def test_ir_drop_attenuates_far_rows() -> None:
     near[0, 0], far[0, 255] = 1.0, 1.0
     from neurokit.backends.crossbar.mapping import ir_drop_factor
 
-    layer = TiledLayer(g_eff=g * ir_drop_factor(256, 4, 0.5), w_max=1.0, g_max=1.0, bias=None, periph=Periphery(ir_drop=0.5))
+    matrix = stationary_matrix(ir.Linear(weight=g.T), (256,), (4,), 1e-3)
+    layer = TiledLayer(g_eff=(g * ir_drop_factor(256, 4, 0.5))[None], w_max=1.0, g_max=1.0, matrix=matrix,
+                       periph=Periphery(ir_drop=0.5))
     assert layer(far)[0, 0] < layer(near)[0, 0] == 1.0
     assert quantize(np.array([0.26]), 3, 1.0)[0] == pytest.approx(1 / 3)
 
@@ -131,7 +133,14 @@ def test_energy_and_latency_follow_the_counted_operations(tmp_path: Path) -> Non
     assert e["analog_mac"] == pytest.approx(pcm.energy_pj_per_mac * ops["cell_macs"])
     assert e["adc"] == pytest.approx(pcm.extra["energy_pj_per_adc"] * ops["adc"])
     assert e["total"] == pytest.approx(sum(v for k, v in e.items() if k != "total"))
-    assert cost["latency_us"] <= (2 * 130 + 50) * 20 / 1e3 + 1e-12 and cost["latency_us"] >= 130 * 20 / 1e3
+    # partial sums of fc's 3 row arrays are added digitally: (arrays read - 1) adds per column, an adder tree of
+    # depth ceil(log2(arrays read)) per MVM
+    hit = np.stack([x[:, :, r0:r0 + 128].any(axis=2) for r0 in (0, 128, 256)]).sum(axis=0)  # (T, B)
+    assert fc["digital_adds"] == np.clip(hit - 1, 0, None).sum() * 40
+    assert fc["accumulate_levels"] == np.ceil(np.log2(np.maximum(hit, 1))).sum() and fc["mvms"] == (hit > 0).sum()
+    assert e["digital_adds"] == pytest.approx(pcm.extra["energy_pj_per_add"] * ops["digital_adds"])
+    assert cost["latency_us"] == pytest.approx((130 * ops["mvms"] + 1.0 * ops["accumulate_levels"] + 50 * 20) / 1e3)
+    assert 130 * 20 / 1e3 <= cost["latency_us"] <= (2 * 130 + 2 * 1.0 + 50) * 20 / 1e3 + 1e-12
     # half the input spikes: fewer analog operations, the same neuron updates
     sparse = x * (np.random.default_rng(2).random(x.shape) < 0.5)
     board.run(sparse, 20)
@@ -152,7 +161,7 @@ def test_deploy_command_runs_and_reports_cost(tmp_path: Path, capsys: pytest.Cap
     assert main(["deploy", str(tmp_path / "m.nir"), "--target", "crossbar:rram", "--out", str(tmp_path / "art"),
                  "--run", str(tmp_path / "x.npy")]) == 0
     out = capsys.readouterr().out
-    assert "device rram" in out and "per inference:" in out and "latency" in out
+    assert "device rram" in out and "per inference on 3 array(s):" in out and "latency" in out  # fc: 2 arrays, ro: 1
     cost = json.loads((tmp_path / "art" / "cost.json").read_text())
     assert cost["operations"]["neuron_updates"] == 45 * 20 and (tmp_path / "art" / "recording.h5").is_file()
     assert main(["deploy", str(tmp_path / "m.nir"), "--target", "crossbar:nosuch", "--out", str(tmp_path / "b")]) == 4
