@@ -11,55 +11,82 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import h5py
 import numpy as np
 
 from neurokit import ir
-from neurokit.backends.base import Artifact, Problem
+from neurokit.backends.base import Artifact, BackendBase, LoweringFunction, Option, Problem
 from neurokit.errors import MappingError
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
 from .board import RUNNER, LoihiBoard, _integer_inputs, _recording, run_lava, run_lava_many
-from .check import MAX_DELAY_STEPS, NEURONS, SYNAPSES, plan_layers, profile_problems
+from .check import MAX_DELAY_STEPS, NEURONS, PORTS, SYNAPSES, plan_layers, profile_problems
 from .fixed_point import run_layers
 from .netx import INPUT_MESSAGE_BITS, write_netx
 from .options import FAULTS, OPTIONS, validate_faults, validate_options
-from .quantize import LI_SCALE, LI_VTH, VTH_MAX, _dense_weight, quantize_graph, quantize_layer
+from .quantize import (LI_SCALE, LI_VTH, VTH_MAX, _dense_weight, dense_matrix, neuron_program, quantize_graph,
+                       quantize_layer)
 from .report import deploy_report
+from .runtime import runtime_status
 
 __all__ = ["Loihi2Backend", "LoihiBoard", "deploy_report", "quantize_graph", "quantize_layer", "run_lava", "run_lava_many",
            "profile_problems", "RUNNER", "LI_SCALE", "LI_VTH", "VTH_MAX", "MAX_DELAY_STEPS", "NEURONS", "SYNAPSES",
-           "_dense_weight", "_integer_inputs", "_recording"]
+           "_dense_weight", "_integer_inputs", "_recording", "LOWERING", "lower_port", "dense_matrix", "neuron_program"]
+
+
+def lower_port(name: str, node: ir.Node) -> dict[str, str]:
+    """The lowering of the graph's ports: the Input becomes the ``RingBuffer`` the runner feeds
+    (``{"input": name}``), the Output the layer whose Monitor is read (``{"output": name}``); a
+    Flatten is a reshape (Loihi layers are flat vectors), nothing to store."""
+    if isinstance(node, ir.Input):
+        return {"input": name}
+    if isinstance(node, ir.Output):
+        return {"output": name}
+    return {}
+
+
+LOWERING: Mapping[type, LoweringFunction] = MappingProxyType({
+    **dict.fromkeys(PORTS, lower_port), **dict.fromkeys(SYNAPSES, dense_matrix),
+    **dict.fromkeys(NEURONS, neuron_program)})
 
 
 @dataclass
-class Loihi2Backend:
-    """Intel Loihi 2 through Lava (bit-accurate CPU model here; ``Loihi2HwCfg`` where lava-loihi exists)."""
+class Loihi2Backend(BackendBase):
+    """Intel Loihi 2 through Lava (bit-accurate CPU model here; ``Loihi2HwCfg`` where lava-loihi exists).
+
+    ``lowering``: ports -> :func:`lower_port`; every weight node -> :func:`~.quantize.dense_matrix`
+    (composed per layer: pools folded into the next Dense); every neuron node ->
+    :func:`~.quantize.neuron_program` (Lava's ``LIF``; ``ATRLIF`` for subtractive reset)."""
 
     name: str = "loihi2"
-    options: Mapping[str, tuple[type, str]] = field(default_factory=lambda: dict(OPTIONS))
-    fault_keys: Mapping[str, tuple[type, str]] = field(default_factory=lambda: dict(FAULTS))
-    lowering: Mapping[type, Any] = field(default_factory=lambda: {
-        ir.Input: "RingBuffer", ir.Output: "Monitor", ir.Flatten: "reshape", ir.Linear: "Dense", ir.Affine: "Dense+bias",
-        ir.SparseLinear: "Dense", ir.Conv1d: "Dense (unrolled)", ir.Conv2d: "Dense (unrolled)",
-        ir.SumPool2d: "folded into the next Dense", ir.AvgPool2d: "folded into the next Dense", ir.LIF: "LIF(du=4095)",
-        ir.IF: "LIF(du=4095, dv=0)", ir.CubaLIF: "LIF(du, dv)", ir.LI: "LIF(vth=max)", ir.I: "LIF(dv=0, vth=max)",
-        ir.CubaLI: "LIF(du, dv, vth=max)"})
-
-    @property
-    def supported_nodes(self) -> tuple[type, ...]:
-        return tuple(self.lowering)
+    options: Mapping[str, Option] = field(default_factory=lambda: OPTIONS)
+    faults: Mapping[str, Option] = field(default_factory=lambda: FAULTS)
+    lowering: Mapping[type, LoweringFunction] = field(default_factory=lambda: LOWERING)
 
     def check(self, graph: ir.Graph) -> list[Problem]:
+        """Every problem at once (:func:`~.check.plan_layers`), node types without a lowering included."""
         return plan_layers(graph)[1]
 
+    def validate_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
+        return validate_options(options)
+
+    def validate_faults(self, faults: Mapping[str, Any] | None) -> dict[str, Any]:
+        return validate_faults(faults)
+
     def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
-        opts = validate_options(options)
+        """Quantize (refusing every problem up front), write ``layers.h5``, ``model.nir``, ``netx.h5``
+        where netx holds the layers exactly, and ``manifest.json``."""
+        opts = self.validate_options(options)
         g = graph.flatten()
         params_list, layers, errors = quantize_graph(g, input_scale=opts["input_scale"])
+        ports: dict[str, str] = {}
+        for name, node in g.nodes.items():
+            if isinstance(node, PORTS):
+                ports.update(self.lowering[type(node)](name, node))
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         with atomic_path(out / "layers.h5", suffix=".h5") as tmp, h5py.File(tmp, "w") as f:
@@ -70,7 +97,7 @@ class Loihi2Backend:
         ir.write(g, out / "model.nir")
         netx = _export_netx(out / "netx.h5", params_list, layers)
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
-                    "input": next(iter(g.inputs)), "output": next(iter(g.outputs)), "layers": layers,
+                    "input": ports["input"], "output": ports["output"], "layers": layers,
                     "input_scale": opts["input_scale"],
                     "quantization_error": errors, "cores": sum(L["cores"] for L in layers), "netx": netx,
                     "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}
@@ -109,7 +136,15 @@ class Loihi2Backend:
         return _recording(artifact, run_layers(layers, x.reshape(x.shape[0], x.shape[1], -1)))
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> LoihiBoard:
-        return LoihiBoard(artifact=artifact, faults=validate_faults(faults))
+        """Lava's CPU model of the chip in the runtime venv; ``faults`` (:data:`~.options.FAULTS`) are
+        chip configurations run through Lava itself."""
+        return LoihiBoard(artifact=artifact, faults=self.validate_faults(faults))
+
+    def report(self, artifact: Artifact) -> str:
+        return deploy_report(artifact)
+
+    def status(self) -> dict[str, Any]:
+        return runtime_status()
 
 
 def _export_netx(path: Path, params_list: list[dict[str, Any]], layers: list[dict[str, Any]]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ SPIKING = (ir.LIF, ir.IF, ir.CubaLIF)
 READOUTS = (ir.LI, ir.I, ir.CubaLI)
 NEURONS = (*SPIKING, *READOUTS)
 CUBA = (ir.CubaLIF, ir.CubaLI)
+PORTS = (ir.Input, ir.Output, ir.Flatten)
 RECURRENT_SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear)
 _UNIFORM = ("tau", "tau_syn", "tau_mem", "v_threshold")
 
@@ -156,7 +157,7 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     g = graph.flatten()
     problems: list[Problem] = []
     for name, node in g.nodes.items():
-        if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten)):
+        if not isinstance(node, (*SYNAPSES, *NEURONS, *PORTS)):
             problems.append(Problem(name, f"{node.type_name} has no Loihi 2 lowering in this version",
                                     "the loihi2 backend maps chains of weight layers (Linear/Affine/SparseLinear/"
                                     "Conv/Pool) -> LIF/IF/CubaLIF, with an LI/I/CubaLI readout last"))

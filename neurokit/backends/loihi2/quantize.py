@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -71,9 +72,9 @@ I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
 Shapes = tuple[tuple[int, ...], tuple[int, ...]]
 
 
-def _dense_weight(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
-    """``(W (out, in), bias (out,))`` of a synapse; convolutions and pools unrolled into a dense matrix
-    (``shapes``: the node's input and output shapes)."""
+def dense_matrix(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    """``(W (out, in), bias (out,))`` of a synapse: the lowering of every weight node to Lava's Dense;
+    convolutions and pools unrolled into a dense matrix (``shapes``: the node's input and output shapes)."""
     if isinstance(node, ir.SparseLinear):
         return node.to_dense().astype(np.float64), np.zeros(node.n_post)
     if isinstance(node, (ir.Linear, ir.Affine)):
@@ -88,27 +89,52 @@ def _dense_weight(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3)
     return w, (np.asarray(csr.bias, np.float64) if csr.bias is not None else np.zeros(csr.n_post))
 
 
+_dense_weight = dense_matrix  # the name tests/conformance use
+
+
 def composed_weight(nodes: Sequence[ir.Node], shapes: Sequence[Shapes | None], dt: float
                     ) -> tuple[np.ndarray, np.ndarray]:
     r"""One Dense ``(W, b)`` for weight nodes applied in order: :math:`W = W_k \cdots W_1`,
     :math:`b = W_k (\cdots (W_2 b_1 + b_2) \cdots) + b_k` (a pool folded into the next layer)."""
-    w, b = _dense_weight(nodes[0], shapes[0], dt)
+    w, b = dense_matrix(nodes[0], shapes[0], dt)
     for node, shp in zip(nodes[1:], shapes[1:]):
-        wn, bn = _dense_weight(node, shp, dt)
+        wn, bn = dense_matrix(node, shp, dt)
         w, b = wn @ w, wn @ b + bn
     return w, b
 
 
-def _gains(neuron: ir.Node, c: NeuronCoefficients) -> tuple[np.ndarray, np.ndarray]:
-    r"""Per neuron (n,): the weight :math:`g_x` of the input and the constant drive :math:`g_0` in
-    :math:`v' = a v + g_x x + g_0` (Cuba: of the current's input, in membrane units), from the
-    discretisation: LIF/LI :math:`g_x = g R`, :math:`g_0 = g\,v_{leak}`; IF/I :math:`g_x = dt R`,
-    :math:`g_0 = 0`; CubaLIF/CubaLI (Euler) :math:`g_x = c R g_s w_{in}`, :math:`g_0 = g_m v_{leak}`."""
+@dataclass(frozen=True)
+class NeuronProgram:
+    r"""What Lava's CUBA neuron runs for one neuron node under a profile (before the layer's scale):
+    :math:`d_u`, :math:`d_v` (12-bit decays), the float decays they round (``a_mem``, ``a_syn``), and
+    per neuron the input weight :math:`g_x` and constant drive :math:`g_0` (module docstring)."""
+
+    du: int
+    dv: int
+    a_mem: float
+    a_syn: float
+    g_in: np.ndarray
+    g_leak: np.ndarray
+    coefficients: NeuronCoefficients
+
+
+def neuron_program(neuron: ir.Node, profile: ir.Profile) -> NeuronProgram:
+    r"""The lowering of every neuron node to Lava's LIF (CUBA) neuron, from the discretisation's
+    coefficients: LIF/LI :math:`g_x = g R`, :math:`g_0 = g\,v_{leak}`; IF/I :math:`g_x = dt R`,
+    :math:`g_0 = 0`, :math:`a = 1`; CubaLIF/CubaLI (Euler) :math:`g_x = c R g_s w_{in}`,
+    :math:`g_0 = g_m v_{leak}`, :math:`d_u = 4095 - \mathrm{round}(4096 a_s)`; :math:`d_v =
+    \mathrm{round}(4096 (1 - a_m))`. One decay per layer (checked)."""
+    c = neuron_coefficients(neuron, profile)
     if isinstance(neuron, (ir.IF, ir.I)):
-        return c.dt_r.ravel(), np.zeros(c.dt_r.size)
-    if isinstance(neuron, CUBA):
-        return (c.coupling * c.r * c.gain_syn * c.w_in).ravel(), (c.gain_mem * c.v_leak).ravel()
-    return (c.gain_mem * c.r).ravel(), (c.gain_mem * c.v_leak).ravel()
+        g_in, g_leak, a = c.dt_r.ravel(), np.zeros(c.dt_r.size), 1.0
+    elif isinstance(neuron, CUBA):
+        g_in, g_leak = (c.coupling * c.r * c.gain_syn * c.w_in).ravel(), (c.gain_mem * c.v_leak).ravel()
+        a = float(c.a_mem.ravel()[0])
+    else:
+        g_in, g_leak, a = (c.gain_mem * c.r).ravel(), (c.gain_mem * c.v_leak).ravel(), float(c.a_mem.ravel()[0])
+    a_syn = float(c.a_syn.ravel()[0]) if isinstance(neuron, CUBA) else 0.0
+    return NeuronProgram(du=int(np.clip(4095 - round(4096 * a_syn), 0, 4095)), dv=int(round(4096 * (1 - a))),
+                         a_mem=a, a_syn=a_syn, g_in=g_in, g_leak=g_leak, coefficients=c)
 
 
 def _weights_8bit(w_eff: np.ndarray, min_exp: int = -8) -> tuple[np.ndarray, int]:
@@ -152,11 +178,10 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     w = w / input_scale
     w_rec = None
     if recurrent is not None:
-        w_rec, b_rec = _dense_weight(recurrent)
+        w_rec, b_rec = dense_matrix(recurrent)
         b = b + b_rec  # a recurrent bias is a constant current into the same neurons
-    c = neuron_coefficients(neuron, profile)
-    a = 1.0 if isinstance(neuron, (ir.IF, ir.I)) else float(c.a_mem.ravel()[0])  # one decay per layer (checked)
-    g_in, g_leak = _gains(neuron, c)
+    prog = neuron_program(neuron, profile)
+    c, a, g_in, g_leak = prog.coefficients, prog.a_mem, prog.g_in, prog.g_leak
     grid, offset = 1, 0  # the membrane's granularity (units) where the start is rounded; ATRLIF's offset
     extra: dict[str, Any] = {}
     if isinstance(neuron, ir.I):
@@ -186,9 +211,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     b_eff = scale * (g_leak + g_in * b)
     b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), min_bias_exp, 7).astype(np.int64)
     b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
-    dv = int(round(4096 * (1 - a)))
-    a_syn = float(c.a_syn.ravel()[0]) if isinstance(neuron, CUBA) else 0.0
-    du = int(np.clip(4095 - round(4096 * a_syn), 0, 4095))
+    dv, du, a_syn = prog.dv, prog.du, prog.a_syn
     if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
         sp = nodes[0]
         delays = np.zeros(w.shape, np.int64)

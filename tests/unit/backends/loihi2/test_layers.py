@@ -205,9 +205,9 @@ def test_what_loihi_cannot_run_is_refused_with_the_node_and_the_reason(tmp_path:
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"input_scal": 16}, "loihi2 has no option 'input_scal'"),
-    ({"input_scale": "16"}, "option 'input_scale' must be a number"),
-    ({"input_scale": True}, "option 'input_scale' must be a number"),
+    ({"input_scal": 16}, "unknown loihi2 option 'input_scal'"),
+    ({"input_scale": "16"}, "loihi2 option 'input_scale' must be float, got str"),
+    ({"input_scale": True}, "loihi2 option 'input_scale' must be float, got bool"),
     ({"input_scale": 0}, "must be > 0"),
 ])
 def test_unknown_or_mistyped_options_are_errors(tmp_path: Path, options: dict[str, Any], message: str) -> None:
@@ -218,8 +218,8 @@ def test_unknown_or_mistyped_options_are_errors(tmp_path: Path, options: dict[st
 
 
 @pytest.mark.parametrize("faults, message", [
-    ({"weight_bit": 3}, "loihi2 has no fault key 'weight_bit'"),
-    ({"weight_bits": 2.5}, "fault key 'weight_bits' must be a whole number"),
+    ({"weight_bit": 3}, "unknown loihi2 fault 'weight_bit'"),
+    ({"weight_bits": 2.5}, "loihi2 fault 'weight_bits' must be int | None, got float"),
     ({"weight_bits": 9}, "must be 1 to 8"),
     ({"saturate_gain_bits": -1}, "must be >= 0"),
 ])
@@ -233,7 +233,26 @@ def test_unknown_or_mistyped_fault_keys_are_errors(tmp_path: Path, faults: dict[
         be.board(art, faults=faults)
     with pytest.raises(ConfigError, match=message):
         LoihiBoard(artifact=art, faults=faults)
-    assert be.board(art, faults={"weight_bits": 4}).faults == {"weight_bits": 4}
+    assert be.board(art, faults={"weight_bits": 4}).faults == {"weight_bits": 4, "saturate_gain_bits": 0}
+    assert be.board(art).faults == {"weight_bits": None, "saturate_gain_bits": 0}
+
+
+def test_the_lowering_table_holds_the_functions_lower_calls_and_matches_check() -> None:
+    from neurokit.backends.base import unsupported_nodes
+    from neurokit.backends.loihi2.check import NEURONS, PORTS, SYNAPSES
+    from neurokit.backends.loihi2.quantize import dense_matrix, neuron_program
+
+    be = get_backend("loihi2")
+    assert set(be.lowering) == {*SYNAPSES, *NEURONS, *PORTS} and be.supported_nodes == tuple(be.lowering)
+    assert all(callable(f) for f in be.lowering.values())
+    assert be.lowering[ir.AvgPool2d] is dense_matrix and be.lowering[ir.CubaLIF] is neuron_program
+    w, b = be.lowering[ir.AvgPool2d](ir.AvgPool2d(kernel_size=2, stride=2), ((1, 2, 2), (1, 1, 1)))
+    np.testing.assert_array_equal(w, np.full((1, 4), 0.25))
+    prog = be.lowering[ir.CubaLIF](_cases()["cuba"][0].nodes["cuba"], EULER)
+    assert (prog.du, prog.dv) == (1023, 1365)
+    odd = ir.Graph.sequential(ir.Linear(weight=np.eye(2)), ir.Threshold(threshold=np.ones(2)), names=["w", "th"])
+    assert [p.node for p in unsupported_nodes(odd, be.lowering, "loihi2")] == ["th"]
+    assert any(p.node == "th" and "Threshold has no Loihi 2 lowering" in p.message for p in be.check(odd))
 
 
 def test_analog_inputs_need_an_input_scale_that_makes_them_counts(tmp_path: Path) -> None:
