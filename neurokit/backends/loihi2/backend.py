@@ -112,9 +112,10 @@ class Loihi2Backend(BackendBase):
         (synapses composed into one Dense, e.g. a pool folded into a conv, share one step)."""
         g = ir.read(Path(artifact.path) / "model.nir")
         plans = plan_layers(g)[0]
-        if not any(p.recurrent for p in plans) and all(len(p.synapses) == 1 for p in plans):
+        if not any(p.recurrent for p in plans) and all(len(p.synapses) == 1 and p.branch_delays is None for p in plans):
             return g.with_profile(g.profile.replace(synapse_latency=1))
-        first = {p.synapses[0] for p in plans}  # composed synapses (pool -> conv) are one Dense: one step
+        first = {s for p in plans for s in (p.synapses if p.branch_delays is not None else p.synapses[:1])}
+        # composed synapses (pool -> conv) are one Dense, delay branches one DelayDense: one step each
         nodes, edges = dict(g.nodes), []
         shapes = g.infer_shapes()
         for a, b in g.edges:

@@ -12,6 +12,9 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its
   membrane). One ``tau``/``tau_syn``/``tau_mem``/``v_threshold`` per layer (Lava's LIF has one
   ``du``/``dv``/``vth``).
+* **delay branches**: ``E -> [Delay_k ->] Linear_k -> neuron`` for several ``k`` from one source
+  (neurokit.train's learnable delays, one branch per lag) are one ``DelayDense``: the summed
+  weights, each synapse with its branch's delay (refused where a synapse is on two branches).
 * **recurrence**: ``neuron -> Linear/Affine/SparseLinear -> same neuron`` (a second Dense into the
   layer's ``a_in``); a recurrent bias is a constant current, folded into the layer's bias.
 * **CubaLIF/CubaLI**: :math:`u' = (1 - \delta_u) u + W x`, :math:`v' = (1 - \delta_v) v + u' + b` is
@@ -59,6 +62,7 @@ class LayerPlan:
     synapses: tuple[str, ...]
     neuron: str
     recurrent: str | None = None
+    branch_delays: tuple[str | None, ...] | None = None  # delay branches: each synapse's Delay node (or None)
 
     @property
     def synapse(self) -> str:
@@ -74,6 +78,34 @@ def recurrent_synapses(g: ir.Graph) -> dict[str, str]:
                 and len(g.successors(name)) == 1 and isinstance(g.nodes[g.successors(name)[0]], SPIKING):
             rec[g.successors(name)[0]] = name
     return rec
+
+
+def delay_branches(g: ir.Graph, rec: dict[str, str]) -> dict[str, tuple[tuple[str, ...], tuple[str | None, ...]]]:
+    """``{neuron: (synapses, delays)}`` for neurons fed by parallel branches from one source ``E``:
+    ``E -> [Delay_k ->] Linear_k -> neuron`` (what neurokit.train exports for learnable delays, one
+    branch per lag). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
+    branch's delay."""
+    groups = {}
+    for name, node in g.nodes.items():
+        preds = [p for p in g.predecessors(name) if p != rec.get(name)]
+        if not isinstance(node, NEURONS) or len(preds) < 2:
+            continue
+        sources, delays = set(), []
+        for syn in preds:
+            sp = g.predecessors(syn)
+            if not isinstance(g.nodes[syn], (ir.Linear, ir.Affine)) or len(sp) != 1 or g.successors(syn) != [name]:
+                break
+            q = sp[0]
+            if isinstance(g.nodes[q], ir.Delay) and len(g.predecessors(q)) == 1 and g.successors(q) == [syn]:
+                delays.append(q)
+                sources.add(g.predecessors(q)[0])
+            else:
+                delays.append(None)
+                sources.add(q)
+        else:
+            if len(sources) == 1:
+                groups[name] = (tuple(preds), tuple(delays))
+    return groups
 
 
 def profile_problems(p: ir.Profile) -> list[Problem]:
@@ -134,6 +166,8 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                 if np.any(a < 0) or np.any(a > 1):
                     problems.append(Problem(plan.neuron, f"{what} decay {float(np.ravel(a)[0]):.4g} per step is outside "
                                                          "[0, 1] (Euler with dt > tau)", "use a smaller dt"))
+        if plan.branch_delays is not None:
+            problems += _branch_problems(g, plan)
         syn_nodes = [g.nodes[s] for s in plan.synapses]
         delayed = [s for s, n in zip(plan.synapses, syn_nodes) if isinstance(n, ir.SparseLinear) and n.delay is not None]
         if delayed and len(plan.synapses) > 1:
@@ -152,35 +186,79 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
     return problems
 
 
+def branch_delay_steps(g: ir.Graph, plan: LayerPlan) -> list[np.ndarray]:
+    """Per branch of ``plan``, its delay in steps per input neuron (zeros without a Delay node)."""
+    out = []
+    for syn, d in zip(plan.synapses, plan.branch_delays or ()):
+        n_in = np.asarray(g.nodes[syn].weight).shape[1]
+        out.append(np.zeros(n_in, np.int64) if d is None else
+                   np.broadcast_to(delay_steps(g.nodes[d].delay, g.profile.dt), (n_in,)).astype(np.int64))
+    return out
+
+
+def _branch_problems(g: ir.Graph, plan: LayerPlan) -> list[Problem]:
+    """Delay branches merge into one DelayDense only where no synapse is on two branches with
+    different delays, and the delays fit Loihi's 0..62 steps."""
+    problems = []
+    steps = branch_delay_steps(g, plan)
+    seen: dict[tuple[int, int], int] = {}
+    for syn, d in zip(plan.synapses, steps):
+        if d.max(initial=0) > MAX_DELAY_STEPS:
+            problems.append(Problem(syn, f"a delay branch of {int(d.max())} steps; Loihi 2 stores 0 to "
+                                         f"{MAX_DELAY_STEPS}", "shorten the delays or use a larger dt"))
+        for j, i in zip(*np.nonzero(np.asarray(g.nodes[syn].weight))):
+            if seen.setdefault((int(j), int(i)), int(d[i])) != int(d[i]):
+                problems.append(Problem(syn, f"synapse {int(i)} -> {int(j)} is on two delay branches with different "
+                                             "delays; one DelayDense holds one delay per synapse",
+                                        "give every synapse one delay"))
+                return problems
+    return problems
+
+
 def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     """The Loihi layers of ``graph`` (flattened) in order, or every problem preventing them."""
     g = graph.flatten()
     problems: list[Problem] = []
+    rec = recurrent_synapses(g)
+    branches = delay_branches(g, rec)
+    in_branches = {n for syns, dels in branches.values() for n in (*syns, *dels) if n is not None}
+    fan_out = {g.predecessors(n)[0] for n in in_branches}  # the branches' common source
     for name, node in g.nodes.items():
+        if name in in_branches and isinstance(node, ir.Delay):
+            continue
         if not isinstance(node, (*SYNAPSES, *NEURONS, *PORTS)):
             problems.append(Problem(name, f"{node.type_name} has no Loihi 2 lowering in this version",
                                     "the loihi2 backend maps chains of weight layers (Linear/Affine/SparseLinear/"
                                     "Conv/Pool) -> LIF/IF/CubaLIF, with an LI/I/CubaLI readout last"))
     if len(g.inputs) != 1 or len(g.outputs) != 1:
         problems.append(Problem("<graph>", "needs exactly one Input and one Output", "split the model"))
-    rec = recurrent_synapses(g)
     loops = {e for e in g.loop_edges() if not (e[0] in rec.values() or e[1] in rec.values())}
     if loops:
         problems.append(Problem("<graph>", f"loops other than a layer's recurrent synapses onto itself: {sorted(loops)}",
                                 "use recurrence of the form LIF -> Linear -> same LIF, or run in neurokit.sim"))
     order = [n for n in g.topological_order()
              if not isinstance(g.nodes[n], (ir.Input, ir.Flatten, ir.Output)) and n not in rec.values()]
-    for name in order:
+    for name in g.topological_order():
         succ = [n for n in g.successors(name) if n not in rec.values()]
         pred = [n for n in g.predecessors(name) if n not in rec.values()]
-        if len(succ) > 1 or len(pred) > 1:
-            problems.append(Problem(name, "branches are not lowered in this version", "use a feed-forward chain"))
+        if (len(succ) > 1 and name not in fan_out) or (len(pred) > 1 and name not in branches):
+            problems.append(Problem(name, "branches are not lowered in this version (only parallel delay branches "
+                                          "from one source into one neuron layer)",
+                                    "use a feed-forward chain"))
     if problems:
         return [], problems
     plans: list[LayerPlan] = []
     run: list[str] = []
     for name in order:
-        if isinstance(g.nodes[name], SYNAPSES):
+        if name in in_branches:
+            continue
+        if name in branches:
+            if run:
+                problems.append(Problem(run[-1], "weight layers before delay branches cannot be composed with them",
+                                        "put a neuron layer between them"))
+            plans.append(LayerPlan(branches[name][0], name, rec.get(name), branches[name][1]))
+            run = []
+        elif isinstance(g.nodes[name], SYNAPSES):
             run.append(name)
         elif not run:
             problems.append(Problem(name, f"{g.nodes[name].type_name} has no incoming weight layer",

@@ -58,7 +58,7 @@ from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, ne
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes import node_to_csr
 
-from .check import CUBA, READOUTS, LayerPlan, plan_layers
+from .check import CUBA, READOUTS, LayerPlan, branch_delay_steps, plan_layers
 from .fixed_point import MAX_UV, lava_weights
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
@@ -76,7 +76,7 @@ def dense_matrix(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3) 
     """``(W (out, in), bias (out,))`` of a synapse: the lowering of every weight node to Lava's Dense;
     convolutions and pools unrolled into a dense matrix (``shapes``: the node's input and output shapes)."""
     if isinstance(node, ir.SparseLinear):
-        return node.to_dense().astype(np.float64), np.zeros(node.n_post)
+        return node.to_dense().astype(np.float64), np.asarray(node.metadata.get("bias", np.zeros(node.n_post)), np.float64)
     if isinstance(node, (ir.Linear, ir.Affine)):
         bias = np.asarray(node.bias, np.float64) if isinstance(node, ir.Affine) else np.zeros(node.weight.shape[0])
         return np.asarray(node.weight, np.float64), bias
@@ -246,14 +246,33 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
     limits = _limits()
     params_list, layers, errors = [], [], []
     for k, plan in enumerate(plans):
-        params, err = quantize_layer([g.nodes[s] for s in plan.synapses], g.nodes[plan.neuron], g.profile,
-                                     first=k == 0, shapes=[shapes[s] for s in plan.synapses],
+        if plan.branch_delays is not None:
+            syn = [_merged_branches(g, plan)]  # one SparseLinear with per-synapse delays (DelayDense)
+            syn_shapes = [None]
+        else:
+            syn, syn_shapes = [g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses]
+        params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, first=k == 0, shapes=syn_shapes,
                                      recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
                                      input_scale=input_scale if k == 0 else 1.0)
         params_list.append(params)
         layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits))
         errors.append({"layer": plan.neuron, **err})
     return params_list, layers, errors
+
+
+def _merged_branches(g: ir.Graph, plan: LayerPlan) -> ir.Node:
+    """Delay branches (:func:`~.check.delay_branches`) as one ``SparseLinear`` whose synapses carry
+    their branch's delay (an ``Affine`` branch's bias is returned through ``metadata["bias"]``)."""
+    w = sum(np.asarray(g.nodes[s].weight, np.float64) for s in plan.synapses)
+    steps = np.zeros(w.shape, np.int64)
+    for syn, d in zip(plan.synapses, branch_delay_steps(g, plan)):
+        mask = np.asarray(g.nodes[syn].weight) != 0
+        steps[mask] = np.broadcast_to(d[None, :], w.shape)[mask]
+    sp = ir.SparseLinear.from_dense(w)
+    pre = np.repeat(np.arange(sp.n_pre), np.diff(sp.indptr))
+    bias = sum((np.asarray(g.nodes[s].bias, np.float64) for s in plan.synapses if isinstance(g.nodes[s], ir.Affine)),
+               np.zeros(w.shape[0]))
+    return sp.replace(delay=steps[sp.indices, pre] * g.profile.dt, metadata={"bias": bias})
 
 
 def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:

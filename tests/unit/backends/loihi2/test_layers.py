@@ -81,6 +81,23 @@ def _cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
                               ir.Linear(weight=rng.normal(0.0, 0.5, (2, 3))), ir.I(r=np.full(2, 100.0)),
                               names=["fc", "if", "ro", "readout"], profile=DT.replace(reset="subtract", spike_rule=">="))
     cases["subtract_ge"] = (sub, (rng.random((40, 2, 2)) < 0.6).astype(np.int64), "if")
+    # learnable delays as neurokit.train exports them: per lag a Delay and a Linear, summed into the LIF
+    w, lags = rng.normal(0.2, 0.4, (12, 10)), rng.integers(0, 4, (12, 10))
+    nodes: dict[str, ir.Node] = {"input": ir.Input(shape=(10,)), "fan": ir.Flatten(input_shape=(10,))}
+    edges = [("input", "fan")]
+    for k in range(4):
+        lin = ir.Affine(weight=np.where(lags == k, w, 0.0), bias=np.full(12, 0.02)) if k == 0 else \
+            ir.Linear(weight=np.where(lags == k, w, 0.0))
+        nodes[f"lag{k}"] = lin
+        if k:
+            nodes[f"delay{k}"] = ir.Delay(delay=np.full(10, k * 1e-2))
+        edges += [("fan", f"delay{k}"), (f"delay{k}", f"lag{k}")] if k else [("fan", "lag0")]
+        edges.append((f"lag{k}", "lif"))
+    nodes.update(lif=_lif(12, 0.4), ro=ir.Linear(weight=rng.normal(0.1, 0.4, (3, 12))), li=_li(3),
+                 output=ir.Output(shape=(3,)))
+    edges += [("lif", "ro"), ("ro", "li"), ("li", "output")]
+    cases["delay_branches"] = (ir.Graph(nodes=nodes, edges=tuple(edges), profile=DT),
+                               (rng.random((30, 2, 10)) < 0.4).astype(np.int64), "lif")
     return cases
 
 
@@ -140,7 +157,8 @@ def _float_agreement(r: dict[str, Any]) -> float:
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "converted"])
+@pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "delay_branches",
+                                  "converted"])
 def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], case: str) -> None:
     r = runs[case]
     assert sorted(r["lava"]) == sorted(r["ours"])
@@ -152,7 +170,8 @@ def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], 
 
 @pytest.mark.lava
 @pytest.mark.parametrize("case, bound", [("cuba", 0.95), ("readout_i", 0.95), ("pool_conv", 0.95),
-                                         ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("converted", 0.9)])
+                                         ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("delay_branches", 0.95),
+                                         ("converted", 0.9)])
 def test_new_layers_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str, bound: float) -> None:
     assert _float_agreement(runs[case]) >= bound
 
@@ -168,6 +187,13 @@ def test_each_case_maps_to_the_chip_parameters_it_claims(runs: dict[str, dict[st
     rleaky = runs["rleaky"]["artifact"]
     with h5py.File(Path(rleaky.path) / "layers.h5", "r") as f:
         assert np.all(f["layer0/bias_mant"][()] != 0)  # the recurrent bias is the layer's constant current
+    delayed = runs["delay_branches"]["artifact"]
+    assert delayed.manifest["layers"][0]["synapse"] == "lag0+lag1+lag2+lag3"
+    with h5py.File(Path(delayed.path) / "layers.h5", "r") as f:
+        lags = f["layer0/delays"][()]
+    for k in range(4):  # every synapse carries its branch's lag (DelayDense)
+        mask = np.asarray(runs["delay_branches"]["graph"].nodes[f"lag{k}"].weight) != 0
+        assert mask.any() and np.all(lags[mask] == k)
     ge = runs["ge"]
     assert ge["artifact"].manifest["layers"][0]["vth"] == 2 * 254 - 1  # 0.5 thresholds -> vth 508, shifted by one
     # the tie: an IF neuron with two inputs of half a threshold reaches v = v_th exactly; >= spikes
