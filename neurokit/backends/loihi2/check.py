@@ -80,15 +80,21 @@ def recurrent_synapses(g: ir.Graph) -> dict[str, str]:
     return rec
 
 
-def delay_branches(g: ir.Graph, rec: dict[str, str]) -> dict[str, tuple[tuple[str, ...], tuple[str | None, ...]]]:
-    """``{neuron: (synapses, delays)}`` for neurons fed by parallel branches from one source ``E``:
-    ``E -> [Delay_k ->] Linear_k -> neuron`` (what neurokit.train exports for learnable delays, one
-    branch per lag). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
+def delay_branches(g: ir.Graph, rec: dict[str, str]
+                   ) -> dict[str, tuple[tuple[str, ...], tuple[str | None, ...], str]]:
+    """``{neuron: (synapses, delays, sum point)}`` for neurons fed by parallel branches from one
+    source ``E``: ``E -> [Delay_k ->] Linear_k -> neuron`` (what neurokit.train exports for learnable
+    delays, one branch per lag; ``SpikingSequential`` sums them in a Flatten before the neuron). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
     branch's delay."""
     groups = {}
     for name, node in g.nodes.items():
         preds = [p for p in g.predecessors(name) if p != rec.get(name)]
-        if not isinstance(node, NEURONS) or len(preds) < 2:
+        if not isinstance(node, (*NEURONS, ir.Flatten)) or len(preds) < 2:
+            continue
+        target = name  # the neuron; a Flatten sum point (SpikingSequential's export) passes on to it
+        while isinstance(g.nodes[target], ir.Flatten) and len(g.successors(target)) == 1:
+            target = g.successors(target)[0]
+        if not isinstance(g.nodes[target], NEURONS):
             continue
         sources, delays = set(), []
         for syn in preds:
@@ -104,7 +110,7 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]) -> dict[str, tuple[tuple[st
                 sources.add(q)
         else:
             if len(sources) == 1:
-                groups[name] = (tuple(preds), tuple(delays))
+                groups[target] = (tuple(preds), tuple(delays), name)
     return groups
 
 
@@ -221,7 +227,8 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     problems: list[Problem] = []
     rec = recurrent_synapses(g)
     branches = delay_branches(g, rec)
-    in_branches = {n for syns, dels in branches.values() for n in (*syns, *dels) if n is not None}
+    in_branches = {n for syns, dels, _ in branches.values() for n in (*syns, *dels) if n is not None}
+    sum_points = {point for _, _, point in branches.values()}
     fan_out = {g.predecessors(n)[0] for n in in_branches}  # the branches' common source
     for name, node in g.nodes.items():
         if name in in_branches and isinstance(node, ir.Delay):
@@ -241,7 +248,7 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     for name in g.topological_order():
         succ = [n for n in g.successors(name) if n not in rec.values()]
         pred = [n for n in g.predecessors(name) if n not in rec.values()]
-        if (len(succ) > 1 and name not in fan_out) or (len(pred) > 1 and name not in branches):
+        if (len(succ) > 1 and name not in fan_out) or (len(pred) > 1 and name not in sum_points):
             problems.append(Problem(name, "branches are not lowered in this version (only parallel delay branches "
                                           "from one source into one neuron layer)",
                                     "use a feed-forward chain"))

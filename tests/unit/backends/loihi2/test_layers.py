@@ -293,3 +293,22 @@ def test_analog_inputs_need_an_input_scale_that_makes_them_counts(tmp_path: Path
     assert be.reference_run(art, x, 5).outputs["output"].shape == (5, 1, 3)
     with pytest.raises(InvalidInputError, match=r"inputs times input_scale=4 must be spike counts"):
         be.reference_run(art, np.full((5, 1, 10), 0.3), 5)
+
+
+def test_spiking_sequential_exports_with_delays_and_recurrence_map_to_loihi_layers() -> None:
+    """``SpikingSequential`` sums its delay branches in a Flatten before the neuron: the same DelayDense."""
+    import torch
+    from torch import nn
+
+    from neurokit.backends.loihi2.check import plan_layers
+    from neurokit.train.delays import DelayedLinear
+    from neurokit.train.layers import LIFLayer, LILayer
+    from neurokit.train.sequential import RecurrentLIF, SpikingSequential
+
+    torch.manual_seed(0)
+    m = SpikingSequential((10,), DelayedLinear(10, 12, 3, seed=0), LIFLayer(12, dt=1e-2), nn.Linear(12, 12),
+                          RecurrentLIF(12, dt=1e-2), nn.Linear(12, 3), LILayer(3, dt=1e-2))
+    plans, problems = plan_layers(m.to_ir())
+    assert problems == [] and [p.neuron for p in plans] == ["1_liflayer", "3_recurrentlif", "5_lilayer"]
+    assert plans[0].branch_delays is not None and len(plans[0].synapses) >= 2
+    assert plans[1].recurrent == "3_recurrentlif_rec"
