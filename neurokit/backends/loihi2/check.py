@@ -114,16 +114,20 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
     return groups
 
 
-def profile_problems(p: ir.Profile) -> list[Problem]:
+def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Problem]:
     """The profile options Lava's Loihi 2 LIF process (``PyLifModelBitAcc``, what the chip's CUBA
-    neuron runs) cannot express bit for bit, each with the reason."""
+    neuron runs) cannot express bit for bit, each with the reason. ``leak_free_subtract``: every
+    spiking layer is IF with ``reset="subtract"``, where a subtraction in the next step
+    (``reset_timing="next_step"``) gives the same spikes as in the spiking step (no leak acts
+    between them), so ATRLIF runs it."""
     problems = []
     if p.reset not in ("zero", "subtract"):
         problems.append(Problem("<profile>", f"reset={p.reset!r} cannot be expressed: Loihi 2's LIF resets v to 0 "
                                              "(and Lava's ATRLIF subtracts)", "use reset='zero' or 'subtract'"))
-    if p.reset_timing != "same_step":
+    if p.reset_timing != "same_step" and not leak_free_subtract:
         problems.append(Problem("<profile>", f"reset_timing={p.reset_timing!r} cannot be expressed: Loihi 2's CUBA "
-                                             "neuron resets in the spiking step", "use reset_timing='same_step'"))
+                                             "neuron resets in the spiking step (only leak-free IF layers with reset='subtract' "
+                                             "give the same spikes either way)", "use reset_timing='same_step'"))
     if p.multi_spike:
         problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: Lava's LIF sends binary spikes "
                                              "(graded spikes need a custom neuron program)", "use multi_spike=False"))
@@ -278,6 +282,8 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
                                 "end the model with a neuron layer (an LI/I readout)"))
     if not plans and not problems:
         problems.append(Problem("<graph>", "no (weight layer, neuron) pair to map", "add a neuron layer"))
-    problems += profile_problems(g.profile)
+    spiking = [g.nodes[pl.neuron] for pl in plans if isinstance(g.nodes[pl.neuron], SPIKING)]
+    problems += profile_problems(g.profile, leak_free_subtract=g.profile.reset == "subtract" and bool(spiking)
+                                 and all(isinstance(n, ir.IF) for n in spiking))
     problems += _node_problems(g, plans)
     return plans, problems

@@ -199,6 +199,15 @@ def test_each_case_maps_to_the_chip_parameters_it_claims(runs: dict[str, dict[st
     # the tie: an IF neuron with two inputs of half a threshold reaches v = v_th exactly; >= spikes
     rec = sim.simulate(get_backend("loihi2").reference_graph(ge["artifact"]), ge["x"].astype(float))
     assert np.array_equal(rec.spikes["if"], ge["lava"]["s0"].astype(bool)) and ge["lava"]["s0"][:, :, 1].any()
+    sub = runs["subtract_ge"]  # IF with subtraction: a next-step subtraction gives the same spikes, so it maps too
+    nxt = sub["graph"].with_profile(sub["graph"].profile.replace(reset_timing="next_step"))
+    assert get_backend("loihi2").check(nxt) == []
+    a = get_backend("loihi2").lower(nxt, Path(sub["artifact"].path).parent / "next")
+    f = sim.simulate(get_backend("loihi2").reference_graph(a), sub["float_x"])
+    np.testing.assert_array_equal(f.spikes["if"], sub["lava"]["s0"].astype(bool))
+    leaky = runs["rleaky"]["graph"]
+    assert any("reset_timing='next_step'" in str(p)
+               for p in get_backend("loihi2").check(leaky.with_profile(leaky.profile.replace(reset_timing="next_step"))))
     gt = ge["graph"].with_profile(ge["graph"].profile.replace(spike_rule=">"))
     a = get_backend("loihi2").lower(gt, Path(ge["artifact"].path).parent / "gt")
     assert not np.array_equal(_bit_accurate(a, ge["x"])["s0"], ge["lava"]["s0"])  # > would miss the ties
