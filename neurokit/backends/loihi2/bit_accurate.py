@@ -7,7 +7,8 @@ Lava's ``PyLifModelBitAcc`` / ``PyDenseModelBitAcc`` / ``DelayDense``
 (:mod:`neurokit.backends.loihi2.fixed_point`): 24-bit wrapping current, saturating voltage,
 one-step Dense latency, recurrence and synaptic delays. The tests hold it to real Lava, spike for
 spike and state for state, so a model can be checked for the chip without Lava installed.
-Outputs: spikes of the spiking layers; the readout ``LI`` membrane divided by its scale.
+Outputs: spikes of the spiking layers; the readout's (``LI``, ``I``, ``CubaLI``) membrane divided by
+its scale. Subtractive reset runs as Lava's ``ATRLIF`` (:func:`~.fixed_point.atrlif_step`).
 :func:`neurokit.sim.simulate` runs ``numeric = "loihi2"`` profiles here.
 """
 

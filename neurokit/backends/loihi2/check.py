@@ -27,7 +27,9 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   resets ``v`` but adds :math:`2\theta` to its refractory state ``r`` on a spike and fires on
   :math:`v - r \ge \theta`, so :math:`v - r` is the subtract-reset membrane
   (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start).
-  Leaky neurons with ``"subtract"`` are refused (the offset would decay).
+  Leaky neurons with ``"subtract"`` are refused (the offset would decay). On these leak-free
+  layers a subtraction in the next step (``reset_timing="next_step"``) gives the same spikes, so
+  it maps too; elsewhere only ``"same_step"``.
 * **profile**: in the spiking step, one binary spike, no floor;
   ``spike_rule`` ``">"`` or ``">="`` (``>=`` on integers is ``>`` one unit lower: the quantizer puts
   the scaled threshold one unit above the chip's, :mod:`~neurokit.backends.loihi2.quantize`).
