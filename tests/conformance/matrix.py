@@ -63,11 +63,11 @@ EXPECTED_REFUSALS: dict[str, dict[str, str]] = {
                            "LIF.reset_none": _SPINN_RESET % "none", "LIF.multi_spike": _SPINN_RESET % "subtract",
                            "LIF.reset_next_step": r"reset_timing='next_step' cannot be expressed: sPyNNaker's neurons",
                            "LIF.v_min": r"v_min=-0.5 cannot be expressed: sPyNNaker's IF_curr_delta has no floor"},
-    "sim-loihi2": {"I.base": _LOIHI_KINDS, "CubaLIF.base": _LOIHI_KINDS, "CubaLI.base": _LOIHI_KINDS,
-                   "LIF.reset_subtract": _LOIHI_PROFILE, "LIF.reset_none": _LOIHI_PROFILE,
-                   "IF.reset_subtract": _LOIHI_PROFILE, "LIF.rule_ge": _LOIHI_PROFILE, "IF.rule_ge_tie": _LOIHI_PROFILE,
-                   "LIF.refractory": r"refractory periods are not lowered", "LIF.multi_spike": _LOIHI_PROFILE,
-                   "LIF.reset_next_step": r"reset_timing='next_step' cannot be expressed: Loihi 2's CUBA neuron resets",
+    "sim-loihi2": {"CubaLIF.base": r"CubaLIF with integration='exact'", "CubaLI.base": r"CubaLI with integration='exact'",
+                   "LIF.reset_subtract": r"reset='subtract' on a leaky LIF",
+                   "LIF.reset_none": r"reset='none' cannot be expressed: Loihi 2's LIF resets v to 0",
+                   "LIF.refractory": r"refractory periods are not lowered",
+                   "LIF.multi_spike": r"multi_spike=True cannot be expressed: Lava's LIF sends binary spikes",
                    "LIF.v_min": r"v_min=-0.5 cannot be expressed: Loihi 2's LIF clips v only at the 24-bit limits"},
 }
 EXPECTED_REFUSALS["lava"] = EXPECTED_REFUSALS["sim-loihi2"]  # the same lowering refuses before Lava starts

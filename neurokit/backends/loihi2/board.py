@@ -1,7 +1,8 @@
 """Running a Loihi 2 artifact: :class:`LoihiBoard` drives Lava (``runner.py`` in the Python 3.10
 runtime, out of process) with faults configured on the chip's own parameters; :func:`run_lava` is
-the raw call; :func:`recording` turns the integer results into a :class:`Recording` (spikes of the
-spiking layers, the readout membrane divided by its scale)."""
+the raw call; :func:`_recording` turns the integer results into a :class:`Recording` (spikes of the
+spiking layers, the readout membrane divided by its scale; traces in integer units, for ATRLIF
+layers ``v`` is the subtract-reset membrane :math:`v - r - \text{offset}`, with ``v_raw`` and ``r``)."""
 
 from __future__ import annotations
 
@@ -127,8 +128,11 @@ def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray
     for k, layer in enumerate(m["layers"]):
         if layer["kind"] not in READOUT_KINDS:
             rec.spikes[layer["neuron"]] = raw[f"s{k}"].astype(bool)
-        rec.traces[layer["neuron"]] = {key: raw[f"{key}{k}"].astype(np.float64) for key in ("v", "u", "r")
-                                       if f"{key}{k}" in raw}  # r: ATRLIF's refractory state (subtractive reset)
+        traces = {key: raw[f"{key}{k}"].astype(np.float64) for key in ("v", "u", "r") if f"{key}{k}" in raw}
+        if "r" in traces:  # ATRLIF (subtractive reset): the membrane is v - r - offset; v and r kept raw
+            traces["v_raw"] = traces["v"]
+            traces["v"] = traces["v_raw"] - traces["r"] - float(layer["v_offset"])
+        rec.traces[layer["neuron"]] = traces
     last = m["layers"][-1]
     out = raw[f"v{len(m['layers']) - 1}"] / last["scale"] if last["kind"] in READOUT_KINDS else raw[f"s{len(m['layers']) - 1}"]
     rec.outputs[m["output"]] = np.asarray(out, dtype=np.float64)

@@ -118,18 +118,20 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
 
 def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Problem]:
     """The profile options Lava's Loihi 2 LIF process (``PyLifModelBitAcc``, what the chip's CUBA
-    neuron runs) cannot express bit for bit, each with the reason. ``leak_free_subtract``: every
-    spiking layer is IF with ``reset="subtract"``, where a subtraction in the next step
-    (``reset_timing="next_step"``) gives the same spikes as in the spiking step (no leak acts
-    between them), so ATRLIF runs it."""
+    neuron runs) cannot express bit for bit, each with the reason. ``reset_timing="next_step"``
+    (snnTorch's ``reset_delay``) gives the same spikes as ``"same_step"`` where the reset is to
+    zero (the next step starts from ``v_reset`` either way; only the membrane recorded at the
+    spiking step differs) or, with ``leak_free_subtract`` (every spiking layer IF with
+    ``reset="subtract"``), where no leak acts between the spike and the subtraction; it maps there."""
     problems = []
     if p.reset not in ("zero", "subtract"):
         problems.append(Problem("<profile>", f"reset={p.reset!r} cannot be expressed: Loihi 2's LIF resets v to 0 "
                                              "(and Lava's ATRLIF subtracts)", "use reset='zero' or 'subtract'"))
-    if p.reset_timing != "same_step" and not leak_free_subtract:
+    if p.reset_timing != "same_step" and p.reset != "zero" and not leak_free_subtract:
         problems.append(Problem("<profile>", f"reset_timing={p.reset_timing!r} cannot be expressed: Loihi 2's CUBA "
-                                             "neuron resets in the spiking step (only leak-free IF layers with reset='subtract' "
-                                             "give the same spikes either way)", "use reset_timing='same_step'"))
+                                             f"neuron resets in the spiking step; with reset={p.reset!r} a leaky neuron's spikes "
+                                             "depend on when the reset acts", "use reset_timing='same_step' (or "
+                                             "reset='zero', or IF neurons, where the timing does not change spikes)"))
     if p.multi_spike:
         problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: Lava's LIF sends binary spikes "
                                              "(graded spikes need a custom neuron program)", "use multi_spike=False"))

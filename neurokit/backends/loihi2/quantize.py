@@ -198,8 +198,8 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
         if profile.reset == "subtract":  # ATRLIF: fires on v - r >= 64 theta_0, r += 128 theta_0 = S v_th
             vth = int(np.clip(np.floor(THETA_HEADROOM / peak), 1, THETA_HEADROOM)) if peak > 0 else THETA_HEADROOM
             scale = 128 * vth / v_th
-            extra["theta_0"] = vth
             offset = -(64 * vth + (profile.spike_rule == ">"))  # v - r - offset is S times the float membrane
+            extra.update(theta_0=vth, v_offset=offset)
             min_exp, min_bias_exp = -8, NETX_BIAS_EXP  # no netx block: a free weight exponent
         else:
             vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, VTH_MAX)) if peak > 0 else VTH_MAX
@@ -283,7 +283,8 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
                 math.ceil(n_in / limits.get("fan_in_per_core", 65536)))
     if "theta_0" in params:  # ATRLIF: v is never reset and gains 128 theta_0 per spike until 2^23 - 1
         extra = {"max_spikes_per_sample": int((MAX_UV - 1 - np.abs(params["v_init"]).max(initial=0))
-                                              // (128 * int(params["theta_0"])))}
+                                              // (128 * int(params["theta_0"]))),
+                 "v_offset": int(params["v_offset"])}
     else:
         extra = {}
     return {**extra, "synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
