@@ -10,6 +10,10 @@ Usage (from the repository root, the Lava runtime installed):
 test split of the run's dataset). Converted models are made here with ``neurokit.api.convert``;
 producer goldens are read with their producer (``tests/golden/producers``) and the NIR paper's
 Sinabs CNN (``tests/golden/nir-paper-cnn``).
+
+``results/loihi2_matrix.json`` was made with ``neurokit train`` runs of the default event-digits
+config (``arch=mlp`` 2 epochs, ``arch=mlp max_delay=4`` 2 epochs, ``arch=conv`` 4 epochs: short, so
+their accuracies are low; the agreements are what the file is for), 20 test samples each.
 """
 
 from __future__ import annotations
