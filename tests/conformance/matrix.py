@@ -73,14 +73,14 @@ def expected_refusal(impl: str, case: str) -> str | None:
             return r"multi_spike=True cannot be expressed: a SpiNNaker neuron sends at most one"
         return r"v_min=.* cannot be expressed: sPyNNaker's IF_curr_delta has no floor" if prof.v_min > -np.inf else None
     if impl in ("sim-loihi2", "lava"):  # the same lowering refuses before Lava starts
-        if kind in ("I", "CubaLIF", "CubaLI"):
-            return _LOIHI_KINDS
-        if prof.reset != "zero" or prof.spike_rule != ">":
-            return _LOIHI_PROFILE
+        if kind in ("CubaLIF", "CubaLI") and prof.integration == "exact":
+            return rf"{kind} with integration='exact'"
+        if prof.reset == "subtract" and kind == "LIF":
+            return r"reset='subtract' on a leaky LIF"
+        if prof.reset == "none":
+            return r"reset='none' cannot be expressed: Loihi 2's LIF resets v to 0"
         if refractory:
             return r"refractory periods are not lowered"
-        if prof.reset_timing != "same_step":
-            return r"reset_timing='next_step' cannot be expressed: Loihi 2's CUBA neuron resets"
         if prof.multi_spike:
             return r"multi_spike=True cannot be expressed: Lava's LIF sends binary spikes"
         return r"v_min=.* cannot be expressed: Loihi 2's LIF clips v only at the 24-bit limits" if prof.v_min > -np.inf \

@@ -318,10 +318,13 @@ class LavaBatch:
     def run(self, name: str) -> Run:
         art, _, ref_graph = self.jobs[name]
         raw = self.results[name]
-        outputs = {"output": raw["v0"] / float(art.manifest["layers"][0]["scale"]) if art.manifest["layers"][0]["kind"] == "LI"
+        readout = bool(art.manifest["layers"][0]["readout"])  # LI, I, CubaLI: the membrane is the output
+        outputs = {"output": raw["v0"] / float(art.manifest["layers"][0]["scale"]) if readout
                    else raw["s0"].astype(np.float64)}
-        spikes = raw["s0"].astype(bool) if art.manifest["layers"][0]["kind"] != "LI" else None
-        return _loihi_run(raw["v0"], raw["u0"], spikes, outputs, art.manifest["layers"][0], ref_graph, self.terms[name])
+        spikes = raw["s0"].astype(bool) if not readout else None
+        layer = art.manifest["layers"][0]
+        v = raw["v0"] - raw["r0"] - layer["v_offset"] if "r0" in raw else raw["v0"]  # ATRLIF: the membrane is v - r - offset
+        return _loihi_run(v, raw["u0"], spikes, outputs, layer, ref_graph, self.terms[name])
 
     def close(self) -> None:
         self._tmp.cleanup()

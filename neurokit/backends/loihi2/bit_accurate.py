@@ -1,13 +1,14 @@
 """neurokit's bit-accurate Loihi 2 mode: ``numeric = "loihi2"`` in the profile.
 
 The graph is quantized exactly as the ``loihi2`` backend quantizes it for the chip
-(:func:`neurokit.backends.loihi2.backend.quantize_graph`: 8-bit weights with a shared exponent,
+(:func:`neurokit.backends.loihi2.quantize.quantize_graph`: 8-bit weights with a shared exponent,
 12-bit decays, thresholds and biases as mantissa/exponent) and run with the integer equations of
 Lava's ``PyLifModelBitAcc`` / ``PyDenseModelBitAcc`` / ``DelayDense``
 (:mod:`neurokit.backends.loihi2.fixed_point`): 24-bit wrapping current, saturating voltage,
 one-step Dense latency, recurrence and synaptic delays. The tests hold it to real Lava, spike for
 spike and state for state, so a model can be checked for the chip without Lava installed.
-Outputs: spikes of the spiking layers; the readout ``LI`` membrane divided by its scale.
+Outputs: spikes of the spiking layers; the readout's (``LI``, ``I``, ``CubaLI``) membrane divided by
+its scale. Subtractive reset runs as Lava's ``ATRLIF`` (:func:`~.fixed_point.atrlif_step`).
 :func:`neurokit.sim.simulate` runs ``numeric = "loihi2"`` profiles here.
 """
 
@@ -18,7 +19,8 @@ import numpy as np
 from neurokit import ir
 from neurokit.sim.recording import Recording
 
-from .backend import _integer_inputs, _recording, quantize_graph
+from .board import _integer_inputs, _recording
+from .quantize import quantize_graph
 from .fixed_point import run_layers
 
 

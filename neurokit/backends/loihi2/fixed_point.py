@@ -14,6 +14,9 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
 * Synaptic delays (optional ``delays`` (out, in) in steps, Lava's ``DelayDense``): a spike at step
   ``t`` through a synapse of delay ``d`` arrives at step ``t + 1 + d``.
 * Initial state: ``u = 0``, ``v = v_init`` (optional per layer, default 0 as Lava's), every sample.
+* Subtractive reset (optional ``theta_0``: Lava's ``ATRLIF``, :func:`atrlif_step`): current and
+  voltage as above with ``du = 4095``, ``dv = 0``; spike :math:`s = v - r \ge (\theta_0 \ll 6)`,
+  then :math:`r \leftarrow r + 2 (\theta_0 \ll 6)` (``v`` keeps); ``r`` starts at 0.
 * Recurrence (optional ``rec_weights``, ``rec_weight_exp``): a second Dense from the layer's own
   spikes to its ``a_in``, with the same one-step latency; the two inputs are summed.
 """
@@ -60,6 +63,17 @@ def lif_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, *, du: int, dv: int
     return s, wrapped, np.where(s, 0, volt)
 
 
+def atrlif_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, r: np.ndarray, *, theta_0: int, bias: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One bit-accurate step of Lava's ``ATRLIF`` (``PyATRLIFModelFixed``) as the backend configures it
+    (no current memory, no voltage/threshold/refractory decay, ``theta_step = 0``): returns
+    (spikes bool, u, v, r). ``v`` is never reset; a spike adds ``2 (theta_0 << 6)`` to ``r``."""
+    s, u, v_new = lif_step(a_in, u, v, du=4095, dv=0, vth=MAX_UV, bias=bias)  # same current and voltage path
+    theta = np.int64(theta_0) << 6
+    s = (v_new - r) >= theta
+    return s, u, v_new, r + 2 * theta * s
+
+
 def dense_accumulate(w: np.ndarray, s: np.ndarray, weight_exp: int) -> np.ndarray:
     """``(W s) << e`` or ``>> -e`` (arithmetic, floor) for a batch ``s`` (B, n_in)."""
     acc = s.astype(np.int64) @ w.T.astype(np.int64)
@@ -76,13 +90,14 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
     """Run the feed-forward chain on integer inputs ``x`` (T, B, n0), each sample from the initial
     state (``v = v_init``, ``u = 0``, empty synapse buffers).
 
-    Returns per layer ``s{k}`` (T, B, n) bool, ``u{k}``, ``v{k}`` (T, B, n) int64 — exactly what Lava
-    records with Monitors for the same artifact.
+    Returns per layer ``s{k}`` (T, B, n) bool, ``u{k}``, ``v{k}`` (T, B, n) int64 (and ``r{k}`` for
+    ATRLIF layers) — exactly what Lava records with Monitors for the same artifact.
     """
     T, B = x.shape[:2]
     out: dict[str, np.ndarray] = {}
     state = [(np.zeros((B, int(L["n"])), np.int64), np.zeros((B, int(L["n"])), np.int64),
               np.broadcast_to(initial_v(L), (B, int(L["n"]))).copy()) for L in layers]  # (a_buff, u, v)
+    refr = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # ATRLIF's r (subtractive reset)
     rec_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # recurrent Dense, same one-step latency
     rec_w = [lava_weights(np.asarray(L["rec_weights"]), int(L.get("num_weight_bits", 8))) if "rec_weights" in L
              else None for L in layers]
@@ -91,6 +106,8 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
         out[f"s{k}"] = np.zeros((T, B, n), bool)
         out[f"u{k}"] = np.zeros((T, B, n), np.int64)
         out[f"v{k}"] = np.zeros((T, B, n), np.int64)
+        if "theta_0" in L:
+            out[f"r{k}"] = np.zeros((T, B, n), np.int64)
     weights = [lava_weights(np.asarray(L["weights"]), int(L.get("num_weight_bits", 8))) for L in layers]
     bias = [np.asarray(L["bias_mant"], np.int64) << np.asarray(L["bias_exp"], np.int64) for L in layers]
     delays = [np.asarray(L["delays"], np.int64) if "delays" in L else None for L in layers]
@@ -114,7 +131,11 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
                 new_buff = a_buff
             else:
                 new_buff = dense_accumulate(weights[k], s_prev, int(L["weight_exp"]))
-            s, u, v = lif_step(a_in, u, v, du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]), bias=bias[k])
+            if "theta_0" in L:
+                s, u, v, refr[k] = atrlif_step(a_in, u, v, refr[k], theta_0=int(L["theta_0"]), bias=bias[k])
+                out[f"r{k}"][t] = refr[k]
+            else:
+                s, u, v = lif_step(a_in, u, v, du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]), bias=bias[k])
             if rec_w[k] is not None:
                 rec_buff[k] = dense_accumulate(rec_w[k], s.astype(np.int64), int(L["rec_weight_exp"]))
             state[k] = (new_buff, u, v)

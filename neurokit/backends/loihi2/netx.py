@@ -97,6 +97,10 @@ def netx_problems(params_list: list[dict[str, Any]], layers: list[dict[str, Any]
     problems: list[Problem] = []
     for P, L in zip(params_list, layers):
         node, bits = L["neuron"], int(P.get("num_weight_bits", 8))
+        if "theta_0" in P:
+            problems.append(Problem(node, "subtractive reset runs on Lava's ATRLIF process, which netx has no block "
+                                          "for (its CUBA neuron resets to 0)", "use reset='zero' for a netx export"))
+            continue
         w = _effective_weights(P["weights"], int(P["weight_exp"]), bits)
         if w is None:
             problems.append(Problem(L["synapse"], f"weight exponent {int(P['weight_exp'])} leaves fractional "

@@ -1,8 +1,9 @@
 """Runs a neurokit Loihi 2 artifact on Lava's CPU model (``Loihi2SimCfg(select_tag="fixed_pt")``)
-or, where lava-loihi is installed, on a chip (``--hardware``: ``Loihi2HwCfg``).
+(``LIF`` for reset to zero, ``ATRLIF`` for subtractive reset) or, where lava-loihi is installed, on a chip (``--hardware``: ``Loihi2HwCfg``).
 
 Runs INSIDE the Lava runtime venv (Python 3.10): stdlib, numpy, h5py and lava only.
-Usage: python runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [--hardware]
+Usage: python runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [ARTIFACT_DIR INPUTS.h5 RESULT.h5 ...] [--hardware]
+(several artifacts in one process: importing Lava takes seconds).
 Failures print one JSON line {"error": ..., "type": ...} on stderr and exit 1.
 """
 
@@ -16,8 +17,16 @@ import numpy as np
 
 
 def main(argv):
-    art, inputs_path, result_path = argv[1], argv[2], argv[3]
     hardware = "--hardware" in argv
+    args = [a for a in argv[1:] if a != "--hardware"]
+    if not args or len(args) % 3:
+        raise ValueError("usage: runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [...] [--hardware]")
+    for k in range(0, len(args), 3):
+        run_one(*args[k:k + 3], hardware=hardware)
+    return 0
+
+
+def run_one(art, inputs_path, result_path, hardware=False):
     with open(os.path.join(art, "manifest.json")) as f:
         manifest = json.load(f)
     layers = []
@@ -32,6 +41,7 @@ def main(argv):
     from lava.magma.core.run_conditions import RunSteps
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
+    from lava.proc.atrlif.process import ATRLIF
     from lava.proc.lif.process import LIF
     from lava.proc.monitor.process import Monitor
 
@@ -59,8 +69,14 @@ def main(argv):
             dense = Dense(weights=L["weights"].astype(np.int32), weight_exp=int(L["weight_exp"]),
                           num_weight_bits=int(L["num_weight_bits"]), num_message_bits=int(L["num_message_bits"]))
         v_init = np.broadcast_to(np.asarray(L.get("v_init", 0), np.int32), (n,)).copy()  # the float model's start
-        lif = LIF(shape=(n,), u=np.zeros(n, np.int32), v=v_init, du=int(L["du"]), dv=int(L["dv"]), vth=int(L["vth"]),
-                  bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
+        if "theta_0" in L:  # subtractive reset: ATRLIF with no decays; fires on v - r >= theta, r += 2 theta
+            lif = ATRLIF(shape=(n,), i=np.zeros(n, np.int32), v=v_init, theta=int(L["theta_0"]), r=np.zeros(n, np.int32),
+                         s=np.zeros(n, bool), delta_i=4095 / 4096, delta_v=0, delta_theta=0, delta_r=0,
+                         theta_0=int(L["theta_0"]), theta_step=0, bias_mant=L["bias_mant"].astype(np.int32),
+                         bias_exp=L["bias_exp"].astype(np.int32))
+        else:
+            lif = LIF(shape=(n,), u=np.zeros(n, np.int32), v=v_init, du=int(L["du"]), dv=int(L["dv"]),
+                      vth=int(L["vth"]), bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
         prev.connect(dense.s_in)
         dense.a_out.connect(lif.a_in)
         if "rec_weights" in L:  # recurrent synapses: the layer's spikes back into its own a_in (summed)
@@ -71,10 +87,10 @@ def main(argv):
             recs.append(rec)
         prev = lif.s_out
         mons = {}
-        for var in ("v", "u"):
+        for key, var in (("v", "v"), ("u", "i"), ("r", "r")) if "theta_0" in L else (("v", "v"), ("u", "u")):
             m = Monitor()
             m.probe(getattr(lif, var), B * T)
-            mons[var] = m
+            mons[key] = m
         m = Monitor()
         m.probe(lif.s_out, B * T)
         mons["s"] = m
@@ -87,7 +103,8 @@ def main(argv):
             lifs[0].run(condition=RunSteps(num_steps=T), run_cfg=run_cfg)
             for dense, lif, v_init in zip(denses, lifs, inits):  # every sample starts from the initial state
                 lif.v.set(v_init.copy())
-                lif.u.set(np.zeros(lif.u.shape, np.int32))
+                for var in ("i", "r") if isinstance(lif, ATRLIF) else ("u",):
+                    getattr(lif, var).set(np.zeros(lif.v.shape, np.int32))
                 dense.a_buff.set(np.zeros(dense.a_buff.shape, np.int32))
             for rec in recs:
                 rec.a_buff.set(np.zeros(rec.a_buff.shape, np.int32))
@@ -105,7 +122,6 @@ def main(argv):
         for key, arr in results.items():
             f.create_dataset(key, data=arr)
     os.replace(tmp, result_path)
-    return 0
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ from ..nodes import Delay
 from .csr import LINEAR_TYPES
 
 
-def delay_spikes_into_synapses(graph: Graph, steps: int = 1, *, skip: frozenset[str] = frozenset()) -> Graph:
-    r"""``graph`` with a ``Delay`` of ``steps`` time steps before every weighted connection (except the
-    synapse nodes named in ``skip``, e.g. recurrent ones a loop already delays).
+def delay_spikes_into_synapses(graph: Graph, steps: int = 1, *, into: frozenset[str] | None = None) -> Graph:
+    r"""``graph`` with a ``Delay`` of ``steps`` time steps before the synapse nodes named in ``into``
+    (default: every weighted connection); e.g. a chip's first synapse of each layer, not recurrent
+    ones a loop already delays, nor a pool composed into the next layer's weights.
 
     This is how a chip's synaptic latency acts: the *events* reach the synapse :math:`L` steps later,
     :math:`I_t = W x_{t-L} + b`, while a bias stored in the neuron acts from step 0. (The profile's
@@ -23,7 +24,7 @@ def delay_spikes_into_synapses(graph: Graph, steps: int = 1, *, skip: frozenset[
     shapes = graph.infer_shapes()
     nodes, edges = dict(graph.nodes), []
     for a, b in graph.edges:
-        if isinstance(graph.nodes[b], LINEAR_TYPES) and b not in skip:
+        if (b in into) if into is not None else isinstance(graph.nodes[b], LINEAR_TYPES):
             d = f"{b}_synapse_latency"
             nodes[d] = Delay(delay=np.full(shapes[b][0], steps * graph.profile.dt))
             edges += [(a, d), (d, b)]

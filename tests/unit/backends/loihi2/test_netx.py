@@ -46,7 +46,18 @@ def _cases() -> dict[str, tuple[ir.Graph, np.ndarray]]:
     exponent = ir.Graph.sequential(ir.Linear(weight=rng.uniform(0.0002, 0.0005, (10, 24))), _lif(10, 0.3),
                                    delayed, _lif(6, 0.3), names=["fc1", "lif1", "fc2", "lif2"], profile=dt)
     x_exponent = (rng.random((25, 2, 24)) < 0.5) * rng.integers(1, 256, (25, 2, 24))
-    return {"trained": (trained, x_trained), "biased": (biased, x_biased), "exponent": (exponent, x_exponent)}
+    # current-based neurons (CubaLIF, Euler): netx's CUBA block with iDecay = du + 1 holds them
+    euler = ir.Profile(dt=1e-2, integration="euler")
+    cuba = ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.2, 0.5, (16, 12)), bias=rng.normal(0.0, 0.05, 16)),
+        ir.CubaLIF(tau_syn=np.full(16, 0.04), tau_mem=np.full(16, 0.03), r=np.ones(16), v_leak=np.zeros(16),
+                   v_threshold=np.full(16, 0.4)),
+        ir.Linear(weight=rng.normal(0.2, 0.5, (4, 16))),
+        ir.CubaLIF(tau_syn=np.full(4, 0.05), tau_mem=np.full(4, 0.04), r=np.ones(4), v_leak=np.zeros(4),
+                   v_threshold=np.full(4, 0.4)), names=["fc1", "lif1", "fc2", "lif2"], profile=euler)
+    x_cuba = (rng.random((30, 2, 12)) < 0.4).astype(np.int64)
+    return {"trained": (trained, x_trained), "biased": (biased, x_biased), "exponent": (exponent, x_exponent),
+            "cuba": (cuba, x_cuba)}
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +75,7 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("case", ["trained", "biased", "exponent"])
+@pytest.mark.parametrize("case", ["trained", "biased", "exponent", "cuba"])
 def test_netx_file_runs_in_lava_dl_spike_for_spike_as_neurokits_lava_run(runs: dict[str, dict[str, Any]],
                                                                          case: str) -> None:
     r = runs[case]
@@ -86,6 +97,8 @@ def test_netx_files_hold_bias_recurrence_delays_and_exponents(runs: dict[str, di
         encoded = netx_encoding(f["layer/1/weight"][()])
         assert encoded is not None and encoded[2] < 0  # netx runs these weights with a negative exponent
         assert f["layer/2/delay"][()].max() > 0
+    with h5py.File(Path(runs["cuba"]["artifact"].path) / "netx.h5", "r") as f:
+        assert f["layer/1/neuron/iDecay"][()] == 4096 - round(4096 * 0.75)  # Euler a_syn = 1 - 10 ms / 40 ms
 
 
 def test_graphs_netx_cannot_hold_exactly_are_refused_by_node(tmp_path: Path) -> None:

@@ -1,0 +1,293 @@
+r"""What the Loihi 2 backend can map, decided up front: every problem of a graph at once, each naming
+the node, the reason and the fix (:func:`plan_layers`).
+
+A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
+
+* **synapses**: one or more weight nodes in a row (Linear, Affine, SparseLinear, Conv1d/2d,
+  Sum/AvgPool2d; Flatten is a reshape), composed into **one** Dense matrix
+  :math:`W = W_k \cdots W_1`, :math:`b = b_k + W_k(\dots)`: convolutions are unrolled and a pool
+  followed by a convolution or a dense layer is folded into that layer's weights. Per-synapse delays
+  (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
+* **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
+  last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its
+  membrane). One ``tau``/``tau_syn``/``tau_mem``/``v_threshold`` per layer (Lava's LIF has one
+  ``du``/``dv``/``vth``).
+* **delay branches**: ``E -> [Delay_k ->] Linear_k -> neuron`` for several ``k`` from one source
+  (neurokit.train's learnable delays, one branch per lag) are one ``DelayDense``: the summed
+  weights, each synapse with its branch's delay (refused where a synapse is on two branches).
+* **recurrence**: ``neuron -> Linear/Affine/SparseLinear -> same neuron`` (a second Dense into the
+  layer's ``a_in``); a recurrent bias is a constant current, folded into the layer's bias.
+* **CubaLIF/CubaLI**: :math:`u' = (1 - \delta_u) u + W x`, :math:`v' = (1 - \delta_v) v + u' + b` is
+  the Euler discretisation (:func:`neurokit.dynamics.neurons.cuba_membrane`, the updated current
+  drives the membrane), so ``integration = "euler"`` maps exactly (up to 12-bit decays).
+  ``"exact"`` (zero-order hold) also feeds the step's input straight into the membrane: its transfer
+  function has a zero Loihi's CUBA neuron (input only through ``u``) cannot express; it is refused.
+* **reset**: ``"zero"`` is Lava's ``LIF`` (``v_reset = 0``). ``"subtract"`` on IF layers (what
+  conversion emits) is Lava's ``ATRLIF`` program with no decays and a fixed threshold: it never
+  resets ``v`` but adds :math:`2\theta` to its refractory state ``r`` on a spike and fires on
+  :math:`v - r \ge \theta`, so :math:`v - r` is the subtract-reset membrane
+  (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start).
+  Leaky neurons with ``"subtract"`` are refused (the offset would decay). On these leak-free
+  layers a subtraction in the next step (``reset_timing="next_step"``) gives the same spikes, so
+  it maps too; elsewhere only ``"same_step"``.
+* **profile**: in the spiking step, one binary spike, no floor;
+  ``spike_rule`` ``">"`` or ``">="`` (``>=`` on integers is ``>`` one unit lower: the quantizer puts
+  the scaled threshold one unit above the chip's, :mod:`~neurokit.backends.loihi2.quantize`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neurokit import ir
+from neurokit.backends.base import Problem
+from neurokit.dynamics.discretisation import delay_steps, is_exact, neuron_coefficients
+
+MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
+SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)  # unrolled
+SPIKING = (ir.LIF, ir.IF, ir.CubaLIF)
+READOUTS = (ir.LI, ir.I, ir.CubaLI)
+NEURONS = (*SPIKING, *READOUTS)
+CUBA = (ir.CubaLIF, ir.CubaLI)
+PORTS = (ir.Input, ir.Output, ir.Flatten)
+RECURRENT_SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear)
+_UNIFORM = ("tau", "tau_syn", "tau_mem", "v_threshold")
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    """One Loihi layer: the graph's synapse nodes composed into one Dense (in order), the neuron node
+    and its recurrent synapse node (or ``None``)."""
+
+    synapses: tuple[str, ...]
+    neuron: str
+    recurrent: str | None = None
+    branch_delays: tuple[str | None, ...] | None = None  # delay branches: each synapse's Delay node (or None)
+
+    @property
+    def synapse(self) -> str:
+        """The layer's synapse name in reports: the composed node names joined by ``+``."""
+        return "+".join(self.synapses)
+
+
+def recurrent_synapses(g: ir.Graph) -> dict[str, str]:
+    """``{neuron: synapse}`` for self-loops ``neuron -> synapse -> neuron`` (recurrent synapses)."""
+    rec = {}
+    for name, node in g.nodes.items():
+        if isinstance(node, SYNAPSES) and g.predecessors(name) == g.successors(name) \
+                and len(g.successors(name)) == 1 and isinstance(g.nodes[g.successors(name)[0]], SPIKING):
+            rec[g.successors(name)[0]] = name
+    return rec
+
+
+def delay_branches(g: ir.Graph, rec: dict[str, str]
+                   ) -> dict[str, tuple[tuple[str, ...], tuple[str | None, ...], str]]:
+    """``{neuron: (synapses, delays, sum point)}`` for neurons fed by parallel branches from one
+    source ``E``: ``E -> [Delay_k ->] Linear_k -> neuron`` (what neurokit.train exports for learnable
+    delays, one branch per lag; ``SpikingSequential`` sums them in a Flatten before the neuron). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
+    branch's delay."""
+    groups = {}
+    for name, node in g.nodes.items():
+        preds = [p for p in g.predecessors(name) if p != rec.get(name)]
+        if not isinstance(node, (*NEURONS, ir.Flatten)) or len(preds) < 2:
+            continue
+        target = name  # the neuron; a Flatten sum point (SpikingSequential's export) passes on to it
+        while isinstance(g.nodes[target], ir.Flatten) and len(g.successors(target)) == 1:
+            target = g.successors(target)[0]
+        if not isinstance(g.nodes[target], NEURONS):
+            continue
+        sources, delays = set(), []
+        for syn in preds:
+            sp = g.predecessors(syn)
+            if not isinstance(g.nodes[syn], (ir.Linear, ir.Affine)) or len(sp) != 1 or g.successors(syn) != [name]:
+                break
+            q = sp[0]
+            if isinstance(g.nodes[q], ir.Delay) and len(g.predecessors(q)) == 1 and g.successors(q) == [syn]:
+                delays.append(q)
+                sources.add(g.predecessors(q)[0])
+            else:
+                delays.append(None)
+                sources.add(q)
+        else:
+            if len(sources) == 1:
+                groups[target] = (tuple(preds), tuple(delays), name)
+    return groups
+
+
+def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Problem]:
+    """The profile options Lava's Loihi 2 LIF process (``PyLifModelBitAcc``, what the chip's CUBA
+    neuron runs) cannot express bit for bit, each with the reason. ``reset_timing="next_step"``
+    (snnTorch's ``reset_delay``) gives the same spikes as ``"same_step"`` where the reset is to
+    zero (the next step starts from ``v_reset`` either way; only the membrane recorded at the
+    spiking step differs) or, with ``leak_free_subtract`` (every spiking layer IF with
+    ``reset="subtract"``), where no leak acts between the spike and the subtraction; it maps there."""
+    problems = []
+    if p.reset not in ("zero", "subtract"):
+        problems.append(Problem("<profile>", f"reset={p.reset!r} cannot be expressed: Loihi 2's LIF resets v to 0 "
+                                             "(and Lava's ATRLIF subtracts)", "use reset='zero' or 'subtract'"))
+    if p.reset_timing != "same_step" and p.reset != "zero" and not leak_free_subtract:
+        problems.append(Problem("<profile>", f"reset_timing={p.reset_timing!r} cannot be expressed: Loihi 2's CUBA "
+                                             f"neuron resets in the spiking step; with reset={p.reset!r} a leaky neuron's spikes "
+                                             "depend on when the reset acts", "use reset_timing='same_step' (or "
+                                             "reset='zero', or IF neurons, where the timing does not change spikes)"))
+    if p.multi_spike:
+        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: Lava's LIF sends binary spikes "
+                                             "(graded spikes need a custom neuron program)", "use multi_spike=False"))
+    if p.v_min != float("-inf"):
+        problems.append(Problem("<profile>", f"v_min={p.v_min!r} cannot be expressed: Loihi 2's LIF clips v only at "
+                                             "the 24-bit limits -(2^23 - 1)", "leave v_min at -inf"))
+    return problems
+
+
+def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
+    """Per-layer parameter problems (uniform parameters, reset, refractoriness, decays, delays)."""
+    p = g.profile
+    problems: list[Problem] = []
+    for k, plan in enumerate(plans):
+        node = g.nodes[plan.neuron]
+        if isinstance(node, READOUTS) and k != len(plans) - 1:
+            problems.append(Problem(plan.neuron, f"{node.type_name} is a non-spiking readout but feeds another layer; "
+                                                 "Loihi layers talk only in spikes",
+                                    "make hidden layers spiking (LIF/IF/CubaLIF); readouts go last"))
+        for fld in _UNIFORM:
+            vals = getattr(node, fld, None)
+            if vals is not None and np.ptp(vals) > 0:
+                problems.append(Problem(plan.neuron, f"{fld} differs across neurons; Loihi's LIF process has one "
+                                                     f"{fld}", "split the layer by parameter value"))
+        if isinstance(node, SPIKING):
+            if node.t_refrac is not None and np.any(node.t_refrac > 0):
+                problems.append(Problem(plan.neuron, "refractory periods are not lowered", "set t_refrac to 0"))
+            if np.any(node.v_reset != 0):
+                problems.append(Problem(plan.neuron, "Loihi 2 resets to 0", "set v_reset to 0"))
+            if p.reset == "subtract" and not isinstance(node, ir.IF):
+                problems.append(Problem(plan.neuron, f"reset='subtract' on a leaky {node.type_name}: Loihi's LIF "
+                                                     "resets to 0, and the subtracting ATRLIF program keeps its "
+                                                     "threshold offset only without a leak",
+                                        "use IF neurons for reset='subtract' (as conversion does), or reset='zero'"))
+            if np.any(np.asarray(node.v_threshold) <= 0):
+                problems.append(Problem(plan.neuron, "Loihi thresholds must be positive", "use v_threshold > 0"))
+        if isinstance(node, CUBA) and is_exact(p.integration):
+            problems.append(Problem(plan.neuron, f"{node.type_name} with integration={p.integration!r}: the exact "
+                                                 "(zero-order-hold) update feeds the step's input straight into the "
+                                                 "membrane as well as through the current, which Loihi's CUBA neuron "
+                                                 "(input only through u) cannot express",
+                                    "use integration='euler' (snnTorch Synaptic, Norse, lava-dl CUBA are Euler)"))
+        elif isinstance(node, (ir.LIF, ir.LI, *CUBA)):
+            c = neuron_coefficients(node, p)
+            for what, a in (("membrane", c.a_mem), *((("current", c.a_syn),) if isinstance(node, CUBA) else ())):
+                if np.any(a < 0) or np.any(a > 1):
+                    problems.append(Problem(plan.neuron, f"{what} decay {float(np.ravel(a)[0]):.4g} per step is outside "
+                                                         "[0, 1] (Euler with dt > tau)", "use a smaller dt"))
+        if plan.branch_delays is not None:
+            problems += _branch_problems(g, plan)
+        syn_nodes = [g.nodes[s] for s in plan.synapses]
+        delayed = [s for s, n in zip(plan.synapses, syn_nodes) if isinstance(n, ir.SparseLinear) and n.delay is not None]
+        if delayed and len(plan.synapses) > 1:
+            problems.append(Problem(delayed[0], "synaptic delays inside a chain of weight layers cannot be composed "
+                                                "into one Dense", "put a neuron layer between them or drop the delays"))
+        for name in delayed:
+            steps = delay_steps(g.nodes[name].delay, p.dt)
+            if steps.max(initial=0) > MAX_DELAY_STEPS:
+                problems.append(Problem(name, f"synaptic delays up to {int(steps.max())} steps; Loihi 2 stores 0 to "
+                                              f"{MAX_DELAY_STEPS}", "shorten the delays or use a larger dt"))
+        if plan.recurrent is not None:
+            node = g.nodes[plan.recurrent]
+            if not isinstance(node, RECURRENT_SYNAPSES) or (isinstance(node, ir.SparseLinear) and node.delay is not None):
+                problems.append(Problem(plan.recurrent, "recurrent synapses must be Linear/Affine/SparseLinear "
+                                                        "without delays", "use a dense recurrent weight matrix"))
+    return problems
+
+
+def branch_delay_steps(g: ir.Graph, plan: LayerPlan) -> list[np.ndarray]:
+    """Per branch of ``plan``, its delay in steps per input neuron (zeros without a Delay node)."""
+    out = []
+    for syn, d in zip(plan.synapses, plan.branch_delays or ()):
+        n_in = np.asarray(g.nodes[syn].weight).shape[1]
+        out.append(np.zeros(n_in, np.int64) if d is None else
+                   np.broadcast_to(delay_steps(g.nodes[d].delay, g.profile.dt), (n_in,)).astype(np.int64))
+    return out
+
+
+def _branch_problems(g: ir.Graph, plan: LayerPlan) -> list[Problem]:
+    """Delay branches merge into one DelayDense only where no synapse is on two branches with
+    different delays, and the delays fit Loihi's 0..62 steps."""
+    problems = []
+    steps = branch_delay_steps(g, plan)
+    seen: dict[tuple[int, int], int] = {}
+    for syn, d in zip(plan.synapses, steps):
+        if d.max(initial=0) > MAX_DELAY_STEPS:
+            problems.append(Problem(syn, f"a delay branch of {int(d.max())} steps; Loihi 2 stores 0 to "
+                                         f"{MAX_DELAY_STEPS}", "shorten the delays or use a larger dt"))
+        for j, i in zip(*np.nonzero(np.asarray(g.nodes[syn].weight))):
+            if seen.setdefault((int(j), int(i)), int(d[i])) != int(d[i]):
+                problems.append(Problem(syn, f"synapse {int(i)} -> {int(j)} is on two delay branches with different "
+                                             "delays; one DelayDense holds one delay per synapse",
+                                        "give every synapse one delay"))
+                return problems
+    return problems
+
+
+def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
+    """The Loihi layers of ``graph`` (flattened) in order, or every problem preventing them."""
+    g = graph.flatten()
+    problems: list[Problem] = []
+    rec = recurrent_synapses(g)
+    branches = delay_branches(g, rec)
+    in_branches = {n for syns, dels, _ in branches.values() for n in (*syns, *dels) if n is not None}
+    sum_points = {point for _, _, point in branches.values()}
+    fan_out = {g.predecessors(n)[0] for n in in_branches}  # the branches' common source
+    for name, node in g.nodes.items():
+        if name in in_branches and isinstance(node, ir.Delay):
+            continue
+        if not isinstance(node, (*SYNAPSES, *NEURONS, *PORTS)):
+            problems.append(Problem(name, f"{node.type_name} has no Loihi 2 lowering in this version",
+                                    "the loihi2 backend maps chains of weight layers (Linear/Affine/SparseLinear/"
+                                    "Conv/Pool) -> LIF/IF/CubaLIF, with an LI/I/CubaLI readout last"))
+    if len(g.inputs) != 1 or len(g.outputs) != 1:
+        problems.append(Problem("<graph>", "needs exactly one Input and one Output", "split the model"))
+    loops = {e for e in g.loop_edges() if not (e[0] in rec.values() or e[1] in rec.values())}
+    if loops:
+        problems.append(Problem("<graph>", f"loops other than a layer's recurrent synapses onto itself: {sorted(loops)}",
+                                "use recurrence of the form LIF -> Linear -> same LIF, or run in neurokit.sim"))
+    order = [n for n in g.topological_order()
+             if not isinstance(g.nodes[n], (ir.Input, ir.Flatten, ir.Output)) and n not in rec.values()]
+    for name in g.topological_order():
+        succ = [n for n in g.successors(name) if n not in rec.values()]
+        pred = [n for n in g.predecessors(name) if n not in rec.values()]
+        if (len(succ) > 1 and name not in fan_out) or (len(pred) > 1 and name not in sum_points):
+            problems.append(Problem(name, "branches are not lowered in this version (only parallel delay branches "
+                                          "from one source into one neuron layer)",
+                                    "use a feed-forward chain"))
+    if problems:
+        return [], problems
+    plans: list[LayerPlan] = []
+    run: list[str] = []
+    for name in order:
+        if name in in_branches:
+            continue
+        if name in branches:
+            if run:
+                problems.append(Problem(run[-1], "weight layers before delay branches cannot be composed with them",
+                                        "put a neuron layer between them"))
+            plans.append(LayerPlan(branches[name][0], name, rec.get(name), branches[name][1]))
+            run = []
+        elif isinstance(g.nodes[name], SYNAPSES):
+            run.append(name)
+        elif not run:
+            problems.append(Problem(name, f"{g.nodes[name].type_name} has no incoming weight layer",
+                                    "every neuron layer needs a weight layer before it"))
+        else:
+            plans.append(LayerPlan(tuple(run), name, rec.get(name)))
+            run = []
+    if run:
+        problems.append(Problem(run[-1], "weight layers after the last neuron layer have no neuron to drive",
+                                "end the model with a neuron layer (an LI/I readout)"))
+    if not plans and not problems:
+        problems.append(Problem("<graph>", "no (weight layer, neuron) pair to map", "add a neuron layer"))
+    spiking = [g.nodes[pl.neuron] for pl in plans if isinstance(g.nodes[pl.neuron], SPIKING)]
+    problems += profile_problems(g.profile, leak_free_subtract=g.profile.reset == "subtract" and bool(spiking)
+                                 and all(isinstance(n, ir.IF) for n in spiking))
+    problems += _node_problems(g, plans)
+    return plans, problems

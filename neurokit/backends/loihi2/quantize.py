@@ -1,0 +1,300 @@
+r"""Quantize a planned graph (:mod:`~neurokit.backends.loihi2.check`) to Loihi 2's fixed-point CUBA
+neuron: what an artifact's ``layers.h5`` stores.
+
+Per layer (per-layer scale :math:`S`; :math:`a_m`, :math:`a_s`, gains from
+:func:`neurokit.dynamics.discretisation.neuron_coefficients`), the float update
+:math:`v' = a_m v + g_x (W x + b) + g_0` becomes
+
+* :math:`d_v = \mathrm{round}(4096 (1 - a_m))` (IF, I: :math:`a_m = 1`, :math:`d_v = 0`);
+* current: :math:`d_u = 4095` (no current memory) except CubaLIF/CubaLI, where Lava's
+  :math:`u' = u (4095 - d_u) / 4096 + W x` holds the synaptic current :math:`u = S\,c\,R\,I`
+  (Euler: :math:`I' = a_s I + g_s w_{in} x`, :math:`v' = a_m v + c R I' + g_m v_{leak}`,
+  :math:`c = dt/\tau_m`) with :math:`d_u = 4095 - \mathrm{round}(4096 a_s)`;
+* input gain :math:`g_x`: LIF/LI :math:`g_m R`; IF/I :math:`dt R`; Cuba :math:`c R g_s w_{in}`;
+  constant drive :math:`g_0 = g_m v_{leak}` (0 for IF/I);
+* :math:`W_{int} 2^{e + 6} \approx S g_x W` (8-bit even weights, per-layer exponent :math:`e`),
+  bias :math:`b_m 2^{b_e} \approx S (g_0 + g_x b)`; the composed synapses of a layer
+  (pool folded into the next conv/dense) give one :math:`(W, b)`; a recurrent ``Affine``'s bias adds
+  to :math:`b`.
+
+Spiking layers are quantized in lava-dl ``netx``'s domain, so that ``netx.h5`` holds them exactly:
+weight exponent :math:`e = 0` with the threshold mantissa chosen from the largest weight,
+:math:`v_{th} = \min(131071, \lfloor 254 / p \rfloor)`, :math:`p = \max |g_x W| / \vartheta`,
+and :math:`S = 64 v_{th} / \vartheta` for ``spike_rule=">"`` (the chip spikes on
+:math:`v > 64 v_{th}`). ``">="`` is an integer threshold shift (:func:`_threshold_scale`): a leak-free
+layer keeps its membrane on multiples of 64, where :math:`v \ge 64 v_{th} \iff v > 64 (v_{th} - 1)`
+(chip threshold :math:`v_{th} - 1`, ties stay ties); a leaky one takes
+:math:`S = (64 v_{th} + 1) / \vartheta`, so that :math:`v \ge S\vartheta \iff v > 64 v_{th}`. Bias exponent
+:math:`b_e = 6` unless a bias exceeds :math:`4095 / v_{th}` thresholds per step (then 7).
+``reset="subtract"`` (IF layers, Lava's ``ATRLIF`` with no decays, :mod:`~neurokit.backends.loihi2.check`):
+the chip fires on :math:`v - r \ge 64\theta_0` and adds :math:`128\theta_0` to ``r``, so
+:math:`S = 128\theta_0/\vartheta` (one spike subtracts exactly :math:`S\vartheta`),
+:math:`\theta_0 = \min(127, \lfloor 127/p \rfloor)` (a free weight exponent: netx has no ATRLIF block), and ``v`` starts at
+:math:`\mathrm{round}(S v_0) - 64\theta_0 - [\text{rule} = \text{">"}]`, so that
+:math:`v - r \ge 64\theta_0 \iff S v_{float} \ge S\vartheta` (``>=``) or :math:`> S\vartheta` (``>``) on the
+integer membrane. ``v`` itself is never reset: it holds about :math:`128\theta_0` per spike so far
+and saturates at :math:`2^{23}`, i.e. after about :math:`65536/\theta_0` spikes of one neuron in one
+sample (516 at :math:`\theta_0 = 127`; the manifest's ``max_spikes_per_sample``).
+Readouts take the largest threshold (never spike) and report :math:`v / S`: LI and CubaLI keep
+:math:`S = 2^{16}` and a free weight exponent; an I readout integrates without leak, so it gets
+:math:`S = 2^{11} / \max |g_x W|` (the largest weight is 2048 units, 8-bit exact at :math:`e = -3`),
+and saturates only after about 4096 largest-weight inputs. The membrane starts (every sample) from
+the float model's initial state :math:`V_0 = \mathrm{round}(S v_0)`, ``u`` at 0.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from neurokit import ir
+from neurokit.backends.base import refuse_if_problems
+from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
+from neurokit.errors import InvalidInputError
+from neurokit.ir.passes import node_to_csr
+
+from .check import CUBA, READOUTS, LayerPlan, branch_delay_steps, plan_layers
+from .fixed_point import MAX_UV, lava_weights
+from .netx import BIAS_EXP as NETX_BIAS_EXP
+
+VTH_MAX = 131071  # 17-bit threshold mantissa
+THETA_HEADROOM = 127  # ATRLIF's threshold theta_0 at most (of 4095): v holds 128 theta_0 per spike in 24 bits
+NETX_PEAK = 254  # the largest even 8-bit weight mantissa (mixed sign mode)
+LI_VTH = VTH_MAX
+LI_SCALE = 2.0**16
+I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
+
+Shapes = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def dense_matrix(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    """``(W (out, in), bias (out,))`` of a synapse: the lowering of every weight node to Lava's Dense;
+    convolutions and pools unrolled into a dense matrix (``shapes``: the node's input and output shapes)."""
+    if isinstance(node, ir.SparseLinear):
+        return node.to_dense().astype(np.float64), np.asarray(node.metadata.get("bias", np.zeros(node.n_post)), np.float64)
+    if isinstance(node, (ir.Linear, ir.Affine)):
+        bias = np.asarray(node.bias, np.float64) if isinstance(node, ir.Affine) else np.zeros(node.weight.shape[0])
+        return np.asarray(node.weight, np.float64), bias
+    if shapes is None:
+        raise InvalidInputError(f"{node.type_name} needs its input/output shapes to be unrolled", fix="pass shapes")
+    csr = node_to_csr(node, shapes[0], shapes[1], dt)
+    w = np.zeros((csr.n_post, csr.n_pre))
+    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+    np.add.at(w, (csr.indices, pre), csr.weight)
+    return w, (np.asarray(csr.bias, np.float64) if csr.bias is not None else np.zeros(csr.n_post))
+
+
+_dense_weight = dense_matrix  # the name tests/conformance use
+
+
+def composed_weight(nodes: Sequence[ir.Node], shapes: Sequence[Shapes | None], dt: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    r"""One Dense ``(W, b)`` for weight nodes applied in order: :math:`W = W_k \cdots W_1`,
+    :math:`b = W_k (\cdots (W_2 b_1 + b_2) \cdots) + b_k` (a pool folded into the next layer)."""
+    w, b = dense_matrix(nodes[0], shapes[0], dt)
+    for node, shp in zip(nodes[1:], shapes[1:]):
+        wn, bn = dense_matrix(node, shp, dt)
+        w, b = wn @ w, wn @ b + bn
+    return w, b
+
+
+@dataclass(frozen=True)
+class NeuronProgram:
+    r"""What Lava's CUBA neuron runs for one neuron node under a profile (before the layer's scale):
+    :math:`d_u`, :math:`d_v` (12-bit decays), the float decays they round (``a_mem``, ``a_syn``), and
+    per neuron the input weight :math:`g_x` and constant drive :math:`g_0` (module docstring)."""
+
+    du: int
+    dv: int
+    a_mem: float
+    a_syn: float
+    g_in: np.ndarray
+    g_leak: np.ndarray
+    coefficients: NeuronCoefficients
+
+
+def neuron_program(neuron: ir.Node, profile: ir.Profile) -> NeuronProgram:
+    r"""The lowering of every neuron node to Lava's LIF (CUBA) neuron, from the discretisation's
+    coefficients: LIF/LI :math:`g_x = g R`, :math:`g_0 = g\,v_{leak}`; IF/I :math:`g_x = dt R`,
+    :math:`g_0 = 0`, :math:`a = 1`; CubaLIF/CubaLI (Euler) :math:`g_x = c R g_s w_{in}`,
+    :math:`g_0 = g_m v_{leak}`, :math:`d_u = 4095 - \mathrm{round}(4096 a_s)`; :math:`d_v =
+    \mathrm{round}(4096 (1 - a_m))`. One decay per layer (checked)."""
+    c = neuron_coefficients(neuron, profile)
+    if isinstance(neuron, (ir.IF, ir.I)):
+        g_in, g_leak, a = c.dt_r.ravel(), np.zeros(c.dt_r.size), 1.0
+    elif isinstance(neuron, CUBA):
+        g_in, g_leak = (c.coupling * c.r * c.gain_syn * c.w_in).ravel(), (c.gain_mem * c.v_leak).ravel()
+        a = float(c.a_mem.ravel()[0])
+    else:
+        g_in, g_leak, a = (c.gain_mem * c.r).ravel(), (c.gain_mem * c.v_leak).ravel(), float(c.a_mem.ravel()[0])
+    a_syn = float(c.a_syn.ravel()[0]) if isinstance(neuron, CUBA) else 0.0
+    return NeuronProgram(du=int(np.clip(4095 - round(4096 * a_syn), 0, 4095)), dv=int(round(4096 * (1 - a))),
+                         a_mem=a, a_syn=a_syn, g_in=g_in, g_leak=g_leak, coefficients=c)
+
+
+def _weights_8bit(w_eff: np.ndarray, min_exp: int = -8) -> tuple[np.ndarray, int]:
+    """Even 8-bit mantissas (mixed sign mode) and the shared exponent (at least ``min_exp``) for
+    effective weights."""
+    peak = float(np.abs(w_eff).max()) or 1.0
+    e = max(min_exp, math.ceil(math.log2(peak / 254 / 64)))
+    w_int = 2 * np.round(w_eff / 2.0 ** (e + 6) / 2)
+    return np.clip(w_int, -256, 254).astype(np.int64), int(e)
+
+
+def _threshold_scale(vth: int, v_th: float, rule: str, on_grid: bool) -> tuple[float, int, int]:
+    r"""``(S, vth_chip, grid)`` for a spiking layer whose threshold mantissa is ``vth``. The chip spikes
+    on :math:`v > 64 v_{th}`. ``">"``: :math:`S = 64 v_{th} / \vartheta`. ``">="`` on a leak-free
+    layer (``on_grid``: no membrane or current decay, so weights :math:`\ll 6`, biases at
+    :math:`b_e \ge 6` and the start keep :math:`v` a multiple of 64): :math:`v \ge 64 v_{th} \iff
+    v > 64 (v_{th} - 1)`, same :math:`S`, chip threshold :math:`v_{th} - 1` (ties stay ties); with a
+    leak (truncated decays leave any integer): :math:`S = (64 v_{th} + 1) / \vartheta`, so that
+    :math:`v \ge S\vartheta \iff v > 64 v_{th}`."""
+    if rule != ">=":
+        return 64 * vth / v_th, vth, 1
+    if on_grid:
+        vth = max(vth, 2)
+        return 64 * vth / v_th, vth - 1, 64
+    return (64 * vth + 1) / v_th, vth, 1
+
+
+def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: ir.Profile, first: bool,
+                   shapes: Shapes | Sequence[Shapes] | None = None,
+                   recurrent: ir.Node | None = None, input_scale: float = 1.0
+                   ) -> tuple[dict[str, Any], dict[str, float]]:
+    """Loihi parameters for one ``synapse(s) -> neuron`` layer and its quantization error figures
+    (``syn``: one weight node or several composed in order, with their ``shapes``; ``recurrent``:
+    the layer's recurrent synapse, whose weights share the layer's threshold and whose bias adds;
+    ``input_scale``: the layer receives ``input_scale`` times its float input)."""
+    if isinstance(syn, (list, tuple)):
+        nodes, shape_list = list(syn), list(shapes) if shapes is not None else [None] * len(syn)
+    else:
+        nodes, shape_list = [syn], [shapes]
+    w, b = composed_weight(nodes, shape_list, profile.dt)
+    w = w / input_scale
+    w_rec = None
+    if recurrent is not None:
+        w_rec, b_rec = dense_matrix(recurrent)
+        b = b + b_rec  # a recurrent bias is a constant current into the same neurons
+    prog = neuron_program(neuron, profile)
+    c, a, g_in, g_leak = prog.coefficients, prog.a_mem, prog.g_in, prog.g_leak
+    grid, offset = 1, 0  # the membrane's granularity (units) where the start is rounded; ATRLIF's offset
+    extra: dict[str, Any] = {}
+    if isinstance(neuron, ir.I):
+        peak = float(np.abs(g_in[:, None] * w).max(initial=0.0))
+        scale, vth, min_exp, min_bias_exp = (I_PEAK_UNITS / peak if peak > 0 else LI_SCALE), LI_VTH, -8, 0
+    elif isinstance(neuron, READOUTS):
+        scale, vth, min_exp, min_bias_exp = LI_SCALE, LI_VTH, -8, 0
+    else:
+        v_th = float(np.asarray(neuron.v_threshold).ravel()[0])
+        if v_th <= 0:
+            raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
+        w_all = w if w_rec is None else np.hstack([w, w_rec])
+        peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
+        if profile.reset == "subtract":  # ATRLIF: fires on v - r >= 64 theta_0, r += 128 theta_0 = S v_th
+            vth = int(np.clip(np.floor(THETA_HEADROOM / peak), 1, THETA_HEADROOM)) if peak > 0 else THETA_HEADROOM
+            scale = 128 * vth / v_th
+            offset = -(64 * vth + (profile.spike_rule == ">"))  # v - r - offset is S times the float membrane
+            extra.update(theta_0=vth, v_offset=offset)
+            min_exp, min_bias_exp = -8, NETX_BIAS_EXP  # no netx block: a free weight exponent
+        else:
+            vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, VTH_MAX)) if peak > 0 else VTH_MAX
+            scale, vth, grid = _threshold_scale(vth, v_th, profile.spike_rule,
+                                                on_grid=a == 1.0 and not isinstance(neuron, CUBA))
+            min_exp, min_bias_exp = 0, NETX_BIAS_EXP
+    w_eff = scale * g_in[:, None] * w
+    w_int, e = _weights_8bit(w_eff, min_exp)
+    b_eff = scale * (g_leak + g_in * b)
+    b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), min_bias_exp, 7).astype(np.int64)
+    b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
+    dv, du, a_syn = prog.dv, prog.du, prog.a_syn
+    if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
+        sp = nodes[0]
+        delays = np.zeros(w.shape, np.int64)
+        pre = np.repeat(np.arange(sp.n_pre), np.diff(sp.indptr))
+        delays[sp.indices, pre] = delay_steps(sp.delay, profile.dt)
+        extra["delays"] = delays
+    if w_rec is not None:
+        rec_int, rec_e = _weights_8bit(scale * g_in[:, None] * w_rec, min(0, e))
+        extra.update(rec_weights=rec_int, rec_weight_exp=rec_e)
+    v_init = np.clip(np.round(scale * c.v_init.ravel() / grid) * grid + offset, -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
+    params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
+              "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
+              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
+    w_back = lava_weights(w_int) * 2.0 ** (e + 6)
+    err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
+           "decay_abs": abs((1 - dv / 4096) - a), "weight_exp": int(e)}
+    if isinstance(neuron, CUBA):
+        err["current_decay_abs"] = abs((4095 - du) / 4096 - a_syn)
+    return params, err
+
+
+def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Loihi parameters of every layer of ``graph`` (refused up front if it cannot map), the per-layer
+    resource report and the quantization errors: what an artifact stores, in memory. ``input_scale``:
+    the chip receives ``round(input_scale * x)`` (whole counts), so the first layer's weights are
+    divided by it."""
+    plans, problems = plan_layers(graph)
+    refuse_if_problems(problems, "loihi2")
+    g = graph.flatten()
+    shapes = g.infer_shapes()
+    limits = _limits()
+    params_list, layers, errors = [], [], []
+    for k, plan in enumerate(plans):
+        if plan.branch_delays is not None:
+            syn = [_merged_branches(g, plan)]  # one SparseLinear with per-synapse delays (DelayDense)
+            syn_shapes = [None]
+        else:
+            syn, syn_shapes = [g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses]
+        params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, first=k == 0, shapes=syn_shapes,
+                                     recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
+                                     input_scale=input_scale if k == 0 else 1.0)
+        params_list.append(params)
+        layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits))
+        errors.append({"layer": plan.neuron, **err})
+    return params_list, layers, errors
+
+
+def _merged_branches(g: ir.Graph, plan: LayerPlan) -> ir.Node:
+    """Delay branches (:func:`~.check.delay_branches`) as one ``SparseLinear`` whose synapses carry
+    their branch's delay (an ``Affine`` branch's bias is returned through ``metadata["bias"]``)."""
+    w = sum(np.asarray(g.nodes[s].weight, np.float64) for s in plan.synapses)
+    steps = np.zeros(w.shape, np.int64)
+    for syn, d in zip(plan.synapses, branch_delay_steps(g, plan)):
+        mask = np.asarray(g.nodes[syn].weight) != 0
+        steps[mask] = np.broadcast_to(d[None, :], w.shape)[mask]
+    sp = ir.SparseLinear.from_dense(w)
+    pre = np.repeat(np.arange(sp.n_pre), np.diff(sp.indptr))
+    bias = sum((np.asarray(g.nodes[s].bias, np.float64) for s in plan.synapses if isinstance(g.nodes[s], ir.Affine)),
+               np.zeros(w.shape[0]))
+    return sp.replace(delay=steps[sp.indices, pre] * g.profile.dt, metadata={"bias": bias})
+
+
+def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's entry for one layer: names, sizes, quantization and neuro-cores."""
+    n_in = int(params["weights"].shape[1])
+    cores = max(math.ceil(params["n"] / limits.get("neurons_per_core", 8192)),
+                math.ceil(np.count_nonzero(params["weights"]) * 8 / limits.get("synapse_memory_bits", 2**20)),
+                math.ceil(n_in / limits.get("fan_in_per_core", 65536)))
+    if "theta_0" in params:  # ATRLIF: v is never reset and gains 128 theta_0 per spike until 2^23 - 1
+        extra = {"max_spikes_per_sample": int((MAX_UV - 1 - np.abs(params["v_init"]).max(initial=0))
+                                              // (128 * int(params["theta_0"]))),
+                 "v_offset": int(params["v_offset"])}
+    else:
+        extra = {}
+    return {**extra, "synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
+            "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": params["du"],
+            "dv": params["dv"], "vth": params["vth"], "cores": cores,
+            "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
+            "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0)))}
+
+
+def _limits() -> dict[str, Any]:
+    from neurokit.util.hardware import hardware_file
+
+    return tomllib.loads(hardware_file("loihi2", "Loihi 2 chip-limits table").read_text())

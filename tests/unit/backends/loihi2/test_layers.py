@@ -1,0 +1,324 @@
+"""The layer kinds issue 16 added to Loihi 2, each run in real Lava (lava-nc 0.10, out of process, all
+cases in one Lava launch) and held bit for bit to neurokit's bit-accurate Loihi mode (every layer's
+spikes, current and voltage at every step), and compared with the float model at Loihi's timing:
+CubaLIF/CubaLI (current-based, Euler), I readouts, average pool folded into the next convolution,
+recurrent weights with bias (snnTorch RLeaky), the ``>=`` spike rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import pytest
+
+from neurokit import ir, sim
+from neurokit.backends import get_backend
+from neurokit.backends.base import Artifact
+from neurokit.backends.loihi2 import run_lava_many
+from neurokit.backends.loihi2.fixed_point import run_layers
+from neurokit.errors import MappingError
+
+DT = ir.Profile(dt=1e-2)
+EULER = ir.Profile(dt=1e-2, integration="euler")
+
+
+def _lif(shape: Any, threshold: float, tau: float = 0.02) -> ir.LIF:
+    return ir.LIF(tau=np.full(shape, tau), r=np.ones(shape), v_leak=np.zeros(shape), v_threshold=np.full(shape, threshold))
+
+
+def _li(n: int) -> ir.LI:
+    return ir.LI(tau=np.full(n, 0.05), r=np.ones(n), v_leak=np.zeros(n))
+
+
+def _cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
+    """``{case: (float graph, integer inputs (T, B, *shape), spiking layer to compare)}`` (hand-built)."""
+    rng = np.random.default_rng(16)
+    cases: dict[str, tuple[ir.Graph, np.ndarray, str]] = {}
+    # current-based neurons (Loihi's own CUBA neuron): tau_syn -> du, tau_mem -> dv, Euler
+    cuba = ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.2, 0.5, (16, 12)), bias=rng.normal(0.0, 0.05, 16)),
+        ir.CubaLIF(tau_syn=np.full(16, 0.04), tau_mem=np.full(16, 0.03), r=np.ones(16), v_leak=np.zeros(16),
+                   v_threshold=np.full(16, 0.4)),
+        ir.Linear(weight=rng.normal(0.1, 0.4, (4, 16))),
+        ir.CubaLI(tau_syn=np.full(4, 0.05), tau_mem=np.full(4, 0.04), r=np.ones(4), v_leak=np.zeros(4)),
+        names=["fc", "cuba", "ro", "cuba_li"], profile=EULER)
+    cases["cuba"] = (cuba, (rng.random((30, 3, 12)) < 0.4).astype(np.int64), "cuba")
+    # an IF hidden layer and an I readout (what conversion emits), graded input counts
+    integ = ir.Graph.sequential(
+        ir.Affine(weight=rng.normal(0.1, 0.3, (20, 10)), bias=np.full(20, 0.02)),
+        ir.IF(r=np.full(20, 100.0), v_threshold=np.ones(20)),
+        ir.Linear(weight=rng.normal(0.0, 0.5, (3, 20))), ir.I(r=np.full(3, 100.0)),
+        names=["fc", "if", "ro", "readout"], profile=DT)
+    cases["readout_i"] = (integ, (rng.random((30, 2, 10)) < 0.5) * rng.integers(1, 3, (30, 2, 10)), "if")
+    # conv -> LIF -> average pool -> conv: the pool is folded into the second convolution's weights
+    pool = ir.Graph.sequential(
+        ir.Conv2d(weight=rng.normal(0.3, 0.4, (3, 1, 3, 3)), bias=np.zeros(3), padding=1, input_shape=(6, 6)),
+        _lif((3, 6, 6), 0.4), ir.AvgPool2d(kernel_size=2, stride=2),
+        ir.Conv2d(weight=rng.normal(0.1, 0.4, (4, 3, 3, 3)), bias=np.full(4, 0.01), padding=1, input_shape=(3, 3)),
+        _lif((4, 3, 3), 0.3), ir.Flatten(input_shape=(4, 3, 3)),
+        ir.Linear(weight=rng.normal(0.1, 0.3, (5, 36))), _li(5),
+        names=["conv1", "lif1", "pool", "conv2", "lif2", "flat", "ro", "li"], profile=DT)
+    cases["pool_conv"] = (pool, (rng.random((25, 2, 1, 6, 6)) < 0.4).astype(np.int64), "lif2")
+    # snnTorch RLeaky: recurrent weights with a bias
+    g = ir.Graph.sequential(ir.Linear(weight=rng.normal(0.15, 0.3, (14, 10))), _lif(14, 0.5),
+                            ir.Linear(weight=rng.normal(0.1, 0.4, (3, 14))), _li(3),
+                            names=["fc", "lif", "ro", "li"], profile=DT)
+    rleaky = ir.Graph(nodes={**g.nodes, "rec": ir.Affine(weight=rng.normal(0.0, 0.3, (14, 14)),
+                                                        bias=rng.normal(0.05, 0.02, 14))},
+                      edges=(*g.edges, ("lif", "rec"), ("rec", "lif")), profile=DT)
+    cases["rleaky"] = (rleaky, (rng.random((30, 2, 10)) < 0.4).astype(np.int64), "lif")
+    # the >= rule: a leak-free layer (ties: two inputs of half a threshold reach it exactly) and a leaky one
+    ge = ir.Graph.sequential(ir.Linear(weight=np.array([[0.5, -0.5], [0.5, 0.5]])),
+                             ir.IF(r=np.full(2, 100.0), v_threshold=np.ones(2)),
+                             ir.Linear(weight=rng.normal(0.2, 0.5, (6, 2))), _lif(6, 0.3),
+                             names=["fc", "if", "fc2", "lif"], profile=DT.replace(spike_rule=">="))
+    cases["ge"] = (ge, (rng.random((40, 2, 2)) < 0.5).astype(np.int64), "if")
+    # subtractive reset (Lava's ATRLIF) with >=: ties of half a threshold, a half-threshold pre-charge
+    sub = ir.Graph.sequential(ir.Affine(weight=np.array([[0.5, -0.5], [0.5, 0.5], [1.5, 0.5]]), bias=np.zeros(3)),
+                              ir.IF(r=np.full(3, 100.0), v_threshold=np.ones(3), metadata={"v_init": np.full(3, 0.5)}),
+                              ir.Linear(weight=rng.normal(0.0, 0.5, (2, 3))), ir.I(r=np.full(2, 100.0)),
+                              names=["fc", "if", "ro", "readout"], profile=DT.replace(reset="subtract", spike_rule=">="))
+    cases["subtract_ge"] = (sub, (rng.random((40, 2, 2)) < 0.6).astype(np.int64), "if")
+    # learnable delays as neurokit.train exports them: per lag a Delay and a Linear, summed into the LIF
+    w, lags = rng.normal(0.2, 0.4, (12, 10)), rng.integers(0, 4, (12, 10))
+    nodes: dict[str, ir.Node] = {"input": ir.Input(shape=(10,)), "fan": ir.Flatten(input_shape=(10,))}
+    edges = [("input", "fan")]
+    for k in range(4):
+        lin = ir.Affine(weight=np.where(lags == k, w, 0.0), bias=np.full(12, 0.02)) if k == 0 else \
+            ir.Linear(weight=np.where(lags == k, w, 0.0))
+        nodes[f"lag{k}"] = lin
+        if k:
+            nodes[f"delay{k}"] = ir.Delay(delay=np.full(10, k * 1e-2))
+        edges += [("fan", f"delay{k}"), (f"delay{k}", f"lag{k}")] if k else [("fan", "lag0")]
+        edges.append((f"lag{k}", "lif"))
+    nodes.update(lif=_lif(12, 0.4), ro=ir.Linear(weight=rng.normal(0.1, 0.4, (3, 12))), li=_li(3),
+                 output=ir.Output(shape=(3,)))
+    edges += [("lif", "ro"), ("ro", "li"), ("li", "output")]
+    cases["delay_branches"] = (ir.Graph(nodes=nodes, edges=tuple(edges), profile=DT),
+                               (rng.random((30, 2, 10)) < 0.4).astype(np.int64), "lif")
+    return cases
+
+
+def _converted(tmp: Path) -> tuple[ir.Graph, np.ndarray, str]:
+    """``neurokit convert``'s MLP (IF with reset by subtraction and a half-threshold start, an I
+    readout, analog digits in sixteenths: deployed with ``input_scale = 16``) and 6 test images x 24 steps."""
+    from neurokit import api
+    from neurokit.data import Digits
+
+    api.convert(arch="mlp", out=tmp / "mlp.nir", timesteps=[24])
+    images = Digits(train=False).images[:6]
+    return ir.read(tmp / "mlp.nir"), np.broadcast_to(np.rint(images * 16)[None], (24, *images.shape)).copy(), "if2"
+
+
+@pytest.mark.lava
+def test_converted_mlp_classifies_on_the_chip_as_the_float_model(runs: dict[str, dict[str, Any]]) -> None:
+    r = runs["converted"]
+    layers = r["artifact"].manifest["layers"]
+    assert [L["kind"] for L in layers] == ["IF", "IF", "I"] and all("theta_0" not in L for L in layers)
+    assert layers[0]["max_spikes_per_sample"] >= 500 and r["artifact"].manifest["input_scale"] == 16.0
+    assert any("ATRLIF" in p for p in r["artifact"].manifest["netx"]["refused"])  # netx only: the deploy runs
+    float_out = sim.simulate(r["graph"], r["float_x"]).outputs["output"][-1]
+    chip = r["lava"]["v2"][-1] / layers[-1]["scale"]  # the I readout's membrane after the last step
+    assert np.array_equal(chip.argmax(-1), float_out.argmax(-1))
+    np.testing.assert_allclose(chip, float_out, atol=0.15 * np.abs(float_out).max())
+
+
+def _bit_accurate(art: Artifact, x: np.ndarray) -> dict[str, np.ndarray]:
+    with h5py.File(Path(art.path) / "layers.h5", "r") as f:
+        layers = [{k: f[f"layer{i}"][k][()] for k in f[f"layer{i}"]} for i in range(len(art.manifest["layers"]))]
+    return run_layers(layers, x.reshape(x.shape[0], x.shape[1], -1))
+
+
+@pytest.fixture(scope="module")
+def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Per case: the artifact, real Lava's integers (one launch for all cases) and neurokit's."""
+    be = get_backend("loihi2")
+    out: dict[str, dict[str, Any]] = {}
+    cases = {**_cases(), "converted": _converted(tmp_path_factory.mktemp("convert"))}
+    for name, (graph, x, layer) in cases.items():
+        scale = 16.0 if name == "converted" else 1.0
+        art = be.lower(graph, tmp_path_factory.mktemp(name), {"input_scale": scale})
+        out[name] = {"graph": graph, "artifact": art, "x": x, "float_x": x / scale, "layer": layer,
+                     "ours": _bit_accurate(art, x)}
+    for r, lava in zip(out.values(), run_lava_many([(r["artifact"], r["x"]) for r in out.values()], timeout_s=600)):
+        r["lava"] = lava
+    return out
+
+
+def _float_agreement(r: dict[str, Any]) -> float:
+    """Spike agreement of the spiking layer between the chip and the float model at Loihi's timing."""
+    be = get_backend("loihi2")
+    f = sim.simulate(be.reference_graph(r["artifact"]), r["float_x"])
+    k = [L["neuron"] for L in r["artifact"].manifest["layers"]].index(r["layer"])
+    chip = r["lava"][f"s{k}"].astype(bool)
+    return float(np.mean(f.spikes[r["layer"]].reshape(chip.shape) == chip))
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "delay_branches",
+                                  "converted"])
+def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], case: str) -> None:
+    r = runs[case]
+    assert sorted(r["lava"]) == sorted(r["ours"])
+    for key in r["ours"]:  # spikes, current and voltage of every layer at every step
+        np.testing.assert_array_equal(r["lava"][key], r["ours"][key].astype(np.int64), err_msg=f"{case}: {key}")
+    k = [L["neuron"] for L in r["artifact"].manifest["layers"]].index(r["layer"])
+    assert 0 < r["lava"][f"s{k}"].mean() < 0.9  # the compared layer is neither silent nor saturated
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("case, bound", [("cuba", 0.95), ("readout_i", 0.95), ("pool_conv", 0.95),
+                                         ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("delay_branches", 0.95),
+                                         ("converted", 0.9)])
+def test_new_layers_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str, bound: float) -> None:
+    assert _float_agreement(runs[case]) >= bound
+
+
+@pytest.mark.lava
+def test_each_case_maps_to_the_chip_parameters_it_claims(runs: dict[str, dict[str, Any]]) -> None:
+    cuba = runs["cuba"]["artifact"].manifest["layers"]
+    # Euler, dt = 10 ms: a_syn = 1 - 10/40 = 0.75 -> du = 4095 - 3072; a_mem = 1 - 10/30 -> dv = round(4096/3)
+    assert (cuba[0]["du"], cuba[0]["dv"]) == (1023, 1365) and cuba[1]["du"] == 4095 - round(4096 * 0.8)
+    assert cuba[1]["readout"] and not cuba[0]["readout"]
+    pool = runs["pool_conv"]["artifact"].manifest["layers"]
+    assert [L["synapse"] for L in pool] == ["conv1", "pool+conv2", "ro"] and [L["n"] for L in pool] == [108, 36, 5]
+    rleaky = runs["rleaky"]["artifact"]
+    with h5py.File(Path(rleaky.path) / "layers.h5", "r") as f:
+        assert np.all(f["layer0/bias_mant"][()] != 0)  # the recurrent bias is the layer's constant current
+    delayed = runs["delay_branches"]["artifact"]
+    assert delayed.manifest["layers"][0]["synapse"] == "lag0+lag1+lag2+lag3"
+    with h5py.File(Path(delayed.path) / "layers.h5", "r") as f:
+        lags = f["layer0/delays"][()]
+    for k in range(4):  # every synapse carries its branch's lag (DelayDense)
+        mask = np.asarray(runs["delay_branches"]["graph"].nodes[f"lag{k}"].weight) != 0
+        assert mask.any() and np.all(lags[mask] == k)
+    ge = runs["ge"]
+    assert ge["artifact"].manifest["layers"][0]["vth"] == 2 * 254 - 1  # 0.5 thresholds -> vth 508, shifted by one
+    # the tie: an IF neuron with two inputs of half a threshold reaches v = v_th exactly; >= spikes
+    rec = sim.simulate(get_backend("loihi2").reference_graph(ge["artifact"]), ge["x"].astype(float))
+    assert np.array_equal(rec.spikes["if"], ge["lava"]["s0"].astype(bool)) and ge["lava"]["s0"][:, :, 1].any()
+    sub = runs["subtract_ge"]  # IF with subtraction: a next-step subtraction gives the same spikes, so it maps too
+    nxt = sub["graph"].with_profile(sub["graph"].profile.replace(reset_timing="next_step"))
+    assert get_backend("loihi2").check(nxt) == []
+    a = get_backend("loihi2").lower(nxt, Path(sub["artifact"].path).parent / "next")
+    f = sim.simulate(get_backend("loihi2").reference_graph(a), sub["float_x"])
+    np.testing.assert_array_equal(f.spikes["if"], sub["lava"]["s0"].astype(bool))
+    leaky = runs["rleaky"]["graph"]  # zero reset: the next step starts from 0 either way; subtraction: not so
+    assert get_backend("loihi2").check(leaky.with_profile(leaky.profile.replace(reset_timing="next_step"))) == []
+    late = leaky.profile.replace(reset_timing="next_step", reset="subtract")
+    assert any("reset_timing='next_step'" in str(p) for p in get_backend("loihi2").check(leaky.with_profile(late)))
+    gt = ge["graph"].with_profile(ge["graph"].profile.replace(spike_rule=">"))
+    a = get_backend("loihi2").lower(gt, Path(ge["artifact"].path).parent / "gt")
+    assert not np.array_equal(_bit_accurate(a, ge["x"])["s0"], ge["lava"]["s0"])  # > would miss the ties
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("case", ["cuba", "pool_conv"])
+def test_numeric_loihi2_mode_runs_the_new_layers_as_lava_does(runs: dict[str, dict[str, Any]], case: str) -> None:
+    r = runs[case]
+    mode = sim.simulate(r["graph"].with_profile(r["graph"].profile.replace(numeric="loihi2")), r["x"])
+    k = [L["neuron"] for L in r["artifact"].manifest["layers"]].index(r["layer"])
+    np.testing.assert_array_equal(mode.spikes[r["layer"]].reshape(r["lava"][f"s{k}"].shape), r["lava"][f"s{k}"])
+
+
+def test_what_loihi_cannot_run_is_refused_with_the_node_and_the_reason(tmp_path: Path) -> None:
+    be = get_backend("loihi2")
+    cuba = _cases()["cuba"][0]
+    exact = cuba.with_profile(cuba.profile.replace(integration="exact"))
+    with pytest.raises(MappingError) as info:
+        be.lower(exact, tmp_path / "exact")
+    assert "node 'cuba': CubaLIF with integration='exact'" in str(info.value)
+    assert "node 'cuba_li'" in str(info.value) and "integration='euler'" in str(info.value)
+    hidden_readout = ir.Graph.sequential(ir.Linear(weight=np.ones((3, 2))), _li(3), ir.Linear(weight=np.ones((2, 3))),
+                                         _lif(2, 0.5), names=["a", "li", "b", "lif"], profile=DT)
+    problems = [str(p) for p in be.check(hidden_readout)]
+    assert problems == ["node 'li': LI is a non-spiking readout but feeds another layer; Loihi layers talk only in "
+                        "spikes (fix: make hidden layers spiking (LIF/IF/CubaLIF); readouts go last)"]
+    subtract = cuba.with_profile(cuba.profile.replace(reset="subtract"))
+    assert any("reset='subtract'" in str(p) for p in be.check(subtract))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"input_scal": 16}, "unknown loihi2 option 'input_scal'"),
+    ({"input_scale": "16"}, "loihi2 option 'input_scale' must be float, got str"),
+    ({"input_scale": True}, "loihi2 option 'input_scale' must be float, got bool"),
+    ({"input_scale": 0}, "must be > 0"),
+])
+def test_unknown_or_mistyped_options_are_errors(tmp_path: Path, options: dict[str, Any], message: str) -> None:
+    from neurokit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        get_backend("loihi2").lower(_cases()["readout_i"][0], tmp_path, options)
+
+
+@pytest.mark.parametrize("faults, message", [
+    ({"weight_bit": 3}, "unknown loihi2 fault 'weight_bit'"),
+    ({"weight_bits": 2.5}, "loihi2 fault 'weight_bits' must be int | None, got float"),
+    ({"weight_bits": 9}, "must be 1 to 8"),
+    ({"saturate_gain_bits": -1}, "must be >= 0"),
+])
+def test_unknown_or_mistyped_fault_keys_are_errors(tmp_path: Path, faults: dict[str, Any], message: str) -> None:
+    from neurokit.backends.loihi2 import LoihiBoard
+    from neurokit.errors import ConfigError
+
+    be = get_backend("loihi2")
+    art = be.lower(_cases()["readout_i"][0], tmp_path)
+    with pytest.raises(ConfigError, match=message):
+        be.board(art, faults=faults)
+    with pytest.raises(ConfigError, match=message):
+        LoihiBoard(artifact=art, faults=faults)
+    assert be.board(art, faults={"weight_bits": 4}).faults == {"weight_bits": 4, "saturate_gain_bits": 0}
+    assert be.board(art).faults == {"weight_bits": None, "saturate_gain_bits": 0}
+
+
+def test_the_lowering_table_holds_the_functions_lower_calls_and_matches_check() -> None:
+    from neurokit.backends.base import unsupported_nodes
+    from neurokit.backends.loihi2.check import NEURONS, PORTS, SYNAPSES
+    from neurokit.backends.loihi2.quantize import dense_matrix, neuron_program
+
+    be = get_backend("loihi2")
+    assert set(be.lowering) == {*SYNAPSES, *NEURONS, *PORTS} and be.supported_nodes == tuple(be.lowering)
+    assert all(callable(f) for f in be.lowering.values())
+    assert be.lowering[ir.AvgPool2d] is dense_matrix and be.lowering[ir.CubaLIF] is neuron_program
+    w, b = be.lowering[ir.AvgPool2d](ir.AvgPool2d(kernel_size=2, stride=2), ((1, 2, 2), (1, 1, 1)))
+    np.testing.assert_array_equal(w, np.full((1, 4), 0.25))
+    prog = be.lowering[ir.CubaLIF](_cases()["cuba"][0].nodes["cuba"], EULER)
+    assert (prog.du, prog.dv) == (1023, 1365)
+    odd = ir.Graph.sequential(ir.Linear(weight=np.eye(2)), ir.Threshold(threshold=np.ones(2)), names=["w", "th"])
+    assert [p.node for p in unsupported_nodes(odd, be.lowering, "loihi2")] == ["th"]
+    assert any(p.node == "th" and "Threshold has no Loihi 2 lowering" in p.message for p in be.check(odd))
+
+
+def test_analog_inputs_need_an_input_scale_that_makes_them_counts(tmp_path: Path) -> None:
+    from neurokit.errors import InvalidInputError
+
+    be = get_backend("loihi2")
+    graph = _cases()["readout_i"][0]
+    x = np.full((5, 1, 10), 0.25)
+    with pytest.raises(InvalidInputError, match="deploy with option input_scale"):
+        be.reference_run(be.lower(graph, tmp_path / "plain"), x, 5)
+    art = be.lower(graph, tmp_path / "scaled", {"input_scale": 4})
+    assert be.reference_run(art, x, 5).outputs["output"].shape == (5, 1, 3)
+    with pytest.raises(InvalidInputError, match=r"inputs times input_scale=4 must be spike counts"):
+        be.reference_run(art, np.full((5, 1, 10), 0.3), 5)
+
+
+def test_spiking_sequential_exports_with_delays_and_recurrence_map_to_loihi_layers() -> None:
+    """``SpikingSequential`` sums its delay branches in a Flatten before the neuron: the same DelayDense."""
+    import torch
+    from torch import nn
+
+    from neurokit.backends.loihi2.check import plan_layers
+    from neurokit.train.delays import DelayedLinear
+    from neurokit.train.layers import LIFLayer, LILayer
+    from neurokit.train.sequential import RecurrentLIF, SpikingSequential
+
+    torch.manual_seed(0)
+    m = SpikingSequential((10,), DelayedLinear(10, 12, 3, seed=0), LIFLayer(12, dt=1e-2), nn.Linear(12, 12),
+                          RecurrentLIF(12, dt=1e-2), nn.Linear(12, 3), LILayer(3, dt=1e-2))
+    plans, problems = plan_layers(m.to_ir())
+    assert problems == [] and [p.neuron for p in plans] == ["1_liflayer", "3_recurrentlif", "5_lilayer"]
+    assert plans[0].branch_delays is not None and len(plans[0].synapses) >= 2
+    assert plans[1].recurrent == "3_recurrentlif_rec"
