@@ -40,6 +40,8 @@ def _benchmarks() -> str:
     out = []
     for path in sorted((ROOT / "tools" / "bench" / "results").glob("*.json")):
         data = json.loads(path.read_text())
+        if isinstance(data, list):  # a table of rows (e.g. one per model): keyed by their model name
+            data = {str(r.get("model", i)) if isinstance(r, dict) else str(i): r for i, r in enumerate(data)}
         out += [f"## {path.stem}", "", f"Reproduce: `.venv/bin/python tools/bench/{path.stem}.py`", "",
                 "| field | value |", "|---|---|"]
         for k, v in data.items():

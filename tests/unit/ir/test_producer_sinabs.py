@@ -101,3 +101,11 @@ def test_spyx_named_if_nets_are_not_taken_for_sinabs() -> None:
     renamed = ir.Graph(nodes={names[k]: n for k, n in graph.nodes.items()},
                        edges=tuple((names[a], names[b]) for a, b in graph.edges), profile=graph.profile)
     assert not SINABS.detect(renamed)
+
+
+def test_the_nir_papers_sinabs_cnn_is_recognised() -> None:
+    """The NIR paper's CNN was exported by Sinabs: detection alone reads it as Sinabs meant it."""
+    from .producer_goldens import WRITTEN_ELSEWHERE
+
+    (path,) = WRITTEN_ELSEWHERE["sinabs"]
+    assert SINABS.detect(read_plain(path))
