@@ -21,10 +21,18 @@ input magnitude :math:`I_t = \sum_j |W_{ij}| x_{t,j} + |b_i| (+ \sum_j |W_{rec,i
   :math:`q/2` in neurokit.sim, :math:`2^{s-1} q` after SpiNNaker's 16-bit ring-buffer shift
   :math:`s`) and three rounded products: :math:`\delta_t = |\Delta a| V + |\Delta k| D_t + k(|\Delta r| I_t
   + |r| \Delta I + |\Delta v_{leak}|) + \tfrac{3}{2} q`;
-* Loihi 2 (state step :math:`1/S`, the loihi2 quantizer's scale, :math:`S = 64\,v_{th,mant}/v_{th}`): the 12-bit decay
-  :math:`|\Delta a| \le 2^{-13}`, truncation of the decayed state (1 unit), the 8-bit even weight
-  mantissas (:math:`\Delta I` from the actual rounding, :math:`\le 2^{e+6}` units per synapse) and the
-  bias mantissa: :math:`\delta = (|\Delta a| V S + 1 + \Delta I_{int} + \Delta b_{int}) / S`.
+* Loihi 2 (state step :math:`1/S`, the loihi2 quantizer's scale: :math:`S = 64\,v_{th,mant}/v_{th}`
+  for spiking layers, :math:`2^{11}/\max|g_x W|` for an I readout, :math:`2^{16}` for LI/CubaLI), in
+  integer units against the gains the quantizer rounds (:math:`S g_x W`, :math:`S (g_0 + g_x b)`):
+  the current errs by :math:`\delta^u_t = \Delta I_{int,t} + F_t (+ |\Delta a_s| U_t + 1)` -- the even
+  8-bit weight mantissas (:math:`\le 2^{e+6}` units per synapse, from the actual rounding), Dense's
+  floor of :math:`(W s) \gg -e` for a weight exponent :math:`e < 0` (:math:`F_t \le 64 (1 - \gamma
+  2^e)` units in a step with input, :math:`\gamma` the weights' common factor: 32 for even weights at
+  :math:`e = -2`, the I readout's) and, Cuba types, the 12-bit current decay (:math:`|\Delta a_s| \le
+  2^{-13}` on the current :math:`U_t`) and its truncation -- accumulated by the current's decay
+  and handed to ``v`` through the coupling; the membrane errs by :math:`\delta^v = |\Delta a| V S + 1 +
+  \Delta b_{int}` (12-bit decay, its truncation, the bias mantissa). For an I readout (:math:`a = 1`)
+  all of it adds up over the steps: :math:`B = \sum_t (\delta^u_t + \delta^v) / S`.
 
 Spikes are compared where the bound decides them (:func:`decidable_steps`): up to the first step at
 which the reference's membrane before the reset comes within ``B`` of a level where the spike count
