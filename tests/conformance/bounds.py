@@ -21,10 +21,18 @@ input magnitude :math:`I_t = \sum_j |W_{ij}| x_{t,j} + |b_i| (+ \sum_j |W_{rec,i
   :math:`q/2` in neurokit.sim, :math:`2^{s-1} q` after SpiNNaker's 16-bit ring-buffer shift
   :math:`s`) and three rounded products: :math:`\delta_t = |\Delta a| V + |\Delta k| D_t + k(|\Delta r| I_t
   + |r| \Delta I + |\Delta v_{leak}|) + \tfrac{3}{2} q`;
-* Loihi 2 (state step :math:`1/S`, the loihi2 quantizer's scale, :math:`S = 64\,v_{th,mant}/v_{th}`): the 12-bit decay
-  :math:`|\Delta a| \le 2^{-13}`, truncation of the decayed state (1 unit), the 8-bit even weight
-  mantissas (:math:`\Delta I` from the actual rounding, :math:`\le 2^{e+6}` units per synapse) and the
-  bias mantissa: :math:`\delta = (|\Delta a| V S + 1 + \Delta I_{int} + \Delta b_{int}) / S`.
+* Loihi 2 (state step :math:`1/S`, the loihi2 quantizer's scale: :math:`S = 64\,v_{th,mant}/v_{th}`
+  for spiking layers, :math:`2^{11}/\max|g_x W|` for an I readout, :math:`2^{16}` for LI/CubaLI), in
+  integer units against the gains the quantizer rounds (:math:`S g_x W`, :math:`S (g_0 + g_x b)`):
+  the current errs by :math:`\delta^u_t = \Delta I_{int,t} + F_t (+ |\Delta a_s| U_t + 1)` -- the even
+  8-bit weight mantissas (:math:`\le 2^{e+6}` units per synapse, from the actual rounding), Dense's
+  floor of :math:`(W s) \gg -e` for a weight exponent :math:`e < 0` (:math:`F_t \le 64 (1 - \gamma
+  2^e)` units in a step with input, :math:`\gamma` the weights' common factor: 32 for even weights at
+  :math:`e = -2`, the I readout's) and, Cuba types, the 12-bit current decay (:math:`|\Delta a_s| \le
+  2^{-13}` on the current :math:`U_t`) and its truncation -- accumulated by the current's decay
+  and handed to ``v`` through the coupling; the membrane errs by :math:`\delta^v = |\Delta a| V S + 1 +
+  \Delta b_{int}` (12-bit decay, its truncation, the bias mantissa). For an I readout (:math:`a = 1`)
+  all of it adds up over the steps: :math:`B = \sum_t (\delta^u_t + \delta^v) / S`.
 
 Spikes are compared where the bound decides them (:func:`decidable_steps`): up to the first step at
 which the reference's membrane before the reset comes within ``B`` of a level where the spike count
@@ -36,6 +44,7 @@ every membrane lie within ``B``. A bound that decides fewer than 5 steps fails t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -105,18 +114,21 @@ def layer_figures(graph: ir.Graph, x: np.ndarray) -> Layer:
                  v_th=_first(getattr(node, "v_threshold", None)), abs_in=abs_in)
 
 
-def accumulate(delta: np.ndarray, a: float, a_syn: float = 0.0) -> float:
-    """:math:`\\max_t e_t` with :math:`e_t = a e_{t-1} + \\delta_t` (through a second leak ``a_syn``
-    first for Cuba types): the largest accumulated error, ``delta`` per step ``(T, ...)``."""
+def accumulate(delta: np.ndarray, a: float, a_syn: float = 0.0, delta_v: np.ndarray | float = 0.0) -> float:
+    r""":math:`\max_t e_t` with :math:`e_t = a e_{t-1} + \delta_t` (through a second leak ``a_syn``
+    first for Cuba types, :math:`e^{syn}_t = a_{syn} e^{syn}_{t-1} + \delta_t`, :math:`e_t = a e_{t-1} +
+    e^{syn}_t + \delta^v_t`, where ``delta_v`` are errors made in the membrane itself): the largest
+    accumulated error, ``delta`` per step ``(T, ...)``."""
     e_syn = np.zeros(delta.shape[1:])
     e = np.zeros(delta.shape[1:])
+    dv = np.broadcast_to(np.asarray(delta_v, np.float64), delta.shape)
     worst = 0.0
-    for d in delta:
+    for d, d_v in zip(delta, dv):
         if a_syn:
             e_syn = a_syn * e_syn + d
-            e = a * e + e_syn
+            e = a * e + e_syn + d_v
         else:
-            e = a * e + d
+            e = a * e + d + d_v
         worst = max(worst, float(e.max()))
     return worst
 
@@ -155,15 +167,31 @@ def s16_15_bound(graph: ir.Graph, L: Layer, v_max: float, weight_error: float, x
     return accumulate(delta, max(L.a, a_q))
 
 
-def loihi2_bound(L: Layer, v_max: float, terms: dict[str, float], d_in_int: np.ndarray) -> float:
-    """Loihi 2 integer state on the scale ``S`` (``terms``: ``scale``, ``dv``, ``d_bias_int``;
-    ``d_in_int`` the input error per step ``(T, B, n)`` in integer units)."""
+def loihi2_bound(L: Layer, v_max: float, terms: dict[str, Any], d_in_int: np.ndarray) -> float:
+    r"""Loihi 2 integer state on the scale ``S`` (``terms`` from ``tests.conformance.runners.loihi2_terms``:
+    ``scale``, ``dv``, ``d_bias_int`` and, optional, ``du``, ``u_int``, ``dense_floor_int``; ``d_in_int``
+    the input error per step ``(T, B, n)`` in integer units).
+
+    Per step the current ``u`` errs by :math:`\delta^u_t = \Delta I_{int,t} + F_t + |\Delta a_s| U_t + 1_{Cuba}`
+    (weight rounding; Dense's floor :math:`F_t` of :math:`(W s) \gg -e` when the weight exponent
+    :math:`e < 0`; Cuba types: the 12-bit current decay :math:`(4095 - d_u)/4096` against :math:`a_s` on the
+    current :math:`U_t` and the truncation of the decayed current), which the current's decay
+    accumulates and the coupling (:math:`v' = a v + u'`, the coupling is folded into the weights)
+    hands to ``v``; the membrane itself errs by :math:`\delta^v = |\Delta a| V S + 1 + \Delta b_{int}`
+    per step (decay, its truncation, the bias mantissa)."""
     S = terms["scale"]
     a_q = 1.0 - terms["dv"] / 4096.0
     d_a = abs(a_q - L.a)
     truncation = 1.0 if terms["dv"] else 0.0  # v (4096 - dv) >> 12 rounds toward zero; exact for dv = 0
-    delta_int = d_a * v_max * S + truncation + d_in_int + terms["d_bias_int"]
-    return accumulate(delta_int / S, max(L.a, a_q))
+    du = float(terms.get("du", 4095.0))
+    a_syn_q = (4095.0 - du) / 4096.0  # Lava's u (4096 - (du + 1)) >> 12; du = 4095: no current memory
+    cuba = du < 4095.0
+    delta_u = d_in_int + terms.get("dense_floor_int", 0.0)
+    if cuba:  # u (4095 - du) >> 12 rounds toward zero (1 unit) and its decay differs from a_syn
+        delta_u = delta_u + abs(a_syn_q - L.a_syn) * terms["u_int"] + 1.0
+    delta_v = d_a * v_max * S + truncation + terms["d_bias_int"]
+    return accumulate(np.asarray(delta_u, np.float64) / S, max(L.a, a_q), max(L.a_syn, a_syn_q) if cuba else 0.0,
+                      delta_v / S)
 
 
 def decidable_steps(ref_graph: ir.Graph, x: np.ndarray, bound: float) -> int:

@@ -47,6 +47,8 @@ class Run:
     reference_graph: ir.Graph
     raw: dict[str, np.ndarray] = field(default_factory=dict)  # integer state, for bit-exact comparisons
     bound_terms: dict[str, Any] = field(default_factory=dict)  # quantisation figures of this run
+    # the recorded membrane of a spiking step is the reset one, whatever the profile's reset_timing (Loihi 2)
+    resets_in_spiking_step: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,10 +218,15 @@ def run_sim_loihi2(graph: ir.Graph, x: np.ndarray) -> Run:
 
 
 def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
-    """The Loihi 2 quantisation of the case's layer, in integer units of the state scale ``S``:
-    ``d_in_int`` the input error of each step ``(T, B, n)`` (weights rounded to even 8-bit mantissas times
-    ``2^(e+6)``, times the input counts), ``d_bias_int`` the bias's, ``dv`` the 12-bit decay."""
-    from neurokit.backends.loihi2.backend import _dense_weight, quantize_graph
+    r"""The Loihi 2 quantisation of the case's layer, in integer units of the state scale ``S``, against
+    the float gains the quantizer rounds (:func:`neurokit.backends.loihi2.quantize.neuron_program`:
+    input gain :math:`g_x`, constant drive :math:`g_0`): ``d_in_int`` the input error of each step
+    ``(T, B, n)`` (weights rounded to even 8-bit mantissas times ``2^(e+6)`` against :math:`S g_x W`,
+    times the input counts), ``dense_floor_int`` what Dense's floor of :math:`(W s) \gg -e` loses in a
+    step with input (``(T, B, 1)``; 0 for :math:`e \ge 0`), ``d_bias_int`` the bias's error against
+    :math:`S (g_0 + g_x b)`, ``dv``/``du`` the 12-bit decays and ``u_int`` the largest current
+    :math:`U_t = a_s U_{t-1} + S |g_x| I_t` ``(T, B, n)`` (Cuba types; else :math:`S |g_x| I_t`)."""
+    from neurokit.backends.loihi2.backend import _dense_weight, neuron_program, quantize_graph
     from neurokit.backends.loihi2.fixed_point import lava_weights
 
     from .bounds import layer_figures
@@ -228,16 +235,40 @@ def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
     L = layer_figures(graph, x)
     S = float(params["scale"])
     g = graph.flatten()
+    prog = neuron_program(g.nodes[NEURON], g.profile)
+    g_in = prog.g_in[:, None]
     w, b = _dense_weight(g.nodes["syn"], g.infer_shapes()["syn"], g.profile.dt)
-    w_q = lava_weights(params["weights"]) * 2.0 ** (int(params["weight_exp"]) + 6)
-    d_in = np.abs(x).reshape(*x.shape[:2], -1) @ np.abs(S * L.k * L.r * w - w_q).T  # (T, B, n)
+    w_int = lava_weights(params["weights"])
+    w_q = w_int * 2.0 ** (int(params["weight_exp"]) + 6)
+    counts = np.abs(x).reshape(*x.shape[:2], -1)
+    d_in = counts @ np.abs(S * g_in * w - w_q).T  # (T, B, n)
+    floor = _dense_floor_int(w_int, int(params["weight_exp"])) * np.any(counts > 0, axis=-1, keepdims=True)
     if "rec_weights" in params:  # recurrent spikes are 0 or 1
         wr = np.asarray(g.nodes["rec"].weight, np.float64)
-        wr_q = lava_weights(params["rec_weights"]) * 2.0 ** (int(params["rec_weight_exp"]) + 6)
-        d_in = d_in + float(np.abs(S * L.k * L.r * wr - wr_q).sum(axis=1).max())
+        wr_int = lava_weights(params["rec_weights"])
+        wr_q = wr_int * 2.0 ** (int(params["rec_weight_exp"]) + 6)
+        d_in = d_in + float(np.abs(S * g_in * wr - wr_q).sum(axis=1).max())
+        floor = floor + _dense_floor_int(wr_int, int(params["rec_weight_exp"]))
     b_q = np.asarray(params["bias_mant"], np.float64) * 2.0 ** np.asarray(params["bias_exp"], np.float64)
-    d_b = float(np.abs(S * L.k * (L.v_leak + L.r * b) - b_q).max())
-    return {"scale": S, "dv": float(params["dv"]), "d_in_int": d_in, "d_bias_int": d_b}
+    d_b = float(np.abs(S * (prog.g_leak + prog.g_in * b) - b_q).max())
+    u_int = np.zeros_like(L.abs_in)
+    current = np.zeros(L.abs_in.shape[1:])
+    for t, drive in enumerate(S * np.abs(prog.g_in) * L.abs_in):
+        current = prog.a_syn * current + drive
+        u_int[t] = current
+    return {"scale": S, "dv": float(params["dv"]), "du": float(params["du"]), "d_in_int": d_in,
+            "dense_floor_int": floor, "d_bias_int": d_b, "u_int": u_int}
+
+
+def _dense_floor_int(w_int: np.ndarray, weight_exp: int) -> float:
+    r"""The most Lava's Dense loses, in state units, by sending :math:`((W s) \gg -e) \ll 6` instead of
+    :math:`W s\, 2^{e + 6}` (``e < 0``; floor): :math:`W s` is a multiple of :math:`\gamma =
+    \gcd(W_{int}, 2^{-e})`, so the floor drops at most :math:`2^{-e} - \gamma` of :math:`2^{-e}`, i.e.
+    :math:`64 (1 - \gamma 2^{e})` units (32 for even weights at ``e = -2``); 0 for ``e >= 0``."""
+    if weight_exp >= 0:
+        return 0.0
+    gamma = int(np.gcd.reduce(np.append(np.abs(np.asarray(w_int, np.int64)).ravel(), 2 ** -weight_exp)))
+    return 64.0 * (1.0 - gamma * 2.0**weight_exp)
 
 
 def _loihi_run(v_int: np.ndarray, u_int: np.ndarray, spikes: np.ndarray | None, outputs: dict[str, np.ndarray],
@@ -245,7 +276,8 @@ def _loihi_run(v_int: np.ndarray, u_int: np.ndarray, spikes: np.ndarray | None, 
     scale = float(layer["scale"])  # type: ignore[arg-type]
     return Run(next(iter(outputs.values())), v_int / scale, spikes, ref_graph,
                raw={"v": v_int.astype(np.int64), "u": u_int.astype(np.int64),
-                    "s": spikes if spikes is not None else np.zeros(0, bool)}, bound_terms=terms)
+                    "s": spikes if spikes is not None else np.zeros(0, bool)}, bound_terms=terms,
+               resets_in_spiking_step=True)
 
 
 class LavaBatch:

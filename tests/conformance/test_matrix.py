@@ -12,8 +12,14 @@ The bounds (derivation in :mod:`tests.conformance.bounds`): per step an implemen
 * s16.15: the actual rounding of every coefficient to the step :math:`q = 2^{-15}`, the weights'
   (:math:`q/2`, or :math:`2^{s-1} q` after SpiNNaker's ring-buffer shift :math:`s`) and
   :math:`\tfrac{3}{2} q` of rounded products;
-* Loihi 2: the 12-bit decay, one unit of truncation, the 8-bit weight and bias mantissas, on the
-  state scale :math:`S` the quantizer chose.
+* Loihi 2: the 12-bit decays (membrane and, Cuba types, current: the current's error reaches ``v``
+  through the coupling), one unit of truncation each, the 8-bit weight and bias mantissas and
+  Dense's floor for a negative weight exponent (the I readout's), on the state scale :math:`S` the
+  quantizer chose; the I readout has no leak, so its bound grows with every step.
+
+``reset_timing="next_step"`` with reset to zero on Loihi 2 (which resets in the spiking step): the
+spikes are compared exactly; at steps where the reference spiked, the reference's (un-reset)
+membrane must be above threshold and Loihi's exactly ``v_reset``; elsewhere within the bound.
 
 Spikes are compared over the steps the bound decides; membranes within :math:`B`.
 ``python tools/conformance_table.py`` writes the same matrix to ``docs/conformance.md``.
@@ -73,3 +79,24 @@ def test_the_oracle_implements_the_new_profile_options(case: str) -> None:
         assert z.max() > 1, "multi_spike: no step emitted more than one spike"
     else:  # next_step: the recorded membrane is the un-reset one at a spike
         assert np.all(v[z > 0] > vth), "next_step: the membrane recorded at a spike must be the un-reset value"
+
+
+@pytest.mark.parametrize("case", ["CubaLIF.euler", "CubaLI.euler"])
+def test_the_loihi2_cuba_bound_holds_where_the_lowering_is_exact_in_form(case: str) -> None:
+    """The Cuba bound (:func:`tests.conformance.bounds.loihi2_bound`: the current's rounding
+    accumulated by its 12-bit decay, handed to ``v`` through the coupling) on the case's graph with
+    the ``Affine`` bias set to 0: then only rounding separates Loihi 2 from the float model, and the
+    bound must decide at least ``MIN_DECIDED_STEPS`` steps and hold. (With a bias the cells of the
+    matrix fail: the lowering adds the bias to ``v`` each step, while the float model feeds it into
+    the synaptic current, which amplifies it by up to :math:`1/(1 - a_s)`.)"""
+    from .matrix import MIN_DECIDED_STEPS, compare_with_reference
+    from .runners import run_sim_loihi2
+    from neurokit import ir
+
+    graph, x = _case_data(case)
+    syn = graph.nodes["syn"]
+    unbiased = ir.Graph(nodes={**graph.nodes, "syn": ir.Affine(weight=syn.weight, bias=np.zeros_like(syn.bias))},
+                        edges=graph.edges, profile=graph.profile).validate()
+    detail = compare_with_reference("sim-loihi2", CASES[case], unbiased, x, run_sim_loihi2(unbiased, x))
+    decided = int(detail.split("/")[0])
+    assert decided >= MIN_DECIDED_STEPS, detail
