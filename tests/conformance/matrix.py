@@ -75,6 +75,9 @@ def expected_refusal(impl: str, case: str) -> str | None:
     if impl in ("sim-loihi2", "lava"):  # the same lowering refuses before Lava starts
         if kind in ("CubaLIF", "CubaLI") and prof.integration == "exact":
             return rf"{kind} with integration='exact'"
+        syn = g.nodes["syn"]
+        if kind in ("CubaLIF", "CubaLI") and isinstance(syn, ir.Affine) and np.any(syn.bias != 0):
+            return rf"the bias of syn feeds {kind}'s synaptic current"
         if prof.reset == "subtract" and kind == "LIF":
             return r"reset='subtract' on a leaky LIF"
         if prof.reset == "none":

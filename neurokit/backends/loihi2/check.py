@@ -174,6 +174,14 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                                                  "membrane as well as through the current, which Loihi's CUBA neuron "
                                                  "(input only through u) cannot express",
                                     "use integration='euler' (snnTorch Synaptic, Norse, lava-dl CUBA are Euler)"))
+        if isinstance(node, CUBA):
+            synapses = (*plan.synapses, *((plan.recurrent,) if plan.recurrent else ()))
+            biased = [s for s in synapses if isinstance(g.nodes[s], ir.Affine) and np.any(np.asarray(g.nodes[s].bias) != 0)]
+            if biased:
+                problems.append(Problem(plan.neuron, f"the bias of {', '.join(biased)} feeds {node.type_name}'s synaptic "
+                                                     "current (where it builds up by 1/(1 - a_syn)); Loihi 2's neuron "
+                                                     "adds its bias to v only",
+                                        "train without the bias (Linear instead of Affine), or use LIF neurons"))
         elif isinstance(node, (ir.LIF, ir.LI, *CUBA)):
             c = neuron_coefficients(node, p)
             for what, a in (("membrane", c.a_mem), *((("current", c.a_syn),) if isinstance(node, CUBA) else ())):

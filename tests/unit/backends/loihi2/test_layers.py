@@ -38,7 +38,7 @@ def _cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
     cases: dict[str, tuple[ir.Graph, np.ndarray, str]] = {}
     # current-based neurons (Loihi's own CUBA neuron): tau_syn -> du, tau_mem -> dv, Euler
     cuba = ir.Graph.sequential(
-        ir.Affine(weight=rng.normal(0.2, 0.5, (16, 12)), bias=rng.normal(0.0, 0.05, 16)),
+        ir.Linear(weight=rng.normal(0.2, 0.5, (16, 12))),  # no bias: Loihi adds a bias to v, Cuba models to I
         ir.CubaLIF(tau_syn=np.full(16, 0.04), tau_mem=np.full(16, 0.03), r=np.ones(16), v_leak=np.zeros(16),
                    v_threshold=np.full(16, 0.4)),
         ir.Linear(weight=rng.normal(0.1, 0.4, (4, 16))),
