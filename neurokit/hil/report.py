@@ -129,7 +129,7 @@ def table(report: HilReport) -> str:
         if nonzero:
             lines.append(f"  {t.target} board counters: " + ", ".join(f"{k}={v}" for k, v in nonzero.items()))
     lines.append("own mode: vs the target's own numeric mode in neurokit (implementation faults; bit-exact expected); "
-                 "float: vs the float64 model as given (quantisation and semantics)")
+                 "float: vs the float64 model at the target's timing (quantisation and semantics)")
     if report.reference_accuracy is not None:
         lines.append(f"float model accuracy: {report.reference_accuracy:.4f}")
     return "\n".join(lines)
