@@ -236,13 +236,13 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
 
 
 def pynn_gaps(g: ir.Graph, found: Any) -> list[str]:
-    """What the PyNN export (:mod:`.pynn`: one linear node per projection, ``IF_curr_delta``
-    populations) cannot write yet; the artifact then has no ``pynn/`` script and the manifest says why."""
-    gaps = [f"projection into {p.post!r} is the chain {' -> '.join(p.chain)}" for p in found.projections
-            if len(p.chain) != 1 or not isinstance(g.nodes[p.chain[0]], LINEAR_TYPES)]
-    gaps += [f"{name!r} is {node.type_name} (IF_curr_exp)" for name, node in g.nodes.items()
-             if isinstance(node, (ir.CubaLIF, ir.CubaLI))]
-    return gaps
+    """What the PyNN export (:mod:`.pynn`: every projection's chain composed into one
+    ``FromListConnector``, ``IF_curr_delta`` and ``IF_curr_exp`` populations) cannot write; the
+    artifact then has no ``pynn/`` script and the manifest says why."""
+    from .pynn import PYNN_NEURONS
+
+    return [f"{name!r} is {g.nodes[name].type_name} (no PyNN cell type for it)" for name in found.populations[1:]
+            if not isinstance(g.nodes[name], PYNN_NEURONS)]
 
 
 def _table_rows(entries: list[tuple[int, int, int]], words: int) -> np.ndarray:

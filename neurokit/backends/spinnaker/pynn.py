@@ -70,13 +70,13 @@ from neurokit import ir
 from neurokit.backends.base import Artifact
 from neurokit.dynamics.discretisation import neuron_coefficients
 from neurokit.errors import BackendUnavailableError, BoardError, InvalidInputError, MappingError
-from neurokit.ir.passes import node_to_csr, synapse_delays
 from neurokit.util.atomic import atomic_write_text
 
 SCRIPT_SOURCE = Path(__file__).with_name("pynn_script.py")
 BACKENDS = ("nest", "brian2", "spiNNaker")
 IF_TAU_MS = 1e9  # a perfect integrator as a LIF whose leak is negligible over any run
 LI_THRESHOLD_MV = 32767.0  # never reached: the largest whole value of S16.15 (sPyNNaker's parameter format)
+PYNN_NEURONS = (ir.LIF, ir.IF, ir.LI, ir.CubaLIF, ir.CubaLI)
 LATENCY_STEPS = 1  # SpiNNaker's (and PyNN's minimum) synaptic delay
 
 
@@ -87,16 +87,25 @@ def pynn_reference_graph(graph: ir.Graph) -> ir.Graph:
                                                        synapse_latency=LATENCY_STEPS))
 
 
-def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np.ndarray], np.ndarray, bool]:
-    """``IF_curr_delta`` parameters (per neuron), the spike's jump gain :math:`g R` per neuron and
-    whether the population spikes (see the module docstring for the mapping)."""
+def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np.ndarray], np.ndarray, bool, str]:
+    """Per-neuron parameters of the PyNN cell, the gain from an input :math:`W z` (or bias
+    :math:`b`) to the PyNN weight (or ``i_offset``), whether it spikes and the cell type
+    (``IF_curr_delta`` or ``IF_curr_exp``; the module docstring has the mapping)."""
     c = neuron_coefficients(node, profile.replace(integration="exact"))
     r = c.r.ravel()
     if np.any(~(r > 0)):
         raise MappingError(f"{node.type_name}: R must be > 0 for PyNN (c_m = tau_m / R)",
                            fix="use a positive r (scale the weights instead of a zero or negative r)")
+    cell = "IF_curr_delta"
+    extra: dict[str, np.ndarray] = {}
     if isinstance(node, ir.IF):
         tau_m, cm, gain = np.full(r.size, IF_TAU_MS), 1e3 / r, c.dt_r.ravel()
+    elif isinstance(node, (ir.CubaLIF, ir.CubaLI)):
+        cell = "IF_curr_exp"
+        tau_m = np.broadcast_to(np.asarray(node.tau_mem, np.float64) * 1e3, r.shape).ravel()
+        tau_syn = np.broadcast_to(np.asarray(node.tau_syn, np.float64) * 1e3, r.shape).ravel()
+        extra = {"tau_syn_E": tau_syn, "tau_syn_I": tau_syn.copy()}
+        cm, gain = tau_m / r, c.gain_syn.ravel() * c.w_in.ravel()  # the current's jump: (1 - a_s) w_in W nA
     else:
         tau_m = np.broadcast_to(np.asarray(node.tau, np.float64) * 1e3, c.r.shape).ravel()  # type: ignore[attr-defined]
         cm, gain = tau_m / r, c.gain_mem.ravel() * r
@@ -104,39 +113,29 @@ def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np
     params = {"tau_m": tau_m, "cm": cm, "v_rest": c.v_leak.ravel(), "i_offset": np.zeros(r.size),
               "v_thresh": c.v_threshold.ravel() if spiking else np.full(r.size, LI_THRESHOLD_MV),
               "v_reset": c.v_reset.ravel(), "frozen_steps": np.maximum(c.refrac_steps.ravel() - 1, 0).astype(np.float64),
-              "v_init": c.v_init.ravel()}
-    return params, gain, spiking
-
-
-def _loop_steps(g: ir.Graph, syn: str, loops: frozenset[tuple[str, str]]) -> int:
-    """1 if the projection ``syn`` closes a loop (its input edge, through any Flatten, carries the
-    previous step's spikes: :meth:`neurokit.ir.Graph.loop_edges`), else 0."""
-    node = syn
-    while True:
-        preds = g.predecessors(node)
-        if any((p, node) in loops for p in preds):
-            return 1
-        if len(preds) != 1 or not isinstance(g.nodes[preds[0]], ir.Flatten):
-            return 0
-        node = preds[0]
+              "v_init": c.v_init.ravel(), **extra}
+    return params, gain, spiking, cell
 
 
 def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
     """Write the PyNN program for ``graph`` (a SpiNNaker-mappable graph) into ``out_dir``; returns
     the script's path. Raises :class:`~neurokit.errors.MappingError` naming a node it cannot export."""
-    from .backend import _structure
+    from .check import projection_csr, structure
+    from .lower import chain_latency
+    from .neurons import input_weight
 
     g = graph.flatten()
-    pops, projections, problems = _structure(g)
-    if problems:
-        p = problems[0]
+    found = structure(g)
+    if found.problems:
+        p = found.problems[0]
         raise MappingError(f"node {p.node!r}: {p.message}", fix=p.fix)
+    pops = found.populations
     for name in pops[1:]:
-        if not isinstance(g.nodes[name], (ir.LIF, ir.IF, ir.LI)):
+        if not isinstance(g.nodes[name], PYNN_NEURONS):
             raise MappingError(f"node {name!r}: {g.nodes[name].type_name} has no PyNN export in this version "
-                               "(only IF_curr_delta: LIF, IF, LI)", fix="use LIF/IF/LI neurons for the PyNN path")
+                               "(IF_curr_delta: LIF, IF, LI; IF_curr_exp: CubaLIF, CubaLI)",
+                               fix="use LIF/IF/LI/CubaLIF/CubaLI neurons for the PyNN path")
     shapes = g.infer_shapes()
-    loops = g.loop_edges()
     dt_ms = g.profile.dt * 1e3
     arrays: dict[str, np.ndarray] = {}
     spec, gains, index = [], {}, {name: i for i, name in enumerate(pops)}
@@ -145,16 +144,20 @@ def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
         if i == 0:
             spec.append({"label": name, "size": size, "cell": "SpikeSourceArray", "spiking": True})
             continue
-        params, gains[name], spiking = _population_params(g.nodes[name], g.profile)
+        params, gains[name], spiking, cell = _population_params(g.nodes[name], g.profile)
         arrays.update({f"pop{i}_{k}": v for k, v in params.items()})
-        spec.append({"label": name, "size": size, "cell": "IF_curr_delta", "spiking": spiking})
+        spec.append({"label": name, "size": size, "cell": cell, "spiking": spiking})
     proj_spec, max_delay = [], 1
-    for j, (syn, pre, post) in enumerate(projections):
-        csr = node_to_csr(g.nodes[syn], shapes[syn][0], shapes[syn][1], g.profile.dt)
-        if csr.bias is not None:
-            arrays[f"pop{index[post]}_i_offset"] = arrays[f"pop{index[post]}_i_offset"] + np.asarray(csr.bias).ravel()
+    for j, proj in enumerate(found.projections):
+        csr = projection_csr(g, shapes, proj)  # the chain's matrices multiplied: one FromListConnector
+        post = proj.post
+        if csr.bias is not None:  # a Cuba neuron's bias drives its current: w_in b nA, held from the start
+            w_in = input_weight(g.nodes[post])
+            bias = np.asarray(csr.bias, np.float64).ravel() * (1.0 if w_in is None else w_in)
+            arrays[f"pop{index[post]}_i_offset"] = arrays[f"pop{index[post]}_i_offset"] + bias
         pre_idx = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
-        delay = synapse_delays(csr.delay, len(csr.indices), latency=LATENCY_STEPS + _loop_steps(g, syn, loops))
+        own = np.zeros(len(csr.indices), np.int64) if csr.delay is None else np.asarray(csr.delay, np.int64)
+        delay = own + chain_latency(g, proj)
         weight = csr.weight * gains[post][csr.indices]
         max_delay = max(max_delay, int(delay.max(initial=1)))
         for receptor, sel in (("excitatory", weight > 0), ("inhibitory", weight < 0)):
@@ -162,14 +165,17 @@ def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
                 key = f"proj{j}_{receptor}"
                 arrays[key] = np.stack([pre_idx[sel], csr.indices[sel], np.abs(weight[sel]), delay[sel] * dt_ms],
                                        axis=1).astype(np.float64)
-                proj_spec.append({"pre": index[pre], "post": index[post], "receptor": receptor, "array": key,
-                                  "synapse": syn})
+                proj_spec.append({"pre": index[proj.pre], "post": index[post], "receptor": receptor, "array": key,
+                                  "synapse": proj.name, "chain": list(proj.chain)})
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     net = {"format": "neurokit-pynn", "version": 1, "dt_ms": dt_ms, "max_delay_ms": max_delay * dt_ms,
            "populations": spec, "projections": proj_spec,
            "neuron_model": "IF_curr_delta; tau_m = 1000 tau ms, cm = tau_m / R nF, i_offset = bias nA, "
-                           "weight = (1 - exp(-dt/tau)) R W mV (IF: dt R W), delay = (own + 1) steps"}
+                           "weight = (1 - exp(-dt/tau)) R W mV (IF: dt R W); IF_curr_exp (CubaLIF/CubaLI): tau_m = 1000 tau_mem, "
+                           "tau_syn_E = tau_syn_I = 1000 tau_syn ms, cm = tau_m / R nF, i_offset = w_in b nA, "
+                           "weight = (1 - exp(-dt/tau_syn)) w_in W nA; delay = own + one step per weighted node "
+                           "of the chain (+1 on a loop)"}
     np.savez(out / "network.npz", **arrays)
     atomic_write_text(out / "network.json", json.dumps(net, indent=1) + "\n")
     shutil.copyfile(SCRIPT_SOURCE, out / "model.py")

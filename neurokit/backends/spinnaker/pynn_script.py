@@ -18,7 +18,7 @@ recorded population ``i``, ``spikes_<i>`` ``(T, B, n)`` as 0/1 in neurokit's ste
 non-spiking read-outs, ``v_<i>``; its ``labels`` are the populations' names.
 
 Only PyNN's public API is used: ``setup``, ``Population``, ``SpikeSourceArray``,
-``IF_curr_delta``, ``Projection``, ``pyNN.parameters.Sequence``,, ``FromListConnector``, ``StaticSynapse``, ``initialize``,
+``IF_curr_delta``, ``IF_curr_exp``, ``Projection``, ``pyNN.parameters.Sequence``,, ``FromListConnector``, ``StaticSynapse``, ``initialize``,
 ``record``, ``run``, ``get_data``, ``end``.
 """
 
@@ -48,6 +48,8 @@ SOURCE_STEP = {"nest": 1 + LEAD_STEPS, "spiNNaker": 1 + LEAD_STEPS, "brian2": LE
 #: sPyNNaker holds parameters in S16.15 (below 65536): an IF's near-infinite tau_m is capped there
 #: (a relative leak of dt / 32767 ms per step on SpiNNaker only).
 SPINNAKER_MAX_TAU_MS = 32767.0
+#: Parameters beyond IF_curr_delta's: the exponential current's time constants (one per receptor).
+EXTRA_PARAMS = {"IF_curr_exp": ("tau_syn_E", "tau_syn_I")}
 INHIBITORY_SIGN = {"nest": -1.0, "brian2": -1.0, "spiNNaker": 1.0}
 
 
@@ -67,7 +69,8 @@ def brian2_synapses(conns: np.ndarray, tau_m_post: np.ndarray, dt_ms: float) -> 
     """Connection rows for Brian2, whose schedule differs from NEST's: a spike's jump lands *after*
     the step's update and threshold, so the target sees it one step later and leaked once. One
     step less of delay and a weight divided by the target's decay :math:`e^{-dt/\tau_m}` give
-    the same membrane as NEST and neurokit (Brian2 accepts a delay of 0)."""
+    the same membrane as NEST and neurokit (Brian2 accepts a delay of 0). For ``IF_curr_exp`` the jump
+    lands in the current, so ``tau_m_post`` is the target's ``tau_syn``."""
     out = np.array(conns, dtype=np.float64, copy=True)
     out[:, 2] = out[:, 2] * np.exp(dt_ms / tau_m_post[out[:, 1].astype(np.int64)])
     out[:, 3] = out[:, 3] - dt_ms
@@ -133,14 +136,15 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
             seqs = times if backend == "spiNNaker" else [Sequence(t) for t in times]
             cell = sim.SpikeSourceArray(spike_times=seqs[0] if len(seqs) == 1 else seqs)  # one source: not a list
         else:
-            params = {k: arrays[f"pop{i}_{k}"] for k in ("tau_m", "cm", "v_rest", "v_reset", "v_thresh", "i_offset")}
+            names = ("tau_m", "cm", "v_rest", "v_reset", "v_thresh", "i_offset") + EXTRA_PARAMS.get(spec["cell"], ())
+            params = {k: arrays[f"pop{i}_{k}"] for k in names}
             if backend == "spiNNaker":
                 params["tau_m"] = np.minimum(params["tau_m"], SPINNAKER_MAX_TAU_MS)
             params["tau_refrac"] = refractory_ms(arrays[f"pop{i}_frozen_steps"], dt, backend)
             if backend == "brian2" and np.unique(params["tau_refrac"]).size > 1:
                 raise SystemExit(f"error: PyNN's Brian2 backend has one refractory period per population; "
                                  f"{spec['label']!r} has several (fix: run it on nest or spiNNaker)")
-            cell = sim.IF_curr_delta(**params)
+            cell = (sim.IF_curr_exp if spec["cell"] == "IF_curr_exp" else sim.IF_curr_delta)(**params)
         pop = sim.Population(spec["size"], cell, label=spec["label"])
         if spec["cell"] != "SpikeSourceArray":
             pop.initialize(v=lead_membrane(arrays[f"pop{i}_v_init"], params, dt))
@@ -149,7 +153,9 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
     for proj in net["projections"]:
         conns = arrays[proj["array"]]  # rows: pre, post, weight (mV, > 0), delay (ms)
         if backend == "brian2":
-            conns = brian2_synapses(conns, arrays[f"pop{proj['post']}_tau_m"], dt)
+            post_cell = net["populations"][proj["post"]]["cell"]
+            tau = arrays[f"pop{proj['post']}_tau_syn_E" if post_cell == "IF_curr_exp" else f"pop{proj['post']}_tau_m"]
+            conns = brian2_synapses(conns, tau, dt)
         sign = INHIBITORY_SIGN[backend] if proj["receptor"] == "inhibitory" else 1.0
         sim.Projection(pops[proj["pre"]], pops[proj["post"]],
                        sim.FromListConnector([(int(a), int(b), sign * float(w), float(d)) for a, b, w, d in conns],
