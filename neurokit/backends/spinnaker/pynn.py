@@ -87,6 +87,23 @@ def pynn_reference_graph(graph: ir.Graph) -> ir.Graph:
                                                        synapse_latency=LATENCY_STEPS))
 
 
+def nest_taps(node: ir.Node, dt: float) -> tuple[np.ndarray, np.ndarray] | None:
+    r"""The two jumps (nA per unit of :math:`W z`, per neuron) into an ``IF_curr_exp`` current that
+    make NEST's ``iaf_psc_exp`` compute the IR's **exact** CubaLIF/CubaLI; ``None`` for other types.
+
+    The exact neuron answers an input :math:`x` held over step 0 with :math:`D = R(1 - a_m - c) w_{in} x`
+    in step 0 and :math:`R c (1 - a_s) w_{in} a_s^{k-1} x` in step :math:`k \ge 1`; a jump :math:`J`
+    that lands in NEST's current at the end of a step reaches the membrane one step later with
+    :math:`R c J`, then :math:`R c a_s^{k} J`. A jump one step early, :math:`J_1 = (1 - a_m - c) w_{in} / c`,
+    and one on time, :math:`J_2 = (1 - a_s) w_{in} - a_s J_1`, reproduce both exactly."""
+    if not isinstance(node, (ir.CubaLIF, ir.CubaLI)):
+        return None
+    c = neuron_coefficients(node, ir.Profile(dt=dt, integration="exact"))
+    a_s, a_m, cpl, w_in = (np.asarray(v, np.float64).ravel() for v in (c.a_syn, c.a_mem, c.coupling, c.w_in))
+    early = (1.0 - a_m - cpl) * w_in / cpl
+    return early, (1.0 - a_s) * w_in - a_s * early
+
+
 def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np.ndarray], np.ndarray, bool, str]:
     """Per-neuron parameters of the PyNN cell, the gain from an input :math:`W z` (or bias
     :math:`b`) to the PyNN weight (or ``i_offset``), whether it spikes and the cell type
@@ -148,25 +165,55 @@ def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
         arrays.update({f"pop{i}_{k}": v for k, v in params.items()})
         spec.append({"label": name, "size": size, "cell": cell, "spiking": spiking})
     proj_spec, max_delay = [], 1
-    for j, proj in enumerate(found.projections):
+    lag = {name: 0 for name in pops}  # steps a population's clock runs behind neurokit's (exact Cuba taps)
+    built = []
+    for proj in found.projections:
         csr = projection_csr(g, shapes, proj)  # the chain's matrices multiplied: one FromListConnector
         post = proj.post
-        if csr.bias is not None:  # a Cuba neuron's bias drives its current: w_in b nA, held from the start
+        if csr.bias is not None:  # a Cuba neuron's bias drives its current: w_in b nA (see the docstring)
             w_in = input_weight(g.nodes[post])
             bias = np.asarray(csr.bias, np.float64).ravel() * (1.0 if w_in is None else w_in)
             arrays[f"pop{index[post]}_i_offset"] = arrays[f"pop{index[post]}_i_offset"] + bias
-        pre_idx = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
         own = np.zeros(len(csr.indices), np.int64) if csr.delay is None else np.asarray(csr.delay, np.int64)
         delay = own + chain_latency(g, proj)
-        weight = csr.weight * gains[post][csr.indices]
-        max_delay = max(max_delay, int(delay.max(initial=1)))
-        for receptor, sel in (("excitatory", weight > 0), ("inhibitory", weight < 0)):
-            if sel.any():
-                key = f"proj{j}_{receptor}"
-                arrays[key] = np.stack([pre_idx[sel], csr.indices[sel], np.abs(weight[sel]), delay[sel] * dt_ms],
-                                       axis=1).astype(np.float64)
-                proj_spec.append({"pre": index[proj.pre], "post": index[post], "receptor": receptor, "array": key,
-                                  "synapse": proj.name, "chain": list(proj.chain)})
+        taps = nest_taps(g.nodes[post], g.profile.dt)
+        if index[proj.pre] < index[post]:  # feed-forward: the post's clock lags enough for the early tap
+            lag[post] = max(lag[post], lag[proj.pre] + (taps is not None) + 1 - int(delay.min(initial=1)))
+        built.append((proj, csr, delay, taps))
+    for j, (proj, csr, delay, taps) in enumerate(built):
+        post = proj.post
+        pre_idx = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+        delay = delay + lag[post] - lag[proj.pre]
+        parts = [(csr.weight * gains[post][csr.indices], delay)] if taps is None else \
+            [(csr.weight * taps[0][csr.indices], delay - 1), (csr.weight * taps[1][csr.indices], delay)]
+        for t, (weight, d) in enumerate(parts):
+            if d.size and d.min() < 1:
+                raise MappingError(f"projection {proj.name!r} into {post!r} needs a delay below one step for "
+                                   "the exact current's early tap (a loop through current-based neurons)",
+                                   fix="use integration='euler' or a LIF population in the loop")
+            max_delay = max(max_delay, int(d.max(initial=1)))
+            for receptor, sel in (("excitatory", weight > 0), ("inhibitory", weight < 0)):
+                if sel.any():
+                    key = f"proj{j}_{t}_{receptor}"
+                    arrays[key] = np.stack([pre_idx[sel], csr.indices[sel], np.abs(weight[sel]), d[sel] * dt_ms],
+                                           axis=1).astype(np.float64)
+                    proj_spec.append({"pre": index[proj.pre], "post": index[post], "receptor": receptor, "array": key,
+                                      "synapse": proj.name, "chain": list(proj.chain)})
+    for name in pops:
+        spec[index[name]]["lag"] = lag[name]
+    start = {name: -arrays[f"pop{index[name]}_i_offset"] for name in pops[1:] if spec[index[name]]["cell"] == "IF_curr_exp"}
+    if any(np.any(i0 != 0) for i0 in start.values()):  # the Cuba biases' current starts at 0 (see the docstring)
+        src = len(spec)
+        spec.append({"label": "current start", "size": 1, "cell": "CurrentStart", "spiking": True})
+        for name, i0 in start.items():
+            for receptor, sel in (("excitatory", i0 > 0), ("inhibitory", i0 < 0)):
+                if sel.any():
+                    key = f"start{index[name]}_{receptor}"
+                    post_idx = np.flatnonzero(sel)
+                    arrays[key] = np.stack([np.zeros(post_idx.size), post_idx, np.abs(i0[sel]),
+                                            np.full(post_idx.size, (LATENCY_STEPS + lag[name]) * dt_ms)], axis=1)
+                    proj_spec.append({"pre": src, "post": index[name], "receptor": receptor, "array": key,
+                                      "synapse": "current start", "chain": []})
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     net = {"format": "neurokit-pynn", "version": 1, "dt_ms": dt_ms, "max_delay_ms": max_delay * dt_ms,

@@ -34,9 +34,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 BACKENDS = ("nest", "brian2", "spiNNaker")
 #: Steps run before neurokit's step 0: PyNN on NEST cannot emit an input spike at or before its
-#: minimum delay (one step), so every run starts one step early from the membrane that one step of
+#: minimum delay (one step), and an ``IF_curr_exp`` population's current-start spike
+#: (``CurrentStart``) is emitted one step before step 0's inputs, so every run starts two steps early from the membrane that one step of
 #: leak and bias carries to the float model's initial state (:func:`lead_membrane`).
-LEAD_STEPS = 1
+LEAD_STEPS = 2
 #: The time stamp (in steps) a simulator gives an event of neurokit's step ``k`` is ``k + STEP_END``:
 #: NEST and sPyNNaker stamp the end of the update, Brian2 its start; both after the lead step.
 STEP_END = {"nest": 1 + LEAD_STEPS, "spiNNaker": 1 + LEAD_STEPS, "brian2": LEAD_STEPS}
@@ -50,6 +51,7 @@ SOURCE_STEP = {"nest": 1 + LEAD_STEPS, "spiNNaker": 1 + LEAD_STEPS, "brian2": LE
 SPINNAKER_MAX_TAU_MS = 32767.0
 #: Parameters beyond IF_curr_delta's: the exponential current's time constants (one per receptor).
 EXTRA_PARAMS = {"IF_curr_exp": ("tau_syn_E", "tau_syn_I")}
+SOURCES = ("SpikeSourceArray", "CurrentStart")
 INHIBITORY_SIGN = {"nest": -1.0, "brian2": -1.0, "spiNNaker": 1.0}
 
 
@@ -77,7 +79,7 @@ def brian2_synapses(conns: np.ndarray, tau_m_post: np.ndarray, dt_ms: float) -> 
     return out
 
 
-def lead_membrane(v_init: np.ndarray, params: dict[str, np.ndarray], dt_ms: float) -> np.ndarray:
+def lead_membrane(v_init: np.ndarray, params: dict[str, np.ndarray], dt_ms: float, lead: int = LEAD_STEPS) -> np.ndarray:
     r"""The membrane to start the lead step from.
 
     In neurokit's model the bias comes through the projection, one step late like every input, so
@@ -85,12 +87,15 @@ def lead_membrane(v_init: np.ndarray, params: dict[str, np.ndarray], dt_ms: floa
     flows from the start; starting step 0 from :math:`v_{init} - (1 - a) R_m i_{offset} / a`
     gives the same :math:`v_0`, and the lead step reaches that from
     :math:`v_s = (v_{init} - (1 - a) R_m i_{offset} / a - (1 - a)(v_{rest} + R_m i_{offset})) / a`
-    (:math:`a = e^{-dt/\tau_m}`, :math:`R_m = \tau_m / c_m`)."""
+    (:math:`a = e^{-dt/\tau_m}`, :math:`R_m = \tau_m / c_m`), once per lead step."""
     one_minus_a = -np.expm1(-dt_ms / params["tau_m"])
     a = 1.0 - one_minus_a
     bias_drive = params["tau_m"] / params["cm"] * params["i_offset"]
     start_of_step0 = v_init - one_minus_a * bias_drive / a
-    return (start_of_step0 - one_minus_a * (params["v_rest"] + bias_drive)) / a
+    v = start_of_step0
+    for _ in range(lead):
+        v = (v - one_minus_a * (params["v_rest"] + bias_drive)) / a
+    return v
 
 
 def load_inputs(path: Path, n_input: int) -> np.ndarray:
@@ -130,7 +135,10 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
     sim.setup(timestep=dt, min_delay=dt, **grid)
     pops = []
     for i, spec in enumerate(net["populations"]):
-        if spec["cell"] == "SpikeSourceArray":
+        if spec["cell"] == "CurrentStart":  # one spike that lands in the currents at the end of step 0
+            t0 = [(SOURCE_STEP[backend] - 1) * dt]
+            cell = sim.SpikeSourceArray(spike_times=t0 if backend == "spiNNaker" else Sequence(t0))
+        elif spec["cell"] == "SpikeSourceArray":
             times = [sorted(((np.flatnonzero(spikes_in[:, j]) + SOURCE_STEP[backend]) * dt).tolist()) for j in range(spec["size"])]
             # one sequence per source: PyNN's Sequence for NEST/Brian2, plain lists for sPyNNaker
             seqs = times if backend == "spiNNaker" else [Sequence(t) for t in times]
@@ -146,8 +154,9 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
                                  f"{spec['label']!r} has several (fix: run it on nest or spiNNaker)")
             cell = (sim.IF_curr_exp if spec["cell"] == "IF_curr_exp" else sim.IF_curr_delta)(**params)
         pop = sim.Population(spec["size"], cell, label=spec["label"])
-        if spec["cell"] != "SpikeSourceArray":
-            pop.initialize(v=lead_membrane(arrays[f"pop{i}_v_init"], params, dt))
+        if spec["cell"] not in SOURCES:
+            # a population whose clock lags (``lag`` steps: the exact current's early tap) leads longer
+            pop.initialize(v=lead_membrane(arrays[f"pop{i}_v_init"], params, dt, LEAD_STEPS + spec.get("lag", 0)))
             pop.record("spikes" if spec["spiking"] else "v")
         pops.append(pop)
     for proj in net["projections"]:
@@ -161,12 +170,13 @@ def run_sample(sim, backend: str, net: dict, arrays: dict, spikes_in: np.ndarray
                        sim.FromListConnector([(int(a), int(b), sign * float(w), float(d)) for a, b, w, d in conns],
                                              column_names=["weight", "delay"]),
                        synapse_type=sim.StaticSynapse(), receptor_type=proj["receptor"])
-    sim.run((steps + LEAD_STEPS) * dt)
+    sim.run((steps + LEAD_STEPS + max(p.get("lag", 0) for p in net["populations"])) * dt)
     out = {}
     for i, (spec, pop) in enumerate(zip(net["populations"], pops) if not map_only else ()):
-        if spec["cell"] == "SpikeSourceArray":
+        if spec["cell"] in SOURCES:
             continue
         block = pop.get_data(clear=True)
+        offset = STEP_END[backend] + spec.get("lag", 0)
         seg = block.segments[0]
         if spec["spiking"]:
             z = np.zeros((steps, spec["size"]), np.uint8)
