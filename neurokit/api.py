@@ -143,6 +143,14 @@ def deploy(model: str | os.PathLike[str], target: str, out_dir: str | os.PathLik
     if run_inputs is not None:
         inputs = load_inputs(run_inputs, graph)
         n_steps = steps or int(inputs.shape[0])
+        pynn_dir = Path(artifact.path) / "pynn"
+        if (pynn_dir / "model.py").is_file():  # the PyNN export runs as `python pynn/model.py nest` with these
+            from neurokit.backends.spinnaker.pynn import write_pynn_inputs
+
+            try:
+                result["pynn_inputs"] = str(write_pynn_inputs(pynn_dir, inputs[:n_steps]))
+            except InvalidInputError as exc:  # graded inputs: the board runs them, a SpikeSourceArray cannot
+                result["pynn_inputs_refused"] = str(exc)
         board = backend.board(artifact, faults=fault_values)
         try:
             board.load(artifact)

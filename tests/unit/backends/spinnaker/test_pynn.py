@@ -268,3 +268,26 @@ def test_spynnaker_maps_the_export_on_a_virtual_board(tmp_path: Path) -> None:
     assert theirs["cores_by_population"]["readout"] == 1 and theirs["cores_by_population"]["pop1"] >= 1
     assert abs(theirs["cores"] - ours["cores"]) <= 3  # same order of magnitude: both cut populations per core
     assert theirs["routing_entries"] >= 1 and ours["routing_entries_after"] >= 1
+
+
+@pytest.mark.skipif(_nest_python() is None, reason="no NEST venv (make pynn-nest, or NEUROKIT_NEST_PYTHON)")
+def test_deploy_with_run_inputs_leaves_a_script_that_runs_with_no_other_step(tmp_path: Path) -> None:
+    """`neurokit deploy --target spinnaker --run INPUTS` writes pynn/inputs.npz beside the script, so
+    `python pynn/model.py nest` (its default --inputs) runs as is, here on a Cuba net."""
+    from neurokit import api
+
+    g = cuba_net()
+    ir.write(g, tmp_path / "model.nir")
+    x = spikes_in(40, 2)
+    np.save(tmp_path / "x.npy", x)
+    result = api.deploy(tmp_path / "model.nir", "spinnaker", tmp_path / "art", run_inputs=tmp_path / "x.npy")
+    pynn_dir = tmp_path / "art" / "pynn"
+    assert result["pynn_inputs"] == str(pynn_dir / "inputs.npz")
+    theirs = run_pynn(pynn_dir / "model.py", "nest", python=_nest_python(), timeout_s=600)  # no --inputs given
+    ours = sim.simulate(pynn_reference_graph(g), x, 40)
+    agree = spike_agreement(ours.spikes["hidden"].reshape(theirs["spikes"]["hidden"].shape), theirs["spikes"]["hidden"])
+    assert agree["spikes_ours"] > 0 and agree["jaccard"] >= NEST_BOUND, agree
+    graded = tmp_path / "g.npy"
+    np.save(graded, x * 2)  # the board takes spike counts; a SpikeSourceArray only 0/1: said, not written
+    result = api.deploy(tmp_path / "model.nir", "spinnaker", tmp_path / "art2", run_inputs=graded)
+    assert "0/1" in result["pynn_inputs_refused"] and not (tmp_path / "art2" / "pynn" / "inputs.npz").exists()
