@@ -27,9 +27,14 @@ jump of :math:`w_k` mV per arriving spike. neurokit's LIF is
   :math:`10^{-9}` per ms), :math:`c_m = 1000 / R` nF, :math:`w = dt\,R\,W`; LI: a LIF whose
   threshold (32767 mV, the S16.15 range) is never reached; its membrane ``v`` is recorded;
 * ``v_thresh``, ``v_reset`` as given; the initial ``v`` is the float model's (``initialize``);
-* delays: the connection's own delay plus **one step** (SpiNNaker's synapse latency; PyNN's minimum
-  delay is one time step), plus one more on a projection that closes a loop (neurokit's loop edges
-  carry the previous step's spikes, :meth:`neurokit.ir.Graph.loop_edges`); ``timestep`` = ``dt``.
+* projections: every chain of linear nodes between two populations (conv, pool, flatten, dense,
+  scale, delay: :func:`~neurokit.backends.spinnaker.check.structure`) is **one** ``FromListConnector``
+  holding the product of its matrices (:func:`~neurokit.backends.spinnaker.check.projection_csr`),
+  its biases summed into the post population's ``i_offset``;
+* delays: the connection's own delay plus **one step per weighted node** of the chain (the IR's
+  ``synapse_latency`` of 1 on each, :func:`~neurokit.backends.spinnaker.lower.chain_latency`; PyNN's
+  minimum delay is one time step), plus one more on a projection that closes a loop (neurokit's
+  loop edges carry the previous step's spikes); ``timestep`` = ``dt``.
 * refractoriness: neurokit freezes a neuron for :math:`n_{ref} - 1` steps after its spike step
   (:math:`n_{ref} = \mathrm{round}(t_{refrac}/dt)`, Brian2's convention); NEST and sPyNNaker freeze
   for :math:`\mathrm{round}(\tau_{refrac}/dt)` steps, so the script passes ``tau_refrac`` per
@@ -48,7 +53,37 @@ matters at exact equality. Brian2 integrates the same linear equation exactly, b
 jump arriving in the step after the target's spike is wiped, and jumps during the refractory period
 are kept (NEST and neurokit discard them): Brian2's agreement is approximate wherever neurons
 receive input right after spiking. Inputs are 0/1 spikes (a SpikeSourceArray emits weight-1 events; graded inputs are
-refused). CubaLIF (``IF_curr_exp``) and other neuron types are not exported yet: the artifact gets
+refused).
+
+**CubaLIF / CubaLI as** ``IF_curr_exp``. PyNN's cell is
+:math:`\tau_s \dot I = -I` with a jump :math:`J` per arriving spike (both receptors: ``tau_syn_E`` =
+``tau_syn_I`` = :math:`1000\,\tau_{syn}` ms, per neuron) and
+:math:`c_m \dot v = \tfrac{c_m}{\tau_m}(v_{rest} - v) + I + i_{offset}`; NEST's ``iaf_psc_exp``
+integrates it exactly: :math:`v' = a_m v + (1 - a_m)(v_{rest} + R_m i_{offset}) + R_m c I`,
+:math:`I' = a_s I + J`, with :math:`c` exactly neurokit's coupling
+(:func:`~neurokit.dynamics.discretisation.cuba_coupling`). neurokit's exact CubaLIF holds its input
+:math:`u = w_{in}(W z + b)` over the step (:math:`\tau_s \dot I = u - I`), so an input also moves
+the membrane in its own step by :math:`R(1 - a_m - c) u`, which a jump into the current cannot do
+on time. The mapping: :math:`\tau_m = 1000\,\tau_{mem}` ms, :math:`c_m = \tau_m / R` nF (so
+:math:`R_m = R` and the current is neurokit's :math:`I` in nA), ``v_rest``, ``v_thresh``, ``v_reset``
+as given, and
+
+* every synapse sent **twice** (:func:`nest_taps`): :math:`J_1 = (1 - a_m - c) w_{in} W / c` one step
+  early and :math:`J_2 = ((1 - a_s) w_{in} - a_s J_1/W)\,W` on time; so that "one step early" is
+  possible with PyNN's one-step minimum delay, the population's clock runs ``lag`` steps behind
+  neurokit's (one more than its inputs'; its spikes and membrane are read ``lag`` steps later and
+  every projection's delay is corrected by the lag difference). A loop into a Cuba population
+  whose delay cannot absorb the early tap is refused;
+* biases: ``i_offset`` :math:`= w_{in} b` (the current's steady state) from the start, plus a
+  ``CurrentStart`` source whose one spike puts :math:`-w_{in} b` into the current at the end of
+  step 0; their sum is neurokit's :math:`w_{in} b (1 - a_s^k)` and the membrane update is then
+  neurokit's term by term.
+
+The result is neurokit's **exact** CubaLIF/CubaLI (``integration="exact"``,
+:func:`pynn_reference_graph`) up to float rounding: membranes agree to 1e-9, spikes with jaccard
+1.0 on the test nets (tests/unit/backends/spinnaker/test_pynn.py). IF_curr_exp on Brian2 is not
+tested (its schedule lands a jump after the step's update; :func:`~neurokit.backends.spinnaker.pynn_script.brian2_synapses` corrects the
+decay with :math:`\tau_s`). Other neuron types (I) are refused: the artifact gets
 ``pynn/REFUSED.txt`` with the node and the reason instead.
 """
 
