@@ -245,6 +245,7 @@ def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
                 if sel.any():
                     key = f"start{index[name]}_{receptor}"
                     post_idx = np.flatnonzero(sel)
+                    max_delay = max(max_delay, LATENCY_STEPS + lag[name])
                     arrays[key] = np.stack([np.zeros(post_idx.size), post_idx, np.abs(i0[sel]),
                                             np.full(post_idx.size, (LATENCY_STEPS + lag[name]) * dt_ms)], axis=1)
                     proj_spec.append({"pre": src, "post": index[name], "receptor": receptor, "array": key,

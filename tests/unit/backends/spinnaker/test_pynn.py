@@ -158,7 +158,7 @@ def cuba_net(seed: int = 0, n_in: int = 40, h: int = 30, o: int = 5) -> ir.Graph
         ir.CubaLIF(tau_syn=rng.uniform(3e-3, 8e-3, h), tau_mem=rng.uniform(0.01, 0.03, h), r=rng.uniform(0.5, 1.5, h),
                    v_leak=np.zeros(h), v_threshold=rng.uniform(0.2, 0.4, h), w_in=rng.uniform(1.0, 3.0, h),
                    t_refrac=np.full(h, 2e-3)),
-        ir.Linear(weight=rng.normal(0.4, 0.8, (o, h))),
+        ir.Affine(weight=rng.normal(0.4, 0.8, (o, h)), bias=rng.normal(0.0, 0.05, o)),  # a start current 2 steps late
         ir.CubaLIF(tau_syn=np.full(o, 5e-3), tau_mem=np.full(o, 2e-2), r=np.ones(o), v_leak=np.zeros(o),
                    v_threshold=np.full(o, 0.2), w_in=np.ones(o)),
         names=["w1", "hidden", "w2", "out"], profile=ir.Profile(dt=1e-3, integration="exact"))
