@@ -17,6 +17,11 @@ its step). Each sample is one fresh run (``setup`` ... ``end``). The output (``-
 recorded population ``i``, ``spikes_<i>`` ``(T, B, n)`` as 0/1 in neurokit's step indexing and, for
 non-spiking read-outs, ``v_<i>``; its ``labels`` are the populations' names.
 
+A population may carry ``lag`` (steps its clock runs behind the network's: an ``IF_curr_exp``
+population whose synapses each send a jump one step early; it is initialised, run and read that
+many steps later), and a ``CurrentStart`` source (one spike) sets the starting current of
+``IF_curr_exp`` populations with a bias.
+
 Only PyNN's public API is used: ``setup``, ``Population``, ``SpikeSourceArray``,
 ``IF_curr_delta``, ``IF_curr_exp``, ``Projection``, ``pyNN.parameters.Sequence``,, ``FromListConnector``, ``StaticSynapse``, ``initialize``,
 ``record``, ``run``, ``get_data``, ``end``.
