@@ -298,14 +298,14 @@ def write_pynn_inputs(pynn_dir: str | os.PathLike[str], inputs: np.ndarray) -> P
 
 def simulator_python(backend: str) -> Path | None:
     """The Python of the venv that has ``pyNN.<backend>``: ``NEUROKIT_NEST_PYTHON`` /
-    ``NEUROKIT_BRIAN2_PYTHON`` / ``NEUROKIT_SPYNNAKER_PYTHON``, else ``/work/venvs/<nest|brian2>`` or
-    the repository's ``.venv-nest`` / ``.venv-brian2`` / ``.venv-spynnaker``; ``None`` if none exists."""
+    ``NEUROKIT_BRIAN2_PYTHON`` / ``NEUROKIT_SPYNNAKER_PYTHON``, else the checkout's ``.venv-nest`` /
+    ``.venv-brian2`` / ``.venv-spynnaker``; ``None`` if none exists."""
     if backend not in BACKENDS:
         raise InvalidInputError(f"unknown PyNN backend {backend!r}", fix=f"choose one of {BACKENDS}")
     short = {"nest": "nest", "brian2": "brian2", "spiNNaker": "spynnaker"}[backend]
     env = os.environ.get(f"NEUROKIT_{short.upper()}_PYTHON")
     repo = Path(__file__).resolve().parents[3]
-    candidates = [Path(env)] if env else [repo / f".venv-{short}" / "bin" / "python", Path(f"/work/venvs/{short}/bin/python")]
+    candidates = [Path(env)] if env else [repo / f".venv-{short}" / "bin" / "python"]
     return next((p for p in candidates if p.is_file()), None)
 
 

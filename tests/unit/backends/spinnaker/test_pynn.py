@@ -291,3 +291,15 @@ def test_deploy_with_run_inputs_leaves_a_script_that_runs_with_no_other_step(tmp
     np.save(graded, x * 2)  # the board takes spike counts; a SpikeSourceArray only 0/1: said, not written
     result = api.deploy(tmp_path / "model.nir", "spinnaker", tmp_path / "art2", run_inputs=graded)
     assert "0/1" in result["pynn_inputs_refused"] and not (tmp_path / "art2" / "pynn" / "inputs.npz").exists()
+
+
+def test_the_nest_venv_is_there_when_make_test_names_it() -> None:
+    """`make test` sets NEUROKIT_NEST_PYTHON: then the NEST runs above must not skip for a missing venv."""
+    import os
+
+    named = os.environ.get("NEUROKIT_NEST_PYTHON")
+    if named is None:
+        assert _nest_python() is None or _nest_python().is_file()
+        return
+    assert Path(named).is_file(), f"NEUROKIT_NEST_PYTHON={named} does not exist: run `make pynn-nest`"
+    assert _nest_python() == Path(named)
