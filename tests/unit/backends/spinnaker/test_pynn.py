@@ -88,7 +88,7 @@ def test_the_export_holds_per_neuron_parameters_biases_and_only_public_pynn(tmp_
 
 
 def _nest_python() -> Path | None:
-    """NEUROKIT_NEST_PYTHON, else .venv-nest (make pynn-nest) or /work/venvs/nest."""
+    """NEUROKIT_NEST_PYTHON, else the checkout's .venv-nest (make pynn-nest)."""
     return simulator_python("nest")
 
 
