@@ -61,7 +61,6 @@ NEURONS = (*SPIKING, *READOUTS)
 CUBA = (ir.CubaLIF, ir.CubaLI)
 PORTS = (ir.Input, ir.Output, ir.Flatten)
 RECURRENT_SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear)
-_UNIFORM = ("tau", "tau_syn", "tau_mem", "v_threshold")
 
 
 @dataclass(frozen=True)
@@ -179,6 +178,39 @@ def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Pr
     return problems
 
 
+def _decays_12bit(node: ir.Node, p: ir.Profile) -> dict[str, np.ndarray]:
+    r"""Per neuron, the 12-bit decays the chip would run: :math:`d_v = \mathrm{round}(4096 (1 - a_m))`,
+    :math:`d_u = 4095 - \mathrm{round}(4096 a_s)` (:func:`~.quantize.neuron_program`)."""
+    c = neuron_coefficients(node, p)
+    out = {"tau_mem" if isinstance(node, CUBA) else "tau": np.round(4096 * (1 - np.ravel(c.a_mem)))}
+    if isinstance(node, CUBA):
+        out["tau_syn"] = 4095 - np.round(4096 * np.ravel(c.a_syn))
+    return out
+
+
+def _uniform_problems(name: str, node: ir.Node, p: ir.Profile) -> list[Problem]:
+    """One threshold and one 12-bit ``du``/``dv`` per layer. Time constants that differ only below
+    the 12-bit decay's resolution map (each neuron's own decay rounds to the same value). Per-neuron
+    decays are refused: Lava 0.10's ``LIF`` process declares ``du``/``dv`` as one value per process
+    (``Var(shape=(1,))``); ``PyLifModelBitAcc``'s arithmetic happens to broadcast an array in
+    simulation, but that is outside the process's interface (the Var cannot even be read back), so
+    it is not what a chip deployment can rely on."""
+    problems = []
+    thr = getattr(node, "v_threshold", None)
+    if thr is not None and np.ptp(thr) > 0:
+        problems.append(Problem(name, "v_threshold differs across neurons; Loihi's LIF process has one vth",
+                                "split the layer by threshold value"))
+    if isinstance(node, (ir.LIF, ir.LI, *CUBA)):
+        for fld, d in _decays_12bit(node, p).items():
+            if np.ptp(d) > 0:
+                problems.append(Problem(name, f"{fld} differs across neurons ({np.unique(d).size} distinct 12-bit "
+                                              f"decays): Lava 0.10's LIF process holds one {'du' if fld == 'tau_syn' else 'dv'} "
+                                              "per process (Var of shape (1,)); per-neuron decay arrays are outside "
+                                              "its interface", "split the layer into one layer per time constant, "
+                                                               "or train one shared tau per layer"))
+    return problems
+
+
 def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
     """Per-layer parameter problems (uniform parameters, reset, refractoriness, decays, delays)."""
     p = g.profile
@@ -189,11 +221,7 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
             problems.append(Problem(plan.neuron, f"{node.type_name} is a non-spiking readout but feeds another layer; "
                                                  "Loihi layers talk only in spikes",
                                     "make hidden layers spiking (LIF/IF/CubaLIF); readouts go last"))
-        for fld in _UNIFORM:
-            vals = getattr(node, fld, None)
-            if vals is not None and np.ptp(vals) > 0:
-                problems.append(Problem(plan.neuron, f"{fld} differs across neurons; Loihi's LIF process has one "
-                                                     f"{fld}", "split the layer by parameter value"))
+        problems += _uniform_problems(plan.neuron, node, p)
         if isinstance(node, SPIKING):
             if node.t_refrac is not None and np.any(node.t_refrac > 0):
                 problems.append(Problem(plan.neuron, "refractory periods are not lowered", "set t_refrac to 0"))

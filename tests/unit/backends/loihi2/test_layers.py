@@ -348,3 +348,17 @@ def test_spiking_sequential_exports_with_delays_and_recurrence_map_to_loihi_laye
     assert problems == [] and [p.neuron for p in plans] == ["1_liflayer", "3_recurrentlif", "5_lilayer"]
     assert plans[0].branch_delays is not None and len(plans[0].synapses) >= 2
     assert plans[1].recurrent == "3_recurrentlif_rec"
+
+
+def test_per_neuron_decays_map_only_where_their_12_bit_decays_agree() -> None:
+    """Lava 0.10's LIF holds one du/dv per process: time constants equal to 12 bits map; others are refused."""
+    be = get_backend("loihi2")
+    tau = np.array([0.02, 0.0200001, 0.02])  # one 12-bit dv (dt = 10 ms: round(4096 * 0.5) for all)
+    near = ir.Graph.sequential(ir.Linear(weight=np.ones((3, 2))), _lif(3, 0.5).replace(tau=tau),
+                               ir.Linear(weight=np.ones((2, 3))), _li(2), names=["a", "lif", "b", "li"], profile=DT)
+    assert be.check(near) == []
+    far = near.replace_node("lif", near.nodes["lif"].replace(tau=np.array([0.02, 0.03, 0.04])))
+    assert [str(p) for p in be.check(far)] == [
+        "node 'lif': tau differs across neurons (3 distinct 12-bit decays): Lava 0.10's LIF process holds one dv per "
+        "process (Var of shape (1,)); per-neuron decay arrays are outside its interface (fix: split the layer into "
+        "one layer per time constant, or train one shared tau per layer)"]
