@@ -10,8 +10,9 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its
-  membrane). One ``tau``/``tau_syn``/``tau_mem``/``v_threshold`` per layer (Lava's LIF has one
-  ``du``/``dv``/``vth``).
+  membrane). One ``v_threshold`` and one 12-bit ``du``/``dv`` per layer (Lava 0.10's LIF declares
+  ``du``/``dv``/``vth`` as one value per process): time constants that differ across neurons map
+  only where each neuron's own decay rounds to the same 12 bits (:func:`_uniform_problems`).
 * **branches**: ``E -> [Delay_k ->] W_k -> neuron`` for several ``k`` from one source (neurokit.train's
   learnable delays, one branch per lag; a converted ResNet's residual block, ``conv`` and its
   shortcut ``Scale`` from the same spiking layer) are one Dense, :math:`W = \sum_k W_k`, or, with
@@ -328,7 +329,7 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
         if not isinstance(node, (*SYNAPSES, *NEURONS, *PORTS)):
             problems.append(Problem(name, f"{node.type_name} has no Loihi 2 lowering in this version",
                                     "the loihi2 backend maps chains of weight layers (Linear/Affine/SparseLinear/"
-                                    "Conv/Pool) -> LIF/IF/CubaLIF, with an LI/I/CubaLI readout last"))
+                                    "Conv/Pool/Scale) -> LIF/IF/CubaLIF, with an LI/I/CubaLI readout last"))
     if len(g.inputs) != 1 or len(g.outputs) != 1:
         problems.append(Problem("<graph>", "needs exactly one Input and one Output", "split the model"))
     loops = {e for e in g.loop_edges() if not (e[0] in rec.values() or e[1] in rec.values())}
