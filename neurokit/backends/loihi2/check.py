@@ -110,7 +110,8 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
         sources, delays = set(), []
         for syn in preds:
             sp = g.predecessors(syn)
-            if not isinstance(g.nodes[syn], SYNAPSES) or len(sp) != 1 or g.successors(syn) != [name]:
+            own_delays = isinstance(g.nodes[syn], ir.SparseLinear) and g.nodes[syn].delay is not None
+            if not isinstance(g.nodes[syn], SYNAPSES) or own_delays or len(sp) != 1 or g.successors(syn) != [name]:
                 break
             q = sp[0]
             if isinstance(g.nodes[q], ir.Delay) and len(g.predecessors(q)) == 1 and g.successors(q) == [syn]:
