@@ -114,10 +114,12 @@ class Loihi2Backend(BackendBase):
         (a neuron parameter on the chip) acts from step 0. So a one-step ``Delay`` goes before each
         layer's first feed-forward synapse, in place of the profile's ``synapse_latency`` (which would
         delay the bias too); recurrent synapses are delayed by the loop itself, synapses composed
-        into one Dense (a pool folded into a conv) and delay branches (one DelayDense) share one step."""
+        into one Dense (a pool folded into a conv) and delay branches (one DelayDense) share one step; a
+        residual path (a second Dense) takes its own step."""
         untimed = graph.with_profile(graph.profile.replace(synapse_latency=0))
         plans = plan_layers(untimed)[0]
-        first = frozenset(s for p in plans for s in (p.synapses if p.branch_delays is not None else p.synapses[:1]))
+        first = frozenset(s for p in plans for s in (*(p.synapses if p.branch_delays is not None else p.synapses[:1]),
+                                                     *(p.skip[0][:1] if p.skip else ())))
         return passes.delay_spikes_into_synapses(untimed, 1, into=first)
 
     def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:

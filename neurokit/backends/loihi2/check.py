@@ -10,11 +10,19 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its
-  membrane). One ``tau``/``tau_syn``/``tau_mem``/``v_threshold`` per layer (Lava's LIF has one
-  ``du``/``dv``/``vth``).
-* **delay branches**: ``E -> [Delay_k ->] Linear_k -> neuron`` for several ``k`` from one source
-  (neurokit.train's learnable delays, one branch per lag) are one ``DelayDense``: the summed
-  weights, each synapse with its branch's delay (refused where a synapse is on two branches).
+  membrane). One ``v_threshold`` and one 12-bit ``du``/``dv`` per layer (Lava 0.10's LIF declares
+  ``du``/``dv``/``vth`` as one value per process): time constants that differ across neurons map
+  only where each neuron's own decay rounds to the same 12 bits (:func:`_uniform_problems`).
+* **branches**: ``E -> [Delay_k ->] W_k -> neuron`` for several ``k`` from one source (neurokit.train's
+  learnable delays, one branch per lag; a converted ResNet's residual block, ``conv`` and its
+  shortcut ``Scale`` from the same spiking layer) are one Dense, :math:`W = \sum_k W_k`, or, with
+  ``Delay`` nodes, one ``DelayDense``, each synapse with its branch's delay (refused where a synapse
+  is on two branches with different delays). Branches from *different* source layers into one
+  neuron layer are not lowered.
+* **residual paths**: a neuron layer fed by weight chains from two different spiking layers (a
+  converted ResNet: ``conv2(relu) + Scale(stem)``) gets a second Dense from the earlier layer's
+  spikes into its ``a_in`` (Lava sums what several Dense send into one port, as for recurrence);
+  both paths take one step, as every Dense does.
 * **recurrence**: ``neuron -> Linear/Affine/SparseLinear -> same neuron`` (a second Dense into the
   layer's ``a_in``); a recurrent bias is a constant current, folded into the layer's bias.
 * **CubaLIF/CubaLI**: :math:`u' = (1 - \delta_u) u + W x`, :math:`v' = (1 - \delta_v) v + u' + b` is
@@ -46,14 +54,14 @@ from neurokit.backends.base import Problem
 from neurokit.dynamics.discretisation import delay_steps, is_exact, neuron_coefficients
 
 MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
-SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)  # unrolled
+SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d,
+            ir.Scale)  # unrolled; a Scale is a diagonal weight matrix, folded into the adjacent weights
 SPIKING = (ir.LIF, ir.IF, ir.CubaLIF)
 READOUTS = (ir.LI, ir.I, ir.CubaLI)
 NEURONS = (*SPIKING, *READOUTS)
 CUBA = (ir.CubaLIF, ir.CubaLI)
 PORTS = (ir.Input, ir.Output, ir.Flatten)
 RECURRENT_SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear)
-_UNIFORM = ("tau", "tau_syn", "tau_mem", "v_threshold")
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class LayerPlan:
     neuron: str
     recurrent: str | None = None
     branch_delays: tuple[str | None, ...] | None = None  # delay branches: each synapse's Delay node (or None)
+    skip: tuple[tuple[str, ...], str] | None = None  # a residual path: (its synapse nodes, its source neuron)
 
     @property
     def synapse(self) -> str:
@@ -101,7 +110,8 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
         sources, delays = set(), []
         for syn in preds:
             sp = g.predecessors(syn)
-            if not isinstance(g.nodes[syn], (ir.Linear, ir.Affine)) or len(sp) != 1 or g.successors(syn) != [name]:
+            own_delays = isinstance(g.nodes[syn], ir.SparseLinear) and g.nodes[syn].delay is not None
+            if not isinstance(g.nodes[syn], SYNAPSES) or own_delays or len(sp) != 1 or g.successors(syn) != [name]:
                 break
             q = sp[0]
             if isinstance(g.nodes[q], ir.Delay) and len(g.predecessors(q)) == 1 and g.successors(q) == [syn]:
@@ -114,6 +124,35 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
             if len(sources) == 1:
                 groups[target] = (tuple(preds), tuple(delays), name)
     return groups
+
+
+def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str, tuple[tuple[str, ...], str]]:
+    """``{neuron: (synapses, source)}`` for residual paths: a neuron layer fed by two chains of weight
+    nodes from two different spiking layers (a converted ResNet's ``conv`` and its shortcut ``Scale``).
+    The chain from the later source is the layer's main synapse; the other (from an earlier layer) is
+    a second Dense from that layer's spikes into the same ``a_in``, summed there."""
+    out = {}
+    order = {n: k for k, n in enumerate(g.topological_order())}
+    for name, node in g.nodes.items():
+        preds = [p for p in g.predecessors(name) if p != rec.get(name)]
+        if not isinstance(node, NEURONS) or name in branches or len(preds) != 2:
+            continue
+        chains = []
+        for p in preds:
+            chain, q = [], p
+            while isinstance(g.nodes[q], (*SYNAPSES, ir.Flatten)) and len(g.predecessors(q)) == 1 \
+                    and len(g.successors(q)) == 1:
+                chain.insert(0, q)
+                q = g.predecessors(q)[0]
+            syns = tuple(c for c in chain if isinstance(g.nodes[c], SYNAPSES))
+            if not syns or not isinstance(g.nodes[q], SPIKING):
+                break
+            chains.append((syns, q, tuple(chain)))
+        else:
+            if chains[0][1] != chains[1][1]:
+                skip = min(chains, key=lambda c: order[c[1]])
+                out[name] = (skip[0], skip[1], skip[2])
+    return out
 
 
 def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Problem]:
@@ -141,6 +180,39 @@ def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Pr
     return problems
 
 
+def _decays_12bit(node: ir.Node, p: ir.Profile) -> dict[str, np.ndarray]:
+    r"""Per neuron, the 12-bit decays the chip would run: :math:`d_v = \mathrm{round}(4096 (1 - a_m))`,
+    :math:`d_u = 4095 - \mathrm{round}(4096 a_s)` (:func:`~.quantize.neuron_program`)."""
+    c = neuron_coefficients(node, p)
+    out = {"tau_mem" if isinstance(node, CUBA) else "tau": np.round(4096 * (1 - np.ravel(c.a_mem)))}
+    if isinstance(node, CUBA):
+        out["tau_syn"] = 4095 - np.round(4096 * np.ravel(c.a_syn))
+    return out
+
+
+def _uniform_problems(name: str, node: ir.Node, p: ir.Profile) -> list[Problem]:
+    """One threshold and one 12-bit ``du``/``dv`` per layer. Time constants that differ only below
+    the 12-bit decay's resolution map (each neuron's own decay rounds to the same value). Per-neuron
+    decays are refused: Lava 0.10's ``LIF`` process declares ``du``/``dv`` as one value per process
+    (``Var(shape=(1,))``); ``PyLifModelBitAcc``'s arithmetic happens to broadcast an array in
+    simulation, but that is outside the process's interface (the Var cannot even be read back), so
+    it is not what a chip deployment can rely on."""
+    problems = []
+    thr = getattr(node, "v_threshold", None)
+    if thr is not None and np.ptp(thr) > 0:
+        problems.append(Problem(name, "v_threshold differs across neurons; Loihi's LIF process has one vth",
+                                "split the layer by threshold value"))
+    if isinstance(node, (ir.LIF, ir.LI, *CUBA)):
+        for fld, d in _decays_12bit(node, p).items():
+            if np.ptp(d) > 0:
+                problems.append(Problem(name, f"{fld} differs across neurons ({np.unique(d).size} distinct 12-bit "
+                                              f"decays): Lava 0.10's LIF process holds one {'du' if fld == 'tau_syn' else 'dv'} "
+                                              "per process (Var of shape (1,)); per-neuron decay arrays are outside "
+                                              "its interface", "split the layer into one layer per time constant, "
+                                                               "or train one shared tau per layer"))
+    return problems
+
+
 def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
     """Per-layer parameter problems (uniform parameters, reset, refractoriness, decays, delays)."""
     p = g.profile
@@ -151,11 +223,7 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
             problems.append(Problem(plan.neuron, f"{node.type_name} is a non-spiking readout but feeds another layer; "
                                                  "Loihi layers talk only in spikes",
                                     "make hidden layers spiking (LIF/IF/CubaLIF); readouts go last"))
-        for fld in _UNIFORM:
-            vals = getattr(node, fld, None)
-            if vals is not None and np.ptp(vals) > 0:
-                problems.append(Problem(plan.neuron, f"{fld} differs across neurons; Loihi's LIF process has one "
-                                                     f"{fld}", "split the layer by parameter value"))
+        problems += _uniform_problems(plan.neuron, node, p)
         if isinstance(node, SPIKING):
             if node.t_refrac is not None and np.any(node.t_refrac > 0):
                 problems.append(Problem(plan.neuron, "refractory periods are not lowered", "set t_refrac to 0"))
@@ -175,7 +243,7 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                                                  "(input only through u) cannot express",
                                     "use integration='euler' (snnTorch Synaptic, Norse, lava-dl CUBA are Euler)"))
         if isinstance(node, CUBA):
-            synapses = (*plan.synapses, *((plan.recurrent,) if plan.recurrent else ()))
+            synapses = (*plan.synapses, *((plan.recurrent,) if plan.recurrent else ()), *(plan.skip[0] if plan.skip else ()))
             biased = [s for s in synapses if isinstance(g.nodes[s], ir.Affine) and np.any(np.asarray(g.nodes[s].bias) != 0)]
             if biased:
                 problems.append(Problem(plan.neuron, f"the bias of {', '.join(biased)} feeds {node.type_name}'s synaptic "
@@ -208,18 +276,26 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
     return problems
 
 
+def branch_matrix(g: ir.Graph, syn: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(W (out, in), b)`` of one branch's synapse node (convolutions unrolled, a Scale diagonal)."""
+    from .quantize import dense_matrix  # quantize builds on this module
+
+    shapes = g.infer_shapes()
+    return dense_matrix(g.nodes[syn], shapes.get(syn), g.profile.dt)
+
+
 def branch_delay_steps(g: ir.Graph, plan: LayerPlan) -> list[np.ndarray]:
     """Per branch of ``plan``, its delay in steps per input neuron (zeros without a Delay node)."""
     out = []
     for syn, d in zip(plan.synapses, plan.branch_delays or ()):
-        n_in = np.asarray(g.nodes[syn].weight).shape[1]
+        n_in = branch_matrix(g, syn)[0].shape[1]
         out.append(np.zeros(n_in, np.int64) if d is None else
                    np.broadcast_to(delay_steps(g.nodes[d].delay, g.profile.dt), (n_in,)).astype(np.int64))
     return out
 
 
 def _branch_problems(g: ir.Graph, plan: LayerPlan) -> list[Problem]:
-    """Delay branches merge into one DelayDense only where no synapse is on two branches with
+    """Branches merge into one Dense (or DelayDense) only where no synapse is on two branches with
     different delays, and the delays fit Loihi's 0..62 steps."""
     problems = []
     steps = branch_delay_steps(g, plan)
@@ -228,7 +304,7 @@ def _branch_problems(g: ir.Graph, plan: LayerPlan) -> list[Problem]:
         if d.max(initial=0) > MAX_DELAY_STEPS:
             problems.append(Problem(syn, f"a delay branch of {int(d.max())} steps; Loihi 2 stores 0 to "
                                          f"{MAX_DELAY_STEPS}", "shorten the delays or use a larger dt"))
-        for j, i in zip(*np.nonzero(np.asarray(g.nodes[syn].weight))):
+        for j, i in zip(*np.nonzero(branch_matrix(g, syn)[0])):
             if seen.setdefault((int(j), int(i)), int(d[i])) != int(d[i]):
                 problems.append(Problem(syn, f"synapse {int(i)} -> {int(j)} is on two delay branches with different "
                                              "delays; one DelayDense holds one delay per synapse",
@@ -246,13 +322,15 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     in_branches = {n for syns, dels, _ in branches.values() for n in (*syns, *dels) if n is not None}
     sum_points = {point for _, _, point in branches.values()}
     fan_out = {g.predecessors(n)[0] for n in in_branches}  # the branches' common source
+    skips = skip_synapses(g, rec, branches)
+    on_skips = {n for _, _, chain in skips.values() for n in chain}
     for name, node in g.nodes.items():
         if name in in_branches and isinstance(node, ir.Delay):
             continue
         if not isinstance(node, (*SYNAPSES, *NEURONS, *PORTS)):
             problems.append(Problem(name, f"{node.type_name} has no Loihi 2 lowering in this version",
                                     "the loihi2 backend maps chains of weight layers (Linear/Affine/SparseLinear/"
-                                    "Conv/Pool) -> LIF/IF/CubaLIF, with an LI/I/CubaLI readout last"))
+                                    "Conv/Pool/Scale) -> LIF/IF/CubaLIF, with an LI/I/CubaLI readout last"))
     if len(g.inputs) != 1 or len(g.outputs) != 1:
         problems.append(Problem("<graph>", "needs exactly one Input and one Output", "split the model"))
     loops = {e for e in g.loop_edges() if not (e[0] in rec.values() or e[1] in rec.values())}
@@ -262,18 +340,18 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     order = [n for n in g.topological_order()
              if not isinstance(g.nodes[n], (ir.Input, ir.Flatten, ir.Output)) and n not in rec.values()]
     for name in g.topological_order():
-        succ = [n for n in g.successors(name) if n not in rec.values()]
-        pred = [n for n in g.predecessors(name) if n not in rec.values()]
+        succ = [n for n in g.successors(name) if n not in rec.values() and n not in on_skips]
+        pred = [n for n in g.predecessors(name) if n not in rec.values() and n not in on_skips]
         if (len(succ) > 1 and name not in fan_out) or (len(pred) > 1 and name not in sum_points):
-            problems.append(Problem(name, "branches are not lowered in this version (only parallel delay branches "
-                                          "from one source into one neuron layer)",
-                                    "use a feed-forward chain"))
+            problems.append(Problem(name, "branches are not lowered in this version (only parallel weight "
+                                          "branches, with or without delays, from one source layer into one "
+                                          "neuron layer)", "use a feed-forward chain, or branches from one source"))
     if problems:
         return [], problems
     plans: list[LayerPlan] = []
     run: list[str] = []
     for name in order:
-        if name in in_branches:
+        if name in in_branches or name in on_skips:
             continue
         if name in branches:
             if run:
@@ -287,7 +365,8 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
             problems.append(Problem(name, f"{g.nodes[name].type_name} has no incoming weight layer",
                                     "every neuron layer needs a weight layer before it"))
         else:
-            plans.append(LayerPlan(tuple(run), name, rec.get(name)))
+            plans.append(LayerPlan(tuple(run), name, rec.get(name),
+                                   skip=skips[name][:2] if name in skips else None))
             run = []
     if run:
         problems.append(Problem(run[-1], "weight layers after the last neuron layer have no neuron to drive",

@@ -101,6 +101,9 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
     rec_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # recurrent Dense, same one-step latency
     rec_w = [lava_weights(np.asarray(L["rec_weights"]), int(L.get("num_weight_bits", 8))) if "rec_weights" in L
              else None for L in layers]
+    skip_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # residual Dense from an earlier layer
+    skip_w = [lava_weights(np.asarray(L["skip_weights"]), int(L.get("num_weight_bits", 8))) if "skip_weights" in L
+              else None for L in layers]
     for k, L in enumerate(layers):
         n = int(L["n"])
         out[f"s{k}"] = np.zeros((T, B, n), bool)
@@ -122,6 +125,10 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
             a_in = a_buff  # Dense sends what it accumulated on the previous step
             if rec_w[k] is not None:  # both Dense outputs arrive at the LIF's a_in and are summed
                 a_in = a_in + rec_buff[k]
+            if skip_w[k] is not None:  # the residual Dense: the source layer's spikes of the previous step
+                a_in = a_in + skip_buff[k]
+                skip_buff[k] = dense_accumulate(skip_w[k], out[f"s{int(L['skip_source'])}"][t].astype(np.int64),
+                                                int(L["skip_weight_exp"]))
             if rings[k] is not None:
                 ring = np.roll(rings[k] * (np.arange(rings[k].shape[2]) > 0), -1, axis=2)
                 for d in range(ring.shape[2]):

@@ -97,6 +97,10 @@ def netx_problems(params_list: list[dict[str, Any]], layers: list[dict[str, Any]
     problems: list[Problem] = []
     for P, L in zip(params_list, layers):
         node, bits = L["neuron"], int(P.get("num_weight_bits", 8))
+        if "skip_weights" in P:
+            problems.append(Problem(node, "a residual path (a second Dense from an earlier layer) has no netx block "
+                                          "(netx layers form a chain)", "deploy without netx, or a chain model"))
+            continue
         if "theta_0" in P:
             problems.append(Problem(node, "subtractive reset runs on Lava's ATRLIF process, which netx has no block "
                                           "for (its CUBA neuron resets to 0)", "use reset='zero' for a netx export"))

@@ -15,7 +15,8 @@ Per layer (per-layer scale :math:`S`; :math:`a_m`, :math:`a_s`, gains from
 * :math:`W_{int} 2^{e + 6} \approx S g_x W` (8-bit even weights, per-layer exponent :math:`e`),
   bias :math:`b_m 2^{b_e} \approx S (g_0 + g_x b)`; the composed synapses of a layer
   (pool folded into the next conv/dense) give one :math:`(W, b)`; a recurrent ``Affine``'s bias adds
-  to :math:`b`.
+  to :math:`b`; a residual path's weights (a second Dense from an earlier layer) are quantized at
+  the layer's scale like the recurrent ones, its bias adds to :math:`b`.
 
 Spiking layers are quantized in lava-dl ``netx``'s domain, so that ``netx.h5`` holds them exactly:
 weight exponent :math:`e = 0` with the threshold mantissa chosen from the largest weight,
@@ -58,7 +59,7 @@ from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, ne
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes import node_to_csr
 
-from .check import CUBA, READOUTS, LayerPlan, branch_delay_steps, plan_layers
+from .check import CUBA, READOUTS, LayerPlan, branch_delay_steps, branch_matrix, plan_layers
 from .fixed_point import MAX_UV, lava_weights
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
@@ -75,6 +76,8 @@ Shapes = tuple[tuple[int, ...], tuple[int, ...]]
 def dense_matrix(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
     """``(W (out, in), bias (out,))`` of a synapse: the lowering of every weight node to Lava's Dense;
     convolutions and pools unrolled into a dense matrix (``shapes``: the node's input and output shapes)."""
+    if isinstance(node, ir.Scale):  # elementwise: a diagonal matrix, folded into the adjacent weights
+        return np.diag(np.asarray(node.scale, np.float64).ravel()), np.zeros(node.scale.size)
     if isinstance(node, ir.SparseLinear):
         return node.to_dense().astype(np.float64), np.asarray(node.metadata.get("bias", np.zeros(node.n_post)), np.float64)
     if isinstance(node, (ir.Linear, ir.Affine)):
@@ -164,12 +167,15 @@ def _threshold_scale(vth: int, v_th: float, rule: str, on_grid: bool) -> tuple[f
 
 def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: ir.Profile, first: bool,
                    shapes: Shapes | Sequence[Shapes] | None = None,
-                   recurrent: ir.Node | None = None, input_scale: float = 1.0
+                   recurrent: ir.Node | None = None, input_scale: float = 1.0,
+                   skip: tuple[np.ndarray, np.ndarray, int] | None = None
                    ) -> tuple[dict[str, Any], dict[str, float]]:
     """Loihi parameters for one ``synapse(s) -> neuron`` layer and its quantization error figures
     (``syn``: one weight node or several composed in order, with their ``shapes``; ``recurrent``:
     the layer's recurrent synapse, whose weights share the layer's threshold and whose bias adds;
-    ``input_scale``: the layer receives ``input_scale`` times its float input)."""
+    ``input_scale``: the layer receives ``input_scale`` times its float input; ``skip``: a residual
+    path ``(W, b, source layer index)``, a second Dense quantized at the layer's scale like the
+    recurrent one, its bias added)."""
     if isinstance(syn, (list, tuple)):
         nodes, shape_list = list(syn), list(shapes) if shapes is not None else [None] * len(syn)
     else:
@@ -180,6 +186,10 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     if recurrent is not None:
         w_rec, b_rec = dense_matrix(recurrent)
         b = b + b_rec  # a recurrent bias is a constant current into the same neurons
+    w_skip = None
+    if skip is not None:
+        w_skip, b_skip, skip_source = skip
+        b = b + b_skip
     prog = neuron_program(neuron, profile)
     c, a, g_in, g_leak = prog.coefficients, prog.a_mem, prog.g_in, prog.g_leak
     grid, offset = 1, 0  # the membrane's granularity (units) where the start is rounded; ATRLIF's offset
@@ -193,7 +203,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
         v_th = float(np.asarray(neuron.v_threshold).ravel()[0])
         if v_th <= 0:
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
-        w_all = w if w_rec is None else np.hstack([w, w_rec])
+        w_all = np.hstack([w, *(m for m in (w_rec, w_skip) if m is not None)])
         peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
         if profile.reset == "subtract":  # ATRLIF: fires on v - r >= 64 theta_0, r += 128 theta_0 = S v_th
             vth = int(np.clip(np.floor(THETA_HEADROOM / peak), 1, THETA_HEADROOM)) if peak > 0 else THETA_HEADROOM
@@ -221,6 +231,9 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     if w_rec is not None:
         rec_int, rec_e = _weights_8bit(scale * g_in[:, None] * w_rec, min(0, e))
         extra.update(rec_weights=rec_int, rec_weight_exp=rec_e)
+    if w_skip is not None:
+        skip_int, skip_e = _weights_8bit(scale * g_in[:, None] * w_skip, min(0, e))
+        extra.update(skip_weights=skip_int, skip_weight_exp=skip_e, skip_source=int(skip_source))
     v_init = np.clip(np.round(scale * c.v_init.ravel() / grid) * grid + offset, -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
@@ -251,9 +264,14 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
             syn_shapes = [None]
         else:
             syn, syn_shapes = [g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses]
+        skip = None
+        if plan.skip is not None:
+            w_skip, b_skip = composed_weight([g.nodes[s] for s in plan.skip[0]], [shapes[s] for s in plan.skip[0]],
+                                             g.profile.dt)
+            skip = (w_skip, b_skip, next(j for j, p in enumerate(plans) if p.neuron == plan.skip[1]))
         params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, first=k == 0, shapes=syn_shapes,
                                      recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
-                                     input_scale=input_scale if k == 0 else 1.0)
+                                     input_scale=input_scale if k == 0 else 1.0, skip=skip)
         params_list.append(params)
         layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits))
         errors.append({"layer": plan.neuron, **err})
@@ -261,18 +279,20 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
 
 
 def _merged_branches(g: ir.Graph, plan: LayerPlan) -> ir.Node:
-    """Delay branches (:func:`~.check.delay_branches`) as one ``SparseLinear`` whose synapses carry
-    their branch's delay (an ``Affine`` branch's bias is returned through ``metadata["bias"]``)."""
-    w = sum(np.asarray(g.nodes[s].weight, np.float64) for s in plan.synapses)
+    """Branches (:func:`~.check.delay_branches`) as one ``SparseLinear``: the summed weights and
+    biases (returned through ``metadata["bias"]``), each synapse with its branch's delay where any
+    branch has a ``Delay`` node (a ``DelayDense``; otherwise a plain Dense)."""
+    mats = [branch_matrix(g, s) for s in plan.synapses]
+    w = sum(m[0] for m in mats)
     steps = np.zeros(w.shape, np.int64)
-    for syn, d in zip(plan.synapses, branch_delay_steps(g, plan)):
-        mask = np.asarray(g.nodes[syn].weight) != 0
+    for (ws, _), d in zip(mats, branch_delay_steps(g, plan)):
+        mask = ws != 0
         steps[mask] = np.broadcast_to(d[None, :], w.shape)[mask]
     sp = ir.SparseLinear.from_dense(w)
     pre = np.repeat(np.arange(sp.n_pre), np.diff(sp.indptr))
-    bias = sum((np.asarray(g.nodes[s].bias, np.float64) for s in plan.synapses if isinstance(g.nodes[s], ir.Affine)),
-               np.zeros(w.shape[0]))
-    return sp.replace(delay=steps[sp.indices, pre] * g.profile.dt, metadata={"bias": bias})
+    bias = sum((m[1] for m in mats), np.zeros(w.shape[0]))
+    delays = steps[sp.indices, pre] * g.profile.dt if any(d is not None for d in plan.branch_delays or ()) else None
+    return sp.replace(delay=delays, metadata={"bias": bias})
 
 
 def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +311,9 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
             "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": params["du"],
             "dv": params["dv"], "vth": params["vth"], "cores": cores,
             "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
-            "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0)))}
+            "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0))),
+            "skip_synapses": int(np.count_nonzero(params.get("skip_weights", 0))),
+            **({"skip_source": int(params["skip_source"])} if "skip_source" in params else {})}
 
 
 def _limits() -> dict[str, Any]:

@@ -85,6 +85,12 @@ def run_one(art, inputs_path, result_path, hardware=False):
             lif.s_out.connect(rec.s_in)
             rec.a_out.connect(lif.a_in)
             recs.append(rec)
+        if "skip_weights" in L:  # a residual path: a second Dense from an earlier layer's spikes into a_in (summed)
+            skip = Dense(weights=L["skip_weights"].astype(np.int32), weight_exp=int(L["skip_weight_exp"]),
+                         num_weight_bits=int(L["num_weight_bits"]), num_message_bits=0)
+            lifs[int(L["skip_source"])].s_out.connect(skip.s_in)
+            skip.a_out.connect(lif.a_in)
+            recs.append(skip)
         prev = lif.s_out
         mons = {}
         for key, var in (("v", "v"), ("u", "i"), ("r", "r")) if "theta_0" in L else (("v", "v"), ("u", "u")):

@@ -2,7 +2,8 @@
 cases in one Lava launch) and held bit for bit to neurokit's bit-accurate Loihi mode (every layer's
 spikes, current and voltage at every step), and compared with the float model at Loihi's timing:
 CubaLIF/CubaLI (current-based, Euler), I readouts, average pool folded into the next convolution,
-recurrent weights with bias (snnTorch RLeaky), the ``>=`` spike rule."""
+recurrent weights with bias (snnTorch RLeaky), the ``>=`` spike rule, Scale nodes and residual
+paths (a converted ResNet)."""
 
 from __future__ import annotations
 
@@ -98,7 +99,28 @@ def _cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
     edges += [("lif", "ro"), ("ro", "li"), ("li", "output")]
     cases["delay_branches"] = (ir.Graph(nodes=nodes, edges=tuple(edges), profile=DT),
                                (rng.random((30, 2, 10)) < 0.4).astype(np.int64), "lif")
+    cases["residual"] = (_residual(rng), (rng.random((30, 2, 1, 6, 6)) < 0.4).astype(np.int64), "lif2")
     return cases
+
+
+def _residual(rng: np.random.Generator) -> ir.Graph:
+    """A converted ResNet's shapes: ``lif1 = LIF(conv(lif0) + Scale_a(lif0))`` (two branches from one
+    source: one Dense) and ``lif2 = LIF(conv2(lif1) + Scale_b(lif0))`` (a residual path from an
+    earlier layer: a second Dense into lif2's a_in)."""
+    def conv(c_in: int, c_out: int, mean: float) -> ir.Conv2d:
+        return ir.Conv2d(weight=rng.normal(mean, 0.3, (c_out, c_in, 3, 3)), bias=np.full(c_out, 0.01), padding=1,
+                         input_shape=(6, 6))
+
+    nodes: dict[str, ir.Node] = {
+        "input": ir.Input(shape=(1, 6, 6)), "stem": conv(1, 3, 0.3), "lif0": _lif((3, 6, 6), 0.4),
+        "conv1": conv(3, 3, 0.05), "scale_a": ir.Scale(scale=np.full((3, 6, 6), 0.3)), "lif1": _lif((3, 6, 6), 0.4),
+        "conv2": conv(3, 3, 0.05), "scale_b": ir.Scale(scale=rng.uniform(0.2, 0.5, (3, 6, 6))),
+        "lif2": _lif((3, 6, 6), 0.4), "flat": ir.Flatten(input_shape=(3, 6, 6)),
+        "ro": ir.Linear(weight=rng.normal(0.05, 0.3, (4, 108))), "li": _li(4), "output": ir.Output(shape=(4,))}
+    edges = (("input", "stem"), ("stem", "lif0"), ("lif0", "conv1"), ("lif0", "scale_a"), ("conv1", "lif1"),
+             ("scale_a", "lif1"), ("lif1", "conv2"), ("conv2", "lif2"), ("lif0", "scale_b"), ("scale_b", "lif2"),
+             ("lif2", "flat"), ("flat", "ro"), ("ro", "li"), ("li", "output"))
+    return ir.Graph(nodes=nodes, edges=edges, profile=DT)
 
 
 def _converted(tmp: Path) -> tuple[ir.Graph, np.ndarray, str]:
@@ -158,7 +180,7 @@ def _float_agreement(r: dict[str, Any]) -> float:
 
 @pytest.mark.lava
 @pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "delay_branches",
-                                  "converted"])
+                                  "residual", "converted"])
 def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], case: str) -> None:
     r = runs[case]
     assert sorted(r["lava"]) == sorted(r["ours"])
@@ -171,7 +193,7 @@ def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], 
 @pytest.mark.lava
 @pytest.mark.parametrize("case, bound", [("cuba", 0.95), ("readout_i", 0.95), ("pool_conv", 0.95),
                                          ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("delay_branches", 0.95),
-                                         ("converted", 0.9)])
+                                         ("residual", 0.9), ("converted", 0.9)])
 def test_new_layers_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str, bound: float) -> None:
     assert _float_agreement(runs[case]) >= bound
 
@@ -194,6 +216,10 @@ def test_each_case_maps_to_the_chip_parameters_it_claims(runs: dict[str, dict[st
     for k in range(4):  # every synapse carries its branch's lag (DelayDense)
         mask = np.asarray(runs["delay_branches"]["graph"].nodes[f"lag{k}"].weight) != 0
         assert mask.any() and np.all(lags[mask] == k)
+    res = runs["residual"]["artifact"].manifest["layers"]  # Scale_a summed into conv1's Dense; scale_b: a 2nd Dense
+    assert [L["synapse"] for L in res] == ["stem", "conv1+scale_a", "conv2", "ro"]
+    assert res[2]["skip_source"] == 0 and res[2]["skip_synapses"] == 108 and "skip_source" not in res[1]
+    assert runs["residual"]["lava"]["s0"].mean() > 0.05  # the residual source layer spikes
     ge = runs["ge"]
     assert ge["artifact"].manifest["layers"][0]["vth"] == 2 * 254 - 1  # 0.5 thresholds -> vth 508, shifted by one
     # the tie: an IF neuron with two inputs of half a threshold reaches v = v_th exactly; >= spikes
@@ -322,3 +348,17 @@ def test_spiking_sequential_exports_with_delays_and_recurrence_map_to_loihi_laye
     assert problems == [] and [p.neuron for p in plans] == ["1_liflayer", "3_recurrentlif", "5_lilayer"]
     assert plans[0].branch_delays is not None and len(plans[0].synapses) >= 2
     assert plans[1].recurrent == "3_recurrentlif_rec"
+
+
+def test_per_neuron_decays_map_only_where_their_12_bit_decays_agree() -> None:
+    """Lava 0.10's LIF holds one du/dv per process: time constants equal to 12 bits map; others are refused."""
+    be = get_backend("loihi2")
+    tau = np.array([0.02, 0.0200001, 0.02])  # one 12-bit dv (dt = 10 ms: round(4096 * 0.5) for all)
+    near = ir.Graph.sequential(ir.Linear(weight=np.ones((3, 2))), _lif(3, 0.5).replace(tau=tau),
+                               ir.Linear(weight=np.ones((2, 3))), _li(2), names=["a", "lif", "b", "li"], profile=DT)
+    assert be.check(near) == []
+    far = near.replace_node("lif", near.nodes["lif"].replace(tau=np.array([0.02, 0.03, 0.04])))
+    assert [str(p) for p in be.check(far)] == [
+        "node 'lif': tau differs across neurons (3 distinct 12-bit decays): Lava 0.10's LIF process holds one dv per "
+        "process (Var of shape (1,)); per-neuron decay arrays are outside its interface (fix: split the layer into "
+        "one layer per time constant, or train one shared tau per layer)"]

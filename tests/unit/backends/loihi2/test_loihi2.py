@@ -199,14 +199,14 @@ def test_synaptic_delays_run_bit_exact_in_lava_and_match_the_float_timing(tmp_pa
 
 
 def test_unmappable_nodes_are_all_refused_up_front(tmp_path: Path) -> None:
-    g = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.Delay(delay=np.full(3, 1e-3)), ir.Scale(scale=np.ones(3)),
+    g = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.Delay(delay=np.full(3, 1e-3)), ir.Threshold(threshold=np.ones(3)),
                             ir.LIF(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3),
                                    t_refrac=np.full(3, 2e-3)),
                             names=["w", "d", "s", "lif"])
     with pytest.raises(MappingError) as info:
         get_backend("loihi2").lower(g, tmp_path)
     text = str(info.value)
-    assert "node 'd': Delay" in text and "node 's': Scale" in text
+    assert "node 'd': Delay" in text and "node 's': Threshold" in text
 
 
 def test_missing_runtime_lava_error_and_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
