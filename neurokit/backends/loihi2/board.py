@@ -20,7 +20,7 @@ from neurokit.errors import BackendUnavailableError, InvalidInputError
 from neurokit.sim.recording import Recording
 
 from .options import validate_faults
-from .runtime import find_runtime, run_in_runtime
+from .runtime import find_runtime, run_jobs_in_runtime
 
 RUNNER = Path(__file__).with_name("runner.py")
 READOUT_KINDS = ("LI", "I", "CubaLI")
@@ -105,21 +105,8 @@ def run_lava(artifact: Artifact, x: np.ndarray, *, timeout_s: float = 600.0, har
 def run_lava_many(jobs: Sequence[tuple[Artifact, np.ndarray]], *, timeout_s: float = 600.0,
                   hardware: bool = False) -> list[dict[str, np.ndarray]]:
     """:func:`run_lava` for several ``(artifact, inputs)`` in one Lava process (one import of Lava)."""
-    with tempfile.TemporaryDirectory(prefix="neurokit-lava-") as tmp:
-        args, outs = [], []
-        for k, (artifact, x) in enumerate(jobs):
-            x = np.asarray(x)
-            in_path, out_path = Path(tmp) / f"inputs{k}.h5", Path(tmp) / f"result{k}.h5"
-            with h5py.File(in_path, "w") as f:
-                f.create_dataset("inputs", data=x.reshape(x.shape[0], x.shape[1], -1).astype(np.int32))
-            args += [str(artifact.path), str(in_path), str(out_path)]
-            outs.append(out_path)
-        run_in_runtime(RUNNER, [*args, *(["--hardware"] if hardware else [])], timeout_s=timeout_s)
-        results = []
-        for out_path in outs:
-            with h5py.File(out_path, "r") as f:
-                results.append({k: f[k][()].astype(np.int64) for k in f})
-        return results
+    return run_jobs_in_runtime(RUNNER, [(str(artifact.path), x) for artifact, x in jobs], timeout_s=timeout_s,
+                               extra_args=["--hardware"] if hardware else [])
 
 
 def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray]) -> Recording:

@@ -26,7 +26,6 @@ in both. Inputs that are spike counts (graded) need ``hdf5.Network(path, input_m
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from neurokit.backends.base import Problem, refuse_if_problems
 from neurokit.util.atomic import atomic_path
 
 from .fixed_point import lava_weights
-from .runtime import run_in_runtime
+from .runtime import run_jobs_in_runtime
 
 NETX_RUNNER = Path(__file__).with_name("netx_runner.py")
 BIAS_EXP = 6
@@ -180,18 +179,4 @@ def run_netx(path: str | Path, x: np.ndarray, *, timeout_s: float = 600.0) -> di
 
 def run_netx_many(jobs: Sequence[tuple[str | Path, np.ndarray]], *, timeout_s: float = 600.0) -> list[dict[str, np.ndarray]]:
     """:func:`run_netx` for several ``(path, inputs)`` in one Lava process (lava-dl imports torch once)."""
-    with tempfile.TemporaryDirectory(prefix="neurokit-netx-") as tmp:
-        args, outs = [], []
-        for k, (path, x) in enumerate(jobs):
-            x = np.asarray(x)
-            in_path, out_path = Path(tmp) / f"inputs{k}.h5", Path(tmp) / f"result{k}.h5"
-            with h5py.File(in_path, "w") as f:
-                f.create_dataset("inputs", data=x.reshape(x.shape[0], x.shape[1], -1).astype(np.int32))
-            args += [str(path), str(in_path), str(out_path)]
-            outs.append(out_path)
-        run_in_runtime(NETX_RUNNER, args, timeout_s=timeout_s, what="lava-dl netx")
-        results = []
-        for out_path in outs:
-            with h5py.File(out_path, "r") as f:
-                results.append({k: f[k][()].astype(np.int64) for k in f})
-        return results
+    return run_jobs_in_runtime(NETX_RUNNER, [(str(p), x) for p, x in jobs], timeout_s=timeout_s, what="lava-dl netx")

@@ -16,8 +16,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import h5py
+import numpy as np
 
 from neurokit.errors import BackendUnavailableError, BoardError, BoardTimeoutError
 
@@ -125,6 +130,28 @@ def run_in_runtime(script: Path, args: list[str], *, timeout_s: float, what: str
         except (ValueError, KeyError, TypeError):
             pass
         raise BoardError(f"{what} failed: {last}", where="loihi2", fix="see the Lava error; `neurokit doctor`")
+
+
+def run_jobs_in_runtime(script: Path, jobs: Sequence[tuple[str, np.ndarray]], *, timeout_s: float,
+                        what: str = "Lava", extra_args: Sequence[str] = ()) -> list[dict[str, np.ndarray]]:
+    """Run ``script`` once on several ``(model path, integer inputs (T, B, ...))`` jobs: each job's
+    inputs go to an HDF5 file (``inputs``, int32, ``(T, B, n)``), the script is called with
+    ``model inputs result`` triples, and each result file comes back as ``{dataset: int64 array}``."""
+    with tempfile.TemporaryDirectory(prefix="neurokit-lava-") as tmp:
+        args, outs = [], []
+        for k, (model, x) in enumerate(jobs):
+            x = np.asarray(x)
+            in_path, out_path = Path(tmp) / f"inputs{k}.h5", Path(tmp) / f"result{k}.h5"
+            with h5py.File(in_path, "w") as f:
+                f.create_dataset("inputs", data=x.reshape(x.shape[0], x.shape[1], -1).astype(np.int32))
+            args += [str(model), str(in_path), str(out_path)]
+            outs.append(out_path)
+        run_in_runtime(script, [*args, *extra_args], timeout_s=timeout_s, what=what)
+        results = []
+        for out_path in outs:
+            with h5py.File(out_path, "r") as f:
+                results.append({k: f[k][()].astype(np.int64) for k in f})
+        return results
 
 
 def runtime_status() -> dict[str, Any]:
