@@ -23,6 +23,22 @@ def _conformance_dir() -> Path:
     return REPO / "tests" / "golden" / "nir-paper-lif"
 
 
+def require_lava_runtime() -> None:
+    """Skip without the Lava runtime (.venv-lava), except where CI requires it (NEUROKIT_REQUIRE_LAVA: fail)."""
+    from neurokit.backends.loihi2.runtime import find_runtime
+
+    if find_runtime() is None:
+        if os.environ.get("NEUROKIT_REQUIRE_LAVA"):
+            pytest.fail("NEUROKIT_REQUIRE_LAVA is set but the Lava runtime is missing: run `make lava`")
+        pytest.skip("Lava runtime not installed (run `make lava`); CI sets NEUROKIT_REQUIRE_LAVA so this cannot skip there")
+
+
+@pytest.fixture(scope="session")
+def lava_runtime() -> None:
+    """Tests that run real Lava: see :func:`require_lava_runtime`."""
+    require_lava_runtime()
+
+
 @pytest.fixture(scope="session")
 def nir_paper_lif() -> Path:
     """The NIR paper's single-LIF conformance data, in the repository (`tests/golden/nir-paper-lif`,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,17 +16,11 @@ from .runners import LavaBatch
 
 
 @pytest.fixture(scope="session")
-def lava(nir_paper_lif: Path) -> Iterator[LavaBatch]:
+def lava(nir_paper_lif: Path, lava_runtime: None) -> Iterator[LavaBatch]:
     """Every matrix case the Loihi 2 lowering accepts, and the NIR paper's Lava fixed-point neuron
     (:func:`tests.conformance.paper.paper_loihi_job`), run in real Lava in ONE launch."""
-    from neurokit.backends.loihi2.runtime import find_runtime
-
     from .paper import PAPER_LAVA_JOB, paper_loihi_job
 
-    if find_runtime() is None:
-        if os.environ.get("NEUROKIT_REQUIRE_LAVA"):
-            pytest.fail("NEUROKIT_REQUIRE_LAVA is set but the Lava runtime is missing: run `make lava`")
-        pytest.skip("Lava runtime not installed (run `make lava`); CI sets NEUROKIT_REQUIRE_LAVA so this cannot skip there")
     batch = LavaBatch()
     for case in CASES:
         graph, x = _case_data(case)

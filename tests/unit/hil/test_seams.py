@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from neurokit import ir, sim
-from neurokit.backends.loihi2.runtime import find_runtime
 from neurokit.cli import main
 from neurokit.hil import run_hil
 from neurokit.hil.harness import FLOAT_MODEL, float_model
 from neurokit.hil.metrics import first_divergence, spike_agreement, spike_count
 from neurokit.hil.report import divergence_text, table, write_report
 
-pytestmark = pytest.mark.lava
+pytestmark = [pytest.mark.lava, pytest.mark.usefixtures("lava_runtime")]
 TARGETS = ("loihi2", "spinnaker")
 
 #: The fixed-point modes (Loihi 2, S16.15) start the membrane where the float model does (``v_leak``,
@@ -31,12 +29,6 @@ TARGETS = ("loihi2", "spinnaker")
 FIXED_POINT_STARTS_AT_ZERO = False
 
 
-@pytest.fixture(scope="module", autouse=True)
-def lava_runtime() -> None:
-    if find_runtime() is None:
-        if os.environ.get("NEUROKIT_REQUIRE_LAVA"):
-            pytest.fail("NEUROKIT_REQUIRE_LAVA is set but the Lava runtime is missing: run `make lava`")
-        pytest.skip("Lava runtime not installed (run `make lava`); CI sets NEUROKIT_REQUIRE_LAVA so this cannot skip there")
 
 
 # -- a weight that rounds across the threshold ------------------------------------------------
