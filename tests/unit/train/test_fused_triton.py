@@ -4,7 +4,9 @@ reset, spike rule, surrogate, BPTT/SLTT, integration and the profile's reset_tim
 v_min; per-neuron parameters and several programs per launch (the neuron indexing and the masking).
 
 Triton is the optional ``gpu`` dependency group (``make test`` installs it and sets
-NEUROKIT_REQUIRE_TRITON, so these tests cannot skip there)."""
+NEUROKIT_REQUIRE_TRITON, so these tests cannot skip there). On a GPU machine
+``NEUROKIT_TEST_DEVICE=cuda`` runs the same cases on CUDA tensors: the compiled kernels against torch's
+CUDA loop (``tools/bench/device_gpu.sh`` does)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import torch
 from neurokit.errors import ConfigError
 from neurokit.train.layers import KERNEL_ENV, LIFLayer, fused_kernel
 
+DEVICE = os.environ.get("NEUROKIT_TEST_DEVICE", "cpu")
+
 
 @pytest.fixture(autouse=True)
 def triton_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,7 +31,9 @@ def triton_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
             pytest.fail("NEUROKIT_REQUIRE_TRITON is set but triton is missing: pip install -e '.[gpu]'")
         pytest.skip("triton not installed (pip install -e '.[gpu]'); `make test` sets NEUROKIT_REQUIRE_TRITON so "
                     "this cannot skip there")
-    monkeypatch.setenv(KERNEL_ENV, "triton")
+    if DEVICE != "cpu" and not torch.cuda.is_available():
+        pytest.fail(f"NEUROKIT_TEST_DEVICE={DEVICE} but torch sees no CUDA device")
+    monkeypatch.setenv(KERNEL_ENV, "triton")  # CPU tensors: the Triton kernel in the interpreter
 
 
 def _layers(n: int, seed: int, **kw: object) -> tuple[LIFLayer, LIFLayer]:
@@ -45,13 +51,15 @@ def _layers(n: int, seed: int, **kw: object) -> tuple[LIFLayer, LIFLayer]:
 
 
 def _run_both(layers: tuple[LIFLayer, LIFLayer], x: torch.Tensor, v0: torch.Tensor, pending0: torch.Tensor | None,
-              w: torch.Tensor) -> list[tuple[torch.Tensor, ...]]:
+              w: torch.Tensor, device: str = DEVICE) -> list[tuple[torch.Tensor, ...]]:
     results = []
+    pend = None if pending0 is None else pending0.to(device)
     for layer in layers:
-        xx, vv = x.clone().requires_grad_(), v0.clone().requires_grad_()
-        z, v_last = layer.run(xx, vv, pending0)
-        (z * w).sum().backward()
-        results.append((z.detach(), v_last.detach(), xx.grad, vv.grad))
+        layer.to(device)
+        xx, vv = x.to(device).clone().requires_grad_(), v0.to(device).clone().requires_grad_()
+        z, v_last = layer.run(xx, vv, pend)
+        (z * w.to(device)).sum().backward()
+        results.append(tuple(t.cpu() for t in (z.detach(), v_last.detach(), xx.grad, vv.grad)))
     return results
 
 
@@ -109,15 +117,15 @@ def test_several_programs_float32_and_the_numba_kernel_agree(monkeypatch: pytest
     assert results[0][0].dtype == torch.float32
     _assert_same(results, 1e-5)
     monkeypatch.setenv(KERNEL_ENV, "numba")
-    numba = _run_both(layers, x, v0, None, w)
+    numba = _run_both(layers, x, v0, None, w, device="cpu")
     _assert_same([results[0], numba[0]], 1e-5)
 
 
 def test_half_precision_inputs_keep_a_float32_membrane() -> None:
     """bf16 currents (autocast) are integrated in float32: the same spikes as the float32 currents."""
     torch.manual_seed(4)
-    x = (torch.randn(8, 2, 16) + 0.7).to(torch.bfloat16)
-    layer, loop = _layers(16, 4)
+    x = (torch.randn(8, 2, 16) + 0.7).to(torch.bfloat16).to(DEVICE)
+    layer, loop = (m.to(DEVICE) for m in _layers(16, 4))
     z = layer(x)
     assert z.dtype == torch.float32 and torch.equal(z, loop(x.float())) and z.sum() > 0
 
