@@ -182,8 +182,11 @@ def _lif_backward(gz_ptr, z_ptr, vpre_ptr, coef_ptr, scal_ptr, gx_ptr, gv0_ptr, 
 def kernels(interpret: bool) -> tuple[Any, Any]:
     """``(forward, backward)`` Triton kernels, compiled for the GPU or run by Triton's interpreter."""
     require_triton()
-    with triton.knobs.runtime.scope():
-        triton.knobs.runtime.interpret = interpret
+    runtime = triton.knobs.runtime
+    if bool(runtime.interpret) == interpret:
+        return triton.jit(_lif_forward), triton.jit(_lif_backward)
+    with runtime.scope():  # the interpreter flag only while decorating; restored on leaving
+        runtime.interpret = interpret
         return triton.jit(_lif_forward), triton.jit(_lif_backward)
 
 
