@@ -9,10 +9,10 @@ loop's on the GPU and its gradients agree to float32 tolerance. Last line: one J
 the GPU; it is saved under ``results/train_step_gpu.json``.
 
 Every implementation: currents for all steps as one matmul, then the recurrence; LIF with tau
-20 ms, dt 1 ms, threshold 1, hard reset to 0; input spikes at 10 %. The discretisations and
+20 ms, dt 1 ms, threshold 1, hard reset to 0; input spikes at 10 %, bias 1.5 (a drive above threshold). The discretisations and
 surrogates are each library's own (neurokit: exact decay and fast sigmoid slope 10; SpikingJelly
 2.0: tau = 20 steps and SuperSpike 10; SpikingJelly 0.0.0.0.14: tau = 20 steps and ATan, the CuPy
-kernel's; snnTorch: beta = exp(-dt/tau) and fast sigmoid 10; Norse: Euler and SuperSpike 10), so
+kernel's; snnTorch: beta = exp(-dt/tau), the current scaled by 1 - beta, fast sigmoid 10; Norse: Euler and SuperSpike 10), so
 the spike counts are reported but not compared between libraries.
 
     python tools/bench/train_step_gpu.py                       # on a CUDA machine (see device_gpu.sh)
@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, machine, save  # noqa: E402
 
 TAU, DT, SLOPE = 0.02, 1e-3, 10.0
+BIAS = 1.5  # a drive above threshold: about 5 % spikes per neuron and step (without it no neuron fires)
 #: peer name -> (environment for its process, extra sys.path entry variable)
 PEERS = ("neurokit", "spikingjelly_triton", "spikingjelly_cupy", "snntorch", "norse", "torch_compile")
 #: SpikingJelly 0.0.0.0.14 (the CuPy backend, removed in 2.0) lives in its own folder, put on sys.path
@@ -53,6 +54,7 @@ def setup(T: int, B: int, N: int, device: str):  # type: ignore[no-untyped-def]
     x = (torch.rand(T, B, N) < 0.1).float().to(device)
     fc = torch.nn.Linear(N, N).to(device)
     torch.nn.init.uniform_(fc.weight, -3 / N**0.5, 3 / N**0.5)
+    torch.nn.init.constant_(fc.bias, BIAS)
     return x, fc
 
 
@@ -134,12 +136,13 @@ def snntorch_peer(T: int, B: int, N: int, device: str) -> tuple[Callable[[], obj
     from snntorch import surrogate
 
     x, fc = setup(T, B, N, device)
-    lif = snn.Leaky(beta=math.exp(-DT / TAU), threshold=1.0, reset_mechanism="zero",
+    beta = math.exp(-DT / TAU)
+    lif = snn.Leaky(beta=beta, threshold=1.0, reset_mechanism="zero",
                     spike_grad=surrogate.fast_sigmoid(slope=SLOPE)).to(device)
 
     def step() -> object:
         fc.zero_grad()
-        cur = currents(fc, x)
+        cur = currents(fc, x) * (1 - beta)  # Leaky adds the current unscaled: the same neuron as the others
         mem = lif.init_leaky()
         out = []
         for t in range(T):
