@@ -12,10 +12,13 @@ owns ``BLOCK`` neurons and walks the ``T`` steps in registers (forward: ``t = 0 
 The rules are compile-time constants (``tl.constexpr``), so each combination is its own specialised
 kernel with no branches left at run time.
 
-Two details keep spikes bit-equal to torch's loop on a GPU:
+Three details keep spikes bit-equal to torch's loop on a GPU (checked on CPU by compiling the kernels
+for sm_90 and reading the PTX, ``tests/unit/train/test_fused_triton.py``):
 
 * ``enable_fp_fusion=False`` at launch: otherwise Triton contracts ``a v + b u`` into one fused
   multiply-add, which rounds once instead of twice and can move a membrane across the threshold.
+* ``multi_spike``'s float32 division is ``tl.div_rn`` (IEEE, as torch's); Triton compiles a float32
+  ``/`` to the approximate ``div.full.f32``.
 * Constants that are not exact in float32 (:math:`\pi k` of the arctan surrogate) travel in a small
   tensor of the input's dtype, never as Triton literals (which are float32).
 
@@ -60,7 +63,7 @@ def require_triton() -> None:
 def _lif_forward(x_ptr, v0_ptr, pend0_ptr, par_ptr, scal_ptr, z_ptr, vpre_ptr, vlast_ptr, pendlast_ptr,
                  T, M, n,
                  EXACT: tl.constexpr, RESET: tl.constexpr, RULE_GE: tl.constexpr, NEXT_STEP: tl.constexpr,
-                 MULTI: tl.constexpr, HAS_VMIN: tl.constexpr, BLOCK: tl.constexpr):
+                 MULTI: tl.constexpr, HAS_VMIN: tl.constexpr, FP32: tl.constexpr, BLOCK: tl.constexpr):
     pid = tl.program_id(0)
     offs = pid * BLOCK + tl.arange(0, BLOCK)
     mask = offs < M
@@ -96,7 +99,11 @@ def _lif_forward(x_ptr, v0_ptr, pend0_ptr, par_ptr, scal_ptr, z_ptr, vpre_ptr, v
             fired = vp - v_th > 0
         zt = tl.where(fired, 1.0, 0.0).to(vp.dtype)
         if MULTI:
-            zt = tl.where(fired, tl.floor((vp - v_reset) / (v_th - v_reset)), zt)
+            if FP32:  # IEEE division as torch's (a float32 `/` compiles to the approximate div.full.f32)
+                ratio = tl.div_rn(vp - v_reset, v_th - v_reset)
+            else:
+                ratio = (vp - v_reset) / (v_th - v_reset)
+            zt = tl.where(fired, tl.floor(ratio), zt)
         tl.store(z_row, zt, mask=mask)
         after = vp
         if not NEXT_STEP:
@@ -190,6 +197,25 @@ def kernels(interpret: bool) -> tuple[Any, Any]:
         return triton.jit(_lif_forward), triton.jit(_lif_backward)
 
 
+def compile_for_gpu(kernel: str, dtype: str = "fp32", *, arch: int = 90, enable_fp_fusion: bool = False,
+                    **constexprs: int | bool) -> dict[str, Any]:
+    """Compile ``"forward"`` or ``"backward"`` for an NVIDIA GPU of compute capability ``arch`` (90:
+    H100/H200) without one: Triton's whole pipeline down to PTX and, with its bundled ``ptxas``, a cubin.
+    Returns the kernel's ``asm`` (``"ttir"``, ``"llir"``, ``"ptx"``, ``"cubin"`` …) for inspection;
+    ``constexprs``: the rules (``RESET=0`` …, ``BLOCK`` defaults to the launch's)."""
+    require_triton()
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler.compiler import ASTSource
+
+    fn = triton.runtime.jit.JITFunction(_lif_forward if kernel == "forward" else _lif_backward)
+    signature = {p.name: "constexpr" if p.is_constexpr else ("*" + dtype if p.name.endswith("_ptr") else "i32")
+                 for p in fn.params}
+    src = ASTSource(fn, signature, {"BLOCK": BLOCK, **constexprs})
+    compiled = triton.compile(src, target=GPUTarget("cuda", arch, 32),
+                              options={"num_warps": BLOCK // 32, "enable_fp_fusion": enable_fp_fusion})
+    return dict(compiled.asm)
+
+
 def _launch_options(device: torch.device) -> dict[str, Any]:
     # enable_fp_fusion=False: no FMA contraction, so each product and sum rounds as in torch's loop
     return {"num_warps": BLOCK // 32, "enable_fp_fusion": False} if device.type == "cuda" else {}
@@ -226,7 +252,8 @@ class TritonLIF(torch.autograd.Function):
         if T > 0:
             fwd[grid](xc, v0c, pend0, par, scal, z, v_pre, v_last, pend_last, T, M, n,
                       EXACT=bool(exact), RESET=RESET_CODES[reset], RULE_GE=bool(rule_ge), NEXT_STEP=bool(next_step),
-                      MULTI=bool(multi_spike), HAS_VMIN=has_vmin, BLOCK=BLOCK, **_launch_options(dev))
+                      MULTI=bool(multi_spike), HAS_VMIN=has_vmin, FP32=dtype == torch.float32, BLOCK=BLOCK,
+                      **_launch_options(dev))
         else:
             v_last.copy_(v0c)
         if exact:

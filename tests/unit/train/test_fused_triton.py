@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -140,3 +141,24 @@ def test_kernel_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KERNEL_ENV, "cuda")
     with pytest.raises(ConfigError, match="NEUROKIT_LIF_KERNEL='cuda' is not a LIF kernel"):
         fused_kernel(cpu)
+
+
+FORWARD_RULES = {"EXACT": True, "RESET": 0, "RULE_GE": False, "NEXT_STEP": False, "MULTI": True, "HAS_VMIN": True}
+
+
+def test_the_kernels_compile_for_an_h200_without_fma_or_approximate_division(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiled for sm_90 here (no GPU needed): the PTX the GPU would run has no fused multiply-add
+    (``enable_fp_fusion=False``: each product rounds, as in torch's loop) and divides with IEEE
+    ``div.rn`` (multi_spike's count), so spikes can stay equal to torch's; with fusion allowed Triton
+    does contract, so the check can fail."""
+    from neurokit.train.fused_triton import compile_for_gpu
+
+    monkeypatch.setenv("TRITON_CACHE_DIR", str(tmp_path))  # Triton's compile cache, not the home folder
+    fwd32 = compile_for_gpu("forward", "fp32", FP32=True, **FORWARD_RULES)
+    assert fwd32["cubin"] and "fma.rn" not in fwd32["ptx"]
+    assert "div.rn.f32" in fwd32["ptx"] and "div.full" not in fwd32["ptx"] and "div.approx" not in fwd32["ptx"]
+    assert "fma.rn" in compile_for_gpu("forward", "fp32", enable_fp_fusion=True, FP32=True, **FORWARD_RULES)["ptx"]
+    bwd64 = compile_for_gpu("backward", "fp64", RESET=1, NEXT_STEP=True, SURROGATE=1, HAS_VMIN=True, SLTT=False)
+    assert bwd64["cubin"] and "fma.rn" not in bwd64["ptx"]
+
