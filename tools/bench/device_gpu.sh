@@ -46,8 +46,9 @@ run)
     cp tools/bench/results/train_step_gpu.json "$OUT/" 2>/dev/null || status=1
     # 2. the Triton kernel compiled for this GPU against torch's CUDA step loop: every rule, float64 and
     #    float32 (pytest-xdist is on the image: the kernels compile in parallel)
+    parallel=$(python3 -c "import xdist" 2>/dev/null && echo "-n 8" || true)
     NEUROKIT_TEST_DEVICE=cuda NEUROKIT_REQUIRE_TRITON=1 timeout 150 \
-        python3 -m pytest -q -n 8 -p no:cacheprovider tests/unit/train/test_fused_triton.py 2>&1 \
+        python3 -m pytest -q $parallel -p no:cacheprovider tests/unit/train/test_fused_triton.py 2>&1 \
         | tee "$OUT/kernel_tests.log" || status=1
     # 3. training on the GPU end to end (embedded event-digits, 2 epochs), model.nir checked in neurokit.sim
     timeout 100 python3 -m neurokit.cli train --device cuda --epochs 2 --out /tmp/neurokit-train-cuda 2>&1 \

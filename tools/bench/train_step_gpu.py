@@ -143,7 +143,7 @@ def snntorch_peer(T: int, B: int, N: int, device: str) -> tuple[Callable[[], obj
     def step() -> object:
         fc.zero_grad()
         cur = currents(fc, x) * (1 - beta)  # Leaky adds the current unscaled: the same neuron as the others
-        mem = lif.init_leaky()
+        mem = lif.reset_mem()
         out = []
         for t in range(T):
             spk, mem = lif(cur[t], mem)
