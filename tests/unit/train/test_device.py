@@ -14,6 +14,7 @@ import torch
 from neurokit.errors import ConfigError
 from neurokit.train import TrainConfig
 from neurokit.train.device import backend_for, resolve_device, to_cpu
+from neurokit.train.losses import readout_loss
 from neurokit.train.trainer import _load_checkpoint, _save_checkpoint, build_model
 
 
@@ -82,3 +83,33 @@ def test_a_checkpoint_saved_on_a_gpu_loads_on_cpu(tmp_path: Path) -> None:
         assert q.device.type == "cpu" and torch.equal(p, q), name
         assert torch.equal(opt.state[p]["exp_avg"], fresh_opt.state[q]["exp_avg"]), name
     assert int(state["epoch"]) == 0 and json.loads(state["history"]) == [{"epoch": 1}]
+
+
+@pytest.mark.parametrize(("options", "shape"), [
+    ({}, (12,)), ({"loss": "first_spike"}, (12,)), ({"loss": "spike_count"}, (12,)), ({"loss": "max_membrane"}, (12,)),
+    ({"max_delay": 3}, (12,)), ({"arch": "conv", "channels": [2]}, (1, 8, 8))])
+def test_every_model_runs_off_the_cpu(options: dict[str, object], shape: tuple[int, ...]) -> None:
+    """A training step with the model and data on the ``meta`` device (shapes and devices, no values):
+    any tensor the model or loss creates on the CPU (a ``torch.zeros`` without ``device=``) fails here
+    as it would on CUDA. It found two: first_spike's step index and the DCLS lags."""
+    cfg = TrainConfig.from_dict({"hidden": [6], "steps": 5, **options})
+    model = build_model(cfg, shape).to("meta")
+    x = torch.rand(5, 3, *shape, device="meta")
+    out, hidden = model(x, return_spikes=True)
+    loss = readout_loss(out, torch.zeros(3, dtype=torch.long, device="meta"), cfg.loss) + sum(h.mean() for h in hidden)
+    loss.backward()
+    assert out.device.type == "meta" and all(p.grad is not None for p in model.parameters() if p.requires_grad)
+
+
+
+@pytest.mark.parametrize("layer_name", ["IFLayer", "CubaLIFLayer", "RecurrentLIF"])
+def test_sequential_layers_run_off_the_cpu(layer_name: str) -> None:
+    """The same check for the layers of :mod:`neurokit.train.sequential` (CubaLIF's current and the
+    recurrent layer's last spikes were created on the CPU)."""
+    from neurokit.train import sequential
+
+    layer = getattr(sequential, layer_name)(7).to("meta")
+    x = torch.rand(5, 3, 7, device="meta", requires_grad=True)
+    z = layer(x)
+    z.sum().backward()
+    assert z.device.type == "meta" and z.shape == (5, 3, 7) and x.grad is not None
