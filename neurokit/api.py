@@ -212,9 +212,11 @@ def simulate(model: str | os.PathLike[str], inputs: str | os.PathLike[str], *, s
 
 
 def train(*, config: str | os.PathLike[str] | None = None, out: str | os.PathLike[str] = "runs/train",
-          resume: bool = False, progress: bool = True, nproc: int = 1, **overrides: Any) -> dict[str, Any]:
+          resume: bool = False, progress: bool = True, nproc: int = 1, device: str = "auto",
+          **overrides: Any) -> dict[str, Any]:
     """Train an SNN; ``overrides`` (dataset, data_dir, epochs, seed, mode, …) win over the config file.
-    ``nproc`` > 1: data-parallel over that many processes (:mod:`neurokit.train.distributed`)."""
+    ``nproc`` > 1: data-parallel over that many processes (:mod:`neurokit.train.distributed`);
+    ``device``: ``cuda`` | ``cpu`` | ``auto`` (:mod:`neurokit.train.device`)."""
     from neurokit.train import TrainConfig
     from neurokit.train import train as run_training
 
@@ -223,9 +225,9 @@ def train(*, config: str | os.PathLike[str] | None = None, out: str | os.PathLik
     if nproc > 1:
         from neurokit.train.distributed import launch
 
-        card = launch(cfg.to_dict(), out, nproc=nproc, resume=resume)
+        card = launch(cfg.to_dict(), out, nproc=nproc, resume=resume, device=device)
     else:
-        card = run_training(cfg, out, resume=resume, progress=progress)
+        card = run_training(cfg, out, resume=resume, progress=progress, device=device)
     card["run_dir"] = str(out)
     return card
 

@@ -33,8 +33,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--max-delay", type=int, default=None, metavar="STEPS",
                    help="learn a delay of 0..STEPS steps per synapse (DCLS), exported as Delay nodes (default 0)")
     p.add_argument("--nproc", type=int, default=1,
-                   help="data-parallel training in N processes on this machine (torch.distributed, gloo); "
+                   help="data-parallel training in N processes on this machine (torch.distributed: gloo on CPUs, NCCL on GPUs); "
                         "the global batch is split between them (default 1)")
+    p.add_argument("--device", choices=["auto", "cuda", "cpu"], default="auto",
+                   help="where to train: cuda (GPU; the LIF recurrence runs as a Triton kernel), cpu (Numba "
+                        "kernel) or auto (cuda when torch sees a GPU, default); with --nproc N on GPUs each "
+                        "process takes one GPU and the processes reduce over NCCL")
     p.add_argument("--out", type=Path, default=Path("runs/train"), help="run directory (default runs/train)")
     p.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
                    help="continue an interrupted run from its last checkpoint")
@@ -44,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
-                     max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, arch=args.arch,
+                     max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, device=args.device, arch=args.arch,
                      channels=_channels(args.channels))
     print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "
           f"{card['synaptic_ops_per_inference']:.0f} synaptic ops/inference, "

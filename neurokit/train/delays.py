@@ -72,7 +72,7 @@ class DelayedLinear(nn.Module):
 
 def dcls_taps(delay: torch.Tensor, max_delay: int, sigma: float) -> torch.Tensor:
     """Normalised Gaussian taps around each (clamped) delay over the lags ``0 .. max_delay``."""
-    lags = torch.arange(max_delay + 1, dtype=delay.dtype)
+    lags = torch.arange(max_delay + 1, dtype=delay.dtype, device=delay.device)
     d = delay.clamp(0, max_delay).unsqueeze(-1)
     return torch.softmax(-((lags - d) ** 2) / (2 * sigma**2), dim=-1)
 
@@ -92,14 +92,14 @@ def to_ir_branches(layer: DelayedLinear, name: str, dt: float) -> tuple[dict[str
     a ``Linear`` of the weights with that lag (the bias, if any, in an ``Affine`` on lag 0's branch
     or a branch of its own). Returns ``(nodes, edges, entry, exits)``: feed ``entry`` (an identity
     ``Flatten`` fan-out point) and connect every name in ``exits`` to the next node."""
-    w = layer.linear.weight.detach().double().numpy()
-    lags = layer.rounded_delays().numpy()
+    w = layer.linear.weight.detach().cpu().double().numpy()
+    lags = layer.rounded_delays().cpu().numpy()
     n_in = layer.in_features
     entry = f"{name}_in"
     nodes: dict[str, ir.Node] = {entry: ir.Flatten(input_shape=(n_in,), start_dim=0, end_dim=-1)}
     edges: list[tuple[str, str]] = []
     exits: list[str] = []
-    bias = layer.linear.bias.detach().double().numpy() if layer.linear.bias is not None else None
+    bias = layer.linear.bias.detach().cpu().double().numpy() if layer.linear.bias is not None else None
     used = sorted(set(int(k) for k in np.unique(lags)))
     if bias is not None and 0 not in used:
         used = [0, *used]

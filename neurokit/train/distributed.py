@@ -1,4 +1,4 @@
-"""Data-parallel training on ``torch.distributed`` (gloo, CPU).
+"""Data-parallel training on ``torch.distributed`` (gloo on CPUs, NCCL on GPUs: one device per process).
 
 Every process holds the whole model and the whole dataset and takes its share of each global
 batch (``np.array_split`` of the batch's indices, rank ``r`` the ``r``-th part). After the local
@@ -48,8 +48,9 @@ class Context:
         return self.rank == 0
 
 
-def context() -> Context:
-    """The run's context from ``RANK``/``WORLD_SIZE``; joins the gloo process group when ``WORLD_SIZE > 1``."""
+def context(backend: str = "gloo") -> Context:
+    """The run's context from ``RANK``/``WORLD_SIZE``; joins the process group (``backend``: ``gloo``,
+    or ``nccl`` for CUDA tensors, :func:`neurokit.train.device.backend_for`) when ``WORLD_SIZE > 1``."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return Context()
@@ -57,7 +58,7 @@ def context() -> Context:
 
     rank = int(os.environ["RANK"])
     if not dist.is_initialized():
-        dist.init_process_group("gloo", rank=rank, world_size=world)
+        dist.init_process_group(backend, rank=rank, world_size=world)
     return Context(rank=rank, world=world)
 
 
@@ -79,13 +80,13 @@ def reduce_gradients(model: torch.nn.Module, weight: float, ctx: Context) -> Non
         dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
 
 
-def reduce_value(value: float, ctx: Context) -> float:
-    """Sum of a number over processes."""
+def reduce_value(value: float, ctx: Context, device: torch.device | str = "cpu") -> float:
+    """Sum of a number over processes (``device``: where the backend reduces, CUDA for NCCL)."""
     if ctx.world == 1:
         return value
     import torch.distributed as dist
 
-    t = torch.tensor([value], dtype=torch.float64)
+    t = torch.tensor([value], dtype=torch.float64, device=device)
     dist.all_reduce(t, op=dist.ReduceOp.SUM)
     return float(t[0])
 
@@ -96,15 +97,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def launch(config: dict[str, Any], out: str | os.PathLike[str], *, nproc: int, resume: bool = False) -> dict[str, Any]:
-    """Run the training in ``nproc`` worker processes on localhost; returns rank 0's summary."""
+def launch(config: dict[str, Any], out: str | os.PathLike[str], *, nproc: int, resume: bool = False,
+           device: str = "auto") -> dict[str, Any]:
+    """Run the training in ``nproc`` worker processes on localhost (``device`` as
+    :func:`neurokit.train.device.resolve_device`: process ``r`` on ``cuda:r``); returns rank 0's summary."""
     if nproc < 1:
         raise ConfigError(f"--nproc must be >= 1, got {nproc}", fix="e.g. --nproc 2")
     if int(config.get("batch_size", 64)) < nproc:
         raise ConfigError(f"batch_size {config.get('batch_size')} is smaller than --nproc {nproc}",
                           fix="use a global batch of at least one sample per process")
+    from .device import resolve_device
+
+    device = resolve_device(device, nproc=nproc, rank=0).type  # refuse here, before any worker starts
     port = _free_port()
-    job = json.dumps({"config": config, "out": str(out), "resume": resume})
+    job = json.dumps({"config": config, "out": str(out), "resume": resume, "device": device})
     procs = []
     for rank in range(nproc):
         env = {**os.environ, "RANK": str(rank), "WORLD_SIZE": str(nproc), "MASTER_ADDR": "127.0.0.1",
@@ -129,9 +135,9 @@ def _worker(job_json: str) -> None:
 
     job = json.loads(job_json)
     cfg = TrainConfig.from_dict(job["config"])
-    ctx = context()
     try:
-        train(cfg, job["out"], resume=bool(job["resume"]), progress=ctx.is_main)
+        train(cfg, job["out"], resume=bool(job["resume"]), progress=int(os.environ.get("RANK", "0")) == 0,
+              device=job.get("device", "cpu"))
     finally:
         import torch.distributed as dist
 

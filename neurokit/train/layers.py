@@ -14,6 +14,7 @@ chain through time and memory does not grow with ``T`` beyond the activations.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import torch
@@ -24,6 +25,26 @@ from neurokit.dynamics.discretisation import decay, input_gain, is_exact
 from neurokit.errors import ConfigError
 
 from .surrogate import spike
+
+
+#: Environment variable that picks the fused LIF kernel for CPU tensors: ``numba`` (default) or
+#: ``triton`` (the GPU kernel run by Triton's interpreter; for tests of the GPU kernel without a GPU).
+KERNEL_ENV = "NEUROKIT_LIF_KERNEL"
+
+
+def fused_kernel(x: torch.Tensor) -> str:
+    """Which fused kernel runs the LIF recurrence of ``x``: ``"triton"`` on CUDA tensors,
+    ``"numba"`` on CPU tensors (``"triton-interpret"`` when ``NEUROKIT_LIF_KERNEL=triton``), ``"loop"``
+    (the autograd step loop, same results) on other devices."""
+    forced = os.environ.get(KERNEL_ENV, "")
+    if forced not in ("", "numba", "triton"):
+        raise ConfigError(f"{KERNEL_ENV}={forced!r} is not a LIF kernel", fix=f"unset {KERNEL_ENV}, or set it to "
+                          "'numba' or 'triton' (Triton's interpreter on CPU tensors)")
+    if x.device.type == "cuda":
+        return "triton"
+    if x.device.type == "cpu":
+        return "triton-interpret" if forced == "triton" else "numba"
+    return "loop"
 
 
 def check_rules(*, dt: float, integration: str, reset: str = "zero", spike_rule: str = ">",
@@ -122,20 +143,26 @@ class LIFLayer(nn.Module):
         """``(spikes, v_last)``: also the membrane after the last step, to continue the sequence in a
         later call (not differentiable on the fused path; with ``reset_timing="next_step"`` pass the
         last step's spikes as ``pending0`` too)."""
+        if x.dtype in (torch.float16, torch.bfloat16):  # mixed precision: the membrane stays float32
+            x = x.float()
         dtype = x.dtype
         a, one_minus_a, k = self._coefficients(dtype)
         vleak, r = self.v_leak.to(dtype), self.r.to(dtype)
         vth, vreset = self.v_threshold.to(dtype), self.v_reset.to(dtype)
         v = self.v_leak.to(dtype).expand(x.shape[1], self.n) if v0 is None else v0
-        if self.fused and x.device.type == "cpu":  # one compiled kernel, hand-written backward (same gradients)
-            from .fused import FusedLIF
+        kernel = fused_kernel(x) if self.fused else "loop"
+        if kernel != "loop":  # one compiled kernel, hand-written backward (same gradients)
+            pend = torch.zeros((), dtype=dtype, device=x.device) if pending0 is None else pending0
+            args = (x, v, pend, a, one_minus_a, k, vleak, r, vth, vreset, is_exact(self.integration), self.reset,
+                    self.spike_rule == ">=", self.surrogate, self.scale, self.mode == "sltt",
+                    self.reset_timing == "next_step", self.multi_spike, self.v_min)
+            if kernel == "numba":
+                from .fused import FusedLIF
 
-            pend = torch.zeros((), dtype=dtype) if pending0 is None else pending0
-            z, v_last = FusedLIF.apply(x, v, pend, a, one_minus_a, k, vleak, r, vth, vreset,
-                                       is_exact(self.integration), self.reset, self.spike_rule == ">=", self.surrogate,
-                                       self.scale, self.mode == "sltt", self.reset_timing == "next_step",
-                                       self.multi_spike, self.v_min)
-            return z, v_last
+                return FusedLIF.apply(*args)
+            from .fused_triton import TritonLIF
+
+            return TritonLIF.apply(*args, kernel == "triton-interpret")
         out = []
         params = (a, one_minus_a, k, vleak, r, vth, vreset)
         pending = pending0

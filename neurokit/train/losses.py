@@ -32,7 +32,7 @@ def first_spike_time(z: torch.Tensor) -> torch.Tensor:
     T = z.shape[0]
     silent_before = torch.cumprod(torch.cat([torch.ones_like(z[:1]), 1 - z[:-1]]), dim=0)  # prod_{s<t} (1 - z_s)
     first = z * silent_before
-    steps = torch.arange(T, dtype=z.dtype).reshape(T, *([1] * (z.ndim - 1)))
+    steps = torch.arange(T, dtype=z.dtype, device=z.device).reshape(T, *([1] * (z.ndim - 1)))
     return (steps * first).sum(0) + T * (silent_before[-1] * (1 - z[-1]))
 
 

@@ -119,7 +119,7 @@ class CubaLIFLayer(_SpikingBase):
         a_m = decay(tm, dt, integ, xp=torch).to(dtype)
         g_m = input_gain(tm, dt, integ, xp=torch).to(dtype)
         coupling = cuba_coupling(ts, tm, dt, integ, xp=torch).to(dtype)
-        i = torch.zeros(x.shape[1], self.n, dtype=dtype)
+        i = torch.zeros(x.shape[1], self.n, dtype=dtype, device=x.device)
         v = vleak.expand(x.shape[1], self.n)
         pending = None
         out = []
@@ -163,7 +163,7 @@ class RecurrentLIF(nn.Module):
         vleak, r = lif.v_leak.to(dtype), lif.r.to(dtype)
         vth, vreset = lif.v_threshold.to(dtype), lif.v_reset.to(dtype)
         v = vleak.expand(x.shape[1], self.n)
-        z = torch.zeros(x.shape[1], self.n, dtype=dtype)
+        z = torch.zeros(x.shape[1], self.n, dtype=dtype, device=x.device)
         params = (a, one_minus_a, k, vleak, r, vth, vreset)
         pending = None
         out = []

@@ -65,7 +65,7 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
     with torch.no_grad():  # pass 1: the mean readout membrane, chunk by chunk
         state: list[State] = [None] * n_layers
         v_out = None
-        m = torch.zeros(x.shape[1], model.spec.classes, dtype=x.dtype)
+        m = torch.zeros(x.shape[1], model.spec.classes, dtype=x.dtype, device=x.device)
         rates = [0.0] * n_layers
         for xc in x.split(chunk):
             r, spikes, state = _chunk_forward(model, xc, state)
@@ -81,7 +81,7 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
     t0 = 0
     for xc in x.split(chunk):  # pass 2: a graph per chunk only
         r, spikes, state = _chunk_forward(model, xc, state)
-        steps = torch.arange(t0, t0 + xc.shape[0], dtype=x.dtype).reshape(-1, 1, 1)
+        steps = torch.arange(t0, t0 + xc.shape[0], dtype=x.dtype, device=x.device).reshape(-1, 1, 1)
         weight = (1 - a.reshape(1, 1, -1) ** (T - steps)) / T
         part = (r * weight * g).sum()
         if rate_reg:

@@ -25,6 +25,7 @@ from . import distributed
 from .config import TrainConfig
 from .conv import ConvSNNClassifier
 from .delays import DelayedLinear
+from .device import backend_for, resolve_device, to_cpu
 from .model import SNNClassifier, SNNSpec, to_ir
 from .losses import SPIKING_READOUT, predict, readout_loss
 from .sltt import sltt_backward
@@ -50,14 +51,14 @@ def graph_hash(graph: ir.Graph) -> str:
 
 
 def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, loss: str = "mean_membrane",
-              batch: int = 256) -> tuple[float, float]:
+              batch: int = 256, device: torch.device | None = None) -> tuple[float, float]:
     model.eval()
     correct, spikes = 0, 0.0
     with torch.no_grad():
         for i in range(0, len(y), batch):
-            xb = torch.from_numpy(np.moveaxis(x[i:i + batch], 0, 1))
+            xb = torch.from_numpy(np.moveaxis(x[i:i + batch], 0, 1)).to(device or "cpu")
             out, hidden = model(xb, return_spikes=True)
-            correct += int((predict(out.numpy(), loss) == y[i:i + batch]).sum())
+            correct += int((predict(out.cpu().numpy(), loss) == y[i:i + batch]).sum())
             spikes += float(sum(h.sum() for h in hidden))
     model.train()
     return correct / len(y), spikes / len(y)
@@ -65,16 +66,18 @@ def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, loss: str = "mean
 
 def _save_checkpoint(path: Path, model: Classifier, opt: torch.optim.Optimizer, epoch: int, cfg: TrainConfig,
                      history: list[dict[str, float]]) -> None:
-    state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": torch.tensor(epoch),
+    # CPU tensors only: the checkpoint loads on any device (see neurokit.train.device)
+    state = {"model": to_cpu(model.state_dict()), "optimizer": to_cpu(opt.state_dict()), "epoch": torch.tensor(epoch),
              "torch_rng": torch.get_rng_state(), "config": json.dumps(cfg.to_dict()),
              "history": json.dumps(history), "ir_hash": graph_hash(model_to_ir(model))}
     with atomic_path(path, suffix=".pt") as tmp:
         torch.save(state, tmp)
 
 
-def _load_checkpoint(path: Path) -> dict[str, Any]:
+def _load_checkpoint(path: Path, device: torch.device | str = "cpu") -> dict[str, Any]:
+    """A checkpoint's tensors on ``device``, wherever they were saved (``map_location``)."""
     try:
-        return torch.load(path, weights_only=True)
+        return torch.load(path, weights_only=True, map_location=device)
     except (RuntimeError, OSError, EOFError) as exc:
         raise FileFormatError(f"cannot read checkpoint ({exc})", where=str(path),
                               fix="delete it to start over, or resume from another run") from None
@@ -109,18 +112,22 @@ def anneal_delays(model: Classifier, epoch: int, epochs: int) -> None:
 
 
 def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = False, progress: bool = True,
-          stop_after_epoch: int | None = None) -> dict[str, Any]:
+          stop_after_epoch: int | None = None, device: str = "auto") -> dict[str, Any]:
     """Train (or resume) a run in ``out_dir``; returns the summary written to ``summary.json``.
+
+    ``device``: ``cuda`` | ``cpu`` | ``auto`` (:mod:`neurokit.train.device`; not part of the saved
+    configuration, so a run may resume on another device).
 
     ``stop_after_epoch`` ends the process-side loop early (used to test resuming after a kill).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / "checkpoint.pt"
+    dev = resolve_device(device, nproc=int(os.environ.get("WORLD_SIZE", "1")))
     if resume:
         if not ckpt_path.is_file():
             raise ConfigError(f"nothing to resume: {ckpt_path} does not exist", fix="start a run without --resume")
-        ckpt = _load_checkpoint(ckpt_path)
+        ckpt = _load_checkpoint(ckpt_path, dev)
         saved = TrainConfig.from_dict(json.loads(ckpt["config"]))
         if saved.to_dict() != cfg.to_dict() and cfg != TrainConfig():
             raise ConfigError("the run was started with another configuration", where=str(out),
@@ -131,17 +138,19 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     x_train, y_train = load_split(cfg, True)
     x_test, y_test = load_split(cfg, False)
     input_shape = tuple(int(s) for s in x_train.shape[2:])
-    model = build_model(cfg, input_shape)
+    model = build_model(cfg, input_shape).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     start, history = 0, []
     if resume:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
-        torch.set_rng_state(ckpt["torch_rng"])
+        torch.set_rng_state(ckpt["torch_rng"].cpu())
         start = int(ckpt["epoch"]) + 1
         history = json.loads(ckpt["history"])
     t_start = time.perf_counter()
-    ctx = distributed.context()  # several processes: each takes its share of every batch
+    if dev.type == "cuda":
+        torch.cuda.set_device(dev)
+    ctx = distributed.context(backend_for(dev))  # several processes: each takes its share of every batch
     bar = progress_bar(range(start, cfg.epochs), desc="train", disable=not (progress and ctx.is_main), initial=start,
                total=cfg.epochs)
     for epoch in bar:
@@ -155,8 +164,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             opt.zero_grad()
             loss_value = 0.0
             if len(idx):
-                xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1))
-                yb = torch.from_numpy(y_train[idx])
+                xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1)).to(dev)
+                yb = torch.from_numpy(y_train[idx]).to(dev)
                 if cfg.mode == "sltt":  # the same SLTT gradient, memory independent of the number of steps
                     loss_value = sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk)
                 else:
@@ -167,12 +176,12 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
                     loss.backward()
                     loss_value = float(loss.detach())
             distributed.reduce_gradients(model, weight, ctx)
-            losses.append(distributed.reduce_value(loss_value * weight, ctx) if ctx.world > 1 else loss_value)
+            losses.append(distributed.reduce_value(loss_value * weight, ctx, dev) if ctx.world > 1 else loss_value)
             opt.step()
         if not ctx.is_main:
             continue
-        train_acc, _ = _evaluate(model, x_train, y_train, cfg.loss)
-        test_acc, spikes = _evaluate(model, x_test, y_test, cfg.loss)
+        train_acc, _ = _evaluate(model, x_train, y_train, cfg.loss, device=dev)
+        test_acc, spikes = _evaluate(model, x_test, y_test, cfg.loss, device=dev)
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "train_acc": train_acc,
                         "test_acc": test_acc, "spikes_per_sample": spikes})
         bar.set_postfix(loss=f"{np.mean(losses):.3f}", test=f"{test_acc:.3f}")
@@ -182,7 +191,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     seconds = time.perf_counter() - t_start
     if not ctx.is_main:
         return {}
-    return _finish(model, cfg, history, out, x_test, y_test, seconds)
+    return _finish(model.cpu(), cfg, history, out, x_test, y_test, seconds)
 
 
 def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,
