@@ -11,7 +11,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,21 +48,30 @@ def spike_counts(inputs: np.ndarray) -> np.ndarray:
     return counts.reshape(x.shape[0], x.shape[1], -1).astype(np.int64)
 
 
-def run_nest(artifact: Artifact, counts: np.ndarray, steps: int, *, threads: int = 1, mpi_ranks: int = 1,
-             mpirun: str = "mpirun", timeout_s: float = 1800.0) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def run_nest(artifact: Artifact, counts: np.ndarray, steps: int, **kwargs: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Run the artifact's network in NEST on ``counts`` ``(T, B, n)``; the merged event arrays of
-    every rank and the runner's meta (rank 0's, with ``connections`` summed over ranks)."""
+    every rank and the runner's meta (``connections`` summed over ranks). ``kwargs``: :func:`run_nest_many`'s."""
+    return run_nest_many([(artifact, counts)], steps, **kwargs)[0]
+
+
+def run_nest_many(jobs: Sequence[tuple[Artifact, np.ndarray]], steps: int | None = None, *, threads: int = 1,
+                  mpi_ranks: int = 1, mpirun: str = "mpirun",
+                  timeout_s: float = 1800.0) -> list[tuple[dict[str, np.ndarray], dict[str, Any]]]:
+    """:func:`run_nest` for several ``(artifact, counts)`` jobs in one NEST process (one import of NEST)."""
     py = nest_python()
     if py is None:
         raise BackendUnavailableError("no Python with NEST 3 found", where="nest",
                                       fix="make pynn-nest (creates .venv-nest), or set NEUROKIT_NEST_PYTHON")
     with tempfile.TemporaryDirectory(prefix="neurokit-nest-") as tmp:
-        in_path, out_path = Path(tmp) / "inputs.npz", Path(tmp) / "result.npz"
-        np.savez(in_path, inputs=counts)
-        cmd = [str(py), str(RUNNER), str(artifact.path), str(in_path), str(out_path), "--threads", str(threads),
-               "--steps", str(steps)]
+        args, outs = [], []
+        for k, (artifact, counts) in enumerate(jobs):
+            in_path, out_path = Path(tmp) / f"inputs{k}.npz", Path(tmp) / f"result{k}.npz"
+            np.savez(in_path, inputs=counts)
+            args += [str(artifact.path), str(in_path), str(out_path)]
+            outs.append(out_path)
+        cmd = [str(py), str(RUNNER), *args, "--threads", str(threads)] + (["--steps", str(steps)] if steps else [])
         if mpi_ranks > 1:
-            launcher = shutil.which(shlex.split(mpirun)[0]) if mpirun else None
+            launcher = shutil.which(shlex.split(mpirun)[0]) if mpirun.strip() else None
             if launcher is None:
                 raise BackendUnavailableError(f"mpi_ranks={mpi_ranks} needs an MPI launcher, {mpirun!r} is not on PATH",
                                               where="nest", fix="install MPI and an MPI-built NEST, or use mpi_ranks=1")
@@ -81,11 +90,16 @@ def run_nest(artifact: Artifact, counts: np.ndarray, steps: int, *, threads: int
             except (ValueError, KeyError, TypeError):
                 pass
             raise BoardError(f"NEST failed: {last}", where="nest", fix=f"run `{' '.join(cmd)}` to see the full log")
-        files = sorted(glob.glob(str(Path(tmp) / "result.rank*.npz"))) or [str(out_path)]
-        parts = []
-        for path in files:
-            with np.load(path, allow_pickle=False) as f:
-                parts.append({k: f[k] for k in f.files})
+        return [_merge_ranks(out_path, mpi_ranks) for out_path in outs]
+
+
+def _merge_ranks(out_path: Path, mpi_ranks: int) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """One job's result: the event files of every MPI rank concatenated, rank 0's meta."""
+    files = sorted(glob.glob(str(out_path.with_suffix("")) + ".rank*.npz")) or [str(out_path)]
+    parts = []
+    for path in files:
+        with np.load(path, allow_pickle=False) as f:
+            parts.append({k: f[k] for k in f.files})
     metas = [json.loads(str(p.pop("meta"))) for p in parts]
     if len(files) != metas[0]["processes"]:
         raise BoardError(f"NEST wrote {len(files)} result file(s) for {metas[0]['processes']} MPI process(es)",
@@ -95,8 +109,7 @@ def run_nest(artifact: Artifact, counts: np.ndarray, steps: int, *, threads: int
                          where="nest", fix="build NEST with -Dwith-mpi=ON (the PyPI wheel has threads only)")
     keys = {k for p in parts for k in p}
     merged = {k: np.concatenate([p[k] for p in parts if k in p]) for k in keys}
-    meta = {**metas[0], "connections": int(sum(m["connections"] for m in metas))}
-    return merged, meta
+    return merged, {**metas[0], "connections": int(sum(m["connections"] for m in metas))}
 
 
 def recording(artifact: Artifact, events: Mapping[str, np.ndarray], meta: Mapping[str, Any], samples: int,

@@ -3,7 +3,7 @@ nothing from neurokit is imported, so any Python with NEST 3 runs it).
 
 Usage::
 
-    python runner.py ARTIFACT_DIR INPUTS.npz RESULT.npz [--threads N] [--steps T]
+    python runner.py ARTIFACT_DIR INPUTS.npz RESULT.npz [ARTIFACT_DIR INPUTS.npz RESULT.npz ...] [--threads N] [--steps T]
     mpirun -n N python runner.py ARTIFACT_DIR INPUTS.npz RESULT.npz    # an MPI-built NEST
 
 ``INPUTS.npz`` holds ``inputs``: whole spike counts ``(T, B, n_input)``. Each sample is one fresh
@@ -123,44 +123,50 @@ def run_sample(nest, net, arrays, x, steps, threads):
     return events, build_s, sim_s
 
 
+def run_job(nest, artifact, inputs, result, threads, steps):
+    """One artifact on one inputs file; writes ``result`` (see the module docstring)."""
+    net, arrays = load_network(artifact)
+    with np.load(inputs, allow_pickle=False) as f:
+        x = np.asarray(f["inputs"])
+    x = x.reshape(x.shape[0], x.shape[1], -1)
+    if x.shape[2] != net["populations"][0]["size"]:
+        raise ValueError("inputs have %d channels, the network %d" % (x.shape[2], net["populations"][0]["size"]))
+    steps = int(steps or x.shape[0])
+    out, builds, sims, connections = {}, [], [], 0
+    for b in range(x.shape[1]):
+        events, build_s, sim_s = run_sample(nest, net, arrays, x[:, b], steps, threads)
+        builds.append(build_s)
+        sims.append(sim_s)
+        connections = int(nest.num_connections)
+        for i, (step, neuron, value) in events.items():
+            tag = "vm" if value is not None else "spk"
+            for k, v in (("sample", np.full(step.size, b, np.int64)), ("step", step), ("neuron", neuron)) + \
+                    ((("value", value),) if value is not None else ()):
+                out.setdefault("%s%d_%s" % (tag, i, k), []).append(v)
+    meta = {"nest": nest.__version__, "processes": nest.NumProcesses(), "rank": nest.Rank(), "threads": threads,
+            "connections": connections, "build_s": builds, "simulate_s": sims, "steps": steps,
+            "samples": int(x.shape[1])}
+    if nest.NumProcesses() > 1:  # every rank holds the events of its own neurons
+        result = (result[:-len(".npz")] if result.endswith(".npz") else result) + ".rank%d.npz" % nest.Rank()
+    np.savez(result, meta=np.array(json.dumps(meta)), **{k: np.concatenate(v) for k, v in out.items()})
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="runner.py")
-    p.add_argument("artifact")
-    p.add_argument("inputs")
-    p.add_argument("result")
+    p.add_argument("jobs", nargs="+", help="ARTIFACT_DIR INPUTS.npz RESULT.npz, repeated")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--steps", type=int, default=None)
     args = p.parse_args(argv)
+    if len(args.jobs) % 3:
+        raise ValueError("usage: runner.py ARTIFACT_DIR INPUTS.npz RESULT.npz [...] [--threads N] [--steps T]")
     import nest
 
     if hasattr(nest, "VerbosityLevel"):
         nest.verbosity = nest.VerbosityLevel.ERROR
     else:
         nest.set_verbosity("M_ERROR")
-    net, arrays = load_network(args.artifact)
-    with np.load(args.inputs, allow_pickle=False) as f:
-        x = np.asarray(f["inputs"])
-    x = x.reshape(x.shape[0], x.shape[1], -1)
-    if x.shape[2] != net["populations"][0]["size"]:
-        raise ValueError("inputs have %d channels, the network %d" % (x.shape[2], net["populations"][0]["size"]))
-    steps = int(args.steps or x.shape[0])
-    out, builds, sims = {}, [], []
-    for b in range(x.shape[1]):
-        events, build_s, sim_s = run_sample(nest, net, arrays, x[:, b], steps, args.threads)
-        builds.append(build_s)
-        sims.append(sim_s)
-        for i, (step, neuron, value) in events.items():
-            tag = "vm" if value is not None else "spk"
-            for k, v in (("sample", np.full(step.size, b, np.int64)), ("step", step), ("neuron", neuron)) + \
-                    ((("value", value),) if value is not None else ()):
-                out.setdefault("%s%d_%s" % (tag, i, k), []).append(v)
-    meta = {"nest": nest.__version__, "processes": nest.NumProcesses(), "rank": nest.Rank(), "threads": args.threads,
-            "connections": int(nest.num_connections), "build_s": builds, "simulate_s": sims, "steps": steps,
-            "samples": int(x.shape[1])}
-    result = args.result
-    if nest.NumProcesses() > 1:
-        result = result[:-len(".npz")] + ".rank%d.npz" % nest.Rank() if result.endswith(".npz") else result + ".rank%d" % nest.Rank()
-    np.savez(result, meta=np.array(json.dumps(meta)), **{k: np.concatenate(v) for k, v in out.items()})
+    for k in range(0, len(args.jobs), 3):  # several artifacts in one process: importing NEST takes a second
+        run_job(nest, *args.jobs[k:k + 3], threads=args.threads, steps=args.steps)
     return 0
 
 
