@@ -161,3 +161,39 @@ def test_a_loop_into_current_based_neurons_without_room_for_the_early_tap_is_ref
     g = ir.Graph(nodes=nodes, edges=edges, profile=ir.Profile(dt=1e-3)).validate()
     art = get_backend("nest").lower(g, tmp_path / "a")  # a loop of two steps leaves room: lowered
     assert art.manifest["synapses"] == 2 * (n + n * n)
+
+
+def test_mpi_ranks_without_an_mpi_launcher_is_a_clear_error(tmp_path: Path, nest_runtime: None) -> None:
+    """The cluster path (``mpi_ranks > 1``) needs an MPI launcher and an MPI-built NEST; neither is
+    here, so the board names the missing launcher instead of running N unconnected copies."""
+    from neurokit.errors import BackendUnavailableError
+
+    be = get_backend("nest")
+    art = be.lower(mixed_net(), tmp_path / "a", {"mpi_ranks": 2, "mpirun": "neurokit-no-such-mpirun"})
+    with pytest.raises(BackendUnavailableError, match="needs an MPI launcher, 'neurokit-no-such-mpirun' is not on PATH"):
+        be.board(art).run(spikes_in(steps=5, batch=1), 5)
+
+
+def test_the_events_of_several_mpi_ranks_are_merged_into_one_recording(tmp_path: Path) -> None:
+    """What each rank of an MPI run writes (the events of its own neurons, ``result.rank<r>.npz``)
+    becomes one recording; a rank file missing is an error. (Files written here: no MPI NEST.)"""
+    from neurokit.backends.nest.board import _merge_ranks, recording
+    from neurokit.errors import BoardError
+
+    art = get_backend("nest").lower(mixed_net(), tmp_path / "a")
+    meta = {"nest": "3.10.0", "processes": 2, "rank": 0, "threads": 1, "connections": 7, "build_s": [0.1],
+            "simulate_s": [0.2], "steps": 4, "samples": 1}
+    for rank, neurons in ((0, [0, 2]), (1, [1, 3])):  # round-robin: each rank holds every other neuron
+        n = len(neurons)
+        np.savez(tmp_path / f"result.rank{rank}.npz", meta=np.array(json.dumps({**meta, "rank": rank})),
+                 spk1_sample=np.zeros(n, np.int64), spk1_step=np.array([1, 3]), spk1_neuron=np.array(neurons),
+                 vm3_sample=np.zeros(n, np.int64), vm3_step=np.array([0, 0]), vm3_neuron=np.array(neurons),
+                 vm3_value=np.array([0.5, -0.5]) + rank)
+    events, merged_meta = _merge_ranks(tmp_path / "result.npz", 2)
+    assert merged_meta["connections"] == 14
+    rec = recording(art, events, merged_meta, samples=1, steps=4)
+    assert sorted(map(tuple, np.argwhere(rec.spikes["hidden"][:, 0]))) == [(1, 0), (1, 1), (3, 2), (3, 3)]
+    np.testing.assert_array_equal(rec.traces["readout"]["v"][0, 0, :4], [0.5, 1.5, -0.5, 0.5])
+    (tmp_path / "result.rank1.npz").unlink()
+    with pytest.raises(BoardError, match="1 result file"):
+        _merge_ranks(tmp_path / "result.npz", 2)
