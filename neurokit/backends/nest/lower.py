@@ -127,8 +127,8 @@ def neuron_params(node: ir.Node, profile: ir.Profile) -> dict[str, Any]:
         gain = bias_gain = c.dt_r.ravel()
     elif isinstance(node, CUBA):
         model, bias_kind = EXP, "I_e"
-        tau_m = np.broadcast_to(np.asarray(node.tau_mem, np.float64) * 1e3, (n,)).copy()
-        tau_s = np.broadcast_to(np.asarray(node.tau_syn, np.float64) * 1e3, (n,)).copy()
+        tau_m = np.broadcast_to(np.asarray(node.tau_mem, np.float64) * 1e3, c.r.shape).ravel().copy()
+        tau_s = np.broadcast_to(np.asarray(node.tau_syn, np.float64) * 1e3, c.r.shape).ravel().copy()
         params.update(tau_m=tau_m, C_m=1e3 * tau_m / r, tau_syn_ex=tau_s, tau_syn_in=tau_s.copy())
         early, on_time = nest_taps(node, profile.dt)  # type: ignore[misc]
         taps = (1e3 * early, 1e3 * on_time)  # nA -> pA
@@ -136,7 +136,7 @@ def neuron_params(node: ir.Node, profile: ir.Profile) -> dict[str, Any]:
         bias_gain = 1e3 * c.w_in.ravel()  # the current's steady state w_in b, in pA
     else:  # LIF, LI
         model, bias_kind = DELTA, "I_e"
-        tau_m = np.broadcast_to(np.asarray(node.tau, np.float64) * 1e3, (n,)).copy()  # type: ignore[attr-defined]
+        tau_m = np.broadcast_to(np.asarray(node.tau, np.float64) * 1e3, c.r.shape).ravel().copy()  # type: ignore[attr-defined]
         params.update(tau_m=tau_m, C_m=1e3 * tau_m / r)
         gain = c.gain_mem.ravel() * r
         bias_gain = np.full(n, 1e3)  # nA -> pA: NEST's gain (1 - a) tau_m / C_m = (1 - a) R
@@ -200,7 +200,8 @@ def build_network(graph: ir.Graph) -> tuple[dict[str, Any], dict[str, np.ndarray
                                    fix="put a LIF population in the loop, or add a one-step Delay to the loop")
             weight = np.asarray(csr.weight, np.float64) * gain[csr.indices]
             key = f"proj{j}_{t}"
-            dense = len(weight) == n_pre * n_post and np.unique(d).size <= 1
+            dense = (len(weight) == n_pre * n_post and np.unique(d).size <= 1 and len(weight) > 0
+                     and np.array_equal(csr.indices, np.tile(np.arange(n_post), n_pre)))  # every pair once, in order
             if dense:  # all_to_all with a (post, pre) weight matrix: CSR rows are pre, columns post in order
                 arrays[f"{key}_weight"] = weight.reshape(n_pre, n_post).T.copy()
                 arrays[f"{key}_delay"] = np.full(1, int(d[0]) if d.size else 1, np.int64)

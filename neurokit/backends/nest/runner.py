@@ -83,6 +83,8 @@ def run_sample(nest, net, arrays, x, steps, threads):
                 nest.Connect(src, nodes, "all_to_all", syn_spec={"weight": start.reshape(-1, 1), "delay": dt})
         pops.append(nodes)
     for proj in net["projections"]:
+        if not proj["synapses"]:
+            continue
         key, pre, post = proj["array"], pops[proj["pre"]], pops[proj["post"]]
         weight, delay = arrays[key + "_weight"], arrays[key + "_delay"] * dt
         if proj["rule"] == "all_to_all":

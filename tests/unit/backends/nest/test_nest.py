@@ -197,3 +197,23 @@ def test_the_events_of_several_mpi_ranks_are_merged_into_one_recording(tmp_path:
     (tmp_path / "result.rank1.npz").unlink()
     with pytest.raises(BoardError, match="1 result file"):
         _merge_ranks(tmp_path / "result.npz", 2)
+
+
+@pytest.mark.parametrize("net", ["conv", "cuba"])
+def test_conv_pool_chains_and_cuba_layers_agree_with_the_float_model(net: str, tmp_path: Path,
+                                                                     nest_runtime: None) -> None:
+    """The PyNN export's test nets (``tests/unit/backends/spinnaker/test_pynn.py``) through the nest
+    target: conv -> pool -> conv chains composed into one ``one_to_one`` array each (the second
+    arriving after two steps), and per-neuron CubaLIF layers with w_in and biases; spikes equal."""
+    from tests.unit.backends.spinnaker.test_pynn import conv_net, cuba_net
+
+    g = conv_net() if net == "conv" else cuba_net()
+    shape = g.nodes["input"].shape
+    x = (np.random.default_rng(2).random((40, 2, *shape)) < 0.3).astype(np.float64)
+    be = get_backend("nest")
+    rec = be.board(be.lower(g, tmp_path / "a")).run(x, x.shape[0])
+    ref = sim.simulate(be.timed_float_model(g), x, x.shape[0])
+    assert set(rec.spikes) == set(ref.spikes)
+    for pop, z in ref.spikes.items():
+        assert z.sum() > 0, pop
+        np.testing.assert_array_equal(rec.spikes[pop], z.reshape(rec.spikes[pop].shape), err_msg=pop)
