@@ -13,6 +13,8 @@ cannot express is refused here, with the reason:
 * ``integration="euler"``: LIF/LI/IF/I run as exact neurons whose decay is Euler's,
   :math:`e^{-dt/\tau'} = 1 - dt/\tau` (the two steps are then the same equation); Euler CubaLIF /
   CubaLI are refused (``iaf_psc_exp``'s exact coupling of current into membrane is not Euler's);
+* a bias before another weighted node of a chain (it would arrive a step later per node than the
+  chain's own bias; the lowering starts a projection's biases together);
 * ``synapse_latency`` above 1 (NEST's minimum delay is one step, which the target realises);
 * fixed-point ``numeric`` profiles are run as float64 (NEST computes in double precision), and so
   is ``float32``: the reference is the float64 model (:func:`~.lower.nest_reference_graph`).
@@ -24,7 +26,8 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Problem
-from neurokit.backends.spinnaker.check import NEURONS, SYNAPSES, structure
+from neurokit.backends.spinnaker.check import NEURONS, SYNAPSES, Structure, structure
+from neurokit.ir.passes import LINEAR_TYPES
 
 CUBA = (ir.CubaLIF, ir.CubaLI)
 
@@ -65,14 +68,32 @@ def profile_problems(graph: ir.Graph) -> list[Problem]:
     return problems
 
 
+def early_bias_problems(graph: ir.Graph, found: Structure) -> list[Problem]:
+    """A bias before another weighted node of a projection's chain reaches the population one step
+    later per such node (each carries a step of latency), while the lowering gives a projection's
+    summed bias one onset (neurokit's step 1): refused rather than started early."""
+    problems = []
+    for proj in found.projections:
+        weighted = [n for n in proj.chain if isinstance(graph.nodes[n], LINEAR_TYPES)]
+        for name in weighted[:-1]:
+            bias = getattr(graph.nodes[name], "bias", None)
+            if bias is not None and np.any(np.asarray(bias) != 0):
+                problems.append(Problem(name, f"its bias passes {len(weighted) - 1 - weighted.index(name)} more weighted "
+                                              f"node(s) of the projection into {proj.post!r} and arrives later than the "
+                                              "projection's own bias; the NEST lowering starts a projection's biases "
+                                              "together", "fold the bias into the last weighted node of the chain "
+                                                          "(b = W_2 b_1 + b_2), or put a neuron population between"))
+    return problems
+
+
 def check_graph(graph: ir.Graph) -> list[Problem]:
-    """Every problem at once: node types, network structure, profile."""
+    """Every problem at once: node types, network structure, biases inside chains, profile."""
     g = graph.flatten()
     found = structure(g)
     problems = [Problem(p.node, p.message.replace("SpiNNaker graphs here", "NEST graphs here")
                         .replace("has no SpiNNaker lowering", "has no NEST lowering"), p.fix)
                 for p in found.problems if p.node != "<profile>"]  # the chip's profile rules are not NEST's
-    return problems + profile_problems(g)
+    return problems + early_bias_problems(g, found) + profile_problems(g)
 
 
-__all__ = ["CUBA", "NEURONS", "SYNAPSES", "check_graph", "profile_problems"]
+__all__ = ["CUBA", "NEURONS", "SYNAPSES", "check_graph", "early_bias_problems", "profile_problems"]

@@ -210,7 +210,8 @@ def build_network(graph: ir.Graph) -> tuple[dict[str, Any], dict[str, np.ndarray
                 arrays[f"{key}_weight"], arrays[f"{key}_delay"] = weight, d.astype(np.int64)
             proj_spec.append({"pre": index[proj.pre], "post": index[post], "array": key,
                               "rule": "all_to_all" if dense else "one_to_one", "synapses": int(len(weight)),
-                              "synapse": proj.name, "chain": list(proj.chain), "tap": "early" if taps is not None and t == 0 else "on_time"})
+                              "synapse": proj.name, "chain": list(proj.chain),
+                              "tap": "early" if taps is not None and t == 0 else "on_time"})
     for name in pops[1:]:
         i, p = index[name], neurons[name]
         b = bias[name] * p["bias_gain"]

@@ -67,6 +67,20 @@ def test_check_refuses_what_nest_neurons_cannot_express_all_at_once() -> None:
     assert any("node 'cuba'" in m and "no V_min" in m for m in msgs)
 
 
+def test_a_bias_inside_a_chain_of_weighted_nodes_is_refused_not_started_early() -> None:
+    """``Affine(bias) -> Affine -> LIF``: the first bias reaches the LIF a step after the second's
+    (one step of latency per weighted node), which one onset per projection cannot give."""
+    rng = np.random.default_rng(0)
+    g = ir.Graph.sequential(ir.Affine(weight=rng.normal(size=(5, 6)), bias=np.full(5, 0.3)),
+                            ir.Affine(weight=rng.normal(size=(5, 5)), bias=np.zeros(5)),
+                            ir.LIF(tau=np.full(5, 0.02), r=np.ones(5), v_leak=np.zeros(5), v_threshold=np.ones(5)),
+                            names=["a", "b", "lif"], profile=ir.Profile(dt=1e-3))
+    msgs = [str(p) for p in get_backend("nest").check(g)]
+    assert msgs == [m for m in msgs if m.startswith("node 'a': its bias passes 1 more weighted node(s)")] and msgs
+    folded = g.replace_node("a", ir.Affine(weight=g.nodes["a"].weight, bias=np.zeros(5)))
+    assert get_backend("nest").check(folded) == []
+
+
 def test_options_are_declared_and_unknown_ones_refused(tmp_path: Path) -> None:
     be = get_backend("nest")
     assert set(be.options) == {"threads", "mpi_ranks", "mpirun", "timeout_s"}
