@@ -2,7 +2,9 @@
 on this machine, joined by one c10d rendezvous on localhost, stand in for two nodes (one worker
 each). The rendezvous store is hosted by the test process (``--rdzv-conf is_host=0`` on both
 launchers), as a job scheduler's would be: an agent that hosts it exits with its own worker and
-takes it from the other agent, which then fails at its next poll (torchrun's c10d backend). Tolerance: the final weights equal a single process's with the same global batch up to the
+takes it from the other agent, which then fails at its next poll (torchrun's c10d backend).
+
+Tolerance: the final weights equal a single process's with the same global batch up to the
 float32 order of summation (observed 2e-6 of the largest weight; asserted 1e-5); and bit for bit
 those of ``neurokit train --nproc 2`` (the same two shards and the same gloo all-reduce)."""
 
