@@ -39,6 +39,23 @@ def lava_runtime() -> None:
     require_lava_runtime()
 
 
+def require_nest() -> None:
+    """Skip without a Python with NEST 3, except where NEUROKIT_NEST_PYTHON names one (``make test``
+    sets it): then a missing or broken NEST fails."""
+    from neurokit.backends.nest.board import nest_python
+
+    if nest_python() is None:
+        if os.environ.get("NEUROKIT_NEST_PYTHON"):
+            pytest.fail(f"NEUROKIT_NEST_PYTHON={os.environ['NEUROKIT_NEST_PYTHON']} is not a Python: run `make pynn-nest`")
+        pytest.skip("no NEST (run `make pynn-nest`); `make test` sets NEUROKIT_NEST_PYTHON so this cannot skip there")
+
+
+@pytest.fixture(scope="session")
+def nest_runtime() -> None:
+    """Tests that run NEST: see :func:`require_nest`."""
+    require_nest()
+
+
 @pytest.fixture(scope="session")
 def nir_paper_lif() -> Path:
     """The NIR paper's single-LIF conformance data, in the repository (`tests/golden/nir-paper-lif`,

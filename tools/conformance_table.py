@@ -40,7 +40,8 @@ only): the matrix builds them layer by layer (`tests/conformance/runners.py`), c
 the graph they were built from (`to_ir`), and the refusals in their columns are that builder's, naming
 what the layers lack. SpiNNaker and Loihi 2 are compared with the float64 graph as they time it: every
 feed-forward projection one step late (Loihi 2: the graph its backend's `reference_graph` states;
-SpiNNaker: every projection, its bias too, one step late, as its emulator delivers them).
+SpiNNaker: every projection, its bias too, one step late, as its emulator delivers them; NEST: the
+same, its minimum delay of one step, see `docs/nest.md`).
 
 ## Bounds
 
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     warnings.simplefilter("ignore")
     from neurokit.backends.loihi2.runtime import find_runtime
+    from neurokit.backends.nest.board import nest_python
     from neurokit.errors import NeurokitError
     from tests.conformance import bounds
     from tests.conformance.cases import CASES
@@ -128,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         for case in CASES:
             if impl == "lava" and lava is None:
                 cells[(impl, case)] = "not run (no Lava runtime)"
+                continue
+            if impl == "nest" and nest_python() is None:
+                cells[(impl, case)] = "not run (no NEST: make pynn-nest)"
                 continue
             try:
                 cell = check_cell(impl, case, lava)

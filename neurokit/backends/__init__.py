@@ -16,6 +16,7 @@ BACKENDS: dict[str, str] = {
     "loihi2": "neurokit.backends.loihi2",
     "spinnaker": "neurokit.backends.spinnaker",
     "crossbar": "neurokit.backends.crossbar",
+    "nest": "neurokit.backends.nest",
 }
 
 

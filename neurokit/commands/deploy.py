@@ -12,13 +12,13 @@ from .meaning import add_meaning_arguments, meaning_from_args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("deploy", help="lower a model to a hardware target (loihi2, spinnaker, crossbar[:DEVICE])",
+    p = sub.add_parser("deploy", help="lower a model to a hardware target (loihi2, spinnaker, crossbar[:DEVICE], nest)",
                        description="Checks that every node maps (all problems listed at once, exit code 3), lowers "
                                    "the model to an artifact directory with manifest.json and the target's files, "
                                    "prints the resource report and, with --run, runs the artifact on the target's "
                                    "board and writes the recording.")
     p.add_argument("model", help=".nir model file")
-    p.add_argument("--target", required=True, help="loihi2, spinnaker, crossbar or crossbar:DEVICE (pcm, rram, ideal)")
+    p.add_argument("--target", required=True, help="loihi2, spinnaker, crossbar or crossbar:DEVICE (pcm, rram, ideal), nest")
     p.add_argument("--out", required=True, type=Path, help="artifact directory to write")
     p.add_argument("--run", metavar="INPUTS", default=None,
                    help="run the artifact on these inputs (.npy/.npz/.h5, dense (T, B, *shape) or events) "

@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                    "DIR/report.json (per target and seam: spike_agreement, first_divergence, "
                                    "spikes; accuracy_delta, wall_s) and DIR/report.html (tables and raster overlays).")
     p.add_argument("model", help=".nir model file")
-    p.add_argument("--targets", required=True, help="comma list, e.g. loihi2,spinnaker,crossbar:pcm")
+    p.add_argument("--targets", required=True, help="comma list, e.g. loihi2,spinnaker,crossbar:pcm,nest")
     p.add_argument("--samples", type=int, default=32, help="input samples (default 32)")
     p.add_argument("--input", default=None, help="input file (default: event-digits test samples)")
     p.add_argument("--report", type=Path, default=Path("hil"), help="report folder (default ./hil)")

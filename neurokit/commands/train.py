@@ -50,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
                      max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, device=args.device, arch=args.arch,
                      channels=_channels(args.channels))
+    if "test_accuracy_sim" not in card:  # a rank other than 0 of a torchrun launch: rank 0 reports and writes the run
+        print(f"trained as a worker of a distributed run; rank 0 writes {card['run_dir']}")
+        return 0
     print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "
           f"{card['synaptic_ops_per_inference']:.0f} synaptic ops/inference, "
           f"{card['energy_uj_per_inference']:.3f} µJ estimated; run: {card['run_dir']}")

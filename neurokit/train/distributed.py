@@ -9,8 +9,11 @@ Every process then takes the same optimizer step. Rank 0 evaluates, checkpoints 
 run; the others only train.
 
 Launch with ``neurokit train --nproc N`` (this module starts N workers on localhost) or with
-``torchrun --nproc-per-node N -m neurokit.cli train ...`` (the usual ``RANK``/``WORLD_SIZE``
-environment is read).
+``torchrun --nproc-per-node N -m neurokit train ...`` (the usual ``RANK``/``WORLD_SIZE``
+environment is read). Several nodes: the same ``torchrun`` on every node with ``--nnodes M``
+and one c10d rendezvous (``--rdzv-backend c10d --rdzv-endpoint HOST:PORT --rdzv-id JOB``); every
+node passes the same ``--out`` (rank 0 writes it: a shared file system, or rank 0's node).
+``docs/distributed.md`` has the commands and what was tested.
 """
 
 from __future__ import annotations
@@ -89,6 +92,17 @@ def reduce_value(value: float, ctx: Context, device: torch.device | str = "cpu")
     t = torch.tensor([value], dtype=torch.float64, device=device)
     dist.all_reduce(t, op=dist.ReduceOp.SUM)
     return float(t[0])
+
+
+def barrier(ctx: Context) -> None:
+    """Wait until every process arrives (no-op for one process). The end of a run: on several
+    nodes (``torchrun --nnodes``) the node whose agent hosts the c10d rendezvous must not leave
+    while rank 0 still evaluates and writes the run, or the other agents lose the store."""
+    if ctx.world == 1:
+        return
+    import torch.distributed as dist
+
+    dist.barrier()
 
 
 def _free_port() -> int:

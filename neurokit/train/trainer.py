@@ -190,8 +190,11 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             return {"stopped_after_epoch": epoch + 1}
     seconds = time.perf_counter() - t_start
     if not ctx.is_main:
+        distributed.barrier(ctx)  # stay until rank 0 has written the run (a torchrun agent may host the rendezvous)
         return {}
-    return _finish(model.cpu(), cfg, history, out, x_test, y_test, seconds)
+    card = _finish(model.cpu(), cfg, history, out, x_test, y_test, seconds)
+    distributed.barrier(ctx)
+    return card
 
 
 def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,

@@ -88,6 +88,16 @@ def expected_refusal(impl: str, case: str) -> str | None:
             return r"multi_spike=True cannot be expressed: Lava's LIF sends binary spikes"
         return r"v_min=.* cannot be expressed: Loihi 2's LIF clips v only at the 24-bit limits" if prof.v_min > -np.inf \
             else None
+    if impl == "nest":  # the nest backend's check (neurokit/backends/nest/check.py)
+        if prof.reset != "zero":
+            return r"reset='%s' cannot be expressed: NEST's iaf_psc_delta and iaf_psc_exp set V_m to V_reset" % prof.reset
+        if prof.reset_timing != "same_step":
+            return r"reset_timing='next_step' cannot be expressed: NEST's neurons reset in the step they spike"
+        if prof.multi_spike:
+            return r"multi_spike=True cannot be expressed: a NEST neuron emits at most one spike per step"
+        if kind in ("CubaLIF", "CubaLI") and prof.integration == "euler":
+            return rf"{kind} with integration='euler' cannot be expressed: NEST's iaf_psc_exp couples"
+        return None
     return None  # reference, sim-float64, sim-float32: every case
 
 

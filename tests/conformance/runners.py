@@ -416,6 +416,51 @@ def _one_step_synapses(graph: ir.Graph, tmp: str) -> ir.Graph:
     return graph.with_profile(graph.profile.replace(synapse_latency=1))
 
 
+# ----------------------------------------------------------------------------- NEST (a simulator nobody here wrote)
+#: id(case graph) -> Run: every matrix case the NEST backend accepts, run in ONE NEST process (NEST's
+#: import takes about a second) the first time any of them is asked for.
+_NEST_RUNS: dict[int, Run] = {}
+
+
+def _nest_run(graph: ir.Graph, rec: Any) -> Run:
+    from neurokit.backends import get_backend
+
+    spikes = rec.spikes.get(NEURON)
+    v = rec.traces[NEURON]["v"] if NEURON in rec.traces else None
+    return Run(next(iter(rec.outputs.values())), v, spikes, get_backend("nest").timed_float_model(graph))
+
+
+def _nest_batch(graphs: dict[int, tuple[ir.Graph, np.ndarray]]) -> None:
+    """Lower every accepted graph and run them all in one NEST process."""
+    from neurokit.backends import get_backend
+    from neurokit.backends.nest.board import recording, run_nest_many, spike_counts
+
+    be = get_backend("nest")
+    with tempfile.TemporaryDirectory(prefix="nk-conf-nest-") as tmp:
+        jobs = {key: (be.lower(g, os.path.join(tmp, str(key))), g, x) for key, (g, x) in graphs.items() if not be.check(g)}
+        results = run_nest_many([(art, spike_counts(x)) for art, _, x in jobs.values()])
+        for (key, (art, g, x)), (events, meta) in zip(jobs.items(), results):
+            _NEST_RUNS[key] = _nest_run(g, recording(art, events, meta, x.shape[1], x.shape[0]))
+
+
+def run_nest(graph: ir.Graph, x: np.ndarray) -> Run:
+    """The NEST backend: PyNEST 3.10 out of process (iaf_psc_delta / iaf_psc_exp, exact float64,
+    one step of minimum delay); all matrix cases run in one NEST process."""
+    from neurokit.backends import get_backend
+    from neurokit.backends.base import refuse_if_problems
+
+    from .cases import CASES
+    from .matrix import _case_data
+
+    refuse_if_problems(get_backend("nest").check(graph), "nest")  # a refusal before NEST starts
+    if id(graph) in {id(_case_data(c)[0]) for c in CASES}:
+        if id(graph) not in _NEST_RUNS:
+            _nest_batch({id(g): (g, xx) for g, xx in (_case_data(c) for c in CASES)})
+        return _NEST_RUNS[id(graph)]
+    _nest_batch({id(graph): (graph, x)})  # a graph that is not one of the matrix's cases
+    return _NEST_RUNS.pop(id(graph))
+
+
 F64, F32 = float(np.finfo(np.float64).eps), float(np.finfo(np.float32).eps)
 
 #: name -> implementation; the matrix runs every one on every case.
@@ -435,6 +480,8 @@ IMPLEMENTATIONS: dict[str, Implementation] = {impl.name: impl for impl in (
                    "neurokit.sim numeric='loihi2' (bit-accurate Loihi 2)"),
     Implementation("lava", Numeric("fixed", bit_reference="sim-loihi2", quantum="1/S, S = 64 vth_mant/v_th"),
                    run_lava, "real Lava 0.10 (Loihi2SimCfg fixed_pt), out of process"),
+    Implementation("nest", Numeric("float", F64), run_nest,
+                   "NEST 3.10 via the nest backend (PyNEST, out of process), float64"),
 )}
 
 

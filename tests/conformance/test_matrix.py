@@ -39,10 +39,18 @@ from .runners import IMPLEMENTATIONS, LavaBatch
 
 
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("impl", [i for i in IMPLEMENTATIONS if i != "lava"])
+@pytest.mark.parametrize("impl", [i for i in IMPLEMENTATIONS if i not in ("lava", "nest")])
 def test_cell(impl: str, case: str) -> None:
     cell = check_cell(impl, case)
     assert cell.outcome in ("pass", "refused")
+
+
+@pytest.mark.nest
+@pytest.mark.parametrize("case", list(CASES))
+def test_nest_cell(case: str, nest_runtime: None) -> None:
+    """NEST (all accepted cases in one NEST process, the first cell starts it)."""
+    cell = check_cell("nest", case)
+    assert (cell.outcome == "refused") == (expected_refusal("nest", case) is not None)
 
 
 @pytest.mark.lava
