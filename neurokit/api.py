@@ -313,8 +313,11 @@ def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int 
 def convert(model: str | os.PathLike[str] | None = None, *, arch: str = "mlp", calib: str = "digits",
             timesteps: list[int] | None = None, percentile: float = 99.9, channelwise: bool = False,
             qcfs_levels: int | None = None, finetune_epochs: int = 30, confidence: float | str | None = None,
-            maxpool: str = "refuse", out: str | os.PathLike[str] = "model.nir", seed: int = 0) -> dict[str, Any]:
-    """Convert a trained ANN (state_dict file + ``arch``, or a freshly trained reference) to an SNN.
+            maxpool: str = "refuse", out: str | os.PathLike[str] = "model.nir", seed: int = 0,
+            weights: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Convert a trained ANN (an ONNX file, a ``module:function`` with optional ``weights``, a
+    state_dict file + ``arch``, or a freshly trained reference) to an SNN; ``calib`` is a dataset
+    name or a .npy/.npz file (see :func:`neurokit.convert.run.load_calibration`).
 
     See :func:`neurokit.convert.convert_model_file` (QCFS fine-tuning with ``qcfs_levels``,
     Dynamic Confidence with ``confidence``, MaxPool2d handling with ``maxpool``).
@@ -326,4 +329,5 @@ def convert(model: str | os.PathLike[str] | None = None, *, arch: str = "mlp", c
         raise InvalidInputError(f"maxpool must be 'refuse' or 'avg', got {maxpool!r}", fix="use 'refuse' or 'avg'")
     return convert_model_file(model, arch=arch, calib=calib, timesteps=timesteps, percentile=percentile,
                               channelwise=channelwise, qcfs_levels=qcfs_levels, finetune_epochs=finetune_epochs,
-                              confidence=confidence, maxpool=maxpool, out=out, seed=seed)  # type: ignore[arg-type]
+                              confidence=confidence, maxpool=maxpool, out=out, seed=seed,  # type: ignore[arg-type]
+                              weights=weights)
