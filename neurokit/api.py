@@ -241,11 +241,16 @@ def pipeline(*, out: str | os.PathLike[str] = "runs/demo", samples: int = 64, ep
 def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32, report: str | os.PathLike[str] = "hil",
         inputs: str | os.PathLike[str] | None = None, timeout_s: float = 600.0,
         faults: dict[str, dict[str, Any]] | None = None, producer: str | None = None,
-        profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None, steps: int | None = None,
+        input_rate: float = 0.1, seed: int = 0) -> dict[str, Any]:
     """Run ``model`` on the float model and every target; compare each board with the target's own
     numeric mode (``own_mode``) and with the float64 model (``float_model``); write
     ``report/report.{json,html}``. Returns the CLI table, both paths and the report's fields.
-    ``producer`` and ``profile`` choose what the model file means (see :func:`read_model`)."""
+    ``producer`` and ``profile`` choose what the model file means (see :func:`read_model`).
+
+    Without ``inputs``: event-digits test samples for a model whose input is ``(2, 16, 16)``, else
+    seeded Poisson spike trains of the model's input shape (:func:`poisson_inputs`: ``input_rate``
+    spikes per input per step on average, ``steps`` steps, default 100, ``seed``)."""
     from pathlib import Path
 
     from neurokit import ir
@@ -254,19 +259,43 @@ def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32,
 
     graph = read_model(model, producer=producer, profile=profile)
     labels = None
+    input_shape = tuple(next(iter(graph.inputs.values())).shape) if len(graph.inputs) == 1 else None
     if inputs is not None:
         x = load_inputs(inputs, graph)[:, :samples]
-    else:
+        if steps is not None:
+            x = x[:steps]
+    elif input_shape == (2, 16, 16):
         from neurokit.data import EventDigits, dense_dataset
 
-        if tuple(next(iter(graph.inputs.values())).shape) != (2, 16, 16):
-            raise InvalidInputError("without --input the harness uses event-digits samples (input (2, 16, 16))",
-                                    fix="pass --input FILE with inputs for this model")
-        xs, ys = dense_dataset(EventDigits(train=False), dt=graph.profile.dt, steps=int(round(0.3 / graph.profile.dt)))
+        xs, ys = dense_dataset(EventDigits(train=False), dt=graph.profile.dt,
+                               steps=steps or int(round(0.3 / graph.profile.dt)))
         x, labels = np.moveaxis(xs[:samples], 0, 1).astype(np.float64), ys[:samples]
+    elif input_shape is None:
+        raise InvalidInputError(f"the model has {len(graph.inputs)} inputs; generated inputs need exactly one",
+                                fix="pass --input FILE with inputs for this model")
+    else:
+        x = poisson_inputs(input_shape, samples=samples, steps=steps or 100, rate=input_rate, seed=seed)
     rep = run_hil(graph, targets, x, labels=labels, out_dir=Path(report), timeout_s=timeout_s, faults=faults)
     json_path, html_path = write_report(rep, report)
     return {"table": table(rep), "report_json": str(json_path), "report_html": str(html_path), **rep.as_dict()}
+
+
+def poisson_inputs(shape: tuple[int, ...], *, samples: int, steps: int, rate: float = 0.1, seed: int = 0
+                   ) -> np.ndarray:
+    r"""Seeded Poisson spike trains ``(steps, samples, *shape)`` (0/1, float64): each input spikes in a
+    step with probability :math:`1 - e^{-rate}` (:func:`neurokit.data.poisson` with a rate of ``rate``
+    spikes per step), the same for the same ``seed``."""
+    from neurokit.data import poisson
+    from neurokit.errors import InvalidInputError
+
+    if not 0 < rate <= 1:
+        raise InvalidInputError(f"the input rate must be in (0, 1] spikes per step, got {rate}",
+                                fix="e.g. --input-rate 0.1")
+    if samples < 1 or steps < 1:
+        raise InvalidInputError(f"samples and steps must be >= 1, got {samples} and {steps}",
+                                fix="e.g. --samples 8 --steps 100")
+    rng = np.random.default_rng(seed)
+    return poisson(np.full((samples, *shape), rate), steps, dt=1.0, max_rate_hz=1.0, rng=rng).astype(np.float64)
 
 
 def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int = 8, data_dir: str | None = None,
