@@ -219,13 +219,19 @@ def train(*, config: str | os.PathLike[str] | None = None, out: str | os.PathLik
     from neurokit.train import train as run_training
 
     given = {k: v for k, v in overrides.items() if v is not None}
+    extend_to = given.pop("epochs", None) if resume else None  # --resume --epochs N: train on to N epochs in all
     cfg = TrainConfig.from_toml(config, **given) if config else TrainConfig.from_dict(given)
     if nproc > 1:
         from neurokit.train.distributed import launch
 
+        if extend_to is not None:
+            from neurokit.errors import ConfigError
+
+            raise ConfigError("extending a run (--resume with --epochs) runs in one process",
+                              fix="drop --nproc, or resume without --epochs")
         card = launch(cfg.to_dict(), out, nproc=nproc, resume=resume)
     else:
-        card = run_training(cfg, out, resume=resume, progress=progress)
+        card = run_training(cfg, out, resume=resume, progress=progress, epochs=extend_to)
     card["run_dir"] = str(out)
     return card
 
