@@ -55,7 +55,7 @@ def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, loss: str = "mean
     model.eval()
     correct, spikes = 0, 0.0
     with torch.no_grad():
-        for i in range(0, len(y), batch):
+        for i in progress_bar(range(0, len(y), batch), desc="evaluate", delay=5, leave=False):
             xb = torch.from_numpy(np.moveaxis(x[i:i + batch], 0, 1))
             out, hidden = model(xb, return_spikes=True)
             correct += int((predict(out.numpy(), loss) == y[i:i + batch]).sum())

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -148,19 +149,42 @@ def run_in_runtime(script: Path, args: list[str], *, timeout_s: float, what: str
                                       f"{', '.join(map(str, runtime_candidates()))})",
                                       fix="run `neurokit backends install loihi2` (or `make lava` in a checkout)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    try:
-        proc = subprocess.run([str(runtime_python(venv)), str(script), *args], capture_output=True, text=True,
-                              timeout=timeout_s, env=env)
-    except subprocess.TimeoutExpired:
+    returncode, stderr = _run_with_progress([str(runtime_python(venv)), str(script), *args], env=env,
+                                            timeout_s=timeout_s, what=what)
+    if returncode is None:
         raise BoardTimeoutError(f"{what} did not finish within {timeout_s:.0f} s", where="loihi2",
-                                fix="use fewer samples/steps or raise the timeout") from None
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+                                fix="use fewer samples/steps or raise the timeout")
+    if returncode != 0:
+        last = (stderr.strip().splitlines() or [f"exit code {returncode}"])[-1]
         try:
             last = json.loads(last)["error"]
         except (ValueError, KeyError, TypeError):
             pass
         raise BoardError(f"{what} failed: {last}", where="loihi2", fix="see the Lava error; `neurokit doctor`")
+
+
+def _run_with_progress(cmd: list[str], *, env: dict[str, str], timeout_s: float, what: str
+                       ) -> tuple[int | None, str]:
+    """Run ``cmd``; ``(exit code, stderr)``, or ``(None, stderr)`` after ``timeout_s`` (the process is
+    killed). A run longer than 5 s shows ``WHAT: running for MM:SS`` (one line per 30 s in a log file)."""
+    from neurokit.util.progress import progress_bar
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    bar = progress_bar(total=None, desc=what, delay=5, leave=False, bar_format="{desc}: running for {elapsed}")
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                _, err = proc.communicate(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+                return proc.returncode, err
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    proc.kill()
+                    _, err = proc.communicate()
+                    return None, err
+                bar.update(1)
+    finally:
+        bar.close()
 
 
 def run_jobs_in_runtime(script: Path, jobs: Sequence[tuple[str, np.ndarray]], *, timeout_s: float,
