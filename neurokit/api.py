@@ -308,36 +308,27 @@ def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int 
               train: bool = True) -> dict[str, Any]:
     """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue)."""
     from neurokit.data import load_dataset
-    from neurokit.plots import pyplot
+    from neurokit.plots import event_frames, pyplot
     from neurokit.util.atomic import atomic_path
 
     ds = load_dataset(name, train=train, data_dir=data_dir)
     n = min(n, len(ds))
-    plt = pyplot()
-    fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
-    counts = []
-    for k, ax in enumerate(axes[0]):
-        x, y = ds[k]
-        if x.dtype.names:  # events
-            counts.append(len(x))
-            sensor = getattr(ds, "sensor_size", None) or (int(x["x"].max()) + 1, 1, 2)
-            w, h = int(sensor[0]), int(sensor[1]) if len(sensor) > 1 else 1
-            img = np.zeros((h, w, 3))
-            yy = x["y"] if "y" in x.dtype.names else np.zeros(len(x), int)
-            on = np.asarray(x["p"]).astype(bool)
-            np.add.at(img[..., 0], (yy[on], x["x"][on]), 1)
-            np.add.at(img[..., 2], (yy[~on], x["x"][~on]), 1)
-            img /= max(img.max(), 1)
-            ax.imshow(img, interpolation="nearest", aspect="auto")
-        else:
+    items = [ds[k] for k in range(n)]
+    counts = [len(x) for x, _ in items if x.dtype.names]
+    if counts:  # events: frames with an ON/OFF legend above their events over time
+        event_frames(items, out, sensor_size=getattr(ds, "sensor_size", None), title=f"{name}: {n} samples")
+    else:
+        plt = pyplot()
+        fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
+        for ax, (x, y) in zip(axes[0], items):
             ax.imshow(np.asarray(x).squeeze(), cmap="gray")
-        ax.set_title(str(y), fontsize=9)
-        ax.axis("off")
-    fig.suptitle(f"{name}: {n} samples", fontsize=10)
-    fig.tight_layout()
-    with atomic_path(out, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
+            ax.set_title(str(y), fontsize=9)
+            ax.axis("off")
+        fig.suptitle(f"{name}: {n} samples", fontsize=10)
+        fig.tight_layout()
+        with atomic_path(out, suffix=".png") as tmp:
+            fig.savefig(tmp, format="png", dpi=100)
+        plt.close(fig)
     info: dict[str, Any] = {"samples": len(ds), "classes": len(getattr(ds, "classes", [])) or int(np.max(ds.targets)) + 1,
                             "png": str(out)}
     if counts:

@@ -274,7 +274,8 @@ def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]]
     atomic_write_text(out / "model_card.md", _card_markdown(card))
     curves({"train": [h["train_acc"] for h in history], "test": [h["test_acc"] for h in history]},
            out / "learning_curves.png", xlabel="epoch", ylabel="accuracy", title="learning curves")
-    raster(rec, out / "raster.png", sample=0, title="test sample 0 (neurokit.sim on model.nir)")
+    raster(rec, out / "raster.png", sample=0, title="test sample 0 (neurokit.sim on model.nir)",
+           inputs=np.moveaxis(x_test[:1], 0, 1))
     return card
 
 
