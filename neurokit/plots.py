@@ -38,7 +38,7 @@ def raster(recording: Any, path: str | os.PathLike[str], *, sample: int = 0, tit
             continue
         z = np.asarray(out)[:, sample].reshape(len(out), -1)
         spiking = np.all(np.equal(np.mod(z, 1), 0)) and z.min() >= 0 and z.max() <= 8
-        panels.append((f"{name} (output)", z, "marks" if spiking else "traces"))
+        panels.append((name if name == "output" else f"{name} (output)", z, "marks" if spiking else "traces"))
     n = max(len(panels), 1)
     fig, axes = plt.subplots(n, 1, figsize=(8, 1.5 + 1.4 * n), squeeze=False, sharex=True)
     for ax, (name, z, kind) in zip(axes[:, 0], panels):

@@ -73,7 +73,7 @@ def test_raster_shows_input_hidden_and_output_layers(tmp_path: Path, figures: li
     plots.raster(rec, tmp_path / "r.png", inputs=x, title="sample 0")
     (fig,) = figures
     labels = [ax.get_ylabel() for ax in fig.axes]
-    assert labels == ["input\nneuron", "lif1\nneuron", "output (output)\nmembrane"]
+    assert labels == ["input\nneuron", "lif1\nneuron", "output\nmembrane"]
     assert len(fig.axes[0].collections[0].get_offsets()) == int(x[:, 0].sum())  # every input event is a mark
     assert len(fig.axes[2].lines) == 3 and fig.axes[-1].get_xlabel() == "time (ms)"
 
