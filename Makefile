@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.lock 2>&1 | grep -v "is ignored" || true
 	$(BIN)/pip install -q --no-deps -e . 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import neurokit, torch, norse, nir, numba, tonic, h5py"
+	$(BIN)/python -c "import neurokit, torch, norse, nir, numba, tonic, h5py, onnx, tensorboardX"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -221,13 +221,19 @@ def train(*, config: str | os.PathLike[str] | None = None, out: str | os.PathLik
     from neurokit.train import train as run_training
 
     given = {k: v for k, v in overrides.items() if v is not None}
+    extend_to = given.pop("epochs", None) if resume else None  # --resume --epochs N: train on to N epochs in all
     cfg = TrainConfig.from_toml(config, **given) if config else TrainConfig.from_dict(given)
     if nproc > 1:
         from neurokit.train.distributed import launch
 
+        if extend_to is not None:
+            from neurokit.errors import ConfigError
+
+            raise ConfigError("extending a run (--resume with --epochs) runs in one process",
+                              fix="drop --nproc, or resume without --epochs")
         card = launch(cfg.to_dict(), out, nproc=nproc, resume=resume, device=device)
     else:
-        card = run_training(cfg, out, resume=resume, progress=progress, device=device)
+        card = run_training(cfg, out, resume=resume, progress=progress, device=device, epochs=extend_to)
     card["run_dir"] = str(out)
     return card
 
@@ -243,11 +249,16 @@ def pipeline(*, out: str | os.PathLike[str] = "runs/demo", samples: int = 64, ep
 def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32, report: str | os.PathLike[str] = "hil",
         inputs: str | os.PathLike[str] | None = None, timeout_s: float = 600.0,
         faults: dict[str, dict[str, Any]] | None = None, producer: str | None = None,
-        profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        profile: ir.Profile | dict[str, Any] | str | os.PathLike[str] | None = None, steps: int | None = None,
+        input_rate: float = 0.1, seed: int = 0) -> dict[str, Any]:
     """Run ``model`` on the float model and every target; compare each board with the target's own
     numeric mode (``own_mode``) and with the float64 model (``float_model``); write
     ``report/report.{json,html}``. Returns the CLI table, both paths and the report's fields.
-    ``producer`` and ``profile`` choose what the model file means (see :func:`read_model`)."""
+    ``producer`` and ``profile`` choose what the model file means (see :func:`read_model`).
+
+    Without ``inputs``: event-digits test samples for a model whose input is ``(2, 16, 16)``, else
+    seeded Poisson spike trains of the model's input shape (:func:`poisson_inputs`: ``input_rate``
+    spikes per input per step on average, ``steps`` steps, default 100, ``seed``)."""
     from pathlib import Path
 
     from neurokit import ir
@@ -256,55 +267,70 @@ def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32,
 
     graph = read_model(model, producer=producer, profile=profile)
     labels = None
+    input_shape = tuple(next(iter(graph.inputs.values())).shape) if len(graph.inputs) == 1 else None
     if inputs is not None:
         x = load_inputs(inputs, graph)[:, :samples]
-    else:
+        if steps is not None:
+            x = x[:steps]
+    elif input_shape == (2, 16, 16):
         from neurokit.data import EventDigits, dense_dataset
 
-        if tuple(next(iter(graph.inputs.values())).shape) != (2, 16, 16):
-            raise InvalidInputError("without --input the harness uses event-digits samples (input (2, 16, 16))",
-                                    fix="pass --input FILE with inputs for this model")
-        xs, ys = dense_dataset(EventDigits(train=False), dt=graph.profile.dt, steps=int(round(0.3 / graph.profile.dt)))
+        xs, ys = dense_dataset(EventDigits(train=False), dt=graph.profile.dt,
+                               steps=steps or int(round(0.3 / graph.profile.dt)))
         x, labels = np.moveaxis(xs[:samples], 0, 1).astype(np.float64), ys[:samples]
+    elif input_shape is None:
+        raise InvalidInputError(f"the model has {len(graph.inputs)} inputs; generated inputs need exactly one",
+                                fix="pass --input FILE with inputs for this model")
+    else:
+        x = poisson_inputs(input_shape, samples=samples, steps=steps or 100, rate=input_rate, seed=seed)
     rep = run_hil(graph, targets, x, labels=labels, out_dir=Path(report), timeout_s=timeout_s, faults=faults)
     json_path, html_path = write_report(rep, report)
     return {"table": table(rep), "report_json": str(json_path), "report_html": str(html_path), **rep.as_dict()}
+
+
+def poisson_inputs(shape: tuple[int, ...], *, samples: int, steps: int, rate: float = 0.1, seed: int = 0
+                   ) -> np.ndarray:
+    r"""Seeded Poisson spike trains ``(steps, samples, *shape)`` (0/1, float64): each input spikes in a
+    step with probability :math:`1 - e^{-rate}` (:func:`neurokit.data.poisson` with a rate of ``rate``
+    spikes per step), the same for the same ``seed``."""
+    from neurokit.data import poisson
+    from neurokit.errors import InvalidInputError
+
+    if not 0 < rate <= 1:
+        raise InvalidInputError(f"the input rate must be in (0, 1] spikes per step, got {rate}",
+                                fix="e.g. --input-rate 0.1")
+    if samples < 1 or steps < 1:
+        raise InvalidInputError(f"samples and steps must be >= 1, got {samples} and {steps}",
+                                fix="e.g. --samples 8 --steps 100")
+    rng = np.random.default_rng(seed)
+    return poisson(np.full((samples, *shape), rate), steps, dt=1.0, max_rate_hz=1.0, rng=rng).astype(np.float64)
 
 
 def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int = 8, data_dir: str | None = None,
               train: bool = True) -> dict[str, Any]:
     """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue)."""
     from neurokit.data import load_dataset
-    from neurokit.plots import pyplot
+    from neurokit.plots import event_frames, pyplot
     from neurokit.util.atomic import atomic_path
 
     ds = load_dataset(name, train=train, data_dir=data_dir)
     n = min(n, len(ds))
-    plt = pyplot()
-    fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
-    counts = []
-    for k, ax in enumerate(axes[0]):
-        x, y = ds[k]
-        if x.dtype.names:  # events
-            counts.append(len(x))
-            sensor = getattr(ds, "sensor_size", None) or (int(x["x"].max()) + 1, 1, 2)
-            w, h = int(sensor[0]), int(sensor[1]) if len(sensor) > 1 else 1
-            img = np.zeros((h, w, 3))
-            yy = x["y"] if "y" in x.dtype.names else np.zeros(len(x), int)
-            on = np.asarray(x["p"]).astype(bool)
-            np.add.at(img[..., 0], (yy[on], x["x"][on]), 1)
-            np.add.at(img[..., 2], (yy[~on], x["x"][~on]), 1)
-            img /= max(img.max(), 1)
-            ax.imshow(img, interpolation="nearest", aspect="auto")
-        else:
+    items = [ds[k] for k in range(n)]
+    counts = [len(x) for x, _ in items if x.dtype.names]
+    if counts:  # events: frames with an ON/OFF legend above their events over time
+        event_frames(items, out, sensor_size=getattr(ds, "sensor_size", None), title=f"{name}: {n} samples")
+    else:
+        plt = pyplot()
+        fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
+        for ax, (x, y) in zip(axes[0], items):
             ax.imshow(np.asarray(x).squeeze(), cmap="gray")
-        ax.set_title(str(y), fontsize=9)
-        ax.axis("off")
-    fig.suptitle(f"{name}: {n} samples", fontsize=10)
-    fig.tight_layout()
-    with atomic_path(out, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
+            ax.set_title(str(y), fontsize=9)
+            ax.axis("off")
+        fig.suptitle(f"{name}: {n} samples", fontsize=10)
+        fig.tight_layout()
+        with atomic_path(out, suffix=".png") as tmp:
+            fig.savefig(tmp, format="png", dpi=100)
+        plt.close(fig)
     info: dict[str, Any] = {"samples": len(ds), "classes": len(getattr(ds, "classes", [])) or int(np.max(ds.targets)) + 1,
                             "png": str(out)}
     if counts:
@@ -315,8 +341,11 @@ def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int 
 def convert(model: str | os.PathLike[str] | None = None, *, arch: str = "mlp", calib: str = "digits",
             timesteps: list[int] | None = None, percentile: float = 99.9, channelwise: bool = False,
             qcfs_levels: int | None = None, finetune_epochs: int = 30, confidence: float | str | None = None,
-            maxpool: str = "refuse", out: str | os.PathLike[str] = "model.nir", seed: int = 0) -> dict[str, Any]:
-    """Convert a trained ANN (state_dict file + ``arch``, or a freshly trained reference) to an SNN.
+            maxpool: str = "refuse", out: str | os.PathLike[str] = "model.nir", seed: int = 0,
+            weights: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Convert a trained ANN (an ONNX file, a ``module:function`` with optional ``weights``, a
+    state_dict file + ``arch``, or a freshly trained reference) to an SNN; ``calib`` is a dataset
+    name or a .npy/.npz file (see :func:`neurokit.convert.run.load_calibration`).
 
     See :func:`neurokit.convert.convert_model_file` (QCFS fine-tuning with ``qcfs_levels``,
     Dynamic Confidence with ``confidence``, MaxPool2d handling with ``maxpool``).
@@ -328,4 +357,5 @@ def convert(model: str | os.PathLike[str] | None = None, *, arch: str = "mlp", c
         raise InvalidInputError(f"maxpool must be 'refuse' or 'avg', got {maxpool!r}", fix="use 'refuse' or 'avg'")
     return convert_model_file(model, arch=arch, calib=calib, timesteps=timesteps, percentile=percentile,
                               channelwise=channelwise, qcfs_levels=qcfs_levels, finetune_epochs=finetune_epochs,
-                              confidence=confidence, maxpool=maxpool, out=out, seed=seed)  # type: ignore[arg-type]
+                              confidence=confidence, maxpool=maxpool, out=out, seed=seed,  # type: ignore[arg-type]
+                              weights=weights)

@@ -11,12 +11,15 @@ from neurokit import api
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("backends", help="install or list backend runtimes",
                        description="Backends whose runtime cannot live in this Python environment get their own. "
-                                   "`install loihi2` creates .venv-lava (Python 3.10 + lava-nc 0.10 + lava-dl 0.6, pinned); it is "
-                                   "idempotent and takes a few minutes the first time.")
+                                   "`install loihi2` creates the Lava runtime (Python 3.10 + lava-nc 0.10 + lava-dl 0.6, pinned) "
+                                   "in $NEUROKIT_LAVA_VENV if set, else the checkout's .venv-lava (`make lava`), else "
+                                   "the per-user ~/.local/share/neurokit/lava-venv (a pip install); it is idempotent "
+                                   "and takes a few minutes the first time.")
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     inst = s.add_parser("install", help="create a backend's runtime environment")
     inst.add_argument("target", choices=["loihi2"], help="backend whose runtime to install")
-    inst.add_argument("--venv", type=Path, default=None, help="where to create it (default: .venv-lava here)")
+    inst.add_argument("--venv", type=Path, default=None, help="where to create it (default: $NEUROKIT_LAVA_VENV, the checkout's .venv-lava, or "
+                           "~/.local/share/neurokit/lava-venv)")
     inst.add_argument("--python", default="python3.10", help="interpreter for the runtime (default python3.10)")
     inst.set_defaults(func=run_install)
     ls = s.add_parser("list", help="list backends and whether each is ready")

@@ -42,14 +42,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                     "energy estimate. Without MODEL it trains the reference ANN of --arch on digits first (~5 s).",
         epilog="examples:\n  neurokit convert --timesteps 4,8,16,32 --out mlp.nir\n"
                "  neurokit convert --arch cnn --qcfs 4 --timesteps 2,4,8 --out cnn_qcfs.nir\n"
-               "  neurokit convert weights.pt --arch mlp --confidence auto --out mlp.nir",
+               "  neurokit convert weights.pt --arch mlp --confidence auto --out mlp.nir\n"
+               "  neurokit convert model.onnx --calib data.npz --out model.nir\n"
+               "  neurokit convert mypkg.models:build --weights trained.pt --calib data.npz --out model.nir",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", nargs="?", default=None,
-                   help="a state_dict saved with torch.save(model.state_dict()) (loaded with weights_only=True)")
+                   help="the ANN: an ONNX file (MODEL.onnx; needs the onnx package), a module:function that returns "
+                        "the (trained) nn.Module (e.g. mypkg.models:build; see --weights), or a state_dict of --arch "
+                        "saved with torch.save(model.state_dict()) (loaded with weights_only=True)")
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a state_dict loaded into the model a module:function MODEL builds")
     p.add_argument("--arch", default="mlp", choices=["mlp", "cnn", "rescnn"],
                    help="architecture of MODEL: mlp 64-128-64-10, cnn (conv-BN-pool-conv), rescnn (one residual "
                         "block) (default mlp)")
-    p.add_argument("--calib", default="digits", help="calibration/evaluation dataset (default digits)")
+    p.add_argument("--calib", default="digits",
+                   help="calibration/evaluation data: a dataset name (digits), a .npz (x_train, y_train, x_test, "
+                        "y_test; or x, y) or a .npy of inputs (then the ANN's predictions are the labels) "
+                        "(default digits)")
     p.add_argument("--timesteps", type=_timesteps, default=[4, 8, 16, 32, 64],
                    help="comma list of time steps to evaluate (default 4,8,16,32,64)")
     p.add_argument("--percentile", type=float, default=99.9, help="activation percentile for normalization (99.9)")
@@ -74,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     r = api.convert(args.model, arch=args.arch, calib=args.calib, timesteps=args.timesteps,
                     percentile=args.percentile, channelwise=args.channelwise, qcfs_levels=args.qcfs,
                     finetune_epochs=args.finetune_epochs, confidence=args.confidence, maxpool=args.maxpool,
-                    out=args.out, seed=args.seed)
+                    out=args.out, seed=args.seed, weights=args.weights)
     print(format_table(r, args.timesteps))
     print(f"model: {args.out}; report: {r['report_dir']}/report.json, accuracy_vs_timesteps.png")
     return 0

@@ -24,7 +24,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("model", help=".nir model file")
     p.add_argument("--targets", required=True, help="comma list, e.g. loihi2,spinnaker,crossbar:pcm,nest")
     p.add_argument("--samples", type=int, default=32, help="input samples (default 32)")
-    p.add_argument("--input", default=None, help="input file (default: event-digits test samples)")
+    p.add_argument("--input", default=None,
+                   help="input file (default: event-digits test samples for a (2, 16, 16) input, else seeded "
+                        "Poisson spike trains of the model's input shape)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="time steps of generated inputs (default: 0.3 s of event-digits, or 100 Poisson steps)")
+    p.add_argument("--input-rate", type=float, default=0.1,
+                   help="Poisson inputs: mean spikes per input per step, in (0, 1] (default 0.1)")
+    p.add_argument("--seed", type=int, default=0, help="Poisson inputs: random seed (default 0)")
     p.add_argument("--report", type=Path, default=Path("hil"), help="report folder (default ./hil)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per board run (default 600)")
     p.add_argument("--fault", action="append", default=[], metavar="TARGET:KEY=VALUE",
@@ -49,7 +56,8 @@ def _faults(items: list[str]) -> dict[str, dict[str, float]]:
 
 def run(args: argparse.Namespace) -> int:
     result = api.hil(args.model, [t.strip() for t in args.targets.split(",") if t.strip()], samples=args.samples,
-                     report=args.report, inputs=args.input, timeout_s=args.timeout, faults=_faults(args.fault), **meaning_from_args(args))
+                     report=args.report, inputs=args.input, timeout_s=args.timeout, faults=_faults(args.fault),
+                     steps=args.steps, input_rate=args.input_rate, seed=args.seed, **meaning_from_args(args))
     print(result["table"])
     print(f"report: {result['report_html']}")
     return 0

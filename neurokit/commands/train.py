@@ -14,7 +14,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                    "With no arguments it uses the embedded "
                                    "event-digits dataset (no download) and reaches about 97.3 % test accuracy in "
                                    "about 30 s on 2 cores. Writes checkpoint.pt after every epoch (resume with "
-                                   "--resume RUN_DIR), metrics.csv/json, learning_curves.png, raster.png, model.nir "
+                                   "--resume RUN_DIR), metrics.jsonl (one line per epoch, as it ends; TensorBoard event files in "
+                                   "tensorboard/ when tensorboard or tensorboardX is installed), metrics.csv/json, learning_curves.png, raster.png, model.nir "
                                    "and model_card.md into --out.")
     p.add_argument("--config", type=Path, default=None, help="TOML file with a [train] table (keys as TrainConfig)")
     p.add_argument("--dataset", default=None, help="event-digits (default), or a tonic dataset with --data-dir")
@@ -41,7 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         "process takes one GPU and the processes reduce over NCCL")
     p.add_argument("--out", type=Path, default=Path("runs/train"), help="run directory (default runs/train)")
     p.add_argument("--resume", type=Path, default=None, metavar="RUN_DIR",
-                   help="continue an interrupted run from its last checkpoint")
+                   help="continue an interrupted run from its last checkpoint; with --epochs N, train on until N "
+                        "epochs in all (extends a finished run)")
     p.set_defaults(func=run)
 
 

@@ -75,7 +75,9 @@ def fit(model: nn.Module, data: dict[str, np.ndarray], *, epochs: int, lr: float
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs))
     x, y = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"]).long()
     rng = np.random.default_rng(seed)
-    for _ in range(epochs):
+    from neurokit.util.progress import progress_bar
+
+    for _ in progress_bar(range(epochs), desc="fit ANN", unit="epoch", delay=5, leave=False):
         model.train()
         for idx in np.array_split(rng.permutation(len(y)), max(1, len(y) // 64)):
             loss = nn.functional.cross_entropy(model(x[idx]), y[idx])

@@ -62,7 +62,8 @@ def simulate(graph: ir.Graph, images: np.ndarray, steps: int, *, simulator: Simu
     if simulator == "sim":
         from neurokit import sim
 
-        rec = sim.run(sim.compile(g), np.ascontiguousarray(x), record=("readout", *[f for f in feeders if f != "input"]))
+        rec = sim.run(sim.compile(g), np.ascontiguousarray(x), record=("readout", *[f for f in feeders if f != "input"]),
+                      progress=True)  # a bar on long runs only (see neurokit.sim.run)
         readout = rec.traces["readout"]["v"]
         values = {**rec.values, **{k: v.astype(np.float64) for k, v in rec.spikes.items()}}
     elif simulator == "reference":

@@ -14,8 +14,9 @@ chain through time and memory does not grow with ``T`` beyond the activations.
 from __future__ import annotations
 
 import math
+import math
 import os
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch import nn
@@ -24,7 +25,27 @@ from neurokit import ir
 from neurokit.dynamics.discretisation import decay, input_gain, is_exact
 from neurokit.errors import ConfigError
 
-from .surrogate import spike
+from .surrogate import spike, surrogate_name
+
+
+class NeuronState(NamedTuple):
+    """What a neuron layer carries from one :meth:`step` to the next (Norse-style state): the
+    membrane ``v``; ``i`` the synaptic current (``CubaLIFLayer``); ``z`` the last step's spikes
+    (``RecurrentLIF``); ``pending`` spikes whose reset is due next step (``reset_timing="next_step"``).
+    All ``(B, n)``; ``state=None`` in :meth:`step` starts from the layer's initial state."""
+
+    v: torch.Tensor
+    i: torch.Tensor | None = None
+    z: torch.Tensor | None = None
+    pending: torch.Tensor | None = None
+
+
+def flat_step_input(x_t: torch.Tensor, n: int) -> torch.Tensor:
+    """One step's input ``(B, *shape)`` as ``(B, n)`` (neurons act element-wise, after convolutions too)."""
+    if x_t.ndim < 2 or x_t[0].numel() != n:
+        raise ConfigError(f"a single step takes input (batch, {n}) (or (batch, *shape) with {n} elements), "
+                          f"got {tuple(x_t.shape)}", fix="pass one time step x[t], not the whole sequence")
+    return x_t.reshape(x_t.shape[0], n)
 
 
 #: Environment variable that picks the fused LIF kernel for CPU tensors: ``numba`` (default) or
@@ -113,7 +134,7 @@ class LIFLayer(nn.Module):
                               fix="use v_threshold > v_reset, or multi_spike=False")
         self.n, self.dt, self.integration, self.reset, self.spike_rule = n, dt, integration, reset, spike_rule
         self.reset_timing, self.multi_spike, self.v_min = reset_timing, bool(multi_spike), float(v_min)
-        self.surrogate, self.scale, self.mode, self.fused = surrogate, scale, mode, fused
+        self.surrogate, self.scale, self.mode, self.fused = surrogate_name(surrogate), scale, mode, fused
         self.register_buffer("tau", torch.full((n,), float(tau), dtype=torch.float64))
         self.register_buffer("v_threshold", torch.full((n,), float(v_threshold), dtype=torch.float64))
         self.register_buffer("v_reset", torch.full((n,), float(v_reset), dtype=torch.float64))
@@ -146,9 +167,8 @@ class LIFLayer(nn.Module):
         if x.dtype in (torch.float16, torch.bfloat16):  # mixed precision: the membrane stays float32
             x = x.float()
         dtype = x.dtype
-        a, one_minus_a, k = self._coefficients(dtype)
-        vleak, r = self.v_leak.to(dtype), self.r.to(dtype)
-        vth, vreset = self.v_threshold.to(dtype), self.v_reset.to(dtype)
+        params = self.params(dtype)
+        a, one_minus_a, k, vleak, r, vth, vreset = params
         v = self.v_leak.to(dtype).expand(x.shape[1], self.n) if v0 is None else v0
         kernel = fused_kernel(x) if self.fused else "loop"
         if kernel != "loop":  # one compiled kernel, hand-written backward (same gradients)
@@ -164,17 +184,35 @@ class LIFLayer(nn.Module):
 
             return TritonLIF.apply(*args, kernel == "triton-interpret")
         out = []
-        params = (a, one_minus_a, k, vleak, r, vth, vreset)
         pending = pending0
         for xt in x.unbind(0):
-            z, v, pending = self.step(xt, v, params, pending)
+            z, v, pending = self.advance(xt, v, params, pending)
             if self.mode == "sltt":
                 v = v.detach()
             out.append(z)
         return torch.stack(out), v
 
-    def step(self, xt: torch.Tensor, v: torch.Tensor, params: tuple[torch.Tensor, ...],
-             pending: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
+        """``(a, 1 - a, k, v_leak, r, v_th, v_reset)`` in ``dtype``: the arguments of :meth:`advance`."""
+        a, one_minus_a, k = self._coefficients(dtype)
+        return (a, one_minus_a, k, self.v_leak.to(dtype), self.r.to(dtype), self.v_threshold.to(dtype),
+                self.v_reset.to(dtype))
+
+    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
+        """The state before the first step: :math:`v = v_{leak}`."""
+        return NeuronState(v=self.v_leak.to(dtype).expand(batch, self.n))
+
+    def step(self, x_t: torch.Tensor, state: NeuronState | None = None) -> tuple[torch.Tensor, NeuronState]:
+        """One time step, as snnTorch's ``Leaky`` / Norse's ``LIFCell``: ``(spikes, state)`` for one
+        step's input ``x_t`` ``(B, n)`` (or ``(B, *shape)``); looping it over ``x`` computes what
+        ``forward(x)`` computes. ``mode="sltt"`` is a training mode of the sequence API only."""
+        xt = flat_step_input(x_t, self.n)
+        state = self.initial_state(xt.shape[0], xt.dtype) if state is None else state
+        z, v, pending = self.advance(xt, state.v, self.params(xt.dtype), state.pending)
+        return z.reshape(x_t.shape), NeuronState(v=v, pending=pending)
+
+    def advance(self, xt: torch.Tensor, v: torch.Tensor, params: tuple[torch.Tensor, ...],
+                pending: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """One step ``(z, v', pending')`` for input ``xt``; ``params`` = ``(a, 1 - a, k, v_leak, r, v_th,
         v_reset)`` in the input's dtype (the autograd reference of the fused kernel)."""
         a, one_minus_a, k, vleak, r, vth, vreset = params
@@ -202,19 +240,36 @@ class LILayer(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.run(x)[0]
 
+    def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(a, g)``: decay and input gain in ``dtype`` (the arguments of :meth:`advance`)."""
+        tau = self.tau.to(torch.float64)
+        return (decay(tau, self.dt, self.integration, xp=torch).to(dtype),
+                input_gain(tau, self.dt, self.integration, xp=torch).to(dtype))
+
+    def advance(self, xt: torch.Tensor, v: torch.Tensor, params: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """One step of the membrane: exact :math:`a v + g x`, Euler :math:`v + g (x - v)`, then the floor."""
+        a, g = params
+        v = a * v + g * xt if is_exact(self.integration) else v + g * (xt - v)
+        return torch.clamp(v, min=self.v_min) if self.v_min > -math.inf else v
+
+    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
+        """The state before the first step: :math:`v = 0`."""
+        return NeuronState(v=torch.zeros(batch, self.n, dtype=dtype, device=self.tau.device))
+
+    def step(self, x_t: torch.Tensor, state: NeuronState | None = None) -> tuple[torch.Tensor, NeuronState]:
+        """One time step: ``(membrane, state)`` for one step's input ``x_t`` ``(B, n)``."""
+        xt = flat_step_input(x_t, self.n)
+        state = self.initial_state(xt.shape[0], xt.dtype) if state is None else state
+        v = self.advance(xt, state.v, self.params(xt.dtype))
+        return v.reshape(x_t.shape), NeuronState(v=v)
+
     def run(self, x: torch.Tensor, v0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """``(membrane per step, membrane after the last step)``."""
-        dtype = x.dtype
-        tau = self.tau.to(torch.float64)
-        v = torch.zeros(x.shape[1], self.n, dtype=dtype, device=x.device) if v0 is None else v0
-        a = decay(tau, self.dt, self.integration, xp=torch).to(dtype)
-        g = input_gain(tau, self.dt, self.integration, xp=torch).to(dtype)
-        exact = is_exact(self.integration)
+        v = self.initial_state(x.shape[1], x.dtype).v.to(x.device) if v0 is None else v0
+        params = self.params(x.dtype)
         out = []
         for xt in x.unbind(0):
-            v = a * v + g * xt if exact else v + g * (xt - v)
-            if self.v_min > -math.inf:
-                v = torch.clamp(v, min=self.v_min)
+            v = self.advance(xt, v, params)
             out.append(v)
         return torch.stack(out), v
 

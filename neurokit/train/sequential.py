@@ -38,7 +38,9 @@ from neurokit.dynamics.discretisation import cuba_coupling, decay, input_gain, i
 from neurokit.errors import ConfigError
 
 from .delays import DelayedLinear, to_ir_branches
-from .layers import LIFLayer, LILayer, check_rules, fire, start_membrane, time_linear
+from .layers import (LIFLayer, LILayer, NeuronState, check_rules, fire, flat_step_input, init_linear, start_membrane,
+                     time_linear)
+from .surrogate import surrogate_name
 
 
 class _SpikingBase(nn.Module):
@@ -55,7 +57,7 @@ class _SpikingBase(nn.Module):
                               fix="use v_threshold > v_reset, or multi_spike=False")
         self.n, self.dt, self.integration, self.reset, self.spike_rule = n, dt, integration, reset, spike_rule
         self.reset_timing, self.multi_spike, self.v_min = reset_timing, bool(multi_spike), float(v_min)
-        self.surrogate, self.scale = surrogate, scale
+        self.surrogate, self.scale = surrogate_name(surrogate), scale
         for name, value in (("v_threshold", v_threshold), ("v_reset", v_reset), ("r", r)):
             self.register_buffer(name, torch.full((n,), float(value), dtype=torch.float64))
 
@@ -64,6 +66,33 @@ class _SpikingBase(nn.Module):
         """The spike/reset rules as keyword arguments of :func:`~neurokit.train.layers.fire`."""
         return {"reset": self.reset, "spike_rule": self.spike_rule, "reset_timing": self.reset_timing,
                 "multi_spike": self.multi_spike, "v_min": self.v_min, "surrogate": self.surrogate, "scale": self.scale}
+
+    def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
+        raise NotImplementedError
+
+    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
+        raise NotImplementedError
+
+    def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
+                ) -> tuple[torch.Tensor, NeuronState]:
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Spikes ``(T, B, n)`` for input ``(T, B, n)``: :meth:`advance` over the steps."""
+        params, state = self.params(x.dtype), self.initial_state(x.shape[1], x.dtype)
+        out = []
+        for xt in x.unbind(0):
+            z, state = self.advance(xt, state, params)
+            out.append(z)
+        return torch.stack(out)
+
+    def step(self, x_t: torch.Tensor, state: NeuronState | None = None) -> tuple[torch.Tensor, NeuronState]:
+        """One time step: ``(spikes, state)`` for one step's input ``x_t`` ``(B, n)`` (or ``(B, *shape)``);
+        looping it over ``x`` computes what ``forward(x)`` computes."""
+        xt = flat_step_input(x_t, self.n)
+        state = self.initial_state(xt.shape[0], xt.dtype) if state is None else state
+        z, state = self.advance(xt, state, self.params(xt.dtype))
+        return z.reshape(x_t.shape), state
 
 
 class IFLayer(_SpikingBase):
@@ -76,18 +105,20 @@ class IFLayer(_SpikingBase):
         super().__init__(n, v_threshold=v_threshold, v_reset=v_reset, r=r, dt=dt, integration=integration, reset=reset,
                          spike_rule=spike_rule, surrogate=surrogate, scale=scale, **rules)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        dtype = x.dtype
-        dt_r = integrator_gain(self.r.to(torch.float64), self.dt, xp=torch).to(dtype)
-        vth, vreset = self.v_threshold.to(dtype), self.v_reset.to(dtype)
-        v = vreset.expand(x.shape[1], self.n)
-        pending = None
-        out = []
-        for xt in x.unbind(0):
-            v = start_membrane(v, pending, vreset, self.reset, self.reset_timing)
-            z, v, pending = fire(v + dt_r * xt, pending, vth, vreset, **self.rules)  # type: ignore[arg-type]
-            out.append(z)
-        return torch.stack(out)
+    def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
+        """``(dt r, v_th, v_reset)`` in ``dtype``."""
+        return (integrator_gain(self.r.to(torch.float64), self.dt, xp=torch).to(dtype), self.v_threshold.to(dtype),
+                self.v_reset.to(dtype))
+
+    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
+        return NeuronState(v=self.v_reset.to(dtype).expand(batch, self.n))
+
+    def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
+                ) -> tuple[torch.Tensor, NeuronState]:
+        dt_r, vth, vreset = params
+        v = start_membrane(state.v, state.pending, vreset, self.reset, self.reset_timing)
+        z, v, pending = fire(v + dt_r * xt, state.pending, vth, vreset, **self.rules)  # type: ignore[arg-type]
+        return z, NeuronState(v=v, pending=pending)
 
     def to_node(self, shape: tuple[int, ...]) -> ir.Node:
         d = _np(shape)
@@ -108,34 +139,32 @@ class CubaLIFLayer(_SpikingBase):
         for name, value in (("tau_syn", tau_syn), ("tau_mem", tau_mem), ("v_leak", v_leak), ("w_in", w_in)):
             self.register_buffer(name, torch.full((n,), float(value), dtype=torch.float64))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        dtype, dt, integ = x.dtype, self.dt, self.integration
+    def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
+        """Decays, gains and coupling of current and membrane, ``r``, ``v_leak``, ``w_in``, ``v_th``, ``v_reset``."""
+        dt, integ = self.dt, self.integration
         ts, tm = self.tau_syn.to(torch.float64), self.tau_mem.to(torch.float64)
-        r, vleak, w_in = self.r.to(dtype), self.v_leak.to(dtype), self.w_in.to(dtype)
-        vth, vreset = self.v_threshold.to(dtype), self.v_reset.to(dtype)
-        exact = is_exact(integ)
-        a_s = decay(ts, dt, integ, xp=torch).to(dtype)
-        g_s = input_gain(ts, dt, integ, xp=torch).to(dtype)
-        a_m = decay(tm, dt, integ, xp=torch).to(dtype)
-        g_m = input_gain(tm, dt, integ, xp=torch).to(dtype)
-        coupling = cuba_coupling(ts, tm, dt, integ, xp=torch).to(dtype)
-        i = torch.zeros(x.shape[1], self.n, dtype=dtype, device=x.device)
-        v = vleak.expand(x.shape[1], self.n)
-        pending = None
-        out = []
-        for xt in x.unbind(0):
-            i_inf = w_in * xt
-            i_new = a_s * i + g_s * i_inf if exact else i + g_s * (i_inf - i)
-            v = start_membrane(v, pending, vreset, self.reset, self.reset_timing)
-            if exact:
-                v_inf = vleak + r * i_inf
-                v = v_inf + (v - v_inf) * a_m + r * (i - i_inf) * coupling
-            else:
-                v = v + g_m * ((vleak + r * i_new) - v)
-            i = i_new
-            z, v, pending = fire(v, pending, vth, vreset, **self.rules)  # type: ignore[arg-type]
-            out.append(z)
-        return torch.stack(out)
+        return (decay(ts, dt, integ, xp=torch).to(dtype), input_gain(ts, dt, integ, xp=torch).to(dtype),
+                decay(tm, dt, integ, xp=torch).to(dtype), input_gain(tm, dt, integ, xp=torch).to(dtype),
+                cuba_coupling(ts, tm, dt, integ, xp=torch).to(dtype), self.r.to(dtype), self.v_leak.to(dtype),
+                self.w_in.to(dtype), self.v_threshold.to(dtype), self.v_reset.to(dtype))
+
+    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
+        return NeuronState(v=self.v_leak.to(dtype).expand(batch, self.n), i=torch.zeros(batch, self.n, dtype=dtype, device=self.v_leak.device))
+
+    def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
+                ) -> tuple[torch.Tensor, NeuronState]:
+        a_s, g_s, a_m, g_m, coupling, r, vleak, w_in, vth, vreset = params
+        i, exact = state.i, is_exact(self.integration)
+        i_inf = w_in * xt
+        i_new = a_s * i + g_s * i_inf if exact else i + g_s * (i_inf - i)
+        v = start_membrane(state.v, state.pending, vreset, self.reset, self.reset_timing)
+        if exact:
+            v_inf = vleak + r * i_inf
+            v = v_inf + (v - v_inf) * a_m + r * (i - i_inf) * coupling
+        else:
+            v = v + g_m * ((vleak + r * i_new) - v)
+        z, v, pending = fire(v, state.pending, vth, vreset, **self.rules)  # type: ignore[arg-type]
+        return z, NeuronState(v=v, i=i_new, pending=pending)
 
     def to_node(self, shape: tuple[int, ...]) -> ir.Node:
         d = _np(shape)
@@ -156,21 +185,28 @@ class RecurrentLIF(nn.Module):
         nn.init.uniform_(self.rec.weight, -bound, bound)
         self.n = n
 
+    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
+        return self.lif.initial_state(batch, dtype)._replace(z=torch.zeros(batch, self.n, dtype=dtype, device=self.lif.v_leak.device))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        lif = self.lif
-        dtype = x.dtype
-        a, one_minus_a, k = lif._coefficients(dtype)
-        vleak, r = lif.v_leak.to(dtype), lif.r.to(dtype)
-        vth, vreset = lif.v_threshold.to(dtype), lif.v_reset.to(dtype)
-        v = vleak.expand(x.shape[1], self.n)
-        z = torch.zeros(x.shape[1], self.n, dtype=dtype, device=x.device)
-        params = (a, one_minus_a, k, vleak, r, vth, vreset)
-        pending = None
+        params, state = self.lif.params(x.dtype), self.initial_state(x.shape[1], x.dtype)
         out = []
         for xt in x.unbind(0):
-            z, v, pending = lif.step(xt + self.rec(z), v, params, pending)
+            z, state = self.advance(xt, state, params)
             out.append(z)
         return torch.stack(out)
+
+    def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
+                ) -> tuple[torch.Tensor, NeuronState]:
+        z, v, pending = self.lif.advance(xt + self.rec(state.z), state.v, params, state.pending)
+        return z, NeuronState(v=v, z=z, pending=pending)
+
+    def step(self, x_t: torch.Tensor, state: NeuronState | None = None) -> tuple[torch.Tensor, NeuronState]:
+        """One time step: ``(spikes, state)`` (the state carries the last spikes for the recurrence)."""
+        xt = flat_step_input(x_t, self.n)
+        state = self.initial_state(xt.shape[0], xt.dtype) if state is None else state
+        z, state = self.advance(xt, state, self.lif.params(xt.dtype))
+        return z.reshape(x_t.shape), state
 
 
 class TimeConv2d(nn.Conv2d):
@@ -201,21 +237,66 @@ class TimeFlatten(nn.Module):
 NEURON_LAYERS = (LIFLayer, LILayer, IFLayer, CubaLIFLayer, RecurrentLIF)
 
 
-class SpikingSequential(nn.Module):
-    """A chain of the layers above on input ``(T, B, *input_shape)``; :meth:`to_ir` exports it."""
+DROPPED_AT_EXPORT = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.AlphaDropout, nn.Identity)
 
-    def __init__(self, input_shape: tuple[int, ...], *layers: nn.Module) -> None:
+
+class SpikingSequential(nn.Module):
+    r"""A chain of the layers above on input ``(T, B, *input_shape)``; :meth:`to_ir` exports it.
+
+    ``nn.Dropout`` (and ``nn.Identity``) may sit anywhere: they act while training and are left out
+    of the export, as conversion drops them. ``init="spiking"`` (default) re-initialises every
+    ``nn.Linear``/``TimeConv2d`` the way the built-in classifier does, uniform in
+    :math:`\pm g/\sqrt{fan_{in}}` with :math:`g = 3` before a spiking layer and :math:`g = 1` before
+    the ``LILayer`` readout, so that a model written from the docs trains (torch's default bound
+    :math:`1/\sqrt{fan_{in}}` hardly makes a LIF neuron with :math:`1 - e^{-dt/\tau} \approx 0.05` fire);
+    ``init="torch"`` keeps torch's.
+    """
+
+    def __init__(self, input_shape: tuple[int, ...], *layers: nn.Module, init: str = "spiking") -> None:
         super().__init__()
         self.input_shape = tuple(int(s) for s in input_shape)
         self.layers = nn.ModuleList(layers)
         bad = [f"{i}: {type(m).__name__}" for i, m in enumerate(layers) if not isinstance(m, SUPPORTED)]
         if bad:
-            raise ValueError(f"layers without an IR equivalent: {bad}; use {[t.__name__ for t in SUPPORTED]}")
+            hint = " (nn.Flatten: use TimeFlatten, which keeps time and batch)" if any(
+                isinstance(m, nn.Flatten) for m in layers) else ""
+            raise ConfigError(f"layers without an IR equivalent: {', '.join(bad)}{hint}",
+                              fix=f"use {', '.join(t.__name__ for t in SUPPORTED)}")
+        if init not in ("spiking", "torch"):
+            raise ConfigError(f"init must be 'spiking' or 'torch', got {init!r}", fix="init='spiking'")
+        if init == "spiking":
+            spiking_init(self.layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for layer in self.layers:
             x = _apply(layer, x)
         return x
+
+    def step(self, x_t: torch.Tensor, states: list[NeuronState | None] | None = None
+             ) -> tuple[torch.Tensor, list[NeuronState | None]]:
+        """One time step through the chain: ``(output, states)`` for one step's input ``x_t``
+        ``(B, *input_shape)``; ``states`` holds one entry per layer (``None`` for stateless layers;
+        ``states=None`` starts every neuron from its initial state)."""
+        states = [None] * len(self.layers) if states is None else list(states)
+        if len(states) != len(self.layers):
+            raise ConfigError(f"{len(states)} states for {len(self.layers)} layers",
+                              fix="pass the states the previous step returned (or None)")
+        x = x_t
+        for k, layer in enumerate(self.layers):
+            if isinstance(layer, NEURON_LAYERS):
+                x, states[k] = layer.step(x, states[k])
+            elif isinstance(layer, DelayedLinear):
+                raise ConfigError("DelayedLinear needs the input history: it has no single-step form",
+                                  fix="run the whole sequence with forward(x)")
+            elif isinstance(layer, TimeConv2d):
+                x = nn.Conv2d.forward(layer, x)
+            elif isinstance(layer, TimeAvgPool2d):
+                x = nn.AvgPool2d.forward(layer, x)
+            elif isinstance(layer, TimeFlatten):
+                x = x.reshape(x.shape[0], -1)
+            else:  # nn.Linear, Dropout, Identity act on one step as they do on the sequence
+                x = layer(x)
+        return x, states
 
     def profile(self) -> ir.Profile:
         """The execution profile shared by all neuron layers (refused if they disagree)."""
@@ -243,6 +324,8 @@ class SpikingSequential(nn.Module):
         prev = "input"
         for i, layer in enumerate(self.layers):
             name = f"{i}_{type(layer).__name__.lower()}"
+            if isinstance(layer, DROPPED_AT_EXPORT):
+                continue
             if isinstance(layer, DelayedLinear):
                 branch_nodes, branch_edges, entry, exits = to_ir_branches(layer, name, profile.dt)
                 nodes.update(branch_nodes)
@@ -263,7 +346,41 @@ class SpikingSequential(nn.Module):
         return ir.Graph(nodes=nodes, edges=tuple(edges), profile=profile).validate()
 
 
-SUPPORTED = (*NEURON_LAYERS, nn.Linear, TimeConv2d, TimeAvgPool2d, TimeFlatten, DelayedLinear)
+SUPPORTED = (*NEURON_LAYERS, nn.Linear, TimeConv2d, TimeAvgPool2d, TimeFlatten, DelayedLinear, *DROPPED_AT_EXPORT)
+
+
+def spiking_init(layers: Any) -> None:
+    r"""Re-initialise each ``nn.Linear``/``TimeConv2d`` of ``layers`` (in order) like the built-in
+    classifier: gain 3 when the next neuron layer spikes, gain 1 before an ``LILayer`` readout
+    (:func:`~neurokit.train.layers.init_linear`, bound :math:`g/\sqrt{fan_{in}}`, zero bias)."""
+    layers = list(layers)
+    for k, layer in enumerate(layers):
+        if not isinstance(layer, (nn.Linear, TimeConv2d)) or isinstance(layer, DelayedLinear):
+            continue
+        nxt = next((m for m in layers[k + 1:] if isinstance(m, NEURON_LAYERS)), None)
+        gain = 1.0 if nxt is None or isinstance(nxt, LILayer) else 3.0
+        if isinstance(layer, nn.Linear):
+            init_linear(layer, gain)
+        else:
+            fan_in = layer.in_channels // layer.groups * int(np.prod(layer.kernel_size))
+            nn.init.uniform_(layer.weight, -gain / math.sqrt(fan_in), gain / math.sqrt(fan_in))
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+
+
+def export(model: nn.Module, input_shape: tuple[int, ...]) -> ir.Graph:
+    """The IR graph of any ``nn.Sequential``-like chain (``nn.Sequential``, ``nn.ModuleList`` or
+    :class:`SpikingSequential`) of the layers above on input ``(T, B, *input_shape)``; ``nn.Dropout``
+    and ``nn.Identity`` are left out. The model's weights are used as they are (not re-initialised)."""
+    if isinstance(model, SpikingSequential):
+        layers = list(model.layers)
+    elif isinstance(model, (nn.Sequential, nn.ModuleList)):
+        layers = list(model)
+    else:
+        raise ConfigError(f"cannot read the layer order of a {type(model).__name__}",
+                          fix="export an nn.Sequential / SpikingSequential (or neurokit.train.to_ir for "
+                              "SNNClassifier)")
+    return SpikingSequential(input_shape, *layers, init="torch").to_ir()
 
 
 def _apply(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -310,5 +427,5 @@ def _node(layer: nn.Module, shape: tuple[int, ...]) -> ir.Node:
     raise ValueError(f"no IR node for {type(layer).__name__}")
 
 
-__all__ = ["CubaLIFLayer", "IFLayer", "RecurrentLIF", "SpikingSequential", "TimeAvgPool2d", "TimeConv2d",
-           "TimeFlatten"]
+__all__ = ["CubaLIFLayer", "IFLayer", "NeuronState", "RecurrentLIF", "SpikingSequential", "TimeAvgPool2d", "TimeConv2d",
+           "TimeFlatten", "export", "spiking_init"]

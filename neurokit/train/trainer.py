@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -55,7 +56,7 @@ def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, loss: str = "mean
     model.eval()
     correct, spikes = 0, 0.0
     with torch.no_grad():
-        for i in range(0, len(y), batch):
+        for i in progress_bar(range(0, len(y), batch), desc="evaluate", delay=5, leave=False):
             xb = torch.from_numpy(np.moveaxis(x[i:i + batch], 0, 1)).to(device or "cpu")
             out, hidden = model(xb, return_spikes=True)
             correct += int((predict(out.cpu().numpy(), loss) == y[i:i + batch]).sum())
@@ -112,13 +113,17 @@ def anneal_delays(model: Classifier, epoch: int, epochs: int) -> None:
 
 
 def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = False, progress: bool = True,
-          stop_after_epoch: int | None = None, device: str = "auto") -> dict[str, Any]:
+          stop_after_epoch: int | None = None, device: str = "auto", epochs: int | None = None) -> dict[str, Any]:
     """Train (or resume) a run in ``out_dir``; returns the summary written to ``summary.json``.
 
     ``device``: ``cuda`` | ``cpu`` | ``auto`` (:mod:`neurokit.train.device`; not part of the saved
     configuration, so a run may resume on another device).
 
     ``stop_after_epoch`` ends the process-side loop early (used to test resuming after a kill).
+    ``epochs`` with ``resume``: train until that many epochs in all, which also extends a finished
+    run (the saved configuration otherwise stays; :class:`ConfigError` if the run has done more).
+    Every epoch appends one JSON line to ``metrics.jsonl`` as it ends (and, with TensorBoard or
+    tensorboardX installed, scalars to ``tensorboard/``).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -133,6 +138,14 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             raise ConfigError("the run was started with another configuration", where=str(out),
                               fix="resume without changing options (the saved config is used)")
         cfg = saved
+        if epochs is not None:
+            done = int(ckpt["epoch"]) + 1
+            if epochs < done:
+                raise ConfigError(f"the run has already done {done} epochs; --epochs {epochs} is fewer",
+                                  where=str(out), fix=f"pass --epochs {done} or more to extend it")
+            cfg = dataclasses.replace(cfg, epochs=epochs)
+    elif epochs is not None:
+        cfg = dataclasses.replace(cfg, epochs=epochs)
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     x_train, y_train = load_split(cfg, True)
@@ -151,6 +164,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     if dev.type == "cuda":
         torch.cuda.set_device(dev)
     ctx = distributed.context(backend_for(dev))  # several processes: each takes its share of every batch
+    tracker = MetricsLog(out, history) if ctx.is_main else None
     bar = progress_bar(range(start, cfg.epochs), desc="train", disable=not (progress and ctx.is_main), initial=start,
                total=cfg.epochs)
     for epoch in bar:
@@ -186,8 +200,14 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
                         "test_acc": test_acc, "spikes_per_sample": spikes})
         bar.set_postfix(loss=f"{np.mean(losses):.3f}", test=f"{test_acc:.3f}")
         _save_checkpoint(ckpt_path, model, opt, epoch, cfg, history)
+        if tracker is not None:
+            tracker.log(history[-1])
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch:
+            if tracker is not None:
+                tracker.close()
             return {"stopped_after_epoch": epoch + 1}
+    if tracker is not None:
+        tracker.close()
     seconds = time.perf_counter() - t_start
     if not ctx.is_main:
         distributed.barrier(ctx)  # stay until rank 0 has written the run (a torchrun agent may host the rendezvous)
@@ -195,6 +215,46 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     card = _finish(model.cpu(), cfg, history, out, x_test, y_test, seconds)
     distributed.barrier(ctx)
     return card
+
+
+class MetricsLog:
+    """Per-epoch metrics as they happen: ``metrics.jsonl`` (one JSON object per line, flushed each
+    epoch, rewritten from the checkpoint's history on resume so it never holds an epoch the
+    checkpoint lost) and, when ``torch.utils.tensorboard`` (package ``tensorboard``) or
+    ``tensorboardX`` is installed, TensorBoard event files in ``tensorboard/`` (one scalar per
+    metric, step = epoch)."""
+
+    def __init__(self, out: Path, history: list[dict[str, float]]) -> None:
+        self.path = out / "metrics.jsonl"
+        atomic_write_text(self.path, "".join(json.dumps(row) + "\n" for row in history))
+        self.writer = tensorboard_writer(out / "tensorboard")
+
+    def log(self, row: dict[str, float]) -> None:
+        with open(self.path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+            f.flush()
+        if self.writer is not None:
+            for key, value in row.items():
+                if key != "epoch":
+                    self.writer.add_scalar(key, float(value), int(row["epoch"]))
+            self.writer.flush()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def tensorboard_writer(log_dir: Path) -> Any:
+    """A TensorBoard ``SummaryWriter`` (torch's, else tensorboardX's), or ``None`` when neither is installed."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        try:
+            from tensorboardX import SummaryWriter
+        except ImportError:
+            return None
+    return SummaryWriter(str(log_dir))
 
 
 def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,
@@ -226,7 +286,8 @@ def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]]
     atomic_write_text(out / "model_card.md", _card_markdown(card))
     curves({"train": [h["train_acc"] for h in history], "test": [h["test_acc"] for h in history]},
            out / "learning_curves.png", xlabel="epoch", ylabel="accuracy", title="learning curves")
-    raster(rec, out / "raster.png", sample=0, title="test sample 0 (neurokit.sim on model.nir)")
+    raster(rec, out / "raster.png", sample=0, title="test sample 0 (neurokit.sim on model.nir)",
+           inputs=np.moveaxis(x_test[:1], 0, 1))
     return card
 
 

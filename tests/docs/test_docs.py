@@ -21,6 +21,9 @@ def test_docs_build_strict(tmp_path: Path) -> None:
     cli = (tmp_path / "site" / "reference" / "cli" / "index.html").read_text()
     assert "neurokit pipeline" in cli and "neurokit deploy" in cli  # generated from the parser
     assert "cuba" in (tmp_path / "site" / "benchmarks" / "index.html").read_text()
+    for name in ("surrogates", "raster", "event_digits"):  # drawn by docs/hooks.py with neurokit.plots
+        assert (tmp_path / "site" / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+        assert f"../../figures/{name}.png" in (tmp_path / "site" / "tutorials" / "layers" / "index.html").read_text()
 
 
 @pytest.mark.parametrize("script", TUTORIALS, ids=[p.stem for p in TUTORIALS])

@@ -59,9 +59,11 @@ def sweep(artifact: Artifact, kind: str, inputs: np.ndarray | None = None, label
     atomic_write_text(out / f"sweep_{kind}.json", json.dumps(series, indent=2) + "\n")
     from neurokit.plots import curves
 
-    curves({artifact.manifest["device"]: series["accuracy_mean"]}, out / f"sweep_{kind}.png", xlabel=xlabel,
-           ylabel="accuracy", title=f"crossbar accuracy vs {kind}", x=[x if x else 16 for x in xs] if kind == "adc" else xs,
-           logx=logx)
+    device = artifact.manifest["device"]
+    curves({device: series["accuracy_mean"]}, out / f"sweep_{kind}.png", xlabel=xlabel,
+           ylabel=f"accuracy (mean ± std, {seeds} seeds)", title=f"crossbar accuracy vs {kind}",
+           x=[x if x else 16 for x in xs] if kind == "adc" else xs, logx=logx,
+           errors={device: series["accuracy_std"]})
     return series
 
 

@@ -39,8 +39,8 @@ class LoihiBoard:
 
     def load(self, artifact: Artifact | None = None) -> None:
         if find_runtime() is None:
-            raise BackendUnavailableError("the Lava runtime (.venv-lava) is not installed",
-                                          fix="run `neurokit backends install loihi2` (or `make lava`)")
+            raise BackendUnavailableError("the Lava runtime is not installed",
+                                          fix="run `neurokit backends install loihi2` (or `make lava` in a checkout)")
 
     def run(self, inputs: np.ndarray, steps: int) -> Recording:
         art = self.artifact

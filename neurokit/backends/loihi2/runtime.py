@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,27 +36,57 @@ def _requirements_hash() -> str:
     return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:16]
 
 
-def default_runtime_dir() -> Path:
-    """``$NEUROKIT_LAVA_VENV``, else ``.venv-lava`` beside the checkout (or the working directory)."""
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
+def user_data_dir() -> Path:
+    """neurokit's per-user data folder (the platformdirs convention, without the dependency):
+    ``$XDG_DATA_HOME/neurokit`` or ``~/.local/share/neurokit`` on Linux, ``~/Library/Application
+    Support/neurokit`` on macOS, ``%LOCALAPPDATA%\\neurokit`` on Windows."""
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "neurokit"
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "neurokit"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "neurokit"
+
+
+def checkout_runtime_dir() -> Path | None:
+    """``.venv-lava`` of the source checkout neurokit runs from (``make lava`` creates it), or
+    ``None`` for an installed wheel (whose package folder has no ``pyproject.toml`` above it)."""
     repo = Path(__file__).resolve().parents[3]
-    base = repo if (repo / "pyproject.toml").is_file() else Path.cwd()
-    return base / ".venv-lava"
+    if (repo / "pyproject.toml").is_file() and (repo / "neurokit" / "backends" / "loihi2").is_dir():
+        return repo / ".venv-lava"
+    return None
+
+
+def runtime_candidates() -> list[Path]:
+    """Where the runtime is looked for, in order: ``$NEUROKIT_LAVA_VENV`` alone when it is set;
+    otherwise the checkout's ``.venv-lava`` (source checkouts only), the per-user
+    ``<user data dir>/lava-venv``, and the older ``~/.cache/neurokit/venv-lava``. Never the
+    current folder: a wheel install finds its runtime from wherever it is run."""
+    if os.environ.get(ENV_VAR):
+        return [Path(os.environ[ENV_VAR]).expanduser()]
+    checkout = checkout_runtime_dir()
+    return [*([checkout] if checkout else []), user_data_dir() / "lava-venv",
+            Path.home() / ".cache" / "neurokit" / "venv-lava"]
+
+
+def default_runtime_dir() -> Path:
+    """Where ``neurokit backends install loihi2`` creates the runtime: ``$NEUROKIT_LAVA_VENV``, else
+    the checkout's ``.venv-lava`` (so ``make lava`` keeps its place), else the per-user
+    ``<user data dir>/lava-venv`` (a pip-installed neurokit)."""
+    return runtime_candidates()[0]
 
 
 def runtime_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
+def _ready(venv: Path) -> bool:
+    marker = venv / MARKER
+    return marker.is_file() and marker.read_text().strip() == _requirements_hash() and runtime_python(venv).exists()
+
+
 def find_runtime() -> Path | None:
-    """The ready runtime venv, or ``None``."""
-    candidates = [default_runtime_dir(), Path.home() / ".cache" / "neurokit" / "venv-lava"]
-    for venv in candidates:
-        marker = venv / MARKER
-        if marker.is_file() and marker.read_text().strip() == _requirements_hash() and runtime_python(venv).exists():
-            return venv
-    return None
+    """The first ready runtime venv of :func:`runtime_candidates`, or ``None``."""
+    return next((venv for venv in runtime_candidates() if _ready(venv)), None)
 
 
 def find_python310(preferred: str = "python3.10") -> str:
@@ -83,8 +114,8 @@ def _python_works(exe: Path) -> bool:
 def install_runtime(venv: Path | None = None, *, python: str = "python3.10") -> Path:
     """Create the Lava venv at ``venv`` (default :func:`default_runtime_dir`); a no-op when ready."""
     venv = Path(venv) if venv else default_runtime_dir()
-    marker = venv / MARKER
-    if marker.is_file() and marker.read_text().strip() == _requirements_hash() and runtime_python(venv).exists():
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    if _ready(venv):
         return venv
     pip_install = [str(runtime_python(venv)), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                    "-r", str(REQUIREMENTS)]
@@ -105,7 +136,7 @@ def install_runtime(venv: Path | None = None, *, python: str = "python3.10") -> 
     if check.returncode != 0:
         raise BackendUnavailableError(f"Lava does not import in {venv}: {check.stderr.strip()[-400:]}",
                                       fix="delete the folder and re-run `neurokit backends install loihi2`")
-    marker.write_text(_requirements_hash() + "\n")
+    (venv / MARKER).write_text(_requirements_hash() + "\n")
     return venv
 
 
@@ -114,22 +145,46 @@ def run_in_runtime(script: Path, args: list[str], *, timeout_s: float, what: str
     ``{"error": ...}`` on stderr; that becomes :class:`BoardError`, a timeout :class:`BoardTimeoutError`."""
     venv = find_runtime()
     if venv is None:
-        raise BackendUnavailableError("the Lava runtime (.venv-lava) is not installed",
-                                      fix="run `neurokit backends install loihi2` (or `make lava`)")
+        raise BackendUnavailableError(f"the Lava runtime is not installed (looked in "
+                                      f"{', '.join(map(str, runtime_candidates()))})",
+                                      fix="run `neurokit backends install loihi2` (or `make lava` in a checkout)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    try:
-        proc = subprocess.run([str(runtime_python(venv)), str(script), *args], capture_output=True, text=True,
-                              timeout=timeout_s, env=env)
-    except subprocess.TimeoutExpired:
+    returncode, stderr = _run_with_progress([str(runtime_python(venv)), str(script), *args], env=env,
+                                            timeout_s=timeout_s, what=what)
+    if returncode is None:
         raise BoardTimeoutError(f"{what} did not finish within {timeout_s:.0f} s", where="loihi2",
-                                fix="use fewer samples/steps or raise the timeout") from None
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+                                fix="use fewer samples/steps or raise the timeout")
+    if returncode != 0:
+        last = (stderr.strip().splitlines() or [f"exit code {returncode}"])[-1]
         try:
             last = json.loads(last)["error"]
         except (ValueError, KeyError, TypeError):
             pass
         raise BoardError(f"{what} failed: {last}", where="loihi2", fix="see the Lava error; `neurokit doctor`")
+
+
+def _run_with_progress(cmd: list[str], *, env: dict[str, str], timeout_s: float, what: str
+                       ) -> tuple[int | None, str]:
+    """Run ``cmd``; ``(exit code, stderr)``, or ``(None, stderr)`` after ``timeout_s`` (the process is
+    killed). A run longer than 5 s shows ``WHAT: running for MM:SS`` (one line per 30 s in a log file)."""
+    from neurokit.util.progress import progress_bar
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    bar = progress_bar(total=None, desc=what, delay=5, leave=False, bar_format="{desc}: running for {elapsed}")
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                _, err = proc.communicate(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+                return proc.returncode, err
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    proc.kill()
+                    _, err = proc.communicate()
+                    return None, err
+                bar.update(1)
+    finally:
+        bar.close()
 
 
 def run_jobs_in_runtime(script: Path, jobs: Sequence[tuple[str, np.ndarray]], *, timeout_s: float,

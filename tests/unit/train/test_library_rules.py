@@ -49,7 +49,7 @@ def test_torch_layers_reproduce_the_library(name: str, fused: bool) -> None:
             params = (a, g, k, layer.v_leak, layer.r, layer.v_threshold, layer.v_reset)
             state, pending, trace = layer.v_leak.expand(x.shape[1], -1), None, []
             for xt in x.unbind(0):
-                _, state, pending = layer.step(xt, state, params, pending)
+                _, state, pending = layer.advance(xt, state, params, pending)
                 trace.append(state)
             torch.testing.assert_close(torch.stack(trace), v, rtol=1e-12, atol=1e-12)
     else:
