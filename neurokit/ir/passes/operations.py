@@ -79,7 +79,8 @@ OPERATION_TYPES: tuple[type[N.Node], ...] = (*LINEAR_TYPES, N.Scale)
 @dataclass(frozen=True)
 class CountRules:
     """What counts (see the module docstring): ``fold`` linear chains, the ``node_types`` that
-    cost operations, and whether unrecorded neurons count as ``graded_every_step``."""
+    cost operations, what an ``events`` value counts, and whether unrecorded neurons count as
+    ``graded_every_step``."""
 
     fold: bool = True
     node_types: tuple[type[N.Node], ...] = OPERATION_TYPES
