@@ -5,9 +5,11 @@ integrator (:math:`v(t)/t` approximates the ANN's logits). Everything is measure
 simulation of :math:`\max T` steps (:func:`neurokit.sim.run`, or the NumPy oracle
 :func:`neurokit.dynamics.reference.run_reference`), inputs analog: the image at every step.
 
-Operations per inference (what an event-driven chip does): for every linear node fed by spikes,
-each non-zero input of a step costs its fan-out in accumulates (**AC**); linear nodes fed by the
-analog input cost their fan-out per non-zero pixel in multiply-accumulates (**MAC**), every step.
+Operations per inference (what an event-driven chip does), counted by
+:mod:`neurokit.ir.passes.operations` with :data:`~neurokit.ir.passes.operations.PER_LAYER` (no
+folding; every linear node, ``SparseLinear``, ``Conv1d``, pools and ``Scale`` included): each
+non-zero input of a step costs its fan-out in accumulates (**AC**) when it comes from spikes, in
+multiply-accumulates (**MAC**) when it derives from the analog input, every step.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from neurokit.errors import InvalidInputError
 from .dynamic import confidence_stop
 
 Simulator = Literal["sim", "reference"]
-LINEAR_NODES = (ir.Affine, ir.Linear, ir.Conv2d, ir.AvgPool2d, ir.SumPool2d, ir.Scale)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def _analog(graph: ir.Graph) -> set[str]:
 
 def simulate(graph: ir.Graph, images: np.ndarray, steps: int, *, simulator: Simulator = "sim") -> SimResult:
     """Run ``graph`` on ``images`` ``(B, *shape)`` presented as a constant current for ``steps`` steps."""
-    from neurokit.ir.passes import node_to_csr
+    from neurokit.ir.passes.operations import PER_LAYER, operation_sources, step_operations
 
     g = graph.flatten()
     if "readout" not in g.nodes:
@@ -57,8 +58,7 @@ def simulate(graph: ir.Graph, images: np.ndarray, steps: int, *, simulator: Simu
     B = len(images)
     x = np.broadcast_to(images[None], (steps, *images.shape))
     shapes = g.infer_shapes()
-    linear = [n for n, node in g.nodes.items() if isinstance(node, LINEAR_NODES)]
-    feeders = sorted({p for n in linear for p in g.predecessors(n)})
+    feeders = operation_sources(g, PER_LAYER)
     if simulator == "sim":
         from neurokit import sim
 
@@ -78,16 +78,8 @@ def simulate(graph: ir.Graph, images: np.ndarray, steps: int, *, simulator: Simu
     analog = _analog(g)
     ac = np.zeros((steps, B))
     mac = np.zeros((steps, B))
-    for n in linear:
-        node = g.nodes[n]
-        for p in g.predecessors(n):
-            active = (values[p].reshape(steps, B, -1) != 0)
-            if isinstance(node, ir.Scale):
-                ops = active.sum(axis=2)
-            else:
-                fan = np.diff(node_to_csr(node, shapes[n][0], shapes[n][1], g.profile.dt).indptr)
-                ops = active @ fan.astype(np.float64)
-            (mac if p in analog else ac)[:] += ops
+    for source, ops in step_operations(g, {f: values[f] for f in feeders}, rules=PER_LAYER, shapes=shapes).items():
+        (mac if source in analog else ac)[:] += ops
     return SimResult(readout=np.asarray(readout, dtype=np.float64), ac=ac, mac=mac)
 
 

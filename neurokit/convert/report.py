@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from neurokit import ir
+from neurokit.ir.passes.operations import E_AC_PJ, E_MAC_PJ, ENERGY_SOURCE
 from neurokit.util.atomic import atomic_write_text
 
 from .convert import conversion_info, convert
@@ -29,22 +30,21 @@ from .dynamic import calibrate_confidence
 from .evaluate import Simulator, evaluate
 from .trace import MaxPoolMode
 
-E_AC_PJ, E_MAC_PJ = 0.9, 4.6  # Horowitz, ISSCC 2014, 45 nm, 32-bit float add / multiply-add
-ENERGY_SOURCE = ("M. Horowitz, 'Computing's energy problem', ISSCC 2014 (45 nm, 32-bit float): "
-                 "0.9 pJ per add (AC), 4.6 pJ per multiply-add (MAC)")
+__all__ = ["E_AC_PJ", "E_MAC_PJ", "ENERGY_SOURCE", "ann_macs", "conversion_report", "format_table"]
 
 
 def ann_macs(model: nn.Module, input_shape: tuple[int, ...]) -> int:
-    """Multiply-accumulates of one ANN inference (Linear and Conv2d layers)."""
+    """Multiply-accumulates of one ANN inference (Linear, Conv1d and Conv2d layers; every weight
+    and every padded tap, as the ANN computes them densely)."""
     macs = [0]
 
     def count(mod: nn.Module, inputs: Any, output: torch.Tensor) -> None:
         if isinstance(mod, nn.Linear):
             macs[0] += mod.in_features * mod.out_features
-        elif isinstance(mod, nn.Conv2d):
+        elif isinstance(mod, (nn.Conv1d, nn.Conv2d)):
             macs[0] += int(np.prod(output.shape[1:])) * mod.in_channels // mod.groups * int(np.prod(mod.kernel_size))
 
-    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
+    hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d))]
     try:
         with torch.no_grad():
             model.eval()(torch.zeros(1, *input_shape))

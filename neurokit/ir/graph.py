@@ -290,28 +290,25 @@ class Graph(Node):
 
     # ------------------------------------------------------------------ statistics
     def stats(self) -> dict[str, Any]:
-        """Counts: nodes by type, parameters, neurons, synapses (non-zero weights)."""
+        """Counts: nodes by type, parameters, neurons, synapses (the connections of the weight
+        nodes, :func:`~neurokit.ir.passes.operations.dense_operations` over ``SYNAPSE_TYPES``:
+        non-zero weights, a convolution's taps at every output position that lands in the input)."""
+        from .nodes import SYNAPSE_TYPES
+        from .passes.operations import CountRules, dense_operations
+
         g = self.flatten()
         shapes = g.infer_shapes()
         by_type: dict[str, int] = {}
-        n_params = n_neurons = n_synapses = 0
+        n_params = n_neurons = 0
         for name, node in g.nodes.items():
             by_type[node.type_name] = by_type.get(node.type_name, 0) + 1
-            arrays = node.arrays()
             if isinstance(node, SparseLinear):
                 n_params += node.nnz
-                n_synapses += node.nnz
                 continue
-            n_params += int(sum(a.size for k, a in arrays.items() if k not in ("indices", "indptr")))
+            n_params += int(sum(a.size for k, a in node.arrays().items() if k not in ("indices", "indptr")))
             if isinstance(node, NEURON_TYPES):
                 n_neurons += int(np.prod(shapes[name][1]))
-            w = arrays.get("weight")
-            if w is not None:
-                if w.ndim == 2:
-                    n_synapses += int(np.count_nonzero(w))
-                else:  # convolution: every output position uses every non-zero tap
-                    out_positions = int(np.prod(shapes[name][1][1:]))
-                    n_synapses += int(np.count_nonzero(w)) * out_positions
+        n_synapses = dense_operations(g, CountRules(fold=False, node_types=SYNAPSE_TYPES), shapes)
         return {"nodes": len(g.nodes), "edges": len(g.edges), "node_types": by_type, "parameters": n_params,
                 "neurons": n_neurons, "synapses": n_synapses}
 

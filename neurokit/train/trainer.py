@@ -32,8 +32,8 @@ from .losses import SPIKING_READOUT, predict, readout_loss
 from .sltt import sltt_backward
 from .synops import synaptic_operations
 
-#: Energy per operation at 45 nm (Horowitz, ISSCC 2014): 32-bit float add / multiply-add.
-ENERGY_PJ = {"accumulate": 0.9, "multiply_accumulate": 4.6}
+# Energy per operation at 45 nm (Horowitz, ISSCC 2014), stated once in the operations counter.
+from neurokit.ir.passes.operations import ENERGY_PJ, ENERGY_SOURCE  # noqa: E402
 
 
 def load_split(cfg: TrainConfig, train: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -275,7 +275,7 @@ def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]]
             "input_events_per_sample": input_events, "synaptic_ops_per_inference": synops,
             "energy_uj_per_inference": synops * ENERGY_PJ["accumulate"] * 1e-6,
             "dense_macs_same_net": ann_macs, "energy_uj_dense_equivalent": ann_macs * ENERGY_PJ["multiply_accumulate"] * 1e-6,
-            "energy_source": "Horowitz, ISSCC 2014, 45 nm: 0.9 pJ per 32-bit add, 4.6 pJ per multiply-add",
+            "energy_source": ENERGY_SOURCE,
             "ir_hash": graph_hash(graph), "config": cfg.to_dict()}
     atomic_write_text(out / "summary.json", json.dumps(card, indent=2) + "\n")
     atomic_write_text(out / "metrics.json", json.dumps(history, indent=2) + "\n")

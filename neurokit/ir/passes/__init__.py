@@ -2,6 +2,8 @@
 
 * :mod:`~neurokit.ir.passes.csr` — linear nodes lowered to CSR rows by presynaptic input;
 * :mod:`~neurokit.ir.passes.latency` — delays and synaptic latency in whole steps;
+* :mod:`~neurokit.ir.passes.operations` — the one operations counter (AC, MAC, dense equivalent,
+  energy per operation) behind the training and conversion reports and ``Graph.stats()``;
 * :mod:`~neurokit.ir.passes.quantize` — the ``sI.F`` fixed-point format parameters are quantized to;
 * :mod:`~neurokit.ir.passes.timing` — a chip's synaptic latency as ``Delay`` nodes before its synapses.
 
