@@ -251,7 +251,10 @@ def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32,
     from neurokit import ir
     from neurokit.errors import InvalidInputError
     from neurokit.hil import run_hil, table, write_report
+    from neurokit.hil.harness import check_target_names, validate_target_settings
 
+    check_target_names(targets)  # unknown targets, bad device names and fault keys: before any data loads
+    validate_target_settings(targets, faults, None)
     graph = read_model(model, producer=producer, profile=profile)
     labels = None
     if inputs is not None:

@@ -21,6 +21,9 @@ def param_array(value: Any, *, node: str, field: str, dtype: Any = None,
     except (TypeError, ValueError) as exc:
         raise GraphError(f"parameter {field!r} is not numeric ({exc})", where=node,
                          fix=f"pass a number or a numeric array for {field}") from None
+    if arr.dtype.kind == "c":
+        raise GraphError(f"parameter {field!r} is complex ({arr.dtype}); its imaginary part would be lost", where=node,
+                         fix=f"write real values for {field}")
     if arr.dtype == object or arr.dtype.kind in "USV":
         raise GraphError(f"parameter {field!r} has non-numeric type {arr.dtype}", where=node,
                          fix=f"pass a numeric array for {field}")
