@@ -547,9 +547,10 @@ def run_config_case(mutation: str, seed: int, work: Path) -> None:
 
 def run_target_case(mutation: str, seed: int, work: Path) -> None:
     """Resolve a target name and validate its faults and options as ``deploy``/``hil`` do."""
-    from neurokit.hil.harness import validate_target_settings
+    from neurokit.hil.harness import check_target_names, validate_target_settings
 
     spec, faults, options = TARGET_MUTATIONS[mutation][0]
+    check_target_names([spec])
     validate_target_settings([spec], {spec: faults} if faults else None, {spec: options} if options else None)
 
 

@@ -428,6 +428,7 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
             raise DataNotFoundError(f"no such file {str(p)!r}", fix="check the path")
         if p.is_dir():
             raise InvalidInputError(f"{str(p)!r} is a directory, not a .nir file", fix="name the .nir file")
+    limit = max_bytes if max_bytes is not None else budget.max_bytes()
     try:
         with h5py.File(path, "r") as f:
             if "node" not in f and "nodes" in f and "edges" in f:
@@ -436,7 +437,7 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
             if "node" not in f or not isinstance(f["node"], h5py.Group):
                 raise FileFormatError("no '/node' group: not a NIR file", where=where,
                                       fix="write the model with nir.write or neurokit.ir.write")
-            _check_declared_sizes(f["node"], max_bytes if max_bytes is not None else budget.max_bytes(), where)
+            _check_declared_sizes(f["node"], limit, where)
             d = _read_group(f["node"], "/node")
     except FileFormatError:
         raise
