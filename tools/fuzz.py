@@ -49,6 +49,10 @@ BAD = ("traceback", "hang", "memory", "silent")
 FUZZ_BUDGET_BYTES = 2**30
 
 
+class SilentlyWrong(Exception):
+    """Raised by the judge when a run returned a result that is visibly wrong (NaN recordings)."""
+
+
 # ============================================================================ base material
 def _lif(n: int, **kw: Any) -> Any:
     from neurokit import ir
@@ -416,7 +420,7 @@ def run_nir_case(mutation: str, seed: int, work: Path) -> None:
     rec = sim.simulate(graph, x, 6, record=("spikes",))
     for name, out in rec.outputs.items():
         if not np.all(np.isfinite(out)):  # the fuzz judge, not the code under test
-            raise AssertionError(f"output {name} holds NaN/inf and no error was raised")
+            raise SilentlyWrong(f"output {name} holds NaN/inf and no error was raised")
 
 
 # ============================================================================ simulate inputs
@@ -601,6 +605,8 @@ def run_case(case: Case, work: Path) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             KINDS[case.kind][0](case.mutation, case.seed, work)
         outcome, detail = ("silent" if case.expect == "error" else "result"), ""
+    except SilentlyWrong as exc:
+        outcome, detail = "silent", str(exc)
     except MemoryError as exc:
         outcome, detail = "memory", f"{type(exc).__name__}: {exc}"[:300]
     except NeurokitError as exc:
@@ -637,6 +643,7 @@ class _Worker:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      text=True, cwd=ROOT, env=env, start_new_session=True,
                                      preexec_fn=lambda: os.nice(10))
+        self.ask(Case("nir", "identity", 0), 600.0)  # warm-up (imports, Numba compilation): not a case
 
     def ask(self, case: Case, timeout_s: float) -> dict[str, Any] | None:
         assert self.proc.stdin and self.proc.stdout

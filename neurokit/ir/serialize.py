@@ -322,28 +322,6 @@ def _scalar(v: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- HDF5 <-> dict
-def _read_group(group: h5py.Group, where: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in group:
-        try:
-            item = group[key]
-        except (KeyError, OSError, RuntimeError) as exc:
-            raise FileFormatError(f"cannot read {key!r} ({exc})", where=f"{where}/{key}",
-                                  fix="the file is truncated or corrupted; re-export it") from None
-        if isinstance(item, h5py.Group):
-            out[key] = _read_group(item, f"{where}/{key}")
-        else:
-            try:
-                value = item[()]
-            except (OSError, RuntimeError, TypeError, ValueError) as exc:
-                raise FileFormatError(f"cannot read dataset {key!r} ({exc})", where=f"{where}/{key}",
-                                      fix="the file is truncated or corrupted; re-export it") from None
-            if isinstance(value, bytes):
-                value = value.decode()
-            out[key] = value
-    return out
-
-
 def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
     for k, v in d.items():
         if isinstance(v, dict):
@@ -364,14 +342,16 @@ def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
 _STRING_BYTES = 64
 
 
-def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> None:
+def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> dict[str, Any]:
     """Refuse, before reading any array, a file whose datasets declare more than ``max_bytes`` in
     all (a few-kB compressed file can declare terabytes), and any link: an external link reads
     another file on disk (a hostile ``.nir`` could pull in any file), a soft link aliases another
-    part of the file."""
+    part of the file. Returns the tree of groups (dicts) and datasets (unread) for
+    :func:`_read_tree`, so each object is looked up once."""
     sizes: list[tuple[int, str, tuple[int, ...], str]] = []
 
-    def walk(g: h5py.Group, prefix: str) -> None:
+    def walk(g: h5py.Group, prefix: str) -> dict[str, Any]:
+        tree: dict[str, Any] = {}
         for key in g:
             name = f"{prefix}{key}"
             link = g.get(key, getlink=True)
@@ -384,14 +364,16 @@ def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> None
                                       f"datasets and groups only", where=where, fix="re-export the model without links")
             item = g[key]
             if isinstance(item, h5py.Group):
-                walk(item, f"{name}/")
+                tree[key] = walk(item, f"{name}/")
             elif isinstance(item, h5py.Dataset):
                 shape = item.shape or ()
                 per = _STRING_BYTES if h5py.check_string_dtype(item.dtype) or item.dtype.kind == "O" else item.dtype.itemsize
                 sizes.append((math.prod(shape) * per, name, shape, str(item.dtype)))
+                tree[key] = item
+        return tree
 
     try:
-        walk(group, "")
+        tree = walk(group, "")
     except FileFormatError:
         raise
     except (KeyError, OSError, RuntimeError, ValueError, TypeError) as exc:
@@ -404,6 +386,23 @@ def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> None
                               f"limit (largest: /node/{name}, shape {shape} {dtype})", where=where,
                               fix="if the file is genuine, pass a larger max_bytes to neurokit.ir.read or raise "
                                   "NEUROKIT_MAX_BYTES")
+    return tree
+
+
+def _read_tree(tree: dict[str, Any], where: str) -> dict[str, Any]:
+    """The values of the datasets in ``tree`` (from :func:`_check_declared_sizes`), as nested dicts."""
+    out: dict[str, Any] = {}
+    for key, item in tree.items():
+        if isinstance(item, dict):
+            out[key] = _read_tree(item, f"{where}/{key}")
+            continue
+        try:
+            value = item[()]
+        except (OSError, RuntimeError, TypeError, ValueError, KeyError) as exc:
+            raise FileFormatError(f"cannot read dataset {key!r} ({exc})", where=f"{where}/{key}",
+                                  fix="the file is truncated or corrupted; re-export it") from None
+        out[key] = value.decode() if isinstance(value, bytes) else value
+    return out
 
 
 def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = None,
@@ -437,8 +436,7 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
             if "node" not in f or not isinstance(f["node"], h5py.Group):
                 raise FileFormatError("no '/node' group: not a NIR file", where=where,
                                       fix="write the model with nir.write or neurokit.ir.write")
-            _check_declared_sizes(f["node"], limit, where)
-            d = _read_group(f["node"], "/node")
+            d = _read_tree(_check_declared_sizes(f["node"], limit, where), "/node")
     except FileFormatError:
         raise
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
