@@ -30,7 +30,9 @@ def get_backend(name: str) -> Backend:
 
         device = check_name(name.split(":", 1)[1], f"target {base!r} device")
         if device not in available():
-            raise InvalidInputError(f"target {name!r}: no hardware description {device!r}",
+            from neurokit.errors import DataNotFoundError
+
+            raise DataNotFoundError(f"target {name!r}: no hardware description {device!r}",
                                     fix=f"choose one of {available()} (hardware/*.toml)")
     module = importlib.import_module(BACKENDS[base])
     backend = getattr(module, "BACKEND", None)

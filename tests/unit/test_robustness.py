@@ -15,7 +15,7 @@ import torch
 
 from neurokit import api, ir
 from neurokit.cli import main
-from neurokit.errors import ConfigError, FileFormatError, GraphError, InvalidInputError, NeurokitError
+from neurokit.errors import ConfigError, DataNotFoundError, FileFormatError, GraphError, InvalidInputError, NeurokitError
 from tools import fuzz
 
 
@@ -307,7 +307,7 @@ def test_external_and_soft_links_are_refused(tmp_path: Path) -> None:
 def test_target_names_are_validated(spec: str, tmp_path: Path) -> None:
     from neurokit.backends import get_backend
 
-    with pytest.raises(InvalidInputError) as info:
+    with pytest.raises((InvalidInputError, DataNotFoundError)) as info:
         get_backend(spec)
     _one_line(info.value)
 
@@ -340,3 +340,16 @@ def test_report_html_escapes_every_user_string(tmp_path: Path) -> None:
     _, html_path = write_report(rep, tmp_path)
     page = html_path.read_text()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# ---------------------------------------------------------------- #20 item 4: empty data folders name the missing files
+def test_train_and_data_show_on_an_empty_folder_name_the_missing_files(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "data"
+    empty.mkdir()
+    assert main(["train", "--dataset", "shd", "--data-dir", str(empty), "--epochs", "1",
+                 "--out", str(tmp_path / "run")]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "shd train files not found: expected " + str(empty) in err
+    assert main(["data", "show", "shd", "--data-dir", str(empty), "--out", str(tmp_path / "s.png")]) == 4
+    assert "files not found: expected " + str(empty) in capsys.readouterr().err

@@ -29,7 +29,7 @@ from .report import deploy_report
 #: Lowering options (``neurokit deploy --option KEY=VALUE``); anything else is an error.
 OPTIONS: Mapping[str, Option] = MappingProxyType({
     "machine": Option(str, "spinn5", "machine description hardware/<name>.toml (spinn3, spinn5, spinnaker2)"),
-    "max_atoms_per_core": Option(int, None, "neurons per core, 1..256 (default: the machine description's)", low=1, high=256),
+    "max_atoms_per_core": Option(int, None, "neurons per core, 1..256 (default: the machine description's)"),
     "spikes_per_second": Option(float, DEFAULT_SPIKES_PER_SECOND,
                                 "expected rate of every source, for the ring-buffer weight shift (sPyNNaker: 30)"),
     "ring_buffer_sigma": Option(float, DEFAULT_RING_BUFFER_SIGMA,
