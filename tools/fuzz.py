@@ -400,6 +400,21 @@ FILE_MUTATIONS: dict[str, tuple[Callable[[Path, np.random.Generator], None], str
 }
 
 
+def same_graph(a: Any, b: Any) -> bool:
+    """Whether two graphs hold the same nodes, parameters, edges and profile."""
+    fa, fb = a.flatten(), b.flatten()
+    if fa.edges != fb.edges or fa.profile != fb.profile or set(fa.nodes) != set(fb.nodes):
+        return False
+    for name, node in fa.nodes.items():
+        other = fb.nodes[name]
+        xa, xb = node.arrays(), other.arrays()
+        if type(node) is not type(other) or xa.keys() != xb.keys():
+            return False
+        if not all(np.array_equal(np.asarray(xa[k]), np.asarray(xb[k])) for k in xa):
+            return False
+    return True
+
+
 def run_nir_case(mutation: str, seed: int, work: Path) -> None:
     """Write the mutated file, then read it, count it and simulate a few steps of it."""
     from neurokit import ir, sim
@@ -415,6 +430,8 @@ def run_nir_case(mutation: str, seed: int, work: Path) -> None:
         FILE_MUTATIONS[mutation][0](path, rng)
     graph = ir.read(path)
     graph.stats()
+    if mutation in ("bitflip", "identity") and not same_graph(graph, base_graph()):
+        raise SilentlyWrong("a damaged file was read as a different graph without an error")
     shape = next(iter(graph.inputs.values())).shape
     x = (rng.random((6, 1, *shape)) < 0.4).astype(np.float64)
     rec = sim.simulate(graph, x, 6, record=("spikes",))

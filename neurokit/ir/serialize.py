@@ -333,7 +333,8 @@ def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
         elif isinstance(v, np.ndarray) and v.dtype == object:
             group.create_dataset(k, data=v.astype(str).astype(object), dtype=h5py.string_dtype())
         elif isinstance(v, np.ndarray) and v.ndim > 0 and v.size > 0:
-            group.create_dataset(k, data=v, dtype=v.dtype, compression="gzip")
+            # fletcher32: a checksum per chunk, so a flipped bit in an array is an error when read
+            group.create_dataset(k, data=v, dtype=v.dtype, compression="gzip", fletcher32=True)
         else:
             group.create_dataset(k, data=v)
 
