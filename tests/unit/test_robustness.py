@@ -355,3 +355,12 @@ def test_train_and_data_show_on_an_empty_folder_name_the_missing_files(tmp_path:
     assert err.count("\n") == 1 and "shd train files not found: expected " + str(empty) in err
     assert main(["data", "show", "shd", "--data-dir", str(empty), "--out", str(tmp_path / "s.png")]) == 4
     assert "files not found: expected " + str(empty) in capsys.readouterr().err
+
+
+def test_hil_unknown_fault_key_is_an_error_before_anything_runs(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    model = fuzz._input_model(tmp_path)
+    assert main(["hil", str(model), "--targets", "crossbar:pcm", "--fault", "crossbar:pcm:stuck_on=0.01",
+                 "--report", str(tmp_path / "r")]) == 2
+    assert "unknown crossbar fault 'stuck_on'" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
