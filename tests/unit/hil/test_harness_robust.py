@@ -29,7 +29,7 @@ def test_wrong_shapes_and_raising_check_are_rows_of_the_report(tmp_path: Path) -
 
 def test_lowering_is_under_the_timeout(tmp_path: Path) -> None:
     report = run_hil(small_model(), ["neurokit.hil.testing:HANG_IN_LOWER"], inputs(T=5, B=1), out_dir=tmp_path,
-                     timeout_s=6)
+                     timeout_s=3)
     (res,) = report.targets
     assert res.status == "timeout" and "(lowering included)" in res.error
 
@@ -39,7 +39,7 @@ def test_timeout_kills_the_process_group_and_removes_temporaries(tmp_path: Path,
     pidfile = tmp_path / "pid"
     monkeypatch.setenv("NEUROKIT_TEST_PIDFILE", str(pidfile))
     report = run_hil(small_model(), ["neurokit.hil.testing:ORPHAN"], inputs(T=5, B=1), out_dir=tmp_path / "out",
-                     timeout_s=15)
+                     timeout_s=10)
     assert report.targets[0].status == "timeout"
     pid_text, folder = pidfile.read_text().split()
     pid = int(pid_text)
