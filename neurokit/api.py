@@ -138,7 +138,12 @@ def deploy(model: str | os.PathLike[str], target: str, out_dir: str | os.PathLik
                                 fix=f"sweeps of {backend.name}: {sorted(backend.sweeps) or 'none'}")
     graph = read_model(model, producer=producer, profile=profile)
     refuse_if_problems(backend.check(graph), target)
-    artifact = backend.lower(graph, out_dir, opts)
+    from neurokit.backends.base import Artifact
+    from neurokit.util.atomic import atomic_directory
+
+    with atomic_directory(out_dir) as fresh:  # a kill never leaves a mix of an old and a new artifact
+        backend.lower(graph, fresh, opts)
+    artifact = Artifact.open(out_dir)
     result: dict[str, Any] = {"artifact": str(artifact.path), "report": backend.report(artifact)}
     if run_inputs is not None:
         inputs = load_inputs(run_inputs, graph)
@@ -264,7 +269,10 @@ def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32,
     from neurokit import ir
     from neurokit.errors import InvalidInputError
     from neurokit.hil import run_hil, table, write_report
+    from neurokit.hil.harness import check_target_names, validate_target_settings
 
+    check_target_names(targets)  # unknown targets, bad device names and fault keys: before any data loads
+    validate_target_settings(targets, faults, None)
     graph = read_model(model, producer=producer, profile=profile)
     labels = None
     input_shape = tuple(next(iter(graph.inputs.values())).shape) if len(graph.inputs) == 1 else None

@@ -23,9 +23,18 @@ BACKENDS: dict[str, str] = {
 def get_backend(name: str) -> Backend:
     """The backend registered under ``name`` (``"crossbar:pcm"`` selects a device option), with
     every member of the :class:`Backend` protocol."""
-    base = name.split(":", 1)[0]
+    base = name.split(":", 1)[0] if isinstance(name, str) else name
     if base not in BACKENDS:
         raise InvalidInputError(f"unknown target {name!r}", fix=f"choose one of {sorted(BACKENDS)}")
+    if ":" in name:  # a device or machine from the fixed table in hardware/, never a path
+        from neurokit.util.hardware import available, check_name
+
+        device = check_name(name.split(":", 1)[1], f"target {base!r} device")
+        if device not in available():
+            from neurokit.errors import DataNotFoundError
+
+            raise DataNotFoundError(f"target {name!r}: no hardware description {device!r}",
+                                    fix=f"choose one of {available()} (hardware/*.toml)")
     module = importlib.import_module(BACKENDS[base])
     backend = getattr(module, "BACKEND", None)
     if backend is None:

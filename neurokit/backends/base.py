@@ -145,6 +145,8 @@ class Option:
     type: type | tuple[type, ...]
     default: Any
     help: str
+    low: float | None = None   # inclusive bounds of a numeric value (None: unbounded)
+    high: float | None = None
 
     @property
     def types(self) -> tuple[type, ...]:
@@ -194,6 +196,12 @@ def validate_settings(given: Mapping[str, Any] | None, declaration: Mapping[str,
             raise ConfigError(f"{target} {kind} {key!r} must be {declaration[key].type_name}, got "
                               f"{type(value).__name__} {value!r}",
                               fix=f"{key}: {declaration[key].help}; {target} {kind}s are: {declared(declaration)}")
+        opt = declaration[key]
+        if isinstance(converted, (int, float)) and not isinstance(converted, bool) and (
+                converted != converted or (opt.low is not None and converted < opt.low)
+                or (opt.high is not None and converted > opt.high)):
+            rng = f"[{'-inf' if opt.low is None else opt.low}, {'inf' if opt.high is None else opt.high}]"
+            raise ConfigError(f"{target} {kind} {key!r} = {value!r} is outside {rng}", fix=f"{key}: {opt.help}")
         values[key] = converted
     return values
 

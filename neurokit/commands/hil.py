@@ -60,4 +60,7 @@ def run(args: argparse.Namespace) -> int:
                      steps=args.steps, input_rate=args.input_rate, seed=args.seed, **meaning_from_args(args))
     print(result["table"])
     print(f"report: {result['report_html']}")
+    statuses = [t["status"] for t in result["targets"].values()]
+    if any(s in ("failed", "timeout") for s in statuses):
+        return 6  # a board failed or timed out (see the table and the report); "refused" is a finding, exit 0
     return 0

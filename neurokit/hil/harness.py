@@ -21,6 +21,7 @@ target is compared with the float model's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -34,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from neurokit.backends.base import Backend
+from neurokit.backends.base import Artifact, Backend
 from neurokit.errors import MappingError, NeurokitError
 from neurokit.ir import Graph
 
@@ -163,8 +164,17 @@ def simulate_arrays(graph: Graph, inputs: np.ndarray, steps: int) -> RunArrays:
 
 
 def run_board_process(spec: str, artifact_dir: Path, inputs: np.ndarray, steps: int, *, timeout_s: float,
-                      faults: Mapping[str, Any] | None = None) -> RunArrays:
-    """Run a target's board in a child process; raises ``BoardError``/``BoardTimeoutError``."""
+                      faults: Mapping[str, Any] | None = None, lower: tuple[Graph, Mapping[str, Any]] | None = None,
+                      expect: RunArrays | None = None) -> RunArrays:
+    """Run a target's board in a child process; raises ``BoardError``/``BoardTimeoutError``.
+
+    With ``lower = (graph, options)`` the child first lowers ``graph`` into ``artifact_dir``, so
+    lowering is under the same timeout. The child runs in its own process group with ``TMPDIR``
+    inside this call's temporary folder: a timeout kills the whole group (a runtime's own
+    subprocesses too) and every temporary file goes with the folder. ``expect`` (a reference run)
+    checks the shapes of what the board returned."""
+    import signal
+
     from neurokit.errors import BoardError, BoardTimeoutError
 
     with tempfile.TemporaryDirectory(prefix="neurokit-hil-") as tmp:
@@ -174,21 +184,68 @@ def run_board_process(spec: str, artifact_dir: Path, inputs: np.ndarray, steps: 
                str(steps)]
         if faults:
             cmd += ["--faults", json.dumps(dict(faults))]
-        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        if lower is not None:
+            from neurokit.ir import write
+
+            graph_path = Path(tmp) / "model.nir"
+            write(lower[0], graph_path)
+            cmd += ["--lower", str(graph_path), "--options", json.dumps(dict(lower[1]))]
+        child_tmp = Path(tmp) / "tmp"
+        child_tmp.mkdir()
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "TMPDIR": str(child_tmp)}
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                start_new_session=True)
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env)
+            _, stderr = proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            raise BoardTimeoutError(f"board did not finish within {timeout_s:.0f} s", where=spec,
+            _kill_group(proc, signal)
+            raise BoardTimeoutError(f"board did not finish within {timeout_s:.0f} s (lowering included)", where=spec,
                                     fix="raise --timeout, or check the board for a hang") from None
+        finally:
+            if proc.poll() is None:
+                _kill_group(proc, signal)
+            else:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # anything the board left running in its group
         if proc.returncode != 0:
-            lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+            lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
             message = lines[-1] if lines else f"exit code {proc.returncode}"
+            kind = ""
             try:
-                message = json.loads(message)["error"]
+                parsed = json.loads(message)
+                message, kind = parsed["error"], parsed.get("type", "")
             except (ValueError, KeyError, TypeError):
                 pass
+            if kind == "MappingError":  # found while lowering: the target refuses the model
+                raise MappingError(message)
             raise BoardError(f"board failed: {message}", where=spec, fix="see the backend's error above")
-        return read_run(out_path)
+        try:
+            run = read_run(out_path)
+        except (OSError, KeyError, ValueError, NeurokitError) as exc:
+            raise BoardError(f"board wrote an unreadable run ({exc})", where=spec, fix="check the board") from None
+        if expect is not None:
+            _check_run_shapes(run, expect, spec)
+        return run
+
+
+def _kill_group(proc: subprocess.Popen[str], signal: Any) -> None:
+    """SIGKILL the child's whole process group and reap the child."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        proc.communicate(timeout=10)
+
+
+def _check_run_shapes(run: RunArrays, expect: RunArrays, spec: str) -> None:
+    """A board's spikes and outputs must have the reference run's shapes (a board returning other
+    shapes is a board failure, reported for that target)."""
+    from neurokit.errors import BoardError
+
+    for what, got, want in (("spikes", run.spikes, expect.spikes), ("outputs", run.outputs, expect.outputs)):
+        for name, arr in got.items():
+            if name in want and np.shape(arr) != np.shape(want[name]):
+                raise BoardError(f"board returned {what} of node {name!r} with shape {np.shape(arr)}, expected "
+                                 f"{np.shape(want[name])}", where=spec, fix="the board or its lowering is wrong")
 
 
 def compare(reference: RunArrays, test: RunArrays, order: Sequence[str], dt: float, tau: float = 0.02, *,
@@ -225,6 +282,24 @@ def _target_name(spec: str, backend: Backend) -> str:
     return str(backend.name) if explicit else spec
 
 
+def check_target_names(targets: Sequence[str]) -> None:
+    """Refuse, before any data loads, an empty target list and any name that is not a registered
+    target (with a device from ``hardware/``) or an importable ``module:OBJECT`` backend; a
+    target whose runtime is missing is left to the run (a ``failed`` row)."""
+    from neurokit.errors import BackendUnavailableError, InvalidInputError
+
+    if not targets:
+        raise InvalidInputError("no targets given", fix="e.g. --targets loihi2,spinnaker,crossbar:pcm")
+    for spec in targets:
+        try:
+            resolve_backend(spec)
+        except BackendUnavailableError:
+            continue
+        except (ImportError, AttributeError) as exc:
+            raise InvalidInputError(f"target {spec!r} cannot be loaded ({exc})",
+                                    fix="name a registered target or an importable module:OBJECT") from None
+
+
 def validate_target_settings(targets: Sequence[str], faults: Mapping[str, Mapping[str, Any]] | None,
                              options: Mapping[str, Mapping[str, Any]] | None) -> None:
     """Refuse, before anything runs, faults or options for a target not in ``targets`` and any key
@@ -235,8 +310,8 @@ def validate_target_settings(targets: Sequence[str], faults: Mapping[str, Mappin
     for spec in targets:
         try:
             backend = resolve_backend(spec)
-        except NeurokitError:
-            names[spec] = None  # unavailable: reported for that target by the run itself
+        except (NeurokitError, ImportError, AttributeError):
+            names[spec] = None  # unknown or unavailable: reported for that target by the run itself
             continue
         names[_target_name(spec, backend)] = backend
     for what, given in (("fault", faults), ("option", options)):
@@ -288,11 +363,15 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             lower_opts = dict((options or {}).get(name, {}))
             if ":" in spec and not explicit:
                 lower_opts.setdefault("device", spec.split(":", 1)[1])  # e.g. crossbar:pcm
-            artifact = backend.lower(graph, out / "artifacts" / name.replace(":", "_"), lower_opts)
-            reference = from_recording(backend.reference_run(artifact, inputs, steps))
-            own = f"{name}'s own numeric mode in neurokit ({type(backend).__name__}.reference_run)"
+            artifact_dir = out / "artifacts" / name.replace(":", "_")
             t1 = time.perf_counter()
-            run = run_board_process(spec, artifact.path, inputs, steps, timeout_s=timeout_s, faults=res.faults)
+            # lowering happens in the board's process, under the same timeout (a hang there is a timeout row)
+            run = run_board_process(spec, artifact_dir, inputs, steps, timeout_s=timeout_s, faults=res.faults,
+                                    lower=(graph, lower_opts))
+            artifact = Artifact.open(artifact_dir)
+            reference = from_recording(backend.reference_run(artifact, inputs, steps))
+            _check_run_shapes(run, reference, spec)
+            own = f"{name}'s own numeric mode in neurokit ({type(backend).__name__}.reference_run)"
             res.wall_s = time.perf_counter() - t1
             res.run, res.reference, res.counters = run, reference, dict(run.counters)
             res.cost = backend.cost(artifact, run.counters, steps=steps, samples=int(inputs.shape[1]))
@@ -313,6 +392,10 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
         except NeurokitError as exc:
             res.status = "timeout" if isinstance(exc, TimeoutError) else "failed"
             res.error = str(exc)
+            res.wall_s = res.wall_s or time.perf_counter() - t0
+        except Exception as exc:  # a backend's own bug (check() raising, a bad shape): this row, not the run
+            res.status = "failed"
+            res.error = " ".join(f"{type(exc).__name__} in the backend: {exc}".split())
             res.wall_s = res.wall_s or time.perf_counter() - t0
         results.append(res)
     return HilReport(model=model_name, samples=int(inputs.shape[1]), steps=steps, reference_accuracy=ref_acc,

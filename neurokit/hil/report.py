@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 from pathlib import Path
@@ -80,11 +79,6 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _fmt(v: Any) -> str:
-    """HTML of a value: every string in it (node names, errors, targets) escaped."""
-    return html.escape(_text(v))
-
-
 def divergence_text(div: dict[str, Any] | None) -> str:
     """One line for a first divergence (``None``: ``none``)."""
     if div is None:
@@ -135,6 +129,32 @@ def table(report: HilReport) -> str:
     return "\n".join(lines)
 
 
+#: The page; every value is escaped by jinja2's autoescape (node names, errors and targets are user text).
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>neurokit HIL report: {{ report.model }}</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}</style></head>
+<body><h1>Hardware-in-the-loop report</h1>
+<p>model <b>{{ report.model }}</b>, {{ report.samples }} samples × {{ report.steps }} steps; float model accuracy
+{{ reference_accuracy }}. Each target's run is compared twice: with the target's own numeric mode in
+neurokit (a divergence is an implementation fault: bit-exact agreement is expected) and with the float model
+({{ float_model }}: a divergence there comes from quantisation or the target's semantics).</p>
+<table><tr><th rowspan="2">target</th><th rowspan="2">status</th>
+{%- for _, label, why in seams %}<th colspan="{{ seam_head|length }}">{{ label }} ({{ why }})</th>{% endfor %}
+{%- for h in tail %}<th rowspan="2">{{ h }}</th>{% endfor %}</tr>
+<tr>{% for _ in seams %}{% for h in seam_head %}<th>{{ h }}</th>{% endfor %}{% endfor %}</tr>
+{%- for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>
+<h2>Raster overlays (sample 0; blue = float model, grey = own numeric mode, red = target; dashed = own-mode first divergence, dotted = float first divergence)</h2>
+{%- for target, png in figures %}<h3>{{ target }}</h3><img alt="raster overlay {{ target }}" src="data:image/png;base64,{{ png }}">{% endfor %}
+</body></html>
+"""
+
+
+def _template() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(PAGE)
+
+
 def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``report.json`` and ``report.html`` into ``out_dir`` (atomically)."""
     out = Path(out_dir)
@@ -148,29 +168,11 @@ def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
         changes = changes_text(t.float_model.profile_changes) if t.float_model else None
         cells = [t.target, t.status, *_seam_cells(t.own_mode), *_seam_cells(t.float_model), changes,
                  t.accuracy, t.accuracy_delta, round(t.wall_s, 3), t.faults or None, t.counters or None, t.error or None]
-        rows.append("<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in cells) + "</tr>")
-    figures = []
-    for t in report.targets:
-        png = _raster_png(t, report.reference_run)
-        if png:
-            figures.append(f'<h3>{html.escape(t.target)}</h3><img alt="raster overlay {html.escape(t.target)}" '
-                           f'src="data:image/png;base64,{png}">')
-    groups = "".join(f'<th colspan="{len(seam_head)}">{html.escape(label)} ({html.escape(why)})</th>'
-                     for _, label, why in SEAMS)
-    subheads = "".join(f"<th>{html.escape(h)}</th>" for h in seam_head) * len(SEAMS)
+        rows.append([_text(v) for v in cells])
+    figures = [(t.target, png) for t in report.targets if (png := _raster_png(t, report.reference_run))]
     tail = ("semantics changed by the target", "accuracy", "Δ accuracy vs float", "wall s", "faults", "board counters",
             "error")
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>neurokit HIL report: {html.escape(report.model)}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;font-size:13px}}</style></head>
-<body><h1>Hardware-in-the-loop report</h1>
-<p>model <b>{html.escape(report.model)}</b>, {report.samples} samples × {report.steps} steps; float model accuracy
-{_fmt(report.reference_accuracy)}. Each target's run is compared twice: with the target's own numeric mode in
-neurokit (a divergence is an implementation fault: bit-exact agreement is expected) and with the float model
-({html.escape(FLOAT_MODEL)}: a divergence there comes from quantisation or the target's semantics).</p>
-<table><tr><th rowspan="2">target</th><th rowspan="2">status</th>{groups}{''.join(f'<th rowspan="2">{html.escape(h)}</th>' for h in tail)}</tr>
-<tr>{subheads}</tr>{''.join(rows)}</table>
-<h2>Raster overlays (sample 0; blue = float model, grey = own numeric mode, red = target; dashed = own-mode first divergence, dotted = float first divergence)</h2>{''.join(figures)}
-</body></html>
-"""
+    page = _template().render(report=report, seams=SEAMS, seam_head=seam_head, tail=tail, rows=rows, figures=figures,
+                              float_model=FLOAT_MODEL, reference_accuracy=_text(report.reference_accuracy))
     atomic_write_text(out / "report.html", page)
     return out / "report.json", out / "report.html"

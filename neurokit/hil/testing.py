@@ -57,7 +57,21 @@ class ReferenceBoard:
             threading.Event().wait()  # never set: a board that hangs
         if self.mode == "crash":
             raise BoardError("simulated firmware crash", fix="this board is broken on purpose")
-        return _ArraysRecording(simulate_arrays(self.graph, inputs, steps))
+        if self.mode == "orphan":  # a runtime that starts a helper process and a temp folder, then hangs
+            import os
+            import subprocess
+            import sys
+            import tempfile
+
+            helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+            folder = tempfile.mkdtemp(prefix="orphan-board-")
+            Path(os.environ["NEUROKIT_TEST_PIDFILE"]).write_text(f"{helper.pid}\n{folder}\n")
+            threading.Event().wait()
+        run = simulate_arrays(self.graph, inputs, steps)
+        if self.mode == "wrong_shape":  # a board that drops the last neuron of every layer
+            run = RunArrays(spikes={k: v[..., :-1] for k, v in run.spikes.items()}, outputs=run.outputs,
+                            counters=run.counters)
+        return _ArraysRecording(run)
 
     def reset(self) -> None:
         return None
@@ -99,9 +113,13 @@ class ReferenceBackend:
         return tuple(self.lowering)
 
     def check(self, graph: ir.Graph) -> list[Problem]:
+        if self.mode == "check_raises":
+            raise RuntimeError("a bug in this backend's check()")
         return unsupported_nodes(graph, self.lowering, self.name)
 
     def lower(self, graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any] | None = None) -> Artifact:
+        if self.mode == "hang_in_lower":
+            threading.Event().wait()
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         ir.write(graph, out / "source.nir")
@@ -125,3 +143,8 @@ EXACT = ReferenceBackend(mode="exact", name="exact")
 WRONG_ROUNDING = ReferenceBackend(mode="wrong_rounding", name="wrong_rounding")
 HANGING = ReferenceBackend(mode="hang", name="hanging")
 CRASHING = ReferenceBackend(mode="crash", name="crashing")
+WRONG_SHAPE = ReferenceBackend(mode="wrong_shape", name="wrong_shape")
+CHECK_RAISES = ReferenceBackend(mode="check_raises", name="check_raises")
+HANG_IN_LOWER = ReferenceBackend(mode="hang_in_lower", name="hang_in_lower")
+ORPHAN = ReferenceBackend(mode="orphan", name="orphan")
+

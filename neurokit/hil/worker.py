@@ -3,7 +3,8 @@
 ``SPEC`` is a registered target name (``loihi2``, ``spinnaker``, ``crossbar:pcm``) or an explicit
 ``package.module:ATTRIBUTE`` naming a backend object (used by tests and user backends; nothing
 is discovered by scanning). Faults come as JSON in ``--faults`` and are validated by the backend's
-``board``; the run's counters are ``Backend.counters``. On failure the worker prints one
+``board``; the run's counters are ``Backend.counters``. With ``--lower GRAPH --options JSON`` the
+worker first lowers the graph into ARTIFACT (so that lowering runs under the harness's timeout). On failure the worker prints one
 JSON line ``{"error": ..., "type": ...}`` on stderr and exits 1.
 """
 
@@ -38,11 +39,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("out")
     p.add_argument("steps", type=int)
     p.add_argument("--faults", default="")
+    p.add_argument("--lower", default="", help="a .nir graph to lower into ARTIFACT first")
+    p.add_argument("--options", default="{}", help="lowering options (JSON) for --lower")
     args = p.parse_args(argv)
     try:
         faults = json.loads(args.faults) if args.faults else None
-        artifact = Artifact.open(args.artifact)
         backend = resolve_backend(args.spec)
+        if args.lower:
+            from neurokit import ir
+
+            backend.lower(ir.read(args.lower), args.artifact, json.loads(args.options))
+        artifact = Artifact.open(args.artifact)
         board = backend.board(artifact, faults=faults)
         try:
             board.load(artifact)

@@ -8,6 +8,9 @@ import numpy as np
 
 from neurokit.errors import GraphError
 
+#: Largest magnitude a parameter may have: float32's (every numeric mode must be able to hold it).
+LARGEST = float(np.finfo(np.float32).max)
+
 
 def param_array(value: Any, *, node: str, field: str, dtype: Any = None,
                 allow_negative: bool = True, positive: bool = False) -> np.ndarray:
@@ -21,6 +24,9 @@ def param_array(value: Any, *, node: str, field: str, dtype: Any = None,
     except (TypeError, ValueError) as exc:
         raise GraphError(f"parameter {field!r} is not numeric ({exc})", where=node,
                          fix=f"pass a number or a numeric array for {field}") from None
+    if arr.dtype.kind == "c":
+        raise GraphError(f"parameter {field!r} is complex ({arr.dtype}); its imaginary part would be lost", where=node,
+                         fix=f"write real values for {field}")
     if arr.dtype == object or arr.dtype.kind in "USV":
         raise GraphError(f"parameter {field!r} has non-numeric type {arr.dtype}", where=node,
                          fix=f"pass a numeric array for {field}")
@@ -30,6 +36,10 @@ def param_array(value: Any, *, node: str, field: str, dtype: Any = None,
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise GraphError(f"parameter {field!r} has {bad} NaN/inf value(s)", where=node,
                          fix="check the training run or the exporter that wrote these values")
+    if arr.dtype.kind == "f" and arr.size and np.abs(arr).max() > LARGEST:
+        raise GraphError(f"parameter {field!r} reaches {np.abs(arr).max():.3g}, beyond the float32 range "
+                         f"(|x| <= {LARGEST:.3g}): the simulation would overflow to inf/NaN", where=node,
+                         fix="check the training run or the exporter; such values are corrupted, not a model")
     if positive and np.any(arr <= 0):
         raise GraphError(f"parameter {field!r} must be > 0 (min is {arr.min()!r})", where=node,
                          fix=f"a {field} is a time constant or scale; give it in seconds, > 0")

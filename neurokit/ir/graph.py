@@ -10,6 +10,7 @@ nodes only is refused.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 from collections.abc import Iterable, Mapping
@@ -49,6 +50,9 @@ class Graph(Node):
         for name, node in self.nodes.items():
             if not isinstance(name, str) or not name:
                 raise GraphError(f"node names must be non-empty strings, got {name!r}", fix="rename the node")
+            if "/" in name:
+                raise GraphError(f"node name {name!r} contains '/', which a .nir file (HDF5) reads back as nested "
+                                 f"groups", fix="rename the node without '/' (e.g. '.' or '_')")
             if not isinstance(node, Node):
                 raise GraphError(f"node {name!r} is a {type(node).__name__}, not an IR node",
                                  fix="build nodes from neurokit.ir (or convert with neurokit.ir.from_nir)")
@@ -58,6 +62,13 @@ class Graph(Node):
         except (TypeError, ValueError):
             raise GraphError("edges must be (source, target) pairs of node names", fix="e.g. [('in', 'lif')]") from None
         object.__setattr__(self, "edges", edges)
+        pred: dict[str, list[str]] = {}
+        succ: dict[str, list[str]] = {}
+        for a, b in edges:  # adjacency, built once: every graph algorithm below is linear in the edges
+            pred.setdefault(b, []).append(a)
+            succ.setdefault(a, []).append(b)
+        object.__setattr__(self, "_pred", pred)
+        object.__setattr__(self, "_succ", succ)
         if not isinstance(self.profile, Profile):
             raise GraphError("profile must be a neurokit.ir.Profile", fix="pass profile=Profile(dt=...)")
 
@@ -107,11 +118,11 @@ class Graph(Node):
 
     def predecessors(self, name: str) -> list[str]:
         """Sources of edges into ``name``, in edge order."""
-        return [a for a, b in self.edges if b == name]
+        return list(self._pred.get(name, ()))
 
     def successors(self, name: str) -> list[str]:
         """Targets of edges out of ``name``, in edge order."""
-        return [b for a, b in self.edges if a == name]
+        return list(self._succ.get(name, ()))
 
     def expected_input_shape(self) -> Shape | None:
         ins = list(self.inputs.values())
@@ -179,6 +190,11 @@ class Graph(Node):
                 problems.append(f"edge ({a!r} -> {b!r}) leaves Output node {a!r}")
             if b in self.nodes and isinstance(self.nodes[b], Input):
                 problems.append(f"edge ({a!r} -> {b!r}) enters Input node {b!r}")
+        seen: set[tuple[str, str]] = set()
+        for edge in self.edges:
+            if edge in seen:
+                problems.append(f"edge ({edge[0]!r} -> {edge[1]!r}) is given twice (it would count twice)")
+            seen.add(edge)
         targets = {b for _, b in self.edges}
         for name, node in self.nodes.items():
             if not isinstance(node, Input) and name not in targets:
@@ -221,10 +237,10 @@ class Graph(Node):
                 continue
             indeg[b] += 1
             succ[a].append(b)
-        ready = [n for n in g.nodes if indeg[n] == 0]
+        ready = collections.deque(n for n in g.nodes if indeg[n] == 0)
         order: list[str] = []
         while ready:
-            n = ready.pop(0)
+            n = ready.popleft()
             order.append(n)
             for m in succ[n]:
                 indeg[m] -= 1

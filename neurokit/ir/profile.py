@@ -88,8 +88,10 @@ class Profile:
         if self.numeric not in NAMED_NUMERICS and not FIXED_FORMAT.match(str(self.numeric)):
             raise ConfigError(f"profile numeric must be float32, float64, loihi2 or sI.F, got {self.numeric!r}",
                               fix="e.g. numeric = 'float64' or 's16.15'")
-        if int(self.synapse_latency) != self.synapse_latency or self.synapse_latency < 0:
-            raise ConfigError(f"synapse_latency must be a whole number >= 0, got {self.synapse_latency!r}",
+        lat = self.synapse_latency
+        if isinstance(lat, (bool, np.bool_)) or not isinstance(lat, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(lat) or int(lat) != lat or lat < 0 or lat > 2**31 - 1:
+            raise ConfigError(f"synapse_latency must be a whole number of steps in [0, 2**31), got {self.synapse_latency!r}",
                               fix="use 0 (ideal) or 1 (Loihi 2)")
         object.__setattr__(self, "synapse_latency", int(self.synapse_latency))
         if not isinstance(self.multi_spike, (bool, np.bool_)):
@@ -133,8 +135,8 @@ class Profile:
         for k in ("integration", "reset", "spike_rule", "numeric", "reset_timing"):
             if k in clean:
                 clean[k] = str(clean[k])
-        if "synapse_latency" in clean:
-            clean["synapse_latency"] = int(clean["synapse_latency"])
+        if isinstance(clean.get("synapse_latency"), np.generic):
+            clean["synapse_latency"] = clean["synapse_latency"].item()
         if "multi_spike" in clean and isinstance(clean["multi_spike"], (np.bool_, np.integer)):
             clean["multi_spike"] = bool(clean["multi_spike"])
         if "v_min" in clean and isinstance(clean["v_min"], (np.floating, np.integer)):

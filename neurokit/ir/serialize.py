@@ -27,6 +27,7 @@ import numpy as np
 
 from neurokit import __version__
 from neurokit.errors import DataNotFoundError, FileFormatError, GraphError, InvalidInputError
+from neurokit.util import budget
 from neurokit.util.atomic import atomic_path
 from neurokit.util.warn import warn_user
 
@@ -38,7 +39,7 @@ from .profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
 
 NIR_FORMAT_VERSION = "1.0.8"
 #: Default cap on the arrays a ``.nir`` file may declare (checked before reading them).
-MAX_FILE_BYTES = 16 * 2**30
+MAX_FILE_BYTES = budget.DEFAULT_MAX_BYTES
 
 
 class NIRCompatWarning(UserWarning):
@@ -152,8 +153,26 @@ def _as_str(value: Any) -> str:
     return str(value)
 
 
-def _shape_of(value: Any) -> tuple[int, ...]:
-    return tuple(int(v) for v in np.atleast_1d(np.asarray(value)).ravel())
+def _whole(value: Any, field: str) -> np.ndarray:
+    """``value`` as int64, refusing anything that is not a finite whole number (``inf``, ``2.5``,
+    complex, text) instead of truncating it."""
+    arr = np.atleast_1d(np.asarray(value))
+    if arr.dtype.kind not in "iuf" or (arr.dtype.kind == "f" and not np.all(np.isfinite(arr))) \
+            or np.any(arr != np.round(arr)) or np.any(np.abs(arr) > 2**62):
+        shown = arr.tolist() if arr.size <= 8 and arr.dtype.kind in "iufcb" else f"{arr.dtype} array {arr.shape}"
+        raise GraphError(f"{field} must hold whole numbers, got {shown}", fix=f"write {field} as integers")
+    return arr.astype(np.int64)
+
+
+def _shape_of(value: Any, field: str = "shape") -> tuple[int, ...]:
+    return tuple(int(v) for v in _whole(value, field).ravel())
+
+
+def _int(value: Any, field: str) -> int:
+    arr = _whole(value, field)
+    if arr.size != 1:
+        raise GraphError(f"{field} must be one whole number, got shape {np.shape(value)}", fix=f"write one {field}")
+    return int(arr.ravel()[0])
 
 
 def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | None = None) -> N.Node:
@@ -204,7 +223,8 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
             return cls(shape=_shape_of(_get({"shape": shape} if shape is not None else {}, "shape", where, type_name)),
                        metadata=meta)
         if cls is N.SparseLinear:
-            return N.SparseLinear(n_pre=int(_get(d, "n_pre", where, type_name)), n_post=int(_get(d, "n_post", where, type_name)),
+            return N.SparseLinear(n_pre=_int(_get(d, "n_pre", where, type_name), "n_pre"),
+                                  n_post=_int(_get(d, "n_post", where, type_name), "n_post"),
                                   indptr=_get(d, "indptr", where, type_name), indices=_get(d, "indices", where, type_name),
                                   weight=_get(d, "weight", where, type_name), delay=d.get("delay"), metadata=meta)
         if cls in (N.Conv1d, N.Conv2d):
@@ -213,8 +233,8 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
             ishape = d.get("input_shape")
             return cls(weight=_get(d, "weight", where, type_name), bias=d.get("bias", 0.0),
                        stride=d.get("stride", 1), padding=pad, dilation=d.get("dilation", 1),
-                       groups=int(d.get("groups", 1)),
-                       input_shape=None if ishape is None else _shape_of(ishape), metadata=meta)
+                       groups=_int(d.get("groups", 1), "groups"),
+                       input_shape=None if ishape is None else _shape_of(ishape, "input_shape"), metadata=meta)
         if cls in (N.SumPool2d, N.AvgPool2d):
             return cls(kernel_size=_get(d, "kernel_size", where, type_name), stride=d.get("stride"),
                        padding=d.get("padding", 0), metadata=meta)
@@ -223,7 +243,8 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
             if isinstance(it, dict):
                 it = it.get("input")
             return N.Flatten(input_shape=None if it is None else _shape_of(it),
-                             start_dim=int(d.get("start_dim", 1)), end_dim=int(d.get("end_dim", -1)), metadata=meta)
+                             start_dim=_int(d.get("start_dim", 1), "start_dim"), end_dim=_int(d.get("end_dim", -1), "end_dim"),
+                             metadata=meta)
         fields = _SIMPLE_FIELDS[cls]
         kwargs: dict[str, Any] = {}
         for f in fields:
@@ -240,7 +261,7 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
         raise
     except InvalidInputError as exc:  # GraphError of a node, ConfigError of the profile
         raise FileFormatError(exc.problem, where=f"{where} ({type_name})", fix=exc.fix) from None
-    except (TypeError, ValueError, KeyError, IndexError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
         raise FileFormatError(f"malformed {type_name} node: {exc}", where=where,
                               fix="re-export the model; a dataset has the wrong type or shape") from None
 
@@ -301,28 +322,6 @@ def _scalar(v: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- HDF5 <-> dict
-def _read_group(group: h5py.Group, where: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in group:
-        try:
-            item = group[key]
-        except (KeyError, OSError, RuntimeError) as exc:
-            raise FileFormatError(f"cannot read {key!r} ({exc})", where=f"{where}/{key}",
-                                  fix="the file is truncated or corrupted; re-export it") from None
-        if isinstance(item, h5py.Group):
-            out[key] = _read_group(item, f"{where}/{key}")
-        else:
-            try:
-                value = item[()]
-            except (OSError, RuntimeError, TypeError, ValueError) as exc:
-                raise FileFormatError(f"cannot read dataset {key!r} ({exc})", where=f"{where}/{key}",
-                                      fix="the file is truncated or corrupted; re-export it") from None
-            if isinstance(value, bytes):
-                value = value.decode()
-            out[key] = value
-    return out
-
-
 def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
     for k, v in d.items():
         if isinstance(v, dict):
@@ -334,24 +333,51 @@ def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
         elif isinstance(v, np.ndarray) and v.dtype == object:
             group.create_dataset(k, data=v.astype(str).astype(object), dtype=h5py.string_dtype())
         elif isinstance(v, np.ndarray) and v.ndim > 0 and v.size > 0:
-            group.create_dataset(k, data=v, dtype=v.dtype, compression="gzip")
+            # fletcher32: a checksum per chunk, so a flipped bit in an array is an error when read
+            group.create_dataset(k, data=v, dtype=v.dtype, compression="gzip", fletcher32=True)
         else:
             group.create_dataset(k, data=v)
 
 
-def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> None:
-    """Refuse a file whose datasets declare more than ``max_bytes`` in all, before reading any
-    (a few-kB compressed file can declare terabytes)."""
+#: Bytes counted per element of a variable-length string dataset (each is read into a Python object).
+_STRING_BYTES = 64
+
+
+def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> dict[str, Any]:
+    """Refuse, before reading any array, a file whose datasets declare more than ``max_bytes`` in
+    all (a few-kB compressed file can declare terabytes), and any link: an external link reads
+    another file on disk (a hostile ``.nir`` could pull in any file), a soft link aliases another
+    part of the file. Returns the tree of groups (dicts) and datasets (unread) for
+    :func:`_read_tree`, so each object is looked up once."""
     sizes: list[tuple[int, str, tuple[int, ...], str]] = []
 
-    def visit(name: str, item: Any) -> None:
-        if isinstance(item, h5py.Dataset):
-            shape = item.shape or ()
-            sizes.append((math.prod(shape) * item.dtype.itemsize, name, shape, str(item.dtype)))
+    def walk(g: h5py.Group, prefix: str) -> dict[str, Any]:
+        tree: dict[str, Any] = {}
+        for key in g:
+            name = f"{prefix}{key}"
+            link = g.get(key, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                raise FileFormatError(f"/node/{name} is an external link to {link.filename!r}:{link.path}; neurokit "
+                                      f"does not follow links out of a file", where=where,
+                                      fix="store the data in the file itself (re-export the model)")
+            if isinstance(link, h5py.SoftLink):
+                raise FileFormatError(f"/node/{name} is a soft link to {link.path!r}; neurokit reads plain "
+                                      f"datasets and groups only", where=where, fix="re-export the model without links")
+            item = g[key]
+            if isinstance(item, h5py.Group):
+                tree[key] = walk(item, f"{name}/")
+            elif isinstance(item, h5py.Dataset):
+                shape = item.shape or ()
+                per = _STRING_BYTES if h5py.check_string_dtype(item.dtype) or item.dtype.kind == "O" else item.dtype.itemsize
+                sizes.append((math.prod(shape) * per, name, shape, str(item.dtype)))
+                tree[key] = item
+        return tree
 
     try:
-        group.visititems(visit)
-    except (KeyError, OSError, RuntimeError, ValueError) as exc:
+        tree = walk(group, "")
+    except FileFormatError:
+        raise
+    except (KeyError, OSError, RuntimeError, ValueError, TypeError) as exc:
         raise FileFormatError(f"cannot list the datasets ({exc})", where=where,
                               fix="the file is truncated or corrupted; re-export it") from None
     total = sum(s[0] for s in sizes)
@@ -359,12 +385,30 @@ def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> None
         nbytes, name, shape, dtype = max(sizes)
         raise FileFormatError(f"the datasets declare {total / 2**30:.1f} GiB, above the {max_bytes / 2**30:.1f} GiB "
                               f"limit (largest: /node/{name}, shape {shape} {dtype})", where=where,
-                              fix="if the file is genuine, pass a larger max_bytes to neurokit.ir.read")
+                              fix="if the file is genuine, pass a larger max_bytes to neurokit.ir.read or raise "
+                                  "NEUROKIT_MAX_BYTES")
+    return tree
+
+
+def _read_tree(tree: dict[str, Any], where: str) -> dict[str, Any]:
+    """The values of the datasets in ``tree`` (from :func:`_check_declared_sizes`), as nested dicts."""
+    out: dict[str, Any] = {}
+    for key, item in tree.items():
+        if isinstance(item, dict):
+            out[key] = _read_tree(item, f"{where}/{key}")
+            continue
+        try:
+            value = item[()]
+        except (OSError, RuntimeError, TypeError, ValueError, KeyError) as exc:
+            raise FileFormatError(f"cannot read dataset {key!r} ({exc})", where=f"{where}/{key}",
+                                  fix="the file is truncated or corrupted; re-export it") from None
+        out[key] = value.decode() if isinstance(value, bytes) else value
+    return out
 
 
 def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = None,
          profile: Profile | Mapping[str, Any] | None = None, validate: bool = True,
-         max_bytes: int = MAX_FILE_BYTES) -> Graph:
+         max_bytes: int | None = None) -> Graph:
     """Read a ``.nir`` file into a :class:`Graph` with the meaning its producer gave it.
 
     ``producer`` names the exporting library (``neurokit.ir.producers.PRODUCERS``: its profile and
@@ -374,7 +418,8 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
     ``profile`` is a whole :class:`Profile` that replaces the choice, or a mapping of profile fields
     overriding it. Raises :class:`~neurokit.errors.FileFormatError` for anything malformed, in one
     line that names the file and the node; files declaring more than ``max_bytes`` of arrays are
-    refused before anything is read.
+    refused before anything is read (default: the ``NEUROKIT_MAX_BYTES`` budget,
+    :mod:`neurokit.util.budget`), and so are external and soft links.
     """
     where = str(path) if not isinstance(path, io.BytesIO) else "<memory>"
     if not isinstance(path, io.BytesIO):
@@ -383,6 +428,7 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
             raise DataNotFoundError(f"no such file {str(p)!r}", fix="check the path")
         if p.is_dir():
             raise InvalidInputError(f"{str(p)!r} is a directory, not a .nir file", fix="name the .nir file")
+    limit = max_bytes if max_bytes is not None else budget.max_bytes()
     try:
         with h5py.File(path, "r") as f:
             if "node" not in f and "nodes" in f and "edges" in f:
@@ -391,11 +437,10 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
             if "node" not in f or not isinstance(f["node"], h5py.Group):
                 raise FileFormatError("no '/node' group: not a NIR file", where=where,
                                       fix="write the model with nir.write or neurokit.ir.write")
-            _check_declared_sizes(f["node"], max_bytes, where)
-            d = _read_group(f["node"], "/node")
+            d = _read_tree(_check_declared_sizes(f["node"], limit, where), "/node")
     except FileFormatError:
         raise
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
         raise FileFormatError(f"not a readable HDF5 file ({str(exc).splitlines()[0]})", where=where,
                               fix="the file is truncated, corrupted or not a .nir file; re-export it") from None
     if _as_str(d.get("type", "")) != "NIRGraph":

@@ -105,6 +105,9 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
                 init = (initial or initial_state_ or {}).get(n, {}).get(var)
                 if init is not None:
                     dest[:, o:o + m] = np.broadcast_to(np.asarray(init, dtype), (B, *node.expected_input_shape())).reshape(B, -1)
+    if T < 1:
+        raise InvalidInputError(f"steps must be >= 1, got {T}", fix="run at least one step (or leave steps out)")
+    _check_run_size(program, B, T, c, bool(traced))
     rec_out = np.zeros((B, T, c), dtype)
     with_traces = bool(traced)
     rec_v = np.zeros((B, T, c) if with_traces else (B, 0, 0), dtype)
@@ -135,6 +138,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
             bar.update(t_stop - t_start)
     if bar is not None:
         bar.close()
+    _check_finite(rec_out, cols, T)
     rec = Recording(dt=g.profile.dt)
     thresholds = {n for n in spiking if isinstance(g.nodes[n], ir.Threshold)}
     for n, sl in cols.items():
@@ -150,6 +154,33 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
             rec.traces[n] = {"v": rec_v[:, :, sl].transpose(1, 0, 2).reshape(T, B, *shape).copy(),
                              "i": rec_i[:, :, sl].transpose(1, 0, 2).reshape(T, B, *shape).copy()}
     return rec
+
+
+def _check_run_size(program: Program, B: int, T: int, recorded: int, traced: bool) -> None:
+    """Refuse a run whose state (ring buffers of delays and latency) and recording would exceed the
+    memory budget (:mod:`neurokit.util.budget`), naming what declared the size."""
+    from neurokit.util.budget import check_bytes
+
+    item = np.dtype(program.dtype).itemsize
+    depth = int(program.ring_depth.max(initial=0))
+    check_bytes(float(B) * program.total_ring * item,
+                f"the delay/latency ring buffers ({program.total_ring} values per sample; deepest {depth} steps, "
+                f"synapse_latency {program.graph.profile.synapse_latency})")
+    check_bytes(float(B) * T * recorded * item * (3 if traced else 1),
+                f"the recording ({T} steps x {B} samples x {recorded} recorded values)")
+
+
+def _check_finite(rec_out: np.ndarray, cols: Mapping[str, slice], T: int) -> None:
+    """A run whose recorded values overflowed to inf/NaN is an error, not a result."""
+    if np.all(np.isfinite(rec_out)):
+        return
+    for name, sl in cols.items():
+        bad = ~np.isfinite(rec_out[:, :, sl])
+        if bad.any():
+            b, t, _ = (int(v[0]) for v in np.nonzero(bad))
+            raise InvalidInputError(f"node {name!r} overflowed to inf/NaN at step {t} of sample {b} (of {T} steps)",
+                                    fix="the weights or parameters are too large for the numeric format; check the "
+                                        "model (e.g. weights near 1e308) and its inputs")
 
 
 def _chunks(T: int, work_per_step: int, progress: bool, chunk_steps: int | None) -> list[tuple[int, int]]:

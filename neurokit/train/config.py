@@ -57,11 +57,7 @@ class TrainConfig:
         unknown = sorted(set(data) - set(fields))
         if unknown:
             raise ConfigError(f"{source}: unknown key(s) {unknown}", fix=f"allowed keys: {sorted(fields)}")
-        clean = dict(data)
-        for key in ("hidden", "channels"):
-            if key in clean:
-                h = clean[key]
-                clean[key] = tuple(int(v) for v in (h if isinstance(h, (list, tuple)) else [h]))
+        clean = {k: check_field(k, v, source) for k, v in data.items()}
         try:
             cfg = cls(**clean)
         except TypeError as exc:
@@ -74,6 +70,16 @@ class TrainConfig:
         if cfg.arch == "conv" and (cfg.mode != "bptt" or cfg.max_delay):
             raise ConfigError(f"{source}: arch = 'conv' trains with mode = 'bptt' and no learnable delays",
                               fix="set mode = 'bptt' and max_delay = 0, or arch = 'mlp'")
+        from .surrogate import SURROGATES
+        from . import surrogate as _surrogate_module
+
+        known = set(SURROGATES) | set(getattr(_surrogate_module, "ALIASES", {}))
+        if cfg.surrogate not in known:
+            raise ConfigError(f"{source}: surrogate must be one of {sorted(known)}, got {cfg.surrogate!r}",
+                              fix="surrogate = 'fast_sigmoid'")
+        if cfg.dataset not in ("event-digits", "digits") and cfg.data_dir is None:
+            raise ConfigError(f"{source}: dataset {cfg.dataset!r} is not built in and needs data_dir",
+                              fix="set data_dir (--data-dir) to the extracted files, or dataset = 'event-digits'")
         if cfg.mode not in ("bptt", "sltt"):
             raise ConfigError(f"{source}: mode must be 'bptt' or 'sltt', got {cfg.mode!r}", fix="mode = 'bptt'")
         from .losses import LOSSES
@@ -95,3 +101,84 @@ class TrainConfig:
         d["hidden"] = list(self.hidden)
         d["channels"] = list(self.channels)
         return d
+
+
+# ---------------------------------------------------------------------------- field types and ranges
+#: Every field's kind and range, checked before anything runs (``check_field``). Kinds: ``int``
+#: (whole numbers, no bools), ``float`` (finite real numbers; ints accepted), ``str``,
+#: ``str?`` (a string or none), ``ints`` (a list of whole numbers, or one). ``low``/``high`` are
+#: inclusive bounds, ``low_open`` an exclusive lower bound. Adding a field to TrainConfig means
+#: adding one row here (a test checks that every field has one).
+FIELD_RULES: dict[str, dict[str, Any]] = {
+    "dataset": {"kind": "str"},
+    "data_dir": {"kind": "str?"},
+    "steps": {"kind": "int", "low": 1, "high": 1_000_000},
+    "dt": {"kind": "float", "low_open": 0.0, "high": 10.0},
+    "arch": {"kind": "str"},
+    "hidden": {"kind": "ints", "low": 1, "high": 1_000_000},
+    "channels": {"kind": "ints", "low": 1, "high": 65_536},
+    "tau_mem": {"kind": "float", "low_open": 0.0},
+    "tau_out": {"kind": "float", "low_open": 0.0},
+    "surrogate": {"kind": "str"},
+    "surrogate_scale": {"kind": "float", "low_open": 0.0},
+    "mode": {"kind": "str"},
+    "sltt_chunk": {"kind": "int", "low": 1},
+    "loss": {"kind": "str"},
+    "max_delay": {"kind": "int", "low": 0, "high": 10_000},
+    "epochs": {"kind": "int", "low": 1, "high": 1_000_000},
+    "batch_size": {"kind": "int", "low": 1, "high": 1_000_000},
+    "lr": {"kind": "float", "low_open": 0.0, "high": 1e3},
+    "weight_decay": {"kind": "float", "low": 0.0},
+    "rate_reg": {"kind": "float", "low": 0.0},
+    "seed": {"kind": "int", "low": 0, "high": 2**32 - 1},
+    "threads": {"kind": "int", "low": 1, "high": 1024},
+}
+_KIND_TEXT = {"int": "a whole number", "float": "a finite number", "str": "a string", "str?": "a string",
+              "ints": "a list of whole numbers"}
+
+
+def check_field(name: str, value: Any, source: str = "config") -> Any:
+    """``value`` checked against ``FIELD_RULES[name]`` and normalised (``ints`` become a tuple);
+    raises :class:`ConfigError` naming the field, the value and the allowed range."""
+    import math
+
+    rule = FIELD_RULES.get(name)
+    if rule is None:  # a field without a rule: accepted as given (add a rule!)
+        return value
+    kind = rule["kind"]
+
+    def bad(why: str) -> ConfigError:
+        bounds = [f">= {rule['low']}" if "low" in rule else "", f"> {rule['low_open']}" if "low_open" in rule else "",
+                  f"<= {rule['high']}" if "high" in rule else ""]
+        rng = " and ".join(b for b in bounds if b)
+        return ConfigError(f"{source}: {name} = {value!r} {why}",
+                           fix=f"set {name} to {_KIND_TEXT[kind]}{' ' + rng if rng else ''}")
+
+    def number(v: Any, whole: bool) -> float | int:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise bad(f"is not {_KIND_TEXT['int' if whole else 'float']}")
+        if not math.isfinite(v):
+            raise bad("is not finite")
+        if whole and v != int(v):
+            raise bad("is not a whole number")
+        v = int(v) if whole else float(v)
+        if ("low" in rule and v < rule["low"]) or ("low_open" in rule and v <= rule["low_open"]) \
+                or ("high" in rule and v > rule["high"]):
+            raise bad("is out of range")
+        return v
+
+    if kind == "int":
+        return number(value, True)
+    if kind == "float":
+        return number(value, False)
+    if kind in ("str", "str?"):
+        if value is None and kind == "str?":
+            return None
+        if not isinstance(value, str) or not value:
+            raise bad("is not a non-empty string")
+        return value
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if not items:
+        raise bad("is empty")
+    return tuple(number(v, True) for v in items)
+

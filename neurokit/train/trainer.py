@@ -19,7 +19,7 @@ import torch
 
 from neurokit import ir
 from neurokit.errors import ConfigError, FileFormatError
-from neurokit.util.atomic import atomic_path, atomic_write_text
+from neurokit.util.atomic import atomic_path, atomic_write_text, remove_stale_temporaries
 from neurokit.util.progress import progress_bar
 
 from . import distributed
@@ -71,17 +71,54 @@ def _save_checkpoint(path: Path, model: Classifier, opt: torch.optim.Optimizer, 
     state = {"model": to_cpu(model.state_dict()), "optimizer": to_cpu(opt.state_dict()), "epoch": torch.tensor(epoch),
              "torch_rng": torch.get_rng_state(), "config": json.dumps(cfg.to_dict()),
              "history": json.dumps(history), "ir_hash": graph_hash(model_to_ir(model))}
+    state["checksum"] = state_digest(state)
     with atomic_path(path, suffix=".pt") as tmp:
         torch.save(state, tmp)
 
 
+def state_digest(state: Any) -> str:
+    """SHA-256 over everything a checkpoint holds (tensors' dtype, shape and bytes; strings;
+    numbers; nested dicts in key order), the ``checksum`` entry itself excepted."""
+    h = hashlib.sha256()
+
+    def feed(v: Any) -> None:
+        if isinstance(v, dict):
+            for k in sorted(v, key=str):
+                if k == "checksum":
+                    continue
+                h.update(f"k{k!s}".encode())
+                feed(v[k])
+        elif isinstance(v, (list, tuple)):
+            h.update(f"l{len(v)}".encode())
+            for x in v:
+                feed(x)
+        elif isinstance(v, torch.Tensor):
+            t = v.detach().cpu().contiguous()
+            h.update(f"t{t.dtype}{tuple(t.shape)}".encode())
+            h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+        else:
+            h.update(f"v{type(v).__name__}{v!r}".encode())
+
+    feed(state)
+    return h.hexdigest()
+
+
 def _load_checkpoint(path: Path, device: torch.device | str = "cpu") -> dict[str, Any]:
-    """A checkpoint's tensors on ``device``, wherever they were saved (``map_location``)."""
+    """A checkpoint's tensors on ``device``, wherever they were saved (``map_location``), after its
+    checksum is verified."""
+    fix = "delete it to start over, or resume from another run"
     try:
-        return torch.load(path, weights_only=True, map_location=device)
-    except (RuntimeError, OSError, EOFError) as exc:
-        raise FileFormatError(f"cannot read checkpoint ({exc})", where=str(path),
-                              fix="delete it to start over, or resume from another run") from None
+        state = torch.load(path, weights_only=True, map_location=device)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file (not torch, truncated, a pickle) is one error
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FileFormatError(f"cannot read checkpoint ({type(exc).__name__}: {first[:200]})", where=str(path),
+                              fix=fix) from None
+    if not isinstance(state, dict) or "checksum" not in state:
+        raise FileFormatError("not a neurokit checkpoint (no checksum)", where=str(path), fix=fix)
+    if state_digest(state) != state["checksum"]:
+        raise FileFormatError("checkpoint is corrupted: its contents do not match its checksum", where=str(path),
+                              fix=fix)
+    return state
 
 
 Classifier = SNNClassifier | ConvSNNClassifier
@@ -129,6 +166,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / "checkpoint.pt"
     dev = resolve_device(device, nproc=int(os.environ.get("WORLD_SIZE", "1")))
+    remove_stale_temporaries(ckpt_path)  # left by a run killed while writing a checkpoint
     if resume:
         if not ckpt_path.is_file():
             raise ConfigError(f"nothing to resume: {ckpt_path} does not exist", fix="start a run without --resume")

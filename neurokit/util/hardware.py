@@ -9,11 +9,12 @@ editable install); ``<prefix>/share/neurokit/hardware`` and ``<user base>/share/
 from __future__ import annotations
 
 import os
+import re
 import site
 import sys
 from pathlib import Path
 
-from neurokit.errors import DataNotFoundError
+from neurokit.errors import DataNotFoundError, InvalidInputError
 
 SOURCE_TREE = Path(__file__).resolve().parents[2] / "hardware"
 
@@ -34,8 +35,22 @@ def available(pattern: str = "*.toml") -> list[str]:
     return sorted({p.stem for d in candidates() if d.is_dir() for p in d.glob(pattern + suffix)})
 
 
+#: What a hardware name may look like: a file stem, never a path (``../x``, ``/etc/x``).
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def check_name(name: str, what: str = "hardware description") -> str:
+    """``name`` if it is a plain description name, else an :class:`InvalidInputError` (a name is
+    looked up in the table of descriptions, never used as a path)."""
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise InvalidInputError(f"{what} name {name!r} is not a plain name (letters, digits, '_', '-')",
+                                fix=f"choose one of {available()}")
+    return name
+
+
 def hardware_file(name: str, what: str = "hardware description") -> Path:
-    """The first ``<name>.toml`` among the candidate directories."""
+    """The first ``<name>.toml`` among the candidate directories (``name`` must be a plain name)."""
+    check_name(name, what)
     for d in candidates():
         path = d / f"{name}.toml"
         if path.is_file():

@@ -48,14 +48,14 @@ PORTS = (ir.Input, ir.Output, ir.Flatten, ir.Scale, ir.Delay)
 OPTIONS: Mapping[str, Option] = MappingProxyType({
     "device": Option(str, "pcm", "device table hardware/<device>.toml (pcm, rram, ideal)"),
     "seed": Option(int, 0, "seed of programming noise (and, plus 7919, of read noise)"),
-    "t_inference": Option(float, 1.0, "seconds after programming at which the arrays are read (drift)"),
-    "tile_rows": Option(int, None, "rows of one array (word lines); None = the device table's array_rows"),
-    "tile_cols": Option(int, None, "columns of one array (bit lines, one ADC each); None = its array_cols"),
-    "arrays": Option(int, None, "arrays on the chip; None = the device table's arrays"),
-    "adc_bits": Option(int, 0, "ADC precision per array column; 0 = ideal"),
-    "adc_range": Option(float, 0.25, "ADC full scale as a fraction of rows x g_max"),
-    "dac_bits": Option(int, 0, "input DAC precision; 0 = ideal"),
-    "ir_drop": Option(float, 0.0, "first-order IR-drop coefficient rho (0 = none)"),
+    "t_inference": Option(float, 1.0, "seconds after programming at which the arrays are read (drift)", low=0.0),
+    "tile_rows": Option(int, None, "rows of one array (word lines); None = the device table's array_rows", low=1),
+    "tile_cols": Option(int, None, "columns of one array (bit lines, one ADC each); None = its array_cols", low=1),
+    "arrays": Option(int, None, "arrays on the chip; None = the device table's arrays", low=1),
+    "adc_bits": Option(int, 0, "ADC precision per array column; 0 = ideal", low=0, high=32),
+    "adc_range": Option(float, 0.25, "ADC full scale as a fraction of rows x g_max", low=0.0),
+    "dac_bits": Option(int, 0, "input DAC precision; 0 = ideal", low=0, high=32),
+    "ir_drop": Option(float, 0.0, "first-order IR-drop coefficient rho (0 = none)", low=0.0),
     "drift_compensation": Option(bool, True, "drift compensation alpha per array"),
 })
 #: fault keys a board injects.

@@ -114,7 +114,10 @@ class Device:
 
 
 def load_device(name: str, hardware_dir: Path | None = None) -> Device:
-    """The device described by ``hardware/<name>.toml``."""
+    """The device described by ``hardware/<name>.toml`` (``name`` is a plain name, never a path)."""
+    from neurokit.util.hardware import check_name
+
+    check_name(name, "device table")
     dirs = [hardware_dir] if hardware_dir is not None else candidates()
     found = [d / f"{name}.toml" for d in dirs if (d / f"{name}.toml").is_file()]
     if not found:

@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Longest delay in steps (a ring buffer of this depth is allocated per delayed neuron).
+MAX_DELAY_STEPS = 2**31 - 1
+
 
 def delay_steps(seconds: np.ndarray | float, dt: float) -> np.ndarray:
     r"""Delays in whole steps, :math:`\mathrm{round}(d / dt)` (int64, same shape as ``seconds``)."""
-    return np.rint(np.asarray(seconds, dtype=np.float64) / dt).astype(np.int64)
+    steps = np.rint(np.asarray(seconds, dtype=np.float64) / dt)
+    if steps.size and not (np.all(np.isfinite(steps)) and steps.max() <= MAX_DELAY_STEPS and steps.min() >= 0):
+        from neurokit.errors import GraphError
+
+        worst = float(np.nanmax(np.abs(steps))) if np.any(np.isfinite(steps)) else float("nan")
+        raise GraphError(f"a delay of {worst:.3g} steps (dt = {dt:g} s) is outside [0, {MAX_DELAY_STEPS}] steps",
+                         fix="check the delays (seconds, not steps?) or the profile's dt")
+    return steps.astype(np.int64)
 
 
 def synapse_delays(delays: np.ndarray | None, n_synapses: int, latency: int) -> np.ndarray:
