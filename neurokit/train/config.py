@@ -38,6 +38,13 @@ class TrainConfig:
     rate_reg: float = 0.0
     seed: int = 0
     threads: int = 2
+    timesteps_schedule: tuple[int, ...] = ()  # e.g. (5, 3, 2, 1): IIR-SNN latency reduction (neurokit.train.schedule)
+    stage_epochs: int = 5          # epochs of every stage after the first (the first trains `epochs`)
+    sltt_k: int = 0                # > 0 with mode = "sltt": back-propagate through K random steps only (SLTT-K)
+    learn_neuron: str = "none"     # "layer" | "neuron": train tau and threshold (neurokit.train.neuron_params)
+    init_from_ann: str = ""        # "train" or an ANN state-dict file: ANN-pretraining bridge (neurokit.train.ann_init)
+    ann_epochs: int = 30           # epochs of the ANN when init_from_ann = "train"
+    ann_percentile: float = 99.9   # activation percentile of the conversion normalisation
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
@@ -58,7 +65,7 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"{source}: unknown key(s) {unknown}", fix=f"allowed keys: {sorted(fields)}")
         clean = dict(data)
-        for key in ("hidden", "channels"):
+        for key in ("hidden", "channels", "timesteps_schedule"):
             if key in clean:
                 h = clean[key]
                 clean[key] = tuple(int(v) for v in (h if isinstance(h, (list, tuple)) else [h]))
@@ -88,10 +95,50 @@ class TrainConfig:
         if cfg.max_delay and cfg.mode == "sltt":
             raise ConfigError(f"{source}: learnable delays need mode = 'bptt' (SLTT runs chunks of steps)",
                               fix="set mode = 'bptt' or max_delay = 0")
+        _check_methods(cfg, source)
         return cfg
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["hidden"] = list(self.hidden)
         d["channels"] = list(self.channels)
+        d["timesteps_schedule"] = list(self.timesteps_schedule)
         return d
+
+
+def _check_methods(cfg: TrainConfig, source: str) -> None:
+    """The options of the training methods of issue 18 (schedule, SLTT-K, learnable neurons, ANN bridge)."""
+    sched = cfg.timesteps_schedule
+    if sched:
+        if min(sched) < 1 or any(b >= a for a, b in zip(sched, sched[1:])):
+            raise ConfigError(f"{source}: timesteps_schedule must fall strictly and stay >= 1, got {list(sched)}",
+                              fix="e.g. timesteps_schedule = [5, 3, 2, 1]")
+        window_us = cfg.dt * cfg.steps * 1e6
+        bad = [t for t in sched if abs(window_us / t - round(window_us / t)) > 1e-6]
+        if bad:
+            raise ConfigError(f"{source}: the window steps*dt = {cfg.steps * cfg.dt:g} s is not a whole number of "
+                              f"microseconds per step for T in {bad}", fix="choose T dividing the window in µs")
+        if cfg.max_delay:
+            raise ConfigError(f"{source}: learnable delays are counted in steps; a timesteps schedule changes the step",
+                              fix="set max_delay = 0 or drop timesteps_schedule")
+        if int(cfg.stage_epochs) < 1:
+            raise ConfigError(f"{source}: stage_epochs must be >= 1", fix="e.g. stage_epochs = 5")
+    if int(cfg.sltt_k) < 0:
+        raise ConfigError(f"{source}: sltt_k must be >= 0 (0: every step)", fix="e.g. sltt_k = 4")
+    if cfg.sltt_k and cfg.mode != "sltt":
+        raise ConfigError(f"{source}: sltt_k needs mode = 'sltt'", fix="set mode = 'sltt' or sltt_k = 0")
+    from .neuron_params import LEARN_MODES
+
+    if cfg.learn_neuron not in LEARN_MODES:
+        raise ConfigError(f"{source}: learn_neuron must be one of {list(LEARN_MODES)}, got {cfg.learn_neuron!r}",
+                          fix="learn_neuron = 'neuron'")
+    if cfg.init_from_ann:
+        if cfg.arch != "mlp" or cfg.max_delay:
+            raise ConfigError(f"{source}: init_from_ann starts an MLP without delays from an ANN of the same shape",
+                              fix="use arch = 'mlp' and max_delay = 0")
+        if cfg.init_from_ann != "train" and not Path(cfg.init_from_ann).is_file():
+            raise ConfigError(f"{source}: init_from_ann file {cfg.init_from_ann!r} not found",
+                              fix="pass 'train' (train the ANN first) or the path of an ANN state dict (.pt)")
+        if int(cfg.ann_epochs) < 1 or not 0 < float(cfg.ann_percentile) <= 100:
+            raise ConfigError(f"{source}: ann_epochs must be >= 1 and ann_percentile in (0, 100]",
+                              fix="e.g. ann_epochs = 30, ann_percentile = 99.9")
