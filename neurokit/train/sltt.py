@@ -19,13 +19,13 @@ SLTT-K (Meng et al. 2023, sec. 4.3): back-propagate through :math:`K` randomly c
 :math:`S \subset \{0 \dots T-1\}` only. Without a temporal path each step's gradient needs only that
 step's input and the membranes it starts from, so pass 1 (no graph) also keeps every layer's state
 before each chosen step, and pass 2 runs the :math:`K` chosen steps as one batch of :math:`K B`
-single steps, with backward of
+single steps (``chunk`` chosen steps per batch), with backward of
 
 .. math::  \frac{T}{K} \sum_{t \in S} g \cdot r_t \frac{1 - a^{T-t}}{T}
 
 (plus the rate term on those steps): an unbiased estimate of the SLTT gradient (our scaling; the
-paper sums the K steps' terms, the same direction under Adam). The graph and the backward cost
-:math:`O(K)` instead of :math:`O(T)`; :math:`K = T` gives the full SLTT gradient (tested).
+paper sums the K steps' terms, the same direction under Adam). The backward costs :math:`O(K)`
+instead of :math:`O(T)` and the graph :math:`O(\min(K, \text{chunk}))`; :math:`K = T` gives the full SLTT gradient (tested).
 """
 
 from __future__ import annotations
@@ -141,21 +141,29 @@ def _sltt_k_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rat
     (g,) = torch.autograd.grad(loss_ce, m)
     loss = float(loss_ce.detach()) + rate_reg * sum(rt / (T * B * lif.n) for rt, lif in zip(rates, model.lif))
     K = len(chosen)
-    h = x[chosen].reshape(1, K * B, -1)  # pass 2: the K steps as one batch of single steps
+    for group in [chosen[i:i + chunk] for i in range(0, K, chunk)]:  # pass 2: chosen steps, `chunk` per batch
+        _k_steps_backward(model, x, group, before, g, a, T, K, rate_reg)
+    return loss
+
+
+def _k_steps_backward(model: SNNClassifier, x: torch.Tensor, group: list[int], before: dict[int, list[State]],
+                      g: torch.Tensor, a: torch.Tensor, T: int, K: int, rate_reg: float) -> None:
+    """Backward of the chosen steps ``group`` as one batch of ``len(group) * B`` single steps."""
+    B, G = x.shape[1], len(group)
+    h = x[group].reshape(1, G * B, -1)
     spikes = []
     for layer, (fc, lif) in enumerate(zip(model.fc, model.lif)):
         v0, pend = [], []
-        for t in chosen:
+        for t in group:
             st = before[t][layer]
             v0.append(lif.v_leak.to(x.dtype).expand(B, lif.n) if st is None else st[0])
             pend.append(torch.zeros(B, lif.n, dtype=x.dtype) if st is None else st[1])
         h, _ = lif.run(time_linear(fc, h), torch.cat(v0), torch.cat(pend))
         spikes.append(h)
-    r = time_linear(model.readout, h).reshape(K, B, -1)
-    steps_t = torch.tensor(chosen, dtype=x.dtype).reshape(-1, 1, 1)
+    r = time_linear(model.readout, h).reshape(G, B, -1)
+    steps_t = torch.tensor(group, dtype=x.dtype).reshape(-1, 1, 1)
     weight = (1 - a.reshape(1, 1, -1) ** (T - steps_t)) / K  # (T / K) * (1 - a^(T-t)) / T
     part = (r * weight * g).sum()
     if rate_reg:
         part = part + rate_reg * sum(z.sum() / (K * B * lif.n) for z, lif in zip(spikes, model.lif))
     part.backward()
-    return loss
