@@ -129,8 +129,8 @@ def _sltt_k_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rat
         rates = [0.0] * n_layers
         bounds = sorted(set(chosen) | set(range(0, T, chunk))) + [T]
         for s0, s1 in zip(bounds[:-1], bounds[1:]):
-            if s0 in chosen:
-                before[s0] = list(state)
+            if s0 in chosen:  # a copy of the last spikes: a view would keep the chunk's spikes alive
+                before[s0] = [None if st is None else (st[0], st[1].clone()) for st in state]
             r, spikes, state = _chunk_forward(model, x[s0:s1], state)
             v, v_out = model.li.run(r, v_out)
             m += v.sum(0)
