@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 
+from neurokit.errors import ConfigError
 from neurokit.util.atomic import atomic_write_text
 
 from .config import TrainConfig
@@ -51,6 +52,8 @@ def train_timesteps_schedule(cfg: TrainConfig, out_dir: str | os.PathLike[str], 
     with ``stages``: per stage ``T``, ``dt``, ``epochs`` and test accuracies."""
     from .trainer import train
 
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise ConfigError("a timesteps schedule trains in one process", fix="drop --nproc (or timesteps_schedule)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / SAVED, json.dumps(cfg.to_dict(), indent=2) + "\n")
