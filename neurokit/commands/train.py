@@ -45,6 +45,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="start from a ReLU MLP of the same sizes (trained first with 'train', or a saved state "
                         "dict) through conversion's normalisation, then fine-tune with surrogate gradients")
     p.add_argument("--ann-epochs", type=int, default=None, help="epochs of the ANN for --init-from-ann train (30)")
+    p.add_argument("--continual", choices=["hlop", "replay", "finetune"], default=None,
+                   help="task-incremental learning: the classes split into --tasks tasks trained in order, with "
+                        "Hebbian orthogonal projection (HLOP), replay of stored samples, or plain fine-tuning; "
+                        "--epochs per task; summary.json holds the accuracy matrix and the forgetting")
+    p.add_argument("--tasks", type=int, default=None, help="number of tasks for --continual (default 5)")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel training in N processes on this machine (torch.distributed, gloo); "
                         "the global batch is split between them (default 1)")
@@ -60,7 +65,12 @@ def run(args: argparse.Namespace) -> int:
                      max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, arch=args.arch,
                      channels=_channels(args.channels), timesteps_schedule=_ints(args.timesteps_schedule),
                      stage_epochs=args.stage_epochs, sltt_k=args.sltt_k, learn_neuron=args.learn_neuron,
-                     init_from_ann=args.init_from_ann, ann_epochs=args.ann_epochs)
+                     init_from_ann=args.init_from_ann, ann_epochs=args.ann_epochs, continual=args.continual,
+                     tasks=args.tasks)
+    if "accuracy_matrix" in card:
+        print(f"continual ({card['continual']}): average accuracy {card['average_accuracy']:.4f}, "
+              f"forgetting {card['forgetting']:.4f}; run: {card['run_dir']}")
+        return 0
     for st in card.get("stages", []):
         print(f"stage T={st['T']}: test accuracy {st['test_accuracy_sim']:.4f} ({st['epochs']} epochs)")
     print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "

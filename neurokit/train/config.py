@@ -45,6 +45,10 @@ class TrainConfig:
     init_from_ann: str = ""        # "train" or an ANN state-dict file: ANN-pretraining bridge (neurokit.train.ann_init)
     ann_epochs: int = 30           # epochs of the ANN when init_from_ann = "train"
     ann_percentile: float = 99.9   # activation percentile of the conversion normalisation
+    continual: str = ""            # "hlop" | "replay" | "finetune": task-incremental learning (neurokit.train.continual)
+    tasks: int = 5                 # number of tasks the classes are split into (continual)
+    hlop_dims: int = 16            # lateral Hebbian neurons added per layer after each task (HLOP)
+    replay_per_task: int = 20      # samples kept per earlier task (replay)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
@@ -132,6 +136,18 @@ def _check_methods(cfg: TrainConfig, source: str) -> None:
     if cfg.learn_neuron not in LEARN_MODES:
         raise ConfigError(f"{source}: learn_neuron must be one of {list(LEARN_MODES)}, got {cfg.learn_neuron!r}",
                           fix="learn_neuron = 'neuron'")
+    if cfg.continual:
+        from .continual import METHODS
+
+        if cfg.continual not in METHODS:
+            raise ConfigError(f"{source}: continual must be one of {list(METHODS)}, got {cfg.continual!r}",
+                              fix="continual = 'hlop'")
+        if cfg.arch != "mlp" or cfg.mode != "bptt" or cfg.max_delay or cfg.timesteps_schedule or cfg.init_from_ann:
+            raise ConfigError(f"{source}: continual learning trains the MLP with mode = 'bptt', without delays, "
+                              "schedule or ANN start", fix="use arch = 'mlp', mode = 'bptt' and no other method")
+        if int(cfg.tasks) < 2 or int(cfg.hlop_dims) < 1 or int(cfg.replay_per_task) < 1:
+            raise ConfigError(f"{source}: tasks must be >= 2, hlop_dims and replay_per_task >= 1",
+                              fix="e.g. tasks = 5, hlop_dims = 16, replay_per_task = 20")
     if cfg.init_from_ann:
         if cfg.arch != "mlp" or cfg.max_delay:
             raise ConfigError(f"{source}: init_from_ann starts an MLP without delays from an ANN of the same shape",

@@ -121,6 +121,12 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
 
     if resume and cfg == TrainConfig():
         cfg = saved_schedule(out_dir) or cfg
+    if cfg.continual:  # task-incremental learning (HLOP, replay, fine-tuning)
+        from .continual import train_continual
+
+        if resume:
+            raise ConfigError("continual runs do not resume (each task is short)", fix="start the run again")
+        return train_continual(cfg, out_dir, progress=progress)
     if cfg.timesteps_schedule:  # IIR-SNN: train at the first T, then lower T stage by stage
         return train_timesteps_schedule(cfg, out_dir, resume=resume, progress=progress)
     out = Path(out_dir)
