@@ -124,3 +124,19 @@ def test_ann_weights_carry_the_normalisation() -> None:
     torch.testing.assert_close(snn.readout.weight.detach().double(), ann[5].weight.detach().double() * lam2)
     with pytest.raises(Exception, match="do not match"):
         load_ann_weights(snn, nn.Sequential(nn.Flatten(), nn.Linear(6, 3)), [])
+
+
+def test_continual_cli_writes_the_accuracy_matrix(tmp_path: Path, small_digits: None, capsys) -> None:  # type: ignore[no-untyped-def]
+    from neurokit.cli import main
+
+    out = tmp_path / "c"
+    assert main(["train", "--config", _toml(tmp_path), "--continual", "hlop", "--tasks", "2", "--epochs", "1",
+                 "--out", str(out)]) == 0
+    assert "forgetting" in capsys.readouterr().out
+    card = json.loads((out / "summary.json").read_text())
+    acc = np.asarray(card["accuracy_matrix"])
+    assert acc.shape == (2, 2) and acc[0, 1] == 0 and acc[1, 0] > 0 and card["subspace_dims"] == [16, 16]
+    assert card["forgetting"] == pytest.approx(acc[0, 0] - acc[1, 0])
+    assert (out / "model.nir").is_file()
+    assert main(["train", "--continual", "hlop", "--tasks", "3", "--out", str(tmp_path / "x")]) == 2
+    assert "do not split" in capsys.readouterr().err
