@@ -18,7 +18,8 @@ from neurokit import __version__
 from neurokit.errors import NeurokitError
 
 #: Command modules, in the order ``--help`` lists them.
-COMMANDS = ("pipeline", "train", "convert", "deploy", "simulate", "inspect", "hil", "data", "backends", "doctor")
+COMMANDS = ("pipeline", "train", "convert", "deploy", "simulate", "inspect", "hil", "data", "backends", "doctor",
+            "attack")
 
 EPILOG = """\
 exit codes: 0 ok, 1 other error, 2 invalid input (malformed file, bad graph or config),

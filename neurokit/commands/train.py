@@ -33,6 +33,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="conv channels per block for --arch conv (default 8,16)")
     p.add_argument("--max-delay", type=int, default=None, metavar="STEPS",
                    help="learn a delay of 0..STEPS steps per synapse (DCLS), exported as Delay nodes (default 0)")
+    p.add_argument("--timesteps-schedule", default=None, metavar="T0,T1,...",
+                   help="IIR-SNN latency reduction: train at T0 steps, then at each lower T (same window, coarser "
+                        "bins), every stage starting from the last and trained --stage-epochs epochs (e.g. 5,3,2,1)")
+    p.add_argument("--stage-epochs", type=int, default=None, help="epochs of each stage after the first (default 5)")
+    p.add_argument("--sltt-k", type=int, default=None, metavar="K",
+                   help="with --mode sltt: back-propagate through K randomly chosen steps only (SLTT-K; default all)")
+    p.add_argument("--learn-neuron", choices=["none", "layer", "neuron"], default=None,
+                   help="train the LIF time constants and thresholds, one per layer or per neuron (PLIF-style); "
+                        "exported to model.nir")
+    p.add_argument("--init-from-ann", default=None, metavar="train|ANN.pt",
+                   help="start from a ReLU MLP of the same sizes (trained first with 'train', or a saved state "
+                        "dict) through conversion's normalisation, then fine-tune with surrogate gradients")
+    p.add_argument("--ann-epochs", type=int, default=None, help="epochs of the ANN for --init-from-ann train (30)")
+    p.add_argument("--continual", choices=["hlop", "replay", "finetune"], default=None,
+                   help="task-incremental learning: the classes split into --tasks tasks trained in order, with "
+                        "Hebbian orthogonal projection (HLOP), replay of stored samples, or plain fine-tuning; "
+                        "--epochs per task; summary.json holds the accuracy matrix and the forgetting")
+    p.add_argument("--tasks", type=int, default=None, help="number of tasks for --continual (default 5)")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel training in N processes on this machine (torch.distributed: gloo on CPUs, NCCL on GPUs); "
                         "the global batch is split between them (default 1)")
@@ -51,10 +69,19 @@ def run(args: argparse.Namespace) -> int:
     card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
                      max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, device=args.device, arch=args.arch,
-                     channels=_channels(args.channels))
-    if "test_accuracy_sim" not in card:  # a rank other than 0 of a torchrun launch: rank 0 reports and writes the run
+                     channels=_channels(args.channels), timesteps_schedule=_ints(args.timesteps_schedule),
+                     stage_epochs=args.stage_epochs, sltt_k=args.sltt_k, learn_neuron=args.learn_neuron,
+                     init_from_ann=args.init_from_ann, ann_epochs=args.ann_epochs, continual=args.continual,
+                     tasks=args.tasks)
+    if "accuracy_matrix" in card:
+        print(f"continual ({card['continual']}): average accuracy {card['average_accuracy']:.4f}, "
+              f"forgetting {card['forgetting']:.4f}; run: {card['run_dir']}")
+        return 0
+    if "test_accuracy_sim" not in card and not card.get("stages"):  # a rank other than 0 of a torchrun launch
         print(f"trained as a worker of a distributed run; rank 0 writes {card['run_dir']}")
         return 0
+    for st in card.get("stages", []):
+        print(f"stage T={st['T']}: test accuracy {st['test_accuracy_sim']:.4f} ({st['epochs']} epochs)")
     print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "
           f"{card['synaptic_ops_per_inference']:.0f} synaptic ops/inference, "
           f"{card['energy_uj_per_inference']:.3f} µJ estimated; run: {card['run_dir']}")
@@ -71,3 +98,15 @@ def _channels(text: str | None) -> list[int] | None:
     except ValueError:
         raise InvalidInputError(f"--channels {text!r} is not a comma-separated list of whole numbers",
                                 fix="e.g. --channels 8,16") from None
+
+
+def _ints(text: str | None) -> list[int] | None:
+    from neurokit.errors import InvalidInputError
+
+    if text is None:
+        return None
+    try:
+        return [int(c) for c in text.split(",") if c.strip()]
+    except ValueError:
+        raise InvalidInputError(f"--timesteps-schedule {text!r} is not a comma-separated list of whole numbers",
+                                fix="e.g. --timesteps-schedule 5,3,2,1") from None

@@ -38,6 +38,17 @@ class TrainConfig:
     rate_reg: float = 0.0
     seed: int = 0
     threads: int = 2
+    timesteps_schedule: tuple[int, ...] = ()  # e.g. (5, 3, 2, 1): IIR-SNN latency reduction (neurokit.train.schedule)
+    stage_epochs: int = 5          # epochs of every stage after the first (the first trains `epochs`)
+    sltt_k: int = 0                # > 0 with mode = "sltt": back-propagate through K random steps only (SLTT-K)
+    learn_neuron: str = "none"     # "layer" | "neuron": train tau and threshold (neurokit.train.neuron_params)
+    init_from_ann: str = ""        # "train" or an ANN state-dict file: ANN-pretraining bridge (neurokit.train.ann_init)
+    ann_epochs: int = 30           # epochs of the ANN when init_from_ann = "train"
+    ann_percentile: float = 99.9   # activation percentile of the conversion normalisation
+    continual: str = ""            # "hlop" | "replay" | "finetune": task-incremental learning (neurokit.train.continual)
+    tasks: int = 5                 # number of tasks the classes are split into (continual)
+    hlop_dims: int = 16            # lateral Hebbian neurons added per layer after each task (HLOP)
+    replay_per_task: int = 20      # samples kept per earlier task (replay)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
@@ -94,12 +105,14 @@ class TrainConfig:
         if cfg.max_delay and cfg.mode == "sltt":
             raise ConfigError(f"{source}: learnable delays need mode = 'bptt' (SLTT runs chunks of steps)",
                               fix="set mode = 'bptt' or max_delay = 0")
+        _check_methods(cfg, source)
         return cfg
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["hidden"] = list(self.hidden)
         d["channels"] = list(self.channels)
+        d["timesteps_schedule"] = list(self.timesteps_schedule)
         return d
 
 
@@ -132,6 +145,17 @@ FIELD_RULES: dict[str, dict[str, Any]] = {
     "rate_reg": {"kind": "float", "low": 0.0},
     "seed": {"kind": "int", "low": 0, "high": 2**32 - 1},
     "threads": {"kind": "int", "low": 1, "high": 1024},
+    "timesteps_schedule": {"kind": "ints", "low": 1, "high": 1_000_000, "empty_ok": True},
+    "stage_epochs": {"kind": "int", "low": 1, "high": 1_000_000},
+    "sltt_k": {"kind": "int", "low": 0, "high": 1_000_000},
+    "learn_neuron": {"kind": "str"},
+    "init_from_ann": {"kind": "str", "empty_ok": True},
+    "ann_epochs": {"kind": "int", "low": 1, "high": 1_000_000},
+    "ann_percentile": {"kind": "float", "low_open": 0.0, "high": 100.0},
+    "continual": {"kind": "str", "empty_ok": True},
+    "tasks": {"kind": "int", "low": 2, "high": 10_000},
+    "hlop_dims": {"kind": "int", "low": 1, "high": 1_000_000},
+    "replay_per_task": {"kind": "int", "low": 1, "high": 1_000_000},
 }
 _KIND_TEXT = {"int": "a whole number", "float": "a finite number", "str": "a string", "str?": "a string",
               "ints": "a list of whole numbers"}
@@ -174,11 +198,60 @@ def check_field(name: str, value: Any, source: str = "config") -> Any:
     if kind in ("str", "str?"):
         if value is None and kind == "str?":
             return None
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not (value or rule.get("empty_ok")):
             raise bad("is not a non-empty string")
         return value
     items = value if isinstance(value, (list, tuple)) else [value]
-    if not items:
+    if not items and not rule.get("empty_ok"):
         raise bad("is empty")
     return tuple(number(v, True) for v in items)
 
+
+def _check_methods(cfg: TrainConfig, source: str) -> None:
+    """The options of the training methods of issue 18 (schedule, SLTT-K, learnable neurons, ANN bridge)."""
+    sched = cfg.timesteps_schedule
+    if sched:
+        if min(sched) < 1 or any(b >= a for a, b in zip(sched, sched[1:])):
+            raise ConfigError(f"{source}: timesteps_schedule must fall strictly and stay >= 1, got {list(sched)}",
+                              fix="e.g. timesteps_schedule = [5, 3, 2, 1]")
+        window_us = cfg.dt * cfg.steps * 1e6
+        bad = [t for t in sched if abs(window_us / t - round(window_us / t)) > 1e-6]
+        if bad:
+            raise ConfigError(f"{source}: the window steps*dt = {cfg.steps * cfg.dt:g} s is not a whole number of "
+                              f"microseconds per step for T in {bad}", fix="choose T dividing the window in µs")
+        if cfg.max_delay:
+            raise ConfigError(f"{source}: learnable delays are counted in steps; a timesteps schedule changes the step",
+                              fix="set max_delay = 0 or drop timesteps_schedule")
+        if int(cfg.stage_epochs) < 1:
+            raise ConfigError(f"{source}: stage_epochs must be >= 1", fix="e.g. stage_epochs = 5")
+    if int(cfg.sltt_k) < 0:
+        raise ConfigError(f"{source}: sltt_k must be >= 0 (0: every step)", fix="e.g. sltt_k = 4")
+    if cfg.sltt_k and cfg.mode != "sltt":
+        raise ConfigError(f"{source}: sltt_k needs mode = 'sltt'", fix="set mode = 'sltt' or sltt_k = 0")
+    from .neuron_params import LEARN_MODES
+
+    if cfg.learn_neuron not in LEARN_MODES:
+        raise ConfigError(f"{source}: learn_neuron must be one of {list(LEARN_MODES)}, got {cfg.learn_neuron!r}",
+                          fix="learn_neuron = 'neuron'")
+    if cfg.continual:
+        from .continual import METHODS
+
+        if cfg.continual not in METHODS:
+            raise ConfigError(f"{source}: continual must be one of {list(METHODS)}, got {cfg.continual!r}",
+                              fix="continual = 'hlop'")
+        if cfg.arch != "mlp" or cfg.mode != "bptt" or cfg.max_delay or cfg.timesteps_schedule or cfg.init_from_ann:
+            raise ConfigError(f"{source}: continual learning trains the MLP with mode = 'bptt', without delays, "
+                              "schedule or ANN start", fix="use arch = 'mlp', mode = 'bptt' and no other method")
+        if int(cfg.tasks) < 2 or int(cfg.hlop_dims) < 1 or int(cfg.replay_per_task) < 1:
+            raise ConfigError(f"{source}: tasks must be >= 2, hlop_dims and replay_per_task >= 1",
+                              fix="e.g. tasks = 5, hlop_dims = 16, replay_per_task = 20")
+    if cfg.init_from_ann:
+        if cfg.arch != "mlp" or cfg.max_delay:
+            raise ConfigError(f"{source}: init_from_ann starts an MLP without delays from an ANN of the same shape",
+                              fix="use arch = 'mlp' and max_delay = 0")
+        if cfg.init_from_ann != "train" and not Path(cfg.init_from_ann).is_file():
+            raise ConfigError(f"{source}: init_from_ann file {cfg.init_from_ann!r} not found",
+                              fix="pass 'train' (train the ANN first) or the path of an ANN state dict (.pt)")
+        if int(cfg.ann_epochs) < 1 or not 0 < float(cfg.ann_percentile) <= 100:
+            raise ConfigError(f"{source}: ann_epochs must be >= 1 and ann_percentile in (0, 100]",
+                              fix="e.g. ann_epochs = 30, ann_percentile = 99.9")

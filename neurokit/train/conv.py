@@ -51,7 +51,7 @@ class ConvSNNClassifier(nn.Module):
         for out_c in self.channels:
             conv = TimeConv2d(c, out_c, 3, padding=1)
             _init_conv(conv, gain=GAIN if not layers else GAIN * POOLED_GAIN)
-            layers += [conv, LIFLayer(out_c * h * w, **lif)]  # type: ignore[arg-type]
+            layers += [conv, LIFLayer(out_c * h * w, learn=spec.learn_neuron, **lif)]  # type: ignore[arg-type]
             if h >= 2 and w >= 2:
                 layers.append(TimeAvgPool2d(2))
                 h, w = h // 2, w // 2

@@ -29,6 +29,24 @@ with :math:`\alpha = a` (exact) or :math:`1 - k` (Euler), :math:`\beta = (1 - a)
 time) drops the temporal term: :math:`\delta_t = g_t \sigma'(u_t)`. This is exactly the gradient
 autograd computes for :class:`neurokit.train.layers.LIFLayer`'s step loop (tested), in one pass
 over memory instead of a graph of small ops per step.
+
+Neuron parameters (learnable :math:`\tau` and :math:`v_{th}`, :mod:`neurokit.train.neuron_params`)
+get their gradients in the same backward pass, with :math:`s_t` the membrane a step starts from
+(:math:`v_{t-1}` after reset and floor, or :math:`v_{reset}` on a pending zero reset), the drive
+:math:`d_t = v_{leak} + r x_t`, :math:`q_t` the pending spikes (``next_step``) and
+:math:`c_t = \partial L/\partial v_t` the temporal carry (zero under ``sltt``, a zero reset or
+the floor):
+
+.. math::  \partial L/\partial a = \textstyle\sum_t \delta_t s_t,\quad
+           \partial L/\partial (1 - a) = \sum_t \delta_t d_t,\quad
+           \partial L/\partial k = \sum_t \delta_t (d_t - s_t),
+
+.. math::  \partial L/\partial v_{th} = \textstyle\sum_t \bigl(-g_t \sigma'(u_t)
+           - [\text{next\_step, subtract}]\, q_t \delta_t - [\text{same\_step, subtract}]\, z_t c_t\bigr),
+
+and :math:`\partial L/\partial v_{leak} = \sum_t \gamma \delta_t`, :math:`\partial L/\partial r =
+\sum_t \gamma \delta_t x_t` (:math:`\gamma = 1 - a` or :math:`k`), summed over the batch. They
+are computed only when a parameter requires a gradient (tested against autograd in float64).
 """
 
 from __future__ import annotations
@@ -106,6 +124,20 @@ def _surrogate(code, u, scale):
 @njit(cache=True)
 def _backward(grad_z, z, v_pre, alpha, beta, v_th, v_reset, code, scale, reset_mode, next_step, v_min, sltt, grad_x,
               grad_v0):
+    """The input and initial-membrane gradients (no parameter gradients)."""
+    none = np.zeros((1, 1, 1), grad_z.dtype)
+    par = np.zeros(1, grad_z.dtype)
+    pend = np.zeros((1, 1), grad_z.dtype)
+    grads = np.zeros((0, 1), grad_z.dtype)
+    return _backward_full(grad_z, z, v_pre, none, pend, pend, alpha, beta, par, par, par, par, par, v_th, v_reset,
+                          True, code, scale, reset_mode, next_step, v_min, sltt, False, grad_x, grad_v0, grads)
+
+
+@njit(cache=True)
+def _backward_full(grad_z, z, v_pre, x, v0, pend0, alpha, beta, a, b, k, v_leak, r, v_th, v_reset, exact, code, scale,
+                   reset_mode, next_step, v_min, sltt, want, grad_x, grad_v0, grads):
+    """The backward pass; with ``want`` also the parameter gradients (module docstring) into the rows
+    of ``grads`` ``(6, n)``: a, 1 - a, k, v_leak, r, v_th."""
     T, B, n = grad_z.shape
     carry = grad_v0  # dL/dv_t (after the reset) from step t + 1; zero after the last step
     carry[:] = 0.0
@@ -114,11 +146,40 @@ def _backward(grad_z, z, v_pre, alpha, beta, v_th, v_reset, code, scale, reset_m
         for i in range(B):
             gi, zi, pi, xi, ci = gt[i], zt[i], pt[i], xt[i], carry[i]
             for j in range(n):
-                d = gi[j] * _surrogate(code, pi[j] - v_th[j], scale)
+                sg = gi[j] * _surrogate(code, pi[j] - v_th[j], scale)
+                d = sg
                 cut = (reset_mode == 0 and zi[j] > 0) or \
                     _after_reset(pi[j], zi[j], v_th[j], v_reset[j], reset_mode, next_step) < v_min
                 if not sltt and not cut:
                     d += ci[j]
+                if want:
+                    g_th = -sg
+                    if not sltt and not cut and not next_step and reset_mode == 1:
+                        g_th -= zi[j] * ci[j]  # v_t = v_pre - z (v_th - v_reset)
+                    q = 0.0
+                    if next_step:
+                        q = pend0[i, j] if t == 0 else z[t - 1, i, j]
+                    if next_step and reset_mode == 1:
+                        g_th -= q * d  # v_pre includes - q (v_th - v_reset)
+                    if t == 0:
+                        s = v0[i, j]
+                    else:
+                        s = _after_reset(v_pre[t - 1, i, j], q if next_step else z[t - 1, i, j], v_th[j], v_reset[j],
+                                         reset_mode, next_step)
+                        s = s if s >= v_min else v_min
+                    if next_step and reset_mode == 0 and q > 0:
+                        s = v_reset[j]
+                    drive = v_leak[j] + r[j] * x[t, i, j]
+                    if exact:
+                        grads[0, j] += d * s
+                        grads[1, j] += d * drive
+                        gain = b[j]
+                    else:
+                        grads[2, j] += d * (drive - s)
+                        gain = k[j]
+                    grads[3, j] += gain * d
+                    grads[4, j] += gain * d * x[t, i, j]
+                    grads[5, j] += g_th
                 xi[j] = beta[j] * d
                 ci[j] = alpha[j] * d
     return carry
@@ -151,6 +212,9 @@ class FusedLIF(torch.autograd.Function):
         ctx.code, ctx.scale, ctx.reset, ctx.sltt = SURROGATE_CODES[surrogate], float(scale), RESET_CODES[reset], sltt
         ctx.next_step, ctx.v_min = next_step, dtype.type(v_min)
         ctx.restart = pend0 > 0 if next_step and reset == "zero" else None  # v0 replaced by v_reset there
+        ctx.exact = exact
+        ctx.param_inputs = (xn, np.ascontiguousarray(v0.detach().numpy(), dtype=dtype), pend0, par) \
+            if any(ctx.needs_input_grad[3:9]) else None
         v_last_t = torch.from_numpy(v_last)
         ctx.mark_non_differentiable(v_last_t)
         return torch.from_numpy(z), v_last_t
@@ -162,8 +226,17 @@ class FusedLIF(torch.autograd.Function):
         g = grad.detach().contiguous().numpy().astype(v_pre.numpy().dtype, copy=False)
         grad_x = np.empty_like(g)
         grad_v0 = np.empty(g.shape[1:], g.dtype)
-        _backward(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, v_reset, ctx.code, ctx.scale, ctx.reset,
-                  ctx.next_step, ctx.v_min, ctx.sltt, grad_x, grad_v0)
+        param_grads: tuple[Any, ...] = (None,) * 6
+        if ctx.param_inputs is None:
+            _backward(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, v_reset, ctx.code, ctx.scale, ctx.reset,
+                      ctx.next_step, ctx.v_min, ctx.sltt, grad_x, grad_v0)
+        else:  # learnable neuron parameters: their gradients in the same pass
+            xn, v0n, pend0, par = ctx.param_inputs
+            grads = np.zeros((6, g.shape[2]), g.dtype)
+            _backward_full(g, z.numpy(), v_pre.numpy(), xn, v0n, pend0, alpha, beta, *par, ctx.exact, ctx.code,
+                           ctx.scale, ctx.reset, ctx.next_step, ctx.v_min, ctx.sltt, True, grad_x, grad_v0, grads)
+            param_grads = tuple(torch.from_numpy(grads[i].copy()) if ctx.needs_input_grad[3 + i] else None
+                                for i in range(6))
         if ctx.restart is not None:
             grad_v0[ctx.restart] = 0.0
-        return (torch.from_numpy(grad_x), torch.from_numpy(grad_v0)) + (None,) * 17
+        return (torch.from_numpy(grad_x), torch.from_numpy(grad_v0), None) + param_grads + (None,) * 10

@@ -119,13 +119,15 @@ class LIFLayer(nn.Module):
     ``reset_timing="next_step"`` with ``reset="subtract"`` is snnTorch's ``Leaky`` (``reset_delay=True``),
     ``multi_spike`` / ``v_min`` Sinabs' ``MultiSpike`` / ``min_v_mem``. The decay and gain come from
     :mod:`neurokit.dynamics.discretisation` (float64, then rounded to the input's dtype).
+    ``learn="layer"`` / ``"neuron"``: ``tau`` and ``v_threshold`` are trained
+    (:mod:`neurokit.train.neuron_params`).
     """
 
     def __init__(self, n: int, *, tau: float = 0.02, v_threshold: float = 1.0, v_reset: float = 0.0,
                  v_leak: float = 0.0, r: float = 1.0, dt: float = 1e-3, integration: str = "exact",
                  reset: str = "zero", spike_rule: str = ">", surrogate: str = "fast_sigmoid", scale: float = 10.0,
                  mode: str = "bptt", fused: bool = True, reset_timing: str = "same_step", multi_spike: bool = False,
-                 v_min: float = -math.inf) -> None:
+                 v_min: float = -math.inf, learn: str = "none") -> None:
         super().__init__()
         check_rules(dt=dt, integration=integration, reset=reset, spike_rule=spike_rule, reset_timing=reset_timing,
                     multi_spike=multi_spike, v_min=v_min)
@@ -140,6 +142,10 @@ class LIFLayer(nn.Module):
         self.register_buffer("v_reset", torch.full((n,), float(v_reset), dtype=torch.float64))
         self.register_buffer("v_leak", torch.full((n,), float(v_leak), dtype=torch.float64))
         self.register_buffer("r", torch.full((n,), float(r), dtype=torch.float64))
+        if learn != "none":  # tau and v_threshold become parameters (neurokit.train.neuron_params)
+            from .neuron_params import make_learnable
+
+            make_learnable(self, learn)
 
     @property
     def rules(self) -> dict[str, Any]:

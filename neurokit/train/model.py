@@ -50,6 +50,7 @@ class SNNSpec:
     reset_timing: str = "same_step"  # "next_step": snnTorch's reset_delay=True
     multi_spike: bool = False  # spike counts per step (Sinabs' MultiSpike)
     v_min: float = -math.inf  # floor on every membrane (Sinabs' min_v_mem)
+    learn_neuron: str = "none"  # "layer" | "neuron": trained tau and threshold (neurokit.train.neuron_params)
 
     @property
     def profile(self) -> ir.Profile:
@@ -74,7 +75,8 @@ class SNNClassifier(nn.Module):
                                 for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])))
         self.lif = nn.ModuleList(LIFLayer(n, tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt,
                                           integration=spec.integration, surrogate=spec.surrogate,
-                                          scale=spec.surrogate_scale, mode=spec.mode, **spec.rules)
+                                          scale=spec.surrogate_scale, mode=spec.mode, learn=spec.learn_neuron,
+                                          **spec.rules)
                                  for n in spec.hidden)
         self.readout = nn.Linear(sizes[-1], spec.classes)
         if spec.readout not in ("li", "lif"):

@@ -14,6 +14,18 @@ passes over the sequence in chunks of ``chunk`` steps: (1) without a graph, the 
 ``backward`` of :math:`\sum_{t \in chunk} g \cdot r_t (1 - a^{T-t})/T` plus the rate term — the
 same gradients as back-propagating the whole sequence in SLTT mode, with peak memory
 :math:`O(\text{chunk})` instead of :math:`O(T)` (tested; figures in ``tools/bench/train_step.py``).
+
+SLTT-K (Meng et al. 2023, sec. 4.3): back-propagate through :math:`K` randomly chosen steps
+:math:`S \subset \{0 \dots T-1\}` only. Without a temporal path each step's gradient needs only that
+step's input and the membranes it starts from, so pass 1 (no graph) also keeps every layer's state
+before each chosen step, and pass 2 runs the :math:`K` chosen steps as one batch of :math:`K B`
+single steps (``chunk`` chosen steps per batch), with backward of
+
+.. math::  \frac{T}{K} \sum_{t \in S} g \cdot r_t \frac{1 - a^{T-t}}{T}
+
+(plus the rate term on those steps): an unbiased estimate of the SLTT gradient (our scaling; the
+paper sums the K steps' terms, the same direction under Adam). The backward costs :math:`O(K)`
+instead of :math:`O(T)` and the graph :math:`O(\min(K, \text{chunk}))`; :math:`K = T` gives the full SLTT gradient (tested).
 """
 
 from __future__ import annotations
@@ -27,7 +39,7 @@ from .layers import LILayer, time_linear
 from .losses import LOGIT_SCALE
 from .model import SNNClassifier
 
-__all__ = ["LOGIT_SCALE", "sltt_backward"]
+__all__ = ["LOGIT_SCALE", "choose_steps", "sltt_backward"]
 
 
 State = tuple[torch.Tensor, torch.Tensor] | None  # (membrane, last spikes: the reset due with next_step)
@@ -44,10 +56,16 @@ def _chunk_forward(model: SNNClassifier, xc: torch.Tensor, state: list[State]
     return time_linear(model.readout, h), spikes, new_state
 
 
+def choose_steps(T: int, k: int, generator: torch.Generator | None = None) -> list[int]:
+    """``k`` distinct steps of ``0 .. T-1`` drawn uniformly (sorted; torch's RNG, so seeded runs repeat)."""
+    return sorted(int(t) for t in torch.randperm(T, generator=generator)[:k])
+
+
 def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rate_reg: float = 0.0,
-                  chunk: int = 10) -> float:
+                  chunk: int = 10, k: int = 0, steps: list[int] | None = None) -> float:
     """Accumulate the SLTT gradient of the loss into ``.grad`` (call ``zero_grad`` before and
-    ``step`` after); returns the loss. ``x``: ``(T, B, *input_shape)``."""
+    ``step`` after); returns the loss. ``x``: ``(T, B, *input_shape)``. ``k`` > 0: SLTT-K, only
+    ``k`` random steps back-propagated (``steps``: those steps, chosen by the caller)."""
     if model.spec.mode != "sltt":
         raise ValueError("sltt_backward needs a model built with mode='sltt' (its LIF layers drop the temporal path)")
     if not isinstance(model.li, LILayer):
@@ -60,6 +78,10 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
         raise ValueError("sltt_backward uses the LI readout's linearity; a v_min floor makes it nonlinear "
                          "(use mode='bptt', or v_min=-inf)")
     T = x.shape[0]
+    if k < 0 or k > T:
+        raise ValueError(f"k must be in 0..{T} (0: every step), got {k}")
+    if k or steps is not None:
+        return _sltt_k_backward(model, x, y, rate_reg, chunk, choose_steps(T, k) if steps is None else list(steps))
     n_layers = len(model.lif)
     a = model.li.decay(x.dtype)
     with torch.no_grad():  # pass 1: the mean readout membrane, chunk by chunk
@@ -89,3 +111,59 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
         part.backward()
         t0 += xc.shape[0]
     return loss
+
+
+def _sltt_k_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rate_reg: float, chunk: int,
+                     chosen: list[int]) -> float:
+    """SLTT-K (module docstring): pass 1 keeps the states before the chosen steps, pass 2 is one batch of them."""
+    T, B = x.shape[0], x.shape[1]
+    if not chosen or len(set(chosen)) != len(chosen) or min(chosen) < 0 or max(chosen) >= T:
+        raise ValueError(f"steps must be distinct steps of 0..{T - 1}, got {chosen}")
+    n_layers = len(model.lif)
+    a = model.li.decay(x.dtype)
+    before: dict[int, list[State]] = {}
+    with torch.no_grad():  # pass 1: readout mean, rates, and every layer's state before each chosen step
+        state: list[State] = [None] * n_layers
+        v_out = None
+        m = torch.zeros(B, model.spec.classes, dtype=x.dtype)
+        rates = [0.0] * n_layers
+        bounds = sorted(set(chosen) | set(range(0, T, chunk))) + [T]
+        for s0, s1 in zip(bounds[:-1], bounds[1:]):
+            if s0 in chosen:  # a copy of the last spikes: a view would keep the chunk's spikes alive
+                before[s0] = [None if st is None else (st[0], st[1].clone()) for st in state]
+            r, spikes, state = _chunk_forward(model, x[s0:s1], state)
+            v, v_out = model.li.run(r, v_out)
+            m += v.sum(0)
+            rates = [acc + float(z.sum()) for acc, z in zip(rates, spikes)]
+        m /= T
+    m.requires_grad_(True)
+    loss_ce = F.cross_entropy(m * LOGIT_SCALE, y)
+    (g,) = torch.autograd.grad(loss_ce, m)
+    loss = float(loss_ce.detach()) + rate_reg * sum(rt / (T * B * lif.n) for rt, lif in zip(rates, model.lif))
+    K = len(chosen)
+    for group in [chosen[i:i + chunk] for i in range(0, K, chunk)]:  # pass 2: chosen steps, `chunk` per batch
+        _k_steps_backward(model, x, group, before, g, a, T, K, rate_reg)
+    return loss
+
+
+def _k_steps_backward(model: SNNClassifier, x: torch.Tensor, group: list[int], before: dict[int, list[State]],
+                      g: torch.Tensor, a: torch.Tensor, T: int, K: int, rate_reg: float) -> None:
+    """Backward of the chosen steps ``group`` as one batch of ``len(group) * B`` single steps."""
+    B, G = x.shape[1], len(group)
+    h = x[group].reshape(1, G * B, -1)
+    spikes = []
+    for layer, (fc, lif) in enumerate(zip(model.fc, model.lif)):
+        v0, pend = [], []
+        for t in group:
+            st = before[t][layer]
+            v0.append(lif.v_leak.to(x.dtype).expand(B, lif.n) if st is None else st[0])
+            pend.append(torch.zeros(B, lif.n, dtype=x.dtype) if st is None else st[1])
+        h, _ = lif.run(time_linear(fc, h), torch.cat(v0), torch.cat(pend))
+        spikes.append(h)
+    r = time_linear(model.readout, h).reshape(G, B, -1)
+    steps_t = torch.tensor(group, dtype=x.dtype).reshape(-1, 1, 1)
+    weight = (1 - a.reshape(1, 1, -1) ** (T - steps_t)) / K  # (T / K) * (1 - a^(T-t)) / T
+    part = (r * weight * g).sum()
+    if rate_reg:
+        part = part + rate_reg * sum(z.sum() / (K * B * lif.n) for z, lif in zip(spikes, model.lif))
+    part.backward()

@@ -29,6 +29,7 @@ from .delays import DelayedLinear
 from .device import backend_for, resolve_device, to_cpu
 from .model import SNNClassifier, SNNSpec, to_ir
 from .losses import SPIKING_READOUT, predict, readout_loss
+from .neuron_params import constrain, param_groups
 from .sltt import sltt_backward
 from .synops import synaptic_operations
 
@@ -138,7 +139,8 @@ def model_to_ir(model: Classifier) -> ir.Graph:
 def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...]) -> SNNSpec:
     return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
                    surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode,
-                   max_delay=cfg.max_delay, readout="lif" if cfg.loss in SPIKING_READOUT else "li")
+                   max_delay=cfg.max_delay, readout="lif" if cfg.loss in SPIKING_READOUT else "li",
+                   learn_neuron=cfg.learn_neuron)
 
 
 def anneal_delays(model: Classifier, epoch: int, epochs: int) -> None:
@@ -150,7 +152,8 @@ def anneal_delays(model: Classifier, epoch: int, epochs: int) -> None:
 
 
 def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = False, progress: bool = True,
-          stop_after_epoch: int | None = None, device: str = "auto", epochs: int | None = None) -> dict[str, Any]:
+          stop_after_epoch: int | None = None, device: str = "auto", epochs: int | None = None,
+          init_state: dict[str, torch.Tensor] | None = None) -> dict[str, Any]:
     """Train (or resume) a run in ``out_dir``; returns the summary written to ``summary.json``.
 
     ``device``: ``cuda`` | ``cpu`` | ``auto`` (:mod:`neurokit.train.device`; not part of the saved
@@ -159,9 +162,22 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     ``stop_after_epoch`` ends the process-side loop early (used to test resuming after a kill).
     ``epochs`` with ``resume``: train until that many epochs in all, which also extends a finished
     run (the saved configuration otherwise stays; :class:`ConfigError` if the run has done more).
+    ``init_state``: a model state dict to start from (a timesteps schedule's previous stage).
     Every epoch appends one JSON line to ``metrics.jsonl`` as it ends (and, with TensorBoard or
     tensorboardX installed, scalars to ``tensorboard/``).
     """
+    from .schedule import saved_schedule, train_timesteps_schedule
+
+    if resume and cfg == TrainConfig():
+        cfg = saved_schedule(out_dir) or cfg
+    if cfg.continual:  # task-incremental learning (HLOP, replay, fine-tuning)
+        from .continual import train_continual
+
+        if resume:
+            raise ConfigError("continual runs do not resume (each task is short)", fix="start the run again")
+        return train_continual(cfg, out_dir, progress=progress)
+    if cfg.timesteps_schedule:  # IIR-SNN: train at the first T, then lower T stage by stage
+        return train_timesteps_schedule(cfg, out_dir, resume=resume, progress=progress)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / "checkpoint.pt"
@@ -189,8 +205,15 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     x_train, y_train = load_split(cfg, True)
     x_test, y_test = load_split(cfg, False)
     input_shape = tuple(int(s) for s in x_train.shape[2:])
-    model = build_model(cfg, input_shape).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    model = build_model(cfg, input_shape)
+    if init_state is not None:
+        model.load_state_dict(init_state)
+    elif cfg.init_from_ann and not resume:  # ANN pretraining as a bridge (neurokit.train.ann_init)
+        from .ann_init import init_from_ann
+
+        init_from_ann(model, cfg, x_train, y_train, out)
+    model = model.to(dev)
+    opt = torch.optim.Adam(param_groups(model, cfg.lr, cfg.tau_mem), lr=cfg.lr, weight_decay=cfg.weight_decay)
     start, history = 0, []
     if resume:
         model.load_state_dict(ckpt["model"])
@@ -219,7 +242,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
                 xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1)).to(dev)
                 yb = torch.from_numpy(y_train[idx]).to(dev)
                 if cfg.mode == "sltt":  # the same SLTT gradient, memory independent of the number of steps
-                    loss_value = sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk)
+                    loss_value = sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk,
+                                               k=min(cfg.sltt_k, xb.shape[0]))
                 else:
                     out_v, hidden = model(xb, return_spikes=True)
                     loss = readout_loss(out_v, yb, cfg.loss)
@@ -230,6 +254,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             distributed.reduce_gradients(model, weight, ctx)
             losses.append(distributed.reduce_value(loss_value * weight, ctx, dev) if ctx.world > 1 else loss_value)
             opt.step()
+            constrain(model)  # learned tau and thresholds stay valid (no-op without them)
         if not ctx.is_main:
             continue
         train_acc, _ = _evaluate(model, x_train, y_train, cfg.loss, device=dev)

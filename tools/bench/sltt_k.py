@@ -1,0 +1,138 @@
+"""SLTT-K (Meng et al. 2023): back-propagating through K randomly chosen steps only.
+
+Part 1, cost of one training step (forward + backward) of an SNN classifier 512-512-10, batch
+16, T = 100, float32, single thread, input spikes at 10 %: BPTT, full SLTT (chunks of 10 steps)
+and SLTT-K for K = 1, 5, 10, 25, 50, 100 — median time of 5 steps and peak resident memory above
+the baseline (each in a fresh process, as tools/bench/train_step.py measures it).
+Part 2, accuracy on event-digits (T = 30, MLP 512-128-10, 6 epochs, seeds 0 and 1, mean;
+neurokit.sim on model.nir): BPTT, SLTT, SLTT-K with K = 10 and K = 3.
+The paper's claim: SLTT-K cuts training time further (backward over K of T steps) at memory
+like SLTT's, with accuracy close to SLTT/BPTT.
+
+    .venv/bin/python tools/bench/sltt_k.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import REPO, machine, median_time, save, single_thread  # noqa: E402
+from _methods import mean, run_train  # noqa: E402
+
+single_thread()
+
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
+T, B, N = 100, 16, 512
+
+
+def _step_fn(variant: str):  # type: ignore[no-untyped-def]
+    import torch.nn.functional as F
+
+    from neurokit.train.model import SNNClassifier, SNNSpec
+    from neurokit.train.sltt import LOGIT_SCALE, sltt_backward
+
+    torch.manual_seed(0)
+    mode = "bptt" if variant == "bptt" else "sltt"
+    model = SNNClassifier(SNNSpec(input_shape=(N,), hidden=(N,), classes=10, dt=1e-3, mode=mode))
+    x = (torch.rand(T, B, N) < 0.1).float()
+    y = torch.randint(0, 10, (B,))
+    k = int(variant[1:]) if variant.startswith("k") else 0
+
+    def step() -> None:
+        model.zero_grad()
+        if mode == "sltt":
+            sltt_backward(model, x, y, chunk=10, k=k)
+        else:
+            F.cross_entropy(model(x).mean(0) * LOGIT_SCALE, y).backward()
+
+    return step
+
+
+def memory_child(variant: str) -> None:
+    import ctypes
+
+    from train_step import _rss
+
+    step = _step_fn(variant)
+    step()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    base = _rss()
+    peak = [base]
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.0005):
+            peak[0] = max(peak[0], _rss())
+
+    th = threading.Thread(target=poll)
+    th.start()
+    step()
+    done.set()
+    th.join()
+    peak[0] = max(peak[0], _rss())
+    print(json.dumps({"peak_mb": (peak[0] - base) / 2**20}))
+
+
+def peak_memory(variant: str) -> float:
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "0",
+           "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, __file__, "--memory-child", variant], capture_output=True, text=True,
+                          cwd=REPO, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    return float(json.loads(proc.stdout.strip().splitlines()[-1])["peak_mb"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="fewer variants, 1 epoch (smoke test)")
+    ap.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    variants = ["bptt", "sltt", "k1", "k10", "k100"] if args.quick else \
+        ["bptt", "sltt", "k1", "k5", "k10", "k25", "k50", "k100"]
+    repeats = 2 if args.quick else 5
+    cost = {}
+    for v in variants:
+        step = _step_fn(v)
+        step()  # warm-up (JIT)
+        sec, _ = median_time(step, repeats)
+        cost[v] = {"seconds": sec, "peak_mb": peak_memory(v)}
+        print(f"{v:>5}: {sec:.3f} s/step, peak {cost[v]['peak_mb']:.1f} MB")
+    for v in variants:
+        cost[v]["time_vs_sltt"] = cost[v]["seconds"] / cost["sltt"]["seconds"]
+        cost[v]["time_vs_bptt"] = cost[v]["seconds"] / cost["bptt"]["seconds"]
+    epochs, seeds = (1, (0,)) if args.quick else (6, (0, 1))
+    runs = {"bptt": {"mode": "bptt"}, "sltt": {"mode": "sltt"}, "sltt_k10": {"mode": "sltt", "sltt_k": 10},
+            "sltt_k3": {"mode": "sltt", "sltt_k": 3}}
+    acc: dict[str, dict[str, object]] = {}
+    for name, opts in runs.items():
+        cards = [run_train(f"sltt_{name}_s{s}", hidden=[128], epochs=epochs, seed=s, **opts) for s in seeds]
+        acc[name] = {"test_accuracy": mean([c["test_accuracy_sim"] for c in cards]),
+                     "runs": [c["test_accuracy_sim"] for c in cards],
+                     "train_seconds": mean([c["train_seconds"] for c in cards])}
+        print(f"{name:>9}: accuracy {acc[name]['test_accuracy']:.4f}, {acc[name]['train_seconds']:.1f} s training")
+    result = {"step_cost": cost, "T": T, "batch": B, "width": N, "repeats": repeats, "accuracy": acc,
+              "accuracy_setup": {"T": 30, "hidden": 128, "epochs": epochs, "seeds": list(seeds)},
+              "k10_time_vs_sltt": cost["k10"]["time_vs_sltt"],
+              "k10_accuracy_minus_sltt": acc["sltt_k10"]["test_accuracy"] - acc["sltt"]["test_accuracy"],  # type: ignore[operator]
+              "machine": machine(), "note": "shared 2-core machine; times include other users' load"}
+    if args.quick:
+        print(json.dumps(result))
+    else:
+        save("sltt_k", result)
+
+
+if __name__ == "__main__":
+    main()
