@@ -40,13 +40,11 @@ def _membrane_spread(model: SNNClassifier, x: torch.Tensor) -> list[float]:
         h = x.reshape(x.shape[0], x.shape[1], -1)
         for fc, lif in zip(model.fc, model.lif):
             cur = time_linear(fc, h)
-            a, g, k = lif._coefficients(cur.dtype)
-            params = (a, g, k, lif.v_leak.to(cur.dtype), lif.r.to(cur.dtype), lif.v_threshold.to(cur.dtype),
-                      lif.v_reset.to(cur.dtype))
+            params = lif.params(cur.dtype)
             v = params[3].expand(cur.shape[1], lif.n)
             pending, zs, us = None, [], []
             for xt in cur.unbind(0):
-                z, v, pending = lif.step(xt, v, params, pending)
+                z, v, pending = lif.advance(xt, v, params, pending)
                 zs.append(z)
                 us.append(v - params[5])
             spreads.append(float(torch.stack(us).std()) or 1.0)
