@@ -78,16 +78,9 @@ def expected_refusal(impl: str, case: str) -> str | None:
         syn = g.nodes["syn"]
         if kind in ("CubaLIF", "CubaLI") and isinstance(syn, ir.Affine) and np.any(syn.bias != 0):
             return rf"the bias of syn feeds {kind}'s synaptic current"
-        if prof.reset == "subtract" and kind == "LIF":
-            return r"reset='subtract' on a leaky LIF"
-        if prof.reset == "none":
-            return r"reset='none' cannot be expressed: Loihi 2's LIF resets v to 0"
-        if refractory:
+        if refractory:  # a leaky subtraction, reset='none', multi_spike and v_min run as neurokit's neuron program
             return r"refractory periods are not lowered"
-        if prof.multi_spike:
-            return r"multi_spike=True cannot be expressed: Lava's LIF sends binary spikes"
-        return r"v_min=.* cannot be expressed: Loihi 2's LIF clips v only at the 24-bit limits" if prof.v_min > -np.inf \
-            else None
+        return None
     return None  # reference, sim-float64, sim-float32: every case
 
 

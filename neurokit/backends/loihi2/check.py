@@ -156,28 +156,34 @@ def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str,
 
 
 def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Problem]:
-    """The profile options Lava's Loihi 2 LIF process (``PyLifModelBitAcc``, what the chip's CUBA
-    neuron runs) cannot express bit for bit, each with the reason. ``reset_timing="next_step"``
-    (snnTorch's ``reset_delay``) gives the same spikes as ``"same_step"`` where the reset is to
-    zero (the next step starts from ``v_reset`` either way; only the membrane recorded at the
-    spiking step differs) or, with ``leak_free_subtract`` (every spiking layer IF with
-    ``reset="subtract"``), where no leak acts between the spike and the subtraction; it maps there."""
-    problems = []
-    if p.reset not in ("zero", "subtract"):
-        problems.append(Problem("<profile>", f"reset={p.reset!r} cannot be expressed: Loihi 2's LIF resets v to 0 "
-                                             "(and Lava's ATRLIF subtracts)", "use reset='zero' or 'subtract'"))
-    if p.reset_timing != "same_step" and p.reset != "zero" and not leak_free_subtract:
-        problems.append(Problem("<profile>", f"reset_timing={p.reset_timing!r} cannot be expressed: Loihi 2's CUBA "
-                                             f"neuron resets in the spiking step; with reset={p.reset!r} a leaky neuron's spikes "
-                                             "depend on when the reset acts", "use reset_timing='same_step' (or "
-                                             "reset='zero', or IF neurons, where the timing does not change spikes)"))
-    if p.multi_spike:
-        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: Lava's LIF sends binary spikes "
-                                             "(graded spikes need a custom neuron program)", "use multi_spike=False"))
+    """The profile options no Loihi 2 neuron program here expresses, each with the reason. Lava's
+    stock ``LIF`` (zero reset; a ``next_step`` zero reset gives the same spikes) and ``ATRLIF`` (IF
+    with subtraction, either timing: no leak acts between the spike and the subtraction) cover the
+    common cases; everything else the profile can say (``reset="none"``, a leaky subtraction in
+    either timing, ``multi_spike``, ``v_min``) runs as neurokit's neuron program
+    (:func:`program_reasons`), so no profile option is refused today; ``leak_free_subtract`` is kept
+    for callers."""
+    del p, leak_free_subtract
+    return []
+
+
+def program_reasons(node: ir.Node, p: ir.Profile) -> list[str]:
+    """Why a layer runs as neurokit's neuron program (:mod:`~neurokit.backends.loihi2.lava_neuron`:
+    Lava's bit-accurate LIF arithmetic with per-neuron decays and the profile's spike/reset rules)
+    instead of Lava's stock ``LIF``/``ATRLIF``; empty where a stock process does it."""
+    reasons = []
+    if isinstance(node, (ir.LIF, ir.LI, *CUBA)) and any(np.ptp(d) > 0 for d in _decays_12bit(node, p).values()):
+        reasons.append("per-neuron decays (the stock LIF holds one du/dv per process)")
     if p.v_min != float("-inf"):
-        problems.append(Problem("<profile>", f"v_min={p.v_min!r} cannot be expressed: Loihi 2's LIF clips v only at "
-                                             "the 24-bit limits -(2^23 - 1)", "leave v_min at -inf"))
-    return problems
+        reasons.append(f"v_min={p.v_min!r} (a floor after the reset)")
+    if isinstance(node, SPIKING):
+        if p.multi_spike:
+            reasons.append("multi_spike (graded spike counts)")
+        if p.reset == "none":
+            reasons.append("reset='none'")
+        if p.reset == "subtract" and not isinstance(node, ir.IF):
+            reasons.append(f"reset='subtract' on a leaky {node.type_name} (ATRLIF keeps its offset only without a leak)")
+    return reasons
 
 
 def _decays_12bit(node: ir.Node, p: ir.Profile) -> dict[str, np.ndarray]:
@@ -191,26 +197,15 @@ def _decays_12bit(node: ir.Node, p: ir.Profile) -> dict[str, np.ndarray]:
 
 
 def _uniform_problems(name: str, node: ir.Node, p: ir.Profile) -> list[Problem]:
-    """One threshold and one 12-bit ``du``/``dv`` per layer. Time constants that differ only below
-    the 12-bit decay's resolution map (each neuron's own decay rounds to the same value). Per-neuron
-    decays are refused: Lava 0.10's ``LIF`` process declares ``du``/``dv`` as one value per process
-    (``Var(shape=(1,))``); ``PyLifModelBitAcc``'s arithmetic happens to broadcast an array in
-    simulation, but that is outside the process's interface (the Var cannot even be read back), so
-    it is not what a chip deployment can rely on."""
-    problems = []
+    """One threshold per layer (the layer's scale is :math:`64 v_{th} / \vartheta`). Per-neuron
+    decays are not a problem: where each neuron's own 12-bit decay differs the layer runs as
+    neurokit's neuron program (per-neuron ``du``/``dv``, :func:`program_reasons`)."""
+    del p
     thr = getattr(node, "v_threshold", None)
     if thr is not None and np.ptp(thr) > 0:
-        problems.append(Problem(name, "v_threshold differs across neurons; Loihi's LIF process has one vth",
-                                "split the layer by threshold value"))
-    if isinstance(node, (ir.LIF, ir.LI, *CUBA)):
-        for fld, d in _decays_12bit(node, p).items():
-            if np.ptp(d) > 0:
-                problems.append(Problem(name, f"{fld} differs across neurons ({np.unique(d).size} distinct 12-bit "
-                                              f"decays): Lava 0.10's LIF process holds one {'du' if fld == 'tau_syn' else 'dv'} "
-                                              "per process (Var of shape (1,)); per-neuron decay arrays are outside "
-                                              "its interface", "split the layer into one layer per time constant, "
-                                                               "or train one shared tau per layer"))
-    return problems
+        return [Problem(name, "v_threshold differs across neurons; a Loihi layer has one threshold (and one scale)",
+                        "split the layer by threshold value")]
+    return []
 
 
 def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
@@ -229,11 +224,6 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                 problems.append(Problem(plan.neuron, "refractory periods are not lowered", "set t_refrac to 0"))
             if np.any(node.v_reset != 0):
                 problems.append(Problem(plan.neuron, "Loihi 2 resets to 0", "set v_reset to 0"))
-            if p.reset == "subtract" and not isinstance(node, ir.IF):
-                problems.append(Problem(plan.neuron, f"reset='subtract' on a leaky {node.type_name}: Loihi's LIF "
-                                                     "resets to 0, and the subtracting ATRLIF program keeps its "
-                                                     "threshold offset only without a leak",
-                                        "use IF neurons for reset='subtract' (as conversion does), or reset='zero'"))
             if np.any(np.asarray(node.v_threshold) <= 0):
                 problems.append(Problem(plan.neuron, "Loihi thresholds must be positive", "use v_threshold > 0"))
         if isinstance(node, CUBA) and is_exact(p.integration):
