@@ -114,7 +114,7 @@ def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray
     rec = Recording(dt=float(m["dt"]))
     for k, layer in enumerate(m["layers"]):
         if layer["kind"] not in READOUT_KINDS:
-            rec.spikes[layer["neuron"]] = raw[f"s{k}"].astype(bool)
+            rec.spikes[layer["neuron"]] = raw[f"s{k}"].astype(np.int64 if layer.get("multi_spike") else bool)
         traces = {key: raw[f"{key}{k}"].astype(np.float64) for key in ("v", "u", "r") if f"{key}{k}" in raw}
         if "r" in traces:  # ATRLIF (subtractive reset): the membrane is v - r - offset; v and r kept raw
             traces["v_raw"] = traces["v"]

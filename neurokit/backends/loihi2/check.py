@@ -10,9 +10,9 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its
-  membrane). One ``v_threshold`` and one 12-bit ``du``/``dv`` per layer (Lava 0.10's LIF declares
-  ``du``/``dv``/``vth`` as one value per process): time constants that differ across neurons map
-  only where each neuron's own decay rounds to the same 12 bits (:func:`_uniform_problems`).
+  membrane). One ``v_threshold`` per layer (the layer's scale is :math:`64 v_{th}/\vartheta`). Lava
+  0.10's stock ``LIF`` declares one ``du``/``dv`` per process: where each neuron's own 12-bit decay
+  differs, the layer runs as neurokit's neuron program (below) with a ``du``/``dv`` per neuron.
 * **branches**: ``E -> [Delay_k ->] W_k -> neuron`` for several ``k`` from one source (neurokit.train's
   learnable delays, one branch per lag; a converted ResNet's residual block, ``conv`` and its
   shortcut ``Scale`` from the same spiking layer) are one Dense, :math:`W = \sum_k W_k`, or, with
@@ -34,13 +34,18 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   conversion emits) is Lava's ``ATRLIF`` program with no decays and a fixed threshold: it never
   resets ``v`` but adds :math:`2\theta` to its refractory state ``r`` on a spike and fires on
   :math:`v - r \ge \theta`, so :math:`v - r` is the subtract-reset membrane
-  (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start).
-  Leaky neurons with ``"subtract"`` are refused (the offset would decay). On these leak-free
-  layers a subtraction in the next step (``reset_timing="next_step"``) gives the same spikes, so
-  it maps too; elsewhere only ``"same_step"``.
-* **profile**: in the spiking step, one binary spike, no floor;
-  ``spike_rule`` ``">"`` or ``">="`` (``>=`` on integers is ``>`` one unit lower: the quantizer puts
-  the scaled threshold one unit above the chip's, :mod:`~neurokit.backends.loihi2.quantize`).
+  (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start). On these
+  leak-free layers a subtraction in the next step gives the same spikes.
+* **neuron program** (:func:`program_reasons`): what neither stock process says — a subtraction on a
+  leaky neuron (its offset would decay in ATRLIF) in either timing, ``reset="none"``,
+  ``multi_spike`` (graded spike counts, sent through Dense as 8-bit messages), ``v_min``, per-neuron
+  decays — runs as ``ResetLIF`` (:mod:`~neurokit.backends.loihi2.lava_neuron`): Lava's own
+  bit-accurate LIF arithmetic with the profile's spike/reset step. Loihi 2's neurons are
+  programmable; in Lava it runs on the CPU backend (the chip would need the same step as microcode).
+* **profile**: every option maps; ``spike_rule`` ``">="`` on the stock LIF is an integer threshold
+  shift (``>`` one unit lower, :mod:`~neurokit.backends.loihi2.quantize`); the program compares
+  by the rule itself. Refused: refractory periods, ``v_reset != 0``, per-neuron thresholds, exact
+  Cuba integration, a bias into a Cuba neuron (each with its reason).
 """
 
 from __future__ import annotations

@@ -339,7 +339,8 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
     return {**extra, "synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
             "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": _decay_entry(params["du"]),
             "dv": _decay_entry(params["dv"]), "vth": params["vth"], "cores": cores,
-            **({"program": program_reasons(neuron, profile)} if "program" in params else {}),
+            **({"program": program_reasons(neuron, profile), "multi_spike": bool(params["multi"])}
+               if "program" in params else {}),
             "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
             "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0))),
             "skip_synapses": int(np.count_nonzero(params.get("skip_weights", 0))),

@@ -18,7 +18,7 @@ from neurokit.errors import FileFormatError, InvalidInputError
 from neurokit.sim.recording import Recording
 
 from .lower import CUBA_FIELDS, FMT, NEURON_FIELDS, RING_BUFFER_MAX
-from .neurons import CHIP_SPIKE_RULE
+from .neurons import chip_spike_rule
 from .mapping import RoutingTables, destinations
 
 
@@ -132,11 +132,12 @@ class Emulator:
         ring = np.zeros((self.depth + 1, 2, B, self.n_total), np.int64)
         saturated = {p: 0 for p in self.pops[1:]}
         state = {p: self.neurons[p][0].rest(B) for p in self.pops[1:]}  # the float model's initial state
-        spikes = {p: np.zeros((T, B, self.sizes[p]), bool) for p in self.pops[1:]}
+        counts_out = self.graph.profile.multi_spike  # a custom model sends one packet per counted spike
+        spikes = {p: np.zeros((T, B, self.sizes[p]), np.int64 if counts_out else bool) for p in self.pops[1:]}
         vtrace = {p: np.zeros((T, B, self.sizes[p]), np.int64) for p in self.pops[1:]}
         slots = self.depth + 1
         # thresholds are stored for V >= V_th; Cuba graphs run as IF_curr_exp (Euler order, lower.chip_model)
-        chip_profile = self.graph.profile.replace(spike_rule=CHIP_SPIKE_RULE,
+        chip_profile = self.graph.profile.replace(spike_rule=chip_spike_rule(self.graph.profile),
                                                   integration=self.m.get("chip_integration", self.graph.profile.integration))
         for t in range(T):
             emitted = np.zeros((B, self.n_total), np.int64)

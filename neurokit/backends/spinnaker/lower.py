@@ -206,6 +206,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
         "format": "neurokit-spinnaker", "version": 1, "route_words": machine.route_words, "target": target, "machine": machine.name,
         "dt": g.profile.dt, "fixed_format": "s16.15", "reset": g.profile.reset, "populations": pops,
         "chip_integration": chip_prof.integration,
+        "neuron_model": _neuron_model(g.profile),
         "output": next(iter(g.outputs)), "output_population": output_population(g, next(iter(g.outputs))),
         "output_shape": [int(d) for d in shapes[next(iter(g.outputs))][1]],
         "vertices": [{"index": v.index, "population": v.population, "slice": v.slice_index, "lo": v.lo, "hi": v.hi,
@@ -239,10 +240,18 @@ def pynn_gaps(g: ir.Graph, found: Any) -> list[str]:
     """What the PyNN export (:mod:`.pynn`: every projection's chain composed into one
     ``FromListConnector``, ``IF_curr_delta`` and ``IF_curr_exp`` populations) cannot write; the
     artifact then has no ``pynn/`` script and the manifest says why."""
-    from .pynn import PYNN_NEURONS
+    from .pynn import PYNN_NEURONS, custom_model_gaps
 
     return [f"{name!r} is {g.nodes[name].type_name} (no PyNN cell type for it)" for name in found.populations[1:]
-            if not isinstance(g.nodes[name], PYNN_NEURONS)]
+            if not isinstance(g.nodes[name], PYNN_NEURONS)] + [str(p) for p in custom_model_gaps(g, found.populations[1:])]
+
+
+def _neuron_model(profile: ir.Profile) -> str:
+    """The sPyNNaker neuron model the populations run: the standard cells, or a custom model and why."""
+    from .check import custom_model_reasons
+
+    reasons = custom_model_reasons(profile)
+    return "custom (" + ", ".join(reasons) + ")" if reasons else "IF_curr_delta / IF_curr_exp"
 
 
 def _table_rows(entries: list[tuple[int, int, int]], words: int) -> np.ndarray:

@@ -122,22 +122,21 @@ OPTIONS = [({"reset_timing": "next_step"}, "reset_timing='next_step'"), ({"multi
            ({"v_min": -0.5}, "v_min=-0.5")]
 
 
-def test_spinnaker_check_refuses_what_the_chip_cannot_express_all_at_once(tmp_path: Path) -> None:
-    from neurokit.errors import MappingError
-
+@pytest.mark.parametrize("changes", [c for c, _ in OPTIONS] + [{"reset": "subtract"}])
+def test_spinnaker_runs_every_profile_rule_as_a_custom_neuron_model(tmp_path: Path, changes: dict[str, object]) -> None:
+    """sPyNNaker's standard cells reset to v_reset at once, send one spike and have no floor; a custom
+    neuron model does the rest: the emulator equals the S16.15 reference, the manifest names the
+    model, and the PyNN export (standard cells only) says why it is not written."""
     g = start_above_threshold("v_leak")
+    g = g.with_profile(g.profile.replace(**changes))
     be = get_backend("spinnaker")
     assert be.check(g) == []
-    for changes, name in OPTIONS:
-        problems = [str(p) for p in be.check(g.with_profile(g.profile.replace(**changes)))]
-        assert len(problems) == 1 and name in problems[0] and "cannot be expressed" in problems[0], problems
-    subtract = [str(p) for p in be.check(g.with_profile(g.profile.replace(reset="subtract")))]
-    assert len(subtract) == 1 and "reset='subtract'" in subtract[0]
-    everything = g.with_profile(g.profile.replace(**{k: v for c, _ in OPTIONS for k, v in c.items()}))
-    assert len(be.check(everything)) == len(OPTIONS)
-    with pytest.raises(MappingError) as info:
-        be.lower(everything, tmp_path)
-    assert all(name in str(info.value.problems) for _, name in OPTIONS)
+    art = be.lower(g, tmp_path)
+    assert art.manifest["neuron_model"].startswith("custom (")
+    assert not art.manifest["pynn"]["written"] and "has no PyNN standard cell" in art.manifest["pynn"]["why_not"][0]
+    emu, ref = be.board(art).run(spike_inputs(), T), be.reference_run(art, spike_inputs(), T)
+    np.testing.assert_array_equal(emu.spikes["lif"], ref.spikes["lif"])
+    assert emu.spikes["lif"].sum() > 0
 
 
 @pytest.mark.parametrize("changes", [c for c, _ in OPTIONS] + [{"reset": "subtract"},

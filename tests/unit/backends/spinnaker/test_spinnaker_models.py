@@ -14,6 +14,8 @@ from neurokit import ir, sim
 from neurokit.backends import get_backend
 from neurokit.dynamics.fixed import FixedFormat, decay_mul, to_decay
 from neurokit.hil import metrics
+from neurokit.backends.spinnaker.pynn import export_pynn
+from neurokit.errors import MappingError
 
 FMT = FixedFormat(16, 15)
 
@@ -189,15 +191,32 @@ def test_pool_then_conv_is_one_projection_with_memory_accounted(tmp_path: Path) 
     assert small.manifest["report"]["max_synapses_per_core"] <= small.manifest["report"]["synapse_capacity_per_core"]
 
 
-def test_refusals_that_remain_name_the_node_reason_and_fix() -> None:
+def test_custom_neuron_models_run_in_the_emulator_and_the_pynn_export_refuses_them(tmp_path: Path) -> None:
+    """A subtraction, a next-step reset, spike counts and a floor are not in sPyNNaker's standard cells
+    but are a custom neuron model's reset (sPyNNaker builds user models from C): the artifact runs
+    them (emulator == S16.15 reference, spike for spike), the manifest says which model, and the PyNN
+    export (standard cells only) is refused naming the node, the reason and the fix."""
     be = get_backend("spinnaker")
-    lif = dict(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3))
-    subtract = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.LIF(**lif), names=["w", "pop"],
-                                   profile=ir.Profile(reset="subtract"))
-    (problem,) = be.check(subtract)
-    assert "reset='subtract'" in problem.message and "v_reset" in problem.message and problem.fix
     snntorch = ir.read(GOLDEN / "snntorch" / "rleaky.nir", producer="snntorch")  # reset_delay=True, subtract
-    assert {p.message.split(" cannot")[0] for p in be.check(snntorch)} == {"reset='subtract'", "reset_timing='next_step'"}
+    assert be.check(snntorch) == []
+    art = be.lower(snntorch, tmp_path / "rleaky")
+    assert art.manifest["neuron_model"] == "custom (reset='subtract', reset_timing='next_step')"
+    assert not art.manifest["pynn"]["written"] and not (tmp_path / "rleaky" / "pynn" / "model.py").exists()
+    assert art.manifest["pynn"]["why_not"][0].startswith("node '1.lif': reset='subtract', reset_timing='next_step' has no "
+                                                         "PyNN standard cell")
+    assert "(fix: for a PyNN export use reset='zero'" in art.manifest["pynn"]["why_not"][0]
+    with pytest.raises(MappingError, match=r"node '1.lif': reset='subtract'.* custom neuron model"):
+        export_pynn(snntorch, tmp_path / "pynn")
+    x = np.load(GOLDEN / "snntorch" / "rleaky.npz", allow_pickle=False)["input"]
+    art, emu, ref, flt = run_all(snntorch, x, tmp_path / "run", {"spikes_per_second": 1000.0})
+    for pop in emu.spikes:
+        np.testing.assert_array_equal(emu.spikes[pop], ref.spikes[pop])
+    assert sum(int(z.sum()) for z in emu.spikes.values()) > 100
+    assert agreement_all(flt.spikes, emu.spikes) > 0.95
+    counts = snntorch.with_profile(snntorch.profile.replace(multi_spike=True, v_min=-0.5))
+    art, emu, ref, flt = run_all(counts, 3 * x, tmp_path / "multi", {"spikes_per_second": 1000.0})
+    np.testing.assert_array_equal(emu.spikes["1.lif"], ref.spikes["1.lif"])
+    assert emu.spikes["1.lif"].max() > 1  # one packet per counted spike
 
 
 GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "producers"
