@@ -18,6 +18,7 @@ import h5py
 import numpy as np
 
 from neurokit import ir
+from neurokit.backends.output_stage import describe as describe_output_stage
 from neurokit.backends.base import Artifact, BackendBase, LoweringFunction, Option, Problem
 from neurokit.errors import MappingError
 from neurokit.ir import passes
@@ -100,6 +101,7 @@ class Loihi2Backend(BackendBase):
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
                     "input": ports["input"], "output": ports["output"], "layers": layers,
                     "input_scale": opts["input_scale"],
+                    "output_stage": describe_output_stage(g, next(iter(g.outputs))),  # applied on the host
                     "quantization_error": errors, "cores": sum(L["cores"] for L in layers), "netx": netx,
                     "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")

@@ -16,6 +16,7 @@ import h5py
 import numpy as np
 
 from neurokit.backends.base import Artifact
+from neurokit.backends.output_stage import apply_output_stage
 from neurokit.errors import BackendUnavailableError, InvalidInputError
 from neurokit.sim.recording import Recording
 
@@ -122,5 +123,5 @@ def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray
         rec.traces[layer["neuron"]] = traces
     last = m["layers"][-1]
     out = raw[f"v{len(m['layers']) - 1}"] / last["scale"] if last["kind"] in READOUT_KINDS else raw[f"s{len(m['layers']) - 1}"]
-    rec.outputs[m["output"]] = np.asarray(out, dtype=np.float64)
+    rec.outputs[m["output"]] = apply_output_stage(m.get("output_stage", []), np.asarray(out, dtype=np.float64))
     return rec

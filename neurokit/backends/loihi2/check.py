@@ -56,6 +56,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Problem
+from neurokit.backends.output_stage import strip_output_stage
 from neurokit.dynamics.discretisation import delay_steps, is_exact, neuron_coefficients
 
 MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
@@ -100,12 +101,15 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
                    ) -> dict[str, tuple[tuple[str, ...], tuple[str | None, ...], str]]:
     """``{neuron: (synapses, delays, sum point)}`` for neurons fed by parallel branches from one
     source ``E``: ``E -> [Delay_k ->] Linear_k -> neuron`` (what neurokit.train exports for learnable
-    delays, one branch per lag; ``SpikingSequential`` sums them in a Flatten before the neuron). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
+    delays, one branch per lag; ``SpikingSequential`` sums them in a Flatten before the neuron), or
+    one delayed branch ``E -> Delay -> W -> neuron`` (spyx's one-step output delay inside a net). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
     branch's delay."""
     groups = {}
     for name, node in g.nodes.items():
         preds = [p for p in g.predecessors(name) if p != rec.get(name)]
-        if not isinstance(node, (*NEURONS, ir.Flatten)) or len(preds) < 2:
+        single_delayed = len(preds) == 1 and len(g.predecessors(preds[0])) == 1 \
+            and isinstance(g.nodes[g.predecessors(preds[0])[0]], ir.Delay)  # one branch: E -> Delay -> W -> neuron
+        if not isinstance(node, (*NEURONS, ir.Flatten)) or (len(preds) < 2 and not single_delayed):
             continue
         target = name  # the neuron; a Flatten sum point (SpikingSequential's export) passes on to it
         while isinstance(g.nodes[target], ir.Flatten) and len(g.successors(target)) == 1:
@@ -309,8 +313,9 @@ def _branch_problems(g: ir.Graph, plan: LayerPlan) -> list[Problem]:
 
 
 def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
-    """The Loihi layers of ``graph`` (flattened) in order, or every problem preventing them."""
-    g = graph.flatten()
+    """The Loihi layers of ``graph`` (flattened; an output stage of Delay/Threshold nodes is applied
+    on the host, :mod:`neurokit.backends.output_stage`) in order, or every problem preventing them."""
+    g = strip_output_stage(graph.flatten())
     problems: list[Problem] = []
     rec = recurrent_synapses(g)
     branches = delay_branches(g, rec)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from neurokit import ir
+from neurokit.backends.output_stage import apply_output_stage
 from neurokit.backends.base import Artifact, BackendBase, LoweringFunction, Option, Problem
 from neurokit.errors import ConfigError
 from neurokit.sim.recording import Recording
@@ -94,6 +95,7 @@ class SpiNNakerBackend(BackendBase):
         shape = artifact.manifest.get("output_shape")  # the reference graph's populations are flat
         if shape is not None:
             rec.outputs = {k: v.reshape(*v.shape[:2], *shape) for k, v in rec.outputs.items()}
+        rec.outputs = {k: apply_output_stage(artifact.manifest.get("output_stage", []), v) for k, v in rec.outputs.items()}
         return rec
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> SpiNNakerBoard:

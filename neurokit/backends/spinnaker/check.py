@@ -32,6 +32,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Problem
+from neurokit.backends.output_stage import strip_output_stage
 from neurokit.ir.passes import delay_steps, node_to_csr
 from neurokit.ir.passes.csr import CSR
 
@@ -62,8 +63,9 @@ class Structure:
 
 
 def structure(graph: ir.Graph) -> Structure:
-    """Populations (Input first, then neurons in topological order), projections and every problem."""
-    g = graph.flatten()
+    """Populations (Input first, then neurons in topological order), projections and every problem
+    (an output stage of Delay/Threshold nodes is applied on the host: :mod:`neurokit.backends.output_stage`)."""
+    g = strip_output_stage(graph.flatten())
     problems = []
     for name, node in g.nodes.items():
         if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten, ir.Delay)):

@@ -13,6 +13,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact
+from neurokit.backends.output_stage import apply_output_stage
 from neurokit.dynamics.fixed import FixedNeuron, fixed_step
 from neurokit.errors import FileFormatError, InvalidInputError
 from neurokit.sim.recording import Recording
@@ -177,7 +178,8 @@ class Emulator:
             rec.traces[p] = {"v": FMT.to_float(vtrace[p])}
         outp = self.m["output_population"]
         out = spikes[outp].astype(np.float64) if self.neurons[outp][0].spiking else FMT.to_float(vtrace[outp])
-        rec.outputs[self.m["output"]] = out.reshape(T, B, *self.m.get("output_shape", [out.shape[-1]]))
+        out = out.reshape(T, B, *self.m.get("output_shape", [out.shape[-1]]))
+        rec.outputs[self.m["output"]] = apply_output_stage(self.m.get("output_stage", []), out)
         return rec
 
 

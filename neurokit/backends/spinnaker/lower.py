@@ -26,6 +26,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, refuse_if_problems
+from neurokit.backends.output_stage import describe as describe_output_stage, strip_output_stage
 from neurokit.errors import InvalidInputError, MappingError
 from neurokit.ir.passes import LINEAR_TYPES
 from neurokit.util.atomic import atomic_path, atomic_write_text
@@ -82,6 +83,8 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
     refuse_if_problems(found.problems, target)
     pops = found.populations
     g = graph.flatten()
+    stage = describe_output_stage(g, next(iter(g.outputs)))  # Delay/Threshold before the Output: on the host
+    g = strip_output_stage(g)
     chip_nodes, chip_prof = chip_model(g)
     shapes = g.infer_shapes()
     sizes = [(p, int(np.prod(shapes[p][1]))) for p in pops]
@@ -206,7 +209,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
         "format": "neurokit-spinnaker", "version": 1, "route_words": machine.route_words, "target": target, "machine": machine.name,
         "dt": g.profile.dt, "fixed_format": "s16.15", "reset": g.profile.reset, "populations": pops,
         "chip_integration": chip_prof.integration,
-        "neuron_model": _neuron_model(g.profile),
+        "neuron_model": _neuron_model(g.profile), "output_stage": stage,
         "output": next(iter(g.outputs)), "output_population": output_population(g, next(iter(g.outputs))),
         "output_shape": [int(d) for d in shapes[next(iter(g.outputs))][1]],
         "vertices": [{"index": v.index, "population": v.population, "slice": v.slice_index, "lo": v.lo, "hi": v.hi,

@@ -19,6 +19,7 @@ from neurokit import ir, sim
 from neurokit.backends import get_backend
 from neurokit.backends.base import Artifact
 from neurokit.backends.loihi2 import run_lava_many
+from neurokit.backends.loihi2.board import _recording
 from neurokit.backends.loihi2.fixed_point import run_layers
 from neurokit.errors import MappingError
 
@@ -154,6 +155,24 @@ def _residual(rng: np.random.Generator) -> ir.Graph:
     return ir.Graph(nodes=nodes, edges=edges, profile=DT)
 
 
+def _spyx_cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
+    """spyx exports read with their producer (next-step subtraction, a one-step Delay before the
+    Output; PSU_LIF: a Delay inside the net, one DelayDense, and an LI readout thresholded into the
+    Output): the Delay/Threshold output stage is applied on the host (``neurokit.backends.output_stage``)."""
+    import warnings
+
+    out = {}
+    for name, layer in (("lif", "layer_1"), ("psu_lif", "layer_1")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the producer's notes
+            g = ir.read(SPYX / f"{name}.nir", producer="spyx")
+        out[f"spyx_{name}"] = (g, np.load(SPYX / f"{name}.npz")["input"].astype(np.int64), layer)
+    return out
+
+
+SPYX = Path(__file__).resolve().parents[3] / "golden" / "producers" / "spyx"
+
+
 def _converted(tmp: Path) -> tuple[ir.Graph, np.ndarray, str]:
     """``neurokit convert``'s MLP (IF with reset by subtraction and a half-threshold start, an I
     readout, analog digits in sixteenths: deployed with ``input_scale = 16``) and 6 test images x 24 steps."""
@@ -189,7 +208,7 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     """Per case: the artifact, real Lava's integers (one launch for all cases) and neurokit's."""
     be = get_backend("loihi2")
     out: dict[str, dict[str, Any]] = {}
-    cases = {**_cases(), "converted": _converted(tmp_path_factory.mktemp("convert"))}
+    cases = {**_cases(), "converted": _converted(tmp_path_factory.mktemp("convert")), **_spyx_cases()}
     for name, (graph, x, layer) in cases.items():
         scale = 16.0 if name == "converted" else 1.0
         art = be.lower(graph, tmp_path_factory.mktemp(name), {"input_scale": scale})
@@ -212,7 +231,7 @@ def _float_agreement(r: dict[str, Any]) -> float:
 @pytest.mark.lava
 @pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "delay_branches",
                                   "residual", "converted", "leaky_subtract_next", "cuba_subtract", "per_neuron_tau",
-                                  "multi_spike"])
+                                  "multi_spike", "spyx_lif", "spyx_psu_lif"])
 def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], case: str) -> None:
     r = runs[case]
     assert sorted(r["lava"]) == sorted(r["ours"])
@@ -226,7 +245,8 @@ def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], 
 @pytest.mark.parametrize("case, bound", [("cuba", 0.95), ("readout_i", 0.95), ("pool_conv", 0.95),
                                          ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("delay_branches", 0.95),
                                          ("residual", 0.9), ("converted", 0.9), ("leaky_subtract_next", 0.95),
-                                         ("cuba_subtract", 0.95), ("per_neuron_tau", 0.95), ("multi_spike", 0.7)])
+                                         ("cuba_subtract", 0.95), ("per_neuron_tau", 0.95), ("multi_spike", 0.7),
+                                         ("spyx_lif", 0.95), ("spyx_psu_lif", 0.95)])
 def test_new_layers_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str, bound: float) -> None:
     assert _float_agreement(runs[case]) >= bound
 
@@ -398,6 +418,28 @@ def test_per_neuron_decays_run_as_the_neuron_program_where_their_12_bit_decays_d
     layer = be.lower(far, tmp_path / "far").manifest["layers"][0]
     assert layer["program"] == ["per-neuron decays (the stock LIF holds one du/dv per process)"]
     assert layer["dv"] == sorted(round(4096 * -np.expm1(-0.01 / tau)) for tau in (0.02, 0.03, 0.04))  # 1 - a per neuron
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("case", ["spyx_lif", "spyx_psu_lif"])
+def test_the_output_stage_is_applied_to_what_the_chip_records(runs: dict[str, dict[str, Any]], case: str) -> None:
+    r = runs[case]
+    art = r["artifact"]
+    assert [e["kind"] for e in art.manifest["output_stage"]] == (["Delay"] if case == "spyx_lif" else ["Threshold"])
+    out = art.manifest["output"]
+    chip = _recording(art, r["lava"]).outputs[out]
+    np.testing.assert_array_equal(chip, get_backend("loihi2").reference_run(art, r["x"], r["x"].shape[0]).outputs[out])
+    f = sim.simulate(get_backend("loihi2").reference_graph(art), r["float_x"]).outputs[out]
+    assert chip.shape == f.shape and np.mean(chip == f) > 0.9 and chip.sum() > 0
+    if case == "spyx_lif":  # the one-step output delay: nothing is read out in step 0
+        assert not chip[0].any()
+    else:
+        assert art.manifest["layers"][1]["synapse"] == "layer_2" and "delays" in _layer_arrays(art, 1)
+
+
+def _layer_arrays(art: Artifact, k: int) -> dict[str, np.ndarray]:
+    with h5py.File(Path(art.path) / "layers.h5", "r") as f:
+        return {key: f[f"layer{k}"][key][()] for key in f[f"layer{k}"]}
 
 
 @pytest.mark.lava

@@ -326,3 +326,24 @@ def test_a_scaled_shortcut_and_a_weighted_path_join_one_population(tmp_path: Pat
     assert emu.spikes["b"].any()
     # the Scale has no synapse latency in the IR, the chip needs one step: the seam shows it, it stays high
     assert agreement_all(flt.spikes, emu.spikes) > 0.8
+
+
+@pytest.mark.parametrize("case", ["lif", "psu_lif", "rcubalif"])
+def test_spyx_exports_deploy_with_their_output_stage(tmp_path: Path, case: str) -> None:
+    """spyx ends its nets ``LIF -> Delay -> Output`` (PSU_LIF: ``LI -> Threshold -> Output``, with a
+    Delay inside the net, a synaptic delay): the chip runs the populations, the output stage is applied
+    to the recording on the host; emulator == S16.15 reference, and the float model agrees."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the producer's notes
+        g = ir.read(GOLDEN / "spyx" / f"{case}.nir", producer="spyx")
+    x = np.load(GOLDEN / "spyx" / f"{case}.npz", allow_pickle=False)["input"].astype(np.float64)
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    stage = [e["kind"] for e in art.manifest["output_stage"]]
+    assert stage == (["Threshold"] if case == "psu_lif" else ["Delay"])
+    out = art.manifest["output"]
+    np.testing.assert_array_equal(emu.outputs[out], ref.outputs[out])
+    assert emu.outputs[out].sum() > 0 and np.mean(emu.outputs[out] == flt.outputs[out]) > 0.99
+    if stage == ["Delay"]:
+        assert not emu.outputs[out][0].any()  # read out one step late
