@@ -25,25 +25,40 @@ def _reason(refusal: object) -> str:
 
 def loihi2_rows() -> list[str]:
     rows = json.loads((RESULTS / "loihi2_matrix.json").read_text())
-    out = ["| model | accepted | own mode (real Lava vs neurokit) | float model (spikes) | Lava wall time (s) | refusal |",
-           "|---|---|---|---|---|---|"]
+    out = ["| model | accepted | own mode (real Lava vs neurokit) | float model (spikes) | Lava wall time (s) | "
+           "runs as / refusal |", "|---|---|---|---|---|---|"]
     for r in rows:
+        notes = []
+        if r.get("neuron_program"):
+            notes.append("neuron program: " + ", ".join(r["neuron_program"]))
+        if r.get("output_stage"):
+            notes.append("output stage on the host: " + ", ".join(r["output_stage"]))
         out.append(f"| {r['model']} | {'yes' if r['accepted'] else 'no'} | {_fmt(r.get('own_mode_agreement'))} | "
                    f"{_fmt(r.get('float_spike_agreement'))} | {_fmt(r.get('lava_wall_s'), 1)} | "
-                   f"{'' if r['accepted'] else _reason(r.get('refusal'))} |")
+                   f"{'; '.join(notes) if r['accepted'] else _reason(r.get('refusal'))} |")
     return out
+
+
+def _spinnaker_notes(r: dict) -> str:
+    """The neuron model (standard cells or a custom model), the output stage and the row's note."""
+    notes = [str(r["neuron_model"])] if r.get("neuron_model") else []
+    if r.get("output_stage"):
+        notes.append("output stage on the host: " + ", ".join(r["output_stage"]))
+    if r.get("note"):
+        notes.append(str(r["note"]))
+    return "; ".join(notes).replace("|", "/")
 
 
 def spinnaker_rows() -> list[str]:
     models = json.loads((RESULTS / "spinnaker_models.json").read_text())["models"]
-    out = ["| model | accepted | own mode (emulator vs S16.15) | float model (spikes) | cores / chips | lower + run (s) | refusal |",
-           "|---|---|---|---|---|---|---|"]
+    out = ["| model | accepted | own mode (emulator vs S16.15) | float model (spikes) | cores / chips | lower + run (s) | "
+           "runs as / refusal |", "|---|---|---|---|---|---|---|"]
     for name, r in models.items():
         wall = (r.get("lower_s") or 0.0) + (r.get("emulator_s") or 0.0) if r.get("accepted") else None
         cores = f"{r.get('cores')} / {r.get('chips')}" if r.get("accepted") else "–"
         out.append(f"| {name} | {'yes' if r['accepted'] else 'no'} | {_fmt(r.get('own_mode_spike_agreement'))} | "
                    f"{_fmt(r.get('float_spike_agreement'))} | {cores} | {_fmt(wall, 2)} | "
-                   f"{'' if r['accepted'] else _reason(r.get('refusal') or r.get('problems'))} |")
+                   f"{_spinnaker_notes(r) if r['accepted'] else _reason(r.get('refusals') or r.get('refusal'))} |")
     return out
 
 
@@ -55,7 +70,12 @@ def main() -> None:
         "this project's 2-core machine. *Own mode*: spike agreement of the target with its own numeric mode in",
         "neurokit (an implementation fault shows here; 1.000 is bit for bit). *Float model*: spike agreement with the",
         "float64 model at the target's timing (quantisation and semantics). Refusals name the first reason; the",
-        "deploy error lists every node at once with its fix.",
+        "deploy error lists every node at once with its fix. *Neuron program* (Loihi 2): the layer runs as",
+        "neurokit's `ResetLIF` process (Lava's bit-accurate LIF arithmetic with per-neuron decays and the profile's",
+        "spike/reset rules: a leaky or next-step subtraction, spike counts, a floor), in Lava's CPU backend; on a chip",
+        "it is a custom neuron microcode. *Custom* (SpiNNaker): the populations need a custom sPyNNaker neuron model",
+        "(the same S16.15 step with the profile's reset); the PyNN export, standard cells only, refuses those graphs.",
+        "*Output stage*: Delay/Threshold nodes before the Output, applied to the recording on the host.",
         "",
         "## Loihi 2 (Lava 0.10, out of process)",
         "",

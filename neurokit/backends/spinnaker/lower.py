@@ -343,7 +343,8 @@ def _reference_graph(g: ir.Graph, chip_nodes: dict[str, ir.Node], chip_prof: ir.
         node = g.nodes[p]
         node = chip_nodes[p]
         flat = node.replace(**{k: np.asarray(v).ravel() for k, v in node.arrays().items()})
-        nodes[p] = flat.replace(metadata={**flat.metadata, "input_saturation": limits[p],
+        start = {"v_init": np.asarray(flat.metadata["v_init"], np.float64).ravel()} if "v_init" in flat.metadata else {}
+        nodes[p] = flat.replace(metadata={**flat.metadata, **start, "input_saturation": limits[p],
                                           "late_bias": late_bias(proj_data, p, n_of[p])})
     for d in proj_data:
         parts = baked[d["syn"]]

@@ -368,7 +368,8 @@ def test_the_lowering_table_holds_the_functions_lower_calls_and_matches_check() 
     np.testing.assert_array_equal(w, np.full((1, 4), 0.25))
     prog = be.lowering[ir.CubaLIF](_cases()["cuba"][0].nodes["cuba"], EULER)
     assert (prog.du, prog.dv) == (1023, 1365)
-    odd = ir.Graph.sequential(ir.Linear(weight=np.eye(2)), ir.Threshold(threshold=np.ones(2)), names=["w", "th"])
+    odd = ir.Graph.sequential(ir.Linear(weight=np.eye(2)), ir.Threshold(threshold=np.ones(2)), ir.Linear(weight=np.eye(2)),
+                              _lif(2, 0.5), names=["w", "th", "w2", "lif"])  # a Threshold inside the net (not the output stage)
     assert [p.node for p in unsupported_nodes(odd, be.lowering, "loihi2")] == ["th"]
     assert any(p.node == "th" and "Threshold has no Loihi 2 lowering" in p.message for p in be.check(odd))
 

@@ -347,3 +347,22 @@ def test_spyx_exports_deploy_with_their_output_stage(tmp_path: Path, case: str) 
     assert emu.outputs[out].sum() > 0 and np.mean(emu.outputs[out] == flt.outputs[out]) > 0.99
     if stage == ["Delay"]:
         assert not emu.outputs[out][0].any()  # read out one step late
+
+
+def test_a_converted_conv_net_runs_with_its_subtraction_and_half_threshold_start(tmp_path: Path) -> None:
+    """What conversion emits: conv -> IF with reset by subtraction, a half-threshold start of the
+    layer's shape (C, H, W), an I readout. The subtraction runs as a custom neuron
+    model, the start is flattened with the population: emulator == S16.15 reference, float agrees."""
+    rng = np.random.default_rng(7)
+    shape = (3, 4, 4)
+    g = ir.Graph.sequential(
+        ir.Conv2d(weight=rng.normal(0.1, 0.3, (3, 1, 3, 3)), bias=np.full(3, 0.02), padding=1, input_shape=(4, 4)),
+        ir.IF(r=np.full(shape, 1000.0), v_threshold=np.ones(shape), metadata={"v_init": np.full(shape, 0.5)}),
+        ir.Flatten(input_shape=shape), ir.Linear(weight=rng.normal(0.0, 0.3, (5, 48))), ir.I(r=np.full(5, 1000.0)),
+        names=["conv", "if", "flat", "fc", "readout"], profile=ir.Profile(reset="subtract"))
+    x = (rng.random((30, 2, 1, 4, 4)) < 0.5).astype(np.float64)
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    assert art.manifest["neuron_model"] == "custom (reset='subtract')"
+    np.testing.assert_array_equal(emu.spikes["if"], ref.spikes["if"])
+    np.testing.assert_array_equal(emu.outputs["output"], ref.outputs["output"])
+    assert emu.spikes["if"].any() and agreement(flt.spikes["if"], emu.spikes["if"]) > 0.95
