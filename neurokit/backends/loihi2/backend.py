@@ -26,7 +26,7 @@ from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
 from .board import RUNNER, LoihiBoard, _integer_inputs, _recording, run_lava, run_lava_many
-from .check import MAX_DELAY_STEPS, NEURONS, PORTS, SYNAPSES, plan_layers, profile_problems
+from .check import MAX_DELAY_STEPS, NEURONS, PORTS, SYNAPSES, plan_layers
 from .fixed_point import run_layers
 from .netx import INPUT_MESSAGE_BITS, write_netx
 from .options import FAULTS, OPTIONS, validate_faults, validate_options
@@ -36,7 +36,7 @@ from .report import deploy_report
 from .runtime import runtime_status
 
 __all__ = ["Loihi2Backend", "LoihiBoard", "deploy_report", "quantize_graph", "quantize_layer", "run_lava", "run_lava_many",
-           "profile_problems", "RUNNER", "LI_SCALE", "LI_VTH", "VTH_MAX", "MAX_DELAY_STEPS", "NEURONS", "SYNAPSES",
+           "RUNNER", "LI_SCALE", "LI_VTH", "VTH_MAX", "MAX_DELAY_STEPS", "NEURONS", "SYNAPSES",
            "_dense_weight", "_integer_inputs", "_recording", "LOWERING", "lower_port", "dense_matrix", "neuron_program"]
 
 

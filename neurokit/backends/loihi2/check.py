@@ -164,18 +164,6 @@ def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str,
     return out
 
 
-def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Problem]:
-    """The profile options no Loihi 2 neuron program here expresses, each with the reason. Lava's
-    stock ``LIF`` (zero reset; a ``next_step`` zero reset gives the same spikes) and ``ATRLIF`` (IF
-    with subtraction, either timing: no leak acts between the spike and the subtraction) cover the
-    common cases; everything else the profile can say (``reset="none"``, a leaky subtraction in
-    either timing, ``multi_spike``, ``v_min``) runs as neurokit's neuron program
-    (:func:`program_reasons`), so no profile option is refused today; ``leak_free_subtract`` is kept
-    for callers."""
-    del p, leak_free_subtract
-    return []
-
-
 def program_reasons(node: ir.Node, p: ir.Profile) -> list[str]:
     """Why a layer runs as neurokit's neuron program (:mod:`~neurokit.backends.loihi2.lava_neuron`:
     Lava's bit-accurate LIF arithmetic with per-neuron decays and the profile's spike/reset rules)
@@ -373,8 +361,5 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
                                 "end the model with a neuron layer (an LI/I readout)"))
     if not plans and not problems:
         problems.append(Problem("<graph>", "no (weight layer, neuron) pair to map", "add a neuron layer"))
-    spiking = [g.nodes[pl.neuron] for pl in plans if isinstance(g.nodes[pl.neuron], SPIKING)]
-    problems += profile_problems(g.profile, leak_free_subtract=g.profile.reset == "subtract" and bool(spiking)
-                                 and all(isinstance(n, ir.IF) for n in spiking))
     problems += _node_problems(g, plans)
     return plans, problems

@@ -72,7 +72,6 @@ def structure(graph: ir.Graph) -> Structure:
             problems.append(Problem(name, f"{node.type_name} has no SpiNNaker lowering in this version",
                                     "map Linear/Affine/SparseLinear/Conv/Pool/Scale/Delay into "
                                     "LIF/IF/LI/I/CubaLIF/CubaLI populations"))
-    problems += profile_problems(g.profile)
     loops = g.loop_edges()
     inputs = [n for n, node in g.nodes.items() if isinstance(node, ir.Input)]
     if len(inputs) != 1:
@@ -154,17 +153,6 @@ def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], 
     chains of several nodes need :func:`projection_csr`)."""
     s = structure(graph)
     return s.populations, [(p.name, p.pre, p.post) for p in s.projections], s.problems
-
-
-def profile_problems(profile: ir.Profile) -> list[Problem]:
-    r"""The profile options SpiNNaker cannot run: none. Both spike rules map onto the chip's
-    :math:`V \ge V_{th}` (``threshold_type_static.h``; ``">"`` is :math:`V \ge V_{th} + 2^{-15}` in
-    S16.15). What sPyNNaker's standard cells cannot say (a subtraction, a next-step reset, spike
-    counts, a floor: :func:`custom_model_reasons`) runs as a custom neuron model (sPyNNaker builds
-    user neuron models from C; the step is :func:`neurokit.dynamics.fixed.fixed_step`, what the
-    emulator runs); only the PyNN export, which uses standard cells, refuses those graphs."""
-    del profile
-    return []
 
 
 def custom_model_reasons(profile: ir.Profile) -> list[str]:
