@@ -13,6 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+#: What the producer tests read some goldens with (``ir.read(..., profile=...)``): the options their
+#: producers set that the files do not say (tests/golden/producers).
+GOLDEN_PROFILES: dict[str, dict[str, dict[str, object]]] = {
+    "snntorch": {"leaky_zero": {"reset": "zero"}, "synaptic_zero": {"reset": "zero"}},
+    "sinabs": {"iaf_min_v_mem": {"v_min": -1.0}, "iaf_reset_zero": {"reset": "zero"},
+               "iaf_single_spike": {"multi_spike": False}},
+}
 
 
 def single_thread() -> None:

@@ -39,11 +39,8 @@ from neurokit.errors import NeurokitError
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDENS = ROOT / "tests" / "golden" / "producers"
-PROFILES: dict[str, dict[str, dict[str, Any]]] = {  # what the producer tests read each golden with
-    "snntorch": {"leaky_zero": {"reset": "zero"}, "synaptic_zero": {"reset": "zero"}},
-    "sinabs": {"iaf_min_v_mem": {"v_min": -1.0}, "iaf_reset_zero": {"reset": "zero"},
-               "iaf_single_spike": {"multi_spike": False}},
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import GOLDEN_PROFILES as PROFILES  # noqa: E402
 
 
 def measure(name: str, graph: ir.Graph, x: np.ndarray, *, input_scale: float = 1.0,

@@ -4,7 +4,8 @@ spike with neurokit's S16.15 reference (own mode) and with the float model at on
 latency (float seam). A refused model lists the refusal (node, reason, fix).
 
 Trained families are the trainer's architectures at their initial weights (x3, so that they spike),
-converted ones come from a briefly trained digits ANN, producer files are read with their producer.
+converted ones come from a briefly trained digits ANN, producer files are read with their producer
+(and the options their tests add, ``_common.GOLDEN_PROFILES``).
 Profiles sPyNNaker's standard cells cannot say (a subtraction, a next-step reset, spike counts, a
 floor) run as a custom neuron model (the artifact's ``neuron_model``; the PyNN export refuses them).
 Where a model is still refused, it is also run with the chip's standard reset (``reset="zero"``, same
@@ -25,7 +26,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, machine, save, single_thread  # noqa: E402
+from _common import GOLDEN_PROFILES, REPO, machine, save, single_thread  # noqa: E402
 
 single_thread()
 
@@ -160,7 +161,8 @@ def producers(tmp: Path) -> dict[str, dict[str, object]]:
     files.append((golden / "nir-paper-cnn" / "cnn_sinabs.nir", "sinabs"))
     for path, producer in files:
         name = f"{producer}/{path.stem}"
-        g = ir.read(path, producer=producer)
+        prof = GOLDEN_PROFILES.get(producer, {}).get(path.stem)
+        g = ir.read(path, producer=producer, **({"profile": prof} if prof else {}))
         data = path.with_suffix(".npz")
         if data.is_file():
             x = np.load(data, allow_pickle=False)["input"]

@@ -80,6 +80,7 @@ class LayerPlan:
     recurrent: str | None = None
     branch_delays: tuple[str | None, ...] | None = None  # delay branches: each synapse's Delay node (or None)
     skip: tuple[tuple[str, ...], str] | None = None  # a residual path: (its synapse nodes, its source neuron)
+    chain_delay: str | None = None  # a Delay node in front of the composed synapses (one DelayDense)
 
     @property
     def synapse(self) -> str:
@@ -102,7 +103,8 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
     """``{neuron: (synapses, delays, sum point)}`` for neurons fed by parallel branches from one
     source ``E``: ``E -> [Delay_k ->] Linear_k -> neuron`` (what neurokit.train exports for learnable
     delays, one branch per lag; ``SpikingSequential`` sums them in a Flatten before the neuron), or
-    one delayed branch ``E -> Delay -> W -> neuron`` (spyx's one-step output delay inside a net). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
+    one delayed branch ``E -> Delay -> W -> neuron`` (spyx's one-step delay inside a net; a Delay in
+    front of a chain of several weight nodes is :attr:`LayerPlan.chain_delay`). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
     branch's delay."""
     groups = {}
     for name, node in g.nodes.items():
@@ -245,6 +247,11 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                                                          "[0, 1] (Euler with dt > tau)", "use a smaller dt"))
         if plan.branch_delays is not None:
             problems += _branch_problems(g, plan)
+        if plan.chain_delay is not None:
+            steps = delay_steps(np.asarray(g.nodes[plan.chain_delay].delay), p.dt)
+            if steps.max(initial=0) > MAX_DELAY_STEPS:
+                problems.append(Problem(plan.chain_delay, f"a delay of {int(steps.max())} steps; Loihi 2 stores 0 to "
+                                                          f"{MAX_DELAY_STEPS}", "shorten the delay or use a larger dt"))
         syn_nodes = [g.nodes[s] for s in plan.synapses]
         delayed = [s for s, n in zip(plan.synapses, syn_nodes) if isinstance(n, ir.SparseLinear) and n.delay is not None]
         if delayed and len(plan.synapses) > 1:
@@ -312,8 +319,11 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     fan_out = {g.predecessors(n)[0] for n in in_branches}  # the branches' common source
     skips = skip_synapses(g, rec, branches)
     on_skips = {n for _, _, chain in skips.values() for n in chain}
+    lead_delays = {n for n, node in g.nodes.items() if isinstance(node, ir.Delay) and n not in in_branches
+                   and len(g.predecessors(n)) == 1 and isinstance(g.nodes[g.predecessors(n)[0]], (ir.Input, *SPIKING))
+                   and len(g.successors(n)) == 1 and isinstance(g.nodes[g.successors(n)[0]], (*SYNAPSES, ir.Flatten))}
     for name, node in g.nodes.items():
-        if name in in_branches and isinstance(node, ir.Delay):
+        if (name in in_branches or name in lead_delays) and isinstance(node, ir.Delay):
             continue
         if not isinstance(node, (*SYNAPSES, *NEURONS, *PORTS)):
             problems.append(Problem(name, f"{node.type_name} has no Loihi 2 lowering in this version",
@@ -338,8 +348,12 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
         return [], problems
     plans: list[LayerPlan] = []
     run: list[str] = []
+    lead: str | None = None  # a Delay in front of the current chain (spyx: LIF -> Delay -> pool -> dense)
     for name in order:
         if name in in_branches or name in on_skips:
+            continue
+        if name in lead_delays:
+            lead = name
             continue
         if name in branches:
             if run:
@@ -354,8 +368,8 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
                                     "every neuron layer needs a weight layer before it"))
         else:
             plans.append(LayerPlan(tuple(run), name, rec.get(name),
-                                   skip=skips[name][:2] if name in skips else None))
-            run = []
+                                   skip=skips[name][:2] if name in skips else None, chain_delay=lead))
+            run, lead = [], None
     if run:
         problems.append(Problem(run[-1], "weight layers after the last neuron layer have no neuron to drive",
                                 "end the model with a neuron layer (an LI/I readout)"))

@@ -283,6 +283,8 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
         if plan.branch_delays is not None:
             syn = [_merged_branches(g, plan)]  # one SparseLinear with per-synapse delays (DelayDense)
             syn_shapes = [None]
+        elif plan.chain_delay is not None:  # the composed chain, each synapse delayed by its input's Delay
+            syn, syn_shapes = [_delayed_chain(g, plan, shapes)], [None]
         else:
             syn, syn_shapes = [g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses]
         skip = None
@@ -299,6 +301,17 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
         layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits, g.profile))
         errors.append({"layer": plan.neuron, **err})
     return params_list, layers, errors
+
+
+def _delayed_chain(g: ir.Graph, plan: LayerPlan, shapes: dict) -> ir.Node:
+    """A chain of weight nodes behind a ``Delay`` (:attr:`~.check.LayerPlan.chain_delay`) as one
+    ``SparseLinear``: the composed weights, each synapse delayed by its input's delay (a DelayDense),
+    the composed bias in ``metadata["bias"]``."""
+    w, b = composed_weight([g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses], g.profile.dt)
+    sp = ir.SparseLinear.from_dense(w)
+    pre = np.repeat(np.arange(sp.n_pre), np.diff(sp.indptr))
+    steps = np.broadcast_to(delay_steps(np.asarray(g.nodes[plan.chain_delay].delay), g.profile.dt).ravel(), (sp.n_pre,))
+    return sp.replace(delay=steps[pre] * g.profile.dt, metadata={"bias": b})
 
 
 def _merged_branches(g: ir.Graph, plan: LayerPlan) -> ir.Node:

