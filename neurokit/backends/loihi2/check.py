@@ -39,12 +39,12 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
 * **neuron program** (:func:`program_reasons`): what neither stock process says — a subtraction on a
   leaky neuron (its offset would decay in ATRLIF) in either timing, ``reset="none"``,
   ``multi_spike`` (graded spike counts, sent through Dense as 8-bit messages), ``v_min``, per-neuron
-  decays — runs as ``ResetLIF`` (:mod:`~neurokit.backends.loihi2.lava_neuron`): Lava's own
+  decays, refractory periods — runs as ``ResetLIF`` (:mod:`~neurokit.backends.loihi2.lava_neuron`): Lava's own
   bit-accurate LIF arithmetic with the profile's spike/reset step. Loihi 2's neurons are
   programmable; in Lava it runs on the CPU backend (the chip would need the same step as microcode).
 * **profile**: every option maps; ``spike_rule`` ``">="`` on the stock LIF is an integer threshold
   shift (``>`` one unit lower, :mod:`~neurokit.backends.loihi2.quantize`); the program compares
-  by the rule itself. Refused: refractory periods, ``v_reset != 0``, per-neuron thresholds, exact
+  by the rule itself. Refused: ``v_reset != 0``, per-neuron thresholds, exact
   Cuba integration, a bias into a Cuba neuron (each with its reason).
 """
 
@@ -180,6 +180,8 @@ def program_reasons(node: ir.Node, p: ir.Profile) -> list[str]:
             reasons.append("multi_spike (graded spike counts)")
         if p.reset == "none":
             reasons.append("reset='none'")
+        if node.t_refrac is not None and np.any(neuron_coefficients(node, p).refrac_steps > 0):
+            reasons.append("refractory periods (a count-down per neuron)")
         if p.reset == "subtract" and not isinstance(node, ir.IF):
             reasons.append(f"reset='subtract' on a leaky {node.type_name} (ATRLIF keeps its offset only without a leak)")
     return reasons
@@ -219,8 +221,6 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                                     "make hidden layers spiking (LIF/IF/CubaLIF); readouts go last"))
         problems += _uniform_problems(plan.neuron, node, p)
         if isinstance(node, SPIKING):
-            if node.t_refrac is not None and np.any(node.t_refrac > 0):
-                problems.append(Problem(plan.neuron, "refractory periods are not lowered", "set t_refrac to 0"))
             if np.any(node.v_reset != 0):
                 problems.append(Problem(plan.neuron, "Loihi 2 resets to 0", "set v_reset to 0"))
             if np.any(np.asarray(node.v_threshold) <= 0):

@@ -13,7 +13,9 @@ saturating voltage, the 12-bit truncating decays, the bias) with only the spike/
   the update; a subtraction :math:`v \leftarrow v - n_{t-1}\theta` follows the update;
 * spike :math:`v > \theta` (or :math:`\ge` with ``ge``), the count :math:`n = \lfloor v/\theta \rfloor`
   (``multi``: graded spikes, Sinabs' ``MultiSpike``) or 1;
-* same-step reset (``reset``: 0 zero, 1 subtract, 2 none): 0 or :math:`v - n\theta`; the floor :math:`v \leftarrow \max(v, v_{min})`.
+* same-step reset (``reset``: 0 zero, 1 subtract, 2 none): 0 or :math:`v - n\theta`; the floor :math:`v \leftarrow \max(v, v_{min})`;
+* refractoriness (``refrac`` steps per neuron): a count-down, lowered by one each step first; while
+  it is above 0 the membrane keeps its value and the neuron cannot spike.
 
 On a chip this is a custom neuron program (lava-loihi's microcode path, not public); here it runs in
 Lava's CPU backend (``Loihi2SimCfg``), selected through ``exception_proc_model_map``.
@@ -36,13 +38,15 @@ class ResetLIF(AbstractProcess):
     """The CUBA neuron with per-neuron ``du``/``dv`` and a programmable spike/reset step (module docstring)."""
 
     def __init__(self, *, shape, u, v, du, dv, bias_mant, bias_exp, vth, ge, reset, next_step, multi, v_min,
-                 name=None):
+                 refrac=0, name=None):
         super().__init__(shape=shape, name=name)
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         self.u = Var(shape=shape, init=u)
         self.v = Var(shape=shape, init=v)
         self.pending = Var(shape=shape, init=np.zeros(shape, np.int32))
+        self.countdown = Var(shape=shape, init=np.zeros(shape, np.int32))
+        self.refrac = Var(shape=shape, init=np.broadcast_to(np.asarray(refrac, np.int32), shape).copy())
         self.du = Var(shape=shape, init=du)
         self.dv = Var(shape=shape, init=dv)
         self.bias_mant = Var(shape=shape, init=bias_mant)
@@ -63,6 +67,8 @@ class PyResetLIFModel(AbstractPyLifModelFixed):
     u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     pending: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    countdown: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    refrac: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     du: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=12)
     dv: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=12)
     bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
@@ -81,14 +87,17 @@ class PyResetLIFModel(AbstractPyLifModelFixed):
         if not self.isthrscaled:
             self.scale_threshold()
         ge, reset, next_step, multi = (int(x) for x in self.rule[:4])
+        self.countdown[:] = np.maximum(self.countdown - 1, 0)
+        frozen = self.countdown > 0
         if next_step and reset == 0:  # the step after a spike starts from 0
             self.v[:] = np.where(self.pending > 0, 0, self.v)
+        v_start = self.v.astype(np.int64)
         self.subthr_dynamics(activation_in=a_in_data)  # Lava's own current and voltage update
         theta, lo, hi = self.effective_vth, -self.max_uv_val + 1, self.max_uv_val - 1
-        v = self.v.astype(np.int64)
+        v = np.where(frozen, v_start, self.v.astype(np.int64))
         if next_step and reset == 1:
             v = np.clip(v - self.pending.astype(np.int64) * theta, lo, hi)
-        fired = v >= theta if ge else v > theta
+        fired = (v >= theta if ge else v > theta) & ~frozen
         n = np.where(fired, v // theta, 0) if multi else fired.astype(np.int64)
         if next_step:
             self.pending[:] = n
@@ -96,5 +105,6 @@ class PyResetLIFModel(AbstractPyLifModelFixed):
             v = np.clip(v - n * theta, lo, hi)
         elif reset == 0:
             v = np.where(fired, 0, v)
+        self.countdown[:] = np.where(fired, self.refrac, self.countdown)
         self.v[:] = np.maximum(v, np.int64(self.v_min[0]))
         self.s_out.send(n.astype(np.int32))

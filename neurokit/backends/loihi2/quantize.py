@@ -240,7 +240,8 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
         v_min = -MAX_UV + 1 if profile.v_min == float("-inf") else int(np.clip(round(scale * profile.v_min), -MAX_UV + 1, 0))
         extra.update(program=1, ge=int(profile.spike_rule == ">="), reset=("zero", "subtract", "none").index(profile.reset),
                      next_step=int(profile.reset_timing == "next_step" and isinstance(neuron, (ir.LIF, ir.IF, *CUBA))),
-                     multi=int(profile.multi_spike and not isinstance(neuron, READOUTS)), v_min=v_min)
+                     multi=int(profile.multi_spike and not isinstance(neuron, READOUTS)), v_min=v_min,
+                     refrac=np.broadcast_to(np.asarray(c.refrac_steps, np.int64).ravel(), (w.shape[0],)).copy())
     if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
         sp = nodes[0]
         delays = np.zeros(w.shape, np.int64)

@@ -81,7 +81,7 @@ def run_one(art, inputs_path, result_path, hardware=False):
                            dv=L["dv"].astype(np.int32), bias_mant=L["bias_mant"].astype(np.int32),
                            bias_exp=L["bias_exp"].astype(np.int32), vth=int(L["vth"]), ge=int(L["ge"]),
                            reset=int(L["reset"]), next_step=int(L["next_step"]), multi=int(L["multi"]),
-                           v_min=int(L["v_min"]))
+                           v_min=int(L["v_min"]), refrac=L["refrac"].astype(np.int32) if "refrac" in L else 0)
         else:
             lif = LIF(shape=(n,), u=np.zeros(n, np.int32), v=v_init, du=int(L["du"]), dv=int(L["dv"]),
                       vth=int(L["vth"]), bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
@@ -118,7 +118,7 @@ def run_one(art, inputs_path, result_path, hardware=False):
             lifs[0].run(condition=RunSteps(num_steps=T), run_cfg=run_cfg)
             for dense, lif, v_init in zip(denses, lifs, inits):  # every sample starts from the initial state
                 lif.v.set(v_init.copy())
-                for var in ("i", "r") if isinstance(lif, ATRLIF) else ("u", "pending") if isinstance(lif, ResetLIF) else ("u",):
+                for var in ("i", "r") if isinstance(lif, ATRLIF) else ("u", "pending", "countdown") if isinstance(lif, ResetLIF) else ("u",):
                     getattr(lif, var).set(np.zeros(lif.v.shape, np.int32))
                 dense.a_buff.set(np.zeros(dense.a_buff.shape, np.int32))
             for rec in recs:

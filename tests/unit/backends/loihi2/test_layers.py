@@ -131,7 +131,11 @@ def _program_cases(rng: np.random.Generator) -> dict[str, tuple[ir.Graph, np.nda
                             profile=DT.replace(reset="subtract", spike_rule=">=", multi_spike=True, v_min=-1.0))
     multi = ir.Graph(nodes={**g.nodes, "rec": ir.Linear(weight=rng.normal(-0.1, 0.2, (12, 12)))},
                      edges=(*g.edges, ("if", "rec"), ("rec", "if")), profile=g.profile)
-    return {"leaky_subtract_next": (leaky, x, "lif"), "cuba_subtract": (cuba, x, "cuba"),
+    refractory = ir.Graph.sequential(ir.Linear(weight=rng.normal(0.4, 0.4, (14, 10))),
+                                     _lif(14, 0.5).replace(t_refrac=np.full(14, 0.03)),  # frozen 2 steps after a spike
+                                     ir.Linear(weight=rng.normal(0.1, 0.4, (3, 14))), _li(3),
+                                     names=["fc", "lif", "ro", "li"], profile=DT)
+    return {"leaky_subtract_next": (leaky, x, "lif"), "cuba_subtract": (cuba, x, "cuba"), "refractory": (refractory, x, "lif"),
             "per_neuron_tau": (per_neuron, x, "lif"), "multi_spike": (multi, x, "if")}
 
 
@@ -233,7 +237,7 @@ def _float_agreement(r: dict[str, Any]) -> float:
 @pytest.mark.lava
 @pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "delay_branches",
                                   "residual", "converted", "leaky_subtract_next", "cuba_subtract", "per_neuron_tau",
-                                  "multi_spike", "spyx_lif", "spyx_psu_lif", "spyx_conv"])
+                                  "multi_spike", "spyx_lif", "spyx_psu_lif", "spyx_conv", "refractory"])
 def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], case: str) -> None:
     r = runs[case]
     assert sorted(r["lava"]) == sorted(r["ours"])
@@ -248,7 +252,8 @@ def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], 
                                          ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("delay_branches", 0.95),
                                          ("residual", 0.9), ("converted", 0.9), ("leaky_subtract_next", 0.95),
                                          ("cuba_subtract", 0.95), ("per_neuron_tau", 0.95), ("multi_spike", 0.7),
-                                         ("spyx_lif", 0.95), ("spyx_psu_lif", 0.95), ("spyx_conv", 0.95)])
+                                         ("spyx_lif", 0.95), ("spyx_psu_lif", 0.95), ("spyx_conv", 0.95),
+                                         ("refractory", 0.95)])
 def test_new_layers_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str, bound: float) -> None:
     assert _float_agreement(runs[case]) >= bound
 
@@ -454,6 +459,9 @@ def test_program_cases_say_why_they_need_the_program_and_count_spikes(runs: dict
     assert reasons["cuba_subtract"][0].startswith("reset='subtract' on a leaky CubaLIF")
     assert reasons["multi_spike"] == ["v_min=-1.0 (a floor after the reset)", "multi_spike (graded spike counts)"]
     assert reasons["subtract_ge"] is None and reasons["cuba"] is None  # stock ATRLIF / LIF where they suffice
+    assert runs["refractory"]["artifact"].manifest["layers"][0]["program"] == ["refractory periods (a count-down per neuron)"]
+    s = runs["refractory"]["lava"]["s0"].astype(bool)  # never two spikes within 3 steps of one neuron
+    assert s.any() and not np.any(s[1:] & s[:-1]) and not np.any(s[2:] & s[:-2])
     assert runs["per_neuron_tau"]["artifact"].manifest["layers"][1]["program"]  # the LI readout's taus too
     lava = runs["multi_spike"]["lava"]
     assert lava["s0"].max() > 1 and lava["s1"].max() >= 1  # graded counts travel through Dense to the next layer
