@@ -77,3 +77,13 @@ def save(name: str, result: dict[str, object]) -> None:
     out = REPO / "tools" / "bench" / "results" / f"{name}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result))
+
+
+def golden_input(x: "np.ndarray", shape: tuple[int, ...]) -> "np.ndarray":
+    """A producer golden's input ``(T, B, ...)`` in the graph's input ``shape``: spyx stores images
+    channels last, the IR channels first."""
+    import numpy as np
+
+    if x.shape[2:] != tuple(shape) and x.ndim == 5 and x.shape[-1] == shape[0]:
+        return np.moveaxis(x, -1, 2)
+    return x

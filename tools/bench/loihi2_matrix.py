@@ -40,7 +40,7 @@ from neurokit.errors import NeurokitError
 ROOT = Path(__file__).resolve().parents[2]
 GOLDENS = ROOT / "tests" / "golden" / "producers"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import GOLDEN_PROFILES as PROFILES  # noqa: E402
+from _common import GOLDEN_PROFILES as PROFILES, golden_input  # noqa: E402
 
 
 def measure(name: str, graph: ir.Graph, x: np.ndarray, *, input_scale: float = 1.0,
@@ -141,6 +141,7 @@ def main(out: str, run_dirs: list[str]) -> None:
                 prof = PROFILES.get(producer, {}).get(path.stem)
                 g = ir.read(path, producer=producer, **({"profile": prof} if prof else {}))
             x = np.load(path.with_suffix(".npz"))["input"].astype(np.float64)
+            x = golden_input(x, tuple(g.nodes[next(iter(g.inputs))].shape))
             rows.append(measure(f"{producer} {path.stem}", g, x))
             print(rows[-1], flush=True)
     with warnings.catch_warnings():

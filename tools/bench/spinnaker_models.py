@@ -26,7 +26,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import GOLDEN_PROFILES, REPO, machine, save, single_thread  # noqa: E402
+from _common import GOLDEN_PROFILES, REPO, golden_input, machine, save, single_thread  # noqa: E402
 
 single_thread()
 
@@ -166,9 +166,7 @@ def producers(tmp: Path) -> dict[str, dict[str, object]]:
         data = path.with_suffix(".npz")
         if data.is_file():
             x = np.load(data, allow_pickle=False)["input"]
-            shape = tuple(g.nodes[next(iter(g.inputs))].shape)
-            if x.shape[2:] != shape and x.ndim == 5 and x.shape[-1] == shape[0]:  # spyx's conv input: channels last
-                x = np.moveaxis(x, -1, 2)
+            x = golden_input(x, tuple(g.nodes[next(iter(g.inputs))].shape))
         else:  # the NIR paper CNN: N-MNIST-sized random events
             x = spikes((20, 2, *g.infer_shapes()["input"][1]), 0.1, 5)
         rows[name] = measure(g, x, tmp / name)
