@@ -256,7 +256,7 @@ def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
     for t, drive in enumerate(S * np.abs(prog.g_in) * L.abs_in):
         current = prog.a_syn * current + drive
         u_int[t] = current
-    return {"scale": S, "dv": float(params["dv"]), "du": float(params["du"]), "d_in_int": d_in,
+    return {"scale": S, "dv": float(np.max(params["dv"])), "du": float(np.max(params["du"])), "d_in_int": d_in,
             "dense_floor_int": floor, "d_bias_int": d_b, "u_int": u_int}
 
 
@@ -277,7 +277,7 @@ def _loihi_run(v_int: np.ndarray, u_int: np.ndarray, spikes: np.ndarray | None, 
     return Run(next(iter(outputs.values())), v_int / scale, spikes, ref_graph,
                raw={"v": v_int.astype(np.int64), "u": u_int.astype(np.int64),
                     "s": spikes if spikes is not None else np.zeros(0, bool)}, bound_terms=terms,
-               resets_in_spiking_step=True)
+               resets_in_spiking_step=not (layer.get("program") and ref_graph.profile.reset_timing == "next_step"))
 
 
 class LavaBatch:
@@ -353,7 +353,7 @@ class LavaBatch:
         readout = bool(art.manifest["layers"][0]["readout"])  # LI, I, CubaLI: the membrane is the output
         outputs = {"output": raw["v0"] / float(art.manifest["layers"][0]["scale"]) if readout
                    else raw["s0"].astype(np.float64)}
-        spikes = raw["s0"].astype(bool) if not readout else None
+        spikes = raw["s0"].astype(np.int64 if art.manifest["layers"][0].get("multi_spike") else bool) if not readout else None
         layer = art.manifest["layers"][0]
         v = raw["v0"] - raw["r0"] - layer["v_offset"] if "r0" in raw else raw["v0"]  # ATRLIF: the membrane is v - r - offset
         return _loihi_run(v, raw["u0"], spikes, outputs, layer, ref_graph, self.terms[name])

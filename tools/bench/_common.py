@@ -13,6 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+#: What the producer tests read some goldens with (``ir.read(..., profile=...)``): the options their
+#: producers set that the files do not say (tests/golden/producers).
+GOLDEN_PROFILES: dict[str, dict[str, dict[str, object]]] = {
+    "snntorch": {"leaky_zero": {"reset": "zero"}, "synaptic_zero": {"reset": "zero"}},
+    "sinabs": {"iaf_min_v_mem": {"v_min": -1.0}, "iaf_reset_zero": {"reset": "zero"},
+               "iaf_single_spike": {"multi_spike": False}},
+}
 
 
 def single_thread() -> None:
@@ -70,3 +77,13 @@ def save(name: str, result: dict[str, object]) -> None:
     out = REPO / "tools" / "bench" / "results" / f"{name}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result))
+
+
+def golden_input(x: "np.ndarray", shape: tuple[int, ...]) -> "np.ndarray":
+    """A producer golden's input ``(T, B, ...)`` in the graph's input ``shape``: spyx stores images
+    channels last, the IR channels first."""
+    import numpy as np
+
+    if x.shape[2:] != tuple(shape) and x.ndim == 5 and x.shape[-1] == shape[0]:
+        return np.moveaxis(x, -1, 2)
+    return x

@@ -9,11 +9,15 @@ Usage (from the repository root, the Lava runtime installed):
 ``trained_run_dir``: ``neurokit train`` output folders (their ``model.nir``, inputs from the
 test split of the run's dataset). Converted models are made here with ``neurokit.api.convert``;
 producer goldens are read with their producer (``tests/golden/producers``) and the NIR paper's
-Sinabs CNN (``tests/golden/nir-paper-cnn``).
+Sinabs CNN (``tests/golden/nir-paper-cnn``, 10 steps of random events at 10 %).
+``neuron_program``: the layers run as neurokit's ``ResetLIF`` program (a leaky or next-step
+subtraction, spike counts, a floor, per-neuron decays); ``output_stage``: Delay/Threshold nodes
+applied to the recorded output on the host.
 
 ``results/loihi2_matrix.json`` was made with ``neurokit train`` runs of the default event-digits
 config (``arch=mlp`` 2 epochs, ``arch=mlp max_delay=4`` 2 epochs, ``arch=conv`` 4 epochs: short, so
-their accuracies are low; the agreements are what the file is for), 20 test samples each.
+their accuracies are low; the agreements are what the file is for), 20 test samples each; rerun on
+2026-11-29 on the shared 2-core machine (load average 11-19: Lava wall times are 2-3x those unloaded).
 """
 
 from __future__ import annotations
@@ -36,11 +40,8 @@ from neurokit.errors import NeurokitError
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDENS = ROOT / "tests" / "golden" / "producers"
-PROFILES: dict[str, dict[str, dict[str, Any]]] = {  # what the producer tests read each golden with
-    "snntorch": {"leaky_zero": {"reset": "zero"}, "synaptic_zero": {"reset": "zero"}},
-    "sinabs": {"iaf_min_v_mem": {"v_min": -1.0}, "iaf_reset_zero": {"reset": "zero"},
-               "iaf_single_spike": {"multi_spike": False}},
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import GOLDEN_PROFILES as PROFILES, golden_input  # noqa: E402
 
 
 def measure(name: str, graph: ir.Graph, x: np.ndarray, *, input_scale: float = 1.0,
@@ -68,6 +69,8 @@ def measure(name: str, graph: ir.Graph, x: np.ndarray, *, input_scale: float = 1
     row: dict[str, Any] = {"model": name, "accepted": True, "own_mode_agreement": float(np.min(same)),
                            "layers": [f"{L['synapse']}->{L['neuron']} {L['kind']}" for L in art.manifest["layers"]],
                            "netx": art.manifest["netx"]["file"] is not None, "lava_wall_s": round(wall, 1),
+                           "neuron_program": [L["neuron"] for L in art.manifest["layers"] if "program" in L],
+                           "output_stage": [e["kind"] for e in art.manifest.get("output_stage", [])],
                            "samples": int(x.shape[1]), "steps": int(x.shape[0])}
     spikes = [np.mean(flt.spikes[k].reshape(chip.spikes[k].shape) == chip.spikes[k]) for k in chip.spikes]
     row["float_spike_agreement"] = float(np.mean(spikes)) if spikes else None
@@ -139,12 +142,14 @@ def main(out: str, run_dirs: list[str]) -> None:
                 prof = PROFILES.get(producer, {}).get(path.stem)
                 g = ir.read(path, producer=producer, **({"profile": prof} if prof else {}))
             x = np.load(path.with_suffix(".npz"))["input"].astype(np.float64)
+            x = golden_input(x, tuple(g.nodes[next(iter(g.inputs))].shape))
             rows.append(measure(f"{producer} {path.stem}", g, x))
             print(rows[-1], flush=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         paper = ir.read(ROOT / "tests/golden/nir-paper-cnn/cnn_sinabs.nir", producer="sinabs")
-    rows.append(measure("NIR paper CNN (sinabs)", paper, np.zeros((2, 1, *paper.nodes[next(iter(paper.inputs))].shape))))
+    events = np.random.default_rng(5).random((10, 1, *paper.nodes[next(iter(paper.inputs))].shape)) < 0.1
+    rows.append(measure("NIR paper CNN (sinabs)", paper, events.astype(np.float64)))
     print(rows[-1], flush=True)
     Path(out).write_text(json.dumps(rows, indent=1) + "\n")
 

@@ -4,9 +4,13 @@ spike with neurokit's S16.15 reference (own mode) and with the float model at on
 latency (float seam). A refused model lists the refusal (node, reason, fix).
 
 Trained families are the trainer's architectures at their initial weights (x3, so that they spike),
-converted ones come from a briefly trained digits ANN, producer files are read with their producer.
-Where the producer's reset is one the chip does not have, the model is also run with the chip's reset
-(``reset="zero"``, same step, one spike) so the rest of the lowering is measured: those rows say so.
+converted ones come from a briefly trained digits ANN, producer files are read with their producer
+(and the options their tests add, ``_common.GOLDEN_PROFILES``).
+Profiles sPyNNaker's standard cells cannot say (a subtraction, a next-step reset, spike counts, a
+floor) run as a custom neuron model (the artifact's ``neuron_model``; the PyNN export refuses them).
+Where a model is still refused, it is also run with the chip's standard reset (``reset="zero"``, same
+step, one spike) so the rest of the lowering is measured: those rows say so. Converted nets take
+analog inputs: they get the test digits in sixteenths as spike counts, the first weights divided by 16.
 The emulator's ring-buffer shift expects every source to spike every step (``spikes_per_second =
 1/dt``), so no 16-bit input sum clips; ``saturations`` counts them anyway.
 
@@ -22,7 +26,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, machine, save, single_thread  # noqa: E402
+from _common import GOLDEN_PROFILES, REPO, golden_input, machine, save, single_thread  # noqa: E402
 
 single_thread()
 
@@ -51,6 +55,9 @@ def measure(g: ir.Graph, x: np.ndarray | None, tmp: Path, note: str = "") -> dic
     art = BE.lower(g, tmp, {"spikes_per_second": 1.0 / g.profile.dt})
     row["lower_s"] = round(time.perf_counter() - t0, 3)
     row["cores"], row["chips"] = art.manifest["report"]["cores"], art.manifest["report"]["chips"]
+    row["neuron_model"] = art.manifest["neuron_model"]
+    if art.manifest["output_stage"]:
+        row["output_stage"] = [e["kind"] for e in art.manifest["output_stage"]]
     if x is None:
         return row
     steps = x.shape[0]
@@ -60,11 +67,12 @@ def measure(g: ir.Graph, x: np.ndarray | None, tmp: Path, note: str = "") -> dic
     ref = BE.reference_run(art, x, steps)
     flt = sim.simulate(g.with_profile(g.profile.replace(numeric="float64", synapse_latency=1)), x, steps)
     nodes = list(emu.spikes)
-    row["own_mode_spike_agreement"] = metrics.spike_agreement({k: ref.spikes[k] for k in nodes},
-                                                              {k: emu.spikes[k] for k in nodes})
+    row["own_mode_spike_agreement"] = metrics.spike_agreement({k: ref.spikes[k].astype(bool) for k in nodes},
+                                                              {k: emu.spikes[k].astype(bool) for k in nodes})
+    row["own_mode_spike_counts_equal"] = all(np.array_equal(emu.spikes[k], ref.spikes[k]) for k in nodes)
     row["own_mode_outputs_equal"] = all(np.array_equal(emu.outputs[k], ref.outputs[k]) for k in emu.outputs)
     row["float_spike_agreement"] = round(metrics.spike_agreement({k: flt.spikes[k].astype(bool) for k in nodes},
-                                                                 {k: emu.spikes[k] for k in nodes}), 4)
+                                                                 {k: emu.spikes[k].astype(bool) for k in nodes}), 4)
     row["float_spikes"] = int(sum(flt.spikes[k].astype(bool).sum() for k in nodes))
     out = next(iter(emu.outputs))
     row["float_output_max_abs_diff"] = float(np.abs(emu.outputs[out] - flt.outputs[out]).max())
@@ -115,6 +123,20 @@ def trained(tmp: Path) -> dict[str, dict[str, object]]:
     return rows
 
 
+def counts_graph(g: ir.Graph, scale: float) -> ir.Graph:
+    """``g`` taking ``scale`` times its analog input as spike counts: the weights of the first weight
+    nodes after the Input divided by ``scale`` (biases unchanged), the same float model on ``scale x``."""
+    out, frontier = g, list(g.successors(next(iter(g.inputs))))
+    while frontier:
+        name = frontier.pop()
+        node = out.nodes[name]
+        if isinstance(node, ir.Flatten):
+            frontier += out.successors(name)
+        elif hasattr(node, "weight"):
+            out = out.replace_node(name, node.replace(weight=np.asarray(node.weight) / scale))
+    return out
+
+
 def converted(tmp: Path) -> dict[str, dict[str, object]]:
     from neurokit.convert import digits
     from neurokit.convert.convert import convert
@@ -124,10 +146,11 @@ def converted(tmp: Path) -> dict[str, dict[str, object]]:
         model, data = digits.train_reference_ann(arch, epochs=5)
         calib = data["x_train"][:200]
         g = convert(model, calib)
-        rows[f"converted {arch.upper()}"] = measure(g, None, tmp / f"conv_{arch}")
-        chip = g.with_profile(g.profile.replace(**CHIP_RESET))
-        rows[f"converted {arch.upper()} with the chip's reset"] = measure(
-            chip, None, tmp / f"conv0_{arch}", "structure only: converted nets take analog inputs, the chip spikes")
+        images = data["x_test"][:8]
+        x = np.broadcast_to(np.rint(images * 16)[None], (32, *images.shape)).astype(np.float64)
+        rows[f"converted {arch.upper()}"] = measure(counts_graph(g, 16.0), x, tmp / f"conv_{arch}",
+                                                    "8 test digits in sixteenths as spike counts (first weights / 16), "
+                                                    "32 steps; reset by subtraction as a custom neuron model")
     return rows
 
 
@@ -138,10 +161,12 @@ def producers(tmp: Path) -> dict[str, dict[str, object]]:
     files.append((golden / "nir-paper-cnn" / "cnn_sinabs.nir", "sinabs"))
     for path, producer in files:
         name = f"{producer}/{path.stem}"
-        g = ir.read(path, producer=producer)
+        prof = GOLDEN_PROFILES.get(producer, {}).get(path.stem)
+        g = ir.read(path, producer=producer, **({"profile": prof} if prof else {}))
         data = path.with_suffix(".npz")
         if data.is_file():
             x = np.load(data, allow_pickle=False)["input"]
+            x = golden_input(x, tuple(g.nodes[next(iter(g.inputs))].shape))
         else:  # the NIR paper CNN: N-MNIST-sized random events
             x = spikes((20, 2, *g.infer_shapes()["input"][1]), 0.1, 5)
         rows[name] = measure(g, x, tmp / name)

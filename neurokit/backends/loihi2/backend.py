@@ -18,6 +18,7 @@ import h5py
 import numpy as np
 
 from neurokit import ir
+from neurokit.backends.output_stage import describe as describe_output_stage
 from neurokit.backends.base import Artifact, BackendBase, LoweringFunction, Option, Problem
 from neurokit.errors import MappingError
 from neurokit.ir import passes
@@ -25,7 +26,7 @@ from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
 from .board import RUNNER, LoihiBoard, _integer_inputs, _recording, run_lava, run_lava_many
-from .check import MAX_DELAY_STEPS, NEURONS, PORTS, SYNAPSES, plan_layers, profile_problems
+from .check import MAX_DELAY_STEPS, NEURONS, PORTS, SYNAPSES, plan_layers
 from .fixed_point import run_layers
 from .netx import INPUT_MESSAGE_BITS, write_netx
 from .options import FAULTS, OPTIONS, validate_faults, validate_options
@@ -35,7 +36,7 @@ from .report import deploy_report
 from .runtime import runtime_status
 
 __all__ = ["Loihi2Backend", "LoihiBoard", "deploy_report", "quantize_graph", "quantize_layer", "run_lava", "run_lava_many",
-           "profile_problems", "RUNNER", "LI_SCALE", "LI_VTH", "VTH_MAX", "MAX_DELAY_STEPS", "NEURONS", "SYNAPSES",
+           "RUNNER", "LI_SCALE", "LI_VTH", "VTH_MAX", "MAX_DELAY_STEPS", "NEURONS", "SYNAPSES",
            "_dense_weight", "_integer_inputs", "_recording", "LOWERING", "lower_port", "dense_matrix", "neuron_program"]
 
 
@@ -100,6 +101,7 @@ class Loihi2Backend(BackendBase):
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
                     "input": ports["input"], "output": ports["output"], "layers": layers,
                     "input_scale": opts["input_scale"],
+                    "output_stage": describe_output_stage(g, next(iter(g.outputs))),  # applied on the host
                     "quantization_error": errors, "cores": sum(L["cores"] for L in layers), "netx": netx,
                     "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")

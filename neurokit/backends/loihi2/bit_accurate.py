@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurokit import ir
+from neurokit.backends.output_stage import describe as describe_output_stage
 from neurokit.sim.recording import Recording
 
 from .board import _integer_inputs, _recording
@@ -30,5 +31,6 @@ def simulate_loihi(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None
     g = graph.flatten()
     x = _integer_inputs(np.asarray(inputs))
     x = x[: int(steps or x.shape[0])]
-    manifest = {"dt": g.profile.dt, "layers": layers, "output": next(iter(g.outputs))}
+    manifest = {"dt": g.profile.dt, "layers": layers, "output": next(iter(g.outputs)),
+                "output_stage": describe_output_stage(g, next(iter(g.outputs)))}
     return _recording(manifest, run_layers(params, x.reshape(x.shape[0], x.shape[1], -1)))

@@ -16,6 +16,7 @@ import h5py
 import numpy as np
 
 from neurokit.backends.base import Artifact
+from neurokit.backends.output_stage import apply_output_stage
 from neurokit.errors import BackendUnavailableError, InvalidInputError
 from neurokit.sim.recording import Recording
 
@@ -114,7 +115,7 @@ def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray
     rec = Recording(dt=float(m["dt"]))
     for k, layer in enumerate(m["layers"]):
         if layer["kind"] not in READOUT_KINDS:
-            rec.spikes[layer["neuron"]] = raw[f"s{k}"].astype(bool)
+            rec.spikes[layer["neuron"]] = raw[f"s{k}"].astype(np.int64 if layer.get("multi_spike") else bool)
         traces = {key: raw[f"{key}{k}"].astype(np.float64) for key in ("v", "u", "r") if f"{key}{k}" in raw}
         if "r" in traces:  # ATRLIF (subtractive reset): the membrane is v - r - offset; v and r kept raw
             traces["v_raw"] = traces["v"]
@@ -122,5 +123,5 @@ def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray
         rec.traces[layer["neuron"]] = traces
     last = m["layers"][-1]
     out = raw[f"v{len(m['layers']) - 1}"] / last["scale"] if last["kind"] in READOUT_KINDS else raw[f"s{len(m['layers']) - 1}"]
-    rec.outputs[m["output"]] = np.asarray(out, dtype=np.float64)
+    rec.outputs[m["output"]] = apply_output_stage(m.get("output_stage", []), np.asarray(out, dtype=np.float64))
     return rec

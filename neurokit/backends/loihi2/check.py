@@ -10,9 +10,9 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its
-  membrane). One ``v_threshold`` and one 12-bit ``du``/``dv`` per layer (Lava 0.10's LIF declares
-  ``du``/``dv``/``vth`` as one value per process): time constants that differ across neurons map
-  only where each neuron's own decay rounds to the same 12 bits (:func:`_uniform_problems`).
+  membrane). One ``v_threshold`` per layer (the layer's scale is :math:`64 v_{th}/\vartheta`). Lava
+  0.10's stock ``LIF`` declares one ``du``/``dv`` per process: where each neuron's own 12-bit decay
+  differs, the layer runs as neurokit's neuron program (below) with a ``du``/``dv`` per neuron.
 * **branches**: ``E -> [Delay_k ->] W_k -> neuron`` for several ``k`` from one source (neurokit.train's
   learnable delays, one branch per lag; a converted ResNet's residual block, ``conv`` and its
   shortcut ``Scale`` from the same spiking layer) are one Dense, :math:`W = \sum_k W_k`, or, with
@@ -34,13 +34,18 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   conversion emits) is Lava's ``ATRLIF`` program with no decays and a fixed threshold: it never
   resets ``v`` but adds :math:`2\theta` to its refractory state ``r`` on a spike and fires on
   :math:`v - r \ge \theta`, so :math:`v - r` is the subtract-reset membrane
-  (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start).
-  Leaky neurons with ``"subtract"`` are refused (the offset would decay). On these leak-free
-  layers a subtraction in the next step (``reset_timing="next_step"``) gives the same spikes, so
-  it maps too; elsewhere only ``"same_step"``.
-* **profile**: in the spiking step, one binary spike, no floor;
-  ``spike_rule`` ``">"`` or ``">="`` (``>=`` on integers is ``>`` one unit lower: the quantizer puts
-  the scaled threshold one unit above the chip's, :mod:`~neurokit.backends.loihi2.quantize`).
+  (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start). On these
+  leak-free layers a subtraction in the next step gives the same spikes.
+* **neuron program** (:func:`program_reasons`): what neither stock process says — a subtraction on a
+  leaky neuron (its offset would decay in ATRLIF) in either timing, ``reset="none"``,
+  ``multi_spike`` (graded spike counts, sent through Dense as 8-bit messages), ``v_min``, per-neuron
+  decays, refractory periods — runs as ``ResetLIF`` (:mod:`~neurokit.backends.loihi2.lava_neuron`): Lava's own
+  bit-accurate LIF arithmetic with the profile's spike/reset step. Loihi 2's neurons are
+  programmable; in Lava it runs on the CPU backend (the chip would need the same step as microcode).
+* **profile**: every option maps; ``spike_rule`` ``">="`` on the stock LIF is an integer threshold
+  shift (``>`` one unit lower, :mod:`~neurokit.backends.loihi2.quantize`); the program compares
+  by the rule itself. Refused: ``v_reset != 0``, per-neuron thresholds, exact
+  Cuba integration, a bias into a Cuba neuron (each with its reason).
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Problem
+from neurokit.backends.output_stage import strip_output_stage
 from neurokit.dynamics.discretisation import delay_steps, is_exact, neuron_coefficients
 
 MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
@@ -74,6 +80,7 @@ class LayerPlan:
     recurrent: str | None = None
     branch_delays: tuple[str | None, ...] | None = None  # delay branches: each synapse's Delay node (or None)
     skip: tuple[tuple[str, ...], str] | None = None  # a residual path: (its synapse nodes, its source neuron)
+    chain_delay: str | None = None  # a Delay node in front of the composed synapses (one DelayDense)
 
     @property
     def synapse(self) -> str:
@@ -95,12 +102,16 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
                    ) -> dict[str, tuple[tuple[str, ...], tuple[str | None, ...], str]]:
     """``{neuron: (synapses, delays, sum point)}`` for neurons fed by parallel branches from one
     source ``E``: ``E -> [Delay_k ->] Linear_k -> neuron`` (what neurokit.train exports for learnable
-    delays, one branch per lag; ``SpikingSequential`` sums them in a Flatten before the neuron). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
+    delays, one branch per lag; ``SpikingSequential`` sums them in a Flatten before the neuron), or
+    one delayed branch ``E -> Delay -> W -> neuron`` (spyx's one-step delay inside a net; a Delay in
+    front of a chain of several weight nodes is :attr:`LayerPlan.chain_delay`). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
     branch's delay."""
     groups = {}
     for name, node in g.nodes.items():
         preds = [p for p in g.predecessors(name) if p != rec.get(name)]
-        if not isinstance(node, (*NEURONS, ir.Flatten)) or len(preds) < 2:
+        single_delayed = len(preds) == 1 and len(g.predecessors(preds[0])) == 1 \
+            and isinstance(g.nodes[g.predecessors(preds[0])[0]], ir.Delay)  # one branch: E -> Delay -> W -> neuron
+        if not isinstance(node, (*NEURONS, ir.Flatten)) or (len(preds) < 2 and not single_delayed):
             continue
         target = name  # the neuron; a Flatten sum point (SpikingSequential's export) passes on to it
         while isinstance(g.nodes[target], ir.Flatten) and len(g.successors(target)) == 1:
@@ -155,29 +166,25 @@ def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str,
     return out
 
 
-def profile_problems(p: ir.Profile, leak_free_subtract: bool = False) -> list[Problem]:
-    """The profile options Lava's Loihi 2 LIF process (``PyLifModelBitAcc``, what the chip's CUBA
-    neuron runs) cannot express bit for bit, each with the reason. ``reset_timing="next_step"``
-    (snnTorch's ``reset_delay``) gives the same spikes as ``"same_step"`` where the reset is to
-    zero (the next step starts from ``v_reset`` either way; only the membrane recorded at the
-    spiking step differs) or, with ``leak_free_subtract`` (every spiking layer IF with
-    ``reset="subtract"``), where no leak acts between the spike and the subtraction; it maps there."""
-    problems = []
-    if p.reset not in ("zero", "subtract"):
-        problems.append(Problem("<profile>", f"reset={p.reset!r} cannot be expressed: Loihi 2's LIF resets v to 0 "
-                                             "(and Lava's ATRLIF subtracts)", "use reset='zero' or 'subtract'"))
-    if p.reset_timing != "same_step" and p.reset != "zero" and not leak_free_subtract:
-        problems.append(Problem("<profile>", f"reset_timing={p.reset_timing!r} cannot be expressed: Loihi 2's CUBA "
-                                             f"neuron resets in the spiking step; with reset={p.reset!r} a leaky neuron's spikes "
-                                             "depend on when the reset acts", "use reset_timing='same_step' (or "
-                                             "reset='zero', or IF neurons, where the timing does not change spikes)"))
-    if p.multi_spike:
-        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: Lava's LIF sends binary spikes "
-                                             "(graded spikes need a custom neuron program)", "use multi_spike=False"))
+def program_reasons(node: ir.Node, p: ir.Profile) -> list[str]:
+    """Why a layer runs as neurokit's neuron program (:mod:`~neurokit.backends.loihi2.lava_neuron`:
+    Lava's bit-accurate LIF arithmetic with per-neuron decays and the profile's spike/reset rules)
+    instead of Lava's stock ``LIF``/``ATRLIF``; empty where a stock process does it."""
+    reasons = []
+    if isinstance(node, (ir.LIF, ir.LI, *CUBA)) and any(np.ptp(d) > 0 for d in _decays_12bit(node, p).values()):
+        reasons.append("per-neuron decays (the stock LIF holds one du/dv per process)")
     if p.v_min != float("-inf"):
-        problems.append(Problem("<profile>", f"v_min={p.v_min!r} cannot be expressed: Loihi 2's LIF clips v only at "
-                                             "the 24-bit limits -(2^23 - 1)", "leave v_min at -inf"))
-    return problems
+        reasons.append(f"v_min={p.v_min!r} (a floor after the reset)")
+    if isinstance(node, SPIKING):
+        if p.multi_spike:
+            reasons.append("multi_spike (graded spike counts)")
+        if p.reset == "none":
+            reasons.append("reset='none'")
+        if node.t_refrac is not None and np.any(neuron_coefficients(node, p).refrac_steps > 0):
+            reasons.append("refractory periods (a count-down per neuron)")
+        if p.reset == "subtract" and not isinstance(node, ir.IF):
+            reasons.append(f"reset='subtract' on a leaky {node.type_name} (ATRLIF keeps its offset only without a leak)")
+    return reasons
 
 
 def _decays_12bit(node: ir.Node, p: ir.Profile) -> dict[str, np.ndarray]:
@@ -191,26 +198,15 @@ def _decays_12bit(node: ir.Node, p: ir.Profile) -> dict[str, np.ndarray]:
 
 
 def _uniform_problems(name: str, node: ir.Node, p: ir.Profile) -> list[Problem]:
-    """One threshold and one 12-bit ``du``/``dv`` per layer. Time constants that differ only below
-    the 12-bit decay's resolution map (each neuron's own decay rounds to the same value). Per-neuron
-    decays are refused: Lava 0.10's ``LIF`` process declares ``du``/``dv`` as one value per process
-    (``Var(shape=(1,))``); ``PyLifModelBitAcc``'s arithmetic happens to broadcast an array in
-    simulation, but that is outside the process's interface (the Var cannot even be read back), so
-    it is not what a chip deployment can rely on."""
-    problems = []
+    """One threshold per layer (the layer's scale is :math:`64 v_{th} / \vartheta`). Per-neuron
+    decays are not a problem: where each neuron's own 12-bit decay differs the layer runs as
+    neurokit's neuron program (per-neuron ``du``/``dv``, :func:`program_reasons`)."""
+    del p
     thr = getattr(node, "v_threshold", None)
     if thr is not None and np.ptp(thr) > 0:
-        problems.append(Problem(name, "v_threshold differs across neurons; Loihi's LIF process has one vth",
-                                "split the layer by threshold value"))
-    if isinstance(node, (ir.LIF, ir.LI, *CUBA)):
-        for fld, d in _decays_12bit(node, p).items():
-            if np.ptp(d) > 0:
-                problems.append(Problem(name, f"{fld} differs across neurons ({np.unique(d).size} distinct 12-bit "
-                                              f"decays): Lava 0.10's LIF process holds one {'du' if fld == 'tau_syn' else 'dv'} "
-                                              "per process (Var of shape (1,)); per-neuron decay arrays are outside "
-                                              "its interface", "split the layer into one layer per time constant, "
-                                                               "or train one shared tau per layer"))
-    return problems
+        return [Problem(name, "v_threshold differs across neurons; a Loihi layer has one threshold (and one scale)",
+                        "split the layer by threshold value")]
+    return []
 
 
 def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
@@ -225,15 +221,8 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                                     "make hidden layers spiking (LIF/IF/CubaLIF); readouts go last"))
         problems += _uniform_problems(plan.neuron, node, p)
         if isinstance(node, SPIKING):
-            if node.t_refrac is not None and np.any(node.t_refrac > 0):
-                problems.append(Problem(plan.neuron, "refractory periods are not lowered", "set t_refrac to 0"))
             if np.any(node.v_reset != 0):
                 problems.append(Problem(plan.neuron, "Loihi 2 resets to 0", "set v_reset to 0"))
-            if p.reset == "subtract" and not isinstance(node, ir.IF):
-                problems.append(Problem(plan.neuron, f"reset='subtract' on a leaky {node.type_name}: Loihi's LIF "
-                                                     "resets to 0, and the subtracting ATRLIF program keeps its "
-                                                     "threshold offset only without a leak",
-                                        "use IF neurons for reset='subtract' (as conversion does), or reset='zero'"))
             if np.any(np.asarray(node.v_threshold) <= 0):
                 problems.append(Problem(plan.neuron, "Loihi thresholds must be positive", "use v_threshold > 0"))
         if isinstance(node, CUBA) and is_exact(p.integration):
@@ -258,6 +247,11 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                                                          "[0, 1] (Euler with dt > tau)", "use a smaller dt"))
         if plan.branch_delays is not None:
             problems += _branch_problems(g, plan)
+        if plan.chain_delay is not None:
+            steps = delay_steps(np.asarray(g.nodes[plan.chain_delay].delay), p.dt)
+            if steps.max(initial=0) > MAX_DELAY_STEPS:
+                problems.append(Problem(plan.chain_delay, f"a delay of {int(steps.max())} steps; Loihi 2 stores 0 to "
+                                                          f"{MAX_DELAY_STEPS}", "shorten the delay or use a larger dt"))
         syn_nodes = [g.nodes[s] for s in plan.synapses]
         delayed = [s for s, n in zip(plan.synapses, syn_nodes) if isinstance(n, ir.SparseLinear) and n.delay is not None]
         if delayed and len(plan.synapses) > 1:
@@ -314,8 +308,9 @@ def _branch_problems(g: ir.Graph, plan: LayerPlan) -> list[Problem]:
 
 
 def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
-    """The Loihi layers of ``graph`` (flattened) in order, or every problem preventing them."""
-    g = graph.flatten()
+    """The Loihi layers of ``graph`` (flattened; an output stage of Delay/Threshold nodes is applied
+    on the host, :mod:`neurokit.backends.output_stage`) in order, or every problem preventing them."""
+    g = strip_output_stage(graph.flatten())
     problems: list[Problem] = []
     rec = recurrent_synapses(g)
     branches = delay_branches(g, rec)
@@ -324,8 +319,11 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     fan_out = {g.predecessors(n)[0] for n in in_branches}  # the branches' common source
     skips = skip_synapses(g, rec, branches)
     on_skips = {n for _, _, chain in skips.values() for n in chain}
+    lead_delays = {n for n, node in g.nodes.items() if isinstance(node, ir.Delay) and n not in in_branches
+                   and len(g.predecessors(n)) == 1 and isinstance(g.nodes[g.predecessors(n)[0]], (ir.Input, *SPIKING))
+                   and len(g.successors(n)) == 1 and isinstance(g.nodes[g.successors(n)[0]], (*SYNAPSES, ir.Flatten))}
     for name, node in g.nodes.items():
-        if name in in_branches and isinstance(node, ir.Delay):
+        if (name in in_branches or name in lead_delays) and isinstance(node, ir.Delay):
             continue
         if not isinstance(node, (*SYNAPSES, *NEURONS, *PORTS)):
             problems.append(Problem(name, f"{node.type_name} has no Loihi 2 lowering in this version",
@@ -350,8 +348,12 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
         return [], problems
     plans: list[LayerPlan] = []
     run: list[str] = []
+    lead: str | None = None  # a Delay in front of the current chain (spyx: LIF -> Delay -> pool -> dense)
     for name in order:
         if name in in_branches or name in on_skips:
+            continue
+        if name in lead_delays:
+            lead = name
             continue
         if name in branches:
             if run:
@@ -366,15 +368,12 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
                                     "every neuron layer needs a weight layer before it"))
         else:
             plans.append(LayerPlan(tuple(run), name, rec.get(name),
-                                   skip=skips[name][:2] if name in skips else None))
-            run = []
+                                   skip=skips[name][:2] if name in skips else None, chain_delay=lead))
+            run, lead = [], None
     if run:
         problems.append(Problem(run[-1], "weight layers after the last neuron layer have no neuron to drive",
                                 "end the model with a neuron layer (an LI/I readout)"))
     if not plans and not problems:
         problems.append(Problem("<graph>", "no (weight layer, neuron) pair to map", "add a neuron layer"))
-    spiking = [g.nodes[pl.neuron] for pl in plans if isinstance(g.nodes[pl.neuron], SPIKING)]
-    problems += profile_problems(g.profile, leak_free_subtract=g.profile.reset == "subtract" and bool(spiking)
-                                 and all(isinstance(n, ir.IF) for n in spiking))
     problems += _node_problems(g, plans)
     return plans, problems

@@ -17,6 +17,15 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
 * Subtractive reset (optional ``theta_0``: Lava's ``ATRLIF``, :func:`atrlif_step`): current and
   voltage as above with ``du = 4095``, ``dv = 0``; spike :math:`s = v - r \ge (\theta_0 \ll 6)`,
   then :math:`r \leftarrow r + 2 (\theta_0 \ll 6)` (``v`` keeps); ``r`` starts at 0.
+* neurokit's neuron program (optional ``program``: the custom Lava process
+  :mod:`~neurokit.backends.loihi2.lava_neuron`, :func:`program_step`): current and voltage exactly as
+  the LIF above, with ``du``/``dv`` per neuron (arrays), then the profile's spike and reset rules on
+  the integer membrane, :math:`\theta = v_{th} \ll 6`: ``next_step`` zero reset: the step after a
+  spike starts from 0; ``next_step`` subtraction :math:`v \leftarrow v - n_{t-1}\theta` after the
+  update; spike :math:`v > \theta` (or ``>=``), the count :math:`n = \lfloor v / \theta \rfloor`
+  (``multi``) or 1; same-step reset (``reset`` 0/1/2: zero, subtract, none) to 0 or :math:`v - n\theta`;
+  floor :math:`v \leftarrow \max(v, v_{min})`; refractoriness (``refrac`` steps): a count-down that
+  freezes the membrane and the spike. Spikes are graded (the count) where ``multi``.
 * Recurrence (optional ``rec_weights``, ``rec_weight_exp``): a second Dense from the layer's own
   spikes to its ``a_in``, with the same one-step latency; the two inputs are summed.
 """
@@ -74,6 +83,42 @@ def atrlif_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, r: np.ndarray, *
     return s, u, v_new, r + 2 * theta * s
 
 
+def program_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, pending: np.ndarray, count: np.ndarray, L: dict
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One step of neurokit's neuron program (module docstring; ``L``: the layer's ``du``, ``dv``
+    (per neuron), ``vth``, ``bias``, ``ge``, ``reset``, ``next_step``, ``multi``, ``v_min``,
+    ``refrac`` steps per neuron): returns (spike counts int64, u, v, pending counts of a next-step
+    reset, refractory count-down). Refractoriness as :mod:`neurokit.dynamics.fixed`: the count-down
+    drops by one first; while it is above 0 the membrane keeps its value and cannot spike."""
+    count = np.maximum(count - 1, 0)
+    frozen = count > 0
+    if L["next_step"] and L["reset"] == 0:
+        v = np.where(pending > 0, 0, v)
+    v_start = v
+    _, u, v = lif_step(a_in, u, v, du=np.asarray(L["du"], np.int64), dv=np.asarray(L["dv"], np.int64),
+                       vth=MAX_UV, bias=L["bias"])  # never fires: the program's own rules follow
+    v = np.where(frozen, v_start, v)
+    theta = np.int64(L["vth"]) << 6
+    if L["next_step"] and L["reset"] == 1:
+        v = np.clip(v - pending * theta, -MAX_UV + 1, MAX_UV - 1)
+    fired = (v >= theta if L["ge"] else v > theta) & ~frozen
+    n = np.where(fired, v // theta, 0) if L["multi"] else fired.astype(np.int64)
+    if not L["next_step"] and L["reset"] == 1:
+        v = np.clip(v - n * theta, -MAX_UV + 1, MAX_UV - 1)
+    elif not L["next_step"] and L["reset"] == 0:
+        v = np.where(fired, 0, v)
+    count = np.where(fired, np.asarray(L["refrac"], np.int64), count)
+    v = np.maximum(v, np.int64(L["v_min"]))
+    return n, u, v, (n if L["next_step"] else np.zeros_like(n)), count
+
+
+def program_settings(L: dict) -> dict:
+    """The program's settings of a stored layer (``program`` flags as ints), with its bias."""
+    return {"du": L["du"], "dv": L["dv"], "vth": int(L["vth"]), "ge": bool(L["ge"]), "reset": int(L["reset"]),
+            "next_step": bool(L["next_step"]), "multi": bool(L["multi"]), "v_min": int(L["v_min"]),
+            "refrac": L.get("refrac", 0)}
+
+
 def dense_accumulate(w: np.ndarray, s: np.ndarray, weight_exp: int) -> np.ndarray:
     """``(W s) << e`` or ``>> -e`` (arithmetic, floor) for a batch ``s`` (B, n_in)."""
     acc = s.astype(np.int64) @ w.T.astype(np.int64)
@@ -97,7 +142,8 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
     out: dict[str, np.ndarray] = {}
     state = [(np.zeros((B, int(L["n"])), np.int64), np.zeros((B, int(L["n"])), np.int64),
               np.broadcast_to(initial_v(L), (B, int(L["n"]))).copy()) for L in layers]  # (a_buff, u, v)
-    refr = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # ATRLIF's r (subtractive reset)
+    refr = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # ATRLIF's r; the program's pending counts
+    countdown = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # the program's refractory count-down
     rec_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # recurrent Dense, same one-step latency
     rec_w = [lava_weights(np.asarray(L["rec_weights"]), int(L.get("num_weight_bits", 8))) if "rec_weights" in L
              else None for L in layers]
@@ -106,7 +152,7 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
               else None for L in layers]
     for k, L in enumerate(layers):
         n = int(L["n"])
-        out[f"s{k}"] = np.zeros((T, B, n), bool)
+        out[f"s{k}"] = np.zeros((T, B, n), np.int64 if "program" in L and L["multi"] else bool)
         out[f"u{k}"] = np.zeros((T, B, n), np.int64)
         out[f"v{k}"] = np.zeros((T, B, n), np.int64)
         if "theta_0" in L:
@@ -138,7 +184,10 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
                 new_buff = a_buff
             else:
                 new_buff = dense_accumulate(weights[k], s_prev, int(L["weight_exp"]))
-            if "theta_0" in L:
+            if "program" in L:
+                s, u, v, refr[k], countdown[k] = program_step(a_in, u, v, refr[k], countdown[k],
+                                                              {**program_settings(L), "bias": bias[k]})
+            elif "theta_0" in L:
                 s, u, v, refr[k] = atrlif_step(a_in, u, v, refr[k], theta_0=int(L["theta_0"]), bias=bias[k])
                 out[f"r{k}"][t] = refr[k]
             else:

@@ -104,6 +104,11 @@ def netx_problems(params_list: list[dict[str, Any]], layers: list[dict[str, Any]
             problems.append(Problem(node, "subtractive reset runs on Lava's ATRLIF process, which netx has no block "
                                           "for (its CUBA neuron resets to 0)", "use reset='zero' for a netx export"))
             continue
+        if "program" in P:
+            problems.append(Problem(node, f"the layer runs as neurokit's neuron program ({'; '.join(L['program'])}), "
+                                          "which netx's CUBA blocks cannot hold", "deploy without netx, or a stock "
+                                                                                 "LIF layer (one decay, reset='zero')"))
+            continue
         w = _effective_weights(P["weights"], int(P["weight_exp"]), bits)
         if w is None:
             problems.append(Problem(L["synapse"], f"weight exponent {int(P['weight_exp'])} leaves fractional "

@@ -59,7 +59,7 @@ from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, ne
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes import node_to_csr
 
-from .check import CUBA, READOUTS, LayerPlan, branch_delay_steps, branch_matrix, plan_layers
+from .check import CUBA, READOUTS, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
 from .fixed_point import MAX_UV, lava_weights
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
@@ -68,6 +68,7 @@ THETA_HEADROOM = 127  # ATRLIF's threshold theta_0 at most (of 4095): v holds 12
 NETX_PEAK = 254  # the largest even 8-bit weight mantissa (mixed sign mode)
 LI_VTH = VTH_MAX
 LI_SCALE = 2.0**16
+MULTI_VTH_MAX = 2047  # a multi-spike layer's threshold mantissa at most: v holds 64 thresholds in 24 bits
 I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
 
 Shapes = tuple[tuple[int, ...], tuple[int, ...]]
@@ -114,6 +115,8 @@ class NeuronProgram:
 
     du: int
     dv: int
+    du_per_neuron: np.ndarray
+    dv_per_neuron: np.ndarray
     a_mem: float
     a_syn: float
     g_in: np.ndarray
@@ -136,7 +139,12 @@ def neuron_program(neuron: ir.Node, profile: ir.Profile) -> NeuronProgram:
     else:
         g_in, g_leak, a = (c.gain_mem * c.r).ravel(), (c.gain_mem * c.v_leak).ravel(), float(c.a_mem.ravel()[0])
     a_syn = float(c.a_syn.ravel()[0]) if isinstance(neuron, CUBA) else 0.0
+    n = g_in.size
+    a_all = np.broadcast_to(np.ones(1) if isinstance(neuron, (ir.IF, ir.I)) else np.ravel(c.a_mem), (n,))
+    s_all = np.broadcast_to(np.ravel(c.a_syn) if isinstance(neuron, CUBA) else np.zeros(1), (n,))
     return NeuronProgram(du=int(np.clip(4095 - round(4096 * a_syn), 0, 4095)), dv=int(round(4096 * (1 - a))),
+                         du_per_neuron=np.clip(4095 - np.round(4096 * s_all), 0, 4095).astype(np.int64),
+                         dv_per_neuron=np.round(4096 * (1 - a_all)).astype(np.int64),
                          a_mem=a, a_syn=a_syn, g_in=g_in, g_leak=g_leak, coefficients=c)
 
 
@@ -194,6 +202,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     c, a, g_in, g_leak = prog.coefficients, prog.a_mem, prog.g_in, prog.g_leak
     grid, offset = 1, 0  # the membrane's granularity (units) where the start is rounded; ATRLIF's offset
     extra: dict[str, Any] = {}
+    program = bool(program_reasons(neuron, profile))  # neurokit's neuron program (lava_neuron.py)
     if isinstance(neuron, ir.I):
         peak = float(np.abs(g_in[:, None] * w).max(initial=0.0))
         scale, vth, min_exp, min_bias_exp = (I_PEAK_UNITS / peak if peak > 0 else LI_SCALE), LI_VTH, -8, 0
@@ -205,7 +214,11 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
         w_all = np.hstack([w, *(m for m in (w_rec, w_skip) if m is not None)])
         peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
-        if profile.reset == "subtract":  # ATRLIF: fires on v - r >= 64 theta_0, r += 128 theta_0 = S v_th
+        if program:  # the program compares v with 64 vth by the profile's rule itself, and counts multi-spikes
+            cap = MULTI_VTH_MAX if profile.multi_spike else VTH_MAX
+            vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, cap)) if peak > 0 else cap
+            scale, min_exp, min_bias_exp = 64 * vth / v_th, 0, NETX_BIAS_EXP
+        elif profile.reset == "subtract":  # ATRLIF: fires on v - r >= 64 theta_0, r += 128 theta_0 = S v_th
             vth = int(np.clip(np.floor(THETA_HEADROOM / peak), 1, THETA_HEADROOM)) if peak > 0 else THETA_HEADROOM
             scale = 128 * vth / v_th
             offset = -(64 * vth + (profile.spike_rule == ">"))  # v - r - offset is S times the float membrane
@@ -222,6 +235,13 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), min_bias_exp, 7).astype(np.int64)
     b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
     dv, du, a_syn = prog.dv, prog.du, prog.a_syn
+    if program:  # per-neuron decays and the profile's rules (fixed_point.program_step)
+        du, dv = prog.du_per_neuron, prog.dv_per_neuron
+        v_min = -MAX_UV + 1 if profile.v_min == float("-inf") else int(np.clip(round(scale * profile.v_min), -MAX_UV + 1, 0))
+        extra.update(program=1, ge=int(profile.spike_rule == ">="), reset=("zero", "subtract", "none").index(profile.reset),
+                     next_step=int(profile.reset_timing == "next_step" and isinstance(neuron, (ir.LIF, ir.IF, *CUBA))),
+                     multi=int(profile.multi_spike and not isinstance(neuron, READOUTS)), v_min=v_min,
+                     refrac=np.broadcast_to(np.asarray(c.refrac_steps, np.int64).ravel(), (w.shape[0],)).copy())
     if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
         sp = nodes[0]
         delays = np.zeros(w.shape, np.int64)
@@ -239,10 +259,12 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
               "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
               "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
     w_back = lava_weights(w_int) * 2.0 ** (e + 6)
+    a_all = 1 - prog.dv_per_neuron / 4096 if program else 1 - dv / 4096
     err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
-           "decay_abs": abs((1 - dv / 4096) - a), "weight_exp": int(e)}
+           "decay_abs": float(np.max(np.abs(a_all - (np.ravel(c.a_mem) if not isinstance(neuron, (ir.IF, ir.I)) else 1.0)))),
+           "weight_exp": int(e)}
     if isinstance(neuron, CUBA):
-        err["current_decay_abs"] = abs((4095 - du) / 4096 - a_syn)
+        err["current_decay_abs"] = float(np.max(np.abs((4095 - np.asarray(du)) / 4096 - np.ravel(c.a_syn))))
     return params, err
 
 
@@ -262,6 +284,8 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
         if plan.branch_delays is not None:
             syn = [_merged_branches(g, plan)]  # one SparseLinear with per-synapse delays (DelayDense)
             syn_shapes = [None]
+        elif plan.chain_delay is not None:  # the composed chain, each synapse delayed by its input's Delay
+            syn, syn_shapes = [_delayed_chain(g, plan, shapes)], [None]
         else:
             syn, syn_shapes = [g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses]
         skip = None
@@ -272,10 +296,23 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
         params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, first=k == 0, shapes=syn_shapes,
                                      recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
                                      input_scale=input_scale if k == 0 else 1.0, skip=skip)
+        if params_list and params_list[-1].get("multi"):  # graded spike counts in: Dense reads 8-bit messages
+            params["num_message_bits"] = 8
         params_list.append(params)
-        layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits))
+        layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits, g.profile))
         errors.append({"layer": plan.neuron, **err})
     return params_list, layers, errors
+
+
+def _delayed_chain(g: ir.Graph, plan: LayerPlan, shapes: dict) -> ir.Node:
+    """A chain of weight nodes behind a ``Delay`` (:attr:`~.check.LayerPlan.chain_delay`) as one
+    ``SparseLinear``: the composed weights, each synapse delayed by its input's delay (a DelayDense),
+    the composed bias in ``metadata["bias"]``."""
+    w, b = composed_weight([g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses], g.profile.dt)
+    sp = ir.SparseLinear.from_dense(w)
+    pre = np.repeat(np.arange(sp.n_pre), np.diff(sp.indptr))
+    steps = np.broadcast_to(delay_steps(np.asarray(g.nodes[plan.chain_delay].delay), g.profile.dt).ravel(), (sp.n_pre,))
+    return sp.replace(delay=steps[pre] * g.profile.dt, metadata={"bias": b})
 
 
 def _merged_branches(g: ir.Graph, plan: LayerPlan) -> ir.Node:
@@ -295,7 +332,13 @@ def _merged_branches(g: ir.Graph, plan: LayerPlan) -> ir.Node:
     return sp.replace(delay=delays, metadata={"bias": bias})
 
 
-def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limits: dict[str, Any]) -> dict[str, Any]:
+def _decay_entry(d: int | np.ndarray) -> int | list[int]:
+    """A layer's decay in the manifest: one value, or the distinct per-neuron values (neuron program)."""
+    return int(d) if np.ndim(d) == 0 else sorted(int(x) for x in np.unique(d))
+
+
+def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limits: dict[str, Any],
+                  profile: ir.Profile | None = None) -> dict[str, Any]:
     """The manifest's entry for one layer: names, sizes, quantization and neuro-cores."""
     n_in = int(params["weights"].shape[1])
     cores = max(math.ceil(params["n"] / limits.get("neurons_per_core", 8192)),
@@ -308,8 +351,10 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
     else:
         extra = {}
     return {**extra, "synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
-            "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": params["du"],
-            "dv": params["dv"], "vth": params["vth"], "cores": cores,
+            "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": _decay_entry(params["du"]),
+            "dv": _decay_entry(params["dv"]), "vth": params["vth"], "cores": cores,
+            **({"program": program_reasons(neuron, profile), "multi_spike": bool(params["multi"])}
+               if "program" in params else {}),
             "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
             "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0))),
             "skip_synapses": int(np.count_nonzero(params.get("skip_weights", 0))),

@@ -1,5 +1,6 @@
 """Runs a neurokit Loihi 2 artifact on Lava's CPU model (``Loihi2SimCfg(select_tag="fixed_pt")``)
-(``LIF`` for reset to zero, ``ATRLIF`` for subtractive reset) or, where lava-loihi is installed, on a chip (``--hardware``: ``Loihi2HwCfg``).
+(``LIF`` for reset to zero, ``ATRLIF`` for subtractive reset, neurokit's ``ResetLIF`` program
+(``lava_neuron.py``) for what neither expresses) or, where lava-loihi is installed, on a chip (``--hardware``: ``Loihi2HwCfg``).
 
 Runs INSIDE the Lava runtime venv (Python 3.10): stdlib, numpy, h5py and lava only.
 Usage: python runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [ARTIFACT_DIR INPUTS.h5 RESULT.h5 ...] [--hardware]
@@ -44,6 +45,7 @@ def run_one(art, inputs_path, result_path, hardware=False):
     from lava.proc.atrlif.process import ATRLIF
     from lava.proc.lif.process import LIF
     from lava.proc.monitor.process import Monitor
+    ResetLIF, PyResetLIFModel = _neuron_program()
 
     if hardware:
         try:
@@ -53,7 +55,7 @@ def run_one(art, inputs_path, result_path, hardware=False):
         run_cfg = Loihi2HwCfg()
     else:
         from lava.magma.core.run_configs import Loihi2SimCfg
-        run_cfg = Loihi2SimCfg(select_tag="fixed_pt")
+        run_cfg = Loihi2SimCfg(select_tag="fixed_pt", exception_proc_model_map={ResetLIF: PyResetLIFModel})
 
     data = np.transpose(x, (2, 1, 0)).reshape(n0, B * T)  # sample after sample
     src = RingBuffer(data=data)
@@ -74,6 +76,12 @@ def run_one(art, inputs_path, result_path, hardware=False):
                          s=np.zeros(n, bool), delta_i=4095 / 4096, delta_v=0, delta_theta=0, delta_r=0,
                          theta_0=int(L["theta_0"]), theta_step=0, bias_mant=L["bias_mant"].astype(np.int32),
                          bias_exp=L["bias_exp"].astype(np.int32))
+        elif "program" in L:  # neurokit's neuron program: per-neuron decays, the profile's spike/reset rules
+            lif = ResetLIF(shape=(n,), u=np.zeros(n, np.int32), v=v_init, du=L["du"].astype(np.int32),
+                           dv=L["dv"].astype(np.int32), bias_mant=L["bias_mant"].astype(np.int32),
+                           bias_exp=L["bias_exp"].astype(np.int32), vth=int(L["vth"]), ge=int(L["ge"]),
+                           reset=int(L["reset"]), next_step=int(L["next_step"]), multi=int(L["multi"]),
+                           v_min=int(L["v_min"]), refrac=L["refrac"].astype(np.int32) if "refrac" in L else 0)
         else:
             lif = LIF(shape=(n,), u=np.zeros(n, np.int32), v=v_init, du=int(L["du"]), dv=int(L["dv"]),
                       vth=int(L["vth"]), bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
@@ -81,13 +89,14 @@ def run_one(art, inputs_path, result_path, hardware=False):
         dense.a_out.connect(lif.a_in)
         if "rec_weights" in L:  # recurrent synapses: the layer's spikes back into its own a_in (summed)
             rec = Dense(weights=L["rec_weights"].astype(np.int32), weight_exp=int(L["rec_weight_exp"]),
-                        num_weight_bits=int(L["num_weight_bits"]), num_message_bits=0)
+                        num_weight_bits=int(L["num_weight_bits"]), num_message_bits=8 * int(L.get("multi", 0)))
             lif.s_out.connect(rec.s_in)
             rec.a_out.connect(lif.a_in)
             recs.append(rec)
         if "skip_weights" in L:  # a residual path: a second Dense from an earlier layer's spikes into a_in (summed)
             skip = Dense(weights=L["skip_weights"].astype(np.int32), weight_exp=int(L["skip_weight_exp"]),
-                         num_weight_bits=int(L["num_weight_bits"]), num_message_bits=0)
+                         num_weight_bits=int(L["num_weight_bits"]),
+                         num_message_bits=8 * int(layers[int(L["skip_source"])].get("multi", 0)))
             lifs[int(L["skip_source"])].s_out.connect(skip.s_in)
             skip.a_out.connect(lif.a_in)
             recs.append(skip)
@@ -109,7 +118,7 @@ def run_one(art, inputs_path, result_path, hardware=False):
             lifs[0].run(condition=RunSteps(num_steps=T), run_cfg=run_cfg)
             for dense, lif, v_init in zip(denses, lifs, inits):  # every sample starts from the initial state
                 lif.v.set(v_init.copy())
-                for var in ("i", "r") if isinstance(lif, ATRLIF) else ("u",):
+                for var in ("i", "r") if isinstance(lif, ATRLIF) else ("u", "pending", "countdown") if isinstance(lif, ResetLIF) else ("u",):
                     getattr(lif, var).set(np.zeros(lif.v.shape, np.int32))
                 dense.a_buff.set(np.zeros(dense.a_buff.shape, np.int32))
             for rec in recs:
@@ -128,6 +137,19 @@ def run_one(art, inputs_path, result_path, hardware=False):
         for key, arr in results.items():
             f.create_dataset(key, data=arr)
     os.replace(tmp, result_path)
+
+
+def _neuron_program():
+    """``(ResetLIF, PyResetLIFModel)`` from ``lava_neuron.py`` beside this file (loaded by path: the
+    runner may itself be loaded by path from elsewhere)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("neurokit_lava_neuron",
+                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), "lava_neuron.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # Lava's compiler looks process models up by module
+    spec.loader.exec_module(module)
+    return module.ResetLIF, module.PyResetLIFModel
 
 
 if __name__ == "__main__":

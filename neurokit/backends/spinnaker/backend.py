@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 
 from neurokit import ir
+from neurokit.backends.output_stage import apply_output_stage
 from neurokit.backends.base import Artifact, BackendBase, LoweringFunction, Option, Problem
 from neurokit.errors import ConfigError
 from neurokit.sim.recording import Recording
 
-from .check import NEURONS, SYNAPSES, _structure, node_csr, profile_problems, structure
+from .check import NEURONS, SYNAPSES, _structure, node_csr, structure
 from .emulator import Emulator, SpiNNakerBoard
 from .lower import DEFAULT_RING_BUFFER_SIGMA, DEFAULT_SPIKES_PER_SECOND, FMT, NEURON_FIELDS, lower_graph
 from .mapping import partition
@@ -94,6 +95,7 @@ class SpiNNakerBackend(BackendBase):
         shape = artifact.manifest.get("output_shape")  # the reference graph's populations are flat
         if shape is not None:
             rec.outputs = {k: v.reshape(*v.shape[:2], *shape) for k, v in rec.outputs.items()}
+        rec.outputs = {k: apply_output_stage(artifact.manifest.get("output_stage", []), v) for k, v in rec.outputs.items()}
         return rec
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> SpiNNakerBoard:
@@ -106,4 +108,4 @@ class SpiNNakerBackend(BackendBase):
 
 
 __all__ = ["FAULTS", "FMT", "LOWERING", "NEURONS", "OPTIONS", "NEURON_FIELDS", "SYNAPSES", "Emulator", "SpiNNakerBackend", "SpiNNakerBoard",
-           "_structure", "deploy_report", "profile_problems", "structure"]
+           "_structure", "deploy_report", "structure"]

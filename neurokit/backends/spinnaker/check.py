@@ -18,7 +18,10 @@ projection's (sPyNNaker delays of 2 steps instead of 1).
 
 Neurons (sPyNNaker's models): LIF, IF, LI, I as ``IF_curr_delta`` (the input jumps the membrane;
 LI/I never reach their threshold), CubaLIF/CubaLI as ``IF_curr_exp`` (exponential current synapse,
-:mod:`neurokit.dynamics.fixed`).
+:mod:`neurokit.dynamics.fixed`). Profiles those cells cannot say (``reset="subtract"``/``"none"``,
+``reset_timing="next_step"``, ``multi_spike``, ``v_min``: :func:`custom_model_reasons`) run as a
+custom neuron model, the same S16.15 step with the profile's reset (sPyNNaker compiles user models
+from C); the PyNN export, which has only standard cells, refuses them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Problem
+from neurokit.backends.output_stage import strip_output_stage
 from neurokit.ir.passes import delay_steps, node_to_csr
 from neurokit.ir.passes.csr import CSR
 
@@ -59,15 +63,15 @@ class Structure:
 
 
 def structure(graph: ir.Graph) -> Structure:
-    """Populations (Input first, then neurons in topological order), projections and every problem."""
-    g = graph.flatten()
+    """Populations (Input first, then neurons in topological order), projections and every problem
+    (an output stage of Delay/Threshold nodes is applied on the host: :mod:`neurokit.backends.output_stage`)."""
+    g = strip_output_stage(graph.flatten())
     problems = []
     for name, node in g.nodes.items():
         if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten, ir.Delay)):
             problems.append(Problem(name, f"{node.type_name} has no SpiNNaker lowering in this version",
                                     "map Linear/Affine/SparseLinear/Conv/Pool/Scale/Delay into "
                                     "LIF/IF/LI/I/CubaLIF/CubaLI populations"))
-    problems += profile_problems(g.profile)
     loops = g.loop_edges()
     inputs = [n for n, node in g.nodes.items() if isinstance(node, ir.Input)]
     if len(inputs) != 1:
@@ -151,24 +155,20 @@ def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], 
     return s.populations, [(p.name, p.pre, p.post) for p in s.projections], s.problems
 
 
-def profile_problems(profile: ir.Profile) -> list[Problem]:
-    """The profile options sPyNNaker's neurons cannot express, each with the reason. Both spike
-    rules can: the chip compares :math:`V \\ge V_{th}` (``threshold_type_static.h``) and ``">"`` is
-    :math:`V \\ge V_{th} + 2^{-15}` in S16.15."""
-    problems = []
+def custom_model_reasons(profile: ir.Profile) -> list[str]:
+    """Why the populations need a custom sPyNNaker neuron model instead of ``IF_curr_delta`` /
+    ``IF_curr_exp`` (which set ``v`` to ``v_reset`` in the spiking step, send one packet per spike and
+    have no floor); empty for the standard cells."""
+    reasons = []
     if profile.reset != "zero":
-        problems.append(Problem("<profile>", f"reset={profile.reset!r} cannot be expressed: sPyNNaker's IF_curr_delta "
-                                             "and IF_curr_exp set v to v_reset after a spike", "use reset='zero'"))
+        reasons.append(f"reset={profile.reset!r}")
     if profile.reset_timing != "same_step":
-        problems.append(Problem("<profile>", f"reset_timing={profile.reset_timing!r} cannot be expressed: sPyNNaker's "
-                                             "neurons reset in the step they spike", "use reset_timing='same_step'"))
+        reasons.append(f"reset_timing={profile.reset_timing!r}")
     if profile.multi_spike:
-        problems.append(Problem("<profile>", "multi_spike=True cannot be expressed: a SpiNNaker neuron sends at most "
-                                             "one spike packet per time step", "use multi_spike=False"))
+        reasons.append("multi_spike (one packet per counted spike)")
     if profile.v_min != float("-inf"):
-        problems.append(Problem("<profile>", f"v_min={profile.v_min!r} cannot be expressed: sPyNNaker's IF_curr_delta "
-                                             "has no floor on the membrane", "leave v_min at -inf"))
-    return problems
+        reasons.append(f"v_min={profile.v_min!r}")
+    return reasons
 
 
 def node_csr(node: ir.Node, in_shape: tuple[int, ...], out_shape: tuple[int, ...], dt: float) -> CSR:

@@ -13,12 +13,13 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact
+from neurokit.backends.output_stage import apply_output_stage
 from neurokit.dynamics.fixed import FixedNeuron, fixed_step
 from neurokit.errors import FileFormatError, InvalidInputError
 from neurokit.sim.recording import Recording
 
 from .lower import CUBA_FIELDS, FMT, NEURON_FIELDS, RING_BUFFER_MAX
-from .neurons import CHIP_SPIKE_RULE
+from .neurons import chip_spike_rule
 from .mapping import RoutingTables, destinations
 
 
@@ -132,11 +133,12 @@ class Emulator:
         ring = np.zeros((self.depth + 1, 2, B, self.n_total), np.int64)
         saturated = {p: 0 for p in self.pops[1:]}
         state = {p: self.neurons[p][0].rest(B) for p in self.pops[1:]}  # the float model's initial state
-        spikes = {p: np.zeros((T, B, self.sizes[p]), bool) for p in self.pops[1:]}
+        counts_out = self.graph.profile.multi_spike  # a custom model sends one packet per counted spike
+        spikes = {p: np.zeros((T, B, self.sizes[p]), np.int64 if counts_out else bool) for p in self.pops[1:]}
         vtrace = {p: np.zeros((T, B, self.sizes[p]), np.int64) for p in self.pops[1:]}
         slots = self.depth + 1
         # thresholds are stored for V >= V_th; Cuba graphs run as IF_curr_exp (Euler order, lower.chip_model)
-        chip_profile = self.graph.profile.replace(spike_rule=CHIP_SPIKE_RULE,
+        chip_profile = self.graph.profile.replace(spike_rule=chip_spike_rule(self.graph.profile),
                                                   integration=self.m.get("chip_integration", self.graph.profile.integration))
         for t in range(T):
             emitted = np.zeros((B, self.n_total), np.int64)
@@ -176,7 +178,8 @@ class Emulator:
             rec.traces[p] = {"v": FMT.to_float(vtrace[p])}
         outp = self.m["output_population"]
         out = spikes[outp].astype(np.float64) if self.neurons[outp][0].spiking else FMT.to_float(vtrace[outp])
-        rec.outputs[self.m["output"]] = out.reshape(T, B, *self.m.get("output_shape", [out.shape[-1]]))
+        out = out.reshape(T, B, *self.m.get("output_shape", [out.shape[-1]]))
+        rec.outputs[self.m["output"]] = apply_output_stage(self.m.get("output_stage", []), out)
         return rec
 
 

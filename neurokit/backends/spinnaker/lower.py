@@ -26,6 +26,7 @@ import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import Artifact, refuse_if_problems
+from neurokit.backends.output_stage import describe as describe_output_stage, strip_output_stage
 from neurokit.errors import InvalidInputError, MappingError
 from neurokit.ir.passes import LINEAR_TYPES
 from neurokit.util.atomic import atomic_path, atomic_write_text
@@ -82,6 +83,8 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
     refuse_if_problems(found.problems, target)
     pops = found.populations
     g = graph.flatten()
+    stage = describe_output_stage(g, next(iter(g.outputs)))  # Delay/Threshold before the Output: on the host
+    g = strip_output_stage(g)
     chip_nodes, chip_prof = chip_model(g)
     shapes = g.infer_shapes()
     sizes = [(p, int(np.prod(shapes[p][1]))) for p in pops]
@@ -206,6 +209,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
         "format": "neurokit-spinnaker", "version": 1, "route_words": machine.route_words, "target": target, "machine": machine.name,
         "dt": g.profile.dt, "fixed_format": "s16.15", "reset": g.profile.reset, "populations": pops,
         "chip_integration": chip_prof.integration,
+        "neuron_model": _neuron_model(g.profile), "output_stage": stage,
         "output": next(iter(g.outputs)), "output_population": output_population(g, next(iter(g.outputs))),
         "output_shape": [int(d) for d in shapes[next(iter(g.outputs))][1]],
         "vertices": [{"index": v.index, "population": v.population, "slice": v.slice_index, "lo": v.lo, "hi": v.hi,
@@ -239,10 +243,18 @@ def pynn_gaps(g: ir.Graph, found: Any) -> list[str]:
     """What the PyNN export (:mod:`.pynn`: every projection's chain composed into one
     ``FromListConnector``, ``IF_curr_delta`` and ``IF_curr_exp`` populations) cannot write; the
     artifact then has no ``pynn/`` script and the manifest says why."""
-    from .pynn import PYNN_NEURONS
+    from .pynn import PYNN_NEURONS, custom_model_gaps
 
     return [f"{name!r} is {g.nodes[name].type_name} (no PyNN cell type for it)" for name in found.populations[1:]
-            if not isinstance(g.nodes[name], PYNN_NEURONS)]
+            if not isinstance(g.nodes[name], PYNN_NEURONS)] + [str(p) for p in custom_model_gaps(g, found.populations[1:])]
+
+
+def _neuron_model(profile: ir.Profile) -> str:
+    """The sPyNNaker neuron model the populations run: the standard cells, or a custom model and why."""
+    from .check import custom_model_reasons
+
+    reasons = custom_model_reasons(profile)
+    return "custom (" + ", ".join(reasons) + ")" if reasons else "IF_curr_delta / IF_curr_exp"
 
 
 def _table_rows(entries: list[tuple[int, int, int]], words: int) -> np.ndarray:
@@ -331,7 +343,8 @@ def _reference_graph(g: ir.Graph, chip_nodes: dict[str, ir.Node], chip_prof: ir.
         node = g.nodes[p]
         node = chip_nodes[p]
         flat = node.replace(**{k: np.asarray(v).ravel() for k, v in node.arrays().items()})
-        nodes[p] = flat.replace(metadata={**flat.metadata, "input_saturation": limits[p],
+        start = {"v_init": np.asarray(flat.metadata["v_init"], np.float64).ravel()} if "v_init" in flat.metadata else {}
+        nodes[p] = flat.replace(metadata={**flat.metadata, **start, "input_saturation": limits[p],
                                           "late_bias": late_bias(proj_data, p, n_of[p])})
     for d in proj_data:
         parts = baked[d["syn"]]

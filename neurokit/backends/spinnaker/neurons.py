@@ -42,9 +42,19 @@ def chip_node(node: ir.Node) -> ir.Node:
 def chip_neuron(node: ir.Node, profile: ir.Profile) -> FixedNeuron:
     r"""The S16.15 registers of a population (:func:`neurokit.dynamics.fixed.fixed_neuron` of
     :func:`chip_node`); the chip compares :math:`V \ge V_{th}` (``threshold_type_static.h``), so the
-    rule ``">"`` is stored as the threshold :math:`V_{th} + 2^{-15}`."""
+    rule ``">"`` is stored as the threshold :math:`V_{th} + 2^{-15}`. A custom neuron model
+    (:func:`~.check.custom_model_reasons`: its reset subtracts :math:`V_{th} - V_{reset}`, which the
+    shifted threshold would change) compares by the profile's own rule and keeps :math:`V_{th}`."""
     p = fixed_neuron(chip_node(node), profile, FMT)
-    return p if profile.spike_rule == CHIP_SPIKE_RULE else dataclasses.replace(p, v_th=p.v_th + 1)
+    return p if chip_spike_rule(profile) == profile.spike_rule else dataclasses.replace(p, v_th=p.v_th + 1)
+
+
+def chip_spike_rule(profile: ir.Profile) -> str:
+    r"""The comparison the populations run: the standard cells' :math:`V \ge V_{th}`, or a custom
+    model's own (the profile's rule)."""
+    from .check import custom_model_reasons
+
+    return profile.spike_rule if custom_model_reasons(profile) else CHIP_SPIKE_RULE
 
 
 def chip_semantics(g: ir.Graph) -> ir.Graph:

@@ -40,8 +40,10 @@ jump of :math:`w_k` mV per arriving spike. neurokit's LIF is
   for :math:`\mathrm{round}(\tau_{refrac}/dt)` steps, so the script passes ``tau_refrac`` per
   simulator (:func:`~neurokit.backends.spinnaker.pynn_script.refractory_ms`).
 
-The profile must be SpiNNaker's (reset to ``v_reset``, spike on ``v > v_th``, same-step reset, one
-spike per step, no floor): ``check()`` refuses the others. PyNN's simulators integrate these neurons
+The profile must be the standard cells' (reset to ``v_reset`` in the spiking step, one spike per
+step, no floor): other profiles run on SpiNNaker as a custom neuron model
+(:func:`~neurokit.backends.spinnaker.check.custom_model_reasons`), and the export refuses them
+(:func:`custom_model_gaps`: node, reason, fix). PyNN's simulators integrate these neurons
 exactly, so the model the export reproduces is neurokit's **float** model with
 ``integration="exact"`` and ``synapse_latency=1`` (:func:`pynn_reference_graph`), whatever the
 graph's own integration. Expected spike agreement: 1.0 up to float rounding — NEST computes the
@@ -102,7 +104,7 @@ from typing import Any
 import numpy as np
 
 from neurokit import ir
-from neurokit.backends.base import Artifact
+from neurokit.backends.base import Artifact, Problem
 from neurokit.dynamics.discretisation import neuron_coefficients
 from neurokit.errors import BackendUnavailableError, BoardError, InvalidInputError, MappingError
 from neurokit.util.atomic import atomic_write_text
@@ -169,6 +171,21 @@ def _population_params(node: ir.Node, profile: ir.Profile) -> tuple[dict[str, np
     return params, gain, spiking, cell
 
 
+def custom_model_gaps(g: ir.Graph, populations: list[str]) -> list[Problem]:
+    """One problem per neuron population that needs a custom neuron model (the profile's reset, timing,
+    counts or floor: :func:`~.check.custom_model_reasons`), which PyNN's standard cells cannot express."""
+    from .check import custom_model_reasons
+
+    reasons = custom_model_reasons(g.profile)
+    if not reasons:
+        return []
+    return [Problem(name, f"{', '.join(reasons)} has no PyNN standard cell (IF_curr_delta and IF_curr_exp reset v "
+                          "to v_reset in the spiking step, send one spike and have no floor); the SpiNNaker artifact "
+                          "runs it as a custom neuron model",
+                    "for a PyNN export use reset='zero', reset_timing='same_step', multi_spike=false and no v_min "
+                    "(e.g. --reset zero)") for name in populations]
+
+
 def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
     """Write the PyNN program for ``graph`` (a SpiNNaker-mappable graph) into ``out_dir``; returns
     the script's path. Raises :class:`~neurokit.errors.MappingError` naming a node it cannot export."""
@@ -182,6 +199,8 @@ def export_pynn(graph: ir.Graph, out_dir: str | os.PathLike[str]) -> Path:
         p = found.problems[0]
         raise MappingError(f"node {p.node!r}: {p.message}", fix=p.fix)
     pops = found.populations
+    for p in custom_model_gaps(g, pops[1:])[:1]:
+        raise MappingError(f"node {p.node!r}: {p.message}", fix=p.fix)
     for name in pops[1:]:
         if not isinstance(g.nodes[name], PYNN_NEURONS):
             raise MappingError(f"node {name!r}: {g.nodes[name].type_name} has no PyNN export in this version "

@@ -122,32 +122,40 @@ OPTIONS = [({"reset_timing": "next_step"}, "reset_timing='next_step'"), ({"multi
            ({"v_min": -0.5}, "v_min=-0.5")]
 
 
-@pytest.mark.parametrize("target", ["loihi2", "spinnaker"])
-def test_hardware_checks_refuse_what_the_chip_cannot_express_all_at_once(tmp_path: Path, target: str) -> None:
-    from neurokit.errors import MappingError
-
+@pytest.mark.parametrize("changes", [c for c, _ in OPTIONS] + [{"reset": "subtract"}])
+def test_spinnaker_runs_every_profile_rule_as_a_custom_neuron_model(tmp_path: Path, changes: dict[str, object]) -> None:
+    """sPyNNaker's standard cells reset to v_reset at once, send one spike and have no floor; a custom
+    neuron model does the rest: the emulator equals the S16.15 reference, the manifest names the
+    model, and the PyNN export (standard cells only) says why it is not written."""
     g = start_above_threshold("v_leak")
-    be = get_backend(target)
+    g = g.with_profile(g.profile.replace(**changes))
+    be = get_backend("spinnaker")
     assert be.check(g) == []
-    refused = OPTIONS
-    if target == "loihi2":  # a zero reset in the next step gives the spikes of a same-step one: Loihi 2 runs it
-        refused = [o for o in OPTIONS if "reset_timing" not in o[0]]
-        assert be.check(g.with_profile(g.profile.replace(reset_timing="next_step"))) == []
-        both = [str(p) for p in be.check(g.with_profile(g.profile.replace(reset_timing="next_step", reset="subtract")))]
-        assert any("reset_timing='next_step' cannot be expressed" in p for p in both), both
-    for changes, name in refused:
-        problems = [str(p) for p in be.check(g.with_profile(g.profile.replace(**changes)))]
-        assert len(problems) == 1 and name in problems[0] and "cannot be expressed" in problems[0], problems
-    subtract = [str(p) for p in be.check(g.with_profile(g.profile.replace(reset="subtract")))]
-    assert len(subtract) == 1 and "reset='subtract'" in subtract[0]
-    everything = g.with_profile(g.profile.replace(**{k: v for c, _ in OPTIONS for k, v in c.items()}))
-    assert len(be.check(everything)) == len(refused)
-    with pytest.raises(MappingError) as info:
-        be.lower(everything, tmp_path)
-    assert all(name in str(info.value.problems) for _, name in refused)
-    if target == "loihi2":  # neurokit's Loihi mode refuses them as the backend does
-        with pytest.raises(MappingError, match=f"{len(refused)} problem"):
-            sim.simulate(everything.with_profile(everything.profile.replace(numeric="loihi2")), spike_inputs())
+    art = be.lower(g, tmp_path)
+    assert art.manifest["neuron_model"].startswith("custom (")
+    assert not art.manifest["pynn"]["written"] and "has no PyNN standard cell" in art.manifest["pynn"]["why_not"][0]
+    emu, ref = be.board(art).run(spike_inputs(), T), be.reference_run(art, spike_inputs(), T)
+    np.testing.assert_array_equal(emu.spikes["lif"], ref.spikes["lif"])
+    assert emu.spikes["lif"].sum() > 0
+
+
+@pytest.mark.parametrize("changes", [c for c, _ in OPTIONS] + [{"reset": "subtract"},
+                                                               {"reset": "subtract", "reset_timing": "next_step"}])
+def test_loihi2_runs_every_profile_rule_as_a_neuron_program(tmp_path: Path, changes: dict[str, object]) -> None:
+    """Loihi 2's neurons are programmable: what the stock LIF cannot say (a next-step or leaky
+    subtraction, spike counts, a floor) runs as neurokit's neuron program (``lava_neuron.py``), and
+    neurokit's Loihi mode runs the same integers (real Lava: ``tests/unit/backends/loihi2/test_layers.py``)."""
+    g = start_above_threshold("v_leak")
+    g = g.with_profile(g.profile.replace(**changes))
+    be = get_backend("loihi2")
+    assert be.check(g) == []
+    art = be.lower(g, tmp_path)
+    program = art.manifest["layers"][0].get("program")
+    assert program if changes != {"reset_timing": "next_step"} else program is None  # a zero reset: the stock LIF
+    mode = sim.simulate(g.with_profile(g.profile.replace(numeric="loihi2")), spike_inputs())
+    timed = sim.simulate(be.reference_graph(art), spike_inputs())
+    assert mode.spikes["lif"].sum() > 0
+    assert np.mean(mode.spikes["lif"] == timed.spikes["lif"]) >= 0.95
 
 
 @pytest.mark.parametrize("changes", [c for c, _ in OPTIONS] + [{"reset": "subtract", "multi_spike": True}])

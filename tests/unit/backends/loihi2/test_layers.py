@@ -3,7 +3,8 @@ cases in one Lava launch) and held bit for bit to neurokit's bit-accurate Loihi 
 spikes, current and voltage at every step), and compared with the float model at Loihi's timing:
 CubaLIF/CubaLI (current-based, Euler), I readouts, average pool folded into the next convolution,
 recurrent weights with bias (snnTorch RLeaky), the ``>=`` spike rule, Scale nodes and residual
-paths (a converted ResNet)."""
+paths (a converted ResNet), and what runs as neurokit's neuron program (``lava_neuron.ResetLIF``): a
+leaky subtraction (either timing), per-neuron decays, spike counts with a floor."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from neurokit import ir, sim
 from neurokit.backends import get_backend
 from neurokit.backends.base import Artifact
 from neurokit.backends.loihi2 import run_lava_many
+from neurokit.backends.loihi2.board import _recording
 from neurokit.backends.loihi2.fixed_point import run_layers
 from neurokit.errors import MappingError
 
@@ -100,7 +102,41 @@ def _cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
     cases["delay_branches"] = (ir.Graph(nodes=nodes, edges=tuple(edges), profile=DT),
                                (rng.random((30, 2, 10)) < 0.4).astype(np.int64), "lif")
     cases["residual"] = (_residual(rng), (rng.random((30, 2, 1, 6, 6)) < 0.4).astype(np.int64), "lif2")
+    cases.update(_program_cases(rng))
     return cases
+
+
+def _program_cases(rng: np.random.Generator) -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
+    """What runs as neurokit's neuron program (``lava_neuron.ResetLIF``): a leaky subtraction in the
+    next step (snnTorch's Leaky), a same-step subtraction on CubaLIF, per-neuron time constants
+    (LIF and LI), and Sinabs-style spike counts with a floor (IF, ``>=``, subtraction, ``v_min``)
+    feeding graded spikes into a recurrent Dense and the next layer."""
+    x = (rng.random((30, 2, 10)) < 0.4).astype(np.int64)
+    leaky = ir.Graph.sequential(ir.Linear(weight=rng.normal(0.2, 0.4, (14, 10))), _lif(14, 0.5, 0.05),
+                                ir.Linear(weight=rng.normal(0.1, 0.4, (3, 14))), _li(3), names=["fc", "lif", "ro", "li"],
+                                profile=DT.replace(reset="subtract", reset_timing="next_step"))
+    cuba = ir.Graph.sequential(
+        ir.Linear(weight=rng.normal(0.3, 0.5, (12, 10))),
+        ir.CubaLIF(tau_syn=np.full(12, 0.03), tau_mem=np.full(12, 0.05), r=np.ones(12), v_leak=np.zeros(12),
+                   v_threshold=np.full(12, 0.3)),
+        ir.Linear(weight=rng.normal(0.1, 0.4, (3, 12))), _li(3), names=["fc", "cuba", "ro", "li"],
+        profile=EULER.replace(reset="subtract"))
+    per_neuron = ir.Graph.sequential(
+        ir.Linear(weight=rng.normal(0.2, 0.4, (14, 10))), _lif(14, 0.5).replace(tau=rng.uniform(0.02, 0.1, 14)),
+        ir.Linear(weight=rng.normal(0.1, 0.4, (3, 14))), _li(3).replace(tau=np.array([0.03, 0.05, 0.1])),
+        names=["fc", "lif", "ro", "li"], profile=DT)
+    g = ir.Graph.sequential(ir.Linear(weight=rng.normal(0.4, 0.6, (12, 10))), ir.IF(r=np.full(12, 100.0), v_threshold=np.ones(12)),
+                            ir.Linear(weight=rng.normal(0.2, 0.4, (5, 12))), ir.IF(r=np.full(5, 100.0), v_threshold=np.ones(5)),
+                            names=["fc", "if", "fc2", "if2"],
+                            profile=DT.replace(reset="subtract", spike_rule=">=", multi_spike=True, v_min=-1.0))
+    multi = ir.Graph(nodes={**g.nodes, "rec": ir.Linear(weight=rng.normal(-0.1, 0.2, (12, 12)))},
+                     edges=(*g.edges, ("if", "rec"), ("rec", "if")), profile=g.profile)
+    refractory = ir.Graph.sequential(ir.Linear(weight=rng.normal(0.4, 0.4, (14, 10))),
+                                     _lif(14, 0.5).replace(t_refrac=np.full(14, 0.03)),  # frozen 2 steps after a spike
+                                     ir.Linear(weight=rng.normal(0.1, 0.4, (3, 14))), _li(3),
+                                     names=["fc", "lif", "ro", "li"], profile=DT)
+    return {"leaky_subtract_next": (leaky, x, "lif"), "cuba_subtract": (cuba, x, "cuba"), "refractory": (refractory, x, "lif"),
+            "per_neuron_tau": (per_neuron, x, "lif"), "multi_spike": (multi, x, "if")}
 
 
 def _residual(rng: np.random.Generator) -> ir.Graph:
@@ -121,6 +157,26 @@ def _residual(rng: np.random.Generator) -> ir.Graph:
              ("scale_a", "lif1"), ("lif1", "conv2"), ("conv2", "lif2"), ("lif0", "scale_b"), ("scale_b", "lif2"),
              ("lif2", "flat"), ("flat", "ro"), ("ro", "li"), ("li", "output"))
     return ir.Graph(nodes=nodes, edges=edges, profile=DT)
+
+
+def _spyx_cases() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
+    """spyx exports read with their producer (next-step subtraction, a one-step Delay before the
+    Output; PSU_LIF: a Delay inside the net, one DelayDense, and an LI readout thresholded into the
+    Output; conv: ``LIF -> Delay -> SumPool -> Flatten -> Affine``, the Delay in front of a chain, one
+    DelayDense): the Delay/Threshold output stage is applied on the host (``neurokit.backends.output_stage``)."""
+    import warnings
+
+    out = {}
+    for name, layer in (("lif", "layer_1"), ("psu_lif", "layer_1"), ("conv", "layer_1")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the producer's notes
+            g = ir.read(SPYX / f"{name}.nir", producer="spyx")
+        x = np.load(SPYX / f"{name}.npz")["input"].astype(np.int64)
+        out[f"spyx_{name}"] = (g, np.moveaxis(x, -1, 2) if x.ndim == 5 else x, layer)  # spyx's images: channels last
+    return out
+
+
+SPYX = Path(__file__).resolve().parents[3] / "golden" / "producers" / "spyx"
 
 
 def _converted(tmp: Path) -> tuple[ir.Graph, np.ndarray, str]:
@@ -158,7 +214,7 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     """Per case: the artifact, real Lava's integers (one launch for all cases) and neurokit's."""
     be = get_backend("loihi2")
     out: dict[str, dict[str, Any]] = {}
-    cases = {**_cases(), "converted": _converted(tmp_path_factory.mktemp("convert"))}
+    cases = {**_cases(), "converted": _converted(tmp_path_factory.mktemp("convert")), **_spyx_cases()}
     for name, (graph, x, layer) in cases.items():
         scale = 16.0 if name == "converted" else 1.0
         art = be.lower(graph, tmp_path_factory.mktemp(name), {"input_scale": scale})
@@ -180,7 +236,8 @@ def _float_agreement(r: dict[str, Any]) -> float:
 
 @pytest.mark.lava
 @pytest.mark.parametrize("case", ["cuba", "readout_i", "pool_conv", "rleaky", "ge", "subtract_ge", "delay_branches",
-                                  "residual", "converted"])
+                                  "residual", "converted", "leaky_subtract_next", "cuba_subtract", "per_neuron_tau",
+                                  "multi_spike", "spyx_lif", "spyx_psu_lif", "spyx_conv", "refractory"])
 def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], case: str) -> None:
     r = runs[case]
     assert sorted(r["lava"]) == sorted(r["ours"])
@@ -193,7 +250,10 @@ def test_new_layers_are_bit_exact_in_real_lava(runs: dict[str, dict[str, Any]], 
 @pytest.mark.lava
 @pytest.mark.parametrize("case, bound", [("cuba", 0.95), ("readout_i", 0.95), ("pool_conv", 0.95),
                                          ("rleaky", 0.9), ("ge", 1.0), ("subtract_ge", 1.0), ("delay_branches", 0.95),
-                                         ("residual", 0.9), ("converted", 0.9)])
+                                         ("residual", 0.9), ("converted", 0.9), ("leaky_subtract_next", 0.95),
+                                         ("cuba_subtract", 0.95), ("per_neuron_tau", 0.95), ("multi_spike", 0.7),
+                                         ("spyx_lif", 0.95), ("spyx_psu_lif", 0.95), ("spyx_conv", 0.95),
+                                         ("refractory", 0.95)])
 def test_new_layers_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str, bound: float) -> None:
     assert _float_agreement(runs[case]) >= bound
 
@@ -233,8 +293,8 @@ def test_each_case_maps_to_the_chip_parameters_it_claims(runs: dict[str, dict[st
     np.testing.assert_array_equal(f.spikes["if"], sub["lava"]["s0"].astype(bool))
     leaky = runs["rleaky"]["graph"]  # zero reset: the next step starts from 0 either way; subtraction: not so
     assert get_backend("loihi2").check(leaky.with_profile(leaky.profile.replace(reset_timing="next_step"))) == []
-    late = leaky.profile.replace(reset_timing="next_step", reset="subtract")
-    assert any("reset_timing='next_step'" in str(p) for p in get_backend("loihi2").check(leaky.with_profile(late)))
+    late = leaky.profile.replace(reset_timing="next_step", reset="subtract")  # runs as the neuron program
+    assert get_backend("loihi2").check(leaky.with_profile(late)) == []
     gt = ge["graph"].with_profile(ge["graph"].profile.replace(spike_rule=">"))
     a = get_backend("loihi2").lower(gt, Path(ge["artifact"].path).parent / "gt")
     assert not np.array_equal(_bit_accurate(a, ge["x"])["s0"], ge["lava"]["s0"])  # > would miss the ties
@@ -262,8 +322,11 @@ def test_what_loihi_cannot_run_is_refused_with_the_node_and_the_reason(tmp_path:
     problems = [str(p) for p in be.check(hidden_readout)]
     assert problems == ["node 'li': LI is a non-spiking readout but feeds another layer; Loihi layers talk only in "
                         "spikes (fix: make hidden layers spiking (LIF/IF/CubaLIF); readouts go last)"]
-    subtract = cuba.with_profile(cuba.profile.replace(reset="subtract"))
-    assert any("reset='subtract'" in str(p) for p in be.check(subtract))
+    assert be.check(cuba.with_profile(cuba.profile.replace(reset="subtract"))) == []  # the neuron program runs it
+    thresholds = cuba.replace_node("cuba", cuba.nodes["cuba"].replace(v_threshold=np.linspace(0.3, 0.5, 16)))
+    assert [str(p) for p in be.check(thresholds)] == [
+        "node 'cuba': v_threshold differs across neurons; a Loihi layer has one threshold (and one scale) "
+        "(fix: split the layer by threshold value)"]
 
 
 @pytest.mark.parametrize("options, message", [
@@ -312,7 +375,8 @@ def test_the_lowering_table_holds_the_functions_lower_calls_and_matches_check() 
     np.testing.assert_array_equal(w, np.full((1, 4), 0.25))
     prog = be.lowering[ir.CubaLIF](_cases()["cuba"][0].nodes["cuba"], EULER)
     assert (prog.du, prog.dv) == (1023, 1365)
-    odd = ir.Graph.sequential(ir.Linear(weight=np.eye(2)), ir.Threshold(threshold=np.ones(2)), names=["w", "th"])
+    odd = ir.Graph.sequential(ir.Linear(weight=np.eye(2)), ir.Threshold(threshold=np.ones(2)), ir.Linear(weight=np.eye(2)),
+                              _lif(2, 0.5), names=["w", "th", "w2", "lif"])  # a Threshold inside the net (not the output stage)
     assert [p.node for p in unsupported_nodes(odd, be.lowering, "loihi2")] == ["th"]
     assert any(p.node == "th" and "Threshold has no Loihi 2 lowering" in p.message for p in be.check(odd))
 
@@ -350,15 +414,60 @@ def test_spiking_sequential_exports_with_delays_and_recurrence_map_to_loihi_laye
     assert plans[1].recurrent == "3_recurrentlif_rec"
 
 
-def test_per_neuron_decays_map_only_where_their_12_bit_decays_agree() -> None:
-    """Lava 0.10's LIF holds one du/dv per process: time constants equal to 12 bits map; others are refused."""
+def test_per_neuron_decays_run_as_the_neuron_program_where_their_12_bit_decays_differ(tmp_path: Path) -> None:
+    """Lava 0.10's stock LIF holds one du/dv per process: time constants equal to 12 bits keep it;
+    others run as neurokit's neuron program with a du/dv per neuron (real Lava: ``per_neuron_tau``)."""
     be = get_backend("loihi2")
     tau = np.array([0.02, 0.0200001, 0.02])  # one 12-bit dv (dt = 10 ms: round(4096 * 0.5) for all)
     near = ir.Graph.sequential(ir.Linear(weight=np.ones((3, 2))), _lif(3, 0.5).replace(tau=tau),
                                ir.Linear(weight=np.ones((2, 3))), _li(2), names=["a", "lif", "b", "li"], profile=DT)
-    assert be.check(near) == []
+    assert be.check(near) == [] and "program" not in be.lower(near, tmp_path / "near").manifest["layers"][0]
     far = near.replace_node("lif", near.nodes["lif"].replace(tau=np.array([0.02, 0.03, 0.04])))
-    assert [str(p) for p in be.check(far)] == [
-        "node 'lif': tau differs across neurons (3 distinct 12-bit decays): Lava 0.10's LIF process holds one dv per "
-        "process (Var of shape (1,)); per-neuron decay arrays are outside its interface (fix: split the layer into "
-        "one layer per time constant, or train one shared tau per layer)"]
+    layer = be.lower(far, tmp_path / "far").manifest["layers"][0]
+    assert layer["program"] == ["per-neuron decays (the stock LIF holds one du/dv per process)"]
+    assert layer["dv"] == sorted(round(4096 * -np.expm1(-0.01 / tau)) for tau in (0.02, 0.03, 0.04))  # 1 - a per neuron
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("case", ["spyx_lif", "spyx_psu_lif", "spyx_conv"])
+def test_the_output_stage_is_applied_to_what_the_chip_records(runs: dict[str, dict[str, Any]], case: str) -> None:
+    r = runs[case]
+    art = r["artifact"]
+    assert [e["kind"] for e in art.manifest["output_stage"]] == (["Threshold"] if case == "spyx_psu_lif" else ["Delay"])
+    out = art.manifest["output"]
+    chip = _recording(art, r["lava"]).outputs[out]
+    np.testing.assert_array_equal(chip, get_backend("loihi2").reference_run(art, r["x"], r["x"].shape[0]).outputs[out])
+    f = sim.simulate(get_backend("loihi2").reference_graph(art), r["float_x"]).outputs[out]
+    assert chip.shape == f.shape and np.mean(chip == f) > 0.85 and chip.sum() > 0
+    if case != "spyx_psu_lif":  # the one-step output delay: nothing is read out in step 0
+        assert not chip[0].any()
+    if case != "spyx_lif":  # the Delay inside the net: every synapse of the next Dense one step later
+        assert art.manifest["layers"][1]["synapse"] == ("layer_2" if case == "spyx_psu_lif" else "layer_2+layer_4")
+        assert np.all(_layer_arrays(art, 1)["delays"][_layer_arrays(art, 1)["weights"] != 0] == 1)
+
+
+def _layer_arrays(art: Artifact, k: int) -> dict[str, np.ndarray]:
+    with h5py.File(Path(art.path) / "layers.h5", "r") as f:
+        return {key: f[f"layer{k}"][key][()] for key in f[f"layer{k}"]}
+
+
+@pytest.mark.lava
+def test_program_cases_say_why_they_need_the_program_and_count_spikes(runs: dict[str, dict[str, Any]]) -> None:
+    reasons = {case: runs[case]["artifact"].manifest["layers"][0].get("program") for case in
+               ("leaky_subtract_next", "cuba_subtract", "per_neuron_tau", "multi_spike", "subtract_ge", "cuba")}
+    assert reasons["leaky_subtract_next"] == ["reset='subtract' on a leaky LIF (ATRLIF keeps its offset only without a leak)"]
+    assert reasons["cuba_subtract"][0].startswith("reset='subtract' on a leaky CubaLIF")
+    assert reasons["multi_spike"] == ["v_min=-1.0 (a floor after the reset)", "multi_spike (graded spike counts)"]
+    assert reasons["subtract_ge"] is None and reasons["cuba"] is None  # stock ATRLIF / LIF where they suffice
+    assert runs["refractory"]["artifact"].manifest["layers"][0]["program"] == ["refractory periods (a count-down per neuron)"]
+    s = runs["refractory"]["lava"]["s0"].astype(bool)  # never two spikes within 3 steps of one neuron
+    assert s.any() and not np.any(s[1:] & s[:-1]) and not np.any(s[2:] & s[:-2])
+    assert runs["per_neuron_tau"]["artifact"].manifest["layers"][1]["program"]  # the LI readout's taus too
+    lava = runs["multi_spike"]["lava"]
+    assert lava["s0"].max() > 1 and lava["s1"].max() >= 1  # graded counts travel through Dense to the next layer
+    # a count changes at every multiple of the threshold, so 8-bit weights move single counts between
+    # steps (entry agreement 0.76, the multi_spike bound above); the totals per layer stay within 2 %
+    f = sim.simulate(get_backend("loihi2").reference_graph(runs["multi_spike"]["artifact"]), runs["multi_spike"]["float_x"])
+    for k, name in enumerate(("if", "if2")):
+        assert abs(int(lava[f"s{k}"].sum()) - float(f.spikes[name].sum())) <= 0.02 * float(f.spikes[name].sum())
+    assert lava["v0"].min() >= runs["multi_spike"]["artifact"].manifest["layers"][0]["scale"] * -1.0 - 1  # the floor

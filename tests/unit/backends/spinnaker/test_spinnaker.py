@@ -110,12 +110,17 @@ def test_packet_faults_reduce_agreement(tmp_path: Path) -> None:
 
 def test_refusals_and_machine_limits(tmp_path: Path) -> None:
     be = get_backend("spinnaker")
-    g = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.CubaLIF(tau_syn=np.ones(3), tau_mem=np.ones(3), r=np.ones(3),
-                                                                    v_leak=np.zeros(3), v_threshold=np.ones(3)),
-                            ir.Threshold(threshold=np.ones(3)), names=["w", "cuba", "th"])
+    cuba = ir.CubaLIF(tau_syn=np.ones(3), tau_mem=np.ones(3), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3))
+    g = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.Threshold(threshold=np.ones(3)), ir.Linear(weight=np.eye(3)),
+                            cuba, names=["w", "th", "w2", "cuba"])
     problems = be.check(g)
-    # CubaLIF is IF_curr_exp; a bare Threshold has no neuron model, so the Output records no population
-    assert {p.node for p in problems} == {"th", "output"}
+    # CubaLIF is IF_curr_exp; a Threshold inside the net has no neuron model and is no projection
+    assert {p.node for p in problems} == {"th", "cuba"} and any("Threshold has no SpiNNaker lowering" in p.message
+                                                                for p in problems)
+    # before the Output it is the output stage, applied to the recording on the host
+    staged = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), cuba, ir.Threshold(threshold=np.ones(3)),
+                                 names=["w", "cuba", "th"])
+    assert be.check(staged) == []
     with pytest.raises(MappingError, match="cores needed"):
         be.lower(net(n_in=3000, hidden=3000), tmp_path, {"machine": "spinn3", "max_atoms_per_core": 10})
     art = be.lower(net(), tmp_path / "ok")

@@ -14,6 +14,8 @@ from neurokit import ir, sim
 from neurokit.backends import get_backend
 from neurokit.dynamics.fixed import FixedFormat, decay_mul, to_decay
 from neurokit.hil import metrics
+from neurokit.backends.spinnaker.pynn import export_pynn
+from neurokit.errors import MappingError
 
 FMT = FixedFormat(16, 15)
 
@@ -189,15 +191,32 @@ def test_pool_then_conv_is_one_projection_with_memory_accounted(tmp_path: Path) 
     assert small.manifest["report"]["max_synapses_per_core"] <= small.manifest["report"]["synapse_capacity_per_core"]
 
 
-def test_refusals_that_remain_name_the_node_reason_and_fix() -> None:
+def test_custom_neuron_models_run_in_the_emulator_and_the_pynn_export_refuses_them(tmp_path: Path) -> None:
+    """A subtraction, a next-step reset, spike counts and a floor are not in sPyNNaker's standard cells
+    but are a custom neuron model's reset (sPyNNaker builds user models from C): the artifact runs
+    them (emulator == S16.15 reference, spike for spike), the manifest says which model, and the PyNN
+    export (standard cells only) is refused naming the node, the reason and the fix."""
     be = get_backend("spinnaker")
-    lif = dict(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3), v_threshold=np.ones(3))
-    subtract = ir.Graph.sequential(ir.Linear(weight=np.eye(3)), ir.LIF(**lif), names=["w", "pop"],
-                                   profile=ir.Profile(reset="subtract"))
-    (problem,) = be.check(subtract)
-    assert "reset='subtract'" in problem.message and "v_reset" in problem.message and problem.fix
     snntorch = ir.read(GOLDEN / "snntorch" / "rleaky.nir", producer="snntorch")  # reset_delay=True, subtract
-    assert {p.message.split(" cannot")[0] for p in be.check(snntorch)} == {"reset='subtract'", "reset_timing='next_step'"}
+    assert be.check(snntorch) == []
+    art = be.lower(snntorch, tmp_path / "rleaky")
+    assert art.manifest["neuron_model"] == "custom (reset='subtract', reset_timing='next_step')"
+    assert not art.manifest["pynn"]["written"] and not (tmp_path / "rleaky" / "pynn" / "model.py").exists()
+    assert art.manifest["pynn"]["why_not"][0].startswith("node '1.lif': reset='subtract', reset_timing='next_step' has no "
+                                                         "PyNN standard cell")
+    assert "(fix: for a PyNN export use reset='zero'" in art.manifest["pynn"]["why_not"][0]
+    with pytest.raises(MappingError, match=r"node '1.lif': reset='subtract'.* custom neuron model"):
+        export_pynn(snntorch, tmp_path / "pynn")
+    x = np.load(GOLDEN / "snntorch" / "rleaky.npz", allow_pickle=False)["input"]
+    art, emu, ref, flt = run_all(snntorch, x, tmp_path / "run", {"spikes_per_second": 1000.0})
+    for pop in emu.spikes:
+        np.testing.assert_array_equal(emu.spikes[pop], ref.spikes[pop])
+    assert sum(int(z.sum()) for z in emu.spikes.values()) > 100
+    assert agreement_all(flt.spikes, emu.spikes) > 0.95
+    counts = snntorch.with_profile(snntorch.profile.replace(multi_spike=True, v_min=-0.5))
+    art, emu, ref, flt = run_all(counts, 3 * x, tmp_path / "multi", {"spikes_per_second": 1000.0})
+    np.testing.assert_array_equal(emu.spikes["1.lif"], ref.spikes["1.lif"])
+    assert emu.spikes["1.lif"].max() > 1  # one packet per counted spike
 
 
 GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "producers"
@@ -307,3 +326,43 @@ def test_a_scaled_shortcut_and_a_weighted_path_join_one_population(tmp_path: Pat
     assert emu.spikes["b"].any()
     # the Scale has no synapse latency in the IR, the chip needs one step: the seam shows it, it stays high
     assert agreement_all(flt.spikes, emu.spikes) > 0.8
+
+
+@pytest.mark.parametrize("case", ["lif", "psu_lif", "rcubalif"])
+def test_spyx_exports_deploy_with_their_output_stage(tmp_path: Path, case: str) -> None:
+    """spyx ends its nets ``LIF -> Delay -> Output`` (PSU_LIF: ``LI -> Threshold -> Output``, with a
+    Delay inside the net, a synaptic delay): the chip runs the populations, the output stage is applied
+    to the recording on the host; emulator == S16.15 reference, and the float model agrees."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the producer's notes
+        g = ir.read(GOLDEN / "spyx" / f"{case}.nir", producer="spyx")
+    x = np.load(GOLDEN / "spyx" / f"{case}.npz", allow_pickle=False)["input"].astype(np.float64)
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    stage = [e["kind"] for e in art.manifest["output_stage"]]
+    assert stage == (["Threshold"] if case == "psu_lif" else ["Delay"])
+    out = art.manifest["output"]
+    np.testing.assert_array_equal(emu.outputs[out], ref.outputs[out])
+    assert emu.outputs[out].sum() > 0 and np.mean(emu.outputs[out] == flt.outputs[out]) > 0.99
+    if stage == ["Delay"]:
+        assert not emu.outputs[out][0].any()  # read out one step late
+
+
+def test_a_converted_conv_net_runs_with_its_subtraction_and_half_threshold_start(tmp_path: Path) -> None:
+    """What conversion emits: conv -> IF with reset by subtraction, a half-threshold start of the
+    layer's shape (C, H, W), an I readout. The subtraction runs as a custom neuron
+    model, the start is flattened with the population: emulator == S16.15 reference, float agrees."""
+    rng = np.random.default_rng(7)
+    shape = (3, 4, 4)
+    g = ir.Graph.sequential(
+        ir.Conv2d(weight=rng.normal(0.1, 0.3, (3, 1, 3, 3)), bias=np.full(3, 0.02), padding=1, input_shape=(4, 4)),
+        ir.IF(r=np.full(shape, 1000.0), v_threshold=np.ones(shape), metadata={"v_init": np.full(shape, 0.5)}),
+        ir.Flatten(input_shape=shape), ir.Linear(weight=rng.normal(0.0, 0.3, (5, 48))), ir.I(r=np.full(5, 1000.0)),
+        names=["conv", "if", "flat", "fc", "readout"], profile=ir.Profile(reset="subtract"))
+    x = (rng.random((30, 2, 1, 4, 4)) < 0.5).astype(np.float64)
+    art, emu, ref, flt = run_all(g, x, tmp_path, {"spikes_per_second": 1000.0})
+    assert art.manifest["neuron_model"] == "custom (reset='subtract')"
+    np.testing.assert_array_equal(emu.spikes["if"], ref.spikes["if"])
+    np.testing.assert_array_equal(emu.outputs["output"], ref.outputs["output"])
+    assert emu.spikes["if"].any() and agreement(flt.spikes["if"], emu.spikes["if"]) > 0.95
