@@ -60,7 +60,7 @@ class ConvSNNClassifier(nn.Module):
         init_linear(readout, gain=1.0)
         out = (LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
                if spec.readout == "li" else LIFLayer(spec.classes, **{**lif, "tau": spec.tau_out}))  # type: ignore[arg-type]
-        self.net = SpikingSequential(spec.input_shape, *layers, TimeFlatten(), readout, out)
+        self.net = SpikingSequential(spec.input_shape, *layers, TimeFlatten(), readout, out, init="torch")
 
     def forward(self, x: torch.Tensor, *, return_spikes: bool = False) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
         from .sequential import _apply

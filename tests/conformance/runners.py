@@ -162,7 +162,7 @@ def _torch_model(graph: ir.Graph, fused: bool) -> object:
             lin.bias.copy_(torch.tensor(np.asarray(syn.bias)))
         if loop:
             layer.rec.weight.copy_(torch.tensor(np.asarray(g.nodes["rec"].weight)))
-    model = SpikingSequential((syn.weight.shape[1],), lin, layer.double())
+    model = SpikingSequential((syn.weight.shape[1],), lin, layer.double(), init="torch")
     return model
 
 

@@ -106,7 +106,7 @@ def sequential(n: int) -> tuple[ir.Graph, np.ndarray]:
     torch.manual_seed(0)
     m = SpikingSequential((10,), DelayedLinear(10, 12, 3, seed=0), LIFLayer(12, v_threshold=0.3, dt=1e-2),
                           nn.Linear(12, 12), RecurrentLIF(12, v_threshold=0.3, dt=1e-2), nn.Linear(12, 3),
-                          LILayer(3, dt=1e-2))
+                          LILayer(3, dt=1e-2), init="torch")
     x = (np.random.default_rng(0).random((30, n, 10)) < 0.3).astype(np.float64)
     return m.to_ir(), x
 

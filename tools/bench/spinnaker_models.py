@@ -108,7 +108,7 @@ def trained(tmp: Path) -> dict[str, dict[str, object]]:
     rows["trained delayed"] = measure(to_ir(louder(m, 10.0)), spikes((40, 4, 6), 0.4, 1), tmp / "delayed")
     opts = dict(dt=1e-3)
     m = SpikingSequential((6,), nn.Linear(6, 16), RecurrentLIF(16, tau=0.01, v_threshold=0.2, **opts), nn.Linear(16, 4),
-                          LILayer(4, tau=0.02, dt=1e-3)).double()
+                          LILayer(4, tau=0.02, dt=1e-3), init="torch").double()
     rows["trained recurrent"] = measure(louder(m).to_ir(), spikes((40, 4, 6), 0.3, 3), tmp / "recurrent")
     delayed = DelayedLinear(12, 10, 3, seed=0)
     delayed.hard = True
@@ -117,7 +117,7 @@ def trained(tmp: Path) -> dict[str, dict[str, object]]:
                           nn.Linear(20, 16), RecurrentLIF(16, tau=0.01, v_threshold=0.2, **opts), nn.Linear(16, 12),
                           IFLayer(12, v_threshold=1.0, r=1000.0, **opts), delayed,
                           LIFLayer(10, tau=0.01, v_threshold=0.1, **opts), nn.Linear(10, 4),
-                          LILayer(4, tau=0.02, dt=1e-3)).double()
+                          LILayer(4, tau=0.02, dt=1e-3), init="torch").double()
     rows["trained mixed (conv, pool, CubaLIF, recurrent, IF, delays, LI)"] = measure(
         louder(m).to_ir(), spikes((40, 4, 2, 6, 6), 0.3, 4), tmp / "mixed")
     return rows
