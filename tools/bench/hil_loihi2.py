@@ -25,7 +25,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, machine, save, single_thread  # noqa: E402
 
-sys.path.insert(0, str(REPO))  # this checkout's neurokit, not an installed one
 
 single_thread()
 
