@@ -5,10 +5,10 @@ Runs INSIDE the Lava runtime venv (Python 3.10): stdlib, numpy, h5py and lava on
 Usage: python runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [ARTIFACT_DIR INPUTS.h5 RESULT.h5 ...] [--hardware]
 [--samples-per-run N] [--lava-get-data] (several artifacts in one process: importing Lava takes seconds).
 
-Speed (64 demo samples of 30 steps: 67 s before, about 4 s now): (1) Lava's ``Monitor.get_data``
+Speed (64 demo samples of 30 steps: 46 s before, 5 s now; tools/bench/hil_loihi2.py): (1) Lava's ``Monitor.get_data``
 moves a record to the caller one number per channel message, so every monitor here saves its own
-record to a ``.npy`` file after its last step instead (``--lava-get-data``: the stock path, for
-benchmarks); (2) the B samples are not run one after another: N of them (default all; 1 with
+record to a ``.npy`` file after its last step instead (``--lava-get-data``, and always with
+``--hardware``: the stock path); (2) the B samples are not run one after another: N of them (default all; 1 with
 ``--hardware``, where every copy takes cores) run at once as N independent copies of the network,
 with block-diagonal synapses (``Sparse``, whose fixed-point model is ``Dense``'s bit for bit;
 ``DelayDense`` stays dense, so its copies are capped) and tiled neuron parameters. Copies share no
@@ -48,7 +48,7 @@ def main(argv):
         raise ValueError("usage: runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [...] [--hardware] [--samples-per-run N]")
     for k in range(0, len(args), 3):
         run_one(*args[k:k + 3], hardware=hardware, samples_per_run=per_run or (1 if hardware else None),
-                lava_get_data=get_data)
+                lava_get_data=get_data or hardware)  # on a chip: Lava's own monitor readout, untested here
     return 0
 
 
@@ -68,7 +68,7 @@ _DUMPING_MODEL = []
 def dumping_monitor_model():
     """Lava's ``Monitor`` model, which also saves its record to ``proc_params["dump_path"]`` (``.npy``)
     after its last step. Lava's ``Monitor.get_data`` moves a record to the caller one number per
-    channel message (``runtime.get_var``), which took 60 of the 67 s of a 64-sample demo run."""
+    channel message (``runtime.get_var``): most of the time of a 64-sample demo run."""
     if _DUMPING_MODEL:
         return _DUMPING_MODEL[0]
     from lava.proc.monitor.models import PyMonitorModel
