@@ -206,21 +206,27 @@ def main() -> None:
     for step in steps.values():
         step()  # warm-up (JIT)
     runs: dict[str, list[float]] = {name: [] for name in [*steps, "snntorch"]}
+    cpu: dict[str, list[float]] = {name: [] for name in [*steps, "snntorch"]}  # less disturbed by other jobs
     load = [os.getloadavg()[0]]
     snn: dict[str, object] = {}
     for _ in range(repeats):  # interleaved, so each repeat's ratios share the machine's load
         for name, step in steps.items():
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             step()
             runs[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
         snn = snntorch_time(T, B, N, 1)  # its own process: warm-up step, then one timed step
         runs["snntorch"].append(float(snn["seconds"]))  # type: ignore[arg-type]
+        cpu["snntorch"].append(float(snn["cpu_seconds"]))  # type: ignore[arg-type]
         load.append(os.getloadavg()[0])
     times = {name: statistics.median(t) for name, t in runs.items()}
     for name, t in times.items():
         print(f"{name:>13}: {t:.3f} s per step")
     paired = {peer: statistics.median([a / b for a, b in zip(runs["neurokit"], runs[peer])])
               for peer in ("snntorch", "norse", "norse_lifcell", "torch")}
+    paired_cpu = {peer: statistics.median([a / b for a, b in zip(cpu["neurokit"], cpu[peer])])
+                  for peer in ("snntorch", "norse", "norse_lifcell", "torch")}
+    print("CPU-time ratios neurokit / peer: " + ", ".join(f"{k} {v:.2f}" for k, v in paired_cpu.items()))
     mem = {f"{m}_t{t}": peak_memory(m, t) for m in ("sltt", "bptt") for t in (100, 1000)}
     for k, v in mem.items():
         print(f"peak memory {k}: {v:.1f} MB")
@@ -229,6 +235,9 @@ def main() -> None:
               "ratio_snntorch": paired["snntorch"], "ratio_norse": paired["norse"],
               "ratio_norse_lifcell": paired["norse_lifcell"], "ratio_torch": paired["torch"],
               "ratios": "medians of per-repeat ratios neurokit / peer (repeats interleaved)", "times": runs,
+              "cpu_ratio_snntorch": paired_cpu["snntorch"], "cpu_ratio_norse": paired_cpu["norse"],
+              "cpu_ratio_norse_lifcell": paired_cpu["norse_lifcell"], "cpu_ratio_torch": paired_cpu["torch"],
+              "cpu_times": cpu,
               "load_avg_1m_during": load,
               "sltt_mem_t100_mb": mem["sltt_t100"], "sltt_mem_t1000_mb": mem["sltt_t1000"],
               "bptt_mem_t100_mb": mem["bptt_t100"], "bptt_mem_t1000_mb": mem["bptt_t1000"],
