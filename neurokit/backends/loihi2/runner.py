@@ -103,6 +103,8 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
     with h5py.File(inputs_path, "r") as f:
         x = f["inputs"][()].astype(np.int32)  # (T, B, n0)
     T, B, n0 = x.shape
+    if T == 0 or B == 0:
+        raise ValueError("no steps or no samples to run (inputs of shape %s)" % (x.shape,))
     # G samples run side by side as G independent copies of the network (block-diagonal synapses), so
     # a Lava step advances G samples; the ceil(B / G) groups run one after another from the initial state.
     G = min(B, samples_per_run or B)
