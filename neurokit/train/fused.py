@@ -191,14 +191,12 @@ def _forward_plain(x, v0, a, b, k, v_leak, r, v_th, v_reset, exact, reset_mode, 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, code, scale, zero_reset, sltt, grad_x, carry):
-    """:func:`_backward` for the plain rules, the surrogate and rules compile-time constants:
-    branch-free, in the arrays' float type (``scale`` cast to it)."""
+    """:func:`_backward` for the plain rules, the surrogate and rules compile-time constants: the
+    same operations in the same precision (the surrogate in float64, as :func:`_surrogate`), so the
+    same gradients bit for bit, in two short loops per row that vectorise."""
     T, B, n = grad_z.shape
-    one = grad_x.dtype.type(1.0)
-    zero = grad_x.dtype.type(0.0)
-    half_pi_scale = grad_x.dtype.type(math.pi / 2.0) * scale
-    carry[:] = zero
-    d = np.empty(n, grad_x.dtype)  # dL/dv_pre of one row: two short loops vectorise, one long one does not
+    carry[:] = 0.0
+    d = np.empty(n, np.float64)  # dL/dv_pre of one row
     for t in range(T - 1, -1, -1):
         gt, zt, pt, xt = grad_z[t], z[t], v_pre[t], grad_x[t]
         for i in range(B):
@@ -206,20 +204,20 @@ def _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, code, scale, zero_reset,
             for j in range(n):
                 u = pi[j] - v_th[j]
                 if code == 0:
-                    den = one + scale * abs(u)
-                    sg = one / (den * den)
+                    den = 1.0 + scale * abs(u)
+                    sg = 1.0 / (den * den)
                 elif code == 1:
-                    q = half_pi_scale * u
-                    sg = scale / ((one + one) * (one + q * q))
+                    q = math.pi * scale * u / 2.0
+                    sg = scale / (2.0 * (1.0 + q * q))
                 elif code == 2:
-                    sg = max(zero, one - scale * abs(u)) * scale
+                    sg = max(0.0, 1.0 - scale * abs(u)) * scale
                 else:
-                    e = one / (one + math.exp(-scale * u))
-                    sg = scale * e * (one - e)
+                    e = 1.0 / (1.0 + math.exp(-scale * u))
+                    sg = scale * e * (1.0 - e)
                 dj = gi[j] * sg
                 if not sltt:
                     if zero_reset:
-                        dj += ci[j] if zi[j] == zero else zero
+                        dj += ci[j] if zi[j] == 0.0 else 0.0
                     else:
                         dj += ci[j]
                 d[j] = dj
@@ -305,8 +303,8 @@ class FusedLIF(torch.autograd.Function):
         grad_x = np.empty_like(g)
         grad_v0 = np.empty(g.shape[1:], g.dtype)
         if ctx.plain:
-            _backward_plain(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, ctx.code, g.dtype.type(ctx.scale),
-                            ctx.reset == 0, ctx.sltt, grad_x, grad_v0)
+            _backward_plain(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, ctx.code, ctx.scale, ctx.reset == 0,
+                            ctx.sltt, grad_x, grad_v0)
         else:
             _backward(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, v_reset, ctx.code, ctx.scale, ctx.reset,
                       ctx.next_step, ctx.v_min, ctx.sltt, grad_x, grad_v0)
