@@ -94,12 +94,32 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
             # the node's input: read in place from its single source, else summed into inp
             buf = out
             b0 = i0
+            buf2 = out  # a second source read in place (``two``): a plain LIF sums its two inputs itself
+            b2 = 0
+            two = False
             n_edges = edge_ptr[nd + 1] - edge_ptr[nd]
+            if kd == LIF and not special and n_edges > 1:
+                active = 0
+                for q in range(edge_ptr[nd], edge_ptr[nd + 1]):
+                    if kind[edge_src[q]] == INPUT and t >= x.shape[0]:
+                        continue  # an input that has ended adds zeros
+                    if active == 0:
+                        buf = prev if edge_prev[q] else out
+                        b0 = out_off[edge_src[q]]
+                    elif active == 1:
+                        buf2 = prev if edge_prev[q] else out
+                        b2 = out_off[edge_src[q]]
+                    active += 1
+                two = active == 2
             if n_edges == 1:
                 q = edge_ptr[nd]
                 buf = prev if edge_prev[q] else out
                 b0 = out_off[edge_src[q]]
+            elif two:
+                pass
             else:
+                buf = out
+                b0 = i0
                 buf = inp
                 first = True
                 for q in range(edge_ptr[nd], edge_ptr[nd + 1]):
@@ -161,8 +181,13 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
             else:  # spiking neurons: LIF, IF, CubaLIF
                 if special and next_step and reset_mode == 0:
                     _pending_reset_to(o0, n, v, pend, coef)
+                counted = False  # refractory counts already stepped and outputs cleared
                 if kd == CUBA_LIF:
                     _cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, True)
+                elif kd == LIF and not special:
+                    _lif_integrate_count(o0, n, buf, b0, buf2, b2, two, coef, exact, v, refrac, out, zero,
+                                         uniform[nd])
+                    counted = True
                 elif kd == LIF:
                     _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac, uniform[nd])
                 else:  # IF
@@ -172,7 +197,7 @@ def _run_sample(x, t_start, t_stop, order, kind, in_off, in_size, out_off, out_s
                                                      next_step, multi, out, spk, one, zero)
                 else:
                     spk_n[nd] = _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one,
-                                             zero, uniform[nd] and kd == LIF)
+                                             zero, uniform[nd] and kd == LIF, counted)
                 if floor:
                     _floor(o0, n, v, out, vmin, False)
         for c in range(rec_idx.shape[0]):
@@ -266,8 +291,53 @@ def _lif_integrate(o0, n, buf, b0, coef, exact, v, refrac, uniform):
                 vv[e] = vv[e] + k_mem[e] * ((leak_a[e] + r_a[e] * x[e]) - vv[e])
 
 
+@njit(cache=True)
+def _lif_integrate_count(o0, n, buf, b0, buf2, b2, two, coef, exact, v, refrac, out, zero, uniform):
+    """:func:`_lif_integrate` and the first pass of :func:`_spike_loop` in one loop: integrate the
+    membranes not frozen by a refractory count, then step the counts down and clear the outputs;
+    the input is ``buf[b0 + e]``, or with ``two`` that plus ``buf2[b2 + e]`` (what summing the two
+    edges into the input slot gives, without writing it). One pass over the neurons instead of up to four."""
+    x = buf[b0:b0 + n]
+    x2 = buf2[b2:b2 + n] if two else buf[b0:b0 + n]
+    vv = v[o0:o0 + n]
+    rr = refrac[o0:o0 + n]
+    oo = out[o0:o0 + n]
+    if uniform and exact:
+        leak, r_in = coef[C_VLEAK, o0], coef[C_R, o0]
+        a, b = coef[C_A_MEM, o0], coef[C_GAIN_MEM, o0]
+        if two:
+            for e in range(n):
+                r = rr[e]
+                if r <= 1:
+                    vv[e] = a * vv[e] + b * (leak + r_in * (x[e] + x2[e]))
+                rr[e] = r - 1 if r > 1 else 0
+                oo[e] = zero
+        else:
+            for e in range(n):
+                r = rr[e]
+                if r <= 1:
+                    vv[e] = a * vv[e] + b * (leak + r_in * x[e])
+                rr[e] = r - 1 if r > 1 else 0
+                oo[e] = zero
+        return
+    leak_a = coef[C_VLEAK, o0:o0 + n]
+    r_a = coef[C_R, o0:o0 + n]
+    a_mem = coef[C_A_MEM, o0:o0 + n]
+    k_mem = coef[C_GAIN_MEM, o0:o0 + n]
+    for e in range(n):
+        r = rr[e]
+        xe = x[e] + x2[e] if two else x[e]
+        if r <= 1:
+            if exact:
+                vv[e] = a_mem[e] * vv[e] + k_mem[e] * (leak_a[e] + r_a[e] * xe)
+            else:
+                vv[e] = vv[e] + k_mem[e] * ((leak_a[e] + r_a[e] * xe) - vv[e])
+        rr[e] = r - 1 if r > 1 else 0
+        oo[e] = zero
+
+
 @njit(cache=True, inline="always")
-def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero, uniform):
+def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero, uniform, counted):
     vv = v[o0:o0 + n]
     rr = refrac[o0:o0 + n]
     vth = coef[C_VTH, o0:o0 + n]
@@ -275,12 +345,14 @@ def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, sp
     steps = elem_steps[o0:o0 + n]
     oo = out[o0:o0 + n]
     sp = spk[o0:o0 + n]
-    # three passes: count down refractoriness and clear the outputs (vectorised), find the spiking
-    # neurons (a compare and a rarely taken branch), then reset only those
-    for e in range(n):
-        r = rr[e] - 1
-        rr[e] = r if r > 0 else 0
-        oo[e] = zero
+    # three passes: count down refractoriness and clear the outputs (vectorised; done by the
+    # integration loop when ``counted``), find the spiking neurons (a compare and a rarely taken
+    # branch), then reset only those
+    if not counted:
+        for e in range(n):
+            r = rr[e] - 1
+            rr[e] = r if r > 0 else 0
+            oo[e] = zero
     cnt = 0
     if uniform:
         th = vth[0] if n > 0 else zero
@@ -307,21 +379,21 @@ def _spike_loop(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, sp
 
 
 @njit(cache=True)
-def _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero, uniform):
+def _spike_stage(o0, n, v, refrac, coef, elem_steps, reset_mode, rule_ge, out, spk, one, zero, uniform, counted):
     """Spike, reset and refractory count of integrated neurons; writes the spike list, returns its
     length. Specialised on the profile's reset mode and spike rule (constants in each branch let the
     compiler drop the per-neuron branches: about 5x faster than testing them per neuron)."""
     if rule_ge:
         if reset_mode == 0:
-            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, True, out, spk, one, zero, uniform)
+            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, True, out, spk, one, zero, uniform, counted)
         if reset_mode == 1:
-            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, True, out, spk, one, zero, uniform)
-        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, True, out, spk, one, zero, uniform)
+            return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, True, out, spk, one, zero, uniform, counted)
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, True, out, spk, one, zero, uniform, counted)
     if reset_mode == 0:
-        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, False, out, spk, one, zero, uniform)
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 0, False, out, spk, one, zero, uniform, counted)
     if reset_mode == 1:
-        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, False, out, spk, one, zero, uniform)
-    return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, False, out, spk, one, zero, uniform)
+        return _spike_loop(o0, n, v, refrac, coef, elem_steps, 1, False, out, spk, one, zero, uniform, counted)
+    return _spike_loop(o0, n, v, refrac, coef, elem_steps, 2, False, out, spk, one, zero, uniform, counted)
 
 
 @njit(cache=True)

@@ -185,6 +185,141 @@ def _backward_full(grad_z, z, v_pre, x, v0, pend0, alpha, beta, a, b, k, v_leak,
     return carry
 
 
+@njit(cache=True, inline="always")
+def _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, exact, reset_mode, rule_ge, z, v_pre):
+    """:func:`_forward` for the plain rules (``same_step`` reset, single spikes, no ``v_min``), the
+    rule arguments compile-time constants: a branch-free loop over neurons (selects, not jumps) that
+    LLVM vectorises, in the arrays' own float type; the same floating-point operations."""
+    T, B, n = x.shape
+    one = z.dtype.type(1.0)
+    zero = z.dtype.type(0.0)
+    for t in range(T):
+        xt, zt, pt = x[t], z[t], v_pre[t]
+        for i in range(B):
+            vi, xi, zi, pi = v[i], xt[i], zt[i], pt[i]
+            for j in range(n):
+                if exact:
+                    vp = a[j] * vi[j] + b[j] * (v_leak[j] + r[j] * xi[j])
+                else:
+                    vp = vi[j] + k[j] * ((v_leak[j] + r[j] * xi[j]) - vi[j])
+                pi[j] = vp
+                spike = vp - v_th[j] >= zero if rule_ge else vp - v_th[j] > zero
+                zi[j] = one if spike else zero
+                if reset_mode == 0:
+                    vi[j] = v_reset[j] if spike else vp
+                elif reset_mode == 1:
+                    vi[j] = vp - (v_th[j] - v_reset[j]) if spike else vp
+                else:
+                    vi[j] = vp
+
+
+@njit(cache=True)
+def _forward_plain(x, v0, a, b, k, v_leak, r, v_th, v_reset, exact, reset_mode, rule_ge, z, v_pre):
+    """Dispatch to :func:`_forward_loop` with the rules as constants (one compiled loop each)."""
+    v = v0.copy()
+    if exact:
+        if rule_ge:
+            if reset_mode == 0:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 0, True, z, v_pre)
+            elif reset_mode == 1:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 1, True, z, v_pre)
+            else:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 2, True, z, v_pre)
+        else:
+            if reset_mode == 0:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 0, False, z, v_pre)
+            elif reset_mode == 1:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 1, False, z, v_pre)
+            else:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 2, False, z, v_pre)
+    else:
+        if rule_ge:
+            if reset_mode == 0:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 0, True, z, v_pre)
+            elif reset_mode == 1:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 1, True, z, v_pre)
+            else:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 2, True, z, v_pre)
+        else:
+            if reset_mode == 0:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 0, False, z, v_pre)
+            elif reset_mode == 1:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 1, False, z, v_pre)
+            else:
+                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 2, False, z, v_pre)
+    return v
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, code, scale, zero_reset, sltt, grad_x, carry):
+    """:func:`_backward` for the plain rules, the surrogate and rules compile-time constants: the
+    same operations in the same precision (the surrogate in float64, as :func:`_surrogate`), so the
+    same gradients bit for bit, in two short loops per row that vectorise."""
+    T, B, n = grad_z.shape
+    carry[:] = 0.0
+    d = np.empty(n, np.float64)  # dL/dv_pre of one row
+    for t in range(T - 1, -1, -1):
+        gt, zt, pt, xt = grad_z[t], z[t], v_pre[t], grad_x[t]
+        for i in range(B):
+            gi, zi, pi, xi, ci = gt[i], zt[i], pt[i], xt[i], carry[i]
+            for j in range(n):
+                u = pi[j] - v_th[j]
+                if code == 0:
+                    den = 1.0 + scale * abs(u)
+                    sg = 1.0 / (den * den)
+                elif code == 1:
+                    q = math.pi * scale * u / 2.0
+                    sg = scale / (2.0 * (1.0 + q * q))
+                elif code == 2:
+                    sg = max(0.0, 1.0 - scale * abs(u)) * scale
+                else:
+                    e = 1.0 / (1.0 + math.exp(-scale * u))
+                    sg = scale * e * (1.0 - e)
+                dj = gi[j] * sg
+                if not sltt:
+                    if zero_reset:
+                        dj += ci[j] if zi[j] == 0.0 else 0.0
+                    else:
+                        dj += ci[j]
+                d[j] = dj
+            for j in range(n):
+                xi[j] = beta[j] * d[j]
+                ci[j] = alpha[j] * d[j]
+
+
+@njit(cache=True, error_model="numpy")  # no zero-division test per element: the divisions vectorise
+def _backward_plain(grad_z, z, v_pre, alpha, beta, v_th, code, scale, zero_reset, sltt, grad_x, carry):
+    """Dispatch to :func:`_backward_loop` with the surrogate and the rules as constants."""
+    if sltt:
+        if code == 0:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 0, scale, False, True, grad_x, carry)
+        elif code == 1:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 1, scale, False, True, grad_x, carry)
+        elif code == 2:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 2, scale, False, True, grad_x, carry)
+        else:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 3, scale, False, True, grad_x, carry)
+    elif zero_reset:
+        if code == 0:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 0, scale, True, False, grad_x, carry)
+        elif code == 1:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 1, scale, True, False, grad_x, carry)
+        elif code == 2:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 2, scale, True, False, grad_x, carry)
+        else:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 3, scale, True, False, grad_x, carry)
+    else:
+        if code == 0:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 0, scale, False, False, grad_x, carry)
+        elif code == 1:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 1, scale, False, False, grad_x, carry)
+        elif code == 2:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 2, scale, False, False, grad_x, carry)
+        else:
+            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 3, scale, False, False, grad_x, carry)
+    return carry
+
+
 class FusedLIF(torch.autograd.Function):
     """``spikes, v_last = FusedLIF.apply(x, v0, pending0, params..., rules...)``; see the module
     docstring. ``v_last`` (the membrane after the last step, to continue a sequence) is not
@@ -201,8 +336,13 @@ class FusedLIF(torch.autograd.Function):
         z = np.empty_like(xn)
         v_pre = np.empty_like(xn)
         pend0 = np.ascontiguousarray(np.broadcast_to(pending0.detach().numpy(), xn.shape[1:]), dtype=dtype)
-        v_last, _ = _forward(xn, np.ascontiguousarray(v0.detach().numpy(), dtype=dtype), pend0, *par, exact,
-                             RESET_CODES[reset], rule_ge, next_step, multi_spike, dtype.type(v_min), z, v_pre)
+        v0n = np.ascontiguousarray(np.broadcast_to(v0.detach().numpy(), xn.shape[1:]), dtype=dtype)
+        plain = not next_step and not multi_spike and v_min == -math.inf
+        if plain:  # the common rules: the branch-free kernel
+            v_last = _forward_plain(xn, v0n, *par, exact, RESET_CODES[reset], rule_ge, z, v_pre)
+        else:
+            v_last, _ = _forward(xn, v0n, pend0, *par, exact, RESET_CODES[reset], rule_ge, next_step, multi_spike,
+                                 dtype.type(v_min), z, v_pre)
         ctx.save_for_backward(torch.from_numpy(z), torch.from_numpy(v_pre))
         if exact:
             alpha, beta = par[0], par[1] * par[4]
@@ -210,7 +350,7 @@ class FusedLIF(torch.autograd.Function):
             alpha, beta = (1 - par[2]).astype(dtype), par[2] * par[4]
         ctx.coef = (alpha, beta, par[5], par[6])
         ctx.code, ctx.scale, ctx.reset, ctx.sltt = SURROGATE_CODES[surrogate], float(scale), RESET_CODES[reset], sltt
-        ctx.next_step, ctx.v_min = next_step, dtype.type(v_min)
+        ctx.next_step, ctx.v_min, ctx.plain = next_step, dtype.type(v_min), plain
         ctx.restart = pend0 > 0 if next_step and reset == "zero" else None  # v0 replaced by v_reset there
         ctx.exact = exact
         ctx.param_inputs = (xn, np.ascontiguousarray(v0.detach().numpy(), dtype=dtype), pend0, par) \
@@ -227,7 +367,10 @@ class FusedLIF(torch.autograd.Function):
         grad_x = np.empty_like(g)
         grad_v0 = np.empty(g.shape[1:], g.dtype)
         param_grads: tuple[Any, ...] = (None,) * 6
-        if ctx.param_inputs is None:
+        if ctx.param_inputs is None and ctx.plain:
+            _backward_plain(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, ctx.code, ctx.scale, ctx.reset == 0,
+                            ctx.sltt, grad_x, grad_v0)
+        elif ctx.param_inputs is None:
             _backward(g, z.numpy(), v_pre.numpy(), alpha, beta, v_th, v_reset, ctx.code, ctx.scale, ctx.reset,
                       ctx.next_step, ctx.v_min, ctx.sltt, grad_x, grad_v0)
         else:  # learnable neuron parameters: their gradients in the same pass

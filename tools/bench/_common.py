@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # measure this checkout's neurokit, not whichever one the venv has installed
+    sys.path.insert(0, str(REPO))
 #: What the producer tests read some goldens with (``ir.read(..., profile=...)``): the options their
 #: producers set that the files do not say (tests/golden/producers).
 GOLDEN_PROFILES: dict[str, dict[str, dict[str, object]]] = {

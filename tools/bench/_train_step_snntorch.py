@@ -1,4 +1,8 @@
-"""Peer side of train_step.py: snnTorch's Leaky on the same layer. Runs in .venv-bench-snntorch.
+"""Peer side of train_step.py: snnTorch's Leaky on the same layer, written as snnTorch's tutorials
+do (the layer applied once per step in a Python loop over the time steps, the state carried by
+hand). Runs in .venv-bench-snntorch (snntorch 1.0). The loop walks ``cur.unbind(0)``: indexing
+``cur[t]`` on a tensor that requires grad makes backward add a full-size zero-padded gradient per
+step (O(T^2) memory traffic), which is not snnTorch's cost.
 Usage: python _train_step_snntorch.py T B N REPEATS"""
 
 import json
@@ -25,8 +29,8 @@ def step() -> float:
     cur = fc(x.reshape(T * B, N)).reshape(T, B, N)
     mem = lif.init_leaky()
     spikes = []
-    for t in range(T):
-        spk, mem = lif(cur[t], mem)
+    for cur_t in cur.unbind(0):
+        spk, mem = lif(cur_t, mem)
         spikes.append(spk)
     z = torch.stack(spikes)
     z.sum().backward()
@@ -34,10 +38,12 @@ def step() -> float:
 
 
 step()
-times = []
+times, cpu = [], []
 for _ in range(repeats):
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     count = step()
     times.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
 print(json.dumps({"name": f"snntorch {snn.__version__} Leaky", "seconds": statistics.median(times), "times": times,
+                  "cpu_seconds": statistics.median(cpu),
                   "spikes": count}))

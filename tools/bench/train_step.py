@@ -1,6 +1,7 @@
 """One training step (forward + backward) of Linear(512, 512) + LIF, batch 16, T = 500, float32,
-CPU, single thread: neurokit (fused kernel) vs Norse (LIFBoxCell) vs snnTorch (Leaky, own venv)
-vs plain torch with the same math (autograd over a step loop). Medians of several runs. Then the
+CPU, single thread: neurokit (fused kernel) vs Norse (LIFBoxCell, the same LIF; and LIFCell, Norse's
+full LIF with a synaptic current as well) vs snnTorch 1.0 (Leaky, in its own venv, the layer
+applied per step as in its tutorials) vs plain torch with the same math (autograd over a step loop). Medians of several runs. Then the
 peak memory of one training step of an SNN classifier (512-512-10) in SLTT mode (chunks of 10
 steps) and in BPTT at T = 100 and T = 1000, each in a fresh process. Last line: one JSON object.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -91,9 +93,32 @@ def norse_step(T: int, B: int, N: int):  # type: ignore[no-untyped-def]
     return step
 
 
+def norse_full_step(T: int, B: int, N: int):  # type: ignore[no-untyped-def]
+    """Norse's full ``LIFCell``: the same membrane plus a synaptic current (tau_syn 5 ms, Norse's default)."""
+    from norse.torch import LIFCell, LIFParameters
+
+    x, fc = setup(T, B, N)
+    cell = LIFCell(LIFParameters(tau_mem_inv=torch.tensor(1 / TAU), v_th=torch.tensor(1.0), v_reset=torch.tensor(0.0),
+                                 v_leak=torch.tensor(0.0), method="super", alpha=torch.tensor(10.0)), dt=DT)
+
+    def step() -> None:
+        fc.zero_grad()
+        cur = fc(x.reshape(T * B, N)).reshape(T, B, N)
+        s = None
+        out = []
+        for ct in cur.unbind(0):
+            z, s = cell(ct, s)
+            out.append(z)
+        torch.stack(out).sum().backward()
+    return step
+
+
 def snntorch_time(T: int, B: int, N: int, repeats: int) -> dict[str, object]:
+    import os
+
     wheel = "/opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl"
-    py = peer_venv("snntorch", sys.executable, [wheel, "numpy", "snntorch==0.9.4"])
+    # BENCH_SNNTORCH_PYTHON: an existing venv's python with snntorch 1.0 and the same torch
+    py = os.environ.get("BENCH_SNNTORCH_PYTHON") or peer_venv("snntorch", sys.executable, [wheel, "numpy", "snntorch==1.0.*"])
     proc = subprocess.run([str(py), str(Path(__file__).with_name("_train_step_snntorch.py")), str(T), str(B), str(N),
                            str(repeats)], capture_output=True, text=True,
                           env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
@@ -173,26 +198,53 @@ def main() -> None:
         return
     T, B, N = (50 if args.quick else 500), 16, 512
     repeats = 2 if args.quick else args.repeats
-    times = {}
-    for name, make in (("neurokit", neurokit_step), ("norse", norse_step), ("torch", torch_step)):
-        step = make(T, B, N)
+    import statistics
+    import time
+
+    steps = {name: make(T, B, N) for name, make in (("neurokit", neurokit_step), ("norse", norse_step),
+                                                    ("norse_lifcell", norse_full_step), ("torch", torch_step))}
+    for step in steps.values():
         step()  # warm-up (JIT)
-        times[name], _ = median_time(step, repeats)
-        print(f"{name:>9}: {times[name]:.3f} s per step")
-    snn = snntorch_time(T, B, N, repeats)
-    times["snntorch"] = float(snn["seconds"])  # type: ignore[arg-type]
-    print(f"{'snntorch':>9}: {times['snntorch']:.3f} s per step")
+    runs: dict[str, list[float]] = {name: [] for name in [*steps, "snntorch"]}
+    cpu: dict[str, list[float]] = {name: [] for name in [*steps, "snntorch"]}  # less disturbed by other jobs
+    load = [os.getloadavg()[0]]
+    snn: dict[str, object] = {}
+    for _ in range(repeats):  # interleaved, so each repeat's ratios share the machine's load
+        for name, step in steps.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            step()
+            runs[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+        snn = snntorch_time(T, B, N, 1)  # its own process: warm-up step, then one timed step
+        runs["snntorch"].append(float(snn["seconds"]))  # type: ignore[arg-type]
+        cpu["snntorch"].append(float(snn["cpu_seconds"]))  # type: ignore[arg-type]
+        load.append(os.getloadavg()[0])
+    times = {name: statistics.median(t) for name, t in runs.items()}
+    for name, t in times.items():
+        print(f"{name:>13}: {t:.3f} s per step")
+    paired = {peer: statistics.median([a / b for a, b in zip(runs["neurokit"], runs[peer])])
+              for peer in ("snntorch", "norse", "norse_lifcell", "torch")}
+    paired_cpu = {peer: statistics.median([a / b for a, b in zip(cpu["neurokit"], cpu[peer])])
+                  for peer in ("snntorch", "norse", "norse_lifcell", "torch")}
+    print("CPU-time ratios neurokit / peer: " + ", ".join(f"{k} {v:.2f}" for k, v in paired_cpu.items()))
     mem = {f"{m}_t{t}": peak_memory(m, t) for m in ("sltt", "bptt") for t in (100, 1000)}
     for k, v in mem.items():
         print(f"peak memory {k}: {v:.1f} MB")
-    result = {"neurokit_s": times["neurokit"], "norse_s": times["norse"], "snntorch_s": times["snntorch"],
-              "torch_s": times["torch"], "ratio_snntorch": times["neurokit"] / times["snntorch"],
-              "ratio_norse": times["neurokit"] / times["norse"], "ratio_torch": times["neurokit"] / times["torch"],
+    result = {"neurokit_s": times["neurokit"], "norse_s": times["norse"], "norse_lifcell_s": times["norse_lifcell"],
+              "snntorch_s": times["snntorch"], "torch_s": times["torch"],
+              "ratio_snntorch": paired["snntorch"], "ratio_norse": paired["norse"],
+              "ratio_norse_lifcell": paired["norse_lifcell"], "ratio_torch": paired["torch"],
+              "ratios": "medians of per-repeat ratios neurokit / peer (repeats interleaved)", "times": runs,
+              "cpu_ratio_snntorch": paired_cpu["snntorch"], "cpu_ratio_norse": paired_cpu["norse"],
+              "cpu_ratio_norse_lifcell": paired_cpu["norse_lifcell"], "cpu_ratio_torch": paired_cpu["torch"],
+              "cpu_times": cpu,
+              "load_avg_1m_during": load,
               "sltt_mem_t100_mb": mem["sltt_t100"], "sltt_mem_t1000_mb": mem["sltt_t1000"],
               "bptt_mem_t100_mb": mem["bptt_t100"], "bptt_mem_t1000_mb": mem["bptt_t1000"],
               "sltt_mem_ratio": mem["sltt_t1000"] / mem["sltt_t100"], "bptt_mem_ratio": mem["bptt_t1000"] / mem["bptt_t100"],
               "T": T, "batch": B, "width": N, "repeats": repeats, "peer_snntorch": snn["name"],
-              "peer_norse": "norse 1.1.0 LIFBoxCell", "machine": machine()}
+              "peer_norse": "norse 1.1.0 LIFBoxCell; LIFCell (full: synaptic current too)",
+              "note": "shared 2-core machine: the paired ratios matter more than the times", "machine": machine()}
     if args.quick:
         print(json.dumps(result))
     else:

@@ -98,16 +98,23 @@ def _integer_inputs(x: np.ndarray, input_scale: float = 1.0) -> np.ndarray:
     return xi.astype(np.int64)
 
 
-def run_lava(artifact: Artifact, x: np.ndarray, *, timeout_s: float = 600.0, hardware: bool = False) -> dict[str, np.ndarray]:
-    """Run the artifact in the Lava runtime on integer inputs (T, B, n); raw integer results."""
-    return run_lava_many([(artifact, x)], timeout_s=timeout_s, hardware=hardware)[0]
+def run_lava(artifact: Artifact, x: np.ndarray, *, timeout_s: float = 600.0, hardware: bool = False,
+             samples_per_run: int | None = None) -> dict[str, np.ndarray]:
+    """Run the artifact in the Lava runtime on integer inputs (T, B, n); raw integer results.
+    ``samples_per_run`` samples run at once as independent copies of the network (default: all of
+    them in simulation, one on hardware); the results do not depend on it."""
+    return run_lava_many([(artifact, x)], timeout_s=timeout_s, hardware=hardware, samples_per_run=samples_per_run)[0]
 
 
 def run_lava_many(jobs: Sequence[tuple[Artifact, np.ndarray]], *, timeout_s: float = 600.0,
-                  hardware: bool = False) -> list[dict[str, np.ndarray]]:
+                  hardware: bool = False, samples_per_run: int | None = None) -> list[dict[str, np.ndarray]]:
     """:func:`run_lava` for several ``(artifact, inputs)`` in one Lava process (one import of Lava)."""
+    if samples_per_run is not None and int(samples_per_run) < 1:
+        raise InvalidInputError(f"samples_per_run must be at least 1, got {samples_per_run}",
+                                fix="pass a positive number of samples, or None for all of them at once")
+    extra = (["--hardware"] if hardware else []) + ([] if samples_per_run is None else ["--samples-per-run", str(int(samples_per_run))])
     return run_jobs_in_runtime(RUNNER, [(str(artifact.path), x) for artifact, x in jobs], timeout_s=timeout_s,
-                               extra_args=["--hardware"] if hardware else [])
+                               extra_args=extra)
 
 
 def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray]) -> Recording:

@@ -4,12 +4,23 @@
 
 Runs INSIDE the Lava runtime venv (Python 3.10): stdlib, numpy, h5py and lava only.
 Usage: python runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [ARTIFACT_DIR INPUTS.h5 RESULT.h5 ...] [--hardware]
-(several artifacts in one process: importing Lava takes seconds).
+[--samples-per-run N] [--lava-get-data] (several artifacts in one process: importing Lava takes seconds).
+
+Speed (64 demo samples of 30 steps: 46 s before, 5 s now; tools/bench/hil_loihi2.py): (1) Lava's ``Monitor.get_data``
+moves a record to the caller one number per channel message, so every monitor here saves its own
+record to a ``.npy`` file after its last step instead (``--lava-get-data``, and always with
+``--hardware``: the stock path); (2) the B samples are not run one after another: N of them (default all; 1 with
+``--hardware``, where every copy takes cores) run at once as N independent copies of the network,
+with block-diagonal synapses (``Sparse``, whose fixed-point model is ``Dense``'s bit for bit;
+``DelayDense`` stays dense, so its copies are capped) and tiled neuron parameters. Copies share no
+synapse, so each sample's integers are those of a run on its own; groups of N samples run one after
+another, each from the initial state.
 Failures print one JSON line {"error": ..., "type": ...} on stderr and exit 1.
 """
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -19,15 +30,70 @@ import numpy as np
 
 def main(argv):
     hardware = "--hardware" in argv
-    args = [a for a in argv[1:] if a != "--hardware"]
+    args, per_run, get_data = [], None, False
+    rest = argv[1:]
+    while rest:
+        a = rest.pop(0)
+        if a == "--hardware":
+            continue
+        if a == "--lava-get-data":  # read the monitors through Lava's own get_data (slow; for benchmarks)
+            get_data = True
+            continue
+        if a == "--samples-per-run":
+            per_run = int(rest.pop(0))
+            if per_run < 1:
+                raise ValueError("--samples-per-run must be at least 1")
+            continue
+        args.append(a)
     if not args or len(args) % 3:
-        raise ValueError("usage: runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [...] [--hardware]")
+        raise ValueError("usage: runner.py ARTIFACT_DIR INPUTS.h5 RESULT.h5 [...] [--hardware] [--samples-per-run N]")
     for k in range(0, len(args), 3):
-        run_one(*args[k:k + 3], hardware=hardware)
+        run_one(*args[k:k + 3], hardware=hardware, samples_per_run=per_run or (1 if hardware else None),
+                lava_get_data=get_data or hardware)  # on a chip: Lava's own monitor readout, untested here
     return 0
 
 
-def run_one(art, inputs_path, result_path, hardware=False):
+def block_diagonal(w, copies, sparse):
+    """``copies`` copies of the matrix ``w`` on the diagonal (scipy CSR when ``sparse``, else dense)."""
+    from scipy.sparse import block_diag
+
+    if copies == 1:
+        return w
+    m = block_diag([w] * copies, format="csr", dtype=w.dtype)
+    return m if sparse else m.toarray()
+
+
+_DUMPING_MODEL = []
+
+
+def dumping_monitor_model():
+    """Lava's ``Monitor`` model, which also saves its record to ``proc_params["dump_path"]`` (``.npy``)
+    after its last step. Lava's ``Monitor.get_data`` moves a record to the caller one number per
+    channel message (``runtime.get_var``): most of the time of a 64-sample demo run."""
+    if _DUMPING_MODEL:
+        return _DUMPING_MODEL[0]
+    from lava.proc.monitor.models import PyMonitorModel
+
+    class DumpingMonitorModel(PyMonitorModel):
+        def run_post_mgmt(self):
+            super().run_post_mgmt()  # var probes are read here; OutPort probes in run_spk, earlier in the step
+            if self.time_step == self.proc_params["dump_steps"]:
+                names = self.proc_params["VarsData1"] if self.proc_params["n_ref_ports"] else self.proc_params["VarsData2"]
+                path = self.proc_params["dump_path"]
+                np.save(path + ".tmp.npy", getattr(self, names[0]))
+                os.replace(path + ".tmp.npy", path)
+
+    _DUMPING_MODEL.append(DumpingMonitorModel)
+    return DumpingMonitorModel
+
+
+def tile(v, copies):
+    """A per-neuron vector repeated for every copy of the network (a scalar stays a scalar)."""
+    v = np.asarray(v)
+    return np.tile(v, copies) if v.ndim else v
+
+
+def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None, lava_get_data=False):
     with open(os.path.join(art, "manifest.json")) as f:
         manifest = json.load(f)
     layers = []
@@ -38,6 +104,15 @@ def run_one(art, inputs_path, result_path, hardware=False):
     with h5py.File(inputs_path, "r") as f:
         x = f["inputs"][()].astype(np.int32)  # (T, B, n0)
     T, B, n0 = x.shape
+    if T == 0 or B == 0:
+        raise ValueError("no steps or no samples to run (inputs of shape %s)" % (x.shape,))
+    # G samples run side by side as G independent copies of the network (block-diagonal synapses), so
+    # a Lava step advances G samples; the ceil(B / G) groups run one after another from the initial state.
+    G = min(B, samples_per_run or B)
+    if any("delays" in L for L in layers):  # DelayDense has no sparse form: bound its dense block-diagonal
+        biggest = max(L["weights"].size for L in layers if "delays" in L)
+        G = max(1, min(G, int((2**22 // biggest) ** 0.5)))
+    groups = -(-B // G)
 
     from lava.magma.core.run_conditions import RunSteps
     from lava.proc.dense.process import DelayDense, Dense
@@ -46,77 +121,97 @@ def run_one(art, inputs_path, result_path, hardware=False):
     from lava.proc.lif.process import LIF
     from lava.proc.monitor.process import Monitor
     ResetLIF, PyResetLIFModel = _neuron_program()
+    from lava.proc.sparse.process import Sparse
 
-    if hardware:
-        try:
-            from lava.magma.core.run_configs import Loihi2HwCfg
-        except ImportError:
-            raise RuntimeError("Loihi 2 hardware needs lava-loihi (Intel INRC); it is not installed here")
-        run_cfg = Loihi2HwCfg()
-    else:
-        from lava.magma.core.run_configs import Loihi2SimCfg
-        run_cfg = Loihi2SimCfg(select_tag="fixed_pt", exception_proc_model_map={ResetLIF: PyResetLIFModel})
+    monitor_models = {}  # every Monitor instance gets DumpingMonitorModel (keyed by instance: no model search)
+    dump_dir = tempfile.mkdtemp(dir=os.path.dirname(os.path.abspath(result_path)), prefix="monitors-")
 
-    data = np.transpose(x, (2, 1, 0)).reshape(n0, B * T)  # sample after sample
+    def dumping_monitor(target, num_steps, path):
+        m = Monitor()
+        m.probe(target, num_steps)
+        m.proc_params["dump_path"], m.proc_params["dump_steps"] = path, num_steps
+        if not lava_get_data:
+            monitor_models[m] = dumping_monitor_model()
+        return m
+
+    def connection(weights, **kw):
+        """Dense for one copy; Sparse (the same fixed-point arithmetic, bit for bit) for block-diagonal copies."""
+        w = block_diagonal(weights.astype(np.int32), G, sparse=True)
+        return Sparse(weights=w, **kw) if G > 1 else Dense(weights=w, **kw)
+
+    xp = np.zeros((T, groups * G, n0), np.int32)
+    xp[:, :B] = x
+    # row j * n0 + i feeds input i of copy j; column g * T + t is step t of group g
+    data = xp.reshape(T, groups, G * n0).transpose(2, 1, 0).reshape(G * n0, groups * T)
     src = RingBuffer(data=data)
     prev = src.s_out
     denses, lifs, monitors, recs, inits = [], [], [], [], []
     for k, L in enumerate(layers):
         n = int(L["n"])
+        N = G * n
+        bits = dict(weight_exp=int(L["weight_exp"]), num_weight_bits=int(L["num_weight_bits"]),
+                    num_message_bits=int(L["num_message_bits"]))
         if "delays" in L:  # per-synapse delays in steps (0..62)
-            dense = DelayDense(weights=L["weights"].astype(np.int32), delays=L["delays"].astype(int),
-                               weight_exp=int(L["weight_exp"]), num_weight_bits=int(L["num_weight_bits"]),
-                               num_message_bits=int(L["num_message_bits"]))
+            dense = DelayDense(weights=block_diagonal(L["weights"].astype(np.int32), G, sparse=False),
+                               delays=block_diagonal(L["delays"].astype(int), G, sparse=False), **bits)
         else:
-            dense = Dense(weights=L["weights"].astype(np.int32), weight_exp=int(L["weight_exp"]),
-                          num_weight_bits=int(L["num_weight_bits"]), num_message_bits=int(L["num_message_bits"]))
-        v_init = np.broadcast_to(np.asarray(L.get("v_init", 0), np.int32), (n,)).copy()  # the float model's start
+            dense = connection(L["weights"], **bits)
+        v_init = np.broadcast_to(np.asarray(L.get("v_init", 0), np.int32), (n,))  # the float model's start
+        v_init = np.tile(v_init, G).astype(np.int32)
+        bias = dict(bias_mant=tile(L["bias_mant"], G).astype(np.int32), bias_exp=tile(L["bias_exp"], G).astype(np.int32))
         if "theta_0" in L:  # subtractive reset: ATRLIF with no decays; fires on v - r >= theta, r += 2 theta
-            lif = ATRLIF(shape=(n,), i=np.zeros(n, np.int32), v=v_init, theta=int(L["theta_0"]), r=np.zeros(n, np.int32),
-                         s=np.zeros(n, bool), delta_i=4095 / 4096, delta_v=0, delta_theta=0, delta_r=0,
-                         theta_0=int(L["theta_0"]), theta_step=0, bias_mant=L["bias_mant"].astype(np.int32),
-                         bias_exp=L["bias_exp"].astype(np.int32))
+            lif = ATRLIF(shape=(N,), i=np.zeros(N, np.int32), v=v_init.copy(), theta=int(L["theta_0"]),
+                         r=np.zeros(N, np.int32), s=np.zeros(N, bool), delta_i=4095 / 4096, delta_v=0, delta_theta=0,
+                         delta_r=0, theta_0=int(L["theta_0"]), theta_step=0, **bias)
         elif "program" in L:  # neurokit's neuron program: per-neuron decays, the profile's spike/reset rules
-            lif = ResetLIF(shape=(n,), u=np.zeros(n, np.int32), v=v_init, du=L["du"].astype(np.int32),
-                           dv=L["dv"].astype(np.int32), bias_mant=L["bias_mant"].astype(np.int32),
-                           bias_exp=L["bias_exp"].astype(np.int32), vth=int(L["vth"]), ge=int(L["ge"]),
+            lif = ResetLIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), du=tile(L["du"], G).astype(np.int32),
+                           dv=tile(L["dv"], G).astype(np.int32), vth=int(L["vth"]), ge=int(L["ge"]),
                            reset=int(L["reset"]), next_step=int(L["next_step"]), multi=int(L["multi"]),
-                           v_min=int(L["v_min"]), refrac=L["refrac"].astype(np.int32) if "refrac" in L else 0)
+                           v_min=int(L["v_min"]), refrac=tile(L["refrac"], G).astype(np.int32) if "refrac" in L else 0,
+                           **bias)
         else:
-            lif = LIF(shape=(n,), u=np.zeros(n, np.int32), v=v_init, du=int(L["du"]), dv=int(L["dv"]),
-                      vth=int(L["vth"]), bias_mant=L["bias_mant"].astype(np.int32), bias_exp=L["bias_exp"].astype(np.int32))
+            lif = LIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), du=int(L["du"]), dv=int(L["dv"]),
+                      vth=int(L["vth"]), **bias)
         prev.connect(dense.s_in)
         dense.a_out.connect(lif.a_in)
         if "rec_weights" in L:  # recurrent synapses: the layer's spikes back into its own a_in (summed)
-            rec = Dense(weights=L["rec_weights"].astype(np.int32), weight_exp=int(L["rec_weight_exp"]),
-                        num_weight_bits=int(L["num_weight_bits"]), num_message_bits=8 * int(L.get("multi", 0)))
+            rec = connection(L["rec_weights"], weight_exp=int(L["rec_weight_exp"]),
+                             num_weight_bits=int(L["num_weight_bits"]), num_message_bits=8 * int(L.get("multi", 0)))
             lif.s_out.connect(rec.s_in)
             rec.a_out.connect(lif.a_in)
             recs.append(rec)
-        if "skip_weights" in L:  # a residual path: a second Dense from an earlier layer's spikes into a_in (summed)
-            skip = Dense(weights=L["skip_weights"].astype(np.int32), weight_exp=int(L["skip_weight_exp"]),
-                         num_weight_bits=int(L["num_weight_bits"]),
-                         num_message_bits=8 * int(layers[int(L["skip_source"])].get("multi", 0)))
+        if "skip_weights" in L:  # a residual path: a second connection from an earlier layer's spikes (summed)
+            skip = connection(L["skip_weights"], weight_exp=int(L["skip_weight_exp"]),
+                              num_weight_bits=int(L["num_weight_bits"]),
+                              num_message_bits=8 * int(layers[int(L["skip_source"])].get("multi", 0)))
             lifs[int(L["skip_source"])].s_out.connect(skip.s_in)
             skip.a_out.connect(lif.a_in)
             recs.append(skip)
         prev = lif.s_out
         mons = {}
         for key, var in (("v", "v"), ("u", "i"), ("r", "r")) if "theta_0" in L else (("v", "v"), ("u", "u")):
-            m = Monitor()
-            m.probe(getattr(lif, var), B * T)
-            mons[key] = m
-        m = Monitor()
-        m.probe(lif.s_out, B * T)
-        mons["s"] = m
+            mons[key] = dumping_monitor(getattr(lif, var), groups * T, os.path.join(dump_dir, "%s%d.npy" % (key, k)))
+        mons["s"] = dumping_monitor(lif.s_out, groups * T, os.path.join(dump_dir, "s%d.npy" % k))
         denses.append(dense)
         lifs.append(lif)
         inits.append(v_init)
         monitors.append(mons)
+    if hardware:
+        try:
+            from lava.magma.core.run_configs import Loihi2HwCfg
+        except ImportError:
+            raise RuntimeError("Loihi 2 hardware needs lava-loihi (Intel INRC); it is not installed here")
+        run_cfg = Loihi2HwCfg(exception_proc_model_map=monitor_models)
+    else:
+        from lava.magma.core.run_configs import Loihi2SimCfg
+        run_cfg = Loihi2SimCfg(select_tag="fixed_pt",
+                               exception_proc_model_map={ResetLIF: PyResetLIFModel, **monitor_models})
     try:
-        for b in range(B):
+        for g in range(groups):
             lifs[0].run(condition=RunSteps(num_steps=T), run_cfg=run_cfg)
-            for dense, lif, v_init in zip(denses, lifs, inits):  # every sample starts from the initial state
+            if g == groups - 1:
+                break
+            for dense, lif, v_init in zip(denses, lifs, inits):  # every group starts from the initial state
                 lif.v.set(v_init.copy())
                 for var in ("i", "r") if isinstance(lif, ATRLIF) else ("u", "pending", "countdown") if isinstance(lif, ResetLIF) else ("u",):
                     getattr(lif, var).set(np.zeros(lif.v.shape, np.int32))
@@ -126,11 +221,15 @@ def run_one(art, inputs_path, result_path, hardware=False):
         results = {}
         for k, (lif, mons) in enumerate(zip(lifs, monitors)):
             for key, m in mons.items():
-                d = m.get_data()
-                arr = next(iter(next(iter(d.values())).values()))  # (B*T, n)
-                results["%s%d" % (key, k)] = np.asarray(arr).reshape(B, T, -1).transpose(1, 0, 2)
+                if lava_get_data:
+                    arr = np.asarray(next(iter(next(iter(m.get_data().values())).values())))
+                else:
+                    arr = np.load(m.proc_params["dump_path"])  # (groups*T, G*n)
+                arr = arr.reshape(groups, T, G, -1).transpose(1, 0, 2, 3).reshape(T, groups * G, -1)
+                results["%s%d" % (key, k)] = arr[:, :B]
     finally:
         lifs[0].stop()
+        shutil.rmtree(dump_dir, ignore_errors=True)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(result_path)), suffix=".h5.tmp")
     os.close(fd)
     with h5py.File(tmp, "w") as f:
