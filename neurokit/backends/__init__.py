@@ -27,9 +27,14 @@ def get_backend(name: str) -> Backend:
     if base not in BACKENDS:
         raise InvalidInputError(f"unknown target {name!r}", fix=f"choose one of {sorted(BACKENDS)}")
     if ":" in name:  # a device or machine from the fixed table in hardware/, never a path
-        from neurokit.util.hardware import available, check_name
+        from neurokit.util.hardware import available, check_name, device_tables
 
         device = check_name(name.split(":", 1)[1], f"target {base!r} device")
+        if base == "crossbar" and device not in device_tables():
+            from neurokit.errors import DataNotFoundError
+
+            raise DataNotFoundError(f"target {name!r}: no device table {device!r}",
+                                    fix=f"choose one of {device_tables()} (hardware/*.toml with a 'kind')")
         if device not in available():
             from neurokit.errors import DataNotFoundError
 

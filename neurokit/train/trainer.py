@@ -317,7 +317,9 @@ def tensorboard_writer(log_dir: Path) -> Any:
             from tensorboardX import SummaryWriter
         except ImportError:
             return None
-    return SummaryWriter(str(log_dir))
+    # a unique suffix: both writers name files by the second and host only, so a run resumed within the
+    # same second would overwrite the earlier file (and lose its epochs)
+    return SummaryWriter(str(log_dir), filename_suffix=f".{os.getpid()}.{time.time_ns()}")
 
 
 def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,

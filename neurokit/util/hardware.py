@@ -35,6 +35,20 @@ def available(pattern: str = "*.toml") -> list[str]:
     return sorted({p.stem for d in candidates() if d.is_dir() for p in d.glob(pattern + suffix)})
 
 
+def device_tables() -> list[str]:
+    """Names of the descriptions that are crossbar device tables (those with a ``kind`` key)."""
+    import tomllib
+
+    names = set()
+    for name in available():
+        try:
+            if "kind" in tomllib.loads(hardware_file(name).read_text()):
+                names.add(name)
+        except (OSError, tomllib.TOMLDecodeError, DataNotFoundError):  # a broken file is reported where it is loaded
+            continue
+    return sorted(names)
+
+
 #: What a hardware name may look like: a file stem, never a path (``../x``, ``/etc/x``).
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
