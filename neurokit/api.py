@@ -271,12 +271,17 @@ def hil(model: str | os.PathLike[str], targets: list[str], *, samples: int = 32,
 
 def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int = 8, data_dir: str | None = None,
               train: bool = True) -> dict[str, Any]:
-    """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue)."""
+    """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue), or for 1-D event
+    datasets (SHD, SSC, spoken-digits) one spike raster per class."""
     from neurokit.data import load_dataset
     from neurokit.plots import pyplot
     from neurokit.util.atomic import atomic_path
 
     ds = load_dataset(name, train=train, data_dir=data_dir)
+    from neurokit.data.show import is_one_dimensional, raster_per_class
+
+    if is_one_dimensional(ds):  # cochlear channels (SHD, SSC, spoken-digits): a raster per class
+        return raster_per_class(ds, out, title=f"{name} ({'train' if train else 'test'}): one sample per class")
     n = min(n, len(ds))
     plt = pyplot()
     fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)

@@ -17,9 +17,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                    "--resume RUN_DIR), metrics.csv/json, learning_curves.png, raster.png, model.nir "
                                    "and model_card.md into --out.")
     p.add_argument("--config", type=Path, default=None, help="TOML file with a [train] table (keys as TrainConfig)")
-    p.add_argument("--dataset", default=None, help="event-digits (default), or a tonic dataset with --data-dir")
+    p.add_argument("--dataset", default=None,
+                   help="event-digits (default), spoken-digits (built offline on first use), or a tonic dataset "
+                        "(shd, ssc, nmnist …) with --data-dir")
     p.add_argument("--data-dir", default=None, help="folder with the dataset's files (tonic datasets)")
     p.add_argument("--epochs", type=int, default=None, help="number of epochs (default 40)")
+    p.add_argument("--dt", type=float, default=None, metavar="SECONDS",
+                   help="time step: events are binned into steps of this length (default 0.01; per-dataset "
+                        "defaults: spoken-digits 0.02)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="number of time steps per sample (later events are dropped; default 30, spoken-digits 50, "
+                        "shd/ssc 100)")
     p.add_argument("--seed", type=int, default=None, help="random seed (runs are reproducible for a seed)")
     p.add_argument("--mode", choices=["bptt", "sltt"], default=None, help="exact BPTT or memory-light SLTT")
     p.add_argument("--loss", choices=["mean_membrane", "max_membrane", "spike_count", "first_spike"], default=None,
@@ -45,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
                      max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, arch=args.arch,
-                     channels=_channels(args.channels))
+                     channels=_channels(args.channels), dt=args.dt, steps=args.steps)
     print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "
           f"{card['synaptic_ops_per_inference']:.0f} synaptic ops/inference, "
           f"{card['energy_uj_per_inference']:.3f} µJ estimated; run: {card['run_dir']}")

@@ -100,12 +100,34 @@ class BinnedSplit:
         events, _ = self.dataset[int(i)]
         return bin_events(events, self.dataset.sensor_size, dt=self.dt, steps=self.steps)
 
+    def _heidelberg_file(self) -> str | None:
+        """The HDF5 file of a tonic SHD/SSC dataset without transforms (read directly, one open per batch)."""
+        ds = self.dataset
+        name = getattr(ds, "data_filename", None)
+        if name is None or getattr(ds, "transform", None) is not None or getattr(ds, "dtype", None) is None:
+            return None
+        import os
+
+        return os.path.join(ds.location_on_system, name)
+
     def batch(self, indices: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(steps, B, *shape)`` float32 inputs and ``(B,)`` int64 labels of these samples."""
         idx = np.asarray(indices, dtype=np.int64)
         x = np.empty((self.steps, len(idx), *self.shape), dtype=np.float32)
-        for b, i in enumerate(idx):
-            x[:, b] = self._binned(int(i))
+        path = self._heidelberg_file()
+        if path is not None:  # the events tonic's HSD.__getitem__ makes (t in whole µs, x = unit, p = 1)
+            import h5py
+
+            with h5py.File(path, "r") as f:
+                times, units = f["spikes/times"], f["spikes/units"]
+                for b, i in enumerate(idx):
+                    t = times[int(i)]
+                    ev = np.empty(len(t), dtype=self.dataset.dtype)
+                    ev["t"], ev["x"], ev["p"] = t.astype(np.float64) * 1e6, units[int(i)], 1
+                    x[:, b] = bin_events(ev, self.dataset.sensor_size, dt=self.dt, steps=self.steps)
+        else:
+            for b, i in enumerate(idx):
+                x[:, b] = self._binned(int(i))
         return x, self.labels[idx]
 
     def batches(self, batch_size: int, order: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:

@@ -57,7 +57,9 @@ class TrainConfig:
         unknown = sorted(set(data) - set(fields))
         if unknown:
             raise ConfigError(f"{source}: unknown key(s) {unknown}", fix=f"allowed keys: {sorted(fields)}")
-        clean = dict(data)
+        from neurokit.data import DATASET_DEFAULTS  # e.g. spoken-digits: dt and steps that cover 1 s
+
+        clean = {**DATASET_DEFAULTS.get(str(data.get("dataset", cls.dataset)), {}), **data}
         for key in ("hidden", "channels"):
             if key in clean:
                 h = clean[key]
@@ -66,6 +68,8 @@ class TrainConfig:
             cfg = cls(**clean)
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}", fix="check the keys' types") from None
+        if not float(cfg.dt) > 0:
+            raise ConfigError(f"{source}: dt must be > 0 seconds, got {cfg.dt!r}", fix="e.g. dt = 0.01")
         for name in ("epochs", "batch_size", "steps", "sltt_chunk"):
             if int(getattr(cfg, name)) < 1:
                 raise ConfigError(f"{source}: {name} must be >= 1", fix=f"set {name} to a positive whole number")

@@ -43,24 +43,31 @@ def load_split(cfg: TrainConfig, train: bool) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y
 
 
+def stream_split(cfg: TrainConfig, train: bool) -> Any:
+    """The configured split as a :class:`~neurokit.data.BinnedSplit`: batches binned at ``cfg.dt``
+    for ``cfg.steps`` steps on demand (no dense copy of the split); shape and classes from the data."""
+    from neurokit.data import BinnedSplit, load_dataset
+
+    return BinnedSplit(load_dataset(cfg.dataset, train=train, data_dir=cfg.data_dir), dt=cfg.dt, steps=cfg.steps)
+
+
 def graph_hash(graph: ir.Graph) -> str:
     buf = io.BytesIO()
     ir.write(graph, buf)
     return hashlib.sha256(buf.getvalue()).hexdigest()[:16]
 
 
-def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, loss: str = "mean_membrane",
-              batch: int = 256) -> tuple[float, float]:
+def _evaluate(model: Classifier, split: Any, loss: str = "mean_membrane", batch: int = 256) -> tuple[float, float]:
+    """Accuracy and hidden spikes per sample over a :class:`~neurokit.data.BinnedSplit`, batch by batch."""
     model.eval()
     correct, spikes = 0, 0.0
     with torch.no_grad():
-        for i in range(0, len(y), batch):
-            xb = torch.from_numpy(np.moveaxis(x[i:i + batch], 0, 1))
-            out, hidden = model(xb, return_spikes=True)
-            correct += int((predict(out.numpy(), loss) == y[i:i + batch]).sum())
+        for x, y in split.batches(batch):
+            out, hidden = model(torch.from_numpy(x), return_spikes=True)
+            correct += int((predict(out.numpy(), loss) == y).sum())
             spikes += float(sum(h.sum() for h in hidden))
     model.train()
-    return correct / len(y), spikes / len(y)
+    return correct / len(split), spikes / len(split)
 
 
 def _save_checkpoint(path: Path, model: Classifier, opt: torch.optim.Optimizer, epoch: int, cfg: TrainConfig,
@@ -83,10 +90,10 @@ def _load_checkpoint(path: Path) -> dict[str, Any]:
 Classifier = SNNClassifier | ConvSNNClassifier
 
 
-def build_model(cfg: TrainConfig, input_shape: tuple[int, ...]) -> Classifier:
+def build_model(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> Classifier:
     """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``) or
-    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``)."""
-    spec = spec_from_config(cfg, input_shape)
+    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``), ``classes`` outputs."""
+    spec = spec_from_config(cfg, input_shape, classes)
     return ConvSNNClassifier(spec, cfg.channels) if cfg.arch == "conv" else SNNClassifier(spec)
 
 
@@ -94,8 +101,8 @@ def model_to_ir(model: Classifier) -> ir.Graph:
     return model.to_ir() if isinstance(model, ConvSNNClassifier) else to_ir(model)
 
 
-def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...]) -> SNNSpec:
-    return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
+def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> SNNSpec:
+    return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, classes=classes, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
                    surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode,
                    max_delay=cfg.max_delay, readout="lif" if cfg.loss in SPIKING_READOUT else "li")
 
@@ -128,10 +135,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
         cfg = saved
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
-    x_train, y_train = load_split(cfg, True)
-    x_test, y_test = load_split(cfg, False)
-    input_shape = tuple(int(s) for s in x_train.shape[2:])
-    model = build_model(cfg, input_shape)
+    train_split, test_split = stream_split(cfg, True), stream_split(cfg, False)
+    model = build_model(cfg, train_split.shape, max(train_split.classes, test_split.classes))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     start, history = 0, []
     if resume:
@@ -146,7 +151,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
                total=cfg.epochs)
     for epoch in bar:
         anneal_delays(model, epoch, cfg.epochs)
-        order = np.random.default_rng(cfg.seed * 100003 + epoch).permutation(len(y_train))
+        order = np.random.default_rng(cfg.seed * 100003 + epoch).permutation(len(train_split))
         losses = []
         for i in range(0, len(order), cfg.batch_size):
             batch = order[i:i + cfg.batch_size]
@@ -155,8 +160,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             opt.zero_grad()
             loss_value = 0.0
             if len(idx):
-                xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1))
-                yb = torch.from_numpy(y_train[idx])
+                x_batch, y_batch = train_split.batch(idx)
+                xb, yb = torch.from_numpy(x_batch), torch.from_numpy(y_batch)
                 if cfg.mode == "sltt":  # the same SLTT gradient, memory independent of the number of steps
                     loss_value = sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk)
                 else:
@@ -171,8 +176,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             opt.step()
         if not ctx.is_main:
             continue
-        train_acc, _ = _evaluate(model, x_train, y_train, cfg.loss)
-        test_acc, spikes = _evaluate(model, x_test, y_test, cfg.loss)
+        train_acc, _ = _evaluate(model, train_split, cfg.loss)
+        test_acc, spikes = _evaluate(model, test_split, cfg.loss)
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "train_acc": train_acc,
                         "test_acc": test_acc, "spikes_per_sample": spikes})
         bar.set_postfix(loss=f"{np.mean(losses):.3f}", test=f"{test_acc:.3f}")
@@ -182,22 +187,30 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     seconds = time.perf_counter() - t_start
     if not ctx.is_main:
         return {}
-    return _finish(model, cfg, history, out, x_test, y_test, seconds)
+    return _finish(model, cfg, history, out, test_split, seconds)
 
 
-def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,
-            y_test: np.ndarray, seconds: float) -> dict[str, Any]:
+def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, test_split: Any,
+            seconds: float, batch: int = 128) -> dict[str, Any]:
     from neurokit import sim
     from neurokit.plots import curves, raster
 
     graph = model_to_ir(model)
     ir.write(graph, out / "model.nir")
-    rec = sim.simulate(graph, np.moveaxis(x_test, 0, 1).astype(np.float64), record=("spikes",))
-    sim_pred = predict(rec.outputs["output"], cfg.loss)
-    sim_acc = float(np.mean(sim_pred == y_test))
-    spikes = {n: float(z.sum()) / len(y_test) for n, z in rec.spikes.items()}
-    input_events = float(x_test.sum()) / len(y_test)
-    synops, ann_macs = synaptic_operations(graph, rec, np.moveaxis(x_test, 0, 1), cfg.steps)
+    n = len(test_split)
+    correct, input_events, synops, first = 0, 0.0, 0.0, None
+    spikes: dict[str, float] = {}
+    for x, y in test_split.batches(batch):  # the exported IR in neurokit.sim, batch by batch
+        rec = sim.simulate(graph, x.astype(np.float64), record=("spikes",))
+        first = rec if first is None else first
+        correct += int(np.sum(predict(rec.outputs["output"], cfg.loss) == y))
+        for name, z in rec.spikes.items():
+            spikes[name] = spikes.get(name, 0.0) + float(z.sum()) / n
+        input_events += float(x.sum()) / n
+        batch_synops, ann_macs = synaptic_operations(graph, rec, x, cfg.steps)
+        synops += batch_synops * len(y) / n
+    sim_acc = correct / n
+    rec = first
     card = {"dataset": cfg.dataset, "test_accuracy_torch": history[-1]["test_acc"], "test_accuracy_sim": sim_acc,
             "epochs": len(history), "train_seconds": seconds, "spikes_per_sample": spikes,
             "input_events_per_sample": input_events, "synaptic_ops_per_inference": synops,

@@ -84,3 +84,20 @@ def test_integrate_and_fire_encoder_rate_and_timing() -> None:
     assert np.allclose(isi, 0.01, atol=1e-9)
     cf = erb_space(50.0, 7600.0, 700)
     assert cf[0] == pytest.approx(50.0) and cf[-1] == pytest.approx(7600.0) and np.all(np.diff(cf) > 0)
+
+
+def test_direct_heidelberg_reading_equals_tonic_getitem(built: Path) -> None:
+    ds = load_dataset("shd", data_dir=built, train=True)
+    split = BinnedSplit(ds, dt=0.005, steps=160)
+    assert split._heidelberg_file() is not None
+    x, _ = split.batch([0, 7, 12])
+    for b, i in enumerate([0, 7, 12]):
+        assert np.array_equal(x[:, b], split._binned(i))  # tonic's own __getitem__, then bin_events
+
+
+def test_data_show_draws_a_raster_per_class(built: Path, tmp_path: Path) -> None:
+    from neurokit import api
+
+    info = api.data_show("shd", out=tmp_path / "r.png", data_dir=str(built), train=True)
+    assert info["classes"] == 20 and info["samples"] == 20 and info["events_mean"] > 100
+    assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
