@@ -40,6 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="conv channels per block for --arch conv (default 8,16)")
     p.add_argument("--max-delay", type=int, default=None, metavar="STEPS",
                    help="learn a delay of 0..STEPS steps per synapse (DCLS), exported as Delay nodes (default 0)")
+    p.add_argument("--recurrent", action="store_true", default=None,
+                   help="arch mlp: each hidden LIF layer also receives its own spikes of the previous step "
+                        "(recurrent weights, exported as a loop edge; BPTT)")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel training in N processes on this machine (torch.distributed, gloo); "
                         "the global batch is split between them (default 1)")
@@ -53,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
                      max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, arch=args.arch,
-                     channels=_channels(args.channels), dt=args.dt, steps=args.steps)
+                     channels=_channels(args.channels), dt=args.dt, steps=args.steps,
+                     recurrent=args.recurrent)
     print(f"test accuracy {card['test_accuracy_sim']:.4f} (neurokit.sim on model.nir), "
           f"{card['synaptic_ops_per_inference']:.0f} synaptic ops/inference, "
           f"{card['energy_uj_per_inference']:.3f} µJ estimated; run: {card['run_dir']}")

@@ -31,6 +31,7 @@ class TrainConfig:
     sltt_chunk: int = 10
     loss: str = "mean_membrane"    # mean_membrane | max_membrane (LI readout) | spike_count | first_spike (LIF readout)
     max_delay: int = 0             # > 0: learnable synaptic delays up to this many steps (DCLS), exported as Delay nodes
+    recurrent: bool = False        # arch "mlp": each hidden layer also gets its own spikes of the previous step (BPTT)
     epochs: int = 40
     batch_size: int = 64
     lr: float = 2e-3
@@ -89,6 +90,9 @@ class TrainConfig:
             raise ConfigError(f"{source}: mode = 'sltt' trains the mean-membrane loss", fix="loss = 'mean_membrane'")
         if int(cfg.max_delay) < 0:
             raise ConfigError(f"{source}: max_delay must be >= 0 steps", fix="max_delay = 0 (no delays) or e.g. 5")
+        if cfg.recurrent and (cfg.mode != "bptt" or cfg.arch != "mlp"):
+            raise ConfigError(f"{source}: recurrent = true trains arch = 'mlp' with mode = 'bptt'",
+                              fix="set arch = 'mlp' and mode = 'bptt', or recurrent = false")
         if cfg.max_delay and cfg.mode == "sltt":
             raise ConfigError(f"{source}: learnable delays need mode = 'bptt' (SLTT runs chunks of steps)",
                               fix="set mode = 'bptt' or max_delay = 0")

@@ -104,7 +104,7 @@ def model_to_ir(model: Classifier) -> ir.Graph:
 def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> SNNSpec:
     return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, classes=classes, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
                    surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode,
-                   max_delay=cfg.max_delay, readout="lif" if cfg.loss in SPIKING_READOUT else "li")
+                   max_delay=cfg.max_delay, recurrent=cfg.recurrent, readout="lif" if cfg.loss in SPIKING_READOUT else "li")
 
 
 def anneal_delays(model: Classifier, epoch: int, epochs: int) -> None:

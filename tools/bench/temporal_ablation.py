@@ -5,13 +5,11 @@ Side by side, same data, same budget, several seeds:
 * ``ff``            feed-forward LIF MLP, no delays (BPTT)
 * ``fixed_delays``  the same with random whole-step synaptic delays in 0..D, not trained
 * ``learned_delays`` delays learned with DCLS (``max_delay = D``), exported as Delay nodes
+* ``recurrent``     the same net with recurrent hidden weights (``recurrent = true``, BPTT)
 * ``sltt``          the feed-forward net trained with SLTT instead of BPTT
 * ``lsm``           a liquid state machine (:mod:`neurokit.backends.crossbar.reservoir`, Gaussian weights)
                     with a logistic-regression readout on its spike counts in time windows
 * ``raw_readout``   the same readout on the raw input counts in the same windows (no reservoir)
-
-A recurrent SNN is not in the table: neurokit's trainer has no recurrent architecture (a
-recurrent MLP needs a step-by-step LIF loop and a recurrent export; not added here).
 
 Figures per run: test accuracy (torch on the whole test split; the LSM/readout: scikit-learn),
 synaptic operations per inference (:func:`neurokit.train.synops.synaptic_operations` on the exported
@@ -43,7 +41,7 @@ SIZES: dict[str, Any] = {"train_samples": 640, "test_samples": 480, "hidden": [6
                          "lsm_neurons": 400, "time_bins": 5}
 QUICK: dict[str, Any] = {**SIZES, "train_samples": 60, "test_samples": 40, "epochs": 1, "synops_samples": 8,
                          "lsm_neurons": 50}
-TRAINED = ("ff", "fixed_delays", "learned_delays", "sltt")
+TRAINED = ("ff", "fixed_delays", "learned_delays", "recurrent", "sltt")
 READOUTS = ("lsm", "raw_readout")
 
 
@@ -74,7 +72,8 @@ def run_trained(variant: str, seed: int, sizes: dict[str, Any]) -> dict[str, Any
                                  "steps": sizes["steps"], "epochs": sizes["epochs"], "batch_size": sizes["batch_size"],
                                  "lr": sizes["lr"], "seed": seed, "threads": 1,
                                  "mode": "sltt" if variant == "sltt" else "bptt",
-                                 "max_delay": sizes["max_delay"] if "delays" in variant else 0})
+                                 "max_delay": sizes["max_delay"] if "delays" in variant else 0,
+                                 "recurrent": variant == "recurrent"})
     torch.manual_seed(seed)
     train_split, test_split = stream_split(cfg, True), stream_split(cfg, False)
     train_idx = _subset(sizes["train_samples"], len(train_split), seed)
@@ -180,6 +179,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="smoke run (tiny sizes, not committed)")
+    ap.add_argument("--variants", default=None,
+                    help="comma-separated subset; its runs replace those variants' runs in the committed results")
     ap.add_argument("--child", nargs=2, metavar=("VARIANT", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     single_thread()
@@ -190,8 +191,12 @@ def main() -> None:
 
     spoken_digits_dir()  # build the default dataset once, before timing anything
     load_before = os.getloadavg()[0]
+    variants = args.variants.split(",") if args.variants else [*TRAINED, *READOUTS]
+    results_file = Path(__file__).parent / "results" / "temporal_ablation.json"
     runs: list[dict[str, Any]] = []
-    for variant in (*TRAINED, *READOUTS):
+    if args.variants and results_file.is_file() and not args.quick:  # keep the other variants' runs
+        runs = [r for r in json.loads(results_file.read_text())["runs"] if r["variant"] not in variants]
+    for variant in variants:
         for seed in range(args.seeds):
             cmd = [sys.executable, __file__, "--child", variant, str(seed), *(["--quick"] if args.quick else [])]
             proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
@@ -204,18 +209,22 @@ def main() -> None:
     table = {}
     for variant in (*TRAINED, *READOUTS):
         rs = [r for r in runs if r["variant"] == variant]
+        if not rs:
+            continue
         acc = [r["accuracy"] for r in rs]
         table[variant] = {"accuracy_mean": statistics.mean(acc), "accuracy_sd": statistics.pstdev(acc),
                           "synops_median": statistics.median(r["synops"] for r in rs),
                           "train_seconds_median": statistics.median(r["train_seconds"] for r in rs),
                           "peak_rss_mb_median": statistics.median(r["peak_rss_mb_above_baseline"] for r in rs)}
     ff = table["ff"]
-    ratios = {"learned_delays_vs_ff_accuracy": table["learned_delays"]["accuracy_mean"] - ff["accuracy_mean"],
-              "fixed_delays_vs_ff_accuracy": table["fixed_delays"]["accuracy_mean"] - ff["accuracy_mean"],
-              "sltt_vs_bptt_accuracy": table["sltt"]["accuracy_mean"] - ff["accuracy_mean"],
-              "sltt_vs_bptt_peak_memory": table["sltt"]["peak_rss_mb_median"] / max(ff["peak_rss_mb_median"], 1e-9),
-              "learned_delays_vs_ff_train_time": table["learned_delays"]["train_seconds_median"] / ff["train_seconds_median"],
-              "lsm_vs_raw_readout_accuracy": table["lsm"]["accuracy_mean"] - table["raw_readout"]["accuracy_mean"]}
+    get = lambda v, k: table[v][k] if v in table else float("nan")  # noqa: E731
+    ratios = {"learned_delays_vs_ff_accuracy": get("learned_delays", "accuracy_mean") - ff["accuracy_mean"],
+              "fixed_delays_vs_ff_accuracy": get("fixed_delays", "accuracy_mean") - ff["accuracy_mean"],
+              "sltt_vs_bptt_accuracy": get("sltt", "accuracy_mean") - ff["accuracy_mean"],
+              "sltt_vs_bptt_peak_memory": get("sltt", "peak_rss_mb_median") / max(ff["peak_rss_mb_median"], 1e-9),
+              "learned_delays_vs_ff_train_time": get("learned_delays", "train_seconds_median") / ff["train_seconds_median"],
+              "lsm_vs_raw_readout_accuracy": get("lsm", "accuracy_mean") - get("raw_readout", "accuracy_mean"),
+              "recurrent_vs_ff_accuracy": get("recurrent", "accuracy_mean") - ff["accuracy_mean"]}
     result = {"benchmark": "temporal_ablation", "dataset": "spoken-digits (default build, seed 0)",
               "sizes": QUICK if args.quick else SIZES, "seeds": args.seeds, "table": table, "differences": ratios,
               "runs": runs, "machine": machine(), "load_avg_1m_before": load_before,

@@ -69,3 +69,36 @@ def test_dataset_defaults_and_binning_options() -> None:
     assert TrainConfig.from_dict({}).steps == 30  # event-digits unchanged
     with pytest.raises(ConfigError, match="dt must be > 0"):
         TrainConfig.from_dict({"dt": 0.0})
+
+
+@pytest.mark.parametrize("rules", [{}, {"reset": "subtract", "reset_timing": "next_step"}])
+def test_recurrent_mlp_equals_the_reference_and_the_simulator_on_its_export(rules: dict[str, object]) -> None:
+    """The recurrent layer's loop reads the previous step's spikes, as the IR's loop edges do
+    (checked against the NumPy reference and neurokit.sim, which nobody wrote for this model)."""
+    import torch
+
+    from neurokit import sim
+    from neurokit.dynamics.reference import run_reference
+    from neurokit.train import SNNClassifier, SNNSpec, to_ir
+
+    torch.manual_seed(1)
+    model = SNNClassifier(SNNSpec(input_shape=(6,), hidden=(9, 5), dt=0.01, recurrent=True,
+                                  **rules)).double()  # type: ignore[arg-type]
+    with torch.no_grad():
+        for rec in model.rec:  # strong recurrence so that the loop matters
+            rec.weight.mul_(4.0)
+    x = (torch.rand(30, 3, 6, dtype=torch.float64) < 0.4).double() * 2.0
+    out, spikes = model(x, return_spikes=True)
+    graph = to_ir(model)
+    assert ("lif0", "rec0") in graph.edges and ("rec0", "lif0") in graph.edges
+    ref = run_reference(graph, x.numpy(), record=("lif0", "lif1"))
+    for k in range(2):
+        np.testing.assert_array_equal(spikes[k].detach().numpy(), ref.node_outputs[f"lif{k}"])
+    np.testing.assert_allclose(out.detach().numpy(), ref.outputs["output"], rtol=1e-12, atol=1e-12)
+    rec = sim.simulate(graph, x.numpy(), record=("spikes",))
+    np.testing.assert_allclose(rec.outputs["output"], ref.outputs["output"], rtol=1e-9, atol=1e-9)
+    no_loop = SNNClassifier(SNNSpec(input_shape=(6,), hidden=(9, 5), dt=0.01, **rules)).double()  # type: ignore[arg-type]
+    no_loop.load_state_dict({k: v for k, v in model.state_dict().items() if not k.startswith("rec.")})
+    assert not torch.equal(no_loop(x, return_spikes=True)[1][0], spikes[0])  # the loop changes the spikes
+    with pytest.raises(ConfigError, match="recurrent"):
+        TrainConfig.from_dict({"recurrent": True, "mode": "sltt"})
