@@ -169,6 +169,24 @@ def run_readout(variant: str, seed: int, sizes: dict[str, Any]) -> dict[str, Any
             "input_events_per_sample": float(x_te.sum() / len(x_te))}
 
 
+LABELS = {"ff": "feed-forward, no delays (BPTT)", "fixed_delays": "fixed random delays (0..D steps)",
+          "learned_delays": "learned delays (DCLS, 0..D steps)", "recurrent": "recurrent hidden layer (BPTT)",
+          "sltt": "feed-forward, SLTT", "lsm": "reservoir (LSM) + logistic readout",
+          "raw_readout": "logistic readout on raw input counts"}
+
+
+def markdown_table(result: dict[str, Any]) -> str:
+    """The results as a Markdown table (for docs/spoken-digits.md)."""
+    lines = ["| model | test accuracy (mean ± sd) | synaptic ops / inference | training time (median) | "
+             "peak memory above baseline |", "|---|---|---|---|---|"]
+    for variant, row in result["table"].items():
+        n = sum(1 for r in result["runs"] if r["variant"] == variant)
+        lines.append(f"| {LABELS[variant]} | {100 * row['accuracy_mean']:.1f} ± {100 * row['accuracy_sd']:.1f} % "
+                     f"({n} seeds) | {row['synops_median'] / 1e3:.0f} k | {row['train_seconds_median']:.0f} s | "
+                     f"{row['peak_rss_mb_median']:.0f} MB |")
+    return "\n".join(lines)
+
+
 def child(variant: str, seed: int, quick: bool) -> None:
     sizes = QUICK if quick else SIZES
     result = run_trained(variant, seed, sizes) if variant in TRAINED else run_readout(variant, seed, sizes)
@@ -180,10 +198,17 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="smoke run (tiny sizes, not committed)")
     ap.add_argument("--variants", default=None,
-                    help="comma-separated subset; its runs replace those variants' runs in the committed results")
+                    help="comma-separated subset, saved as a partial file (merge it with --combine)")
+    ap.add_argument("--combine", action="store_true",
+                    help="merge the partial files into the committed results (their runs replace those variants'), "
+                         "then delete them")
+    ap.add_argument("--render", action="store_true", help="print the committed results as a Markdown table")
     ap.add_argument("--child", nargs=2, metavar=("VARIANT", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     single_thread()
+    if args.render:
+        print(markdown_table(json.loads((Path(__file__).parent / "results" / "temporal_ablation.json").read_text())))
+        return
     if args.child:
         child(args.child[0], int(args.child[1]), args.quick)
         return
@@ -194,8 +219,14 @@ def main() -> None:
     variants = args.variants.split(",") if args.variants else [*TRAINED, *READOUTS]
     results_file = Path(__file__).parent / "results" / "temporal_ablation.json"
     runs: list[dict[str, Any]] = []
-    if args.variants and results_file.is_file() and not args.quick:  # keep the other variants' runs
-        runs = [r for r in json.loads(results_file.read_text())["runs"] if r["variant"] not in variants]
+    merged: list[Path] = []
+    if args.combine:  # the committed runs, with those of each partial file replacing their variants
+        runs = json.loads(results_file.read_text())["runs"]
+        for part in sorted(results_file.parent.glob("temporal_ablation.partial-*.json")):
+            extra = json.loads(part.read_text())
+            runs = [r for r in runs if r["variant"] not in {e["variant"] for e in extra}] + extra
+        variants = []
+        merged = sorted(results_file.parent.glob("temporal_ablation.partial-*.json"))
     for variant in variants:
         for seed in range(args.seeds):
             cmd = [sys.executable, __file__, "--child", variant, str(seed), *(["--quick"] if args.quick else [])]
@@ -206,6 +237,11 @@ def main() -> None:
             r = runs[-1]
             print(f"{variant:15} seed {seed}: accuracy {r['accuracy']:.4f}, synops {r['synops']:.0f}, "
                   f"train {r['train_seconds']:.1f} s, peak +{r['peak_rss_mb_above_baseline']:.0f} MB", flush=True)
+    if args.variants and not args.quick:  # a partial run: saved beside the results, merged by --combine
+        part = results_file.parent / f"temporal_ablation.partial-{'-'.join(variants)}.json"
+        part.write_text(json.dumps(runs, indent=1) + "\n")
+        print(f"wrote {part}; merge with --combine")
+        return
     table = {}
     for variant in (*TRAINED, *READOUTS):
         rs = [r for r in runs if r["variant"] == variant]
@@ -230,10 +266,13 @@ def main() -> None:
               "runs": runs, "machine": machine(), "load_avg_1m_before": load_before,
               "load_avg_1m_after": os.getloadavg()[0],
               "note": "shared 2-core machine (other jobs running): times are indicative; single-threaded runs"}
+    print(markdown_table(result))
     if args.quick:
         print(json.dumps(result))
     else:
         save("temporal_ablation", result)
+        for part in merged if args.combine else []:  # now part of the results (its runs are in "runs")
+            part.unlink()
 
 
 if __name__ == "__main__":
