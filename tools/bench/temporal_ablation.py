@@ -11,6 +11,8 @@ Side by side, same data, same budget, several seeds:
                     with a logistic-regression readout on its spike counts in time windows
 * ``raw_readout``   the same readout on the raw input counts in the same windows (no reservoir)
 
+Activation memory: the peak of the tensors autograd holds for the backward pass during one training
+step (batch 32) at the run's number of steps and at 4x as many (:func:`saved_for_backward_peak`).
 Figures per run: test accuracy (torch on the whole test split; the LSM/readout: scikit-learn),
 synaptic operations per inference (:func:`neurokit.train.synops.synaptic_operations` on the exported
 IR run in neurokit.sim over the first ``synops_samples`` test samples), training time, and the peak
@@ -49,13 +51,43 @@ def _rss_bytes() -> int:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def saved_for_backward_peak(step: Any) -> float:
+    """Peak bytes of tensors held for the backward pass while ``step()`` runs (autograd's saved
+    tensors, counted when packed and released when their graph is freed): activation memory, exact
+    and independent of the machine's load, unlike resident memory."""
+    import weakref
+
+    import torch
+
+    live, peak = [0], [0]
+
+    class Held:
+        def __init__(self, t: Any) -> None:
+            self.t = t
+
+    def release(n: int) -> None:
+        live[0] -= n
+
+    def pack(t: Any) -> Any:
+        n = t.numel() * t.element_size()
+        live[0] += n
+        peak[0] = max(peak[0], live[0])
+        held = Held(t)
+        weakref.finalize(held, release, n)
+        return held
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda held: held.t):
+        step()
+    return peak[0] / 2**20
+
+
 def _subset(n: int, total: int, seed: int) -> Any:
     import numpy as np
 
     return np.sort(np.random.default_rng(1000 + seed).permutation(total)[:min(n, total)])
 
 
-def run_trained(variant: str, seed: int, sizes: dict[str, Any]) -> dict[str, Any]:
+def run_trained(variant: str, seed: int, sizes: dict[str, Any], memory_only: bool = False) -> dict[str, Any]:
     """Train one variant (in this fresh process) and measure it."""
     import numpy as np
     import torch
@@ -86,6 +118,25 @@ def run_trained(variant: str, seed: int, sizes: dict[str, Any]) -> dict[str, Any
             fc.delay.requires_grad_(False)
             fc.hard = True
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.lr)
+
+    def one_step(x: Any, y: Any) -> None:
+        xb, yb = torch.from_numpy(x), torch.from_numpy(y)
+        opt.zero_grad()
+        if cfg.mode == "sltt":
+            sltt_backward(model, xb, yb, rate_reg=0.0, chunk=cfg.sltt_chunk)
+        else:
+            readout_loss(model(xb), yb, cfg.loss).backward()
+
+    if memory_only:  # one step of the first batch: activation memory, no training
+        x, y = train_split.batch(train_idx[:cfg.batch_size])
+        saved = saved_for_backward_peak(lambda: one_step(x, y))
+        times = []
+        for _ in range(5):  # one training step (forward + backward), median of 5, close together in time
+            t0 = time.perf_counter()
+            one_step(x, y)
+            times.append(time.perf_counter() - t0)
+        return {"variant": variant, "saved_for_backward_mb": saved, "step_seconds": statistics.median(times),
+                "batch": len(y), "steps": cfg.steps}
     base = _rss_bytes()
     t0 = time.perf_counter()
     for epoch in range(cfg.epochs):
@@ -93,13 +144,7 @@ def run_trained(variant: str, seed: int, sizes: dict[str, Any]) -> dict[str, Any
             anneal_delays(model, epoch, cfg.epochs)
         order = np.random.default_rng(seed * 100003 + epoch).permutation(train_idx)
         for i in range(0, len(order), cfg.batch_size):
-            x, y = train_split.batch(order[i:i + cfg.batch_size])
-            xb, yb = torch.from_numpy(x), torch.from_numpy(y)
-            opt.zero_grad()
-            if cfg.mode == "sltt":
-                sltt_backward(model, xb, yb, rate_reg=0.0, chunk=cfg.sltt_chunk)
-            else:
-                readout_loss(model(xb), yb, cfg.loss).backward()
+            one_step(*train_split.batch(order[i:i + cfg.batch_size]))
             opt.step()
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
@@ -175,15 +220,26 @@ LABELS = {"ff": "feed-forward, no delays (BPTT)", "fixed_delays": "fixed random 
           "raw_readout": "logistic readout on raw input counts"}
 
 
+def _step(row: dict[str, Any]) -> str:
+    return f"{1e3 * row['step_seconds_median_of_5']:.0f} ms" if "step_seconds_median_of_5" in row else "—"
+
+
+def _memory(row: dict[str, Any], steps: int) -> str:
+    m = row.get("saved_for_backward_mb")
+    return f"{m[f'T{steps}']:.1f} / {m[f'T{4 * steps}']:.1f} MB" if m else "—"
+
+
 def markdown_table(result: dict[str, Any]) -> str:
     """The results as a Markdown table (for docs/spoken-digits.md)."""
+    steps = result["sizes"]["steps"]
     lines = ["| model | test accuracy (mean ± sd) | synaptic ops / inference | training time (median) | "
-             "peak memory above baseline |", "|---|---|---|---|---|"]
+             f"one training step (median of 5) | saved for backward, T = {steps} / {4 * steps} | "
+             "peak resident memory above baseline |", "|---|---|---|---|---|---|---|"]
     for variant, row in result["table"].items():
         n = sum(1 for r in result["runs"] if r["variant"] == variant)
         lines.append(f"| {LABELS[variant]} | {100 * row['accuracy_mean']:.1f} ± {100 * row['accuracy_sd']:.1f} % "
-                     f"({n} seeds) | {row['synops_median'] / 1e3:.0f} k | {row['train_seconds_median']:.0f} s | "
-                     f"{row['peak_rss_mb_median']:.0f} MB |")
+                     f"({n} seeds) | {row['synops_median'] / 1e3:.0f} k | {row['train_seconds_median']:.0f} s | {_step(row)} | "
+                     f"{_memory(row, steps)} | {row['peak_rss_mb_median']:.0f} MB |")
     return "\n".join(lines)
 
 
@@ -261,6 +317,15 @@ def main() -> None:
               "learned_delays_vs_ff_train_time": get("learned_delays", "train_seconds_median") / ff["train_seconds_median"],
               "lsm_vs_raw_readout_accuracy": get("lsm", "accuracy_mean") - get("raw_readout", "accuracy_mean"),
               "recurrent_vs_ff_accuracy": get("recurrent", "accuracy_mean") - ff["accuracy_mean"]}
+    sizes = QUICK if args.quick else SIZES
+    long = 4 * sizes["steps"]  # activation memory at the run's length and at 4x as many steps
+    one = {(v, t): run_trained(v, 0, {**sizes, "steps": t}, memory_only=True)
+           for v in TRAINED for t in (sizes["steps"], long)}
+    memory = {v: {f"T{t}": one[v, t]["saved_for_backward_mb"] for t in (sizes["steps"], long)} for v in TRAINED}
+    for v, m in memory.items():
+        table[v]["saved_for_backward_mb"] = m
+        table[v]["step_seconds_median_of_5"] = one[v, sizes["steps"]]["step_seconds"]
+    ratios["sltt_vs_bptt_saved_for_backward"] = memory["sltt"][f"T{sizes['steps']}"] / memory["ff"][f"T{sizes['steps']}"]
     result = {"benchmark": "temporal_ablation", "dataset": "spoken-digits (default build, seed 0)",
               "sizes": QUICK if args.quick else SIZES, "seeds": args.seeds, "table": table, "differences": ratios,
               "runs": runs, "machine": machine(), "load_avg_1m_before": load_before,
