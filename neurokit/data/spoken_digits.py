@@ -3,7 +3,7 @@ offline with eSpeak NG (:mod:`neurokit.data.espeak`), many speakers, passed thro
 front end (:mod:`neurokit.data.cochlea`) into 700 channels, written in the exact layout of the
 Spiking Heidelberg Digits HDF5 files::
 
-    spikes/times        vlen float32, seconds       spikes/units   vlen uint16, channel 0..699
+    spikes/times        vlen float16, seconds       spikes/units   vlen uint16, channel 0..699
     labels              uint16, 0..9 English, 10..19 German
     extra/speaker       uint16, speaker of each sample
     extra/keys          bytes, the 20 class names
@@ -38,7 +38,7 @@ from neurokit.errors import DataNotFoundError
 from .cochlea import CochleaConfig, compressed_envelope, encode
 from .espeak import Synthesizer, Voice
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: spike times stored as float16, as in the SHD files (1: float32)
 ENGLISH = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 GERMAN = ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun")
 #: class names as in ``extra/keys`` (label k: ENGLISH[k] for k < 10, GERMAN[k - 10] otherwise)
@@ -115,8 +115,9 @@ def _utterance(synth: Synthesizer, label: int, spk: Speaker, cfg: SpokenDigitsCo
     signal_power = float(np.mean(piece ** 2)) if len(piece) else 1e-6
     out += rng.normal(0.0, np.sqrt(signal_power / 10 ** (spk.snr_db / 10)), total)
     times, units = encode(compressed_envelope(out, cfg.cochlea), cfg.cochlea, rng)
-    keep = times < cfg.duration
-    return times[keep].astype(np.float32), units[keep].astype(np.uint16)
+    stored = times.astype(np.float16)  # SHD's precision: 0.5 ms steps just below 1 s
+    keep = stored < cfg.duration
+    return stored[keep], units[keep].astype(np.uint16)
 
 
 def _write_split(path: Path, samples: list[tuple[np.ndarray, np.ndarray]], labels: list[int], speakers: list[int],
@@ -128,7 +129,7 @@ def _write_split(path: Path, samples: list[tuple[np.ndarray, np.ndarray]], label
     for i, (t, u) in enumerate(samples):
         times[i], units[i] = t, u
     with h5py.File(path, "w", track_order=False) as f:
-        f.create_dataset("spikes/times", data=times, dtype=h5py.vlen_dtype(np.float32))
+        f.create_dataset("spikes/times", data=times, dtype=h5py.vlen_dtype(np.float16))
         f.create_dataset("spikes/units", data=units, dtype=h5py.vlen_dtype(np.uint16))
         f.create_dataset("labels", data=np.asarray(labels, dtype=np.uint16))
         f.create_dataset("extra/speaker", data=np.asarray(speakers, dtype=np.uint16))

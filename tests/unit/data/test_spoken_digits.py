@@ -23,7 +23,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_files_have_the_shd_layout(built: Path) -> None:
     with h5py.File(built / "SHD" / "shd_train.h5", "r") as f:
-        assert h5py.check_vlen_dtype(f["spikes/times"].dtype) == np.float32
+        assert h5py.check_vlen_dtype(f["spikes/times"].dtype) == np.float16
         assert h5py.check_vlen_dtype(f["spikes/units"].dtype) == np.uint16
         assert f["labels"].dtype == np.uint16 and f["labels"][()].tolist() == list(range(20))
         assert [k.decode() for k in f["extra/keys"][()]] == list(KEYS) and len(KEYS) == 20
