@@ -185,6 +185,11 @@ def spoken_digits_dir(*, seed: int = 0, cfg: SpokenDigitsConfig = SpokenDigitsCo
     final = final / f"spoken-digits-{cache_key(seed, cfg)}"
     if (final / "build.json").is_file():
         return final
+    import importlib.util
+
+    if importlib.util.find_spec("espeakng_loader") is None:
+        raise DataNotFoundError("building spoken-digits needs the espeakng-loader package (eSpeak NG library and "
+                                "voices), which is not installed", fix="pip install espeakng-loader")
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     cmd = [sys.executable, "-m", "neurokit.data.spoken_digits", str(tmp), str(seed), json.dumps(_config_dict(cfg))]
@@ -196,7 +201,7 @@ def spoken_digits_dir(*, seed: int = 0, cfg: SpokenDigitsConfig = SpokenDigitsCo
         shutil.rmtree(tmp, ignore_errors=True)
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise DataNotFoundError(f"building spoken-digits failed: {last}",
-                                fix="check that espeakng-loader is installed (pip install espeakng-loader)")
+                                fix="reinstall espeakng-loader (pip install --force-reinstall espeakng-loader)")
     try:
         os.replace(tmp, final)
     except OSError:  # another process finished the same build first

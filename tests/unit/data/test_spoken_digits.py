@@ -101,3 +101,15 @@ def test_data_show_draws_a_raster_per_class(built: Path, tmp_path: Path) -> None
     info = api.data_show("shd", out=tmp_path / "r.png", data_dir=str(built), train=True)
     assert info["classes"] == 20 and info["samples"] == 20 and info["events_mean"] > 100
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_missing_espeak_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from neurokit.errors import DataNotFoundError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "espeakng_loader" else real(name, *a))
+    with pytest.raises(DataNotFoundError, match="pip install espeakng-loader"):
+        spoken_digits_dir(seed=0, cfg=TINY, root=tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing half-built left behind
