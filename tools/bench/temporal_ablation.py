@@ -157,9 +157,12 @@ def run_trained(variant: str, seed: int, sizes: dict[str, Any], memory_only: boo
     graph = model_to_ir(model)
     x, y = test_split.batch(test_idx[:sizes["synops_samples"]])
     rec = sim.simulate(graph, x.astype(np.float64), record=("spikes",))
+    with torch.no_grad():  # the same samples in torch: the export's agreement, apart from the subset
+        torch_subset = float(np.mean(predict(model(torch.from_numpy(x)).numpy(), cfg.loss) == y))
     synops, dense = synaptic_operations(graph, rec, x, cfg.steps)
     return {"variant": variant, "seed": seed, "accuracy": correct / len(test_idx),
             "accuracy_sim_subset": float(np.mean(predict(rec.outputs["output"], cfg.loss) == y)),
+            "accuracy_torch_subset": torch_subset,
             "synops": synops, "dense_macs": dense, "train_seconds": seconds,
             "peak_rss_mb_above_baseline": max(peak, 0) / 2**20}
 
