@@ -316,12 +316,17 @@ def poisson_inputs(shape: tuple[int, ...], *, samples: int, steps: int, rate: fl
 
 def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int = 8, data_dir: str | None = None,
               train: bool = True) -> dict[str, Any]:
-    """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue)."""
+    """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue), or for 1-D event
+    datasets (SHD, SSC, spoken-digits) one spike raster per class."""
     from neurokit.data import load_dataset
     from neurokit.plots import event_frames, pyplot
     from neurokit.util.atomic import atomic_path
 
     ds = load_dataset(name, train=train, data_dir=data_dir)
+    from neurokit.data.show import is_one_dimensional, raster_per_class
+
+    if is_one_dimensional(ds):  # cochlear channels (SHD, SSC, spoken-digits): a raster per class
+        return raster_per_class(ds, out, title=f"{name} ({'train' if train else 'test'}): one sample per class")
     n = min(n, len(ds))
     items = [ds[k] for k in range(n)]
     counts = [len(x) for x, _ in items if x.dtype.names]

@@ -10,12 +10,14 @@ from neurokit import api
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("data", help="inspect datasets (embedded event-digits, digits, tonic datasets)",
-                       description="Datasets by name: event-digits (embedded, built offline on first use), digits, "
+                       description="Datasets by name: event-digits and spoken-digits (embedded, built offline on "
+                                   "first use), digits, "
                                    "or a tonic dataset (nmnist, shd, ssc, dvsgesture …) from --data-dir. Nothing "
                                    "is ever downloaded: a missing dataset names the files it expects.")
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     show = s.add_parser("show", help="print counts and write a PNG of a few samples")
-    show.add_argument("name", help="event-digits, digits, nmnist, shd, ssc, dvsgesture, or a tonic class name")
+    show.add_argument("name", help="event-digits, digits, spoken-digits, nmnist, shd, ssc, dvsgesture, or a tonic "
+                                   "class name (1-D event datasets such as shd: one raster per class)")
     show.add_argument("--data-dir", default=None, help="folder with the dataset's files (tonic datasets)")
     show.add_argument("--out", type=Path, default=Path("samples.png"), help="PNG to write (default samples.png)")
     show.add_argument("--n", type=int, default=8, help="samples to draw (default 8)")

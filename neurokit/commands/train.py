@@ -18,9 +18,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                                    "tensorboard/ when tensorboard or tensorboardX is installed), metrics.csv/json, learning_curves.png, raster.png, model.nir "
                                    "and model_card.md into --out.")
     p.add_argument("--config", type=Path, default=None, help="TOML file with a [train] table (keys as TrainConfig)")
-    p.add_argument("--dataset", default=None, help="event-digits (default), or a tonic dataset with --data-dir")
+    p.add_argument("--dataset", default=None,
+                   help="event-digits (default), spoken-digits (built offline on first use), or a tonic dataset "
+                        "(shd, ssc, nmnist …) with --data-dir")
     p.add_argument("--data-dir", default=None, help="folder with the dataset's files (tonic datasets)")
     p.add_argument("--epochs", type=int, default=None, help="number of epochs (default 40)")
+    p.add_argument("--dt", type=float, default=None, metavar="SECONDS",
+                   help="time step: events are binned into steps of this length (default 0.01; per-dataset "
+                        "defaults: spoken-digits 0.02)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="number of time steps per sample (later events are dropped; default 30, spoken-digits 50, "
+                        "shd/ssc 100)")
     p.add_argument("--seed", type=int, default=None, help="random seed (runs are reproducible for a seed)")
     p.add_argument("--mode", choices=["bptt", "sltt"], default=None, help="exact BPTT or memory-light SLTT")
     p.add_argument("--loss", choices=["mean_membrane", "max_membrane", "spike_count", "first_spike"], default=None,
@@ -51,6 +59,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         "Hebbian orthogonal projection (HLOP), replay of stored samples, or plain fine-tuning; "
                         "--epochs per task; summary.json holds the accuracy matrix and the forgetting")
     p.add_argument("--tasks", type=int, default=None, help="number of tasks for --continual (default 5)")
+    p.add_argument("--recurrent", action="store_true", default=None,
+                   help="arch mlp: each hidden LIF layer also receives its own spikes of the previous step "
+                        "(recurrent weights, exported as a loop edge; BPTT)")
     p.add_argument("--nproc", type=int, default=1,
                    help="data-parallel training in N processes on this machine (torch.distributed: gloo on CPUs, NCCL on GPUs); "
                         "the global batch is split between them (default 1)")
@@ -69,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
                      max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, device=args.device, arch=args.arch,
-                     channels=_channels(args.channels), timesteps_schedule=_ints(args.timesteps_schedule),
+                     channels=_channels(args.channels), dt=args.dt, steps=args.steps, recurrent=args.recurrent,
+                     timesteps_schedule=_ints(args.timesteps_schedule),
                      stage_epochs=args.stage_epochs, sltt_k=args.sltt_k, learn_neuron=args.learn_neuron,
                      init_from_ann=args.init_from_ann, ann_epochs=args.ann_epochs, continual=args.continual,
                      tasks=args.tasks)

@@ -53,3 +53,85 @@ def batches(x: np.ndarray, y: np.ndarray, batch_size: int, *, seed: int | None =
     for i in range(0, len(order), batch_size):
         idx = order[i:i + batch_size]
         yield np.moveaxis(x[idx], 0, 1), y[idx]
+
+
+def dataset_labels(dataset: Any) -> np.ndarray:
+    """The labels of a tonic-style dataset without reading its events where the files allow:
+    the Heidelberg HDF5 files' ``labels``, a ``targets`` list of the right length, else sample by sample."""
+    location, name = getattr(dataset, "location_on_system", None), getattr(dataset, "data_filename", None)
+    if location is not None and name is not None:
+        import os
+
+        import h5py
+
+        with h5py.File(os.path.join(location, name), "r") as f:
+            return np.asarray(f["labels"][()], dtype=np.int64)
+    targets = getattr(dataset, "targets", None)
+    if targets is not None and len(targets) == len(dataset):
+        return np.asarray(targets, dtype=np.int64)
+    return np.asarray([int(dataset[i][1]) for i in range(len(dataset))], dtype=np.int64)
+
+
+def class_count(dataset: Any, labels: np.ndarray) -> int:
+    """Number of classes: the dataset's ``classes`` list (SHD's ``extra/keys``) or the largest label + 1."""
+    named = getattr(dataset, "classes", None)
+    n_named = len(named) if named is not None and not callable(named) else 0
+    return max(n_named, int(labels.max()) + 1 if len(labels) else 0)
+
+
+class BinnedSplit:
+    """A split of an event dataset binned on demand, batch by batch (no dense copy of the split).
+
+    ``split.batch(indices) -> (x, y)`` with ``x`` time-first ``(steps, B, *shape)`` float32, binned
+    at ``dt`` by :func:`bin_events`; ``shape`` and ``classes`` come from the data.
+    """
+
+    def __init__(self, dataset: Any, *, dt: float, steps: int) -> None:
+        self.dataset = dataset
+        self.dt, self.steps = dt, steps
+        self.labels = dataset_labels(dataset)
+        self.classes = class_count(dataset, self.labels)
+        self.shape = tuple(int(s) for s in self._binned(0).shape[1:]) if len(self.labels) else ()
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def _binned(self, i: int) -> np.ndarray:
+        events, _ = self.dataset[int(i)]
+        return bin_events(events, self.dataset.sensor_size, dt=self.dt, steps=self.steps)
+
+    def _heidelberg_file(self) -> str | None:
+        """The HDF5 file of a tonic SHD/SSC dataset without transforms (read directly, one open per batch)."""
+        ds = self.dataset
+        name = getattr(ds, "data_filename", None)
+        if name is None or getattr(ds, "transform", None) is not None or getattr(ds, "dtype", None) is None:
+            return None
+        import os
+
+        return os.path.join(ds.location_on_system, name)
+
+    def batch(self, indices: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(steps, B, *shape)`` float32 inputs and ``(B,)`` int64 labels of these samples."""
+        idx = np.asarray(indices, dtype=np.int64)
+        x = np.empty((self.steps, len(idx), *self.shape), dtype=np.float32)
+        path = self._heidelberg_file()
+        if path is not None:  # the events tonic's HSD.__getitem__ makes (t in whole µs, x = unit, p = 1)
+            import h5py
+
+            with h5py.File(path, "r") as f:
+                times, units = f["spikes/times"], f["spikes/units"]
+                for b, i in enumerate(idx):
+                    t = times[int(i)]
+                    ev = np.empty(len(t), dtype=self.dataset.dtype)
+                    ev["t"], ev["x"], ev["p"] = t.astype(np.float64) * 1e6, units[int(i)], 1
+                    x[:, b] = bin_events(ev, self.dataset.sensor_size, dt=self.dt, steps=self.steps)
+        else:
+            for b, i in enumerate(idx):
+                x[:, b] = self._binned(int(i))
+        return x, self.labels[idx]
+
+    def batches(self, batch_size: int, order: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The split in batches of ``batch_size``, in ``order`` (default: as stored)."""
+        order = np.arange(len(self)) if order is None else order
+        for i in range(0, len(order), batch_size):
+            yield self.batch(order[i:i + batch_size])

@@ -31,6 +31,7 @@ class TrainConfig:
     sltt_chunk: int = 10
     loss: str = "mean_membrane"    # mean_membrane | max_membrane (LI readout) | spike_count | first_spike (LIF readout)
     max_delay: int = 0             # > 0: learnable synaptic delays up to this many steps (DCLS), exported as Delay nodes
+    recurrent: bool = False        # arch "mlp": each hidden layer also gets its own spikes of the previous step (BPTT)
     epochs: int = 40
     batch_size: int = 64
     lr: float = 2e-3
@@ -68,11 +69,16 @@ class TrainConfig:
         unknown = sorted(set(data) - set(fields))
         if unknown:
             raise ConfigError(f"{source}: unknown key(s) {unknown}", fix=f"allowed keys: {sorted(fields)}")
-        clean = {k: check_field(k, v, source) for k, v in data.items()}
+        from neurokit.data import DATASET_DEFAULTS  # e.g. spoken-digits: dt and steps that cover 1 s
+
+        merged = {**DATASET_DEFAULTS.get(str(data.get("dataset", cls.dataset)), {}), **data}
+        clean = {k: check_field(k, v, source) for k, v in merged.items()}
         try:
             cfg = cls(**clean)
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}", fix="check the keys' types") from None
+        if not float(cfg.dt) > 0:
+            raise ConfigError(f"{source}: dt must be > 0 seconds, got {cfg.dt!r}", fix="e.g. dt = 0.01")
         for name in ("epochs", "batch_size", "steps", "sltt_chunk"):
             if int(getattr(cfg, name)) < 1:
                 raise ConfigError(f"{source}: {name} must be >= 1", fix=f"set {name} to a positive whole number")
@@ -102,6 +108,9 @@ class TrainConfig:
             raise ConfigError(f"{source}: mode = 'sltt' trains the mean-membrane loss", fix="loss = 'mean_membrane'")
         if int(cfg.max_delay) < 0:
             raise ConfigError(f"{source}: max_delay must be >= 0 steps", fix="max_delay = 0 (no delays) or e.g. 5")
+        if cfg.recurrent and (cfg.mode != "bptt" or cfg.arch != "mlp"):
+            raise ConfigError(f"{source}: recurrent = true trains arch = 'mlp' with mode = 'bptt'",
+                              fix="set arch = 'mlp' and mode = 'bptt', or recurrent = false")
         if cfg.max_delay and cfg.mode == "sltt":
             raise ConfigError(f"{source}: learnable delays need mode = 'bptt' (SLTT runs chunks of steps)",
                               fix="set mode = 'bptt' or max_delay = 0")
@@ -156,8 +165,9 @@ FIELD_RULES: dict[str, dict[str, Any]] = {
     "tasks": {"kind": "int", "low": 2, "high": 10_000},
     "hlop_dims": {"kind": "int", "low": 1, "high": 1_000_000},
     "replay_per_task": {"kind": "int", "low": 1, "high": 1_000_000},
+    "recurrent": {"kind": "bool"},
 }
-_KIND_TEXT = {"int": "a whole number", "float": "a finite number", "str": "a string", "str?": "a string",
+_KIND_TEXT = {"bool": "true or false", "int": "a whole number", "float": "a finite number", "str": "a string", "str?": "a string",
               "ints": "a list of whole numbers"}
 
 
@@ -191,6 +201,10 @@ def check_field(name: str, value: Any, source: str = "config") -> Any:
             raise bad("is out of range")
         return v
 
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad("is not true or false")
+        return value
     if kind == "int":
         return number(value, True)
     if kind == "float":

@@ -51,6 +51,7 @@ class SNNSpec:
     multi_spike: bool = False  # spike counts per step (Sinabs' MultiSpike)
     v_min: float = -math.inf  # floor on every membrane (Sinabs' min_v_mem)
     learn_neuron: str = "none"  # "layer" | "neuron": trained tau and threshold (neurokit.train.neuron_params)
+    recurrent: bool = False  # every hidden LIF layer also receives its own spikes of the previous step
 
     @property
     def profile(self) -> ir.Profile:
@@ -79,6 +80,8 @@ class SNNClassifier(nn.Module):
                                           **spec.rules)
                                  for n in spec.hidden)
         self.readout = nn.Linear(sizes[-1], spec.classes)
+        #: recurrent weights (no bias) of each hidden layer: I_t = W x_t + U z_{t-1} + b
+        self.rec = nn.ModuleList(nn.Linear(n, n, bias=False) for n in spec.hidden) if spec.recurrent else None
         if spec.readout not in ("li", "lif"):
             raise InvalidInputError(f"readout must be 'li' or 'lif', got {spec.readout!r}", fix="readout='li'")
         self.li: LILayer | LIFLayer = (
@@ -89,16 +92,36 @@ class SNNClassifier(nn.Module):
                           **spec.rules))
         for layer in self.fc:
             init_linear(layer, gain=3.0)
+        for layer in self.rec or ():
+            init_linear(layer, gain=1.0)
         init_linear(self.readout, gain=1.0)
 
     def forward(self, x: torch.Tensor, *, return_spikes: bool = False) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
         h = x.reshape(x.shape[0], x.shape[1], -1)
         spikes = []
-        for fc, lif in zip(self.fc, self.lif):
-            h = lif(project(fc, h))
+        for k, (fc, lif) in enumerate(zip(self.fc, self.lif)):
+            h = lif(project(fc, h)) if self.rec is None else recurrent_lif(lif, self.rec[k], project(fc, h))
             spikes.append(h)
         out = self.li(time_linear(self.readout, h))
         return (out, spikes) if return_spikes else out
+
+
+def recurrent_lif(lif: LIFLayer, rec: nn.Linear, drive: torch.Tensor) -> torch.Tensor:
+    r"""Spikes ``(T, B, n)`` of ``lif`` driven by ``drive`` plus its own previous spikes:
+    :math:`I_t = \mathrm{drive}_t + U z_{t-1}` (:math:`z_{-1} = 0`), step by step with the layer's own
+    :meth:`LIFLayer.step` (the IR's loop edge carries the previous step's spikes the same way)."""
+    dtype = drive.dtype
+    a, one_minus_a, k = lif._coefficients(dtype)
+    params = (a, one_minus_a, k, lif.v_leak.to(dtype), lif.r.to(dtype), lif.v_threshold.to(dtype),
+              lif.v_reset.to(dtype))
+    v = lif.v_leak.to(dtype).expand(drive.shape[1], lif.n)
+    z = torch.zeros(drive.shape[1], lif.n, dtype=dtype)
+    pending = None
+    out = []
+    for xt in drive.unbind(0):
+        z, v, pending = lif.step(xt + rec(z), v, params, pending)
+        out.append(z)
+    return torch.stack(out)
 
 
 def to_ir(model: SNNClassifier) -> ir.Graph:
@@ -119,6 +142,9 @@ def to_ir(model: SNNClassifier) -> ir.Graph:
         else:
             nodes[f"fc{k}"] = ir.Affine(weight=d(fc.weight), bias=d(fc.bias))
             edges += [(prev, f"fc{k}"), (f"fc{k}", f"lif{k}")]
+        if model.rec is not None:  # loop edge: the previous step's spikes
+            nodes[f"rec{k}"] = ir.Linear(weight=d(model.rec[k].weight))
+            edges += [(f"lif{k}", f"rec{k}"), (f"rec{k}", f"lif{k}")]
         prev = f"lif{k}"
     n = s.classes
     nodes["readout"] = ir.Affine(weight=d(model.readout.weight), bias=d(model.readout.bias))

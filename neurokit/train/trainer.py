@@ -46,24 +46,33 @@ def load_split(cfg: TrainConfig, train: bool) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y
 
 
+def stream_split(cfg: TrainConfig, train: bool) -> Any:
+    """The configured split as a :class:`~neurokit.data.BinnedSplit`: batches binned at ``cfg.dt``
+    for ``cfg.steps`` steps on demand (no dense copy of the split); shape and classes from the data."""
+    from neurokit.data import BinnedSplit, load_dataset
+
+    return BinnedSplit(load_dataset(cfg.dataset, train=train, data_dir=cfg.data_dir), dt=cfg.dt, steps=cfg.steps)
+
+
 def graph_hash(graph: ir.Graph) -> str:
     buf = io.BytesIO()
     ir.write(graph, buf)
     return hashlib.sha256(buf.getvalue()).hexdigest()[:16]
 
 
-def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, loss: str = "mean_membrane",
-              batch: int = 256, device: torch.device | None = None) -> tuple[float, float]:
+def _evaluate(model: Classifier, split: Any, loss: str = "mean_membrane", batch: int = 256,
+              device: torch.device | None = None) -> tuple[float, float]:
+    """Accuracy and hidden spikes per sample over a :class:`~neurokit.data.BinnedSplit`, batch by batch."""
     model.eval()
     correct, spikes = 0, 0.0
     with torch.no_grad():
-        for i in progress_bar(range(0, len(y), batch), desc="evaluate", delay=5, leave=False):
-            xb = torch.from_numpy(np.moveaxis(x[i:i + batch], 0, 1)).to(device or "cpu")
-            out, hidden = model(xb, return_spikes=True)
-            correct += int((predict(out.cpu().numpy(), loss) == y[i:i + batch]).sum())
+        for x, y in progress_bar(split.batches(batch), desc="evaluate", delay=5, leave=False,
+                                 total=-(-len(split) // batch)):
+            out, hidden = model(torch.from_numpy(x).to(device or "cpu"), return_spikes=True)
+            correct += int((predict(out.cpu().numpy(), loss) == y).sum())
             spikes += float(sum(h.sum() for h in hidden))
     model.train()
-    return correct / len(y), spikes / len(y)
+    return correct / len(split), spikes / len(split)
 
 
 def _save_checkpoint(path: Path, model: Classifier, opt: torch.optim.Optimizer, epoch: int, cfg: TrainConfig,
@@ -125,10 +134,10 @@ def _load_checkpoint(path: Path, device: torch.device | str = "cpu") -> dict[str
 Classifier = SNNClassifier | ConvSNNClassifier
 
 
-def build_model(cfg: TrainConfig, input_shape: tuple[int, ...]) -> Classifier:
+def build_model(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> Classifier:
     """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``) or
-    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``)."""
-    spec = spec_from_config(cfg, input_shape)
+    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``), ``classes`` outputs."""
+    spec = spec_from_config(cfg, input_shape, classes)
     return ConvSNNClassifier(spec, cfg.channels) if cfg.arch == "conv" else SNNClassifier(spec)
 
 
@@ -136,10 +145,10 @@ def model_to_ir(model: Classifier) -> ir.Graph:
     return model.to_ir() if isinstance(model, ConvSNNClassifier) else to_ir(model)
 
 
-def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...]) -> SNNSpec:
-    return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
+def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> SNNSpec:
+    return SNNSpec(input_shape=input_shape, hidden=cfg.hidden, classes=classes, dt=cfg.dt, tau_mem=cfg.tau_mem, tau_out=cfg.tau_out,
                    surrogate=cfg.surrogate, surrogate_scale=cfg.surrogate_scale, mode=cfg.mode,
-                   max_delay=cfg.max_delay, readout="lif" if cfg.loss in SPIKING_READOUT else "li",
+                   max_delay=cfg.max_delay, recurrent=cfg.recurrent, readout="lif" if cfg.loss in SPIKING_READOUT else "li",
                    learn_neuron=cfg.learn_neuron)
 
 
@@ -202,16 +211,15 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
         cfg = dataclasses.replace(cfg, epochs=epochs)
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
-    x_train, y_train = load_split(cfg, True)
-    x_test, y_test = load_split(cfg, False)
-    input_shape = tuple(int(s) for s in x_train.shape[2:])
-    model = build_model(cfg, input_shape)
+    train_split, test_split = stream_split(cfg, True), stream_split(cfg, False)
+    model = build_model(cfg, train_split.shape, max(train_split.classes, test_split.classes))
     if init_state is not None:
         model.load_state_dict(init_state)
     elif cfg.init_from_ann and not resume:  # ANN pretraining as a bridge (neurokit.train.ann_init)
         from .ann_init import init_from_ann
 
-        init_from_ann(model, cfg, x_train, y_train, out)
+        x_all, y_all = train_split.batch(np.arange(len(train_split)))
+        init_from_ann(model, cfg, np.moveaxis(x_all, 0, 1), y_all, out)
     model = model.to(dev)
     opt = torch.optim.Adam(param_groups(model, cfg.lr, cfg.tau_mem), lr=cfg.lr, weight_decay=cfg.weight_decay)
     start, history = 0, []
@@ -230,7 +238,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
                total=cfg.epochs)
     for epoch in bar:
         anneal_delays(model, epoch, cfg.epochs)
-        order = np.random.default_rng(cfg.seed * 100003 + epoch).permutation(len(y_train))
+        order = np.random.default_rng(cfg.seed * 100003 + epoch).permutation(len(train_split))
         losses = []
         for i in range(0, len(order), cfg.batch_size):
             batch = order[i:i + cfg.batch_size]
@@ -239,8 +247,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             opt.zero_grad()
             loss_value = 0.0
             if len(idx):
-                xb = torch.from_numpy(np.moveaxis(x_train[idx], 0, 1)).to(dev)
-                yb = torch.from_numpy(y_train[idx]).to(dev)
+                x_batch, y_batch = train_split.batch(idx)
+                xb, yb = torch.from_numpy(x_batch).to(dev), torch.from_numpy(y_batch).to(dev)
                 if cfg.mode == "sltt":  # the same SLTT gradient, memory independent of the number of steps
                     loss_value = sltt_backward(model, xb, yb, rate_reg=cfg.rate_reg, chunk=cfg.sltt_chunk,
                                                k=min(cfg.sltt_k, xb.shape[0]))
@@ -257,8 +265,8 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
             constrain(model)  # learned tau and thresholds stay valid (no-op without them)
         if not ctx.is_main:
             continue
-        train_acc, _ = _evaluate(model, x_train, y_train, cfg.loss, device=dev)
-        test_acc, spikes = _evaluate(model, x_test, y_test, cfg.loss, device=dev)
+        train_acc, _ = _evaluate(model, train_split, cfg.loss, device=dev)
+        test_acc, spikes = _evaluate(model, test_split, cfg.loss, device=dev)
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "train_acc": train_acc,
                         "test_acc": test_acc, "spikes_per_sample": spikes})
         bar.set_postfix(loss=f"{np.mean(losses):.3f}", test=f"{test_acc:.3f}")
@@ -275,7 +283,7 @@ def train(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, resume: bool = F
     if not ctx.is_main:
         distributed.barrier(ctx)  # stay until rank 0 has written the run (a torchrun agent may host the rendezvous)
         return {}
-    card = _finish(model.cpu(), cfg, history, out, x_test, y_test, seconds)
+    card = _finish(model.cpu(), cfg, history, out, test_split, seconds)
     distributed.barrier(ctx)
     return card
 
@@ -322,19 +330,27 @@ def tensorboard_writer(log_dir: Path) -> Any:
     return SummaryWriter(str(log_dir), filename_suffix=f".{os.getpid()}.{time.time_ns()}")
 
 
-def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, x_test: np.ndarray,
-            y_test: np.ndarray, seconds: float) -> dict[str, Any]:
+def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, test_split: Any,
+            seconds: float, batch: int = 128) -> dict[str, Any]:
     from neurokit import sim
     from neurokit.plots import curves, raster
 
     graph = model_to_ir(model)
     ir.write(graph, out / "model.nir")
-    rec = sim.simulate(graph, np.moveaxis(x_test, 0, 1).astype(np.float64), record=("spikes",))
-    sim_pred = predict(rec.outputs["output"], cfg.loss)
-    sim_acc = float(np.mean(sim_pred == y_test))
-    spikes = {n: float(z.sum()) / len(y_test) for n, z in rec.spikes.items()}
-    input_events = float(x_test.sum()) / len(y_test)
-    synops, ann_macs = synaptic_operations(graph, rec, np.moveaxis(x_test, 0, 1), cfg.steps)
+    n = len(test_split)
+    correct, input_events, synops, first, first_x = 0, 0.0, 0.0, None, None
+    spikes: dict[str, float] = {}
+    for x, y in test_split.batches(batch):  # the exported IR in neurokit.sim, batch by batch
+        rec = sim.simulate(graph, x.astype(np.float64), record=("spikes",))
+        first, first_x = (rec, x) if first is None else (first, first_x)
+        correct += int(np.sum(predict(rec.outputs["output"], cfg.loss) == y))
+        for name, z in rec.spikes.items():
+            spikes[name] = spikes.get(name, 0.0) + float(z.sum()) / n
+        input_events += float(x.sum()) / n
+        batch_synops, ann_macs = synaptic_operations(graph, rec, x, cfg.steps)
+        synops += batch_synops * len(y) / n
+    sim_acc = correct / n
+    rec = first
     card = {"dataset": cfg.dataset, "test_accuracy_torch": history[-1]["test_acc"], "test_accuracy_sim": sim_acc,
             "epochs": len(history), "train_seconds": seconds, "spikes_per_sample": spikes,
             "input_events_per_sample": input_events, "synaptic_ops_per_inference": synops,
@@ -352,7 +368,7 @@ def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]]
     curves({"train": [h["train_acc"] for h in history], "test": [h["test_acc"] for h in history]},
            out / "learning_curves.png", xlabel="epoch", ylabel="accuracy", title="learning curves")
     raster(rec, out / "raster.png", sample=0, title="test sample 0 (neurokit.sim on model.nir)",
-           inputs=np.moveaxis(x_test[:1], 0, 1))
+           inputs=first_x[:, :1])
     return card
 
 

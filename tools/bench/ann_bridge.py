@@ -42,7 +42,7 @@ def ann_and_conversion(T: int, dt: float, seed: int, ann_epochs: int) -> dict[st
     from neurokit.convert import convert
     from neurokit.train import TrainConfig
     from neurokit.train.ann_init import init_from_ann, matching_ann, rate_inputs, train_ann
-    from neurokit.train.trainer import _evaluate, build_model, load_split
+    from neurokit.train.trainer import _evaluate, build_model, load_split, stream_split
 
     cfg = TrainConfig.from_dict({"hidden": [128], "steps": T, "dt": dt, "seed": seed, "threads": 1})
     x_tr, y_tr = load_split(cfg, True)
@@ -62,7 +62,7 @@ def ann_and_conversion(T: int, dt: float, seed: int, ann_epochs: int) -> dict[st
     torch.manual_seed(seed)
     model = build_model(cfg, shape)
     init_from_ann(model, dataclasses.replace(cfg, init_from_ann=str(out / "ann.pt")), x_tr, y_tr, out)
-    start_acc, _ = _evaluate(model, x_te, y_te)
+    start_acc, _ = _evaluate(model, stream_split(cfg, False))
     return {"ann": ann_acc, "conversion": conv_acc, "init_epoch0": start_acc, "ann_path": str(out / "ann.pt")}
 
 
