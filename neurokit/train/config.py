@@ -94,9 +94,11 @@ class TrainConfig:
         if cfg.surrogate not in known:
             raise ConfigError(f"{source}: surrogate must be one of {sorted(known)}, got {cfg.surrogate!r}",
                               fix="surrogate = 'fast_sigmoid'")
-        if cfg.dataset not in ("event-digits", "digits") and cfg.data_dir is None:
+        from neurokit.data import EMBEDDED
+
+        if cfg.dataset not in EMBEDDED and cfg.data_dir is None:
             raise ConfigError(f"{source}: dataset {cfg.dataset!r} is not built in and needs data_dir",
-                              fix="set data_dir (--data-dir) to the extracted files, or dataset = 'event-digits'")
+                              fix=f"set data_dir (--data-dir) to the extracted files, or use one of {list(EMBEDDED)}")
         if cfg.mode not in ("bptt", "sltt"):
             raise ConfigError(f"{source}: mode must be 'bptt' or 'sltt', got {cfg.mode!r}", fix="mode = 'bptt'")
         from .losses import LOSSES

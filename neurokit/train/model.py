@@ -109,17 +109,15 @@ class SNNClassifier(nn.Module):
 def recurrent_lif(lif: LIFLayer, rec: nn.Linear, drive: torch.Tensor) -> torch.Tensor:
     r"""Spikes ``(T, B, n)`` of ``lif`` driven by ``drive`` plus its own previous spikes:
     :math:`I_t = \mathrm{drive}_t + U z_{t-1}` (:math:`z_{-1} = 0`), step by step with the layer's own
-    :meth:`LIFLayer.step` (the IR's loop edge carries the previous step's spikes the same way)."""
+    :meth:`LIFLayer.advance` (the IR's loop edge carries the previous step's spikes the same way)."""
     dtype = drive.dtype
-    a, one_minus_a, k = lif._coefficients(dtype)
-    params = (a, one_minus_a, k, lif.v_leak.to(dtype), lif.r.to(dtype), lif.v_threshold.to(dtype),
-              lif.v_reset.to(dtype))
+    params = lif.params(dtype)
     v = lif.v_leak.to(dtype).expand(drive.shape[1], lif.n)
-    z = torch.zeros(drive.shape[1], lif.n, dtype=dtype)
+    z = torch.zeros(drive.shape[1], lif.n, dtype=dtype, device=drive.device)
     pending = None
     out = []
     for xt in drive.unbind(0):
-        z, v, pending = lif.step(xt + rec(z), v, params, pending)
+        z, v, pending = lif.advance(xt + rec(z), v, params, pending)
         out.append(z)
     return torch.stack(out)
 
