@@ -73,15 +73,10 @@ class TrainConfig:
 
         merged = {**DATASET_DEFAULTS.get(str(data.get("dataset", cls.dataset)), {}), **data}
         clean = {k: check_field(k, v, source) for k, v in merged.items()}
-        try:
+        try:  # types and ranges are checked by FIELD_RULES above; what follows are rules between fields
             cfg = cls(**clean)
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}", fix="check the keys' types") from None
-        if not float(cfg.dt) > 0:
-            raise ConfigError(f"{source}: dt must be > 0 seconds, got {cfg.dt!r}", fix="e.g. dt = 0.01")
-        for name in ("epochs", "batch_size", "steps", "sltt_chunk"):
-            if int(getattr(cfg, name)) < 1:
-                raise ConfigError(f"{source}: {name} must be >= 1", fix=f"set {name} to a positive whole number")
         if cfg.arch not in ("mlp", "conv"):
             raise ConfigError(f"{source}: arch must be 'mlp' or 'conv', got {cfg.arch!r}", fix="arch = 'mlp'")
         if cfg.arch == "conv" and (cfg.mode != "bptt" or cfg.max_delay):
@@ -108,8 +103,6 @@ class TrainConfig:
                               fix="loss = 'mean_membrane'")
         if cfg.mode == "sltt" and cfg.loss != "mean_membrane":
             raise ConfigError(f"{source}: mode = 'sltt' trains the mean-membrane loss", fix="loss = 'mean_membrane'")
-        if int(cfg.max_delay) < 0:
-            raise ConfigError(f"{source}: max_delay must be >= 0 steps", fix="max_delay = 0 (no delays) or e.g. 5")
         if cfg.recurrent and (cfg.mode != "bptt" or cfg.arch != "mlp"):
             raise ConfigError(f"{source}: recurrent = true trains arch = 'mlp' with mode = 'bptt'",
                               fix="set arch = 'mlp' and mode = 'bptt', or recurrent = false")
