@@ -181,7 +181,7 @@ def _drift_section(sweep: dict[str, Any], out: Path) -> dict[str, Any]:
     curves({device: means}, png_path, x=times, logx=min(times) > 0,
            xlabel="time after programming (s)",
            ylabel=f"accuracy (mean ± std over {seeds} seeds)" if stds is not None else "accuracy",
-           title="crossbar accuracy vs time after programming (conductance drift)",
+           title="crossbar accuracy vs time after programming (drift)",
            errors={device: stds} if stds is not None else None)
     rows = [(_text(t) if t != int(t) else str(int(t)), _text(m), _text(s)) for t, m, s in
             zip(times, means, stds if stds is not None else [None] * len(times))]
