@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,28 @@ def on_files(files: Any, config: Any) -> Any:
         for path in figures(Path(tmp)):
             files.append(File.generated(config, f"figures/{path.name}", content=path.read_bytes()))
     return files
+
+
+#: A Sphinx role as it reaches the page: the docstrings are rendered as markdown, so
+#: ``:func:`~a.b.name``` arrives as ``:func:<code>~a.b.name</code>``.
+SPHINX_ROLE = re.compile(r":(?:py:)?(?:mod|func|class|meth|attr|data|obj|exc|const|math|term|ref):<code>(~?)([^<]*)</code>")
+
+
+def _role_as_code(match: re.Match[str]) -> str:
+    """``~a.b.name`` shows ``name`` (Sphinx's rule), ``.name`` shows ``name``, else the target as written."""
+    tilde, target = match.groups()
+    target = target.lstrip(".")
+    return f"<code>{target.rsplit('.', 1)[-1] if tilde else target}</code>"
+
+
+def sphinx_roles_to_code(html: str) -> str:
+    """Rewrite the Sphinx roles of the API docstrings (``docstring_style: sphinx`` parses fields
+    such as ``:param:`` but leaves inline roles as text) into plain inline code."""
+    return SPHINX_ROLE.sub(_role_as_code, html)
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    return sphinx_roles_to_code(html)
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
