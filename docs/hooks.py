@@ -178,7 +178,8 @@ def bench_figures(out: Path) -> list[Path]:
                  title=f"{stem}: outcome per input kind ({summary['cases']} cases)")
     if "attack" in res:
         a = res["attack"]["attacks"]
-        curves({k: v["success_by_budget"] for k, v in a.items()}, out / "bench_attack.png",
+        budgets = list(range(max(len(v["success_by_budget"]) for v in a.values())))  # index = flips allowed
+        curves({k: v["success_by_budget"] for k, v in a.items()}, out / "bench_attack.png", x=budgets,
                xlabel="budget (event flips)", ylabel="attack success rate", title="attack success vs budget")
     if "crossbar_vs_aihwkit" in res:
         c = res["crossbar_vs_aihwkit"]
