@@ -95,6 +95,7 @@ def run_pipeline(out: str | Path = "runs/demo", *, quick: bool = False, samples:
         sw = sweep(art, "drift", x, y[:n], seeds=2 if quick else 3)
         sweep_summary = dict(zip([str(t) for t in sw["x"]], sw["accuracy_mean"]))
         print("      " + ", ".join(f"t={t}s: {a:.3f}" for t, a in sweep_summary.items()))
+        json_path, html_path = write_report(report, out / "hil", drift_sweep=sw)  # adds the drift section
         board = CrossbarBoard(artifact=art)
         board.run(x, int(x.shape[0]))
         crossbar_cost = board.cost

@@ -129,3 +129,29 @@ def curves(series: dict[str, list[float]], path: str | os.PathLike[str], *, xlab
     ax.legend()
     fig.tight_layout()
     _save(fig, path)
+
+
+def bars(groups: dict[str, dict[str, float]], path: str | os.PathLike[str], *, ylabel: str, title: str = "",
+         errors: dict[str, dict[str, float]] | None = None, ylim: tuple[float, float] | None = None) -> None:
+    """Grouped bar chart: ``groups[group][series]`` is one bar (e.g. accuracy per variant, outcome
+    counts per input kind); ``errors[group][series]``: its error bar (e.g. the std over seeds)."""
+    plt = pyplot()
+    names = list(groups)
+    series = list(dict.fromkeys(s for g in groups.values() for s in g))
+    width = 0.8 / max(len(series), 1)
+    fig, ax = plt.subplots(figsize=(min(9.0, max(6.0, 0.9 * len(names) * max(1, len(series) / 2))), 4))
+    for i, s in enumerate(series):
+        xs = np.arange(len(names)) + (i - (len(series) - 1) / 2) * width
+        ys = [groups[g].get(s, np.nan) for g in names]
+        err = [errors[g].get(s, 0.0) for g in names] if errors else None
+        ax.bar(xs, ys, width, yerr=err, capsize=3 if err else 0, label=s if len(series) > 1 else None)
+    ax.set_xticks(np.arange(len(names)), names, rotation=20 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.grid(alpha=0.3, axis="y")
+    if len(series) > 1:
+        ax.legend()
+    fig.tight_layout()
+    _save(fig, path)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from neurokit.errors import InvalidInputError
 from neurokit.util.atomic import atomic_write_text
 
 from .harness import FLOAT_MODEL, Comparison, HilReport, TargetResult
@@ -144,6 +145,12 @@ neurokit (a divergence is an implementation fault: bit-exact agreement is expect
 {%- for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>
 <h2>Raster overlays (sample 0; blue = float model, grey = own numeric mode, red = target; dashed = own-mode first divergence, dotted = float first divergence)</h2>
 {%- for target, png in figures %}<h3>{{ target }}</h3><img alt="raster overlay {{ target }}" src="data:image/png;base64,{{ png }}">{% endfor %}
+{%- if drift %}
+<h2 id="drift">Crossbar drift: accuracy vs time after programming ({{ drift.device }}, {{ drift.seeds }} seeds)</h2>
+<table><tr><th>time after programming (s)</th><th>accuracy (mean)</th><th>std over seeds</th></tr>
+{%- for t, mean, std in drift.rows %}<tr><td>{{ t }}</td><td>{{ mean }}</td><td>{{ std }}</td></tr>{% endfor %}</table>
+{%- if drift.png %}<p><img alt="drift sweep" src="data:image/png;base64,{{ drift.png }}"></p>{% endif %}
+{%- endif %}
 </body></html>
 """
 
@@ -155,11 +162,45 @@ def _template() -> Any:
     return env.from_string(PAGE)
 
 
-def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``report.json`` and ``report.html`` into ``out_dir`` (atomically)."""
+def _drift_section(sweep: dict[str, Any], out: Path) -> dict[str, Any]:
+    """The drift sweep (:func:`neurokit.backends.crossbar.sweep` with ``kind="drift"``: ``x`` in seconds,
+    ``accuracy_mean``, optional ``accuracy_std`` over ``seeds``) as table rows and a PNG
+    (``drift_sweep.png`` in ``out``, error bars = std over seeds), base64 for the page."""
+    from neurokit.plots import curves
+
+    times = [float(t) for t in sweep["x"]]
+    means = [float(a) for a in sweep["accuracy_mean"]]
+    stds = [float(s) for s in sweep["accuracy_std"]] if sweep.get("accuracy_std") is not None else None
+    if len(means) != len(times) or (stds is not None and len(stds) != len(times)):
+        raise InvalidInputError(f"drift sweep: {len(times)} times but {len(means)} accuracies"
+                                f"{'' if stds is None else f' and {len(stds)} stds'}",
+                                fix="pass the dict that neurokit.backends.crossbar.sweep(artifact, 'drift') returns")
+    device = str(sweep.get("device", "crossbar"))
+    seeds = sweep.get("seeds")
+    png_path = out / "drift_sweep.png"
+    curves({device: means}, png_path, x=times, logx=min(times) > 0,
+           xlabel="time after programming (s)",
+           ylabel=f"accuracy (mean ± std over {seeds} seeds)" if stds is not None else "accuracy",
+           title="crossbar accuracy vs time after programming (drift)",
+           errors={device: stds} if stds is not None else None)
+    rows = [(_text(t) if t != int(t) else str(int(t)), _text(m), _text(s)) for t, m, s in
+            zip(times, means, stds if stds is not None else [None] * len(times))]
+    return {"device": device, "seeds": seeds if seeds is not None else "–", "rows": rows,
+            "png": base64.b64encode(png_path.read_bytes()).decode()}
+
+
+def write_report(report: HilReport, out_dir: str | Path, *,
+                 drift_sweep: dict[str, Any] | None = None) -> tuple[Path, Path]:
+    """Write ``report.json`` and ``report.html`` into ``out_dir`` (atomically); ``drift_sweep``
+    (the dict :func:`neurokit.backends.crossbar.sweep` returns for ``"drift"``) adds the accuracy
+    vs time after programming section: values in ``report.json``, a table and a plot in the page."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = report.as_dict()
+    drift = _drift_section(drift_sweep, out) if drift_sweep is not None else None
+    if drift_sweep is not None:
+        data["drift_sweep"] = {k: drift_sweep[k] for k in ("kind", "device", "seeds", "x", "accuracy_mean",
+                                                           "accuracy_std") if k in drift_sweep}
     atomic_write_text(out / "report.json", json.dumps(data, indent=2) + "\n")
     seam_head = ("spike agreement", "first divergence", "spikes expected / got", "max |Δ output|",
                  "per-layer spike-count correlation", "van Rossum distance")
@@ -173,6 +214,6 @@ def write_report(report: HilReport, out_dir: str | Path) -> tuple[Path, Path]:
     tail = ("semantics changed by the target", "accuracy", "Δ accuracy vs float", "wall s", "faults", "board counters",
             "error")
     page = _template().render(report=report, seams=SEAMS, seam_head=seam_head, tail=tail, rows=rows, figures=figures,
-                              float_model=FLOAT_MODEL, reference_accuracy=_text(report.reference_accuracy))
+                              float_model=FLOAT_MODEL, reference_accuracy=_text(report.reference_accuracy), drift=drift)
     atomic_write_text(out / "report.html", page)
     return out / "report.json", out / "report.html"

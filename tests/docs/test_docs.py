@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +13,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+#: A Sphinx role left as text in a page: ``:func:`x``` in markdown, ``:func:<code>x</code>`` once rendered.
+RAW_ROLE = re.compile(r":(?:py:)?(?:mod|func|class|meth|attr|data|obj|exc|const|math):(?:`|<code>)")
 TUTORIALS = sorted((REPO / "docs" / "tutorials").glob("*_tutorial.py"))
 
 
@@ -21,6 +26,17 @@ def test_docs_build_strict(tmp_path: Path) -> None:
     cli = (tmp_path / "site" / "reference" / "cli" / "index.html").read_text()
     assert "neurokit pipeline" in cli and "neurokit deploy" in cli  # generated from the parser
     assert "cuba" in (tmp_path / "site" / "benchmarks" / "index.html").read_text()
+    api = (tmp_path / "site" / "reference" / "api" / "index.html").read_text()
+    assert "neurokit.ir.passes" in api and "<code>" in api
+    assert not RAW_ROLE.search(api), RAW_ROLE.search(api)  # #20 item 8: no raw :mod:/:func: roles
+    for page in (tmp_path / "site").rglob("*.html"):
+        assert not RAW_ROLE.search(page.read_text()), page
+    bench = (tmp_path / "site" / "benchmarks" / "index.html").read_text()
+    assert bench.count("<table>") >= 20  # tables of figures, not a JSON dump
+    for name in ("temporal_ablation", "timestep_schedule", "fuzz", "fuzz_before", "attack", "crossbar_vs_aihwkit"):
+        assert (tmp_path / "site" / "figures" / f"bench_{name}.png").read_bytes()[:4] == b"\x89PNG"
+        assert f'src="../figures/bench_{name}.png"' in bench
+    assert "success_by_budget" not in bench and "0.010309278" not in bench  # long lists are plotted, not printed
     for name in ("surrogates", "raster", "event_digits"):  # drawn by docs/hooks.py with neurokit.plots
         assert (tmp_path / "site" / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
         assert f"../../figures/{name}.png" in (tmp_path / "site" / "tutorials" / "layers" / "index.html").read_text()
@@ -37,3 +53,33 @@ def test_tutorial_runs(script: Path, tmp_path: Path, event_digits_root: Path) ->
 def test_every_tutorial_has_a_page() -> None:
     pages = {p.stem for p in (REPO / "docs" / "tutorials").glob("*.md")}
     assert {s.stem.removesuffix("_tutorial") for s in TUTORIALS} == pages
+
+
+def _hooks() -> object:
+    spec = importlib.util.spec_from_file_location("neurokit_docs_hooks", REPO / "docs" / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sphinx_roles_become_inline_code() -> None:
+    hooks = _hooks()
+    html = ("see :func:<code>~neurokit.ir.passes.csr.node_to_csr</code>, :mod:<code>neurokit.sim</code>, "
+            ":meth:<code>.advance</code> and :math:<code>v &lt; v_{th}</code>; keep <code>a:b</code>")
+    assert hooks.sphinx_roles_to_code(html) == ("see <code>node_to_csr</code>, <code>neurokit.sim</code>, "
+                                                "<code>advance</code> and <code>v &lt; v_{th}</code>; keep <code>a:b</code>")
+
+
+def test_a_benchmark_renders_as_tables_with_long_lists_left_to_the_plot() -> None:
+    hooks = _hooks()
+    data = {"table": {"ff": {"accuracy_mean": 0.7, "accuracy_sd": 0.04, "runs": [0.66, 0.7, 0.74]},
+                      "recurrent": {"accuracy_mean": 0.725, "accuracy_sd": 0.013, "runs": [0.71, 0.73, 0.735]}},
+            "success_by_budget": [i / 50 for i in range(51)], "seeds": 3, "claim_holds": True,
+            "machine": {"cpu": "test cpu", "load_avg_1m": 1.5}, "note": "a note"}
+    md = "\n".join(hooks._section("temporal_ablation", json.loads(json.dumps(data)), ["temporal_ablation"]))
+    assert "![temporal_ablation](figures/bench_temporal_ablation.png)" in md
+    assert "| seeds | 3 |" in md and "| claim_holds | yes |" in md
+    assert "| table | accuracy_mean | accuracy_sd |" in md and "| ff | 0.7 | 0.04 |" in md
+    assert "**success_by_budget**: 51 values, median 0.5, plotted above." in md and "0.02" not in md
+    assert "*Note:* a note" in md and "test cpu" in md
