@@ -25,6 +25,8 @@ the number of elements, ``C*H*W``).
 
 from __future__ import annotations
 
+import abc
+
 import math
 from typing import Any
 
@@ -43,7 +45,7 @@ from .layers import (LIFLayer, LILayer, NeuronState, check_rules, fire, flat_ste
 from .surrogate import surrogate_name
 
 
-class _SpikingBase(nn.Module):
+class _SpikingBase(nn.Module, abc.ABC):
     """Shared settings of the spiking layers (profile fields, surrogate)."""
 
     def __init__(self, n: int, *, v_threshold: float, v_reset: float, r: float, dt: float, integration: str,
@@ -67,15 +69,18 @@ class _SpikingBase(nn.Module):
         return {"reset": self.reset, "spike_rule": self.spike_rule, "reset_timing": self.reset_timing,
                 "multi_spike": self.multi_spike, "v_min": self.v_min, "surrogate": self.surrogate, "scale": self.scale}
 
+    @abc.abstractmethod
     def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
-        raise NotImplementedError
+        """The layer's coefficients in ``dtype`` (the arguments of :meth:`advance`)."""
 
+    @abc.abstractmethod
     def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
-        raise NotImplementedError
+        """The state before the first step."""
 
+    @abc.abstractmethod
     def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
                 ) -> tuple[torch.Tensor, NeuronState]:
-        raise NotImplementedError
+        """One step: ``(spikes, state)`` from one step's input ``xt`` ``(B, n)``."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Spikes ``(T, B, n)`` for input ``(T, B, n)``: :meth:`advance` over the steps."""

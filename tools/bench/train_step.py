@@ -81,6 +81,13 @@ def norse_step(T: int, B: int, N: int):  # type: ignore[no-untyped-def]
                                        v_reset=torch.tensor(0.0), v_leak=torch.tensor(0.0), method="super",
                                        alpha=torch.tensor(10.0)), dt=DT)
 
+    return norse_loop(cell, x, fc, T, B, N)
+
+
+def norse_loop(cell, x, fc, T: int, B: int, N: int):  # type: ignore[no-untyped-def]
+    """One training step of a Norse cell as its docs loop it: the linear layer on every step at once,
+    the cell step by step over ``unbind`` with its state, then backward."""
+
     def step() -> None:
         fc.zero_grad()
         cur = fc(x.reshape(T * B, N)).reshape(T, B, N)
@@ -101,16 +108,7 @@ def norse_full_step(T: int, B: int, N: int):  # type: ignore[no-untyped-def]
     cell = LIFCell(LIFParameters(tau_mem_inv=torch.tensor(1 / TAU), v_th=torch.tensor(1.0), v_reset=torch.tensor(0.0),
                                  v_leak=torch.tensor(0.0), method="super", alpha=torch.tensor(10.0)), dt=DT)
 
-    def step() -> None:
-        fc.zero_grad()
-        cur = fc(x.reshape(T * B, N)).reshape(T, B, N)
-        s = None
-        out = []
-        for ct in cur.unbind(0):
-            z, s = cell(ct, s)
-            out.append(z)
-        torch.stack(out).sum().backward()
-    return step
+    return norse_loop(cell, x, fc, T, B, N)
 
 
 def snntorch_time(T: int, B: int, N: int, repeats: int) -> dict[str, object]:
