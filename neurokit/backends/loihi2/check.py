@@ -166,11 +166,14 @@ def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str,
     return out
 
 
-def program_reasons(node: ir.Node, p: ir.Profile) -> list[str]:
+def program_reasons(node: ir.Node, p: ir.Profile, bias_into_current: bool = False) -> list[str]:
     """Why a layer runs as neurokit's neuron program (:mod:`~neurokit.backends.loihi2.lava_neuron`:
     Lava's bit-accurate LIF arithmetic with per-neuron decays and the profile's spike/reset rules)
-    instead of Lava's stock ``LIF``/``ATRLIF``; empty where a stock process does it."""
+    instead of Lava's stock ``LIF``/``ATRLIF``; empty where a stock process does it.
+    ``bias_into_current``: a Cuba layer whose synapses carry a bias (it feeds the current ``u``)."""
     reasons = []
+    if bias_into_current:
+        reasons.append("a bias into the synaptic current (the stock LIF adds its bias to v)")
     if isinstance(node, (ir.LIF, ir.LI, *CUBA)) and any(np.ptp(d) > 0 for d in _decays_12bit(node, p).values()):
         reasons.append("per-neuron decays (the stock LIF holds one du/dv per process)")
     if p.v_min != float("-inf"):
@@ -182,6 +185,8 @@ def program_reasons(node: ir.Node, p: ir.Profile) -> list[str]:
             reasons.append("reset='none'")
         if node.t_refrac is not None and np.any(neuron_coefficients(node, p).refrac_steps > 0):
             reasons.append("refractory periods (a count-down per neuron)")
+        if np.any(np.asarray(node.v_reset) != 0):
+            reasons.append("v_reset != 0 (the stock LIF resets to 0)")
         if p.reset == "subtract" and not isinstance(node, ir.IF):
             reasons.append(f"reset='subtract' on a leaky {node.type_name} (ATRLIF keeps its offset only without a leak)")
     return reasons
@@ -197,18 +202,6 @@ def _decays_12bit(node: ir.Node, p: ir.Profile) -> dict[str, np.ndarray]:
     return out
 
 
-def _uniform_problems(name: str, node: ir.Node, p: ir.Profile) -> list[Problem]:
-    """One threshold per layer (the layer's scale is :math:`64 v_{th} / \vartheta`). Per-neuron
-    decays are not a problem: where each neuron's own 12-bit decay differs the layer runs as
-    neurokit's neuron program (per-neuron ``du``/``dv``, :func:`program_reasons`)."""
-    del p
-    thr = getattr(node, "v_threshold", None)
-    if thr is not None and np.ptp(thr) > 0:
-        return [Problem(name, "v_threshold differs across neurons; a Loihi layer has one threshold (and one scale)",
-                        "split the layer by threshold value")]
-    return []
-
-
 def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
     """Per-layer parameter problems (uniform parameters, reset, refractoriness, decays, delays)."""
     p = g.profile
@@ -219,27 +212,19 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
             problems.append(Problem(plan.neuron, f"{node.type_name} is a non-spiking readout but feeds another layer; "
                                                  "Loihi layers talk only in spikes",
                                     "make hidden layers spiking (LIF/IF/CubaLIF); readouts go last"))
-        problems += _uniform_problems(plan.neuron, node, p)
         if isinstance(node, SPIKING):
-            if np.any(node.v_reset != 0):
-                problems.append(Problem(plan.neuron, "Loihi 2 resets to 0", "set v_reset to 0"))
             if np.any(np.asarray(node.v_threshold) <= 0):
                 problems.append(Problem(plan.neuron, "Loihi thresholds must be positive", "use v_threshold > 0"))
+            elif np.any(np.asarray(node.v_reset) >= np.asarray(node.v_threshold)):
+                problems.append(Problem(plan.neuron, "v_reset is not below v_threshold: a spike would not lower "
+                                                     "the membrane", "use v_reset < v_threshold"))
         if isinstance(node, CUBA) and is_exact(p.integration):
             problems.append(Problem(plan.neuron, f"{node.type_name} with integration={p.integration!r}: the exact "
                                                  "(zero-order-hold) update feeds the step's input straight into the "
                                                  "membrane as well as through the current, which Loihi's CUBA neuron "
                                                  "(input only through u) cannot express",
                                     "use integration='euler' (snnTorch Synaptic, Norse, lava-dl CUBA are Euler)"))
-        if isinstance(node, CUBA):
-            synapses = (*plan.synapses, *((plan.recurrent,) if plan.recurrent else ()), *(plan.skip[0] if plan.skip else ()))
-            biased = [s for s in synapses if isinstance(g.nodes[s], ir.Affine) and np.any(np.asarray(g.nodes[s].bias) != 0)]
-            if biased:
-                problems.append(Problem(plan.neuron, f"the bias of {', '.join(biased)} feeds {node.type_name}'s synaptic "
-                                                     "current (where it builds up by 1/(1 - a_syn)); Loihi 2's neuron "
-                                                     "adds its bias to v only",
-                                        "train without the bias (Linear instead of Affine), or use LIF neurons"))
-        elif isinstance(node, (ir.LIF, ir.LI, *CUBA)):
+        if isinstance(node, (ir.LIF, ir.LI, *CUBA)):
             c = neuron_coefficients(node, p)
             for what, a in (("membrane", c.a_mem), *((("current", c.a_syn),) if isinstance(node, CUBA) else ())):
                 if np.any(a < 0) or np.any(a > 1):

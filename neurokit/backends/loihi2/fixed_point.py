@@ -19,13 +19,16 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
   then :math:`r \leftarrow r + 2 (\theta_0 \ll 6)` (``v`` keeps); ``r`` starts at 0.
 * neurokit's neuron program (optional ``program``: the custom Lava process
   :mod:`~neurokit.backends.loihi2.lava_neuron`, :func:`program_step`): current and voltage exactly as
-  the LIF above, with ``du``/``dv`` per neuron (arrays), then the profile's spike and reset rules on
-  the integer membrane, :math:`\theta = v_{th} \ll 6`: ``next_step`` zero reset: the step after a
-  spike starts from 0; ``next_step`` subtraction :math:`v \leftarrow v - n_{t-1}\theta` after the
-  update; spike :math:`v > \theta` (or ``>=``), the count :math:`n = \lfloor v / \theta \rfloor`
-  (``multi``) or 1; same-step reset (``reset`` 0/1/2: zero, subtract, none) to 0 or :math:`v - n\theta`;
-  floor :math:`v \leftarrow \max(v, v_{min})`; refractoriness (``refrac`` steps): a count-down that
-  freezes the membrane and the spike. Spikes are graded (the count) where ``multi``.
+  the LIF above, with ``du``/``dv`` per neuron (arrays) and a current bias :math:`b_u` (per neuron,
+  in ``a_in``'s units: :math:`u \leftarrow \ldots + ((a + b_u) \ll 6)`; a Cuba layer's synaptic
+  bias), then the profile's spike and reset rules on the integer membrane,
+  :math:`\theta = v_{th} \ll 6`, :math:`v_r` the per-neuron reset value: ``next_step`` zero reset: the
+  step after a spike starts from :math:`v_r`; ``next_step`` subtraction
+  :math:`v \leftarrow v - n_{t-1}(\theta - v_r)` after the update; spike :math:`v > \theta` (or
+  ``>=``), the count :math:`n = \lfloor (v - v_r) / (\theta - v_r) \rfloor` (``multi``) or 1;
+  same-step reset (``reset`` 0/1/2: zero, subtract, none) to :math:`v_r` or :math:`v - n(\theta - v_r)`;
+  floor :math:`v \leftarrow \max(v, v_{min})` (per neuron); refractoriness (``refrac`` steps): a
+  count-down that freezes the membrane and the spike. Spikes are graded (the count) where ``multi``.
 * Recurrence (optional ``rec_weights``, ``rec_weight_exp``): a second Dense from the layer's own
   spikes to its ``a_in``, with the same one-step latency; the two inputs are summed.
 """
@@ -86,37 +89,38 @@ def atrlif_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, r: np.ndarray, *
 def program_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, pending: np.ndarray, count: np.ndarray, L: dict
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One step of neurokit's neuron program (module docstring; ``L``: the layer's ``du``, ``dv``
-    (per neuron), ``vth``, ``bias``, ``ge``, ``reset``, ``next_step``, ``multi``, ``v_min``,
-    ``refrac`` steps per neuron): returns (spike counts int64, u, v, pending counts of a next-step
+    (per neuron), ``vth``, ``bias``, ``ge``, ``reset``, ``next_step``, ``multi``, and per neuron
+    ``v_min``, ``refrac`` steps, ``v_reset``, the current bias ``bias_u``): returns (spike counts int64, u, v, pending counts of a next-step
     reset, refractory count-down). Refractoriness as :mod:`neurokit.dynamics.fixed`: the count-down
     drops by one first; while it is above 0 the membrane keeps its value and cannot spike."""
     count = np.maximum(count - 1, 0)
     frozen = count > 0
+    v_reset = np.asarray(L["v_reset"], np.int64)
     if L["next_step"] and L["reset"] == 0:
-        v = np.where(pending > 0, 0, v)
+        v = np.where(pending > 0, v_reset, v)
     v_start = v
-    _, u, v = lif_step(a_in, u, v, du=np.asarray(L["du"], np.int64), dv=np.asarray(L["dv"], np.int64),
-                       vth=MAX_UV, bias=L["bias"])  # never fires: the program's own rules follow
+    _, u, v = lif_step(a_in + np.asarray(L["bias_u"], np.int64), u, v, du=np.asarray(L["du"], np.int64),
+                       dv=np.asarray(L["dv"], np.int64), vth=MAX_UV, bias=L["bias"])  # never fires: own rules follow
     v = np.where(frozen, v_start, v)
     theta = np.int64(L["vth"]) << 6
     if L["next_step"] and L["reset"] == 1:
-        v = np.clip(v - pending * theta, -MAX_UV + 1, MAX_UV - 1)
+        v = np.clip(v - pending * (theta - v_reset), -MAX_UV + 1, MAX_UV - 1)
     fired = (v >= theta if L["ge"] else v > theta) & ~frozen
-    n = np.where(fired, v // theta, 0) if L["multi"] else fired.astype(np.int64)
+    n = np.where(fired, (v - v_reset) // (theta - v_reset), 0) if L["multi"] else fired.astype(np.int64)
     if not L["next_step"] and L["reset"] == 1:
-        v = np.clip(v - n * theta, -MAX_UV + 1, MAX_UV - 1)
+        v = np.clip(v - n * (theta - v_reset), -MAX_UV + 1, MAX_UV - 1)
     elif not L["next_step"] and L["reset"] == 0:
-        v = np.where(fired, 0, v)
+        v = np.where(fired, v_reset, v)
     count = np.where(fired, np.asarray(L["refrac"], np.int64), count)
-    v = np.maximum(v, np.int64(L["v_min"]))
+    v = np.maximum(v, np.asarray(L["v_min"], np.int64))
     return n, u, v, (n if L["next_step"] else np.zeros_like(n)), count
 
 
 def program_settings(L: dict) -> dict:
     """The program's settings of a stored layer (``program`` flags as ints), with its bias."""
     return {"du": L["du"], "dv": L["dv"], "vth": int(L["vth"]), "ge": bool(L["ge"]), "reset": int(L["reset"]),
-            "next_step": bool(L["next_step"]), "multi": bool(L["multi"]), "v_min": int(L["v_min"]),
-            "refrac": L.get("refrac", 0)}
+            "next_step": bool(L["next_step"]), "multi": bool(L["multi"]), "v_min": L["v_min"],
+            "refrac": L.get("refrac", 0), "v_reset": L.get("v_reset", 0), "bias_u": L.get("bias_u", 0)}
 
 
 def dense_accumulate(w: np.ndarray, s: np.ndarray, weight_exp: int) -> np.ndarray:

@@ -59,7 +59,7 @@ from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, ne
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes import node_to_csr
 
-from .check import CUBA, READOUTS, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
+from .check import CUBA, READOUTS, SPIKING, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
 from .fixed_point import MAX_UV, lava_weights
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
@@ -70,6 +70,8 @@ LI_VTH = VTH_MAX
 LI_SCALE = 2.0**16
 MULTI_VTH_MAX = 2047  # a multi-spike layer's threshold mantissa at most: v holds 64 thresholds in 24 bits
 I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
+ACT_SHIFT = 6  # Lava's LIF adds its synaptic input a_in << 6 to the current u
+BIAS_U_MAX = 2**17 - 1  # a current bias (in a_in units) at most: u holds 24 bits
 
 Shapes = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -202,18 +204,20 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     c, a, g_in, g_leak = prog.coefficients, prog.a_mem, prog.g_in, prog.g_leak
     grid, offset = 1, 0  # the membrane's granularity (units) where the start is rounded; ATRLIF's offset
     extra: dict[str, Any] = {}
-    program = bool(program_reasons(neuron, profile))  # neurokit's neuron program (lava_neuron.py)
+    cuba_bias = isinstance(neuron, CUBA) and bool(np.any(b != 0))  # a bias into the synaptic current
+    program = bool(program_reasons(neuron, profile, cuba_bias))  # neurokit's neuron program (lava_neuron.py)
     if isinstance(neuron, ir.I):
         peak = float(np.abs(g_in[:, None] * w).max(initial=0.0))
         scale, vth, min_exp, min_bias_exp = (I_PEAK_UNITS / peak if peak > 0 else LI_SCALE), LI_VTH, -8, 0
     elif isinstance(neuron, READOUTS):
         scale, vth, min_exp, min_bias_exp = LI_SCALE, LI_VTH, -8, 0
     else:
-        v_th = float(np.asarray(neuron.v_threshold).ravel()[0])
-        if v_th <= 0:
+        v_th = np.broadcast_to(np.asarray(neuron.v_threshold, np.float64).ravel(), (w.shape[0],))
+        if np.any(v_th <= 0):
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
         w_all = np.hstack([w, *(m for m in (w_rec, w_skip) if m is not None)])
-        peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
+        # the largest weight in thresholds per spike (each row in its own neuron's threshold)
+        peak = float(np.abs(g_in[:, None] * w_all / v_th[:, None]).max(initial=0.0))
         if program:  # the program compares v with 64 vth by the profile's rule itself, and counts multi-spikes
             cap = MULTI_VTH_MAX if profile.multi_spike else VTH_MAX
             vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, cap)) if peak > 0 else cap
@@ -229,19 +233,25 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
             scale, vth, grid = _threshold_scale(vth, v_th, profile.spike_rule,
                                                 on_grid=a == 1.0 and not isinstance(neuron, CUBA))
             min_exp, min_bias_exp = 0, NETX_BIAS_EXP
-    w_eff = scale * g_in[:, None] * w
+    scale = np.broadcast_to(np.asarray(scale, np.float64), (w.shape[0],))  # per neuron: S = 64 vth / v_th
+    w_eff = scale[:, None] * g_in[:, None] * w
     w_int, e = _weights_8bit(w_eff, min_exp)
-    b_eff = scale * (g_leak + g_in * b)
+    b_eff = scale * (g_leak + (0.0 if cuba_bias else g_in * b))
     b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), min_bias_exp, 7).astype(np.int64)
     b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
     dv, du, a_syn = prog.dv, prog.du, prog.a_syn
     if program:  # per-neuron decays and the profile's rules (fixed_point.program_step)
         du, dv = prog.du_per_neuron, prog.dv_per_neuron
-        v_min = -MAX_UV + 1 if profile.v_min == float("-inf") else int(np.clip(round(scale * profile.v_min), -MAX_UV + 1, 0))
+        v_min = np.full(w.shape[0], -MAX_UV + 1) if profile.v_min == float("-inf") else \
+            np.clip(np.round(scale * profile.v_min), -MAX_UV + 1, 0).astype(np.int64)
+        v_reset = np.broadcast_to(np.ravel(c.v_reset) if isinstance(neuron, SPIKING) else np.zeros(1), (w.shape[0],))
         extra.update(program=1, ge=int(profile.spike_rule == ">="), reset=("zero", "subtract", "none").index(profile.reset),
                      next_step=int(profile.reset_timing == "next_step" and isinstance(neuron, (ir.LIF, ir.IF, *CUBA))),
                      multi=int(profile.multi_spike and not isinstance(neuron, READOUTS)), v_min=v_min,
-                     refrac=np.broadcast_to(np.asarray(c.refrac_steps, np.int64).ravel(), (w.shape[0],)).copy())
+                     refrac=np.broadcast_to(np.asarray(c.refrac_steps, np.int64).ravel(), (w.shape[0],)).copy(),
+                     v_reset=np.clip(np.round(scale * v_reset), -MAX_UV + 1, MAX_UV - 1).astype(np.int64))
+        if cuba_bias:  # in a_in's units: u <- u (1 - du) + ((a_in + bias_u) << 6)
+            extra["bias_u"] = np.clip(np.round(scale * g_in * b / 2**ACT_SHIFT), -BIAS_U_MAX, BIAS_U_MAX).astype(np.int64)
     if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
         sp = nodes[0]
         delays = np.zeros(w.shape, np.int64)
@@ -249,15 +259,16 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
         delays[sp.indices, pre] = delay_steps(sp.delay, profile.dt)
         extra["delays"] = delays
     if w_rec is not None:
-        rec_int, rec_e = _weights_8bit(scale * g_in[:, None] * w_rec, min(0, e))
+        rec_int, rec_e = _weights_8bit(scale[:, None] * g_in[:, None] * w_rec, min(0, e))
         extra.update(rec_weights=rec_int, rec_weight_exp=rec_e)
     if w_skip is not None:
-        skip_int, skip_e = _weights_8bit(scale * g_in[:, None] * w_skip, min(0, e))
+        skip_int, skip_e = _weights_8bit(scale[:, None] * g_in[:, None] * w_skip, min(0, e))
         extra.update(skip_weights=skip_int, skip_weight_exp=skip_e, skip_source=int(skip_source))
     v_init = np.clip(np.round(scale * c.v_init.ravel() / grid) * grid + offset, -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
-              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
+              "bias_mant": b_mant, "bias_exp": b_exp, "v_init": v_init,
+              "scale": float(scale[0]) if np.ptp(scale) == 0 else scale.copy()}
     w_back = lava_weights(w_int) * 2.0 ** (e + 6)
     a_all = 1 - prog.dv_per_neuron / 4096 if program else 1 - dv / 4096
     err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
@@ -351,9 +362,9 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
     else:
         extra = {}
     return {**extra, "synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
-            "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": _decay_entry(params["du"]),
+            "n_in": n_in, "scale": params["scale"] if np.ndim(params["scale"]) == 0 else params["scale"].tolist(), "weight_exp": params["weight_exp"], "du": _decay_entry(params["du"]),
             "dv": _decay_entry(params["dv"]), "vth": params["vth"], "cores": cores,
-            **({"program": program_reasons(neuron, profile), "multi_spike": bool(params["multi"])}
+            **({"program": program_reasons(neuron, profile, "bias_u" in params), "multi_spike": bool(params["multi"])}
                if "program" in params else {}),
             "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
             "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0))),

@@ -164,11 +164,11 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
                          r=np.zeros(N, np.int32), s=np.zeros(N, bool), delta_i=4095 / 4096, delta_v=0, delta_theta=0,
                          delta_r=0, theta_0=int(L["theta_0"]), theta_step=0, **bias)
         elif "program" in L:  # neurokit's neuron program: per-neuron decays, the profile's spike/reset rules
-            lif = ResetLIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), du=tile(L["du"], G).astype(np.int32),
-                           dv=tile(L["dv"], G).astype(np.int32), vth=int(L["vth"]), ge=int(L["ge"]),
+            per_neuron = {key: tile(L[key], G).astype(np.int32)
+                          for key in ("du", "dv", "v_min", "refrac", "v_reset", "bias_u") if key in L}
+            lif = ResetLIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), vth=int(L["vth"]), ge=int(L["ge"]),
                            reset=int(L["reset"]), next_step=int(L["next_step"]), multi=int(L["multi"]),
-                           v_min=int(L["v_min"]), refrac=tile(L["refrac"], G).astype(np.int32) if "refrac" in L else 0,
-                           **bias)
+                           **per_neuron, **bias)
         else:
             lif = LIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), du=int(L["du"]), dv=int(L["dv"]),
                       vth=int(L["vth"]), **bias)
@@ -230,6 +230,11 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
     finally:
         lifs[0].stop()
         shutil.rmtree(dump_dir, ignore_errors=True)
+    write_results(results, result_path)
+
+
+def write_results(results, result_path):
+    """``{name: array}`` into the HDF5 file ``result_path``, atomically (a temporary file, then a rename)."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(result_path)), suffix=".h5.tmp")
     os.close(fd)
     with h5py.File(tmp, "w") as f:
