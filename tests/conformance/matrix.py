@@ -68,10 +68,7 @@ def expected_refusal(impl: str, case: str) -> str | None:
     if impl in ("sim-loihi2", "lava"):  # the same lowering refuses before Lava starts
         if kind in ("CubaLIF", "CubaLI") and prof.integration == "exact":
             return rf"{kind} with integration='exact'"
-        syn = g.nodes["syn"]
-        if kind in ("CubaLIF", "CubaLI") and isinstance(syn, ir.Affine) and np.any(syn.bias != 0):
-            return rf"the bias of syn feeds {kind}'s synaptic current"
-        return None  # a leaky subtraction, reset='none', multi_spike, v_min, refractoriness: neurokit's neuron program
+        return None  # a leaky subtraction, reset='none', multi_spike, v_min, refractoriness, a Cuba current bias: neurokit's neuron program
     if impl == "nest":  # the nest backend's check (neurokit/backends/nest/check.py)
         if prof.reset != "zero":
             return r"reset='%s' cannot be expressed: NEST's iaf_psc_delta and iaf_psc_exp set V_m to V_reset" % prof.reset

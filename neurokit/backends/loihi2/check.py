@@ -10,7 +10,8 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its
-  membrane). One ``v_threshold`` per layer (the layer's scale is :math:`64 v_{th}/\vartheta`). Lava
+  membrane). Thresholds may differ per neuron: each neuron's scale :math:`S_i = 64 v_{th}/\vartheta_i`
+  goes into its weights and bias, so the layer keeps one chip threshold :math:`v_{th}`. Lava
   0.10's stock ``LIF`` declares one ``du``/``dv`` per process: where each neuron's own 12-bit decay
   differs, the layer runs as neurokit's neuron program (below) with a ``du``/``dv`` per neuron.
 * **branches**: ``E -> [Delay_k ->] W_k -> neuron`` for several ``k`` from one source (neurokit.train's
@@ -27,7 +28,9 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   layer's ``a_in``); a recurrent bias is a constant current, folded into the layer's bias.
 * **CubaLIF/CubaLI**: :math:`u' = (1 - \delta_u) u + W x`, :math:`v' = (1 - \delta_v) v + u' + b` is
   the Euler discretisation (:func:`neurokit.dynamics.neurons.cuba_membrane`, the updated current
-  drives the membrane), so ``integration = "euler"`` maps exactly (up to 12-bit decays).
+  drives the membrane), so ``integration = "euler"`` maps exactly (up to 12-bit decays). A synapse
+  bias feeds the current (:math:`I' = a_s I + g_s w_{in} (W x + b)`); the stock LIF adds its bias to
+  ``v``, so such a layer runs as the neuron program, which adds it to ``a_in``.
   ``"exact"`` (zero-order hold) also feeds the step's input straight into the membrane: its transfer
   function has a zero Loihi's CUBA neuron (input only through ``u``) cannot express; it is refused.
 * **reset**: ``"zero"`` is Lava's ``LIF`` (``v_reset = 0``). ``"subtract"`` on IF layers (what
@@ -37,15 +40,16 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start). On these
   leak-free layers a subtraction in the next step gives the same spikes.
 * **neuron program** (:func:`program_reasons`): what neither stock process says — a subtraction on a
-  leaky neuron (its offset would decay in ATRLIF) in either timing, ``reset="none"``,
+  leaky neuron (its offset would decay in ATRLIF) in either timing, ``reset="none"``, ``v_reset != 0``,
+  a bias into a Cuba layer's current,
   ``multi_spike`` (graded spike counts, sent through Dense as 8-bit messages), ``v_min``, per-neuron
   decays, refractory periods — runs as ``ResetLIF`` (:mod:`~neurokit.backends.loihi2.lava_neuron`): Lava's own
   bit-accurate LIF arithmetic with the profile's spike/reset step. Loihi 2's neurons are
   programmable; in Lava it runs on the CPU backend (the chip would need the same step as microcode).
 * **profile**: every option maps; ``spike_rule`` ``">="`` on the stock LIF is an integer threshold
   shift (``>`` one unit lower, :mod:`~neurokit.backends.loihi2.quantize`); the program compares
-  by the rule itself. Refused: ``v_reset != 0``, per-neuron thresholds, exact
-  Cuba integration, a bias into a Cuba neuron (each with its reason).
+  by the rule itself. Refused (each with its reason and fix): exact Cuba integration, a ``v_reset``
+  at or above the threshold, decays outside [0, 1] (Euler with dt > tau).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 r"""Quantize a planned graph (:mod:`~neurokit.backends.loihi2.check`) to Loihi 2's fixed-point CUBA
 neuron: what an artifact's ``layers.h5`` stores.
 
-Per layer (per-layer scale :math:`S`; :math:`a_m`, :math:`a_s`, gains from
+Per layer (scale :math:`S`, per neuron where thresholds differ: :math:`S_i \propto 1/\vartheta_i`; :math:`a_m`, :math:`a_s`, gains from
 :func:`neurokit.dynamics.discretisation.neuron_coefficients`), the float update
 :math:`v' = a_m v + g_x (W x + b) + g_0` becomes
 
@@ -16,7 +16,10 @@ Per layer (per-layer scale :math:`S`; :math:`a_m`, :math:`a_s`, gains from
   bias :math:`b_m 2^{b_e} \approx S (g_0 + g_x b)`; the composed synapses of a layer
   (pool folded into the next conv/dense) give one :math:`(W, b)`; a recurrent ``Affine``'s bias adds
   to :math:`b`; a residual path's weights (a second Dense from an earlier layer) are quantized at
-  the layer's scale like the recurrent ones, its bias adds to :math:`b`.
+  the layer's scale like the recurrent ones, its bias adds to :math:`b`;
+* a Cuba layer whose synapses carry a bias (neuron program): the bias feeds the current, in
+  ``a_in``'s units: :math:`b_u = \mathrm{round}(S g_x b / 64)` (``bias_u``), and :math:`v`'s bias is
+  :math:`S g_0` only; ``v_reset`` (program) is :math:`\mathrm{round}(S v_{reset})` per neuron.
 
 Spiking layers are quantized in lava-dl ``netx``'s domain, so that ``netx.h5`` holds them exactly:
 weight exponent :math:`e = 0` with the threshold mantissa chosen from the largest weight,
