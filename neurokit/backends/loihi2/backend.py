@@ -121,7 +121,7 @@ class Loihi2Backend(BackendBase):
         untimed = graph.with_profile(graph.profile.replace(synapse_latency=0))
         plans = plan_layers(untimed)[0]
         first = frozenset(s for p in plans for s in (*(p.synapses if p.branch_delays is not None else p.synapses[:1]),
-                                                     *(p.skip[0][:1] if p.skip else ())))
+                                                     *(syns[0] for syns, _ in p.skip)))
         return passes.delay_spikes_into_synapses(untimed, 1, into=first)
 
     def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:

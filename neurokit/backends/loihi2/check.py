@@ -20,10 +20,10 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   ``Delay`` nodes, one ``DelayDense``, each synapse with its branch's delay (refused where a synapse
   is on two branches with different delays). Branches from *different* source layers into one
   neuron layer are not lowered.
-* **residual paths**: a neuron layer fed by weight chains from two different spiking layers (a
-  converted ResNet: ``conv2(relu) + Scale(stem)``) gets a second Dense from the earlier layer's
+* **residual paths**: a neuron layer fed by weight chains from two or more different spiking layers
+  (a converted ResNet: ``conv2(relu) + Scale(stem)``) gets one more Dense from each earlier layer's
   spikes into its ``a_in`` (Lava sums what several Dense send into one port, as for recurrence);
-  both paths take one step, as every Dense does.
+  every path takes one step, as every Dense does.
 * **recurrence**: ``neuron -> Linear/Affine/SparseLinear -> same neuron`` (a second Dense into the
   layer's ``a_in``); a recurrent bias is a constant current, folded into the layer's bias.
 * **CubaLIF/CubaLI**: :math:`u' = (1 - \delta_u) u + W x`, :math:`v' = (1 - \delta_v) v + u' + b` is
@@ -83,7 +83,7 @@ class LayerPlan:
     neuron: str
     recurrent: str | None = None
     branch_delays: tuple[str | None, ...] | None = None  # delay branches: each synapse's Delay node (or None)
-    skip: tuple[tuple[str, ...], str] | None = None  # a residual path: (its synapse nodes, its source neuron)
+    skip: tuple[tuple[tuple[str, ...], str], ...] = ()  # residual paths: (synapse nodes, source neuron) each
     chain_delay: str | None = None  # a Delay node in front of the composed synapses (one DelayDense)
 
     @property
@@ -141,16 +141,20 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
     return groups
 
 
-def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str, tuple[tuple[str, ...], str]]:
-    """``{neuron: (synapses, source)}`` for residual paths: a neuron layer fed by two chains of weight
-    nodes from two different spiking layers (a converted ResNet's ``conv`` and its shortcut ``Scale``).
-    The chain from the later source is the layer's main synapse; the other (from an earlier layer) is
-    a second Dense from that layer's spikes into the same ``a_in``, summed there."""
+def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict
+                  ) -> dict[str, tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...]]:
+    """``{neuron: ((synapses, source, chain), ...)}`` for residual paths: a neuron layer fed by chains
+    of weight nodes from two or more different spiking layers (a converted ResNet's ``conv`` and its
+    shortcut ``Scale``; a DenseNet-style layer reading several earlier layers). The chain from the
+    latest source is the layer's main synapse; every other one (each from its own earlier layer) is
+    one more Dense from that layer's spikes into the same ``a_in``, summed there (Lava sums what any
+    number of Dense processes send into one port; a Loihi 2 neuron takes input from any number of
+    synapse groups, so the number of chains has no limit here)."""
     out = {}
     order = {n: k for k, n in enumerate(g.topological_order())}
     for name, node in g.nodes.items():
         preds = [p for p in g.predecessors(name) if p != rec.get(name)]
-        if not isinstance(node, NEURONS) or name in branches or len(preds) != 2:
+        if not isinstance(node, NEURONS) or name in branches or len(preds) < 2:
             continue
         chains = []
         for p in preds:
@@ -164,9 +168,8 @@ def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str,
                 break
             chains.append((syns, q, tuple(chain)))
         else:
-            if chains[0][1] != chains[1][1]:
-                skip = min(chains, key=lambda c: order[c[1]])
-                out[name] = (skip[0], skip[1], skip[2])
+            if len({c[1] for c in chains}) == len(chains):  # one chain per source layer
+                out[name] = tuple(sorted(chains, key=lambda c: order[c[1]])[:-1])  # all but the latest source's
     return out
 
 
@@ -307,7 +310,7 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     sum_points = {point for _, _, point in branches.values()}
     fan_out = {g.predecessors(n)[0] for n in in_branches}  # the branches' common source
     skips = skip_synapses(g, rec, branches)
-    on_skips = {n for _, _, chain in skips.values() for n in chain}
+    on_skips = {n for paths in skips.values() for _, _, chain in paths for n in chain}
     lead_delays = {n for n, node in g.nodes.items() if isinstance(node, ir.Delay) and n not in in_branches
                    and len(g.predecessors(n)) == 1 and isinstance(g.nodes[g.predecessors(n)[0]], (ir.Input, *SPIKING))
                    and len(g.successors(n)) == 1 and isinstance(g.nodes[g.successors(n)[0]], (*SYNAPSES, ir.Flatten))}
@@ -357,7 +360,7 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
                                     "every neuron layer needs a weight layer before it"))
         else:
             plans.append(LayerPlan(tuple(run), name, rec.get(name),
-                                   skip=skips[name][:2] if name in skips else None, chain_delay=lead))
+                                   skip=tuple(p[:2] for p in skips.get(name, ())), chain_delay=lead))
             run, lead = [], None
     if run:
         problems.append(Problem(run[-1], "weight layers after the last neuron layer have no neuron to drive",

@@ -30,7 +30,8 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
   floor :math:`v \leftarrow \max(v, v_{min})` (per neuron); refractoriness (``refrac`` steps): a
   count-down that freezes the membrane and the spike. Spikes are graded (the count) where ``multi``.
 * Recurrence (optional ``rec_weights``, ``rec_weight_exp``): a second Dense from the layer's own
-  spikes to its ``a_in``, with the same one-step latency; the two inputs are summed.
+  spikes to its ``a_in``, with the same one-step latency; the two inputs are summed. Residual paths
+  (:func:`skip_prefixes`): one more Dense per earlier source layer, summed into ``a_in`` likewise.
 """
 
 from __future__ import annotations
@@ -123,6 +124,15 @@ def program_settings(L: dict) -> dict:
             "refrac": L.get("refrac", 0), "v_reset": L.get("v_reset", 0), "bias_u": L.get("bias_u", 0)}
 
 
+def skip_prefixes(layer: dict) -> list[str]:
+    """A stored layer's residual paths, as key prefixes: ``skip_`` (the first), ``skip1_``, ``skip2_``, ...
+    (each with ``weights``, ``weight_exp`` and ``source``, the source layer's index)."""
+    prefixes: list[str] = []
+    while f"{(p := 'skip_' if not prefixes else f'skip{len(prefixes)}_')}weights" in layer:
+        prefixes.append(p)
+    return prefixes
+
+
 def dense_accumulate(w: np.ndarray, s: np.ndarray, weight_exp: int) -> np.ndarray:
     """``(W s) << e`` or ``>> -e`` (arithmetic, floor) for a batch ``s`` (B, n_in)."""
     acc = s.astype(np.int64) @ w.T.astype(np.int64)
@@ -151,9 +161,9 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
     rec_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # recurrent Dense, same one-step latency
     rec_w = [lava_weights(np.asarray(L["rec_weights"]), int(L.get("num_weight_bits", 8))) if "rec_weights" in L
              else None for L in layers]
-    skip_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # residual Dense from an earlier layer
-    skip_w = [lava_weights(np.asarray(L["skip_weights"]), int(L.get("num_weight_bits", 8))) if "skip_weights" in L
-              else None for L in layers]
+    skips = [[(lava_weights(np.asarray(L[f"{p}weights"]), int(L.get("num_weight_bits", 8))), int(L[f"{p}weight_exp"]),
+               int(L[f"{p}source"])) for p in skip_prefixes(L)] for L in layers]  # residual Dense from earlier layers
+    skip_buff = [[np.zeros((B, int(L["n"])), np.int64) for _ in sk] for L, sk in zip(layers, skips)]
     for k, L in enumerate(layers):
         n = int(L["n"])
         out[f"s{k}"] = np.zeros((T, B, n), np.int64 if "program" in L and L["multi"] else bool)
@@ -175,10 +185,9 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
             a_in = a_buff  # Dense sends what it accumulated on the previous step
             if rec_w[k] is not None:  # both Dense outputs arrive at the LIF's a_in and are summed
                 a_in = a_in + rec_buff[k]
-            if skip_w[k] is not None:  # the residual Dense: the source layer's spikes of the previous step
-                a_in = a_in + skip_buff[k]
-                skip_buff[k] = dense_accumulate(skip_w[k], out[f"s{int(L['skip_source'])}"][t].astype(np.int64),
-                                                int(L["skip_weight_exp"]))
+            for j, (w_skip, e_skip, source) in enumerate(skips[k]):  # each residual Dense: its source's spikes
+                a_in = a_in + skip_buff[k][j]  # of the previous step
+                skip_buff[k][j] = dense_accumulate(w_skip, out[f"s{source}"][t].astype(np.int64), e_skip)
             if rings[k] is not None:
                 ring = np.roll(rings[k] * (np.arange(rings[k].shape[2]) > 0), -1, axis=2)
                 for d in range(ring.shape[2]):

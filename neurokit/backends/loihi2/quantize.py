@@ -63,7 +63,7 @@ from neurokit.errors import InvalidInputError
 from neurokit.ir.passes import node_to_csr
 
 from .check import CUBA, READOUTS, SPIKING, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
-from .fixed_point import MAX_UV, lava_weights
+from .fixed_point import MAX_UV, lava_weights, skip_prefixes
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
 VTH_MAX = 131071  # 17-bit threshold mantissa
@@ -181,7 +181,7 @@ def _threshold_scale(vth: int, v_th: float, rule: str, on_grid: bool) -> tuple[f
 def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: ir.Profile, first: bool,
                    shapes: Shapes | Sequence[Shapes] | None = None,
                    recurrent: ir.Node | None = None, input_scale: float = 1.0,
-                   skip: tuple[np.ndarray, np.ndarray, int] | None = None
+                   skip: Sequence[tuple[np.ndarray, np.ndarray, int]] = ()
                    ) -> tuple[dict[str, Any], dict[str, float]]:
     """Loihi parameters for one ``synapse(s) -> neuron`` layer and its quantization error figures
     (``syn``: one weight node or several composed in order, with their ``shapes``; ``recurrent``:
@@ -199,9 +199,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     if recurrent is not None:
         w_rec, b_rec = dense_matrix(recurrent)
         b = b + b_rec  # a recurrent bias is a constant current into the same neurons
-    w_skip = None
-    if skip is not None:
-        w_skip, b_skip, skip_source = skip
+    for _, b_skip, _ in skip:
         b = b + b_skip
     prog = neuron_program(neuron, profile)
     c, a, g_in, g_leak = prog.coefficients, prog.a_mem, prog.g_in, prog.g_leak
@@ -218,7 +216,7 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
         v_th = np.broadcast_to(np.asarray(neuron.v_threshold, np.float64).ravel(), (w.shape[0],))
         if np.any(v_th <= 0):
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
-        w_all = np.hstack([w, *(m for m in (w_rec, w_skip) if m is not None)])
+        w_all = np.hstack([w, *(m for m in (w_rec,) if m is not None), *(p[0] for p in skip)])
         # the largest weight in thresholds per spike (each row in its own neuron's threshold)
         peak = float(np.abs(g_in[:, None] * w_all / v_th[:, None]).max(initial=0.0))
         if program:  # the program compares v with 64 vth by the profile's rule itself, and counts multi-spikes
@@ -264,9 +262,10 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     if w_rec is not None:
         rec_int, rec_e = _weights_8bit(scale[:, None] * g_in[:, None] * w_rec, min(0, e))
         extra.update(rec_weights=rec_int, rec_weight_exp=rec_e)
-    if w_skip is not None:
+    for j, (w_skip, _, skip_source) in enumerate(skip):  # keys skip_*, skip1_*, ... (fixed_point.skip_prefixes)
         skip_int, skip_e = _weights_8bit(scale[:, None] * g_in[:, None] * w_skip, min(0, e))
-        extra.update(skip_weights=skip_int, skip_weight_exp=skip_e, skip_source=int(skip_source))
+        prefix = "skip_" if j == 0 else f"skip{j}_"
+        extra.update({f"{prefix}weights": skip_int, f"{prefix}weight_exp": skip_e, f"{prefix}source": int(skip_source)})
     v_init = np.clip(np.round(scale * c.v_init.ravel() / grid) * grid + offset, -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
@@ -302,11 +301,11 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
             syn, syn_shapes = [_delayed_chain(g, plan, shapes)], [None]
         else:
             syn, syn_shapes = [g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses]
-        skip = None
-        if plan.skip is not None:
-            w_skip, b_skip = composed_weight([g.nodes[s] for s in plan.skip[0]], [shapes[s] for s in plan.skip[0]],
+        skip = []
+        for skip_syns, skip_neuron in plan.skip:
+            w_skip, b_skip = composed_weight([g.nodes[s] for s in skip_syns], [shapes[s] for s in skip_syns],
                                              g.profile.dt)
-            skip = (w_skip, b_skip, next(j for j, p in enumerate(plans) if p.neuron == plan.skip[1]))
+            skip.append((w_skip, b_skip, next(j for j, p in enumerate(plans) if p.neuron == skip_neuron)))
         params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, first=k == 0, shapes=syn_shapes,
                                      recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
                                      input_scale=input_scale if k == 0 else 1.0, skip=skip)
@@ -371,8 +370,10 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
                if "program" in params else {}),
             "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
             "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0))),
-            "skip_synapses": int(np.count_nonzero(params.get("skip_weights", 0))),
-            **({"skip_source": int(params["skip_source"])} if "skip_source" in params else {})}
+            "skip_synapses": sum(int(np.count_nonzero(params[f"{p}weights"])) for p in skip_prefixes(params)),
+            **({"skip_source": int(params["skip_source"]),
+                "skip_sources": [int(params[f"{p}source"]) for p in skip_prefixes(params)]}
+               if "skip_source" in params else {})}
 
 
 def _limits() -> dict[str, Any]:

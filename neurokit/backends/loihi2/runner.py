@@ -180,13 +180,17 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
             lif.s_out.connect(rec.s_in)
             rec.a_out.connect(lif.a_in)
             recs.append(rec)
-        if "skip_weights" in L:  # a residual path: a second connection from an earlier layer's spikes (summed)
-            skip = connection(L["skip_weights"], weight_exp=int(L["skip_weight_exp"]),
+        j = 0
+        while ("skip_" if j == 0 else "skip%d_" % j) + "weights" in L:  # residual paths: one more connection
+            p = "skip_" if j == 0 else "skip%d_" % j  # per earlier layer, from its spikes (summed in a_in)
+            source = int(L[p + "source"])
+            skip = connection(L[p + "weights"], weight_exp=int(L[p + "weight_exp"]),
                               num_weight_bits=int(L["num_weight_bits"]),
-                              num_message_bits=8 * int(layers[int(L["skip_source"])].get("multi", 0)))
-            lifs[int(L["skip_source"])].s_out.connect(skip.s_in)
+                              num_message_bits=8 * int(layers[source].get("multi", 0)))
+            lifs[source].s_out.connect(skip.s_in)
             skip.a_out.connect(lif.a_in)
             recs.append(skip)
+            j += 1
         prev = lif.s_out
         mons = {}
         for key, var in (("v", "v"), ("u", "i"), ("r", "r")) if "theta_0" in L else (("v", "v"), ("u", "u")):

@@ -8,7 +8,8 @@ spikes, current and voltage at every step), and compared with the float model at
 * ``v_reset != 0`` (spyx's Cuba nets): the neuron program resets to (or subtracts down to) a
   per-neuron :math:`v_r`;
 * a bias into a CubaLIF's synaptic current (Norse ``lif_cuba``, spyx's Cuba nets): the program adds
-  it to ``a_in`` before Lava's own current update.
+  it to ``a_in`` before Lava's own current update;
+* a layer fed by more than two spiking layers: one residual Dense per earlier source.
 """
 
 from __future__ import annotations
@@ -60,7 +61,28 @@ def _hand_built() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
         _cuba(12, np.linspace(0.3, 0.6, 12), -0.1), ir.Linear(weight=rng.normal(0.1, 0.4, (3, 12))), li,
         names=["fc", "cuba", "ro", "li"], profile=EULER.replace(reset="subtract", reset_timing="next_step"))
     return {"thresholds": (thresholds, x, "lif"), "v_reset": (reset, x, "cuba"), "cuba_bias": (bias, x, "cuba"),
-            "all_three": (all_three, x, "cuba")}
+            "all_three": (all_three, x, "cuba"), "three_sources": (_three_sources(rng), x, "lif3")}
+
+
+def _three_sources(rng: np.random.Generator) -> ir.Graph:
+    """``lif3 = LIF(W_a lif0 + W_b lif1 + W_c lif2)``: a layer fed by three earlier spiking layers (two
+    residual Dense processes beside the main one, all summed into its ``a_in``)."""
+    def lif(n: int) -> ir.LIF:
+        return ir.LIF(tau=np.full(n, 0.02), r=np.ones(n), v_leak=np.zeros(n), v_threshold=np.full(n, 0.4))
+
+    nodes: dict[str, ir.Node] = {"input": ir.Input(shape=(10,)), "c0": ir.Linear(weight=rng.normal(0.3, 0.4, (8, 10))),
+                                 "lif0": lif(8), "c1": ir.Linear(weight=rng.normal(0.3, 0.4, (8, 8))), "lif1": lif(8),
+                                 "c2": ir.Linear(weight=rng.normal(0.3, 0.4, (8, 8))), "lif2": lif(8),
+                                 "sa": ir.Linear(weight=rng.normal(0.1, 0.3, (6, 8))),
+                                 "sb": ir.Affine(weight=rng.normal(0.1, 0.3, (6, 8)), bias=np.full(6, 0.01)),
+                                 "c3": ir.Linear(weight=rng.normal(0.1, 0.3, (6, 8))), "lif3": lif(6),
+                                 "ro": ir.Linear(weight=rng.normal(0.1, 0.4, (3, 6))),
+                                 "li": ir.LI(tau=np.full(3, 0.05), r=np.ones(3), v_leak=np.zeros(3)),
+                                 "output": ir.Output(shape=(3,))}
+    edges = (("input", "c0"), ("c0", "lif0"), ("lif0", "c1"), ("c1", "lif1"), ("lif1", "c2"), ("c2", "lif2"),
+             ("lif0", "sa"), ("sa", "lif3"), ("lif1", "sb"), ("sb", "lif3"), ("lif2", "c3"), ("c3", "lif3"),
+             ("lif3", "ro"), ("ro", "li"), ("li", "output"))
+    return ir.Graph(nodes=nodes, edges=edges, profile=EULER)
 
 
 def _producer_models() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
@@ -92,7 +114,7 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return out
 
 
-CASES = ["thresholds", "v_reset", "cuba_bias", "all_three", *(f"{p}_{n}" for p, n in PRODUCER_MODELS)]
+CASES = ["thresholds", "v_reset", "cuba_bias", "all_three", "three_sources", *(f"{p}_{n}" for p, n in PRODUCER_MODELS)]
 
 
 @pytest.mark.lava
@@ -108,7 +130,7 @@ def test_formerly_refused_models_are_bit_exact_in_real_lava(runs: dict[str, dict
 
 @pytest.mark.lava
 @pytest.mark.parametrize("case, bound", [("thresholds", 0.95), ("v_reset", 0.95), ("cuba_bias", 0.95),
-                                         ("all_three", 0.95), ("norse_lif_cuba", 0.98), ("rockpool_cubalif", 0.93),
+                                         ("all_three", 0.95), ("three_sources", 0.95), ("norse_lif_cuba", 0.98), ("rockpool_cubalif", 0.93),
                                          ("rockpool_lif", 0.85), ("spyx_cubalif", 0.95), ("spyx_rcubalif", 0.95),
                                          ("spyx_two_layer", 0.93)])
 def test_formerly_refused_models_agree_with_the_float_model(runs: dict[str, dict[str, Any]], case: str,
@@ -140,6 +162,8 @@ def test_each_case_maps_as_it_claims(runs: dict[str, dict[str, Any]]) -> None:
     assert np.all(bias == 0)
     with h5py.File(Path(runs["cuba_bias"]["artifact"].path) / "layers.h5", "r") as f:
         assert np.all(f["layer0/bias_mant"][()] == 0) and np.count_nonzero(f["layer0/bias_u"][()]) == 12
+    three = runs["three_sources"]["artifact"].manifest["layers"][3]
+    assert (three["synapse"], three["skip_sources"]) == ("c3", [0, 1]) and 90 <= three["skip_synapses"] <= 96
     s = runs["v_reset"]["lava"]["s0"].astype(bool)  # zero reset: the step after a spike starts at v_reset
     v = runs["v_reset"]["lava"]["v0"]
     np.testing.assert_array_equal(v[s], np.broadcast_to(v_reset, v.shape)[s])
