@@ -19,7 +19,10 @@ applied to the recorded output on the host.
 ``results/loihi2_matrix.json`` was made with ``neurokit train`` runs of the default event-digits
 config (``arch=mlp`` 2 epochs, ``arch=mlp max_delay=4`` 2 epochs, ``arch=conv`` 4 epochs: short, so
 their accuracies are low; the agreements are what the file is for), 20 test samples each; rerun on
-2026-11-29 on the shared 2-core machine (load average 11-19: Lava wall times are 2-3x those unloaded).
+2026-11-29 on the shared 2-core machine (load average 11-19: Lava wall times are 2-3x those unloaded);
+the producer goldens' rows (``--only "snntorch ,sinabs ,norse ,rockpool ,spyx "``) again on 2026-11-30
+after per-neuron thresholds, ``v_reset != 0`` and a Cuba current bias were lowered (each row records
+its load average); the trained, converted and NIR-paper rows are from the 2026-11-29 run.
 """
 
 from __future__ import annotations
