@@ -6,7 +6,11 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
 * **synapses**: one or more weight nodes in a row (Linear, Affine, SparseLinear, Conv1d/2d,
   Sum/AvgPool2d; Flatten is a reshape), composed into **one** Dense matrix
   :math:`W = W_k \cdots W_1`, :math:`b = b_k + W_k(\dots)`: convolutions are unrolled and a pool
-  followed by a convolution or a dense layer is folded into that layer's weights. Per-synapse delays
+  followed by a convolution or a dense layer is folded into that layer's weights (Lava 0.10's ``Conv``
+  process is not used yet: its fixed-point model applies the weights as given, ignoring
+  ``weight_exp`` and ``num_weight_bits``, so it could match only layers at weight exponent 0, and it
+  lays neurons out (W, H, C) and has no block-diagonal form for the runner's side-by-side samples;
+  the unrolled Dense does the same integer sums). Per-synapse delays
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its

@@ -364,7 +364,8 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
     else:
         extra = {}
     return {**extra, "synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
-            "n_in": n_in, "scale": params["scale"] if np.ndim(params["scale"]) == 0 else params["scale"].tolist(), "weight_exp": params["weight_exp"], "du": _decay_entry(params["du"]),
+            "n_in": n_in, "scale": params["scale"] if np.ndim(params["scale"]) == 0 else params["scale"].tolist(),
+            "weight_exp": params["weight_exp"], "du": _decay_entry(params["du"]),
             "dv": _decay_entry(params["dv"]), "vth": params["vth"], "cores": cores,
             **({"program": program_reasons(neuron, profile, "bias_u" in params), "multi_spike": bool(params["multi"])}
                if "program" in params else {}),
