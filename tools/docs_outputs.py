@@ -84,8 +84,8 @@ def block(name: str, output: str) -> str:
     """The page's output block: the printed text and the figures, in an admonition."""
     lines = [BEGIN, '!!! example "Output"', "",
              f"    Printed by `NEUROKIT_TUTORIAL_QUICK=1 python docs/tutorials/{name}_tutorial.py` (the reduced "
-             "size the tests run; without the variable the script runs at full size), recorded by "
-             "`tools/docs_outputs.py` and compared with a fresh run by `tests/docs/test_docs.py`.", "",
+             "size the tests run, on one CPU thread; without the variable the script runs at full size), "
+             "recorded by `tools/docs_outputs.py` and compared with a fresh run by `tests/docs/test_docs.py`.", "",
              "    ```text"]
     lines += [f"    {line}" if line else "" for line in output.splitlines()]
     lines += ["    ```"]
