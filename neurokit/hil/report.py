@@ -99,11 +99,12 @@ def _seam_cells(seam: Comparison | None) -> list[Any]:
             seam.output_max_abs_diff, seam.layer_correlation, seam.van_rossum]
 
 
-def table(report: HilReport) -> str:
+def table(report: HilReport, *, wall: bool = True) -> str:
     """The agreement table as plain text (what the CLI prints): per target one row with both
-    seams' agreement, then one line per seam with its first divergence."""
+    seams' agreement, then one line per seam with its first divergence; ``wall=False`` leaves out
+    the seconds each board ran (output that stays the same from run to run, e.g. in the docs)."""
     head = (f"{'target':<14} {'status':<8} {'own mode':>9} {'float':>9} {'spikes float/own/got':>22} "
-            f"{'acc':>7} {'Δacc':>7} {'wall s':>7}")
+            f"{'acc':>7} {'Δacc':>7}" + (f" {'wall s':>7}" if wall else ""))
     lines = [head, "-" * len(head)]
     for t in report.targets:
         own, flt = t.own_mode, t.float_model
@@ -111,7 +112,7 @@ def table(report: HilReport) -> str:
         agree_own = _text(own.spike_agreement if own else None)
         agree_float = _text(flt.spike_agreement if flt else None)
         lines.append(f"{t.target:<14} {t.status:<8} {agree_own:>9} {agree_float:>9} {spikes:>22} {_text(t.accuracy):>7} "
-                     f"{_text(t.accuracy_delta):>7} {t.wall_s:>7.2f}")
+                     f"{_text(t.accuracy_delta):>7}" + (f" {t.wall_s:>7.2f}" if wall else ""))
         for key, label, _ in SEAMS:
             seam = getattr(t, key)
             if seam is not None:
