@@ -226,7 +226,7 @@ def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
     step with input (``(T, B, 1)``; 0 for :math:`e \ge 0`), ``d_bias_int`` the bias's error against
     :math:`S (g_0 + g_x b)`, ``dv``/``du`` the 12-bit decays and ``u_int`` the largest current
     :math:`U_t = a_s U_{t-1} + S |g_x| I_t` ``(T, B, n)`` (Cuba types; else :math:`S |g_x| I_t`)."""
-    from neurokit.backends.loihi2.backend import _dense_weight, neuron_program, quantize_graph
+    from neurokit.backends.loihi2.backend import dense_matrix, neuron_program, quantize_graph
     from neurokit.backends.loihi2.fixed_point import lava_weights
 
     from .bounds import layer_figures
@@ -237,7 +237,7 @@ def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
     g = graph.flatten()
     prog = neuron_program(g.nodes[NEURON], g.profile)
     g_in = prog.g_in[:, None]
-    w, b = _dense_weight(g.nodes["syn"], g.infer_shapes()["syn"], g.profile.dt)
+    w, b = dense_matrix(g.nodes["syn"], g.infer_shapes()["syn"], g.profile.dt)
     w_int = lava_weights(params["weights"])
     w_q = w_int * 2.0 ** (int(params["weight_exp"]) + 6)
     counts = np.abs(x).reshape(*x.shape[:2], -1)
@@ -294,10 +294,10 @@ class LavaBatch:
     def add(self, name: str, graph: ir.Graph, x: np.ndarray) -> None:
         """Lower (refusing what cannot map) and queue a case."""
         from neurokit.backends import get_backend
-        from neurokit.backends.loihi2.backend import _integer_inputs
+        from neurokit.backends.loihi2.backend import integer_inputs
 
         art = _loihi_artifact(graph, os.path.join(self._tmp.name, name))
-        self.jobs[name] = (art, _integer_inputs(x), get_backend("loihi2").reference_graph(art))
+        self.jobs[name] = (art, integer_inputs(x), get_backend("loihi2").reference_graph(art))
         self.terms[name] = loihi2_terms(graph, x)
 
     def add_layers(self, name: str, layers: list[dict[str, Any]], x: np.ndarray) -> None:

@@ -19,7 +19,7 @@ from neurokit.backends.base import Artifact, BackendBase, LoweringFunction, Opti
 from neurokit.errors import ConfigError
 from neurokit.sim.recording import Recording
 
-from .check import NEURONS, SYNAPSES, _structure, node_csr, structure
+from .check import NEURONS, SYNAPSES, node_csr, structure
 from .emulator import Emulator, SpiNNakerBoard
 from .lower import DEFAULT_RING_BUFFER_SIGMA, DEFAULT_SPIKES_PER_SECOND, FMT, NEURON_FIELDS, lower_graph
 from .mapping import partition
@@ -108,4 +108,4 @@ class SpiNNakerBackend(BackendBase):
 
 
 __all__ = ["FAULTS", "FMT", "LOWERING", "NEURONS", "OPTIONS", "NEURON_FIELDS", "SYNAPSES", "Emulator", "SpiNNakerBackend", "SpiNNakerBoard",
-           "_structure", "deploy_report", "structure"]
+           "deploy_report", "structure"]

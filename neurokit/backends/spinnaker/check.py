@@ -148,13 +148,6 @@ def output_population(g: ir.Graph, out: str) -> str | None:
             return node if isinstance(g.nodes[node], (ir.Input, *NEURONS)) else None
 
 
-def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], list[Problem]]:
-    """``(populations, [(last node of the chain, pre, post)], problems)`` (kept for the PyNN export;
-    chains of several nodes need :func:`projection_csr`)."""
-    s = structure(graph)
-    return s.populations, [(p.name, p.pre, p.post) for p in s.projections], s.problems
-
-
 def custom_model_reasons(profile: ir.Profile) -> list[str]:
     """Why the populations need a custom sPyNNaker neuron model instead of ``IF_curr_delta`` /
     ``IF_curr_exp`` (which set ``v`` to ``v_reset`` in the spiking step, send one packet per spike and

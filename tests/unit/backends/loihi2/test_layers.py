@@ -19,7 +19,7 @@ from neurokit import ir, sim
 from neurokit.backends import get_backend
 from neurokit.backends.base import Artifact
 from neurokit.backends.loihi2 import run_lava_many
-from neurokit.backends.loihi2.board import _recording
+from neurokit.backends.loihi2.board import recording_from_raw
 from neurokit.backends.loihi2.fixed_point import run_layers
 from neurokit.errors import MappingError
 
@@ -435,7 +435,7 @@ def test_the_output_stage_is_applied_to_what_the_chip_records(runs: dict[str, di
     art = r["artifact"]
     assert [e["kind"] for e in art.manifest["output_stage"]] == (["Threshold"] if case == "spyx_psu_lif" else ["Delay"])
     out = art.manifest["output"]
-    chip = _recording(art, r["lava"]).outputs[out]
+    chip = recording_from_raw(art, r["lava"]).outputs[out]
     np.testing.assert_array_equal(chip, get_backend("loihi2").reference_run(art, r["x"], r["x"].shape[0]).outputs[out])
     f = sim.simulate(get_backend("loihi2").reference_graph(art), r["float_x"]).outputs[out]
     assert chip.shape == f.shape and np.mean(chip == f) > 0.85 and chip.sum() > 0
