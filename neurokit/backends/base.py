@@ -29,15 +29,15 @@ Methods
         ``self.validate_options(options)``.
     ``board(artifact, *, faults=None) -> Board``
         something that runs the artifact; starts with ``self.validate_faults(faults)``.
-    ``reference_graph(artifact) -> Graph``
+    ``numeric_mode_graph(artifact) -> Graph``
         the graph in the target's numeric mode (quantized parameters, matching profile).
     ``timed_float_model(graph) -> Graph``
         the float model at the target's timing, what the harness's float seam compares a board
         with: e.g. one step of synaptic latency as a chip delivers spikes (biases held in the
         neuron act at once), so timing is not counted as lost spikes *(default: the graph as is)*.
-    ``reference_run(artifact, inputs, steps) -> Recording``
+    ``numeric_mode_run(artifact, inputs, steps) -> Recording``
         the own-mode run the board must match bit for bit *(default:* :mod:`neurokit.sim` *on*
-        ``reference_graph`` *)*.
+        ``numeric_mode_graph`` *)*.
     ``report(artifact) -> str``
         the human resource report ``neurokit deploy`` prints *(default: the manifest as JSON)*.
     ``counters(recording) -> dict[str, int]``
@@ -237,12 +237,12 @@ class Backend(Protocol):
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> Board: ...
 
-    def reference_graph(self, artifact: Artifact) -> Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> Graph:
         """The graph in the numeric mode the target implements (quantized parameters, matching
         profile), which :mod:`neurokit.sim` runs as the reference the board must match."""
         ...
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording: ...
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording: ...
 
     def timed_float_model(self, graph: Graph) -> Graph: ...
 
@@ -289,14 +289,14 @@ class BackendBase:
     def validate_faults(self, faults: Mapping[str, Any] | None) -> dict[str, Any]:
         return validate_settings(faults, self.faults, target=self.name, kind="fault")
 
-    def reference_graph(self, artifact: Artifact) -> Graph:
-        raise NotImplementedError(f"{type(self).__name__} must define reference_graph")
+    def numeric_mode_graph(self, artifact: Artifact) -> Graph:
+        raise NotImplementedError(f"{type(self).__name__} must define numeric_mode_graph")
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
-        """:mod:`neurokit.sim` on :meth:`reference_graph` (a backend with an integer mode of its own overrides this)."""
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        """:mod:`neurokit.sim` on :meth:`numeric_mode_graph` (a backend with an integer mode of its own overrides this)."""
         from neurokit import sim
 
-        return sim.simulate(self.reference_graph(artifact), inputs, steps, record=("spikes",))
+        return sim.simulate(self.numeric_mode_graph(artifact), inputs, steps, record=("spikes",))
 
     def timed_float_model(self, graph: Graph) -> Graph:
         """The float model at this target's timing (see the module docstring); no latency here."""
@@ -324,7 +324,7 @@ class BackendBase:
 
 #: what :func:`as_backend` checks before using an object as it is.
 PROTOCOL_MEMBERS = ("name", "options", "faults", "lowering", "sweeps", "supported_nodes", "check", "lower", "board",
-                    "reference_graph", "reference_run", "timed_float_model", "report", "counters", "cost", "status", "sweep",
+                    "numeric_mode_graph", "numeric_mode_run", "timed_float_model", "report", "counters", "cost", "status", "sweep",
                     "validate_options", "validate_faults")
 
 
@@ -361,13 +361,13 @@ class LegacyBackend(BackendBase):
         given = self.validate_faults(faults) if faults else None
         return self.wrapped.board(artifact, faults=given) if given else self.wrapped.board(artifact)
 
-    def reference_graph(self, artifact: Artifact) -> Graph:
-        return self.wrapped.reference_graph(artifact)
+    def numeric_mode_graph(self, artifact: Artifact) -> Graph:
+        return self.wrapped.numeric_mode_graph(artifact)
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
-        if hasattr(self.wrapped, "reference_run"):
-            return self.wrapped.reference_run(artifact, inputs, steps)
-        return super().reference_run(artifact, inputs, steps)
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        if hasattr(self.wrapped, "numeric_mode_run"):
+            return self.wrapped.numeric_mode_run(artifact, inputs, steps)
+        return super().numeric_mode_run(artifact, inputs, steps)
 
     def timed_float_model(self, graph: Graph) -> Graph:
         if hasattr(self.wrapped, "timed_float_model"):

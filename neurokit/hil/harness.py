@@ -5,8 +5,8 @@ For each target the harness (1) asks the backend to check the graph (all problem
 timeout — a crash or hang is reported for that target and the harness goes on — and (4)
 measures both seams of the board's run:
 
-* ``own_mode`` — against the target's own numeric mode in neurokit (``Backend.reference_run``:
-  a bit-accurate integer mode of its own, or :mod:`neurokit.sim` on ``reference_graph``). Bit-exact agreement is
+* ``own_mode`` — against the target's own numeric mode in neurokit (``Backend.numeric_mode_run``:
+  a bit-accurate integer mode of its own, or :mod:`neurokit.sim` on ``numeric_mode_graph``). Bit-exact agreement is
   expected; a divergence here is an implementation fault (lowering, runtime, board, injected fault).
 * ``float_model`` — against the float model: the graph as given, run by :mod:`neurokit.sim` in
   float64, at the target's declared timing (its ``synapse_latency``: a chip that delivers every
@@ -97,7 +97,7 @@ class TargetResult:
     counters: dict[str, int] = field(default_factory=dict)  # the board's diagnostics, e.g. saturations
     cost: dict[str, Any] | None = None  # Backend.cost of the run: energy and latency per inference
     run: RunArrays | None = field(default=None, repr=False)
-    reference: RunArrays | None = field(default=None, repr=False)  # the own-mode run
+    own_mode_run: RunArrays | None = field(default=None, repr=False)  # the run in the target's own numeric mode
 
     def as_dict(self) -> dict[str, Any]:
         return {"target": self.target, "status": self.status, "error": self.error, "wall_s": self.wall_s,
@@ -116,7 +116,7 @@ class HilReport:
     steps: int
     reference_accuracy: float | None  # the float model's
     targets: list[TargetResult]
-    reference_run: RunArrays | None = field(default=None, repr=False)  # the float model's run
+    float_run: RunArrays | None = field(default=None, repr=False)  # the float model's run
 
     def as_dict(self) -> dict[str, Any]:
         return {"format": REPORT_FORMAT, "version": REPORT_VERSION, "model": self.model, "samples": self.samples,
@@ -369,11 +369,11 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             run = run_board_process(spec, artifact_dir, inputs, steps, timeout_s=timeout_s, faults=res.faults,
                                     lower=(graph, lower_opts))
             artifact = Artifact.open(artifact_dir)
-            reference = from_recording(backend.reference_run(artifact, inputs, steps))
+            reference = from_recording(backend.numeric_mode_run(artifact, inputs, steps))
             _check_run_shapes(run, reference, spec)
-            own = f"{name}'s own numeric mode in neurokit ({type(backend).__name__}.reference_run)"
+            own = f"{name}'s own numeric mode in neurokit ({type(backend).__name__}.numeric_mode_run)"
             res.wall_s = time.perf_counter() - t1
-            res.run, res.reference, res.counters = run, reference, dict(run.counters)
+            res.run, res.own_mode_run, res.counters = run, reference, dict(run.counters)
             res.cost = backend.cost(artifact, run.counters, steps=steps, samples=int(inputs.shape[1]))
             dt = graph.profile.dt
             res.own_mode = compare(reference, run, order, dt, description=own)
@@ -399,4 +399,4 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             res.wall_s = res.wall_s or time.perf_counter() - t0
         results.append(res)
     return HilReport(model=model_name, samples=int(inputs.shape[1]), steps=steps, reference_accuracy=ref_acc,
-                     targets=results, reference_run=float_run)
+                     targets=results, float_run=float_run)

@@ -35,7 +35,7 @@ def _raster_png(result: TargetResult, float_run: RunArrays | None, sample: int =
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ref, run = result.reference, result.run
+    ref, run = result.own_mode_run, result.run
     if ref is None or run is None:
         return ""
     nodes = [n for n in ref.spikes if n in run.spikes]
@@ -210,7 +210,7 @@ def write_report(report: HilReport, out_dir: str | Path, *,
         cells = [t.target, t.status, *_seam_cells(t.own_mode), *_seam_cells(t.float_model), changes,
                  t.accuracy, t.accuracy_delta, round(t.wall_s, 3), t.faults or None, t.counters or None, t.error or None]
         rows.append([_text(v) for v in cells])
-    figures = [(t.target, png) for t in report.targets if (png := _raster_png(t, report.reference_run))]
+    figures = [(t.target, png) for t in report.targets if (png := _raster_png(t, report.float_run))]
     tail = ("semantics changed by the target", "accuracy", "Δ accuracy vs float", "wall s", "faults", "board counters",
             "error")
     page = _template().render(report=report, seams=SEAMS, seam_head=seam_head, tail=tail, rows=rows, figures=figures,

@@ -128,11 +128,11 @@ class ReferenceBackend:
         atomic_write_text(out / "manifest.json", json.dumps(manifest))
         return Artifact(path=out, target=self.name, manifest=manifest)
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         return ir.read(artifact.path / "model.nir")
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> ReferenceBoard:
-        graph = self.reference_graph(artifact)
+        graph = self.numeric_mode_graph(artifact)
         if self.mode == "wrong_rounding":
             # the board floors the float weights where the lowering rounded them
             graph = floor_weights(ir.read(artifact.path / "source.nir"), self.quantum)

@@ -68,13 +68,13 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
     ``k`` random steps back-propagated (``steps``: those steps, chosen by the caller)."""
     if model.spec.mode != "sltt":
         raise ValueError("sltt_backward needs a model built with mode='sltt' (its LIF layers drop the temporal path)")
-    if not isinstance(model.li, LILayer):
+    if not isinstance(model.output_neurons, LILayer):
         raise ValueError("sltt_backward trains the mean-membrane loss of an LI readout (readout='li')")
     if model.spec.max_delay:
         raise ValueError("sltt_backward runs chunks of steps; learnable delays need the whole sequence (use mode='bptt')")
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
-    if model.li.v_min > -math.inf:
+    if model.output_neurons.v_min > -math.inf:
         raise ValueError("sltt_backward uses the LI readout's linearity; a v_min floor makes it nonlinear "
                          "(use mode='bptt', or v_min=-inf)")
     T = x.shape[0]
@@ -83,7 +83,7 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
     if k or steps is not None:
         return _sltt_k_backward(model, x, y, rate_reg, chunk, choose_steps(T, k) if steps is None else list(steps))
     n_layers = len(model.lif)
-    a = model.li.decay(x.dtype)
+    a = model.output_neurons.decay(x.dtype)
     with torch.no_grad():  # pass 1: the mean readout membrane, chunk by chunk
         state: list[State] = [None] * n_layers
         v_out = None
@@ -91,7 +91,7 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
         rates = [0.0] * n_layers
         for xc in x.split(chunk):
             r, spikes, state = _chunk_forward(model, xc, state)
-            v, v_out = model.li.run(r, v_out)
+            v, v_out = model.output_neurons.run(r, v_out)
             m += v.sum(0)
             rates = [acc + float(z.sum()) for acc, z in zip(rates, spikes)]
         m /= T
@@ -120,7 +120,7 @@ def _sltt_k_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rat
     if not chosen or len(set(chosen)) != len(chosen) or min(chosen) < 0 or max(chosen) >= T:
         raise ValueError(f"steps must be distinct steps of 0..{T - 1}, got {chosen}")
     n_layers = len(model.lif)
-    a = model.li.decay(x.dtype)
+    a = model.output_neurons.decay(x.dtype)
     before: dict[int, list[State]] = {}
     with torch.no_grad():  # pass 1: readout mean, rates, and every layer's state before each chosen step
         state: list[State] = [None] * n_layers
@@ -132,7 +132,7 @@ def _sltt_k_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rat
             if s0 in chosen:  # a copy of the last spikes: a view would keep the chunk's spikes alive
                 before[s0] = [None if st is None else (st[0], st[1].clone()) for st in state]
             r, spikes, state = _chunk_forward(model, x[s0:s1], state)
-            v, v_out = model.li.run(r, v_out)
+            v, v_out = model.output_neurons.run(r, v_out)
             m += v.sum(0)
             rates = [acc + float(z.sum()) for acc, z in zip(rates, spikes)]
         m /= T

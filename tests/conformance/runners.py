@@ -44,7 +44,7 @@ class Run:
     outputs: np.ndarray
     v: np.ndarray | None
     spikes: np.ndarray | None
-    reference_graph: ir.Graph
+    numeric_mode_graph: ir.Graph
     raw: dict[str, np.ndarray] = field(default_factory=dict)  # integer state, for bit-exact comparisons
     bound_terms: dict[str, Any] = field(default_factory=dict)  # quantisation figures of this run
     # the recorded membrane of a spiking step is the reset one, whatever the profile's reset_timing (Loihi 2)
@@ -105,7 +105,7 @@ def run_crossbar_ideal(graph: ir.Graph, x: np.ndarray) -> Run:
         board = be.board(art)
         board.load(art)
         rec = board.run(x, x.shape[0])
-        ref_graph = be.reference_graph(art)
+        ref_graph = be.numeric_mode_graph(art)
     spikes = rec.spikes.get(NEURON)
     return Run(next(iter(rec.outputs.values())), None, spikes, ref_graph)
 
@@ -211,7 +211,7 @@ def run_sim_loihi2(graph: ir.Graph, x: np.ndarray) -> Run:
     rec = sim.simulate(g, x)  # refuses what Loihi 2 cannot map, before anything else
     with tempfile.TemporaryDirectory(prefix="nk-conf-loihi-") as tmp:
         art = _loihi_artifact(graph, tmp)
-        ref_graph = get_backend("loihi2").reference_graph(art)
+        ref_graph = get_backend("loihi2").numeric_mode_graph(art)
         layer = art.manifest["layers"][0]
     return _loihi_run(rec.traces[NEURON]["v"], rec.traces[NEURON]["u"], rec.spikes.get(NEURON), rec.outputs,
                       layer, ref_graph, loihi2_terms(graph, x))
@@ -297,7 +297,7 @@ class LavaBatch:
         from neurokit.backends.loihi2.backend import integer_inputs
 
         art = _loihi_artifact(graph, os.path.join(self._tmp.name, name))
-        self.jobs[name] = (art, integer_inputs(x), get_backend("loihi2").reference_graph(art))
+        self.jobs[name] = (art, integer_inputs(x), get_backend("loihi2").numeric_mode_graph(art))
         self.terms[name] = loihi2_terms(graph, x)
 
     def add_layers(self, name: str, layers: list[dict[str, Any]], x: np.ndarray) -> None:
@@ -386,11 +386,11 @@ def run_spinnaker(graph: ir.Graph, x: np.ndarray) -> Run:
         board.load(art)
         rec = board.run(x, x.shape[0])
         try:
-            ours = be.reference_run(art, x, x.shape[0])  # neurokit.sim s16.15 on the baked machine weights
+            ours = be.numeric_mode_run(art, x, x.shape[0])  # neurokit.sim s16.15 on the baked machine weights
         except NeurokitError as exc:  # e.g. loops: the s16.15 mode runs feed-forward graphs only
             ours = None
             why = str(exc).split(" — ")[0]
-        baked = be.reference_graph(art).nodes["syn"]
+        baked = be.numeric_mode_graph(art).nodes["syn"]
         loihi_like = _one_step_synapses(graph, tmp)
     from .bounds import _flat_weights
 

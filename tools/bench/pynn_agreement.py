@@ -116,7 +116,7 @@ def case(name: str, g: ir.Graph, steps: int = 100, batch: int = 4, pops: tuple[s
     flat = {p: ref.spikes[p].reshape(steps, batch, -1) for p in pops}
     out: dict[str, object] = {"steps": steps, "samples": batch}
     try:
-        s1615 = be.reference_run(art, x, steps)
+        s1615 = be.numeric_mode_run(art, x, steps)
         out["s16.15_vs_float"] = {p: spike_agreement(flat[p], s1615.spikes[p].reshape(steps, batch, -1)) for p in pops}
     except Exception as exc:  # noqa: BLE001 - the refusal is the result
         out["s16.15_vs_float"] = {"error": str(exc).splitlines()[0][:300]}

@@ -107,7 +107,7 @@ class Loihi2Backend(BackendBase):
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         return Artifact(path=out, target=self.name, manifest=manifest)
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         """The float model with Loihi's timing (:meth:`timed_float_model` of the deployed model)."""
         return self.timed_float_model(ir.read(Path(artifact.path) / "model.nir"))
 
@@ -124,7 +124,7 @@ class Loihi2Backend(BackendBase):
                                                      *(p.skip[0][:1] if p.skip else ())))
         return passes.delay_spikes_into_synapses(untimed, 1, into=first)
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
         """neurokit's own bit-accurate Loihi mode (NumPy), the board's exact reference."""
         layers = []
         with h5py.File(Path(artifact.path) / "layers.h5", "r") as f:

@@ -67,7 +67,7 @@ class NestBackend(BackendBase):
         self.validate_faults(faults)
         return NestBoard(artifact=artifact)
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         """The model NEST computes: the deployed graph in float64 with one step of synaptic latency
         (:func:`~.lower.nest_reference_graph`)."""
         return nest_reference_graph(ir.read(Path(artifact.path) / "model.nir"))
