@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 
 from neurokit import ir  # noqa: E402
 from neurokit.backends import get_backend  # noqa: E402
-from neurokit.backends.spinnaker.pynn import map_with_spynnaker  # noqa: E402
+from neurokit.backends.spinnaker.spynnaker import map_with_spynnaker  # noqa: E402
 
 MACHINES = ("spinn5", "spinnaker2")
 KEYS = ("cores", "chips", "routing_entries_before", "routing_entries_after", "max_entries_per_router", "synapses",
