@@ -167,7 +167,7 @@ class Backend(Protocol):
 
     def numeric_mode_graph(self, artifact: Artifact) -> Graph:
         """The graph in the numeric mode the target implements (quantized parameters, matching
-        profile), which :mod:`neurokit.sim` runs as the reference the board must match."""
+        profile), which :mod:`neurokit.sim` runs as the run the board must match bit for bit."""
         ...
 
     def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording: ...

@@ -23,7 +23,7 @@ and raster overlays)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = command_parser(sub, "hil", help="hardware-in-the-loop: same inputs through the reference and every target",
+    p = command_parser(sub, "hil", help="hardware-in-the-loop: same inputs through the float model and every target",
                        description=DESCRIPTION)
     p.add_argument("model", help=".nir model file")
     p.add_argument("--targets", required=True, help="comma list, e.g. loihi2,spinnaker,crossbar:pcm,nest")

@@ -1,4 +1,4 @@
-"""The hardware-in-the-loop harness: one model, the same inputs, the reference and every target.
+"""The hardware-in-the-loop harness: one model, the same inputs, the float model and every target.
 
 For each target the harness (1) asks the backend to check the graph (all problems at once),
 (2) lowers it to an artifact, (3) runs the artifact on a board in its own process with a
@@ -39,8 +39,9 @@ from .runs import RunArrays, from_recording
 from .worker import resolve_backend
 
 
-#: ``report.json``'s format name and version (2: the two seams ``own_mode`` and ``float_model``).
-REPORT_FORMAT, REPORT_VERSION = "neurokit-hil-report", 2
+#: ``report.json``'s format name and version (2: the two seams ``own_mode`` and ``float_model``; 3: the float
+#: model's accuracy is ``float_accuracy``, formerly ``reference_accuracy``).
+REPORT_FORMAT, REPORT_VERSION = "neurokit-hil-report", 3
 #: What the float seam compares with.
 FLOAT_MODEL = "neurokit.sim, float64, the graph as given"
 
@@ -109,13 +110,13 @@ class HilReport:
     model: str
     samples: int
     steps: int
-    reference_accuracy: float | None  # the float model's
+    float_accuracy: float | None  # the float model's
     targets: list[TargetResult]
     float_run: RunArrays | None = field(default=None, repr=False)  # the float model's run
 
     def as_dict(self) -> dict[str, Any]:
         return {"format": REPORT_FORMAT, "version": REPORT_VERSION, "model": self.model, "samples": self.samples,
-                "steps": self.steps, "float_model": FLOAT_MODEL, "reference_accuracy": self.reference_accuracy,
+                "steps": self.steps, "float_model": FLOAT_MODEL, "float_accuracy": self.float_accuracy,
                 "targets": {t.target: t.as_dict() for t in self.targets}}
 
 
@@ -152,7 +153,7 @@ def profile_changes(reference: Graph, target: Graph) -> dict[str, list[Any]]:
 
 
 def simulate_arrays(graph: Graph, inputs: np.ndarray, steps: int) -> RunArrays:
-    """Run ``graph`` in the reference simulator (:mod:`neurokit.sim`); spike trains and outputs."""
+    """Run ``graph`` in :mod:`neurokit.sim` (as its profile says); spike trains and outputs."""
     from neurokit import sim
 
     return from_recording(sim.simulate(graph, inputs, steps, record=("spikes",)))
@@ -255,7 +256,7 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
     floating = float_model(graph)
     float_run = simulate_arrays(floating, inputs, steps)
     float_runs: dict[str, RunArrays] = {}  # the float model at each target's timing
-    ref_acc = _accuracy(float_run, labels)
+    float_acc = _accuracy(float_run, labels)
     results = []
     for spec in targets:
         res = TargetResult(target=spec, status="ok")
@@ -294,8 +295,8 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
                                       description=FLOAT_MODEL + ("" if timed is floating else ", at the target's timing"),
                                       changes=timing_changes(floating, timed))
             res.accuracy = _accuracy(run, labels)
-            if res.accuracy is not None and ref_acc is not None:
-                res.accuracy_delta = res.accuracy - ref_acc
+            if res.accuracy is not None and float_acc is not None:
+                res.accuracy_delta = res.accuracy - float_acc
         except MappingError as exc:  # e.g. a net larger than the chip, found while lowering with the options
             res.status, res.error = "refused", str(exc)
             res.wall_s = time.perf_counter() - t0
@@ -308,5 +309,5 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             res.error = " ".join(f"{type(exc).__name__} in the backend: {exc}".split())
             res.wall_s = res.wall_s or time.perf_counter() - t0
         results.append(res)
-    return HilReport(model=model_name, samples=int(inputs.shape[1]), steps=steps, reference_accuracy=ref_acc,
+    return HilReport(model=model_name, samples=int(inputs.shape[1]), steps=steps, float_accuracy=float_acc,
                      targets=results, float_run=float_run)

@@ -9,7 +9,7 @@ and the limit. Pooling, neurons and routing run in the digital periphery.
 
 Artifact (``format: neurokit-crossbar``, version 2): ``manifest.json`` (device, periphery, layers
 with their arrays, read time, seed), ``model.nir`` (the float model, for the digital periphery
-and as the HIL reference) and ``conductances.h5`` with, per layer on arrays, the programmed
+and as the HIL float model) and ``conductances.h5`` with, per layer on arrays, the programmed
 ``g_plus``/``g_minus`` (µS, ``(groups, rows, cols)``), drift exponents ``nu_plus``/``nu_minus``
 and ``w_max``.
 """
