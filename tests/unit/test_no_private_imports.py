@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.unit.test_imports import ROOT, _imports, _is_private, _module_name
+from tests.unit.test_imports import ROOT, _imports, _is_private, _module_name, import_source
 
 
 def _bound_modules(tree: ast.AST, package: str, modules: set[str]) -> dict[str, str]:
@@ -24,12 +24,7 @@ def _bound_modules(tree: ast.AST, package: str, modules: set[str]) -> dict[str, 
                 if alias.name in modules and alias.asname:
                     bound[alias.asname] = alias.name
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                source = ".".join(base + ([node.module] if node.module else []))
-            else:
-                source = node.module or ""
+            source = import_source(node, package)
             for alias in node.names:
                 if f"{source}.{alias.name}" in modules:
                     bound[alias.asname or alias.name] = f"{source}.{alias.name}"
