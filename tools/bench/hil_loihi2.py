@@ -54,7 +54,7 @@ def main() -> None:
 
     from neurokit import ir
     from neurokit.backends import get_backend
-    from neurokit.backends.loihi2.board import RUNNER, _integer_inputs
+    from neurokit.backends.loihi2.board import RUNNER, integer_inputs
     from neurokit.backends.loihi2.runtime import run_jobs_in_runtime
     from neurokit.data import EventDigits, dense_dataset
 
@@ -64,7 +64,7 @@ def main() -> None:
     x = np.moveaxis(x[:args.samples], 0, 1).astype(np.float64)  # (T, B, n)
     be = get_backend("loihi2")
     art = be.lower(graph, Path(tempfile.mkdtemp(prefix="bench-hil-art-")))
-    xi = _integer_inputs(x, float(art.manifest.get("input_scale", 1.0)))
+    xi = integer_inputs(x, float(art.manifest.get("input_scale", 1.0)))
 
     variants = {  # name: runner arguments
         "before": ["--samples-per-run", "1", "--lava-get-data"],  # the runner as it was: stock Lava readout

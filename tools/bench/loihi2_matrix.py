@@ -35,7 +35,7 @@ import numpy as np
 from neurokit import ir, sim
 from neurokit.backends import get_backend
 from neurokit.backends.loihi2 import run_lava
-from neurokit.backends.loihi2.board import _recording
+from neurokit.backends.loihi2.board import recording_from_raw
 from neurokit.errors import NeurokitError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ def measure(name: str, graph: ir.Graph, x: np.ndarray, *, input_scale: float = 1
         try:
             own = be.numeric_mode_run(art, x, x.shape[0])  # refuses inputs that are not counts
             t0 = time.time()
-            chip = _recording(art, run_lava(art, np.rint(x * input_scale).astype(np.int64), timeout_s=1800))
+            chip = recording_from_raw(art, run_lava(art, np.rint(x * input_scale).astype(np.int64), timeout_s=1800))
             wall = time.time() - t0
         except NeurokitError as exc:
             return {"model": name, "accepted": True, "run_error": str(exc)}
