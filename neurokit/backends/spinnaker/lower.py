@@ -330,9 +330,9 @@ def _ring_buffer_limits(vertices: list[Any], shift_report: list[dict[str, int]],
 
 
 def _numeric_mode_graph(g: ir.Graph, chip_nodes: dict[str, ir.Node], chip_prof: ir.Profile, pops: list[str],
-                     proj_data: list[dict[str, Any]],
-                     baked: dict[str, list[tuple[np.ndarray, ...]]], sizes: list[tuple[str, int]],
-                     limits: dict[str, np.ndarray]) -> ir.Graph:
+                        proj_data: list[dict[str, Any]],
+                        baked: dict[str, list[tuple[np.ndarray, ...]]], sizes: list[tuple[str, int]],
+                        limits: dict[str, np.ndarray]) -> ir.Graph:
     """Flat populations joined by SparseLinear projections carrying the exact machine weights; each
     population's metadata ``input_saturation`` holds its ring-buffer limits (``neurokit.sim.fixed``)."""
     n_of = dict(sizes)
