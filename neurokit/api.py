@@ -319,36 +319,10 @@ def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int 
     """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue), or for 1-D event
     datasets (SHD, SSC, spoken-digits) one spike raster per class."""
     from neurokit.data import load_dataset
-    from neurokit.plots import event_frames, pyplot
-    from neurokit.util.atomic import atomic_path
+    from neurokit.data.show import show_samples
 
     ds = load_dataset(name, train=train, data_dir=data_dir)
-    from neurokit.data.show import is_one_dimensional, raster_per_class
-
-    if is_one_dimensional(ds):  # cochlear channels (SHD, SSC, spoken-digits): a raster per class
-        return raster_per_class(ds, out, title=f"{name} ({'train' if train else 'test'}): one sample per class")
-    n = min(n, len(ds))
-    items = [ds[k] for k in range(n)]
-    counts = [len(x) for x, _ in items if x.dtype.names]
-    if counts:  # events: frames with an ON/OFF legend above their events over time
-        event_frames(items, out, sensor_size=getattr(ds, "sensor_size", None), title=f"{name}: {n} samples")
-    else:
-        plt = pyplot()
-        fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
-        for ax, (x, y) in zip(axes[0], items):
-            ax.imshow(np.asarray(x).squeeze(), cmap="gray")
-            ax.set_title(str(y), fontsize=9)
-            ax.axis("off")
-        fig.suptitle(f"{name}: {n} samples", fontsize=10)
-        fig.tight_layout()
-        with atomic_path(out, suffix=".png") as tmp:
-            fig.savefig(tmp, format="png", dpi=100)
-        plt.close(fig)
-    info: dict[str, Any] = {"samples": len(ds), "classes": len(getattr(ds, "classes", [])) or int(np.max(ds.targets)) + 1,
-                            "png": str(out)}
-    if counts:
-        info["events_mean"] = float(np.mean(counts))
-    return info
+    return show_samples(ds, out, name=name, n=n, train=train)
 
 
 def convert(model: str | os.PathLike[str] | None = None, *, arch: str = "mlp", calib: str = "digits",

@@ -153,16 +153,16 @@ def compare_with_reference(impl: str, case: Case, graph: ir.Graph, x: np.ndarray
     the reference spiked that equivalence is checked instead of the bound (reference above the
     threshold, implementation exactly :math:`v_{reset}`); at every other step the membranes agree
     within the bound, the error after a reset starting again from the same :math:`v_{reset}`."""
-    ref = run_reference_impl(result.reference_graph, x)
+    ref = run_reference_impl(result.numeric_mode_graph, x)
     bound = bound_for(impl, case, graph, x, result, ref.v)
-    n = decidable_steps(result.reference_graph, x, bound)
+    n = decidable_steps(result.numeric_mode_graph, x, bound)
     # Loihi 2 under multi_spike: the cases drive 8 to 60 thresholds per input spike, so 8-bit weights
     # (1/254 of the largest) leave an error of a tenth of a threshold per step, and a count changes at
     # every multiple of the threshold: the bound decides only the first steps (held there; Lava = the
     # Loihi mode bit for bit regardless).
-    min_steps = 1 if impl in ("sim-loihi2", "lava") and result.reference_graph.profile.multi_spike else MIN_DECIDED_STEPS
+    min_steps = 1 if impl in ("sim-loihi2", "lava") and result.numeric_mode_graph.profile.multi_spike else MIN_DECIDED_STEPS
     assert n >= min(min_steps, x.shape[0]), f"{impl} on {case.name}: the bound {bound:.3g} decides only {n} steps"
-    node, prof = graph.nodes[NEURON], result.reference_graph.profile
+    node, prof = graph.nodes[NEURON], result.numeric_mode_graph.profile
     spiking = node.spiking
     if spiking:
         z = result.outputs  # the Output node: the neuron's spikes (counts under multi_spike)

@@ -41,7 +41,7 @@ import numpy as np
 from neurokit import ir, sim
 from neurokit.backends import get_backend
 from neurokit.backends.loihi2 import run_lava
-from neurokit.backends.loihi2.board import _recording
+from neurokit.backends.loihi2.board import recording_from_raw
 from neurokit.errors import NeurokitError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,13 +63,13 @@ def measure(name: str, graph: ir.Graph, x: np.ndarray, *, input_scale: float = 1
         except NeurokitError as exc:
             return {"model": name, "accepted": False, "refusal": [str(exc)]}
         try:
-            own = be.reference_run(art, x, x.shape[0])  # refuses inputs that are not counts
+            own = be.numeric_mode_run(art, x, x.shape[0])  # refuses inputs that are not counts
             t0 = time.time()
-            chip = _recording(art, run_lava(art, np.rint(x * input_scale).astype(np.int64), timeout_s=1800))
+            chip = recording_from_raw(art, run_lava(art, np.rint(x * input_scale).astype(np.int64), timeout_s=1800))
             wall = time.time() - t0
         except NeurokitError as exc:
             return {"model": name, "accepted": True, "run_error": str(exc)}
-        flt = sim.simulate(be.reference_graph(art), x)
+        flt = sim.simulate(be.numeric_mode_graph(art), x)
     same = [np.mean(chip.spikes[k] == own.spikes[k]) for k in chip.spikes]
     same.append(np.mean(chip.outputs[art.manifest["output"]] == own.outputs[art.manifest["output"]]))
     row: dict[str, Any] = {"model": name, "accepted": True, "own_mode_agreement": float(np.min(same)),

@@ -25,19 +25,19 @@ from neurokit.ir import passes
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .board import RUNNER, LoihiBoard, _integer_inputs, _recording, run_lava, run_lava_many
+from .board import RUNNER, LoihiBoard, integer_inputs, recording_from_raw, run_lava, run_lava_many
 from .check import MAX_DELAY_STEPS, NEURONS, PORTS, SYNAPSES, plan_layers
 from .fixed_point import run_layers
 from .netx import INPUT_MESSAGE_BITS, write_netx
 from .options import FAULTS, OPTIONS, validate_faults, validate_options
-from .quantize import (LI_SCALE, LI_VTH, VTH_MAX, _dense_weight, dense_matrix, neuron_program, quantize_graph,
+from .quantize import (LI_SCALE, LI_VTH, VTH_MAX, dense_matrix, neuron_program, quantize_graph,
                        quantize_layer)
 from .report import deploy_report
 from .runtime import runtime_status
 
 __all__ = ["Loihi2Backend", "LoihiBoard", "deploy_report", "quantize_graph", "quantize_layer", "run_lava", "run_lava_many",
            "RUNNER", "LI_SCALE", "LI_VTH", "VTH_MAX", "MAX_DELAY_STEPS", "NEURONS", "SYNAPSES",
-           "_dense_weight", "_integer_inputs", "_recording", "LOWERING", "lower_port", "dense_matrix", "neuron_program"]
+           "integer_inputs", "recording_from_raw", "LOWERING", "lower_port", "dense_matrix", "neuron_program"]
 
 
 def lower_port(name: str, node: ir.Node) -> dict[str, str]:
@@ -107,7 +107,7 @@ class Loihi2Backend(BackendBase):
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         return Artifact(path=out, target=self.name, manifest=manifest)
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         """The float model with Loihi's timing (:meth:`timed_float_model` of the deployed model)."""
         return self.timed_float_model(ir.read(Path(artifact.path) / "model.nir"))
 
@@ -124,14 +124,14 @@ class Loihi2Backend(BackendBase):
                                                      *(syns[0] for syns, _ in p.skip)))
         return passes.delay_spikes_into_synapses(untimed, 1, into=first)
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
         """neurokit's own bit-accurate Loihi mode (NumPy), the board's exact reference."""
         layers = []
         with h5py.File(Path(artifact.path) / "layers.h5", "r") as f:
             for k in range(len(artifact.manifest["layers"])):
                 layers.append({key: f[f"layer{k}"][key][()] for key in f[f"layer{k}"]})
-        x = _integer_inputs(inputs, float(artifact.manifest.get("input_scale", 1.0)))[:steps]
-        return _recording(artifact, run_layers(layers, x.reshape(x.shape[0], x.shape[1], -1)))
+        x = integer_inputs(inputs, float(artifact.manifest.get("input_scale", 1.0)))[:steps]
+        return recording_from_raw(artifact, run_layers(layers, x.reshape(x.shape[0], x.shape[1], -1)))
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> LoihiBoard:
         """Lava's CPU model of the chip in the runtime venv; ``faults`` (:data:`~.options.FAULTS`) are

@@ -98,9 +98,6 @@ def dense_matrix(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3) 
     return w, (np.asarray(csr.bias, np.float64) if csr.bias is not None else np.zeros(csr.n_post))
 
 
-_dense_weight = dense_matrix  # the name tests/conformance use
-
-
 def composed_weight(nodes: Sequence[ir.Node], shapes: Sequence[Shapes | None], dt: float
                     ) -> tuple[np.ndarray, np.ndarray]:
     r"""One Dense ``(W, b)`` for weight nodes applied in order: :math:`W = W_k \cdots W_1`,
