@@ -138,7 +138,7 @@ def test_formerly_refused_models_agree_with_the_float_model(runs: dict[str, dict
     """Spike agreement of every spiking layer (counts where the profile counts spikes) between the
     chip and the float model at Loihi's timing (Rockpool's LIF: graded counts at 74 % activity)."""
     r = runs[case]
-    f = sim.simulate(get_backend("loihi2").reference_graph(r["artifact"]), r["x"].astype(np.float64))
+    f = sim.simulate(get_backend("loihi2").numeric_mode_graph(r["artifact"]), r["x"].astype(np.float64))
     for k, L in enumerate(r["artifact"].manifest["layers"]):
         if not L["readout"]:
             chip = r["lava"][f"s{k}"]
