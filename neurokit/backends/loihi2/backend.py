@@ -84,7 +84,8 @@ class Loihi2Backend(BackendBase):
         where netx holds the layers exactly, and ``manifest.json``."""
         opts = self.validate_options(options)
         g = graph.flatten()
-        params_list, layers, errors = quantize_graph(g, input_scale=opts["input_scale"])
+        params_list, layers, errors = quantize_graph(g, input_scale=opts["input_scale"],
+                                                     conv_process=opts["conv_process"])
         ports: dict[str, str] = {}
         for name, node in g.nodes.items():
             if isinstance(node, PORTS):
@@ -101,6 +102,7 @@ class Loihi2Backend(BackendBase):
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
                     "input": ports["input"], "output": ports["output"], "layers": layers,
                     "input_scale": opts["input_scale"],
+                    "conv_process": opts["conv_process"],
                     "output_stage": describe_output_stage(g, next(iter(g.outputs))),  # applied on the host
                     "quantization_error": errors, "cores": sum(L["cores"] for L in layers), "netx": netx,
                     "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}
