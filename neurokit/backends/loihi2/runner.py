@@ -71,8 +71,8 @@ def conv_connection(L, copies):
 
     Lava 0.10's fixed-point ``Conv`` (``lava/proc/conv/models.py``, ``PyConvModelFixed``) applies its
     weights as given: no 8-bit clip, no ``num_weight_bits`` truncation, no ``weight_exp``; its sum wraps
-    into 24 bits (``signed_clamp``, which changes nothing the neuron sees: it adds ``a_in << 6`` into its
-    24-bit wrapping current). So the kernel gets here what ``Dense`` does to its weights on its first
+    into 24 bits (``signed_clamp``: only sums of 2**23 or more change, which the neuron's 24-bit current
+    cannot hold after its ``a_in << 6`` either). So the kernel gets here what ``Dense`` does to its weights on its first
     step (``clip_weights``, ``truncate_weights``, the sign mode of the layer's Dense weights) and the
     layer's weight exponent ``e >= 0`` as a factor: ``(sum w s) << e == sum (w << e) s``. Lava's
     ``conv_scipy`` is a true convolution (``signal.convolve2d`` flips the kernel) laid out (W, H, C), so

@@ -20,6 +20,7 @@ from neurokit.backends import get_backend
 from neurokit.backends.base import Artifact
 from neurokit.backends.loihi2 import run_lava_many
 from neurokit.backends.loihi2.fixed_point import run_layers
+from neurokit.backends.loihi2.board import _faulty_copy
 from neurokit.backends.loihi2.check import plan_layers
 from neurokit.backends.loihi2.quantize import CONV_AUTO_ENTRIES, conv_lowered, quantize_graph
 from neurokit.errors import ConfigError
@@ -73,6 +74,9 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[t
         for mode in ("always", "never"):
             art = be.lower(graph, tmp_path_factory.mktemp(f"{net}-{mode}"), {"conv_process": mode})
             out[(net, mode)] = {"artifact": art, "x": x, "ours": _bit_accurate(art, x)}
+            if net == "conv":  # the weight_bits fault: Lava truncates Dense weights; the runner a Conv's kernel
+                faulty = _faulty_copy(art, tmp_path_factory.mktemp(f"{net}-{mode}-5bits"), weight_bits=5, gain=0)
+                out[(f"{net}5", mode)] = {"artifact": faulty, "x": x, "ours": _bit_accurate(faulty, x)}
     jobs = [(r["artifact"], r["x"]) for r in out.values()]
     # 2 samples per run: two copies side by side (channel groups), then a second group from the start
     for r, lava in zip(out.values(), run_lava_many(jobs, timeout_s=600, samples_per_run=2)):
@@ -81,13 +85,13 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[t
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("net", ["conv", "subtract"])
+@pytest.mark.parametrize("net", ["conv", "conv5", "subtract"])
 @pytest.mark.parametrize("mode", ["always", "never"])
 def test_conv_process_is_bit_exact_in_real_lava(runs: dict[tuple[str, str], dict[str, Any]], net: str, mode: str) -> None:
     r = runs[(net, mode)]
     processes = [L["synapse_process"] for L in r["artifact"].manifest["layers"]]
-    expected = {("conv", "always"): ["Conv", "Conv", "Dense"], ("conv", "never"): ["Dense"] * 3,
-                ("subtract", "always"): ["Conv"], ("subtract", "never"): ["Dense"]}[(net, mode)]
+    expected = {"always": ["Conv", "Conv", "Dense"], "never": ["Dense"] * 3}[mode] if net.startswith("conv") \
+        else {"always": ["Conv"], "never": ["Dense"]}[mode]
     assert processes == expected
     assert sorted(r["lava"]) == sorted(r["ours"])
     for key in r["ours"]:  # spikes, current and voltage of every layer at every step
@@ -98,15 +102,19 @@ def test_conv_process_is_bit_exact_in_real_lava(runs: dict[tuple[str, str], dict
 
 
 @pytest.mark.lava
-def test_conv_process_gives_the_spikes_of_the_unrolled_dense(runs: dict[tuple[str, str], dict[str, Any]]) -> None:
-    always, never = runs[("conv", "always")], runs[("conv", "never")]
+@pytest.mark.parametrize("net", ["conv", "conv5"])
+def test_conv_process_gives_the_spikes_of_the_unrolled_dense(runs: dict[tuple[str, str], dict[str, Any]], net: str) -> None:
+    always, never = runs[(net, "always")], runs[(net, "never")]
     assert sorted(always["lava"]) == sorted(never["lava"])
     for key in never["lava"]:  # same quantization (weight exponents are 0 either way): the same integers
-        np.testing.assert_array_equal(always["lava"][key], never["lava"][key], err_msg=key)
-    with h5py.File(Path(always["artifact"].path) / "layers.h5", "r") as f:
-        assert f["layer0"]["conv_kernel"].shape == (4, 2, 3, 3) and f["layer1"]["conv_groups"][()] == 2
-    sub = runs[("subtract", "always")]["artifact"].manifest["layers"][0]
-    assert runs[("subtract", "never")]["artifact"].manifest["layers"][0]["weight_exp"] < 0 == sub["weight_exp"]
+        np.testing.assert_array_equal(always["lava"][key], never["lava"][key], err_msg=f"{net}: {key}")
+    if net == "conv5":  # the fault changes what the chip computes
+        assert not np.array_equal(always["lava"]["v1"], runs[("conv", "always")]["lava"]["v1"])
+    else:
+        with h5py.File(Path(always["artifact"].path) / "layers.h5", "r") as f:
+            assert f["layer0"]["conv_kernel"].shape == (4, 2, 3, 3) and f["layer1"]["conv_groups"][()] == 2
+        sub = runs[("subtract", "always")]["artifact"].manifest["layers"][0]
+        assert runs[("subtract", "never")]["artifact"].manifest["layers"][0]["weight_exp"] < 0 == sub["weight_exp"]
 
 
 def test_auto_picks_the_conv_process_only_above_the_size_rule() -> None:
