@@ -61,7 +61,8 @@ class Loihi2Backend(BackendBase):
     """Intel Loihi 2 through Lava (bit-accurate CPU model here; ``Loihi2HwCfg`` where lava-loihi exists).
 
     ``lowering``: ports -> :func:`lower_port`; every weight node -> :func:`~.quantize.dense_matrix`
-    (composed per layer: pools folded into the next Dense); every neuron node ->
+    (composed per layer: pools folded into the next Dense; a layer's lone ``Conv2d`` is Lava's ``Conv``
+    process where option ``conv_process`` says, :func:`~.quantize.conv_lowered`); every neuron node ->
     :func:`~.quantize.neuron_program` (Lava's ``LIF``; ``ATRLIF`` for subtractive reset)."""
 
     name: str = "loihi2"

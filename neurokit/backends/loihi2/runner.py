@@ -65,7 +65,7 @@ def block_diagonal(w, copies, sparse):
     return m if sparse else m.toarray()
 
 
-def conv_connection(L, copies):
+def conv_connection(L, copies, hardware=False):
     """Lava's ``Conv`` for a layer's convolution (``conv_*`` in layers.h5), ``copies`` samples side by side
     as that many more channel groups (a block-diagonal kernel, channel ``j * C + c`` of copy ``j``).
 
@@ -77,7 +77,8 @@ def conv_connection(L, copies):
     layer's weight exponent ``e >= 0`` as a factor: ``(sum w s) << e == sum (w << e) s``. Lava's
     ``conv_scipy`` is a true convolution (``signal.convolve2d`` flips the kernel) laid out (W, H, C), so
     neurokit's kernel (C_out, C_in/groups, K_h, K_w) becomes (C_out, K_w, K_h, C_in/groups), flipped in
-    both spatial axes, and stride, padding and dilation go (W, H)."""
+    both spatial axes, and stride, padding and dilation go (W, H). With ``hardware`` the 8-bit kernel keeps
+    its ``weight_exp`` and ``num_weight_bits`` for the chip's own Conv (lava-loihi; untested here)."""
     from lava.proc.conv.process import Conv
     from lava.utils.weightutils import clip_weights, determine_sign_mode, truncate_weights
 
@@ -85,8 +86,11 @@ def conv_connection(L, copies):
     if e < 0:
         raise ValueError("a Conv layer needs a weight exponent >= 0 (got %d): redeploy with conv_process='never'" % e)
     mode = determine_sign_mode(L["weights"])  # the sign mode Lava's Dense would take from these weights
-    kernel = truncate_weights(clip_weights(L["conv_kernel"].astype(np.int32), mode, num_bits=8), mode,
-                              int(L["num_weight_bits"])).astype(np.int64) << e
+    kernel = clip_weights(L["conv_kernel"].astype(np.int32), mode, num_bits=8)
+    if hardware:
+        bits = dict(weight_exp=e, num_weight_bits=int(L["num_weight_bits"]))
+    else:
+        kernel, bits = truncate_weights(kernel, mode, int(L["num_weight_bits"])).astype(np.int64) << e, dict(weight_exp=0)
     lava_kernel = kernel.transpose(0, 3, 2, 1)[:, ::-1, ::-1, :]
     channels, height, width = (int(v) for v in L["conv_in_shape"])
 
@@ -94,7 +98,7 @@ def conv_connection(L, copies):
         return tuple(int(v) for v in L[key][::-1])
 
     return Conv(weight=np.ascontiguousarray(np.concatenate([lava_kernel] * copies, axis=0), dtype=np.int32),
-                weight_exp=0, input_shape=(width, height, copies * channels), padding=xy("conv_padding"),
+                input_shape=(width, height, copies * channels), padding=xy("conv_padding"), **bits,
                 stride=xy("conv_stride"), dilation=xy("conv_dilation"), groups=int(L["conv_groups"]) * copies,
                 num_message_bits=int(L["num_message_bits"])), (copies * channels, height, width)
 
@@ -189,7 +193,7 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
                     num_message_bits=int(L["num_message_bits"]))
         conv_in = None
         if "conv_kernel" in L:  # Lava's Conv process (option conv_process)
-            dense, conv_in = conv_connection(L, G)
+            dense, conv_in = conv_connection(L, G, hardware)
         elif "delays" in L:  # per-synapse delays in steps (0..62)
             dense = DelayDense(weights=block_diagonal(L["weights"].astype(np.int32), G, sparse=False),
                                delays=block_diagonal(L["delays"].astype(int), G, sparse=False), **bits)
