@@ -97,6 +97,8 @@ class Loihi2Backend(BackendBase):
             for k, params in enumerate(params_list):
                 grp = f.create_group(f"layer{k}")
                 for key, val in params.items():
+                    if key == "weights" and "conv_kernel" in params:  # a Conv layer stores its kernel only
+                        continue
                     grp.create_dataset(key, data=val)
         ir.write(g, out / "model.nir")
         netx = _export_netx(out / "netx.h5", params_list, layers)

@@ -85,7 +85,7 @@ def conv_connection(L, copies, hardware=False):
     e = int(L["weight_exp"])
     if e < 0:
         raise ValueError("a Conv layer needs a weight exponent >= 0 (got %d): redeploy with conv_process='never'" % e)
-    mode = determine_sign_mode(L["weights"])  # the sign mode Lava's Dense would take from these weights
+    mode = determine_sign_mode(L["conv_kernel"])  # that of the unrolled weights: the same values and zeros
     kernel = clip_weights(L["conv_kernel"].astype(np.int32), mode, num_bits=8)
     if hardware:
         bits = dict(weight_exp=e, num_weight_bits=int(L["num_weight_bits"]))

@@ -111,8 +111,11 @@ def test_conv_process_gives_the_spikes_of_the_unrolled_dense(runs: dict[tuple[st
     if net == "conv5":  # the fault changes what the chip computes
         assert not np.array_equal(always["lava"]["v1"], runs[("conv", "always")]["lava"]["v1"])
     else:
-        with h5py.File(Path(always["artifact"].path) / "layers.h5", "r") as f:
+        with h5py.File(Path(always["artifact"].path) / "layers.h5", "r") as f:  # a kernel, not an unrolled matrix
             assert f["layer0"]["conv_kernel"].shape == (4, 2, 3, 3) and f["layer1"]["conv_groups"][()] == 2
+            assert "weights" not in f["layer0"] and "weights" in f["layer2"]
+        refused = always["artifact"].manifest["netx"]["refused"]
+        assert always["artifact"].manifest["netx"]["file"] is None and any("Conv process" in p for p in refused)
         sub = runs[("subtract", "always")]["artifact"].manifest["layers"][0]
         assert runs[("subtract", "never")]["artifact"].manifest["layers"][0]["weight_exp"] < 0 == sub["weight_exp"]
 
