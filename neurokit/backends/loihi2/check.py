@@ -14,7 +14,8 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   runner applies Dense's clip/truncation and the factor :math:`2^e` to the kernel itself
   (:math:`(\sum w s) \ll e = \sum (w \ll e) s`); it permutes neurokit's (C, H, W) to Lava's
   (W, H, C), flips the kernel (Lava's is a true convolution) and runs side-by-side samples as channel
-  groups: the same integer sums as the unrolled Dense, which neurokit's bit-accurate model runs.
+  groups: the same integer sums as the unrolled Dense, which neurokit's bit-accurate model runs
+  (the artifact stores the kernel only; netx export refuses such a layer).
   Per-synapse delays
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,

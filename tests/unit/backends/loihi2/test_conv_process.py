@@ -140,3 +140,18 @@ def test_conv_process_option_is_validated(tmp_path: Path) -> None:
         get_backend("loihi2").lower(graph, tmp_path, {"conv_process": "sometimes"})
     with pytest.raises(ConfigError, match="conv_process"):
         get_backend("loihi2").lower(graph, tmp_path, {"conv_process": 1})
+
+
+def test_a_conv_whose_quantized_weights_are_no_kernel_is_refused_or_unrolled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thresholds that differ within a channel give each neuron its own weight scale: no one kernel."""
+    rng = np.random.default_rng(3)
+    g = ir.Graph.sequential(
+        ir.Conv2d(weight=rng.normal(0.2, 0.4, (2, 1, 3, 3)), bias=np.zeros(2), padding=1, input_shape=(4, 4)),
+        ir.LIF(tau=np.full((2, 4, 4), 0.02), r=np.ones((2, 4, 4)), v_leak=np.zeros((2, 4, 4)),
+               v_threshold=rng.uniform(0.5, 2.0, (2, 4, 4))), names=["conv", "lif"], profile=ir.Profile(dt=1e-2))
+    with pytest.raises(ConfigError, match="not one convolution kernel.*conv_process='auto' or 'never'"):
+        quantize_graph(g, conv_process="always")
+    monkeypatch.setattr("neurokit.backends.loihi2.quantize.CONV_AUTO_ENTRIES", 0)  # auto would pick Conv
+    params, layers, _ = quantize_graph(g, conv_process="auto")
+    assert layers[0]["synapse_process"] == "Dense" and "conv_kernel" not in params[0]
+    assert np.array_equal(params[0]["weights"], quantize_graph(g, conv_process="never")[0][0]["weights"])
