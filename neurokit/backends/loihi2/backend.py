@@ -61,7 +61,8 @@ class Loihi2Backend(BackendBase):
     """Intel Loihi 2 through Lava (bit-accurate CPU model here; ``Loihi2HwCfg`` where lava-loihi exists).
 
     ``lowering``: ports -> :func:`lower_port`; every weight node -> :func:`~.quantize.dense_matrix`
-    (composed per layer: pools folded into the next Dense); every neuron node ->
+    (composed per layer: pools folded into the next Dense; a layer's lone ``Conv2d`` is Lava's ``Conv``
+    process where option ``conv_process`` says, :func:`~.quantize.conv_lowered`); every neuron node ->
     :func:`~.quantize.neuron_program` (Lava's ``LIF``; ``ATRLIF`` for subtractive reset)."""
 
     name: str = "loihi2"
@@ -84,7 +85,8 @@ class Loihi2Backend(BackendBase):
         where netx holds the layers exactly, and ``manifest.json``."""
         opts = self.validate_options(options)
         g = graph.flatten()
-        params_list, layers, errors = quantize_graph(g, input_scale=opts["input_scale"])
+        params_list, layers, errors = quantize_graph(g, input_scale=opts["input_scale"],
+                                                     conv_process=opts["conv_process"])
         ports: dict[str, str] = {}
         for name, node in g.nodes.items():
             if isinstance(node, PORTS):
@@ -95,12 +97,15 @@ class Loihi2Backend(BackendBase):
             for k, params in enumerate(params_list):
                 grp = f.create_group(f"layer{k}")
                 for key, val in params.items():
+                    if key == "weights" and "conv_kernel" in params:  # a Conv layer stores its kernel only
+                        continue
                     grp.create_dataset(key, data=val)
         ir.write(g, out / "model.nir")
         netx = _export_netx(out / "netx.h5", params_list, layers)
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
                     "input": ports["input"], "output": ports["output"], "layers": layers,
                     "input_scale": opts["input_scale"],
+                    "conv_process": opts["conv_process"],
                     "output_stage": describe_output_stage(g, next(iter(g.outputs))),  # applied on the host
                     "quantization_error": errors, "cores": sum(L["cores"] for L in layers), "netx": netx,
                     "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}

@@ -6,11 +6,17 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
 * **synapses**: one or more weight nodes in a row (Linear, Affine, SparseLinear, Conv1d/2d,
   Sum/AvgPool2d; Flatten is a reshape), composed into **one** Dense matrix
   :math:`W = W_k \cdots W_1`, :math:`b = b_k + W_k(\dots)`: convolutions are unrolled and a pool
-  followed by a convolution or a dense layer is folded into that layer's weights (Lava 0.10's ``Conv``
-  process is not used yet: its fixed-point model applies the weights as given, ignoring
-  ``weight_exp`` and ``num_weight_bits``, so it could match only layers at weight exponent 0, and it
-  lays neurons out (W, H, C) and has no block-diagonal form for the runner's side-by-side samples;
-  the unrolled Dense does the same integer sums). Per-synapse delays
+  followed by a convolution or a dense layer is folded into that layer's weights. A layer whose
+  synapses are one ``Conv2d`` runs as Lava's ``Conv`` process instead where the unrolled Dense would
+  be large (deploy option ``conv_process``, :func:`~neurokit.backends.loihi2.quantize.conv_lowered`):
+  Lava 0.10's fixed-point ``Conv`` applies its kernel as given, ignoring ``weight_exp`` and
+  ``num_weight_bits``, so such a layer is quantized with a weight exponent :math:`e \ge 0` and the
+  runner applies Dense's clip/truncation and the factor :math:`2^e` to the kernel itself
+  (:math:`(\sum w s) \ll e = \sum (w \ll e) s`); it permutes neurokit's (C, H, W) to Lava's
+  (W, H, C), flips the kernel (Lava's is a true convolution) and runs side-by-side samples as channel
+  groups: the same integer sums as the unrolled Dense, which neurokit's bit-accurate model runs
+  (the artifact stores the kernel only; netx export refuses such a layer).
+  Per-synapse delays
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its

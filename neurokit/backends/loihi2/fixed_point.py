@@ -36,6 +36,8 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 MAX_UV = 2**23
@@ -139,6 +141,30 @@ def dense_accumulate(w: np.ndarray, s: np.ndarray, weight_exp: int) -> np.ndarra
     return acc << weight_exp if weight_exp > 0 else acc >> (-weight_exp)
 
 
+def synapse_weights(layer: dict[str, np.ndarray | int]) -> np.ndarray | Any:
+    """A layer's Dense weights after Lava's clip/truncation (:func:`lava_weights`); a layer run as Lava's
+    ``Conv`` stores its integer kernel only (``conv_*``), unrolled here into a sparse matrix of the same
+    values (the kernel's sign mode is the unrolled matrix's: the same values and zeros)."""
+    bits = int(layer.get("num_weight_bits", 8))
+    if "weights" in layer:
+        return lava_weights(np.asarray(layer["weights"]), bits)
+    from scipy.sparse import csr_matrix
+
+    from neurokit import ir
+    from neurokit.ir.passes import node_to_csr
+
+    kernel = lava_weights(np.asarray(layer["conv_kernel"]), bits)
+    in_shape = tuple(int(v) for v in np.asarray(layer["conv_in_shape"]))
+    conv = ir.Conv2d(weight=kernel.astype(np.float64), bias=np.zeros(kernel.shape[0]),
+                     stride=tuple(int(v) for v in np.asarray(layer["conv_stride"])),
+                     padding=tuple(int(v) for v in np.asarray(layer["conv_padding"])),
+                     dilation=tuple(int(v) for v in np.asarray(layer["conv_dilation"])),
+                     groups=int(layer["conv_groups"]), input_shape=in_shape[1:])
+    csr = node_to_csr(conv, in_shape, conv.output_shape(in_shape), 1.0)
+    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+    return csr_matrix((np.rint(csr.weight).astype(np.int64), (csr.indices, pre)), shape=(csr.n_post, csr.n_pre))
+
+
 def initial_v(layer: dict[str, np.ndarray | int]) -> np.ndarray:
     """A layer's initial membrane ``v_init`` (n,), as Lava's ``LIF(v=...)``; 0 (Lava's default) when absent."""
     n = int(layer["n"])
@@ -171,7 +197,7 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
         out[f"v{k}"] = np.zeros((T, B, n), np.int64)
         if "theta_0" in L:
             out[f"r{k}"] = np.zeros((T, B, n), np.int64)
-    weights = [lava_weights(np.asarray(L["weights"]), int(L.get("num_weight_bits", 8))) for L in layers]
+    weights = [synapse_weights(L) for L in layers]
     bias = [np.asarray(L["bias_mant"], np.int64) << np.asarray(L["bias_exp"], np.int64) for L in layers]
     delays = [np.asarray(L["delays"], np.int64) if "delays" in L else None for L in layers]
     rings = [np.zeros((B, int(L["n"]), int(d.max(initial=0)) + 1), np.int64) if d is not None else None

@@ -59,7 +59,8 @@ import numpy as np
 from neurokit import ir
 from neurokit.backends.base import refuse_if_problems
 from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
-from neurokit.errors import InvalidInputError
+from neurokit.errors import ConfigError, InvalidInputError
+from neurokit.ir.nodes import _padding_values
 from neurokit.ir.passes import node_to_csr
 
 from .check import CUBA, READOUTS, SPIKING, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
@@ -75,6 +76,7 @@ MULTI_VTH_MAX = 2047  # a multi-spike layer's threshold mantissa at most: v hold
 I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
 ACT_SHIFT = 6  # Lava's LIF adds its synaptic input a_in << 6 to the current u
 BIAS_U_MAX = 2**17 - 1  # a current bias (in a_in units) at most: u holds 24 bits
+CONV_AUTO_ENTRIES = 2**22  # conv_process="auto": Lava's Conv where the unrolled Dense would hold more (n_out n_in)
 
 Shapes = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -178,14 +180,16 @@ def _threshold_scale(vth: int, v_th: float, rule: str, on_grid: bool) -> tuple[f
 def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: ir.Profile, first: bool,
                    shapes: Shapes | Sequence[Shapes] | None = None,
                    recurrent: ir.Node | None = None, input_scale: float = 1.0,
-                   skip: Sequence[tuple[np.ndarray, np.ndarray, int]] = ()
+                   skip: Sequence[tuple[np.ndarray, np.ndarray, int]] = (),
+                   weight_exp_floor: int | None = None
                    ) -> tuple[dict[str, Any], dict[str, float]]:
     """Loihi parameters for one ``synapse(s) -> neuron`` layer and its quantization error figures
     (``syn``: one weight node or several composed in order, with their ``shapes``; ``recurrent``:
     the layer's recurrent synapse, whose weights share the layer's threshold and whose bias adds;
     ``input_scale``: the layer receives ``input_scale`` times its float input; ``skip``: a residual
     path ``(W, b, source layer index)``, a second Dense quantized at the layer's scale like the
-    recurrent one, its bias added)."""
+    recurrent one, its bias added; ``weight_exp_floor``: the smallest weight exponent, 0 for a layer
+    run as Lava's Conv, whose weights carry :math:`2^e` themselves)."""
     if isinstance(syn, (list, tuple)):
         nodes, shape_list = list(syn), list(shapes) if shapes is not None else [None] * len(syn)
     else:
@@ -231,6 +235,8 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
             scale, vth, grid = _threshold_scale(vth, v_th, profile.spike_rule,
                                                 on_grid=a == 1.0 and not isinstance(neuron, CUBA))
             min_exp, min_bias_exp = 0, NETX_BIAS_EXP
+    if weight_exp_floor is not None:
+        min_exp = max(min_exp, weight_exp_floor)
     scale = np.broadcast_to(np.asarray(scale, np.float64), (w.shape[0],))  # per neuron: S = 64 vth / v_th
     w_eff = scale[:, None] * g_in[:, None] * w
     w_int, e = _weights_8bit(w_eff, min_exp)
@@ -278,12 +284,52 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     return params, err
 
 
-def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
+def conv_lowered(g: ir.Graph, plan: LayerPlan, shapes: dict, mode: str) -> bool:
+    """Whether the layer's synapse runs as Lava's ``Conv`` process (option ``conv_process``): only a
+    layer whose composed synapses are one ``Conv2d`` (no pool folded in, no delay); ``"always"``
+    every such layer, ``"auto"`` those whose unrolled Dense would have more than
+    :data:`CONV_AUTO_ENTRIES` entries (:math:`n_{out} n_{in}`), ``"never"`` none."""
+    if mode == "never" or len(plan.synapses) != 1 or plan.branch_delays is not None or plan.chain_delay is not None:
+        return False
+    if not isinstance(g.nodes[plan.synapses[0]], ir.Conv2d):
+        return False
+    in_shape, out_shape = shapes[plan.synapses[0]]
+    return mode == "always" or math.prod(in_shape) * math.prod(out_shape) > CONV_AUTO_ENTRIES
+
+
+def conv_kernel_params(node: ir.Conv2d, shapes: Shapes, w_int: np.ndarray) -> dict[str, Any] | None:
+    """The integer kernel ``conv_kernel`` (C_out, C_in/groups, K_h, K_w) whose unrolling is exactly the
+    quantized Dense ``w_int``, with the convolution's geometry (``conv_*``: input (C, H, W), stride,
+    padding, dilation, groups; neurokit's order, the runner permutes to Lava's (W, H, C)); ``None``
+    where no one kernel unrolls to ``w_int`` (per-neuron scales differing within a channel). Each
+    kernel entry is found through an unrolling of the entry numbers 1, 2, ..., K."""
+    ids = np.arange(1, node.weight.size + 1, dtype=np.float64).reshape(node.weight.shape)
+    csr = node_to_csr(node.replace(weight=ids, bias=np.zeros(node.weight.shape[0])), shapes[0], shapes[1], 1.0)
+    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+    entry = np.rint(csr.weight).astype(np.int64) - 1
+    values = np.asarray(w_int, np.int64)[csr.indices, pre]
+    kernel = np.zeros(node.weight.size, np.int64)
+    kernel[entry] = values
+    if np.any(kernel[entry] != values):
+        return None
+    kernel_size = tuple(node.weight.shape[2:])
+    return {"conv_kernel": kernel.reshape(node.weight.shape), "conv_in_shape": np.asarray(shapes[0], np.int64),
+            "conv_stride": np.asarray(node.stride, np.int64), "conv_dilation": np.asarray(node.dilation, np.int64),
+            "conv_padding": np.asarray(_padding_values(node.padding, kernel_size, node.dilation), np.int64),
+            "conv_groups": int(node.groups)}
+
+
+def quantize_graph(graph: ir.Graph, input_scale: float = 1.0, conv_process: str = "auto"
                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Loihi parameters of every layer of ``graph`` (refused up front if it cannot map), the per-layer
     resource report and the quantization errors: what an artifact stores, in memory. ``input_scale``:
     the chip receives ``round(input_scale * x)`` (whole counts), so the first layer's weights are
-    divided by it."""
+    divided by it. ``conv_process`` (:func:`conv_lowered`): a layer run as Lava's ``Conv`` gets a
+    weight exponent of at least 0 and its kernel (:func:`conv_kernel_params`) beside the unrolled
+    weights, which neurokit's bit-accurate model runs (the same integer sums)."""
+    if conv_process not in ("auto", "always", "never"):
+        raise ConfigError(f"conv_process must be 'auto', 'always' or 'never', got {conv_process!r}",
+                          fix="pick one of the three")
     plans, problems = plan_layers(graph)
     refuse_if_problems(problems, "loihi2")
     g = graph.flatten()
@@ -303,13 +349,24 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
             w_skip, b_skip = composed_weight([g.nodes[s] for s in skip_syns], [shapes[s] for s in skip_syns],
                                              g.profile.dt)
             skip.append((w_skip, b_skip, next(j for j, p in enumerate(plans) if p.neuron == skip_neuron)))
-        params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, first=k == 0, shapes=syn_shapes,
-                                     recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
-                                     input_scale=input_scale if k == 0 else 1.0, skip=skip)
+        layer_args = dict(first=k == 0, shapes=syn_shapes, recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
+                          input_scale=input_scale if k == 0 else 1.0, skip=skip)
+        conv = conv_lowered(g, plan, shapes, conv_process)
+        params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, weight_exp_floor=0 if conv else None,
+                                     **layer_args)
+        conv_keys = conv_kernel_params(syn[0], syn_shapes[0], params["weights"]) if conv else None
+        if conv and conv_keys is None:
+            if conv_process == "always":
+                raise ConfigError(f"layer {plan.neuron!r}: its quantized weights are not one convolution kernel "
+                                  "(per-neuron thresholds differ within a channel), so Lava's Conv cannot run it",
+                                  fix="deploy with conv_process='auto' or 'never' (an unrolled Dense)")
+            params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, **layer_args)
+        params.update(conv_keys or {})
         if params_list and params_list[-1].get("multi"):  # graded spike counts in: Dense reads 8-bit messages
             params["num_message_bits"] = 8
         params_list.append(params)
         layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits, g.profile))
+        layers[-1]["synapse_process"] = "Conv" if "conv_kernel" in params else "DelayDense" if "delays" in params else "Dense"
         errors.append({"layer": plan.neuron, **err})
     return params_list, layers, errors
 
