@@ -73,7 +73,7 @@ class SpikingLMU(nn.Module):
     """
 
     def __init__(self, spec: SNNSpec, *, order: int = 8, units: int = 8, theta: float = 0.3,
-                 memory_gain: float = 10.0) -> None:
+                 memory_gain: float = 3.0) -> None:
         super().__init__()
         self.spec, self.order, self.units, self.theta = spec, order, units, theta
         n_in, n_h, n_m = int(np.prod(spec.input_shape)), spec.hidden[0], units * order
