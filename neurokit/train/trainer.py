@@ -135,14 +135,24 @@ Classifier = SNNClassifier | ConvSNNClassifier
 
 
 def build_model(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> Classifier:
-    """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``) or
-    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``), ``classes`` outputs."""
+    """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``),
+    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``), :class:`~neurokit.train.lmu.SpikingLMU`
+    (``"lmu"``) or :class:`~neurokit.train.ensemble.SNNEnsemble` (``"ensemble"``), ``classes`` outputs."""
     spec = spec_from_config(cfg, input_shape, classes)
+    if cfg.arch == "lmu":
+        from .lmu import SpikingLMU, default_theta
+
+        return SpikingLMU(spec, order=cfg.memory_order, units=cfg.memory_units, memory_gain=cfg.memory_gain,
+                          theta=cfg.memory_theta or default_theta(cfg.dt, cfg.steps))
+    if cfg.arch == "ensemble":
+        from .ensemble import SNNEnsemble
+
+        return SNNEnsemble(spec, members=cfg.members, split=cfg.ensemble_split)
     return ConvSNNClassifier(spec, cfg.channels) if cfg.arch == "conv" else SNNClassifier(spec)
 
 
 def model_to_ir(model: Classifier) -> ir.Graph:
-    return model.to_ir() if isinstance(model, ConvSNNClassifier) else to_ir(model)
+    return to_ir(model) if isinstance(model, SNNClassifier) else model.to_ir()
 
 
 def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> SNNSpec:
