@@ -253,3 +253,42 @@ def accuracy_vs_timesteps(table: dict[Any, dict[str, Any]], path: str | os.PathL
     curves({label(n, n): [float(table[s][n]) for s in steps] for n in names}, path, x=[int(s) for s in steps],
            xlabel="time steps T", ylabel=ylabel, title=title, xticks=[int(s) for s in steps],
            errors={label(n, n): e for n, e in errors.items()} or None)
+
+
+#: What ``neurokit plot`` draws: kind -> what its source is.
+PLOT_KINDS = {"learning-curve": "a training run folder or its metrics.jsonl / metrics.json / metrics.csv",
+              "accuracy-vs-t": "a timestep-schedule run folder or its summary.json, or a results JSON with a "
+                               "'table' {T: {series: accuracy}} (tools/bench/results/timestep_schedule.json)"}
+
+
+def plot_results(kind: str, source: str | os.PathLike[str], *, out: str | os.PathLike[str] | None = None,
+                 title: str | None = None) -> dict[str, Any]:
+    """Draw a PNG from a run's results: ``learning-curve`` (train/test accuracy and loss per epoch,
+    :func:`learning_curve`) or ``accuracy-vs-t`` (accuracy against the number of time steps,
+    :func:`accuracy_vs_timesteps`). ``out`` defaults to ``<kind>.png`` next to the source."""
+    from neurokit.errors import DataNotFoundError, InvalidInputError
+
+    if kind not in PLOT_KINDS:
+        raise InvalidInputError(f"unknown plot {kind!r}", fix=f"choose one of {', '.join(PLOT_KINDS)}")
+    src = Path(source)
+    if not src.exists():
+        raise DataNotFoundError(f"{src} not found", fix=f"give {PLOT_KINDS[kind]}")
+    png = Path(out) if out is not None else (src if src.is_dir() else src.parent) / f"{kind.replace('-', '_')}.png"
+    if kind == "learning-curve":
+        rows = read_metrics(src)
+        learning_curve(rows, png, title=title or f"learning curves: {src.name}")
+        return {"png": str(png), "epochs": len(rows), "final": rows[-1]}
+    path = src / "summary.json" if src.is_dir() else src
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(f"{path}: not a readable JSON file ({exc})", fix=f"give {PLOT_KINDS[kind]}") from None
+    if isinstance(data, dict) and isinstance(data.get("stages"), list) and data["stages"]:
+        table = {int(s["T"]): {"schedule": float(s["test_accuracy_sim"])} for s in data["stages"]}
+    elif isinstance(data, dict) and isinstance(data.get("table"), dict) and data["table"]:
+        table = data["table"]
+    else:
+        raise InvalidInputError(f"{path}: neither 'stages' nor a 'table' of accuracies per T",
+                                fix=f"give {PLOT_KINDS[kind]}")
+    accuracy_vs_timesteps(table, png, title=title or "accuracy vs time steps T")
+    return {"png": str(png), "timesteps": sorted(int(t) for t in table)}

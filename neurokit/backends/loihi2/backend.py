@@ -62,7 +62,7 @@ class Loihi2Backend(BackendBase):
 
     ``lowering``: ports -> :func:`lower_port`; every weight node -> :func:`~.quantize.dense_matrix`
     (composed per layer: pools folded into the next Dense; a layer's lone ``Conv2d`` is Lava's ``Conv``
-    process where option ``conv_process`` says, :func:`~.quantize.conv_lowered`); every neuron node ->
+    process where option ``conv_process`` says, :func:`~.conv_layer.conv_lowered`); every neuron node ->
     :func:`~.quantize.neuron_program` (Lava's ``LIF``; ``ATRLIF`` for subtractive reset)."""
 
     name: str = "loihi2"

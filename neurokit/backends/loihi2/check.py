@@ -8,7 +8,7 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   :math:`W = W_k \cdots W_1`, :math:`b = b_k + W_k(\dots)`: convolutions are unrolled and a pool
   followed by a convolution or a dense layer is folded into that layer's weights. A layer whose
   synapses are one ``Conv2d`` runs as Lava's ``Conv`` process instead where the unrolled Dense would
-  be large (deploy option ``conv_process``, :func:`~neurokit.backends.loihi2.quantize.conv_lowered`):
+  be large (deploy option ``conv_process``, :func:`~neurokit.backends.loihi2.conv_layer.conv_lowered`):
   Lava 0.10's fixed-point ``Conv`` applies its kernel as given, ignoring ``weight_exp`` and
   ``num_weight_bits``, so such a layer is quantized with a weight exponent :math:`e \ge 0` and the
   runner applies Dense's clip/truncation and the factor :math:`2^e` to the kernel itself

@@ -42,8 +42,7 @@ sample (516 at :math:`\theta_0 = 127`; the manifest's ``max_spikes_per_sample``)
 Readouts take the largest threshold (never spike) and report :math:`v / S`: LI and CubaLI keep
 :math:`S = 2^{16}` and a free weight exponent; an I readout integrates without leak, so it gets
 :math:`S = 2^{11} / \max |g_x W|` (the largest weight is 2048 units, 8-bit exact at :math:`e = -3`),
-and saturates only after about 4096 largest-weight inputs. The membrane starts (every sample) from
-the float model's initial state :math:`V_0 = \mathrm{round}(S v_0)`, ``u`` at 0.
+and saturates only after about 4096 largest-weight inputs. The membrane starts (every sample) at :math:`V_0 = \mathrm{round}(S v_0)` (the float model's initial state), ``u`` at 0.
 """
 
 from __future__ import annotations
@@ -60,10 +59,10 @@ from neurokit import ir
 from neurokit.backends.base import refuse_if_problems
 from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
 from neurokit.errors import ConfigError, InvalidInputError
-from neurokit.ir.nodes import _padding_values
 from neurokit.ir.passes import node_to_csr
 
 from .check import CUBA, READOUTS, SPIKING, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
+from .conv_layer import conv_kernel_params, conv_lowered
 from .fixed_point import MAX_UV, lava_weights, skip_prefixes
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
@@ -76,7 +75,6 @@ MULTI_VTH_MAX = 2047  # a multi-spike layer's threshold mantissa at most: v hold
 I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
 ACT_SHIFT = 6  # Lava's LIF adds its synaptic input a_in << 6 to the current u
 BIAS_U_MAX = 2**17 - 1  # a current bias (in a_in units) at most: u holds 24 bits
-CONV_AUTO_ENTRIES = 2**22  # conv_process="auto": Lava's Conv where the unrolled Dense would hold more (n_out n_in)
 
 Shapes = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -282,41 +280,6 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     if isinstance(neuron, CUBA):
         err["current_decay_abs"] = float(np.max(np.abs((4095 - np.asarray(du)) / 4096 - np.ravel(c.a_syn))))
     return params, err
-
-
-def conv_lowered(g: ir.Graph, plan: LayerPlan, shapes: dict, mode: str) -> bool:
-    """Whether the layer's synapse runs as Lava's ``Conv`` process (option ``conv_process``): only a
-    layer whose composed synapses are one ``Conv2d`` (no pool folded in, no delay); ``"always"``
-    every such layer, ``"auto"`` those whose unrolled Dense would have more than
-    :data:`CONV_AUTO_ENTRIES` entries (:math:`n_{out} n_{in}`), ``"never"`` none."""
-    if mode == "never" or len(plan.synapses) != 1 or plan.branch_delays is not None or plan.chain_delay is not None:
-        return False
-    if not isinstance(g.nodes[plan.synapses[0]], ir.Conv2d):
-        return False
-    in_shape, out_shape = shapes[plan.synapses[0]]
-    return mode == "always" or math.prod(in_shape) * math.prod(out_shape) > CONV_AUTO_ENTRIES
-
-
-def conv_kernel_params(node: ir.Conv2d, shapes: Shapes, w_int: np.ndarray) -> dict[str, Any] | None:
-    """The integer kernel ``conv_kernel`` (C_out, C_in/groups, K_h, K_w) whose unrolling is exactly the
-    quantized Dense ``w_int``, with the convolution's geometry (``conv_*``: input (C, H, W), stride,
-    padding, dilation, groups; neurokit's order, the runner permutes to Lava's (W, H, C)); ``None``
-    where no one kernel unrolls to ``w_int`` (per-neuron scales differing within a channel). Each
-    kernel entry is found through an unrolling of the entry numbers 1, 2, ..., K."""
-    ids = np.arange(1, node.weight.size + 1, dtype=np.float64).reshape(node.weight.shape)
-    csr = node_to_csr(node.replace(weight=ids, bias=np.zeros(node.weight.shape[0])), shapes[0], shapes[1], 1.0)
-    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
-    entry = np.rint(csr.weight).astype(np.int64) - 1
-    values = np.asarray(w_int, np.int64)[csr.indices, pre]
-    kernel = np.zeros(node.weight.size, np.int64)
-    kernel[entry] = values
-    if np.any(kernel[entry] != values):
-        return None
-    kernel_size = tuple(node.weight.shape[2:])
-    return {"conv_kernel": kernel.reshape(node.weight.shape), "conv_in_shape": np.asarray(shapes[0], np.int64),
-            "conv_stride": np.asarray(node.stride, np.int64), "conv_dilation": np.asarray(node.dilation, np.int64),
-            "conv_padding": np.asarray(_padding_values(node.padding, kernel_size, node.dilation), np.int64),
-            "conv_groups": int(node.groups)}
 
 
 def quantize_graph(graph: ir.Graph, input_scale: float = 1.0, conv_process: str = "auto"

@@ -22,7 +22,8 @@ from neurokit.backends.loihi2 import run_lava_many
 from neurokit.backends.loihi2.fixed_point import run_layers
 from neurokit.backends.loihi2.board import _faulty_copy
 from neurokit.backends.loihi2.check import plan_layers
-from neurokit.backends.loihi2.quantize import CONV_AUTO_ENTRIES, conv_lowered, quantize_graph
+from neurokit.backends.loihi2.conv_layer import CONV_AUTO_ENTRIES, conv_lowered
+from neurokit.backends.loihi2.quantize import quantize_graph
 from neurokit.errors import ConfigError
 
 
@@ -151,7 +152,7 @@ def test_a_conv_whose_quantized_weights_are_no_kernel_is_refused_or_unrolled(mon
                v_threshold=rng.uniform(0.5, 2.0, (2, 4, 4))), names=["conv", "lif"], profile=ir.Profile(dt=1e-2))
     with pytest.raises(ConfigError, match="not one convolution kernel.*conv_process='auto' or 'never'"):
         quantize_graph(g, conv_process="always")
-    monkeypatch.setattr("neurokit.backends.loihi2.quantize.CONV_AUTO_ENTRIES", 0)  # auto would pick Conv
+    monkeypatch.setattr("neurokit.backends.loihi2.conv_layer.CONV_AUTO_ENTRIES", 0)  # auto would pick Conv
     params, layers, _ = quantize_graph(g, conv_process="auto")
     assert layers[0]["synapse_process"] == "Dense" and "conv_kernel" not in params[0]
     assert np.array_equal(params[0]["weights"], quantize_graph(g, conv_process="never")[0][0]["weights"])
