@@ -4,9 +4,16 @@ Layout (NIR 1.0): ``/version`` and ``/node``, a ``NIRGraph`` group with ``nodes/
 ``edges`` (n, 2) strings and optional ``metadata``. neurokit adds, losslessly:
 
 * ``node/metadata/neurokit_profile/{dt, integration, reset, spike_rule, numeric, synapse_latency}``;
-* ``nodes/<name>/metadata/neurokit_t_refrac`` for neurons with a refractory period;
+* ``nodes/<name>/metadata/neurokit_<field>`` for a node's ``extension_fields`` (``t_refrac`` of
+  spiking neurons with a refractory period);
+* ``nodes/<name>/metadata/neurokit_type`` where a node is written as a NIR stand-in that computes
+  the same (``Identity`` as a ``Flatten`` or ``Scale``);
 * node type ``SparseLinear`` (CSR, rows = presynaptic) — only in neurokit files; ``plain=True``
   densifies it (with a size guard) so any NIR reader can load the file.
+
+Each node class writes and reads its own datasets (``to_dict``/``from_dict``, found by type name
+in :data:`~neurokit.ir.nodes.NODE_TYPES`); this module adds the graph, the metadata and the
+checks. The HDF5 side is :mod:`neurokit.ir.hdf5`.
 
 Files read from other tools get clear errors for every malformation (not HDF5, truncated,
 missing datasets, wrong types), and a warning naming the profile defaults when the file
@@ -16,7 +23,6 @@ carries no profile.
 from __future__ import annotations
 
 import io
-import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,6 +41,7 @@ from . import nodes as N
 from .nodes import NODE_TYPES
 from .nodes.base import OLD_LAYOUT_FIX, as_str as _as_str, dataset as _get
 from .graph import Graph
+from .hdf5 import check_declared_sizes, read_tree, write_group
 from .producers import interpret
 from .producers.base import SCALAR_PARAMETERS_KEY
 from .profile import PLAIN_NIR_DEFAULTS, Profile, warn_defaults
@@ -189,91 +196,6 @@ def _scalar(v: Any) -> Any:
     return v
 
 
-# ---------------------------------------------------------------------------- HDF5 <-> dict
-def _write_group(group: h5py.Group, d: dict[str, Any]) -> None:
-    for k, v in d.items():
-        if isinstance(v, dict):
-            if k == "metadata" and not v:
-                continue
-            _write_group(group.create_group(str(k), track_order=True), v)
-        elif isinstance(v, str):
-            group.create_dataset(k, data=v, dtype=h5py.string_dtype())
-        elif isinstance(v, np.ndarray) and v.dtype == object:
-            group.create_dataset(k, data=v.astype(str).astype(object), dtype=h5py.string_dtype())
-        elif isinstance(v, np.ndarray) and v.ndim > 0 and v.size > 0:
-            # fletcher32: a checksum per chunk, so a flipped bit in an array is an error when read
-            group.create_dataset(k, data=v, dtype=v.dtype, compression="gzip", fletcher32=True)
-        else:
-            group.create_dataset(k, data=v)
-
-
-#: Bytes counted per element of a variable-length string dataset (each is read into a Python object).
-_STRING_BYTES = 64
-
-
-def _check_declared_sizes(group: h5py.Group, max_bytes: int, where: str) -> dict[str, Any]:
-    """Refuse, before reading any array, a file whose datasets declare more than ``max_bytes`` in
-    all (a few-kB compressed file can declare terabytes), and any link: an external link reads
-    another file on disk (a hostile ``.nir`` could pull in any file), a soft link aliases another
-    part of the file. Returns the tree of groups (dicts) and datasets (unread) for
-    :func:`_read_tree`, so each object is looked up once."""
-    sizes: list[tuple[int, str, tuple[int, ...], str]] = []
-
-    def walk(g: h5py.Group, prefix: str) -> dict[str, Any]:
-        tree: dict[str, Any] = {}
-        for key in g:
-            name = f"{prefix}{key}"
-            link = g.get(key, getlink=True)
-            if isinstance(link, h5py.ExternalLink):
-                raise FileFormatError(f"/node/{name} is an external link to {link.filename!r}:{link.path}; neurokit "
-                                      f"does not follow links out of a file", where=where,
-                                      fix="store the data in the file itself (re-export the model)")
-            if isinstance(link, h5py.SoftLink):
-                raise FileFormatError(f"/node/{name} is a soft link to {link.path!r}; neurokit reads plain "
-                                      f"datasets and groups only", where=where, fix="re-export the model without links")
-            item = g[key]
-            if isinstance(item, h5py.Group):
-                tree[key] = walk(item, f"{name}/")
-            elif isinstance(item, h5py.Dataset):
-                shape = item.shape or ()
-                per = _STRING_BYTES if h5py.check_string_dtype(item.dtype) or item.dtype.kind == "O" else item.dtype.itemsize
-                sizes.append((math.prod(shape) * per, name, shape, str(item.dtype)))
-                tree[key] = item
-        return tree
-
-    try:
-        tree = walk(group, "")
-    except FileFormatError:
-        raise
-    except (KeyError, OSError, RuntimeError, ValueError, TypeError) as exc:
-        raise FileFormatError(f"cannot list the datasets ({exc})", where=where,
-                              fix="the file is truncated or corrupted; re-export it") from None
-    total = sum(s[0] for s in sizes)
-    if total > max_bytes:
-        nbytes, name, shape, dtype = max(sizes)
-        raise FileFormatError(f"the datasets declare {total / 2**30:.1f} GiB, above the {max_bytes / 2**30:.1f} GiB "
-                              f"limit (largest: /node/{name}, shape {shape} {dtype})", where=where,
-                              fix="if the file is genuine, pass a larger max_bytes to neurokit.ir.read or raise "
-                                  "NEUROKIT_MAX_BYTES")
-    return tree
-
-
-def _read_tree(tree: dict[str, Any], where: str) -> dict[str, Any]:
-    """The values of the datasets in ``tree`` (from :func:`_check_declared_sizes`), as nested dicts."""
-    out: dict[str, Any] = {}
-    for key, item in tree.items():
-        if isinstance(item, dict):
-            out[key] = _read_tree(item, f"{where}/{key}")
-            continue
-        try:
-            value = item[()]
-        except (OSError, RuntimeError, TypeError, ValueError, KeyError) as exc:
-            raise FileFormatError(f"cannot read dataset {key!r} ({exc})", where=f"{where}/{key}",
-                                  fix="the file is truncated or corrupted; re-export it") from None
-        out[key] = value.decode() if isinstance(value, bytes) else value
-    return out
-
-
 def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = None,
          profile: Profile | Mapping[str, Any] | None = None, validate: bool = True,
          max_bytes: int | None = None) -> Graph:
@@ -305,7 +227,7 @@ def read(path: str | os.PathLike[str] | io.BytesIO, *, producer: str | None = No
             if "node" not in f or not isinstance(f["node"], h5py.Group):
                 raise FileFormatError("no '/node' group: not a NIR file", where=where,
                                       fix="write the model with nir.write or neurokit.ir.write")
-            d = _read_tree(_check_declared_sizes(f["node"], limit, where), "/node")
+            d = read_tree(check_declared_sizes(f["node"], limit, where), "/node")
     except FileFormatError:
         raise
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
@@ -383,7 +305,7 @@ def write(graph: Graph, path: str | os.PathLike[str] | io.BytesIO, *, plain: boo
     def _dump(target: Any) -> None:
         with h5py.File(target, "w") as f:
             f.create_dataset("version", data=NIR_FORMAT_VERSION, dtype=h5py.string_dtype())
-            _write_group(f.create_group("node", track_order=True), d)
+            write_group(f.create_group("node", track_order=True), d)
 
     if isinstance(path, io.BytesIO):
         _dump(path)

@@ -138,6 +138,7 @@ class CubaLIF(_Neuron):
     """
 
     spiking: ClassVar[bool] = True
+    current_based: ClassVar[bool] = True
     extension_fields: ClassVar[tuple[str, ...]] = ("t_refrac",)
     tau_syn: np.ndarray
     tau_mem: np.ndarray
