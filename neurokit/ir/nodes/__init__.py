@@ -18,7 +18,7 @@ height 1 and length ``dt``), which is the convention of the NIR paper's referenc
 
 Modules: :mod:`.base` (``Node``, the class facts, the registry, file-reading helpers),
 :mod:`.ports` (Input, Output, Flatten, Identity), :mod:`.synapses` (Linear, Affine,
-SparseLinear, Scale), :mod:`.conv` (convolutions, pooling), :mod:`.elementwise` (Delay,
+SparseLinear), :mod:`.conv` (convolutions, pooling), :mod:`.elementwise` (Scale, Delay,
 Threshold), :mod:`.neurons` (I, LI, IF, LIF, CubaLI, CubaLIF).
 
 Adding a node type
@@ -50,10 +50,10 @@ from typing import Literal
 
 from .base import NODE_TYPES, Node, Shape, node_types, register_node
 from .conv import AvgPool2d, Conv1d, Conv2d, SumPool2d
-from .elementwise import Delay, Threshold
+from .elementwise import Delay, Scale, Threshold
 from .neurons import IF, LI, LIF, CubaLI, CubaLIF, I
 from .ports import Flatten, Identity, Input, Output
-from .synapses import Affine, Linear, Scale, SparseLinear
+from .synapses import Affine, Linear, SparseLinear
 
 #: NIR's neuron types (built in; ask ``node.neuron`` to include registered extensions).
 NEURON_TYPES: tuple[type[Node], ...] = (I, LI, IF, LIF, CubaLI, CubaLIF)

@@ -1,4 +1,4 @@
-"""Elementwise nodes with state or spikes but no weights: ``Delay`` and ``Threshold``."""
+"""Elementwise nodes, one parameter per element: ``Scale``, ``Delay`` (stateful) and ``Threshold`` (spiking)."""
 
 from __future__ import annotations
 
@@ -7,35 +7,50 @@ from typing import ClassVar
 
 import numpy as np
 
-from .params import param_array
 from .base import Node, Shape, register_node
+from .params import param_array
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _Elementwise(Node):
+    #: the array field holding one value per element (it fixes the input shape)
+    parameter: ClassVar[str]
+    non_negative: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        value = param_array(getattr(self, self.parameter), node=self.type_name, field=self.parameter,
+                            allow_negative=not self.non_negative)
+        object.__setattr__(self, self.parameter, value)
+
+    def expected_input_shape(self) -> Shape:
+        return getattr(self, self.parameter).shape  # type: ignore[no-any-return]
 
 
 @register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Delay(Node):
+class Scale(_Elementwise):
+    r"""Elementwise scaling :math:`y(t) = s \odot x(t)`."""
+
+    parameter: ClassVar[str] = "scale"
+    scale: np.ndarray
+
+
+@register_node
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Delay(_Elementwise):
     r"""Per-element delay :math:`y_i(t) = x_i(t - d_i)`, ``delay`` in seconds (whole steps)."""
 
     stateful: ClassVar[bool] = True
+    parameter: ClassVar[str] = "delay"
+    non_negative: ClassVar[bool] = True
     delay: np.ndarray
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "delay", param_array(self.delay, node="Delay", field="delay", allow_negative=False))
-
-    def expected_input_shape(self) -> Shape:
-        return self.delay.shape
 
 
 @register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Threshold(Node):
+class Threshold(_Elementwise):
     r"""Heaviside :math:`z = H(x - \theta)` (``>`` or ``>=`` per the profile's spike rule)."""
 
     spiking: ClassVar[bool] = True
+    parameter: ClassVar[str] = "threshold"
     threshold: np.ndarray
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "threshold", param_array(self.threshold, node="Threshold", field="threshold"))
-
-    def expected_input_shape(self) -> Shape:
-        return self.threshold.shape

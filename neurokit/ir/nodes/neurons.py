@@ -45,6 +45,12 @@ class _Neuron(Node):
         return next(iter(self.arrays().values())).shape
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _SpikingNeuron(_Neuron):
+    spiking: ClassVar[bool] = True
+    extension_fields: ClassVar[tuple[str, ...]] = ("t_refrac",)
+
+
 @register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
 class I(_Neuron):  # noqa: E742 - NIR's name
@@ -71,11 +77,9 @@ class LI(_Neuron):
 
 @register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
-class IF(_Neuron):
+class IF(_SpikingNeuron):
     r"""Integrate-and-fire :math:`\dot v = R\, I`, spike :math:`z = H(v - v_{th})`, then reset."""
 
-    spiking: ClassVar[bool] = True
-    extension_fields: ClassVar[tuple[str, ...]] = ("t_refrac",)
     r: np.ndarray
     v_threshold: np.ndarray
     v_reset: np.ndarray | None = None
@@ -87,7 +91,7 @@ class IF(_Neuron):
 
 @register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
-class LIF(_Neuron):
+class LIF(_SpikingNeuron):
     r"""Leaky integrate-and-fire.
 
     :math:`\tau \dot v = (v_{leak} - v) + R\, I`, spike :math:`z = H(v - v_{th})`, reset per
@@ -95,8 +99,6 @@ class LIF(_Neuron):
     seconds during which ``v`` stays at ``v_reset``.
     """
 
-    spiking: ClassVar[bool] = True
-    extension_fields: ClassVar[tuple[str, ...]] = ("t_refrac",)
     tau: np.ndarray
     r: np.ndarray
     v_leak: np.ndarray
@@ -130,16 +132,14 @@ class CubaLI(_Neuron):
 
 @register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
-class CubaLIF(_Neuron):
+class CubaLIF(_SpikingNeuron):
     r"""Current-based LIF.
 
     :math:`\tau_{syn} \dot I = -I + w_{in} x`, :math:`\tau_{mem} \dot v = (v_{leak} - v) + R\, I`,
     spike :math:`z = H(v - v_{th})`, reset and refractoriness as :class:`LIF`.
     """
 
-    spiking: ClassVar[bool] = True
     current_based: ClassVar[bool] = True
-    extension_fields: ClassVar[tuple[str, ...]] = ("t_refrac",)
     tau_syn: np.ndarray
     tau_mem: np.ndarray
     r: np.ndarray

@@ -1,4 +1,4 @@
-"""Weighted maps: ``Linear``, ``Affine``, ``SparseLinear`` (a neurokit extension), and ``Scale``."""
+"""Weighted maps: ``Linear``, ``Affine`` and ``SparseLinear`` (a neurokit extension)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,11 @@ def _check_matrix(weight: np.ndarray, node: str) -> None:
                          fix="reshape the weight to (n_out, n_in)")
 
 
-@register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Linear(Node):
-    r"""Linear map :math:`y(t) = W x(t)`, ``weight`` of shape (out, in)."""
-
+class _Dense(Node):
     linear: ClassVar[bool] = True
     weighted: ClassVar[bool] = True
     weight: np.ndarray
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "weight", param_array(self.weight, node=self.type_name, field="weight"))
-        _check_matrix(self.weight, self.type_name)
 
     def expected_input_shape(self) -> Shape:
         return (self.weight.shape[1],)
@@ -42,12 +35,19 @@ class Linear(Node):
 
 @register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Affine(Node):
+class Linear(_Dense):
+    r"""Linear map :math:`y(t) = W x(t)`, ``weight`` of shape (out, in)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight", param_array(self.weight, node=self.type_name, field="weight"))
+        _check_matrix(self.weight, self.type_name)
+
+
+@register_node
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Affine(_Dense):
     r"""Affine map :math:`y(t) = W x(t) + b`; ``weight`` (out, in), ``bias`` (out,)."""
 
-    linear: ClassVar[bool] = True
-    weighted: ClassVar[bool] = True
-    weight: np.ndarray
     bias: np.ndarray
 
     def __post_init__(self) -> None:
@@ -58,13 +58,6 @@ class Affine(Node):
         if self.bias.shape != (self.weight.shape[0],):
             raise GraphError(f"bias shape {self.bias.shape} does not match weight rows {self.weight.shape[0]}",
                              where=name, fix="give one bias per output neuron")
-
-    def expected_input_shape(self) -> Shape:
-        return (self.weight.shape[1],)
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        super().output_shape(input_shape)
-        return (self.weight.shape[0],)
 
 
 @register_node
@@ -174,17 +167,3 @@ class SparseLinear(Node):
         indptr = np.concatenate([[0], np.cumsum(mask.sum(axis=1))])
         indices = np.nonzero(mask)[1]
         return cls(n_pre=w.shape[1], n_post=w.shape[0], indptr=indptr, indices=indices, weight=wt[mask], **kw)
-
-
-@register_node
-@dataclass(frozen=True, kw_only=True, eq=False)
-class Scale(Node):
-    r"""Elementwise scaling :math:`y(t) = s \odot x(t)`."""
-
-    scale: np.ndarray
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "scale", param_array(self.scale, node=self.type_name, field="scale"))
-
-    def expected_input_shape(self) -> Shape:
-        return self.scale.shape
