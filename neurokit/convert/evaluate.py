@@ -41,7 +41,7 @@ def _analog(graph: ir.Graph) -> set[str]:
     out: set[str] = set()
     for name in graph.topological_order():
         node = graph.nodes[name]
-        if isinstance(node, ir.Input) or (not isinstance(node, ir.NEURON_TYPES) and not isinstance(node, ir.Output)
+        if isinstance(node, ir.Input) or (not node.neuron and not isinstance(node, ir.Output)
                                           and any(p in out for p in graph.predecessors(name))):
             out.add(name)
     return out

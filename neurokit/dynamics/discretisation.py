@@ -131,13 +131,24 @@ def synapse_delay_steps(delay: Any | None, n_synapses: int, profile: Profile) ->
                           profile.synapse_latency)
 
 
+#: The neuron types discretised here (a new neuron type adds its coefficients below and joins this list).
+DISCRETISED = (LI, LIF, CubaLI, CubaLIF, IF, I)
+
+
+def _check_discretised(node: Node) -> None:
+    if not isinstance(node, DISCRETISED):
+        if node.neuron:
+            raise InvalidInputError(f"{node.type_name} has no discretisation in neurokit.dynamics.discretisation",
+                                    fix="add its coefficients there (docs/dev/adding-a-node.md), or use another neuron type")
+        raise InvalidInputError(f"{node.type_name} is not a neuron", fix="pass a neuron node")
+
+
 def initial_membrane(node: Node) -> np.ndarray:
     r"""The membrane a run starts from (float64, the node's shape): :math:`v_{leak}` for leaky types,
     :math:`v_{reset}` for IF, 0 for I; ``node.metadata["v_init"]`` (e.g. the half-threshold
     pre-charge of converted networks) overrides it. The synaptic current starts at 0."""
     shape = node.expected_input_shape() or ()
-    if not isinstance(node, (LI, LIF, CubaLI, CubaLIF, IF, I)):
-        raise InvalidInputError(f"{node.type_name} is not a neuron", fix="pass a neuron node")
+    _check_discretised(node)
     if "v_init" in node.metadata:
         v0 = np.asarray(node.metadata["v_init"], dtype=np.float64)
     elif isinstance(node, IF):
@@ -179,8 +190,7 @@ class NeuronCoefficients:
 
 def neuron_coefficients(node: Node, profile: Profile) -> NeuronCoefficients:
     """All coefficients of ``node`` under ``profile`` (see :class:`NeuronCoefficients`)."""
-    if not isinstance(node, (LI, LIF, CubaLI, CubaLIF, IF, I)):
-        raise InvalidInputError(f"{node.type_name} is not a neuron", fix="pass a neuron node")
+    _check_discretised(node)
     dt, integ = profile.dt, profile.integration
     shape = node.expected_input_shape()
     zeros = np.zeros(shape)
@@ -191,11 +201,11 @@ def neuron_coefficients(node: Node, profile: Profile) -> NeuronCoefficients:
     a_mem = gain_mem = a_syn = gain_syn = coupling = zeros
     if isinstance(node, (LI, LIF)):
         a_mem, gain_mem = full(decay(node.tau, dt, integ)), full(input_gain(node.tau, dt, integ))
-    if isinstance(node, (CubaLI, CubaLIF)):
+    if node.current_based:
         a_mem, gain_mem = full(decay(node.tau_mem, dt, integ)), full(input_gain(node.tau_mem, dt, integ))
         a_syn, gain_syn = full(decay(node.tau_syn, dt, integ)), full(input_gain(node.tau_syn, dt, integ))
         coupling = full(cuba_coupling(node.tau_syn, node.tau_mem, dt, integ))
-    spiking = isinstance(node, (IF, LIF, CubaLIF))
+    spiking = node.spiking
     v_th = full(node.v_threshold) if spiking else np.full(shape, np.inf)  # type: ignore[union-attr]
     v_reset = full(node.v_reset) if spiking else zeros  # type: ignore[union-attr]
     if spiking and profile.multi_spike and np.any(v_th <= v_reset):
@@ -205,7 +215,7 @@ def neuron_coefficients(node: Node, profile: Profile) -> NeuronCoefficients:
     return NeuronCoefficients(
         kind=node.type_name, exact=is_exact(integ), spiking=spiking, a_mem=a_mem, gain_mem=gain_mem, a_syn=a_syn,
         gain_syn=gain_syn, coupling=coupling,
-        w_in=full(node.w_in) if isinstance(node, (CubaLI, CubaLIF)) else zeros,
+        w_in=full(node.w_in) if node.current_based else zeros,  # type: ignore[attr-defined]
         r=full(node.r), dt_r=full(integrator_gain(node.r, dt)),
         v_leak=full(node.v_leak) if hasattr(node, "v_leak") else zeros,
         v_threshold=v_th, v_reset=v_reset,

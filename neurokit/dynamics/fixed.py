@@ -74,11 +74,11 @@ class FixedNeuron:
 
     @property
     def is_cuba(self) -> bool:
-        return self.kind in CUBA_KINDS
+        return ir.NODE_TYPES[self.kind].current_based
 
     @property
     def spiking(self) -> bool:
-        return self.kind in ("LIF", "IF", "CubaLIF")
+        return ir.NODE_TYPES[self.kind].spiking
 
     def rest(self, batch: int) -> FixedState:
         """The initial state of ``batch`` samples: ``v = V_0``, ``i = 0``, nothing refractory or pending."""
@@ -96,9 +96,8 @@ class FixedState(NamedTuple):
     i: np.ndarray | None = None  # Cuba types: the synaptic current J (format units)
 
 
-#: Neuron kinds with a fixed-point model, and those with a synaptic current.
+#: Neuron kinds the fixed-point model implements (the steps below).
 FIXED_KINDS = ("LIF", "IF", "LI", "I", "CubaLIF", "CubaLI")
-CUBA_KINDS = ("CubaLIF", "CubaLI")
 #: Scale of the unsigned 0.32 fractions of the synaptic decay and gain (sPyNNaker's ``decay_t``).
 DECAY_ONE = 2**32
 
@@ -124,7 +123,7 @@ def fixed_neuron(node: ir.Node, profile: ir.Profile, fmt: FixedFormat) -> FixedN
     c = neuron_coefficients(node, profile)
     flat = lambda x: fmt.to_fixed(np.asarray(x, np.float64).ravel())  # noqa: E731
     cuba = {}
-    if node.type_name in CUBA_KINDS:
+    if node.current_based:
         cuba = {"w_in": flat(c.w_in), "d_syn": to_decay(c.a_syn.ravel()), "g_syn": to_decay(c.gain_syn.ravel()),
                 "coupling": flat(c.coupling)}
     return FixedNeuron(kind=node.type_name, a=flat(c.a_mem), k=flat(c.gain_mem), r=flat(c.r), dt_r=flat(c.dt_r),

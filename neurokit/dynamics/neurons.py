@@ -199,6 +199,9 @@ def neuron_step(node: Node, x: np.ndarray, state: NeuronState, profile: Profile,
                                 fix="use a float profile here")
     fn = STEP_FUNCTIONS.get(type(node))
     if fn is None:
+        if node.neuron:
+            raise InvalidInputError(f"{node.type_name} has no step function in neurokit.dynamics.neurons",
+                                    fix="add one to STEP_FUNCTIONS (docs/dev/adding-a-node.md), or use another neuron type")
         raise InvalidInputError(f"{node.type_name} is not a neuron", fix="pass a neuron node")
     c = coefficients if coefficients is not None else neuron_coefficients(node, profile)
     x = np.asarray(x, dtype=state.v.dtype)

@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neurokit.errors import InvalidInputError
-from neurokit.ir import NEURON_TYPES, Affine, Conv1d, Conv2d, Delay, Graph, Input, Linear, Output, SparseLinear
+from neurokit.ir import Delay, Graph, Input, Output, SparseLinear
 
 from .discretisation import NeuronCoefficients, neuron_coefficients, synapse_delay_steps
 from .neurons import NeuronState, initial_state, neuron_step
 from .synapses import stateless
-
-WEIGHTED = (Linear, Affine, SparseLinear, Conv1d, Conv2d)
 
 
 @dataclass
@@ -93,13 +91,13 @@ def run_reference(graph: Graph, inputs: np.ndarray | dict[str, np.ndarray], step
     for name in order:
         node = g.nodes[name]
         out_shape = shapes[name][1]
-        if isinstance(node, NEURON_TYPES):
+        if node.neuron:
             states[name] = (initial or {}).get(name) or initial_state(node, (B,), prof.numeric)
             coefs[name] = neuron_coefficients(node, prof)
         if isinstance(node, SparseLinear) and node.delay is not None:
             delay_steps[name] = synapse_delay_steps(node.delay, len(node.indices), prof)
             rings[name] = _Ring(int(delay_steps[name].max(initial=0)), (B, *out_shape), dtype)
-        elif isinstance(node, WEIGHTED) and prof.synapse_latency:
+        elif node.weighted and prof.synapse_latency:
             rings[name] = _Ring(prof.synapse_latency, (B, *out_shape), dtype)
         elif isinstance(node, Delay):
             delay_steps[name] = g.delay_steps(node)

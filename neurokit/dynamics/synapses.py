@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurokit.ir import Affine, AvgPool2d, Conv1d, Conv2d, Flatten, Linear, Node, Scale, SparseLinear, SumPool2d, Threshold
+from neurokit.ir import Affine, AvgPool2d, Conv1d, Conv2d, Linear, Node, Scale, SparseLinear, SumPool2d, Threshold
 
 
 def linear(x: np.ndarray, node: Linear | Affine) -> np.ndarray:
@@ -64,15 +64,16 @@ def pool(x: np.ndarray, node: SumPool2d | AvgPool2d) -> np.ndarray:
     return y
 
 
-def flatten(x: np.ndarray, node: Flatten) -> np.ndarray:
-    """Flatten dims ``start_dim..end_dim`` (indices exclude the batch dimension)."""
+def flatten(x: np.ndarray, node: Node) -> np.ndarray:
+    """An ``index_map`` node (Flatten: dims ``start_dim..end_dim``, indices excluding the batch
+    dimension; Identity: unchanged): ``x`` reshaped to the node's output shape."""
     shape = x.shape[1:]
     out = node.output_shape(shape)
     return x.reshape(x.shape[0], *out)
 
 
 def stateless(node: Node, x: np.ndarray, spike_rule: str = ">") -> np.ndarray:
-    """Apply a stateless node (linear maps, convolution, pooling, flatten, scale, threshold)."""
+    """Apply a stateless node (linear maps, convolution, pooling, flatten/identity, scale, threshold)."""
     if isinstance(node, (Linear, Affine)):
         return linear(x, node)
     if isinstance(node, SparseLinear):
@@ -81,7 +82,7 @@ def stateless(node: Node, x: np.ndarray, spike_rule: str = ">") -> np.ndarray:
         return conv(x, node)
     if isinstance(node, (SumPool2d, AvgPool2d)):
         return pool(x, node)
-    if isinstance(node, Flatten):
+    if node.index_map:
         return flatten(x, node)
     if isinstance(node, Scale):
         return x * np.asarray(node.scale, dtype=x.dtype)

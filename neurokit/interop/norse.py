@@ -32,8 +32,9 @@ def from_norse(module: object, sample: object, *, dt: float = 1e-3) -> Graph:
 
 
 #: Node types ``norse.torch.from_nir`` (Norse 1.1) turns into modules; it skips others silently.
-NORSE_IMPORTS = frozenset({"Input", "Output", "Affine", "Linear", "SparseLinear", "Conv2d", "Flatten", "IF", "LIF",
-                           "CubaLIF", "SumPool2d"})
+#: (``Identity``, the sum point of ``neurokit.train``'s delay branches, reaches it as its 1-D ``Flatten`` stand-in.)
+NORSE_IMPORTS = frozenset({"Input", "Output", "Affine", "Linear", "SparseLinear", "Conv2d", "Flatten", "Identity", "IF",
+                           "LIF", "CubaLIF", "SumPool2d"})
 
 
 def to_norse(graph: Graph) -> object:

@@ -76,7 +76,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     record = set(record)
     kinds = program.kind
     spiking = [n for i, n in enumerate(program.names) if kinds[i] in SPIKING_OPS and ("spikes" in record or n in record)]
-    neurons = [n for n in program.names if isinstance(g.nodes[n], ir.NEURON_TYPES)]
+    neurons = [n for n in program.names if g.nodes[n].neuron]
     traced = [n for n in neurons if "v" in record or n in record]
     outputs = [n for n in program.names if isinstance(g.nodes[n], ir.Output)]
     others = [n for n in program.names if n in record and n not in outputs + spiking + traced]
@@ -97,7 +97,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     cur0 = np.zeros((B, program.total_out), dtype)
     for i, n in enumerate(program.names):
         node = g.nodes[n]
-        if isinstance(node, ir.NEURON_TYPES):
+        if node.neuron:
             o, m = program.out_off[i], program.out_size[i]
             st = initial_state(node, (B,), "float32" if dtype == np.float32 else "float64")
             v0[:, o:o + m] = st.v.reshape(B, -1)

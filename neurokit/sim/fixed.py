@@ -30,7 +30,7 @@ import numpy as np
 from neurokit import ir
 from neurokit.dynamics.fixed import fixed_neuron, fixed_step
 from neurokit.errors import InvalidInputError
-from neurokit.ir.passes import LINEAR_TYPES, FixedFormat, node_to_csr, synapse_delays
+from neurokit.ir.passes import FixedFormat, node_to_csr, synapse_delays
 
 from .recording import Recording
 
@@ -41,7 +41,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     prof = g.profile
     fmt = FixedFormat.parse(prof.numeric)
     loop = g.loop_edges()
-    if any(not isinstance(g.nodes[a], (ir.LIF, ir.IF, ir.LI, ir.I, ir.CubaLIF, ir.CubaLI)) for a, _ in loop):
+    if any(not g.nodes[a].neuron for a, _ in loop):
         raise InvalidInputError("the fixed-point mode runs loops that leave a neuron only",
                                 fix="close every loop at a neuron's output, or simulate it in a float mode")
     x = np.asarray(inputs)
@@ -59,7 +59,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
     late: dict[str, np.ndarray] = {}  # metadata "late_bias": a constant input from step latency + 1 on
     for n in order:
         node = g.nodes[n]
-        if isinstance(node, LINEAR_TYPES):
+        if node.linear:
             c = node_to_csr(node, shapes[n][0], shapes[n][1], prof.dt)
             d = synapse_delays(c.delay, len(c.indices), lat)
             csr[n] = (np.repeat(np.arange(c.n_pre), np.diff(c.indptr)), c.indices.astype(np.int64),
@@ -67,16 +67,16 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
                       None if c.bias is None else fmt.to_fixed(c.bias))
             depth[n] = int(d.max(initial=lat)) + 1
             rings[n] = np.zeros((depth[n], 2, B, size[n]), np.int64)  # [:, 0] positive, [:, 1] |negative|
-        elif isinstance(node, (ir.LIF, ir.IF, ir.LI, ir.I, ir.CubaLIF, ir.CubaLI)):
+        elif node.neuron:  # fixed_neuron refuses a type without a fixed-point mode
             neurons[n] = fixed_neuron(node, prof, fmt)
             if "input_saturation" in node.metadata:
                 limits[n] = _limits(n, node, size[n], fmt)
             if "late_bias" in node.metadata:
                 late[n] = fmt.to_fixed(np.broadcast_to(np.asarray(node.metadata["late_bias"], np.float64), (size[n],)))
             state[n] = neurons[n].rest(B)
-        elif not isinstance(node, (ir.Input, ir.Output, ir.Flatten)):
+        elif not (node.port or node.index_map):
             raise InvalidInputError(f"node {n!r}: {node.type_name} has no fixed-point mode here",
-                                    fix="fixed-point runs support linear nodes, LIF/IF/LI/I/CubaLIF/CubaLI, Flatten")
+                                    fix="fixed-point runs support linear nodes, neurons, Flatten/Identity")
     rec = Recording(dt=prof.dt)
     spike_type = np.int64 if prof.multi_spike else bool  # spike counts with multi_spike, as the float modes
     spikes = {n: np.zeros((T, B, size[n]), spike_type) for n in neurons if neurons[n].spiking}
@@ -96,7 +96,7 @@ def run_fixed(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None) -> 
             node = g.nodes[n]
             if isinstance(node, ir.Input):
                 val[n] = counts[t].reshape(B, -1) if t < counts.shape[0] else np.zeros((B, size[n]), np.int64)
-            elif isinstance(node, (ir.Flatten, ir.Output)):
+            elif node.index_map or isinstance(node, ir.Output):
                 val[n] = sum(val[p] for p in preds[n])
                 if n in outputs:
                     outputs[n][t] = val[n] if not any(p in neurons and not neurons[p].spiking for p in preds[n]) \

@@ -20,9 +20,10 @@ from neurokit.ir.passes import node_to_csr
 # op codes
 INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
 LIF, IF, LI, INTEG, CUBA_LI, CUBA_LIF = 10, 11, 12, 13, 14, 15
-SPIKING_OPS = (LIF, IF, CUBA_LIF, THRESHOLD)
+#: the neuron op the kernels run for each neuron type they implement
 NEURON_OPS = {ir.LIF: LIF, ir.IF: IF, ir.LI: LI, ir.I: INTEG, ir.CubaLI: CUBA_LI, ir.CubaLIF: CUBA_LIF}
-LINEAR_TYPES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
+#: ops whose output is spikes (read as a spike list by the next linear op)
+SPIKING_OPS = (*(op for node_type, op in NEURON_OPS.items() if node_type.spiking), THRESHOLD)
 # neuron coefficient rows of Program.coef
 (C_A_MEM, C_GAIN_MEM, C_VLEAK, C_R, C_VTH, C_VRESET, C_A_SYN, C_GAIN_SYN, C_WIN, C_COUPLING, C_DT_R,
  N_COEF) = range(12)
@@ -137,7 +138,7 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             kind[i] = INPUT
         elif isinstance(node, ir.Output):
             kind[i] = OUTPUT
-        elif isinstance(node, ir.Flatten):
+        elif node.index_map:
             kind[i] = IDENTITY
         elif isinstance(node, ir.Scale):
             kind[i] = SCALE
@@ -153,7 +154,7 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             ring_off[i] = ring_total
             ring_total += (ring_depth[i] + 1) * out_size[i]
             early[i] = bool(steps.size and steps.min() >= 1)
-        elif isinstance(node, LINEAR_TYPES):
+        elif node.linear:
             kind[i] = CSR_OP
             csr = node_to_csr(node, shapes[name][0], shapes[name][1], prof.dt)
             csr_ptr_off[i] = sum(len(p) for p in indptr_parts) - 1
@@ -182,7 +183,8 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             refrac[o] = c.refrac_steps.ravel()
         else:
             raise InvalidInputError(f"node {name!r}: {node.type_name} is not supported by the simulator",
-                                    fix="report this; every IR node type should be")
+                                    fix="give its type an op here (NEURON_OPS for a neuron; docs/dev/adding-a-node.md), "
+                                        "or run it with neurokit.dynamics.run_reference")
     indptr = np.concatenate(indptr_parts).astype(np.int64)
     indices = _joined(idx_parts, np.dtype(np.int32))
     weights = _joined(w_parts, dtype)

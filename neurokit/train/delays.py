@@ -91,12 +91,12 @@ def to_ir_branches(layer: DelayedLinear, name: str, dt: float) -> tuple[dict[str
     """IR nodes for ``layer`` with rounded delays: per used lag ``k`` a ``Delay`` of ``k`` steps and
     a ``Linear`` of the weights with that lag (the bias, if any, in an ``Affine`` on lag 0's branch
     or a branch of its own). Returns ``(nodes, edges, entry, exits)``: feed ``entry`` (an identity
-    ``Flatten`` fan-out point) and connect every name in ``exits`` to the next node."""
+    ``Identity`` fan-out point) and connect every name in ``exits`` to the next node."""
     w = layer.linear.weight.detach().cpu().double().numpy()
     lags = layer.rounded_delays().cpu().numpy()
     n_in = layer.in_features
     entry = f"{name}_in"
-    nodes: dict[str, ir.Node] = {entry: ir.Flatten(input_shape=(n_in,), start_dim=0, end_dim=-1)}
+    nodes: dict[str, ir.Node] = {entry: ir.Identity(shape=(n_in,))}
     edges: list[tuple[str, str]] = []
     exits: list[str] = []
     bias = layer.linear.bias.detach().cpu().double().numpy() if layer.linear.bias is not None else None

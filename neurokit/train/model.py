@@ -160,7 +160,7 @@ def to_ir(model: SNNClassifier) -> ir.Graph:
 def from_ir(graph: ir.Graph, **overrides: object) -> SNNClassifier:
     """Rebuild an :class:`SNNClassifier` from a graph of the shape :func:`to_ir` writes."""
     g = graph.flatten()
-    order = [n for n in g.topological_order() if not isinstance(g.nodes[n], (ir.Input, ir.Output, ir.Flatten))]
+    order = [n for n in g.topological_order() if not (g.nodes[n].port or g.nodes[n].index_map)]
     kinds = [type(g.nodes[n]) for n in order]
     pattern_ok = (len(kinds) >= 2 and kinds[-1] is ir.LI and all(k in (ir.Affine, ir.Linear) for k in kinds[0:-1:2])
                   and all(k is ir.LIF for k in kinds[1:-1:2]))

@@ -160,7 +160,7 @@ class SpikingSequential(nn.Module):
             if isinstance(layer, DelayedLinear):
                 branch_nodes, branch_edges, entry, exits = to_ir_branches(layer, name, profile.dt)
                 nodes.update(branch_nodes)
-                nodes[name] = ir.Flatten(input_shape=(layer.out_features,), start_dim=0, end_dim=-1)  # the sum point
+                nodes[name] = ir.Identity(shape=(layer.out_features,))  # the sum point
                 edges += [(prev, entry), *branch_edges, *[(e, name) for e in exits]]
                 prev, shape = name, (layer.out_features,)
                 continue

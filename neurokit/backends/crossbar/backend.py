@@ -30,6 +30,7 @@ import numpy as np
 from neurokit import ir
 from neurokit.backends.base import (Artifact, BackendBase, LoweringFunction, Option, Problem, refuse_if_problems,
                                     unsupported_nodes)
+from neurokit.dynamics.neurons import STEP_FUNCTIONS
 from neurokit.dynamics.reference import run_reference
 from neurokit.errors import ConfigError
 from neurokit.sim.recording import Recording
@@ -42,7 +43,9 @@ from .mapping import (CONV, DENSE, DigitalPool, Periphery, TiledLayer, arrays_ne
 
 ON_ARRAYS = (*DENSE, *CONV)
 POOLS = (ir.SumPool2d, ir.AvgPool2d)
-PORTS = (ir.Input, ir.Output, ir.Flatten, ir.Scale, ir.Delay)
+PORTS = (ir.Input, ir.Output, *ir.node_types(index_map=True), ir.Scale, ir.Delay)
+#: the neurons the digital periphery runs: those the reference steps (:mod:`neurokit.dynamics.neurons`)
+REFERENCE_NEURONS = tuple(STEP_FUNCTIONS)
 
 #: lowering options (see :class:`~neurokit.backends.crossbar.mapping.Periphery` for the periphery's).
 OPTIONS: Mapping[str, Option] = MappingProxyType({
@@ -232,7 +235,7 @@ class CrossbarBackend(BackendBase):
     sweeps: Mapping[str, str] = field(default_factory=lambda: SWEEPS)
     lowering: Mapping[type, LoweringFunction] = field(default_factory=lambda: MappingProxyType({
         **dict.fromkeys(ON_ARRAYS, program_arrays), **dict.fromkeys(POOLS, digital_pool),
-        **dict.fromkeys((*ir.NEURON_TYPES, ir.Threshold), digital_neuron), **dict.fromkeys(PORTS, digital_routing)}))
+        **dict.fromkeys((*REFERENCE_NEURONS, ir.Threshold), digital_neuron), **dict.fromkeys(PORTS, digital_routing)}))
 
     def check(self, graph: ir.Graph) -> list[Problem]:
         """Node types without a lowering and per-synapse delays; the array count depends on the
@@ -271,7 +274,7 @@ class CrossbarBackend(BackendBase):
                 self.lowering[type(node)](ctx, name, node)
         ir.write(flat, out / "model.nir")
         neurons = sum(int(np.prod(ctx.shapes[n][1])) for n, node in flat.nodes.items()
-                      if isinstance(node, ir.NEURON_TYPES))
+                      if node.neuron)
         manifest = {"format": "neurokit-crossbar", "version": 2, "target": self.name, "device": device.name,
                     "seed": seed, "t_inference": t_inference, "periphery": dataclasses.asdict(periph),
                     "arrays": {"used": sum(r["tiles"] for r in ctx.report), "chip": arrays},

@@ -43,7 +43,7 @@ __all__ = ["Loihi2Backend", "LoihiBoard", "deploy_report", "quantize_graph", "qu
 def lower_port(name: str, node: ir.Node) -> dict[str, str]:
     """The lowering of the graph's ports: the Input becomes the ``RingBuffer`` the runner feeds
     (``{"input": name}``), the Output the layer whose Monitor is read (``{"output": name}``); a
-    Flatten is a reshape (Loihi layers are flat vectors), nothing to store."""
+    Flatten is a reshape (Loihi layers are flat vectors) and Identity a sum point: nothing to store."""
     if isinstance(node, ir.Input):
         return {"input": name}
     if isinstance(node, ir.Output):

@@ -76,11 +76,13 @@ from neurokit.dynamics.discretisation import delay_steps, is_exact, neuron_coeff
 MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d,
             ir.Scale)  # unrolled; a Scale is a diagonal weight matrix, folded into the adjacent weights
-SPIKING = (ir.LIF, ir.IF, ir.CubaLIF)
-READOUTS = (ir.LI, ir.I, ir.CubaLI)
-NEURONS = (*SPIKING, *READOUTS)
-CUBA = (ir.CubaLIF, ir.CubaLI)
-PORTS = (ir.Input, ir.Output, ir.Flatten)
+#: the neuron types Loihi 2 runs (:mod:`.quantize`); spiking ones as layers, the others as the readout
+NEURONS = (ir.LIF, ir.IF, ir.CubaLIF, ir.LI, ir.I, ir.CubaLI)
+SPIKING = tuple(t for t in NEURONS if t.spiking)
+READOUTS = tuple(t for t in NEURONS if not t.spiking)
+CUBA = tuple(t for t in NEURONS if t.current_based)
+#: the graph's ports and the index maps (Flatten, Identity: a reshape or a sum point, nothing stored)
+PORTS = (ir.Input, ir.Output, *ir.node_types(index_map=True))
 RECURRENT_SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear)
 
 
@@ -116,7 +118,7 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
                    ) -> dict[str, tuple[tuple[str, ...], tuple[str | None, ...], str]]:
     """``{neuron: (synapses, delays, sum point)}`` for neurons fed by parallel branches from one
     source ``E``: ``E -> [Delay_k ->] Linear_k -> neuron`` (what neurokit.train exports for learnable
-    delays, one branch per lag; ``SpikingSequential`` sums them in a Flatten before the neuron), or
+    delays, one branch per lag; ``SpikingSequential`` sums them in an Identity before the neuron, a Flatten in older files), or
     one delayed branch ``E -> Delay -> W -> neuron`` (spyx's one-step delay inside a net; a Delay in
     front of a chain of several weight nodes is :attr:`LayerPlan.chain_delay`). On Loihi they are one ``DelayDense``: the summed weights, each synapse with its
     branch's delay."""
@@ -125,10 +127,10 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
         preds = [p for p in g.predecessors(name) if p != rec.get(name)]
         single_delayed = len(preds) == 1 and len(g.predecessors(preds[0])) == 1 \
             and isinstance(g.nodes[g.predecessors(preds[0])[0]], ir.Delay)  # one branch: E -> Delay -> W -> neuron
-        if not isinstance(node, (*NEURONS, ir.Flatten)) or (len(preds) < 2 and not single_delayed):
+        if not (isinstance(node, NEURONS) or node.index_map) or (len(preds) < 2 and not single_delayed):
             continue
-        target = name  # the neuron; a Flatten sum point (SpikingSequential's export) passes on to it
-        while isinstance(g.nodes[target], ir.Flatten) and len(g.successors(target)) == 1:
+        target = name  # the neuron; a sum point (SpikingSequential's export: Identity, Flatten before) passes on to it
+        while g.nodes[target].index_map and len(g.successors(target)) == 1:
             target = g.successors(target)[0]
         if not isinstance(g.nodes[target], NEURONS):
             continue
@@ -169,7 +171,7 @@ def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict
         chains = []
         for p in preds:
             chain, q = [], p
-            while isinstance(g.nodes[q], (*SYNAPSES, ir.Flatten)) and len(g.predecessors(q)) == 1 \
+            while (isinstance(g.nodes[q], SYNAPSES) or g.nodes[q].index_map) and len(g.predecessors(q)) == 1 \
                     and len(g.successors(q)) == 1:
                 chain.insert(0, q)
                 q = g.predecessors(q)[0]
@@ -323,7 +325,8 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     on_skips = {n for paths in skips.values() for _, _, chain in paths for n in chain}
     lead_delays = {n for n, node in g.nodes.items() if isinstance(node, ir.Delay) and n not in in_branches
                    and len(g.predecessors(n)) == 1 and isinstance(g.nodes[g.predecessors(n)[0]], (ir.Input, *SPIKING))
-                   and len(g.successors(n)) == 1 and isinstance(g.nodes[g.successors(n)[0]], (*SYNAPSES, ir.Flatten))}
+                   and len(g.successors(n)) == 1
+                   and (isinstance(g.nodes[g.successors(n)[0]], SYNAPSES) or g.nodes[g.successors(n)[0]].index_map)}
     for name, node in g.nodes.items():
         if (name in in_branches or name in lead_delays) and isinstance(node, ir.Delay):
             continue
@@ -338,7 +341,7 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
         problems.append(Problem("<graph>", f"loops other than a layer's recurrent synapses onto itself: {sorted(loops)}",
                                 "use recurrence of the form LIF -> Linear -> same LIF, or run in neurokit.sim"))
     order = [n for n in g.topological_order()
-             if not isinstance(g.nodes[n], (ir.Input, ir.Flatten, ir.Output)) and n not in rec.values()]
+             if not (g.nodes[n].port or g.nodes[n].index_map) and n not in rec.values()]
     for name in g.topological_order():
         succ = [n for n in g.successors(name) if n not in rec.values() and n not in on_skips]
         pred = [n for n in g.predecessors(name) if n not in rec.values() and n not in on_skips]

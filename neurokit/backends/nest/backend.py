@@ -30,11 +30,11 @@ OPTIONS: Mapping[str, Option] = MappingProxyType({
 #: Node type -> the function the lowering calls for it: chain nodes become synapse lists
 #: (:func:`~neurokit.backends.spinnaker.check.node_csr`, multiplied along a chain, then NEST
 #: connection arrays), neurons NEST models and parameter arrays (:func:`~.lower.neuron_params`),
-#: the Input ``spike_generator`` nodes (:func:`~.lower.spike_sources`); Flatten and Output are
+#: the Input ``spike_generator`` nodes (:func:`~.lower.spike_sources`); index maps (Flatten, Identity) and Output are
 #: resolved by :func:`~neurokit.backends.spinnaker.check.structure`.
 LOWERING: Mapping[type, LoweringFunction] = MappingProxyType({
     **dict.fromkeys((*SYNAPSES, ir.Delay), node_csr), **dict.fromkeys(NEURONS, neuron_params),
-    ir.Input: spike_sources, ir.Flatten: structure, ir.Output: structure})
+    ir.Input: spike_sources, **dict.fromkeys(ir.node_types(index_map=True), structure), ir.Output: structure})
 
 
 @dataclass

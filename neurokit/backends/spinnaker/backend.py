@@ -45,10 +45,10 @@ FAULTS: Mapping[str, Option] = MappingProxyType({
 #: Node type -> the function the lowering calls for it: chain nodes become synapse lists
 #: (:func:`~.check.node_csr`, multiplied along a chain), neurons S16.15 registers
 #: (:func:`~.lower.chip_neuron`), the Input a spike source cut into vertices (:func:`~.mapping.partition`);
-#: Flatten (an index map) and Output (the recorded population) are resolved by :func:`~.check.structure`.
+#: index maps (Flatten, Identity) and Output (the recorded population) are resolved by :func:`~.check.structure`.
 LOWERING: Mapping[type, LoweringFunction] = MappingProxyType({
     **dict.fromkeys((*SYNAPSES, ir.Delay), node_csr), **dict.fromkeys(NEURONS, chip_neuron), ir.Input: partition,
-    ir.Flatten: structure, ir.Output: structure})
+    **dict.fromkeys(ir.node_types(index_map=True), structure), ir.Output: structure})
 
 
 @dataclass

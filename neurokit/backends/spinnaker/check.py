@@ -68,7 +68,7 @@ def structure(graph: ir.Graph) -> Structure:
     g = strip_output_stage(graph.flatten())
     problems = []
     for name, node in g.nodes.items():
-        if not isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Flatten, ir.Delay)):
+        if not (isinstance(node, (*SYNAPSES, *NEURONS, ir.Input, ir.Output, ir.Delay)) or node.index_map):
             problems.append(Problem(name, f"{node.type_name} has no SpiNNaker lowering in this version",
                                     "map Linear/Affine/SparseLinear/Conv/Pool/Scale/Delay into "
                                     "LIF/IF/LI/I/CubaLIF/CubaLI populations"))
@@ -103,13 +103,13 @@ def structure(graph: ir.Graph) -> Structure:
                 kind = g.nodes[node]
                 if isinstance(kind, (ir.Input, *NEURONS)):
                     break
-                if not isinstance(kind, (*SYNAPSES, ir.Delay, ir.Flatten)):
+                if not (isinstance(kind, (*SYNAPSES, ir.Delay)) or kind.index_map):
                     bad = f"input from {node!r} ({kind.type_name}) is not a projection"
                     break
                 if isinstance(kind, (*SYNAPSES, ir.Delay)):
                     chain.insert(0, node)
                 preds = g.predecessors(node)
-                if len(preds) > 1 and not chain and isinstance(kind, ir.Flatten):  # a sum of weighted inputs:
+                if len(preds) > 1 and not chain and kind.index_map:  # a sum of weighted inputs:
                     starts += [(q, max(loop_steps, int((q, node) in loops))) for q in preds]  # one projection each
                     bad = "summed"
                     break
@@ -137,14 +137,14 @@ def structure(graph: ir.Graph) -> Structure:
 
 
 def output_population(g: ir.Graph, out: str) -> str | None:
-    """The population an Output records, through ``Flatten`` index maps (``None``: anything else)."""
+    """The population an Output records, through index maps (Flatten, Identity; ``None``: anything else)."""
     node = out
     while True:
         preds = g.predecessors(node)
         if len(preds) != 1:
             return None
         node = preds[0]
-        if not isinstance(g.nodes[node], ir.Flatten):
+        if not g.nodes[node].index_map:
             return node if isinstance(g.nodes[node], (ir.Input, *NEURONS)) else None
 
 

@@ -15,8 +15,8 @@ from .. import nodes as N
 from .latency import delay_steps
 
 
-#: The node types :func:`node_to_csr` lowers.
-LINEAR_TYPES = (N.Linear, N.Affine, N.SparseLinear, N.Conv1d, N.Conv2d, N.SumPool2d, N.AvgPool2d)
+#: The built-in ``linear`` node types, all of which :func:`node_to_csr` lowers (code asks ``node.linear``).
+LINEAR_TYPES = N.node_types(linear=True)
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,6 @@ ENERGY_PJ = {"accumulate": E_AC_PJ, "multiply_accumulate": E_MAC_PJ}
 ENERGY_SOURCE = ("M. Horowitz, 'Computing's energy problem', ISSCC 2014 (45 nm, 32-bit float): "
                  "0.9 pJ per add (AC), 4.6 pJ per multiply-add (MAC)")
 
-#: Nodes that pass events on unchanged in the folded count.
-PASS_THROUGH = (N.Flatten, N.Delay)
 #: Nodes that cost operations by default: every linear node and the element-wise ``Scale``.
 OPERATION_TYPES: tuple[type[N.Node], ...] = (*LINEAR_TYPES, N.Scale)
 
@@ -173,7 +171,7 @@ def fan_out(graph: Graph, source: str, shapes: Mapping[str, tuple] | None = None
         blocks = []
         for s in g.successors(name):
             node = g.nodes[s]
-            if isinstance(node, PASS_THROUGH):
+            if node.index_map or isinstance(node, N.Delay):  # passes events on unchanged
                 sub = reach(s, after_linear)
             elif isinstance(node, rules.node_types):
                 m = connections(g, s, shapes)
@@ -203,7 +201,7 @@ def operation_sources(graph: Graph, rules: CountRules = FOLDED, recorded: Mappin
     ``recorded`` node, else every input of a counted node."""
     g = graph.flatten()
     if rules.fold:
-        return [n for n, node in g.nodes.items() if isinstance(node, (N.Input, *N.NEURON_TYPES)) or n in recorded]
+        return [n for n, node in g.nodes.items() if isinstance(node, N.Input) or node.neuron or n in recorded]
     return sorted({p for n, node in g.nodes.items() if isinstance(node, rules.node_types) for p in g.predecessors(n)})
 
 
@@ -222,12 +220,12 @@ def step_operations(graph: Graph, values: Mapping[str, np.ndarray], *, rules: Co
         if name in values:
             a = np.asarray(values[name], dtype=np.float64).reshape(steps, batch, size)
             ev = a if rules.events == "count" else (a != 0).astype(np.float64)
-        elif isinstance(g.nodes[name], N.NEURON_TYPES) and rules.graded_every_step:
+        elif g.nodes[name].neuron and rules.graded_every_step:
             ev = np.ones((steps, batch, size))
         else:
             raise InvalidInputError(f"no recorded values for {name!r}, whose outputs cost operations",
                                     fix=f"record {name!r}" + (" or count graded neurons every step"
-                                                              if isinstance(g.nodes[name], N.NEURON_TYPES) else ""))
+                                                              if g.nodes[name].neuron else ""))
         out[name] = ev @ fan_out(g, name, shapes, rules=rules)
     return out
 

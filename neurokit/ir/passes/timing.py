@@ -6,7 +6,6 @@ import numpy as np
 
 from ..graph import Graph
 from ..nodes import Delay
-from .csr import LINEAR_TYPES
 
 
 def delay_spikes_into_synapses(graph: Graph, steps: int = 1, *, into: frozenset[str] | None = None) -> Graph:
@@ -24,7 +23,7 @@ def delay_spikes_into_synapses(graph: Graph, steps: int = 1, *, into: frozenset[
     shapes = graph.infer_shapes()
     nodes, edges = dict(graph.nodes), []
     for a, b in graph.edges:
-        if (b in into) if into is not None else isinstance(graph.nodes[b], LINEAR_TYPES):
+        if (b in into) if into is not None else graph.nodes[b].linear:
             d = f"{b}_synapse_latency"
             nodes[d] = Delay(delay=np.full(shapes[b][0], steps * graph.profile.dt))
             edges += [(a, d), (d, b)]

@@ -12,12 +12,10 @@ from neurokit.ir.graph import Graph
 
 from .base import SCALAR_PARAMETERS_KEY
 
-NEURONS = (N.I, N.LI, N.IF, N.LIF, N.CubaLI, N.CubaLIF)
-
 
 def neurons(graph: Graph) -> list[N.Node]:
     """Every neuron node of ``graph``, subgraphs included."""
-    return [n for n in graph.flatten().nodes.values() if isinstance(n, NEURONS)]
+    return [n for n in graph.flatten().nodes.values() if n.neuron]
 
 
 def node_types(graph: Graph) -> set[type[N.Node]]:
