@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -51,16 +50,32 @@ def test_bad_input_shape_is_a_clear_error(tmp_path: Path, capsys) -> None:  # ty
     assert "the model takes (T, B, *(2, 4, 4))" in capsys.readouterr().err
 
 
-def test_second_process_starts_fast_from_the_jit_cache(tmp_path: Path) -> None:
-    """Kernels are compiled with cache=True: a new process simulates in under 2 s (retried once)."""
+#: Runs a model in a fresh process and prints the Numba on-disk cache hits and misses of every
+#: compiled neurokit function (``Dispatcher.stats``): a miss is a compilation.
+CACHE_PROBE = """
+import sys, numpy as np
+from numba.core.registry import CPUDispatcher
+from neurokit import ir, sim
+sim.simulate(ir.read(sys.argv[1]), np.ones((5, 1, 2, 4, 4)))
+kernels = {id(v): v for m in list(sys.modules.values()) if getattr(m, "__name__", "").startswith("neurokit.")
+           for v in vars(m).values() if isinstance(v, CPUDispatcher)}.values()
+print(sum(sum(k.stats.cache_hits.values()) for k in kernels), sum(sum(k.stats.cache_misses.values()) for k in kernels))
+"""
+
+
+def test_a_second_process_loads_the_kernels_from_the_jit_cache(tmp_path: Path) -> None:
+    """Kernels are compiled with cache=True: a new process compiles nothing (no cache miss) and loads
+    what it runs from the cache. How long start-up takes is measured in tools/bench/sim_startup.py."""
     _model(tmp_path / "m.nir")
-    code = ("import time, numpy as np; t=time.perf_counter(); from neurokit import ir, sim; "
-            f"g=ir.read({str(tmp_path / 'm.nir')!r}); sim.simulate(g, np.ones((5,1,2,4,4))); "
-            "print(time.perf_counter()-t)")
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # fills the cache if empty
-    best = min(float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
-               for _ in range(2))
-    assert best < 2.0, f"start-up with a warm cache took {best:.2f} s"
+
+    def probe() -> tuple[int, int]:
+        out = subprocess.run([sys.executable, "-c", CACHE_PROBE, str(tmp_path / "m.nir")], check=True,
+                             capture_output=True, text=True).stdout.split()
+        return int(out[0]), int(out[1])
+
+    probe()  # fills the cache if it is empty
+    hits, misses = probe()
+    assert misses == 0 and hits >= 1, f"second process: {hits} cache hits, {misses} compilations"
 
 
 def test_long_runs_show_a_progress_bar_with_identical_results(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
