@@ -16,7 +16,7 @@ from neurokit import ir
 from neurokit.dynamics.neurons import initial_state
 from neurokit.errors import InvalidInputError
 
-from .kernel_args import RecordBuffers, graph_arrays, new_state, rules
+from .kernel_args import RecordBuffers, new_state
 from .kernels import run_batch
 from .program import SPIKING_OPS, Program, compile_graph
 from .recording import Recording
@@ -74,7 +74,8 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     T = int(steps if steps is not None else T_in)
     g = program.graph
     record = set(record)
-    kinds = program.kind
+    arrays = program.arrays
+    kinds = arrays.kind
     spiking = [n for i, n in enumerate(program.names) if kinds[i] in SPIKING_OPS and ("spikes" in record or n in record)]
     neurons = [n for n in program.names if isinstance(g.nodes[n], ir.NEURON_TYPES)]
     traced = [n for n in neurons if "v" in record or n in record]
@@ -86,19 +87,19 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     c = 0
     for i, n in enumerate(program.names):
         if n in wanted:
-            o, m = program.out_off[i], program.out_size[i]
+            o, m = arrays.out_off[i], arrays.out_size[i]
             mask[o:o + m] = True
     for i, n in enumerate(program.names):
-        if mask[program.out_off[i]:program.out_off[i] + program.out_size[i]].any():
-            cols[n] = slice(c, c + int(program.out_size[i]))
-            c += int(program.out_size[i])
+        if mask[arrays.out_off[i]:arrays.out_off[i] + arrays.out_size[i]].any():
+            cols[n] = slice(c, c + int(arrays.out_size[i]))
+            c += int(arrays.out_size[i])
     dtype = program.dtype
     v0 = np.zeros((B, program.total_out), dtype)
     cur0 = np.zeros((B, program.total_out), dtype)
     for i, n in enumerate(program.names):
         node = g.nodes[n]
         if isinstance(node, ir.NEURON_TYPES):
-            o, m = program.out_off[i], program.out_size[i]
+            o, m = arrays.out_off[i], arrays.out_size[i]
             st = initial_state(node, (B,), "float32" if dtype == np.float32 else "float64")
             v0[:, o:o + m] = st.v.reshape(B, -1)
             for var, dest in (("v", v0), ("i", cur0)):
@@ -113,7 +114,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     rec_v = np.zeros((B, T, c) if with_traces else (B, 0, 0), dtype)
     rec_i = np.zeros((B, T, c) if with_traces else (B, 0, 0), dtype)
     buffers = RecordBuffers(np.nonzero(mask)[0].astype(np.int64), rec_out, rec_v, rec_i)
-    arrays, profile_rules, state = graph_arrays(program), rules(program), new_state(program, v0, cur0)
+    state = new_state(program, v0, cur0)
     n_out = program.total_out
     chunks = _chunks(T, B * n_out, progress, chunk_steps)
     bar = None
@@ -122,7 +123,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
 
         bar = progress_bar(total=T, desc="simulate", unit="step")
     for t_start, t_stop in chunks:
-        run_batch(x, t_start, t_stop, arrays, profile_rules, buffers, state)
+        run_batch(x, t_start, t_stop, arrays, program.rules, buffers, state)
         if bar is not None:
             bar.update(t_stop - t_start)
     if bar is not None:
@@ -136,7 +137,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
         if n in outputs:
             rec.outputs[n] = vals.copy()
         if n in spiking:
-            rec.spikes[n] = np.rint(vals).astype(np.int64) if program.multi_spike and n not in thresholds else vals > 0.5
+            rec.spikes[n] = np.rint(vals).astype(np.int64) if program.rules.multi_spike and n not in thresholds else vals > 0.5
         if n in others:
             rec.values[n] = vals.copy()
         if n in traced:
@@ -151,7 +152,7 @@ def _check_run_size(program: Program, B: int, T: int, recorded: int, traced: boo
     from neurokit.util.budget import check_bytes
 
     item = np.dtype(program.dtype).itemsize
-    depth = int(program.ring_depth.max(initial=0))
+    depth = int(program.arrays.ring_depth.max(initial=0))
     check_bytes(float(B) * program.total_ring * item,
                 f"the delay/latency ring buffers ({program.total_ring} values per sample; deepest {depth} steps, "
                 f"synapse_latency {program.graph.profile.synapse_latency})")

@@ -1,58 +1,60 @@
 """What the Numba kernels read and write, as named tuples: Numba passes a named tuple of arrays to
 nopython code as one struct, so each kernel takes a few named containers instead of ~50 positional
-arrays, and reads ``graph.kind[node]``, ``state.v[e]``.
+arrays, and reads ``g.kind[node]``, ``s.v[e]``.
 
-* :class:`GraphArrays` — the compiled graph (:class:`~neurokit.sim.program.Program`'s arrays, same
-  names; read-only);
+* :class:`GraphArrays` — the compiled graph (read-only), made by :func:`neurokit.sim.program.compile_graph`;
 * :class:`Rules` — the profile's rules the kernels branch on;
 * :class:`RecordBuffers` — which output elements are recorded, and where;
 * :class:`RunState` — what one step leaves for the next (membranes, refractory counts, ring buffers,
   spike lists, ...), carried across chunks of steps.
 
-The per-run containers hold one row per sample (first axis); the kernel of one sample takes the
-same container of that sample's rows (:func:`neurokit.sim.kernels.run_batch`).
+Sizes: ``n_nodes`` nodes; each node has an input slot ``in_off[i]:in_off[i] + in_size[i]`` of the
+per-sample input buffer and an output slot ``out_off[i]:out_off[i] + out_size[i]`` of the output
+buffer (``total_out`` elements). The per-run containers hold one row per sample (first axis); the
+kernel of one sample takes the same container of that sample's rows.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from .program import Program
+if TYPE_CHECKING:
+    from .program import Program
 
 
 class GraphArrays(NamedTuple):
-    """The compiled graph as the kernels read it; each field is the :class:`Program` field of that name."""
+    """The compiled graph as the kernels read it."""
 
-    order: np.ndarray
-    kind: np.ndarray
-    in_off: np.ndarray
-    in_size: np.ndarray
-    out_off: np.ndarray
-    out_size: np.ndarray
-    edge_ptr: np.ndarray
-    edge_src: np.ndarray
-    edge_prev: np.ndarray
-    csr_ptr_off: np.ndarray
-    indptr: np.ndarray
-    indices: np.ndarray
-    weights: np.ndarray
-    delays: np.ndarray
-    ring_off: np.ndarray
-    ring_depth: np.ndarray
-    bias: np.ndarray
-    has_bias: np.ndarray
-    scale_factors: np.ndarray
-    thresholds: np.ndarray
-    coef: np.ndarray
-    refractory_steps: np.ndarray
-    delay_steps: np.ndarray
-    output_at_step_start: np.ndarray
-    input_nodes: np.ndarray
-    loop_sources: np.ndarray
-    reads_spike_list: np.ndarray
-    uniform_parameters: np.ndarray
+    order: np.ndarray  # node indices in topological order (loop edges left out)
+    kind: np.ndarray  # per node: its op code (neurokit.sim.program: INPUT, CSR_OP, LIF, ...)
+    in_off: np.ndarray  # per node: offset of its input slot
+    in_size: np.ndarray  # per node: size of its input slot
+    out_off: np.ndarray  # per node: offset of its output slot
+    out_size: np.ndarray  # per node: size of its output slot
+    edge_ptr: np.ndarray  # (n_nodes + 1,): node i's incoming edges are edge_ptr[i]:edge_ptr[i + 1]
+    edge_src: np.ndarray  # per edge: its source node
+    edge_prev: np.ndarray  # per edge: a loop edge, which reads the source's output of the previous step
+    csr_ptr_off: np.ndarray  # per linear node: where its rows start in indptr
+    indptr: np.ndarray  # CSR row pointers of all linear nodes (rows = presynaptic inputs)
+    indices: np.ndarray  # int32 per synapse: the postsynaptic output element within its node
+    weights: np.ndarray  # per synapse: its weight
+    delays: np.ndarray  # int32 per synapse: delay + synapse_latency in steps (empty when no ring buffer)
+    ring_off: np.ndarray  # per node with a ring buffer (Delay, linear with delays/latency): its offset
+    ring_depth: np.ndarray  # per node: its deepest delay in steps (0: no ring buffer)
+    bias: np.ndarray  # per output element of a linear node: its bias
+    has_bias: np.ndarray  # per node: whether it has a bias
+    scale_factors: np.ndarray  # per output element of a Scale node: its factor
+    thresholds: np.ndarray  # per output element of a Threshold node: its threshold
+    coef: np.ndarray  # (N_COEF, total_out): neuron coefficients, rows C_* of neurokit.sim.program
+    refractory_steps: np.ndarray  # per output element of a neuron: steps it stays refractory after a spike
+    delay_steps: np.ndarray  # per output element of a Delay node: its delay in steps
+    output_at_step_start: np.ndarray  # per node: a Delay of >= 1 step, whose output is read before any node runs
+    input_nodes: np.ndarray  # the Input nodes, in the column order of the kernel's input array
+    loop_sources: np.ndarray  # the nodes read by a loop edge (their previous step's output is kept)
+    reads_spike_list: np.ndarray  # per node: a linear node that reads its one spiking source's spike list
+    uniform_parameters: np.ndarray  # per node: all its neurons share every coefficient and refractory count
 
 
 class Rules(NamedTuple):
@@ -93,23 +95,13 @@ class RunState(NamedTuple):
     prev_spike_count: np.ndarray  # spike_count of last step
 
 
-def graph_arrays(program: Program) -> GraphArrays:
-    """``program``'s arrays, by name."""
-    return GraphArrays(*(getattr(program, name) for name in GraphArrays._fields))
-
-
-def rules(program: Program) -> Rules:
-    """``program``'s profile rules (plain Python scalars: one compiled kernel for all programs)."""
-    return Rules(bool(program.integration_exact), int(program.reset_mode), bool(program.rule_ge),
-                 bool(program.next_step), bool(program.multi_spike), float(program.v_min))
-
-
 def new_state(program: Program, v: np.ndarray, current: np.ndarray) -> RunState:
-    """The state before the first step of ``B`` samples from membranes and currents ``(B, total_out)``."""
+    """The state of ``program`` before the first step, from membranes and currents ``(B, total_out)``."""
     B, n_out, n_nodes, dtype = v.shape[0], program.total_out, len(program.names), program.dtype
+    total_in, total_ring = program.total_in, program.total_ring
     return RunState(v=v, current=current, refractory=np.zeros((B, n_out), np.int64),
-                    pending=np.zeros((B, n_out), dtype), input_sum=np.zeros((B, program.total_in), dtype),
+                    pending=np.zeros((B, n_out), dtype), input_sum=np.zeros((B, total_in), dtype),
                     out=np.zeros((B, n_out), dtype), prev_out=np.zeros((B, n_out), dtype),
-                    ring=np.zeros((B, program.total_ring), dtype), spike_list=np.zeros((B, n_out), np.int64),
+                    ring=np.zeros((B, total_ring), dtype), spike_list=np.zeros((B, n_out), np.int64),
                     spike_count=np.zeros((B, n_nodes), np.int64), prev_spike_list=np.zeros((B, n_out), np.int64),
                     prev_spike_count=np.zeros((B, n_nodes), np.int64))

@@ -15,6 +15,12 @@ from .program import C_A_MEM, C_A_SYN, C_COUPLING, C_DT_R, C_GAIN_MEM, C_GAIN_SY
 
 
 @njit(cache=True, inline="always")
+def _membrane_rows(coef, o0, n):
+    """One node's membrane coefficients: ``v_leak``, ``r``, ``a_mem``, ``gain_mem`` (views)."""
+    return coef[C_VLEAK, o0:o0 + n], coef[C_R, o0:o0 + n], coef[C_A_MEM, o0:o0 + n], coef[C_GAIN_MEM, o0:o0 + n]
+
+
+@njit(cache=True, inline="always")
 def _leaky_loop(o0, n, buf, b0, coef, exact, v, refrac, out, uniform, spiking):
     r"""Leaky membranes, exact :math:`v \leftarrow a v + b (v_{leak} + r x)` or Euler
     :math:`v \leftarrow v + k ((v_{leak} + r x) - v)`; ``spiking`` (LIF, a constant after inlining)
@@ -44,10 +50,7 @@ def _leaky_loop(o0, n, buf, b0, coef, exact, v, refrac, out, uniform, spiking):
                 if not spiking:
                     oo[e] = vv[e]
         return
-    leak_a = coef[C_VLEAK, o0:o0 + n]
-    r_a = coef[C_R, o0:o0 + n]
-    a_mem = coef[C_A_MEM, o0:o0 + n]
-    k_mem = coef[C_GAIN_MEM, o0:o0 + n]
+    leak_a, r_a, a_mem, k_mem = _membrane_rows(coef, o0, n)
     if exact:
         for e in range(n):
             if not spiking or rr[e] <= 1:
@@ -103,10 +106,7 @@ def lif_integrate_count(o0, n, buf, b0, buf2, b2, two, coef, exact, v, refrac, o
                 rr[e] = r - 1 if r > 1 else 0
                 oo[e] = zero
         return
-    leak_a = coef[C_VLEAK, o0:o0 + n]
-    r_a = coef[C_R, o0:o0 + n]
-    a_mem = coef[C_A_MEM, o0:o0 + n]
-    k_mem = coef[C_GAIN_MEM, o0:o0 + n]
+    leak_a, r_a, a_mem, k_mem = _membrane_rows(coef, o0, n)
     for e in range(n):
         r = rr[e]
         xe = x[e] + x2[e] if two else x[e]
@@ -120,36 +120,52 @@ def lif_integrate_count(o0, n, buf, b0, buf2, b2, two, coef, exact, v, refrac, o
 
 
 @njit(cache=True, inline="always")
-def _spike_loop(o0, n, v, refrac, coef, refractory_steps, reset_mode, rule_ge, out, spk, one, zero, uniform, counted):
-    vv = v[o0:o0 + n]
-    rr = refrac[o0:o0 + n]
-    vth = coef[C_VTH, o0:o0 + n]
-    vres = coef[C_VRESET, o0:o0 + n]
-    steps = refractory_steps[o0:o0 + n]
-    oo = out[o0:o0 + n]
-    sp = spk[o0:o0 + n]
-    # three passes: count down refractoriness and clear the outputs (vectorised; done by the
-    # integration loop when ``counted``), find the spiking neurons (a compare and a rarely taken
-    # branch), then reset only those
-    if not counted:
-        for e in range(n):
-            r = rr[e] - 1
-            rr[e] = r if r > 0 else 0
-            oo[e] = zero
+def _spike_views(o0, n, v, refrac, coef, refractory_steps, out, spk):
+    """One node's slices of what the spike stage reads and writes: membranes, refractory counts,
+    thresholds, reset values, refractory steps, outputs, spike list."""
+    return (v[o0:o0 + n], refrac[o0:o0 + n], coef[C_VTH, o0:o0 + n], coef[C_VRESET, o0:o0 + n],
+            refractory_steps[o0:o0 + n], out[o0:o0 + n], spk[o0:o0 + n])
+
+
+@njit(cache=True, inline="always")
+def _count_down(rr, oo, zero):
+    """Refractory counts step down (not below 0); outputs are cleared."""
+    for e in range(rr.shape[0]):
+        r = rr[e] - 1
+        rr[e] = r if r > 0 else 0
+        oo[e] = zero
+
+
+@njit(cache=True, inline="always")
+def _list_spiking(vv, rr, vth, sp, rule_ge, uniform):
+    r"""Writes to ``sp`` the neurons with :math:`v \ge v_{th}` (``rule_ge``) or :math:`v > v_{th}`
+    that are not refractory, ascending (a compare and a rarely taken branch); returns how many.
+    ``uniform``: one threshold for all."""
     cnt = 0
     if uniform:
-        th = vth[0] if n > 0 else zero
-        for e in range(n):
+        th = vth[0] if vth.shape[0] > 0 else vv.dtype.type(0.0)
+        for e in range(vv.shape[0]):
             above = vv[e] >= th if rule_ge else vv[e] > th
             if above and rr[e] == 0:
                 sp[cnt] = e
                 cnt += 1
     else:
-        for e in range(n):
+        for e in range(vv.shape[0]):
             above = vv[e] >= vth[e] if rule_ge else vv[e] > vth[e]
             if above and rr[e] == 0:
                 sp[cnt] = e
                 cnt += 1
+    return cnt
+
+
+@njit(cache=True, inline="always")
+def _spike_loop(o0, n, v, refrac, coef, refractory_steps, reset_mode, rule_ge, out, spk, one, zero, uniform, counted):
+    vv, rr, vth, vres, steps, oo, sp = _spike_views(o0, n, v, refrac, coef, refractory_steps, out, spk)
+    # three passes: count down refractoriness and clear the outputs (vectorised; done by the
+    # integration loop when ``counted``), find the spiking neurons, then reset only those
+    if not counted:
+        _count_down(rr, oo, zero)
+    cnt = _list_spiking(vv, rr, vth, sp, rule_ge, uniform)
     for q in range(cnt):
         e = sp[q]
         if reset_mode == 0:
@@ -198,26 +214,14 @@ def spike_stage_options(o0, n, v, refrac, pend, coef, refractory_steps, reset_mo
     (:mod:`neurokit.dynamics.neurons`, steps 4-7): subtract the pending :math:`z_{t-1} d` after the
     leak (next_step, subtract); the output is 1 or the count :math:`\lfloor (v - v_{reset})/d \rfloor`;
     same_step resets now, next_step keeps the un-reset membrane and stores the output as pending."""
-    vv = v[o0:o0 + n]
-    rr = refrac[o0:o0 + n]
+    vv, rr, vth, vres, steps, oo, sp = _spike_views(o0, n, v, refrac, coef, refractory_steps, out, spk)
     pp = pend[o0:o0 + n]
-    vth = coef[C_VTH, o0:o0 + n]
-    vres = coef[C_VRESET, o0:o0 + n]
-    steps = refractory_steps[o0:o0 + n]
-    oo = out[o0:o0 + n]
-    sp = spk[o0:o0 + n]
-    for e in range(n):
-        r = rr[e] - 1
-        rr[e] = r if r > 0 else 0
-        oo[e] = zero
-        if next_step and reset_mode == 1 and pp[e] != zero:
-            vv[e] = vv[e] - pp[e] * (vth[e] - vres[e])
-    cnt = 0
-    for e in range(n):
-        above = vv[e] >= vth[e] if rule_ge else vv[e] > vth[e]
-        if above and rr[e] == 0:
-            sp[cnt] = e
-            cnt += 1
+    _count_down(rr, oo, zero)
+    if next_step and reset_mode == 1:
+        for e in range(n):
+            if pp[e] != zero:
+                vv[e] = vv[e] - pp[e] * (vth[e] - vres[e])
+    cnt = _list_spiking(vv, rr, vth, sp, rule_ge, False)
     for q in range(cnt):
         e = sp[q]
         z = np.floor((vv[e] - vres[e]) / (vth[e] - vres[e])) if multi else one
@@ -274,13 +278,10 @@ def cuba_integrate(o0, n, buf, b0, coef, exact, v, cur, refrac, out, spiking):
     rr = refrac[o0:o0 + n]
     oo = out[o0:o0 + n]
     w_in = coef[C_WIN, o0:o0 + n]
-    leak = coef[C_VLEAK, o0:o0 + n]
-    r_in = coef[C_R, o0:o0 + n]
+    leak, r_in, a_mem, k_mem = _membrane_rows(coef, o0, n)
     a_syn = coef[C_A_SYN, o0:o0 + n]
     b_syn = coef[C_GAIN_SYN, o0:o0 + n]
     k_syn = coef[C_GAIN_SYN, o0:o0 + n]
-    a_mem = coef[C_A_MEM, o0:o0 + n]
-    k_mem = coef[C_GAIN_MEM, o0:o0 + n]
     coupling = coef[C_COUPLING, o0:o0 + n]
     for e in range(n):
         i_old = ii[e]

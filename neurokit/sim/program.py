@@ -17,6 +17,8 @@ from neurokit.dynamics.discretisation import is_exact, neuron_coefficients
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes import node_to_csr
 
+from .kernel_args import GraphArrays, Rules
+
 # op codes
 INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
 LIF, IF, LI, INTEG, CUBA_LI, CUBA_LIF = 10, 11, 12, 13, 14, 15
@@ -33,45 +35,13 @@ COEF_FIELDS = ("a_mem", "gain_mem", "v_leak", "r", "v_threshold", "v_reset", "a_
 
 @dataclass
 class Program:
-    """A compiled graph (see the module docstring). Arrays only; the graph stays attached."""
+    """A compiled graph (see the module docstring): the kernels' arrays and rules; the graph stays attached."""
 
     graph: ir.Graph
     names: list[str]
     dtype: np.dtype
-    order: np.ndarray
-    kind: np.ndarray
-    in_off: np.ndarray
-    in_size: np.ndarray
-    out_off: np.ndarray
-    out_size: np.ndarray
-    edge_ptr: np.ndarray
-    edge_src: np.ndarray
-    edge_prev: np.ndarray
-    csr_ptr_off: np.ndarray
-    indptr: np.ndarray
-    indices: np.ndarray
-    weights: np.ndarray
-    delays: np.ndarray
-    ring_off: np.ndarray
-    ring_depth: np.ndarray
-    bias: np.ndarray
-    has_bias: np.ndarray
-    scale_factors: np.ndarray  # per output element of a Scale node: its factor
-    thresholds: np.ndarray  # per output element of a Threshold node: its threshold
-    coef: np.ndarray  # neuron coefficients (N_COEF, total_out), rows C_*
-    refractory_steps: np.ndarray  # per output element of a neuron: steps it stays refractory after a spike
-    delay_steps: np.ndarray  # per output element of a Delay node: its delay in steps
-    output_at_step_start: np.ndarray  # per node: a Delay of >= 1 step, whose output is read before anything else runs
-    input_nodes: np.ndarray  # the Input nodes, in the column order of the kernel's input array
-    loop_sources: np.ndarray  # nodes read by a loop edge (their previous step's output is kept)
-    reads_spike_list: np.ndarray  # per node: see spike_list_plan
-    uniform_parameters: np.ndarray  # per node: see uniform_nodes
-    integration_exact: bool
-    reset_mode: int
-    rule_ge: bool
-    next_step: bool  # reset_timing == "next_step"
-    multi_spike: bool
-    v_min: float  # -inf: no floor
+    arrays: GraphArrays
+    rules: Rules
     total_in: int
     total_out: int
     total_ring: int
@@ -87,7 +57,8 @@ class Program:
     @property
     def synapse_bytes(self) -> int:
         """Bytes held for synapses (indices, weights, delays, row pointers)."""
-        return int(self.indices.nbytes + self.weights.nbytes + self.delays.nbytes + self.indptr.nbytes)
+        a = self.arrays
+        return int(a.indices.nbytes + a.weights.nbytes + a.delays.nbytes + a.indptr.nbytes)
 
 
 def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program:
@@ -200,22 +171,21 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
     else:  # per-synapse delays are read only by ops with a ring buffer; without any, none are stored
         delays = np.zeros(0, np.int32)
     edge_src, edge_prev = np.array(srcs, np.int64), np.array(prevs, np.bool_)
-    program = Program(
-        graph=g, names=names, dtype=dtype, order=np.array([idx[k] for k in order_names], np.int64), kind=kind,
-        in_off=in_off, in_size=in_size, out_off=out_off, out_size=out_size, edge_ptr=edge_ptr,
-        edge_src=edge_src, edge_prev=edge_prev, csr_ptr_off=csr_ptr_off,
-        indptr=indptr, indices=indices, weights=weights, delays=delays, ring_off=ring_off, ring_depth=ring_depth,
-        bias=bias, has_bias=has_bias, scale_factors=scale_factors, thresholds=thresholds, coef=coef,
-        refractory_steps=refrac, delay_steps=delay_steps, output_at_step_start=output_at_step_start,
+    arrays = GraphArrays(
+        order=np.array([idx[k] for k in order_names], np.int64), kind=kind, in_off=in_off, in_size=in_size,
+        out_off=out_off, out_size=out_size, edge_ptr=edge_ptr, edge_src=edge_src, edge_prev=edge_prev,
+        csr_ptr_off=csr_ptr_off, indptr=indptr, indices=indices, weights=weights, delays=delays, ring_off=ring_off,
+        ring_depth=ring_depth, bias=bias, has_bias=has_bias, scale_factors=scale_factors, thresholds=thresholds,
+        coef=coef, refractory_steps=refrac, delay_steps=delay_steps, output_at_step_start=output_at_step_start,
         input_nodes=np.array([i for i, k in enumerate(names) if isinstance(g.nodes[k], ir.Input)], np.int64),
         loop_sources=np.unique(edge_src[edge_prev]).astype(np.int64),
-        reads_spike_list=np.zeros(n, np.bool_), uniform_parameters=np.zeros(n, np.bool_),
-        integration_exact=is_exact(prof.integration), reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset],
-        rule_ge=prof.spike_rule == ">=", next_step=prof.reset_timing == "next_step", multi_spike=prof.multi_spike,
-        v_min=prof.v_min, total_in=int(in_size.sum()), total_out=total_out, total_ring=int(ring_total),
-        shapes={k: shapes[k] for k in names})
-    program.reads_spike_list = spike_list_plan(program)
-    program.uniform_parameters = uniform_nodes(program)
+        reads_spike_list=np.zeros(n, np.bool_), uniform_parameters=np.zeros(n, np.bool_))
+    arrays = arrays._replace(reads_spike_list=spike_list_plan(arrays), uniform_parameters=uniform_nodes(arrays))
+    rules = Rules(integration_exact=bool(is_exact(prof.integration)),
+                  reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset], rule_ge=prof.spike_rule == ">=",
+                  next_step=prof.reset_timing == "next_step", multi_spike=bool(prof.multi_spike), v_min=float(prof.v_min))
+    program = Program(graph=g, names=names, dtype=dtype, arrays=arrays, rules=rules, total_in=int(in_size.sum()),
+                      total_out=total_out, total_ring=int(ring_total), shapes={k: shapes[k] for k in names})
     return program
 
 
@@ -228,28 +198,28 @@ def _joined(parts: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype)
 
 
-def spike_list_plan(program: Program) -> np.ndarray:
+def spike_list_plan(arrays: GraphArrays) -> np.ndarray:
     """Per node: whether it is a linear op whose only input is a spiking node; such an op reads that
     node's spike list, so its cost per step is its synaptic events, not its input size (under
     ``multi_spike`` each listed row pushes its spike count)."""
-    n = len(program.names)
-    reads = np.zeros(n, np.bool_)
-    for i in range(n):
-        lo, hi = program.edge_ptr[i], program.edge_ptr[i + 1]
-        reads[i] = (program.kind[i] == CSR_OP and hi - lo == 1 and program.kind[program.edge_src[lo]] in SPIKING_OPS)
+    a = arrays
+    reads = np.zeros(len(a.kind), np.bool_)
+    for i in range(len(a.kind)):
+        lo, hi = a.edge_ptr[i], a.edge_ptr[i + 1]
+        reads[i] = a.kind[i] == CSR_OP and hi - lo == 1 and a.kind[a.edge_src[lo]] in SPIKING_OPS
     return reads
 
 
-def uniform_nodes(program: Program) -> np.ndarray:
+def uniform_nodes(arrays: GraphArrays) -> np.ndarray:
     """Per node: whether all its elements share every neuron coefficient and refractory count (the
     kernels then use scalars instead of per-neuron arrays)."""
-    n = len(program.names)
-    out = np.zeros(n, np.bool_)
-    for i in range(n):
-        o, m = program.out_off[i], program.out_size[i]
-        if m == 0 or program.kind[i] < LIF:
+    a = arrays
+    out = np.zeros(len(a.kind), np.bool_)
+    for i in range(len(a.kind)):
+        o, m = a.out_off[i], a.out_size[i]
+        if m == 0 or a.kind[i] < LIF:
             continue
-        block = program.coef[:, o:o + m]
-        steps = program.refractory_steps[o:o + m]
+        block = a.coef[:, o:o + m]
+        steps = a.refractory_steps[o:o + m]
         out[i] = bool(np.all(block == block[:, :1]) and np.all(steps == steps[0]))
     return out
