@@ -3,7 +3,9 @@
 Each node gets an op code, an input slot and an output slot in flat per-sample buffers; linear
 nodes become CSR rows by presynaptic input (:mod:`neurokit.ir.passes.csr`); neuron parameters
 become per-neuron coefficient rows taken from :mod:`neurokit.dynamics.discretisation` (the same
-numbers the reference uses), rounded once to the run's dtype.
+numbers the reference uses), rounded once to the run's dtype. The arrays are a
+:class:`~neurokit.sim.kernel_args.GraphArrays` (each field described there), the profile's rules a
+:class:`~neurokit.sim.kernel_args.Rules`: what the kernels take.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ LIF, IF, LI, INTEG, CUBA_LI, CUBA_LIF = 10, 11, 12, 13, 14, 15
 SPIKING_OPS = (LIF, IF, CUBA_LIF, THRESHOLD)
 NEURON_OPS = {ir.LIF: LIF, ir.IF: IF, ir.LI: LI, ir.I: INTEG, ir.CubaLI: CUBA_LI, ir.CubaLIF: CUBA_LIF}
 LINEAR_TYPES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d)
-# neuron coefficient rows of Program.coef
+# neuron coefficient rows of GraphArrays.coef
 (C_A_MEM, C_GAIN_MEM, C_VLEAK, C_R, C_VTH, C_VRESET, C_A_SYN, C_GAIN_SYN, C_WIN, C_COUPLING, C_DT_R,
  N_COEF) = range(12)
-#: which NeuronCoefficients field fills each row of Program.coef
+#: which NeuronCoefficients field fills each row of GraphArrays.coef
 COEF_FIELDS = ("a_mem", "gain_mem", "v_leak", "r", "v_threshold", "v_reset", "a_syn", "gain_syn", "w_in", "coupling",
                "dt_r")
 
