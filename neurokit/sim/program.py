@@ -3,7 +3,9 @@
 Each node gets an op code, an input slot and an output slot in flat per-sample buffers; linear
 nodes become CSR rows by presynaptic input (:mod:`neurokit.ir.passes.csr`); neuron parameters
 become per-neuron coefficient rows taken from :mod:`neurokit.dynamics.discretisation` (the same
-numbers the reference uses), rounded once to the run's dtype.
+numbers the reference uses), rounded once to the run's dtype. The arrays are a
+:class:`~neurokit.sim.kernel_args.GraphArrays` (each field described there), the profile's rules a
+:class:`~neurokit.sim.kernel_args.Rules`: what the kernels take.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from neurokit.dynamics.discretisation import is_exact, neuron_coefficients
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes import node_to_csr
 
+from .kernel_args import GraphArrays, Rules
+
 # op codes
 INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
 LIF, IF, LI, INTEG, CUBA_LI, CUBA_LIF = 10, 11, 12, 13, 14, 15
@@ -24,49 +28,23 @@ LIF, IF, LI, INTEG, CUBA_LI, CUBA_LIF = 10, 11, 12, 13, 14, 15
 NEURON_OPS = {ir.LIF: LIF, ir.IF: IF, ir.LI: LI, ir.I: INTEG, ir.CubaLI: CUBA_LI, ir.CubaLIF: CUBA_LIF}
 #: ops whose output is spikes (read as a spike list by the next linear op)
 SPIKING_OPS = (*(op for node_type, op in NEURON_OPS.items() if node_type.spiking), THRESHOLD)
-# neuron coefficient rows of Program.coef
+# neuron coefficient rows of GraphArrays.coef
 (C_A_MEM, C_GAIN_MEM, C_VLEAK, C_R, C_VTH, C_VRESET, C_A_SYN, C_GAIN_SYN, C_WIN, C_COUPLING, C_DT_R,
  N_COEF) = range(12)
-#: which NeuronCoefficients field fills each row of Program.coef
+#: which NeuronCoefficients field fills each row of GraphArrays.coef
 COEF_FIELDS = ("a_mem", "gain_mem", "v_leak", "r", "v_threshold", "v_reset", "a_syn", "gain_syn", "w_in", "coupling",
                "dt_r")
 
 
 @dataclass
 class Program:
-    """A compiled graph (see the module docstring). Arrays only; the graph stays attached."""
+    """A compiled graph (see the module docstring): the kernels' arrays and rules; the graph stays attached."""
 
     graph: ir.Graph
     names: list[str]
     dtype: np.dtype
-    order: np.ndarray
-    kind: np.ndarray
-    in_off: np.ndarray
-    in_size: np.ndarray
-    out_off: np.ndarray
-    out_size: np.ndarray
-    edge_ptr: np.ndarray
-    edge_src: np.ndarray
-    edge_prev: np.ndarray
-    csr_ptr_off: np.ndarray
-    indptr: np.ndarray
-    indices: np.ndarray
-    weights: np.ndarray
-    delays: np.ndarray
-    ring_off: np.ndarray
-    ring_depth: np.ndarray
-    bias: np.ndarray
-    has_bias: np.ndarray
-    elem: np.ndarray
-    coef: np.ndarray
-    elem_steps: np.ndarray  # per output element: refractory steps (neurons) or delay steps (Delay)
-    early: np.ndarray
-    integration_exact: bool
-    reset_mode: int
-    rule_ge: bool
-    next_step: bool  # reset_timing == "next_step"
-    multi_spike: bool
-    v_min: float  # -inf: no floor
+    arrays: GraphArrays
+    rules: Rules
     total_in: int
     total_out: int
     total_ring: int
@@ -82,7 +60,8 @@ class Program:
     @property
     def synapse_bytes(self) -> int:
         """Bytes held for synapses (indices, weights, delays, row pointers)."""
-        return int(self.indices.nbytes + self.weights.nbytes + self.delays.nbytes + self.indptr.nbytes)
+        a = self.arrays
+        return int(a.indices.nbytes + a.weights.nbytes + a.delays.nbytes + a.indptr.nbytes)
 
 
 def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program:
@@ -122,14 +101,15 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
     ring_depth = np.zeros(n, np.int64)
     has_bias = np.zeros(n, np.bool_)
     bias = np.zeros(total_out, dtype)
-    elem = np.zeros(total_out, dtype)  # Scale factors / Threshold thresholds
+    scale_factors = np.zeros(total_out, dtype)
+    thresholds = np.zeros(total_out, dtype)
     coef = np.zeros((N_COEF, total_out), dtype)
     refrac = np.zeros(total_out, np.int64)
     indptr_parts, idx_parts, w_parts, d_parts = [np.zeros(1, np.int64)], [], [], []
     delay_steps = np.zeros(total_out, np.int64)
     n_syn = 0
     ring_total = 0
-    early = np.zeros(n, np.bool_)
+    output_at_step_start = np.zeros(n, np.bool_)
     lat = prof.synapse_latency
     for i, name in enumerate(names):
         node = g.nodes[name]
@@ -142,10 +122,10 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             kind[i] = IDENTITY
         elif isinstance(node, ir.Scale):
             kind[i] = SCALE
-            elem[o] = np.asarray(node.scale, dtype).ravel()
+            scale_factors[o] = np.asarray(node.scale, dtype).ravel()
         elif isinstance(node, ir.Threshold):
             kind[i] = THRESHOLD
-            elem[o] = np.asarray(node.threshold, dtype).ravel()
+            thresholds[o] = np.asarray(node.threshold, dtype).ravel()
         elif isinstance(node, ir.Delay):
             kind[i] = DELAY
             steps = g.delay_steps(node).ravel()
@@ -153,7 +133,7 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             ring_depth[i] = int(steps.max(initial=0)) + 1
             ring_off[i] = ring_total
             ring_total += (ring_depth[i] + 1) * out_size[i]
-            early[i] = bool(steps.size and steps.min() >= 1)
+            output_at_step_start[i] = bool(steps.size and steps.min() >= 1)
         elif node.linear:
             kind[i] = CSR_OP
             csr = node_to_csr(node, shapes[name][0], shapes[name][1], prof.dt)
@@ -194,16 +174,22 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
                           for d, ix in zip(d_parts, idx_parts)], np.dtype(np.int32))
     else:  # per-synapse delays are read only by ops with a ring buffer; without any, none are stored
         delays = np.zeros(0, np.int32)
-    program = Program(
-        graph=g, names=names, dtype=dtype, order=np.array([idx[k] for k in order_names], np.int64), kind=kind,
-        in_off=in_off, in_size=in_size, out_off=out_off, out_size=out_size, edge_ptr=edge_ptr,
-        edge_src=np.array(srcs, np.int64), edge_prev=np.array(prevs, np.bool_), csr_ptr_off=csr_ptr_off,
-        indptr=indptr, indices=indices, weights=weights, delays=delays, ring_off=ring_off, ring_depth=ring_depth,
-        bias=bias, has_bias=has_bias, elem=elem, coef=coef, elem_steps=np.where(np.repeat(kind, out_size) == DELAY, delay_steps, refrac),
-        early=early, integration_exact=is_exact(prof.integration),
-        reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset], rule_ge=prof.spike_rule == ">=",
-        next_step=prof.reset_timing == "next_step", multi_spike=prof.multi_spike, v_min=prof.v_min, total_in=int(in_size.sum()), total_out=total_out, total_ring=int(ring_total),
-        shapes={k: shapes[k] for k in names})
+    edge_src, edge_prev = np.array(srcs, np.int64), np.array(prevs, np.bool_)
+    arrays = GraphArrays(
+        order=np.array([idx[k] for k in order_names], np.int64), kind=kind, in_off=in_off, in_size=in_size,
+        out_off=out_off, out_size=out_size, edge_ptr=edge_ptr, edge_src=edge_src, edge_prev=edge_prev,
+        csr_ptr_off=csr_ptr_off, indptr=indptr, indices=indices, weights=weights, delays=delays, ring_off=ring_off,
+        ring_depth=ring_depth, bias=bias, has_bias=has_bias, scale_factors=scale_factors, thresholds=thresholds,
+        coef=coef, refractory_steps=refrac, delay_steps=delay_steps, output_at_step_start=output_at_step_start,
+        input_nodes=np.array([i for i, k in enumerate(names) if isinstance(g.nodes[k], ir.Input)], np.int64),
+        loop_sources=np.unique(edge_src[edge_prev]).astype(np.int64),
+        reads_spike_list=np.zeros(n, np.bool_), uniform_parameters=np.zeros(n, np.bool_))
+    arrays = arrays._replace(reads_spike_list=spike_list_plan(arrays), uniform_parameters=uniform_nodes(arrays))
+    rules = Rules(integration_exact=bool(is_exact(prof.integration)),
+                  reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset], rule_ge=prof.spike_rule == ">=",
+                  next_step=prof.reset_timing == "next_step", multi_spike=bool(prof.multi_spike), v_min=float(prof.v_min))
+    program = Program(graph=g, names=names, dtype=dtype, arrays=arrays, rules=rules, total_in=int(in_size.sum()),
+                      total_out=total_out, total_ring=int(ring_total), shapes={k: shapes[k] for k in names})
     return program
 
 
@@ -216,29 +202,28 @@ def _joined(parts: list[np.ndarray], dtype: np.dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype)
 
 
-def spike_list_plan(program: Program) -> np.ndarray:
+def spike_list_plan(arrays: GraphArrays) -> np.ndarray:
     """Per node: whether it is a linear op whose only input is a spiking node; such an op reads that
     node's spike list, so its cost per step is its synaptic events, not its input size (under
     ``multi_spike`` each listed row pushes its spike count)."""
-    n = len(program.names)
-    csr_spk = np.zeros(n, np.bool_)
-    for i in range(n):
-        lo, hi = program.edge_ptr[i], program.edge_ptr[i + 1]
-        csr_spk[i] = (program.kind[i] == CSR_OP and hi - lo == 1
-                      and program.kind[program.edge_src[lo]] in SPIKING_OPS)
-    return csr_spk
+    a = arrays
+    reads = np.zeros(len(a.kind), np.bool_)
+    for i in range(len(a.kind)):
+        lo, hi = a.edge_ptr[i], a.edge_ptr[i + 1]
+        reads[i] = a.kind[i] == CSR_OP and hi - lo == 1 and a.kind[a.edge_src[lo]] in SPIKING_OPS
+    return reads
 
 
-def uniform_nodes(program: Program) -> np.ndarray:
+def uniform_nodes(arrays: GraphArrays) -> np.ndarray:
     """Per node: whether all its elements share every neuron coefficient and refractory count (the
     kernels then use scalars instead of per-neuron arrays)."""
-    n = len(program.names)
-    out = np.zeros(n, np.bool_)
-    for i in range(n):
-        o, m = program.out_off[i], program.out_size[i]
-        if m == 0 or program.kind[i] < LIF:
+    a = arrays
+    out = np.zeros(len(a.kind), np.bool_)
+    for i in range(len(a.kind)):
+        o, m = a.out_off[i], a.out_size[i]
+        if m == 0 or a.kind[i] < LIF:
             continue
-        block = program.coef[:, o:o + m]
-        steps = program.elem_steps[o:o + m]
+        block = a.coef[:, o:o + m]
+        steps = a.refractory_steps[o:o + m]
         out[i] = bool(np.all(block == block[:, :1]) and np.all(steps == steps[0]))
     return out

@@ -186,10 +186,9 @@ def test_uniform_parameter_fast_path_matches_reference(integration: str, reset: 
                             ir.LI(tau=np.full(3, 0.02), r=np.ones(3), v_leak=np.zeros(3)),
                             names=["w", "lif", "ro", "li"],
                             profile=ir.Profile(dt=1e-3, integration=integration, reset=reset, spike_rule=rule))
-    from neurokit.sim.program import uniform_nodes
-
     program = sim.compile(g)
-    assert uniform_nodes(program)[program.index("lif")] and uniform_nodes(program)[program.index("li")]
+    uniform = program.arrays.uniform_parameters
+    assert uniform[program.index("lif")] and uniform[program.index("li")]
     x = (rng.random((50, 2, 6)) < 0.5) * 1.5
     rec = sim.run(program, x, record=("spikes", "v"))
     ref = run_reference(g, x, record=("lif", "li"))

@@ -10,7 +10,6 @@ import pytest
 
 from neurokit import ir, sim
 from neurokit.dynamics.reference import run_reference
-from neurokit.sim.program import spike_list_plan
 
 from .test_against_reference import _neuron
 
@@ -67,7 +66,7 @@ def test_spike_counts_reach_downstream_weights_and_survive_hdf5(tmp_path: pytest
     x = np.zeros((4, 1, 2))
     x[0, 0] = [3.2, 1.5]  # 3 spikes and 1 spike
     program = sim.compile(g)
-    assert spike_list_plan(program)[program.index("w")]  # counts travel on the spike list, with their values
+    assert program.arrays.reads_spike_list[program.index("w")]  # counts travel on the spike list, with their values
     rec = sim.run(program, x)
     assert rec.spikes["n"][:, 0].tolist() == [[3, 1], [0, 0], [0, 0], [0, 0]]
     np.testing.assert_allclose(rec.outputs["output"][:, 0, 0], [1.5, 0.0, 2.0, 0.0])
