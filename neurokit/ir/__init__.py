@@ -10,7 +10,7 @@
 ((2,), (2,))
 """
 
-from . import passes
+from . import extensions, passes
 from .graph import Graph
 from .nir_interop import from_nir, to_nir
 from .nodes import (
@@ -45,5 +45,5 @@ __all__ = [
     "IF", "LI", "LIF", "NEURON_TYPES", "NODE_TYPES", "PLAIN_NIR_DEFAULTS", "SYNAPSE_TYPES", "Affine", "AvgPool2d",
     "Conv1d", "Conv2d", "CubaLI", "CubaLIF", "Delay", "Flatten", "Graph", "I", "Input", "Linear", "NIRCompatWarning",
     "Node", "Output", "PRODUCERS", "ProducerAssumedWarning", "Profile", "ProfileDefaultsWarning", "Scale",
-    "SparseLinear", "SumPool2d", "Threshold", "from_nir", "passes", "read", "to_nir", "write",
+    "SparseLinear", "SumPool2d", "Threshold", "extensions", "from_nir", "passes", "read", "to_nir", "write",
 ]

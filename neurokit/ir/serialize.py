@@ -31,6 +31,7 @@ from neurokit.util import budget
 from neurokit.util.atomic import atomic_path
 from neurokit.util.warn import warn_user
 
+from . import extensions as X
 from . import nodes as N
 from .graph import Graph
 from .producers import interpret
@@ -76,6 +77,9 @@ def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_0
     if plain and in_shape is not None and isinstance(node, (N.Conv1d, N.Conv2d)) and node.input_shape is None:
         node = node.replace(input_shape=tuple(in_shape[1:]))
     if isinstance(node, Graph):
+        for name, sub in node.nodes.items():  # the first neurokit extension, by name (neurokit.ir.extensions)
+            if plain and isinstance(sub, X.Extension):
+                raise X.refuse_plain(name, sub)
         shapes = node.infer_shapes() if plain else {}
         d: dict[str, Any] = {
             "type": "NIRGraph",
@@ -117,6 +121,10 @@ def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_0
         d = {"type": "Flatten", "start_dim": np.int64(node.start_dim), "end_dim": np.int64(node.end_dim)}
         if node.input_shape is not None:
             d["input_type"] = np.array(node.input_shape, dtype=np.int64)
+    elif isinstance(node, X.Extension):  # neurokit extensions: our files only (neurokit.ir.extensions)
+        if plain:
+            raise X.refuse_plain(node.type_name, node)
+        d = node.to_dict()
     elif type(node) in _SIMPLE_FIELDS:
         d = {"type": node.type_name, **{f: getattr(node, f) for f in _SIMPLE_FIELDS[type(node)]}}
         t_refrac = getattr(node, "t_refrac", None)
@@ -210,6 +218,8 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
             sub = {k: dict_to_node(v, where=f"{where}/nodes/{k}", profile=profile or PLAIN_NIR_DEFAULTS)
                    for k, v in nodes_d.items()}
             return Graph(nodes=sub, edges=tuple(edges), profile=profile or PLAIN_NIR_DEFAULTS, metadata=meta)
+        if type_name in X.EXTENSION_TYPES:  # a neurokit extension (neurokit.ir.extensions)
+            return X.EXTENSION_TYPES[type_name].from_dict(d, meta)
         if type_name not in NODE_TYPES:
             raise FileFormatError(f"unknown node type {type_name!r}", where=where,
                                   fix=f"neurokit reads NIR 1.0 types: {sorted(NODE_TYPES)}")

@@ -50,6 +50,10 @@ class TrainConfig:
     tasks: int = 5                 # number of tasks the classes are split into (continual)
     hlop_dims: int = 16            # lateral Hebbian neurons added per layer after each task (HLOP)
     replay_per_task: int = 20      # samples kept per earlier task (replay)
+    embed_dim: int = 32            # arch "transformer": channels per token (neurokit.train.transformer)
+    blocks: int = 1                # arch "transformer": spike-driven self-attention + spiking MLP blocks
+    patch: int = 4                 # arch "transformer": patch side in pixels (1-D inputs: features per token)
+    mlp_hidden: int = 64           # arch "transformer": hidden channels of each block's spiking MLP
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
@@ -77,10 +81,11 @@ class TrainConfig:
             cfg = cls(**clean)
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}", fix="check the keys' types") from None
-        if cfg.arch not in ("mlp", "conv"):
-            raise ConfigError(f"{source}: arch must be 'mlp' or 'conv', got {cfg.arch!r}", fix="arch = 'mlp'")
-        if cfg.arch == "conv" and (cfg.mode != "bptt" or cfg.max_delay):
-            raise ConfigError(f"{source}: arch = 'conv' trains with mode = 'bptt' and no learnable delays",
+        if cfg.arch not in ("mlp", "conv", "transformer"):
+            raise ConfigError(f"{source}: arch must be 'mlp', 'conv' or 'transformer', got {cfg.arch!r}",
+                              fix="arch = 'mlp'")
+        if cfg.arch in ("conv", "transformer") and (cfg.mode != "bptt" or cfg.max_delay):
+            raise ConfigError(f"{source}: arch = {cfg.arch!r} trains with mode = 'bptt' and no learnable delays",
                               fix="set mode = 'bptt' and max_delay = 0, or arch = 'mlp'")
         from .surrogate import SURROGATES
         from . import surrogate as _surrogate_module
@@ -161,6 +166,10 @@ FIELD_RULES: dict[str, dict[str, Any]] = {
     "hlop_dims": {"kind": "int", "low": 1, "high": 1_000_000},
     "replay_per_task": {"kind": "int", "low": 1, "high": 1_000_000},
     "recurrent": {"kind": "bool"},
+    "embed_dim": {"kind": "int", "low": 1, "high": 65_536},
+    "blocks": {"kind": "int", "low": 1, "high": 1_000},
+    "patch": {"kind": "int", "low": 1, "high": 65_536},
+    "mlp_hidden": {"kind": "int", "low": 1, "high": 1_000_000},
 }
 _KIND_TEXT = {"bool": "true or false", "int": "a whole number", "float": "a finite number", "str": "a string", "str?": "a string",
               "ints": "a list of whole numbers"}

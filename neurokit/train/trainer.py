@@ -135,14 +135,20 @@ Classifier = SNNClassifier | ConvSNNClassifier
 
 
 def build_model(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> Classifier:
-    """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``) or
-    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``), ``classes`` outputs."""
+    """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``),
+    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``) or
+    :class:`~neurokit.train.transformer.SpikeDrivenTransformer` (``arch = "transformer"``), ``classes`` outputs."""
     spec = spec_from_config(cfg, input_shape, classes)
+    if cfg.arch == "transformer":  # neurokit.train.transformer
+        from .transformer import SpikeDrivenTransformer, TransformerSizes
+
+        sizes = TransformerSizes(embed_dim=cfg.embed_dim, blocks=cfg.blocks, patch=cfg.patch, mlp_hidden=cfg.mlp_hidden)
+        return SpikeDrivenTransformer(spec, sizes)  # type: ignore[return-value]
     return ConvSNNClassifier(spec, cfg.channels) if cfg.arch == "conv" else SNNClassifier(spec)
 
 
 def model_to_ir(model: Classifier) -> ir.Graph:
-    return model.to_ir() if isinstance(model, ConvSNNClassifier) else to_ir(model)
+    return to_ir(model) if isinstance(model, SNNClassifier) else model.to_ir()
 
 
 def spec_from_config(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> SNNSpec:

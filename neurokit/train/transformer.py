@@ -1,0 +1,209 @@
+r"""A small spike-driven transformer (``arch = "transformer"``): Spike-driven Transformer V2 /
+Meta-SpikeFormer style, built from neurokit's LIF layers and exported to the IR.
+
+Per time step, on input spikes :math:`x` ``(C, H, W)`` (1-D inputs ``(F,)`` are read as ``(1, 1, F)``):
+
+* patch embedding: :math:`u_0 = \mathrm{Conv}_{p \times p,\ \mathrm{stride}\ p}(x)`, a membrane
+  stream of ``D`` channels over :math:`N = H' W'` tokens;
+* per block, with membrane shortcuts (the residual adds currents, never spikes):
+
+  .. math::
+     s &= \mathrm{LIF}(u), \quad Q = \mathrm{LIF}(W_Q s), \quad K = \mathrm{LIF}(W_K s), \quad V = \mathrm{LIF}(W_V s) \\
+     m_c &= \mathrm{LIF}\Big(\sum_{n} Q_{c,n} K_{c,n}\Big) \quad \text{(spike-driven self-attention, SDSA)} \\
+     u &\leftarrow u + W_O (m \odot V), \qquad u \leftarrow u + W_2\,\mathrm{LIF}(W_1\,\mathrm{LIF}(u))
+
+  :math:`W_\ast` are 1x1 convolutions (per-token linear maps); :math:`Q \odot K` and :math:`m \odot V`
+  are products of spikes (AND: masks), the token sum is additions, so the attention needs no
+  multiplication of real numbers;
+* readout: :math:`\mathrm{LI}(W_r\,\mathrm{flatten}(\mathrm{LIF}(u)))`.
+
+Every LIF is :class:`~neurokit.train.layers.LIFLayer` (the one LIF of neurokit, its surrogate
+gradient). :meth:`SpikeDrivenTransformer.to_ir` writes ``Conv2d``, ``LIF``, ``SumPool2d`` (the
+token sum), ``Flatten`` (the shortcut's sum point), ``Affine``, ``LI`` and the neurokit
+extensions of :mod:`neurokit.ir.extensions` (``SpikeProduct``, ``TokenBroadcast``, ``Unflatten``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from neurokit import ir
+from neurokit.errors import ConfigError
+from neurokit.ir import extensions as ext
+
+from .conv import _init_conv
+from .layers import LIFLayer, LILayer, init_linear
+from .model import SNNSpec
+from .sequential import TimeConv2d, _node
+
+GAIN = 8.0  # spiking init bound GAIN/sqrt(fan_in): sparse event inputs need more than the MLP's 3
+
+
+@dataclass(frozen=True)
+class TransformerSizes:
+    """Sizes of :class:`SpikeDrivenTransformer`: ``embed_dim`` channels ``D`` per token, ``blocks``
+    transformer blocks, square patches of ``patch`` pixels (1-D inputs: ``patch`` features per token),
+    ``mlp_hidden`` channels of the spiking MLP, ``attn_threshold`` of the attention-mask LIF."""
+
+    embed_dim: int = 32
+    blocks: int = 1
+    patch: int = 4
+    mlp_hidden: int = 64
+    attn_threshold: float = 0.3  # below the input gain 1 - e^{-dt/tau}: one Q.K coincidence opens the mask
+
+    def __post_init__(self) -> None:
+        for name in ("embed_dim", "blocks", "patch", "mlp_hidden"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"transformer {name} must be a whole number >= 1, got {value!r}",
+                                  fix=f"e.g. {name} = {getattr(TransformerSizes, name)}")
+        if not self.attn_threshold > 0:
+            raise ConfigError(f"attn_threshold must be > 0, got {self.attn_threshold!r}", fix="attn_threshold = 1.0")
+
+
+def image_shape(input_shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """The ``(C, H, W)`` the patch embedding reads: image inputs as they are, ``(F,)`` as ``(1, 1, F)``."""
+    if len(input_shape) == 3:
+        return tuple(int(s) for s in input_shape)  # type: ignore[return-value]
+    if len(input_shape) == 1:
+        return (1, 1, int(input_shape[0]))
+    raise ConfigError(f"arch 'transformer' reads (C, H, W) or (F,) inputs; this dataset gives {input_shape}",
+                      fix="use arch = 'mlp' for this dataset")
+
+
+class SDSABlock(nn.Module):
+    """One block: spike-driven self-attention and a spiking MLP, each added to the membrane stream."""
+
+    def __init__(self, d: int, tokens: tuple[int, int], hidden: int, lif: dict[str, object], attn_threshold: float):
+        super().__init__()
+        n = d * tokens[0] * tokens[1]
+        self.d, self.tokens = d, tokens
+        conv = lambda a, b: TimeConv2d(a, b, 1)  # noqa: E731 - a per-token linear map
+        self.lif_in, self.lif_mlp_in = LIFLayer(n, **lif), LIFLayer(n, **lif)  # type: ignore[arg-type]
+        self.q, self.k, self.v, self.o = conv(d, d), conv(d, d), conv(d, d), conv(d, d)
+        self.lif_q, self.lif_k, self.lif_v = (LIFLayer(n, **lif) for _ in range(3))  # type: ignore[arg-type]
+        self.lif_mask = LIFLayer(d, **{**lif, "v_threshold": attn_threshold})  # type: ignore[arg-type]
+        self.fc1, self.fc2 = conv(d, hidden), conv(hidden, d)
+        self.lif_hidden = LIFLayer(hidden * tokens[0] * tokens[1], **lif)  # type: ignore[arg-type]
+        for c in (self.q, self.k, self.v, self.fc1):
+            _init_conv(c, GAIN)
+        for c in (self.o, self.fc2):
+            _init_conv(c, 1.0)
+
+    def forward(self, u: torch.Tensor, spikes: list[torch.Tensor]) -> torch.Tensor:
+        """``u`` ``(T, B, D, H', W')`` membrane stream -> the stream after the block; appends every
+        LIF's spikes to ``spikes``."""
+        s = neurons(self.lif_in, u)
+        q, k, v = (neurons(lif, conv(s)) for lif, conv in ((self.lif_q, self.q), (self.lif_k, self.k),
+                                                            (self.lif_v, self.v)))
+        mask = neurons(self.lif_mask, (q * k).sum(dim=(-2, -1), keepdim=True))  # (T, B, D, 1, 1)
+        u = u + self.o(mask.expand_as(v) * v)
+        s2 = neurons(self.lif_mlp_in, u)
+        h = neurons(self.lif_hidden, self.fc1(s2))
+        spikes += [s, q, k, v, mask, s2, h]
+        return u + self.fc2(h)
+
+
+def neurons(lif: LIFLayer, x: torch.Tensor) -> torch.Tensor:
+    """``lif`` on every element of ``x`` ``(T, B, *shape)`` (the layer runs on ``(T, B, n)``)."""
+    return lif(x.reshape(x.shape[0], x.shape[1], -1)).reshape(x.shape)
+
+
+class SpikeDrivenTransformer(nn.Module):
+    """``(T, B, *input_shape)`` -> readout membrane ``(T, B, classes)`` (see the module docstring)."""
+
+    def __init__(self, spec: SNNSpec, sizes: TransformerSizes = TransformerSizes()) -> None:
+        super().__init__()
+        if spec.max_delay or spec.mode != "bptt" or spec.recurrent:
+            raise ConfigError("arch 'transformer' trains with mode = 'bptt', no learnable delays, no recurrence",
+                              fix="set mode = 'bptt', max_delay = 0 and recurrent = false")
+        self.spec, self.sizes = spec, sizes
+        c, h, w = image_shape(tuple(spec.input_shape))
+        ph, pw = min(sizes.patch, h), min(sizes.patch, w)
+        self.patch_hw = (ph, pw)
+        self.tokens = ((h - ph) // ph + 1, (w - pw) // pw + 1)
+        d = sizes.embed_dim
+        lif = dict(tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt, integration=spec.integration,
+                   surrogate=spec.surrogate, scale=spec.surrogate_scale, **spec.rules)
+        self.embed = TimeConv2d(c, d, (ph, pw), stride=(ph, pw))
+        _init_conv(self.embed, GAIN)
+        self.blocks = nn.ModuleList(SDSABlock(d, self.tokens, sizes.mlp_hidden, lif, sizes.attn_threshold)
+                                    for _ in range(sizes.blocks))
+        n = d * self.tokens[0] * self.tokens[1]
+        self.lif_out = LIFLayer(n, **lif)  # type: ignore[arg-type]
+        self.readout = nn.Linear(n, spec.classes)
+        init_linear(self.readout, gain=1.0)
+        self.li: LILayer | LIFLayer = (
+            LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
+            if spec.readout == "li" else LIFLayer(spec.classes, **{**lif, "tau": spec.tau_out}))  # type: ignore[arg-type]
+
+    def forward(self, x: torch.Tensor, *, return_spikes: bool = False
+                ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
+        T, B = x.shape[:2]
+        u = self.embed(x.reshape(T, B, *image_shape(tuple(self.spec.input_shape))))
+        spikes: list[torch.Tensor] = []
+        for block in self.blocks:
+            u = block(u, spikes)
+        s = neurons(self.lif_out, u)
+        spikes.append(s)
+        out = self.li(self.readout(s.reshape(T, B, -1)))
+        return (out, spikes) if return_spikes else out
+
+    def to_ir(self) -> ir.Graph:
+        """The IR graph computing what :meth:`forward` computes (see the module docstring)."""
+        return transformer_to_ir(self)
+
+
+def transformer_to_ir(model: SpikeDrivenTransformer) -> ir.Graph:
+    """Export: ``Input [-> Unflatten] -> Conv2d -> (block)* -> LIF -> Flatten -> Affine -> LI -> Output``;
+    a block's SDSA is ``LIF_Q, LIF_K -> SpikeProduct -> SumPool2d -> LIF -> TokenBroadcast ->
+    SpikeProduct(., LIF_V) -> Conv2d``, its shortcuts ``Flatten`` sum points (two edges in)."""
+    nodes: dict[str, ir.Node] = {}
+    edges: list[tuple[str, str]] = []
+
+    def add(name: str, node: ir.Node, *sources: str) -> str:
+        nodes[name] = node
+        edges.extend((s, name) for s in sources)
+        return name
+
+    in_shape = tuple(int(s) for s in model.spec.input_shape)
+    img = image_shape(in_shape)
+    prev = add("input", ir.Input(shape=in_shape))
+    if img != in_shape:
+        prev = add("unflatten", ext.Unflatten(input_shape=in_shape, shape=img), prev)
+    d = model.sizes.embed_dim
+    th, tw = model.tokens
+    grid = (d, th, tw)
+    u = add("embed", _node(model.embed, img), prev)
+    for b, blk in enumerate(model.blocks):
+        p = f"b{b}_"
+        s = add(p + "lif_in", _node(blk.lif_in, grid), u)
+        q, k, v = (add(p + f"lif_{x}", _node(lif, grid), add(p + x, _node(conv, grid), s))
+                   for x, conv, lif in (("q", blk.q, blk.lif_q), ("k", blk.k, blk.lif_k), ("v", blk.v, blk.lif_v)))
+        qk = add(p + "qk", ext.SpikeProduct(shape=grid), q, k)
+        col = add(p + "token_sum", ir.SumPool2d(kernel_size=(th, tw), stride=(th, tw), padding=(0, 0)), qk)
+        mask = add(p + "lif_mask", _node(blk.lif_mask, (d, 1, 1)), col)
+        wide = add(p + "mask_tokens", ext.TokenBroadcast(shape=grid), mask)
+        att = add(p + "attention", ext.SpikeProduct(shape=grid), wide, v)
+        u = add(p + "shortcut_attn", ir.Flatten(input_shape=grid, start_dim=0, end_dim=0), u,
+                add(p + "o", _node(blk.o, grid), att))
+        s2 = add(p + "lif_mlp_in", _node(blk.lif_mlp_in, grid), u)
+        hid = add(p + "lif_hidden", _node(blk.lif_hidden, (blk.fc1.out_channels, th, tw)),
+                  add(p + "fc1", _node(blk.fc1, grid), s2))
+        u = add(p + "shortcut_mlp", ir.Flatten(input_shape=grid, start_dim=0, end_dim=0), u,
+                add(p + "fc2", _node(blk.fc2, (blk.fc1.out_channels, th, tw)), hid))
+    s = add("lif_out", _node(model.lif_out, grid), u)
+    flat = add("flatten", ir.Flatten(input_shape=grid, start_dim=0, end_dim=-1), s)
+    ro = add("readout", _node(model.readout, ()), flat)
+    li = add("li", _node(model.li, (model.spec.classes,)), ro)
+    add("output", ir.Output(shape=(model.spec.classes,)), li)
+    return ir.Graph(nodes=nodes, edges=tuple(edges), profile=model.spec.profile).validate()
+
+
+def parameter_count(model: nn.Module) -> int:
+    """Trainable parameters (weights and biases)."""
+    return int(sum(np.prod(p.shape) for p in model.parameters() if p.requires_grad))
