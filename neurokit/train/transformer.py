@@ -35,10 +35,9 @@ from neurokit import ir
 from neurokit.errors import ConfigError
 from neurokit.ir import extensions as ext
 
-from .conv import _init_conv
 from .layers import LIFLayer, LILayer, init_linear
 from .model import SNNSpec
-from .sequential import TimeConv2d, _node
+from .sequential import _node
 
 GAIN = 8.0  # spiking init bound GAIN/sqrt(fan_in): sparse event inputs need more than the MLP's 3
 
@@ -65,6 +64,38 @@ class TransformerSizes:
             raise ConfigError(f"attn_threshold must be > 0, got {self.attn_threshold!r}", fix="attn_threshold = 1.0")
 
 
+class TokenLinear(nn.Linear):
+    """A per-token linear map on ``(T, B, C, H, W)`` (one matmul over channels; exported as a 1x1 ``Conv2d``)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        return super().forward(x.movedim(2, -1)).movedim(-1, 2)
+
+    def to_node(self, grid: tuple[int, ...]) -> ir.Conv2d:
+        w = self.weight.detach().cpu().to(torch.float64).numpy()
+        return ir.Conv2d(weight=w[:, :, None, None], bias=self.bias.detach().cpu().to(torch.float64).numpy(),
+                         stride=1, padding=0, input_shape=tuple(grid[1:]))
+
+
+class PatchEmbed(nn.Linear):
+    r"""Non-overlapping ``ph x pw`` patches of ``(T, B, C, H, W)``, each mapped linearly to ``D`` channels:
+    the convolution with kernel = stride = patch (computed as one matmul; exported as that ``Conv2d``)."""
+
+    def __init__(self, c: int, d: int, patch: tuple[int, int], tokens: tuple[int, int]) -> None:
+        super().__init__(c * patch[0] * patch[1], d)
+        self.c, self.patch, self.tokens = c, patch, tokens
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        (ph, pw), (th, tw) = self.patch, self.tokens
+        T, B = x.shape[:2]
+        p = x[..., :th * ph, :tw * pw].reshape(T, B, self.c, th, ph, tw, pw).permute(0, 1, 3, 5, 2, 4, 6)
+        return super().forward(p.reshape(T, B, th, tw, -1)).movedim(-1, 2)
+
+    def to_node(self, img: tuple[int, ...]) -> ir.Conv2d:
+        w = self.weight.detach().cpu().to(torch.float64).numpy().reshape(self.out_features, self.c, *self.patch)
+        return ir.Conv2d(weight=w, bias=self.bias.detach().cpu().to(torch.float64).numpy(), stride=self.patch,
+                         padding=0, input_shape=tuple(img[1:]))
+
+
 def image_shape(input_shape: tuple[int, ...]) -> tuple[int, int, int]:
     """The ``(C, H, W)`` the patch embedding reads: image inputs as they are, ``(F,)`` as ``(1, 1, F)``."""
     if len(input_shape) == 3:
@@ -82,7 +113,7 @@ class SDSABlock(nn.Module):
         super().__init__()
         n = d * tokens[0] * tokens[1]
         self.d, self.tokens = d, tokens
-        conv = lambda a, b: TimeConv2d(a, b, 1)  # noqa: E731 - a per-token linear map
+        conv = TokenLinear
         self.lif_in, self.lif_mlp_in = LIFLayer(n, **lif), LIFLayer(n, **lif)  # type: ignore[arg-type]
         self.q, self.k, self.v, self.o = conv(d, d), conv(d, d), conv(d, d), conv(d, d)
         self.lif_q, self.lif_k, self.lif_v = (LIFLayer(n, **lif) for _ in range(3))  # type: ignore[arg-type]
@@ -90,9 +121,9 @@ class SDSABlock(nn.Module):
         self.fc1, self.fc2 = conv(d, hidden), conv(hidden, d)
         self.lif_hidden = LIFLayer(hidden * tokens[0] * tokens[1], **lif)  # type: ignore[arg-type]
         for c in (self.q, self.k, self.v, self.fc1):
-            _init_conv(c, GAIN)
+            init_linear(c, GAIN)
         for c in (self.o, self.fc2):
-            _init_conv(c, 1.0)
+            init_linear(c, 1.0)
 
     def forward(self, u: torch.Tensor, spikes: list[torch.Tensor]) -> torch.Tensor:
         """``u`` ``(T, B, D, H', W')`` membrane stream -> the stream after the block; appends every
@@ -129,8 +160,8 @@ class SpikeDrivenTransformer(nn.Module):
         d = sizes.embed_dim
         lif = dict(tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt, integration=spec.integration,
                    surrogate=spec.surrogate, scale=spec.surrogate_scale, **spec.rules)
-        self.embed = TimeConv2d(c, d, (ph, pw), stride=(ph, pw))
-        _init_conv(self.embed, GAIN)
+        self.embed = PatchEmbed(c, d, (ph, pw), self.tokens)
+        init_linear(self.embed, GAIN)
         self.blocks = nn.ModuleList(SDSABlock(d, self.tokens, sizes.mlp_hidden, lif, sizes.attn_threshold)
                                     for _ in range(sizes.blocks))
         n = d * self.tokens[0] * self.tokens[1]
@@ -178,11 +209,11 @@ def transformer_to_ir(model: SpikeDrivenTransformer) -> ir.Graph:
     d = model.sizes.embed_dim
     th, tw = model.tokens
     grid = (d, th, tw)
-    u = add("embed", _node(model.embed, img), prev)
+    u = add("embed", model.embed.to_node(img), prev)
     for b, blk in enumerate(model.blocks):
         p = f"b{b}_"
         s = add(p + "lif_in", _node(blk.lif_in, grid), u)
-        q, k, v = (add(p + f"lif_{x}", _node(lif, grid), add(p + x, _node(conv, grid), s))
+        q, k, v = (add(p + f"lif_{x}", _node(lif, grid), add(p + x, conv.to_node(grid), s))
                    for x, conv, lif in (("q", blk.q, blk.lif_q), ("k", blk.k, blk.lif_k), ("v", blk.v, blk.lif_v)))
         qk = add(p + "qk", ext.SpikeProduct(shape=grid), q, k)
         col = add(p + "token_sum", ir.SumPool2d(kernel_size=(th, tw), stride=(th, tw), padding=(0, 0)), qk)
@@ -190,12 +221,12 @@ def transformer_to_ir(model: SpikeDrivenTransformer) -> ir.Graph:
         wide = add(p + "mask_tokens", ext.TokenBroadcast(shape=grid), mask)
         att = add(p + "attention", ext.SpikeProduct(shape=grid), wide, v)
         u = add(p + "shortcut_attn", ir.Flatten(input_shape=grid, start_dim=0, end_dim=0), u,
-                add(p + "o", _node(blk.o, grid), att))
+                add(p + "o", blk.o.to_node(grid), att))
         s2 = add(p + "lif_mlp_in", _node(blk.lif_mlp_in, grid), u)
-        hid = add(p + "lif_hidden", _node(blk.lif_hidden, (blk.fc1.out_channels, th, tw)),
-                  add(p + "fc1", _node(blk.fc1, grid), s2))
+        hid = add(p + "lif_hidden", _node(blk.lif_hidden, (blk.fc1.out_features, th, tw)),
+                  add(p + "fc1", blk.fc1.to_node(grid), s2))
         u = add(p + "shortcut_mlp", ir.Flatten(input_shape=grid, start_dim=0, end_dim=0), u,
-                add(p + "fc2", _node(blk.fc2, (blk.fc1.out_channels, th, tw)), hid))
+                add(p + "fc2", blk.fc2.to_node((blk.fc1.out_features, th, tw)), hid))
     s = add("lif_out", _node(model.lif_out, grid), u)
     flat = add("flatten", ir.Flatten(input_shape=grid, start_dim=0, end_dim=-1), s)
     ro = add("readout", _node(model.readout, ()), flat)
