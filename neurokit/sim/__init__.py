@@ -16,8 +16,9 @@ from neurokit import ir
 from neurokit.dynamics.neurons import initial_state
 from neurokit.errors import InvalidInputError
 
+from .kernel_args import RecordBuffers, graph_arrays, new_state, rules
 from .kernels import run_batch
-from .program import SPIKING_OPS, Program, compile_graph, spike_list_plan, uniform_nodes
+from .program import SPIKING_OPS, Program, compile_graph
 from .recording import Recording
 
 __all__ = ["Program", "Recording", "compile", "run", "simulate"]
@@ -55,9 +56,8 @@ def _dense_inputs(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray
 
 
 def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: int | None = None, *,
-        record: Iterable[str] = ("spikes",), initial_state_: Mapping[str, Mapping[str, np.ndarray]] | None = None,
-        initial: Mapping[str, Mapping[str, np.ndarray]] | None = None, progress: bool = False,
-        chunk_steps: int | None = None) -> Recording:
+        record: Iterable[str] = ("spikes",), initial: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+        progress: bool = False, chunk_steps: int | None = None) -> Recording:
     """Run ``program`` on time-first ``inputs`` ``(T, B, *shape)`` for ``steps`` (default ``T``).
 
     ``progress``: show a progress bar (tqdm) on long runs; the run is then split into chunks of
@@ -102,7 +102,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
             st = initial_state(node, (B,), "float32" if dtype == np.float32 else "float64")
             v0[:, o:o + m] = st.v.reshape(B, -1)
             for var, dest in (("v", v0), ("i", cur0)):
-                init = (initial or initial_state_ or {}).get(n, {}).get(var)
+                init = (initial or {}).get(n, {}).get(var)
                 if init is not None:
                     dest[:, o:o + m] = np.broadcast_to(np.asarray(init, dtype), (B, *node.expected_input_shape())).reshape(B, -1)
     if T < 1:
@@ -112,16 +112,9 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     with_traces = bool(traced)
     rec_v = np.zeros((B, T, c) if with_traces else (B, 0, 0), dtype)
     rec_i = np.zeros((B, T, c) if with_traces else (B, 0, 0), dtype)
-    input_nodes = np.array([i for i, n in enumerate(program.names) if isinstance(g.nodes[n], ir.Input)], np.int64)
-    rec_idx = np.nonzero(mask)[0].astype(np.int64)
-    prev_nodes = np.unique(program.edge_src[program.edge_prev]).astype(np.int64)
-    csr_spk = spike_list_plan(program)
-    uniform = uniform_nodes(program)
-    p = program
-    n_out, n_nodes = program.total_out, len(program.names)
-    state = (v0, cur0, np.zeros((B, n_out), np.int64), np.zeros((B, n_out), dtype), np.zeros((B, p.total_in), dtype), np.zeros((B, n_out), dtype),
-             np.zeros((B, n_out), dtype), np.zeros((B, p.total_ring), dtype), np.zeros((B, n_out), np.int64),
-             np.zeros((B, n_nodes), np.int64), np.zeros((B, n_out), np.int64), np.zeros((B, n_nodes), np.int64))
+    buffers = RecordBuffers(np.nonzero(mask)[0].astype(np.int64), rec_out, rec_v, rec_i)
+    arrays, profile_rules, state = graph_arrays(program), rules(program), new_state(program, v0, cur0)
+    n_out = program.total_out
     chunks = _chunks(T, B * n_out, progress, chunk_steps)
     bar = None
     if progress and len(chunks) > 1 and T * B * n_out >= 20_000_000:
@@ -129,11 +122,7 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
 
         bar = progress_bar(total=T, desc="simulate", unit="step")
     for t_start, t_stop in chunks:
-        run_batch(x, t_start, t_stop, p.order, p.kind, p.in_off, p.in_size, p.out_off, p.out_size, p.edge_ptr,
-                  p.edge_src, p.edge_prev, p.csr_ptr_off, p.indptr, p.indices, p.weights, p.delays, p.ring_off,
-                  p.ring_depth, p.bias, p.has_bias, p.elem, p.coef, p.elem_steps, p.early, p.integration_exact,
-                  p.reset_mode, p.rule_ge, p.next_step, p.multi_spike, p.v_min, rec_idx, rec_out, rec_v, rec_i, input_nodes, prev_nodes, csr_spk, uniform,
-                  *state)
+        run_batch(x, t_start, t_stop, arrays, profile_rules, buffers, state)
         if bar is not None:
             bar.update(t_stop - t_start)
     if bar is not None:
@@ -142,12 +131,12 @@ def run(program: Program, inputs: np.ndarray | Mapping[str, np.ndarray], steps: 
     rec = Recording(dt=g.profile.dt)
     thresholds = {n for n in spiking if isinstance(g.nodes[n], ir.Threshold)}
     for n, sl in cols.items():
-        shape = p.shapes[n][1]
+        shape = program.shapes[n][1]
         vals = rec_out[:, :, sl].transpose(1, 0, 2).reshape(T, B, *shape)
         if n in outputs:
             rec.outputs[n] = vals.copy()
         if n in spiking:
-            rec.spikes[n] = np.rint(vals).astype(np.int64) if p.multi_spike and n not in thresholds else vals > 0.5
+            rec.spikes[n] = np.rint(vals).astype(np.int64) if program.multi_spike and n not in thresholds else vals > 0.5
         if n in others:
             rec.values[n] = vals.copy()
         if n in traced:

@@ -58,10 +58,16 @@ class Program:
     ring_depth: np.ndarray
     bias: np.ndarray
     has_bias: np.ndarray
-    elem: np.ndarray
-    coef: np.ndarray
-    elem_steps: np.ndarray  # per output element: refractory steps (neurons) or delay steps (Delay)
-    early: np.ndarray
+    scale_factors: np.ndarray  # per output element of a Scale node: its factor
+    thresholds: np.ndarray  # per output element of a Threshold node: its threshold
+    coef: np.ndarray  # neuron coefficients (N_COEF, total_out), rows C_*
+    refractory_steps: np.ndarray  # per output element of a neuron: steps it stays refractory after a spike
+    delay_steps: np.ndarray  # per output element of a Delay node: its delay in steps
+    output_at_step_start: np.ndarray  # per node: a Delay of >= 1 step, whose output is read before anything else runs
+    input_nodes: np.ndarray  # the Input nodes, in the column order of the kernel's input array
+    loop_sources: np.ndarray  # nodes read by a loop edge (their previous step's output is kept)
+    reads_spike_list: np.ndarray  # per node: see spike_list_plan
+    uniform_parameters: np.ndarray  # per node: see uniform_nodes
     integration_exact: bool
     reset_mode: int
     rule_ge: bool
@@ -123,14 +129,15 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
     ring_depth = np.zeros(n, np.int64)
     has_bias = np.zeros(n, np.bool_)
     bias = np.zeros(total_out, dtype)
-    elem = np.zeros(total_out, dtype)  # Scale factors / Threshold thresholds
+    scale_factors = np.zeros(total_out, dtype)
+    thresholds = np.zeros(total_out, dtype)
     coef = np.zeros((N_COEF, total_out), dtype)
     refrac = np.zeros(total_out, np.int64)
     indptr_parts, idx_parts, w_parts, d_parts = [np.zeros(1, np.int64)], [], [], []
     delay_steps = np.zeros(total_out, np.int64)
     n_syn = 0
     ring_total = 0
-    early = np.zeros(n, np.bool_)
+    output_at_step_start = np.zeros(n, np.bool_)
     lat = prof.synapse_latency
     for i, name in enumerate(names):
         node = g.nodes[name]
@@ -149,10 +156,10 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             kind[i] = IDENTITY
         elif isinstance(node, ir.Scale):
             kind[i] = SCALE
-            elem[o] = np.asarray(node.scale, dtype).ravel()
+            scale_factors[o] = np.asarray(node.scale, dtype).ravel()
         elif isinstance(node, ir.Threshold):
             kind[i] = THRESHOLD
-            elem[o] = np.asarray(node.threshold, dtype).ravel()
+            thresholds[o] = np.asarray(node.threshold, dtype).ravel()
         elif isinstance(node, ir.Delay):
             kind[i] = DELAY
             steps = g.delay_steps(node).ravel()
@@ -160,7 +167,7 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
             ring_depth[i] = int(steps.max(initial=0)) + 1
             ring_off[i] = ring_total
             ring_total += (ring_depth[i] + 1) * out_size[i]
-            early[i] = bool(steps.size and steps.min() >= 1)
+            output_at_step_start[i] = bool(steps.size and steps.min() >= 1)
         elif isinstance(node, LINEAR_TYPES):
             kind[i] = CSR_OP
             csr = node_to_csr(node, shapes[name][0], shapes[name][1], prof.dt)
@@ -200,16 +207,23 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
                           for d, ix in zip(d_parts, idx_parts)], np.dtype(np.int32))
     else:  # per-synapse delays are read only by ops with a ring buffer; without any, none are stored
         delays = np.zeros(0, np.int32)
+    edge_src, edge_prev = np.array(srcs, np.int64), np.array(prevs, np.bool_)
     program = Program(
         graph=g, names=names, dtype=dtype, order=np.array([idx[k] for k in order_names], np.int64), kind=kind,
         in_off=in_off, in_size=in_size, out_off=out_off, out_size=out_size, edge_ptr=edge_ptr,
-        edge_src=np.array(srcs, np.int64), edge_prev=np.array(prevs, np.bool_), csr_ptr_off=csr_ptr_off,
+        edge_src=edge_src, edge_prev=edge_prev, csr_ptr_off=csr_ptr_off,
         indptr=indptr, indices=indices, weights=weights, delays=delays, ring_off=ring_off, ring_depth=ring_depth,
-        bias=bias, has_bias=has_bias, elem=elem, coef=coef, elem_steps=np.where(np.repeat(kind, out_size) == DELAY, delay_steps, refrac),
-        early=early, integration_exact=is_exact(prof.integration),
-        reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset], rule_ge=prof.spike_rule == ">=",
-        next_step=prof.reset_timing == "next_step", multi_spike=prof.multi_spike, v_min=prof.v_min, total_in=int(in_size.sum()), total_out=total_out, total_ring=int(ring_total),
+        bias=bias, has_bias=has_bias, scale_factors=scale_factors, thresholds=thresholds, coef=coef,
+        refractory_steps=refrac, delay_steps=delay_steps, output_at_step_start=output_at_step_start,
+        input_nodes=np.array([i for i, k in enumerate(names) if isinstance(g.nodes[k], ir.Input)], np.int64),
+        loop_sources=np.unique(edge_src[edge_prev]).astype(np.int64),
+        reads_spike_list=np.zeros(n, np.bool_), uniform_parameters=np.zeros(n, np.bool_),
+        integration_exact=is_exact(prof.integration), reset_mode={"zero": 0, "subtract": 1, "none": 2}[prof.reset],
+        rule_ge=prof.spike_rule == ">=", next_step=prof.reset_timing == "next_step", multi_spike=prof.multi_spike,
+        v_min=prof.v_min, total_in=int(in_size.sum()), total_out=total_out, total_ring=int(ring_total),
         shapes={k: shapes[k] for k in names})
+    program.reads_spike_list = spike_list_plan(program)
+    program.uniform_parameters = uniform_nodes(program)
     return program
 
 
@@ -227,12 +241,11 @@ def spike_list_plan(program: Program) -> np.ndarray:
     node's spike list, so its cost per step is its synaptic events, not its input size (under
     ``multi_spike`` each listed row pushes its spike count)."""
     n = len(program.names)
-    csr_spk = np.zeros(n, np.bool_)
+    reads = np.zeros(n, np.bool_)
     for i in range(n):
         lo, hi = program.edge_ptr[i], program.edge_ptr[i + 1]
-        csr_spk[i] = (program.kind[i] == CSR_OP and hi - lo == 1
-                      and program.kind[program.edge_src[lo]] in SPIKING_OPS)
-    return csr_spk
+        reads[i] = (program.kind[i] == CSR_OP and hi - lo == 1 and program.kind[program.edge_src[lo]] in SPIKING_OPS)
+    return reads
 
 
 def uniform_nodes(program: Program) -> np.ndarray:
@@ -245,6 +258,6 @@ def uniform_nodes(program: Program) -> np.ndarray:
         if m == 0 or program.kind[i] < LIF:
             continue
         block = program.coef[:, o:o + m]
-        steps = program.elem_steps[o:o + m]
+        steps = program.refractory_steps[o:o + m]
         out[i] = bool(np.all(block == block[:, :1]) and np.all(steps == steps[0]))
     return out
