@@ -18,6 +18,7 @@ from .nodes import (
     LI,
     LIF,
     NEURON_TYPES,
+    NODE_TYPES,
     SYNAPSE_TYPES,
     Affine,
     AvgPool2d,
@@ -28,6 +29,7 @@ from .nodes import (
     Delay,
     Flatten,
     I,
+    Identity,
     Input,
     Linear,
     Node,
@@ -36,14 +38,17 @@ from .nodes import (
     SparseLinear,
     SumPool2d,
     Threshold,
+    node_types,
+    register_node,
 )
 from .producers import PRODUCERS, ProducerAssumedWarning
 from .profile import PLAIN_NIR_DEFAULTS, Profile, ProfileDefaultsWarning
-from .serialize import NODE_TYPES, NIRCompatWarning, read, write
+from .serialize import NIRCompatWarning, read, write
 
 __all__ = [
     "IF", "LI", "LIF", "NEURON_TYPES", "NODE_TYPES", "PLAIN_NIR_DEFAULTS", "SYNAPSE_TYPES", "Affine", "AvgPool2d",
-    "Conv1d", "Conv2d", "CubaLI", "CubaLIF", "Delay", "Flatten", "Graph", "I", "Input", "Linear", "NIRCompatWarning",
+    "Conv1d", "Conv2d", "CubaLI", "CubaLIF", "Delay", "Flatten", "Graph", "I", "Identity", "Input", "Linear", "NIRCompatWarning",
     "Node", "Output", "PRODUCERS", "ProducerAssumedWarning", "Profile", "ProfileDefaultsWarning", "Scale",
-    "SparseLinear", "SumPool2d", "Threshold", "extensions", "from_nir", "passes", "read", "to_nir", "write",
+    "SparseLinear", "SumPool2d", "Threshold", "extensions", "from_nir", "node_types", "passes", "read",
+    "register_node", "to_nir", "write",
 ]

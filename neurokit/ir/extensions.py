@@ -4,7 +4,8 @@ They are IR nodes like those of :mod:`neurokit.ir.nodes` (frozen, keyword-only, 
 construction with :class:`~neurokit.errors.GraphError`, a ``ValueError``), with two rules of their own:
 
 * they round-trip through neurokit's own files (:mod:`neurokit.ir.serialize`; each node owns its
-  :meth:`~Extension.to_dict` / :meth:`~Extension.from_dict`), under their class name as NIR type;
+  :meth:`~Extension.to_dict` / :meth:`~Extension.from_dict` and is registered by
+  :func:`~neurokit.ir.nodes.register_node`), under their class name as NIR type;
 * plain NIR cannot state them: writing them with ``plain=True`` (or :func:`neurokit.ir.to_nir`) is
   refused with one line (:func:`refuse_plain`), and a backend that has no lowering for them lists
   each one with :attr:`Extension.reason` and :attr:`Extension.fix`
@@ -31,16 +32,14 @@ import numpy as np
 from neurokit.errors import GraphError
 
 from . import nodes as N
+from .nodes import register_node
+from .nodes.base import shape_tuple
 
 Shape = tuple[int, ...]
 
 
 def _shape(value: Any, node: str, field_name: str) -> Shape:
-    arr = np.atleast_1d(np.asarray(value))
-    if arr.ndim != 1 or arr.dtype.kind not in "iuf" or np.any(arr != np.round(arr)) or np.any(arr < 1):
-        raise GraphError(f"{field_name} must be positive whole numbers, got {value!r}", where=node,
-                         fix="give shapes as tuples of positive ints, e.g. (32, 4, 4)")
-    return tuple(int(v) for v in arr)
+    return shape_tuple(value, node=node, field_name=field_name)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -55,20 +54,25 @@ class Extension(N.Node):
     #: the fields written to a file, in order
     fields: ClassVar[tuple[str, ...]] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """The node as a NIR-layout dict (``type`` = class name, shapes as int64 arrays)."""
+    def to_dict(self, *, plain: bool = False, max_dense: int = 50_000_000,
+                in_shape: Shape | None = None) -> dict[str, Any]:
+        """The node as a NIR-layout dict (``type`` = class name, shapes as int64 arrays); ``plain``:
+        refused in one line (:func:`refuse_plain`), plain NIR has no such node."""
+        if plain:
+            raise refuse_plain(self.type_name, self)
         return {"type": self.type_name, **{f: np.array(getattr(self, f), dtype=np.int64) for f in self.fields}}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], metadata: dict[str, Any]) -> Extension:
+    def from_dict(cls, d: dict[str, Any], *, where: str = "node", metadata: dict[str, Any] | None = None) -> Extension:
         """The node from :meth:`to_dict`'s layout (a missing field: :class:`GraphError` naming it)."""
         missing = [f for f in cls.fields if f not in d]
         if missing:
-            raise GraphError(f"{cls.__name__} node lacks {missing}", where=cls.__name__,
+            raise GraphError(f"{cls.__name__} node lacks {missing}", where=where,
                              fix="re-write the file with neurokit.ir.write")
-        return cls(**{f: d[f] for f in cls.fields}, metadata=metadata)
+        return cls(**{f: d[f] for f in cls.fields}, metadata=dict(metadata or {}))
 
 
+@register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
 class SpikeProduct(Extension):
     r"""Element-wise product of all inputs (each of ``shape``): :math:`y_e(t) = \prod_k x^{(k)}_e(t)`.
@@ -87,6 +91,7 @@ class SpikeProduct(Extension):
         return self.shape
 
 
+@register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
 class TokenBroadcast(Extension):
     r"""One value per channel copied to every token: input ``(C, 1, 1)``, output ``shape`` = ``(C, H, W)``,
@@ -117,6 +122,7 @@ class TokenBroadcast(Extension):
                               indices=np.arange(c * per), weight=np.ones(c * per))
 
 
+@register_node
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Unflatten(Extension):
     r"""Reshape without moving data: :math:`y = \mathrm{reshape}(x, \mathrm{shape})` (e.g. ``(F,)`` to

@@ -22,7 +22,7 @@ import numpy as np
 
 from neurokit.errors import GraphError
 
-from .nodes import NEURON_TYPES, Delay, Input, Node, Output, Shape, SparseLinear
+from .nodes import Delay, Input, Node, Output, Shape, SparseLinear, node_types
 from .passes.latency import delay_steps
 from .profile import Profile
 
@@ -307,9 +307,8 @@ class Graph(Node):
     # ------------------------------------------------------------------ statistics
     def stats(self) -> dict[str, Any]:
         """Counts: nodes by type, parameters, neurons, synapses (the connections of the weight
-        nodes, :func:`~neurokit.ir.passes.operations.dense_operations` over ``SYNAPSE_TYPES``:
+        nodes, :func:`~neurokit.ir.passes.operations.dense_operations` over the ``weighted`` types:
         non-zero weights, a convolution's taps at every output position that lands in the input)."""
-        from .nodes import SYNAPSE_TYPES
         from .passes.operations import CountRules, dense_operations
 
         g = self.flatten()
@@ -322,9 +321,9 @@ class Graph(Node):
                 n_params += node.nnz
                 continue
             n_params += int(sum(a.size for k, a in node.arrays().items() if k not in ("indices", "indptr")))
-            if isinstance(node, NEURON_TYPES):
+            if node.neuron:
                 n_neurons += int(np.prod(shapes[name][1]))
-        n_synapses = dense_operations(g, CountRules(fold=False, node_types=SYNAPSE_TYPES), shapes)
+        n_synapses = dense_operations(g, CountRules(fold=False, node_types=node_types(weighted=True)), shapes)
         return {"nodes": len(g.nodes), "edges": len(g.edges), "node_types": by_type, "parameters": n_params,
                 "neurons": n_neurons, "synapses": n_synapses}
 

@@ -33,6 +33,8 @@ from neurokit.util.warn import warn_user
 
 from . import extensions as X
 from . import nodes as N
+from .nodes import NODE_TYPES
+from .nodes.base import OLD_LAYOUT_FIX, as_str as _as_str, dataset as _get
 from .graph import Graph
 from .producers import interpret
 from .producers.base import SCALAR_PARAMETERS_KEY
@@ -48,39 +50,16 @@ class NIRCompatWarning(UserWarning):
 
 
 # ---------------------------------------------------------------------------- node <-> dict
-_NEURON_FIELDS: dict[type[N.Node], tuple[str, ...]] = {
-    N.I: ("r",),
-    N.LI: ("tau", "r", "v_leak"),
-    N.IF: ("r", "v_threshold", "v_reset"),
-    N.LIF: ("tau", "r", "v_leak", "v_threshold", "v_reset"),
-    N.CubaLI: ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
-    N.CubaLIF: ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"),
-}
-_SIMPLE_FIELDS: dict[type[N.Node], tuple[str, ...]] = {
-    **_NEURON_FIELDS,
-    N.Linear: ("weight",),
-    N.Affine: ("weight", "bias"),
-    N.Scale: ("scale",),
-    N.Delay: ("delay",),
-    N.Threshold: ("threshold",),
-}
-NODE_TYPES: dict[str, type[N.Node]] = {t.__name__: t for t in (
-    N.Input, N.Output, N.Linear, N.Affine, N.SparseLinear, N.Scale, N.Conv1d, N.Conv2d, N.SumPool2d,
-    N.AvgPool2d, N.Flatten, N.Delay, N.Threshold, N.I, N.LI, N.IF, N.LIF, N.CubaLI, N.CubaLIF)}
-
-
 def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_000,
                  in_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
-    """NIR-layout dict of one node (``plain`` drops neurokit extensions and states every
-    convolution's input shape, which ``nir`` requires; ``in_shape`` is the inferred input)."""
+    """NIR-layout dict of one node: its own :meth:`~neurokit.ir.nodes.Node.to_dict` plus the
+    metadata (``plain`` drops neurokit extensions; ``in_shape`` is the inferred input)."""
     meta = dict(node.metadata)
-    if plain and in_shape is not None and isinstance(node, (N.Conv1d, N.Conv2d)) and node.input_shape is None:
-        node = node.replace(input_shape=tuple(in_shape[1:]))
     if isinstance(node, Graph):
         for name, sub in node.nodes.items():  # the first neurokit extension, by name (neurokit.ir.extensions)
             if plain and isinstance(sub, X.Extension):
                 raise X.refuse_plain(name, sub)
-        shapes = node.infer_shapes() if plain else {}
+        shapes = node.infer_shapes()
         d: dict[str, Any] = {
             "type": "NIRGraph",
             "nodes": {k: node_to_dict(v, plain=plain, max_dense=max_dense, in_shape=shapes.get(k, (None,))[0])
@@ -90,101 +69,23 @@ def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_0
         if not plain:
             meta["neurokit_profile"] = node.profile.to_dict()
             meta["neurokit_version"] = __version__
-    elif isinstance(node, (N.Input, N.Output)):
-        d = {"type": node.type_name, "shape": np.array(node.shape, dtype=np.int64)}
-    elif isinstance(node, N.SparseLinear):
-        if plain:
-            if node.delay is not None and np.any(node.delay > 0):
-                raise GraphError("per-synapse delays cannot be written as plain NIR", where="SparseLinear",
-                                 fix="write the neurokit format (plain=False)")
-            d = {"type": "Linear", "weight": node.to_dense(max_dense)}
-        else:
-            d = {"type": "SparseLinear", "n_pre": np.int64(node.n_pre), "n_post": np.int64(node.n_post),
-                 "indptr": node.indptr, "indices": node.indices, "weight": node.weight}
-            if node.delay is not None:
-                d["delay"] = node.delay
-    elif isinstance(node, (N.Conv1d, N.Conv2d)):
-        d = {"type": node.type_name, "weight": node.weight, "bias": node.bias,
-             "stride": np.array(node.stride), "dilation": np.array(node.dilation), "groups": np.int64(node.groups),
-             "padding": node.padding if isinstance(node.padding, str) else np.array(node.padding)}
-        if isinstance(node, N.Conv1d):
-            d.update(stride=np.int64(node.stride[0]), dilation=np.int64(node.dilation[0]))
-            if not isinstance(node.padding, str):
-                d["padding"] = np.int64(node.padding[0])
-        if node.input_shape is not None:
-            d["input_shape"] = (np.int64(node.input_shape[0]) if isinstance(node, N.Conv1d)
-                                else np.array(node.input_shape, dtype=np.int64))
-    elif isinstance(node, (N.SumPool2d, N.AvgPool2d)):
-        d = {"type": node.type_name, "kernel_size": np.array(node.kernel_size), "stride": np.array(node.stride),
-             "padding": np.array(node.padding)}
-    elif isinstance(node, N.Flatten):
-        d = {"type": "Flatten", "start_dim": np.int64(node.start_dim), "end_dim": np.int64(node.end_dim)}
-        if node.input_shape is not None:
-            d["input_type"] = np.array(node.input_shape, dtype=np.int64)
-    elif isinstance(node, X.Extension):  # neurokit extensions: our files only (neurokit.ir.extensions)
-        if plain:
-            raise X.refuse_plain(node.type_name, node)
-        d = node.to_dict()
-    elif type(node) in _SIMPLE_FIELDS:
-        d = {"type": node.type_name, **{f: getattr(node, f) for f in _SIMPLE_FIELDS[type(node)]}}
-        t_refrac = getattr(node, "t_refrac", None)
-        if t_refrac is not None and np.any(t_refrac > 0) and not plain:
-            meta["neurokit_t_refrac"] = t_refrac
-    else:  # pragma: no cover - every IR type is handled above
-        raise GraphError(f"cannot serialise node type {node.type_name}", fix="report this as a bug")
+    else:
+        d = node.to_dict(plain=plain, max_dense=max_dense, in_shape=in_shape)
+        if not plain:
+            if d["type"] != node.type_name:  # a NIR stand-in: record the real type
+                meta["neurokit_type"] = node.type_name
+            for f in type(node).extension_fields:
+                value = getattr(node, f)
+                if value is not None and np.any(value != 0):
+                    meta[f"neurokit_{f}"] = value
     if meta and not (plain and all(k.startswith("neurokit_") for k in meta)):
         d["metadata"] = {k: v for k, v in meta.items() if not (plain and k.startswith("neurokit_"))}
     return d
 
 
-#: Field names of NIR 0.0.x (July 2023), before NIR 0.1 renamed them.
-_OLD_FIELD_NAMES = {"weight": "weights", "v_threshold": "theta"}
-OLD_LAYOUT_FIX = "re-export the model with nir >= 1.0 (load it in the tool that wrote it, then nir.write)"
-
-
-def _get(d: dict[str, Any], key: str, where: str, type_name: str) -> Any:
-    if key not in d:
-        old = _OLD_FIELD_NAMES.get(key)
-        if old in d:
-            raise FileFormatError(f"{type_name} node has {old!r}, the NIR 0.0.x name of {key!r}: the file predates "
-                                  f"NIR 0.1", where=where, fix=OLD_LAYOUT_FIX)
-        raise FileFormatError(f"{type_name} node lacks dataset {key!r}", where=where,
-                              fix="re-export the model; the file is incomplete or from an incompatible tool")
-    return d[key]
-
-
-def _as_str(value: Any) -> str:
-    if isinstance(value, (bytes, np.bytes_)):
-        return value.decode()
-    if isinstance(value, np.ndarray) and value.shape == ():
-        return _as_str(value[()])
-    return str(value)
-
-
-def _whole(value: Any, field: str) -> np.ndarray:
-    """``value`` as int64, refusing anything that is not a finite whole number (``inf``, ``2.5``,
-    complex, text) instead of truncating it."""
-    arr = np.atleast_1d(np.asarray(value))
-    if arr.dtype.kind not in "iuf" or (arr.dtype.kind == "f" and not np.all(np.isfinite(arr))) \
-            or np.any(arr != np.round(arr)) or np.any(np.abs(arr) > 2**62):
-        shown = arr.tolist() if arr.size <= 8 and arr.dtype.kind in "iufcb" else f"{arr.dtype} array {arr.shape}"
-        raise GraphError(f"{field} must hold whole numbers, got {shown}", fix=f"write {field} as integers")
-    return arr.astype(np.int64)
-
-
-def _shape_of(value: Any, field: str = "shape") -> tuple[int, ...]:
-    return tuple(int(v) for v in _whole(value, field).ravel())
-
-
-def _int(value: Any, field: str) -> int:
-    arr = _whole(value, field)
-    if arr.size != 1:
-        raise GraphError(f"{field} must be one whole number, got shape {np.shape(value)}", fix=f"write one {field}")
-    return int(arr.ravel()[0])
-
-
 def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | None = None) -> N.Node:
-    """Build an IR node from a NIR-layout dict (as read from HDF5 or ``nir``'s ``to_dict``)."""
+    """Build an IR node from a NIR-layout dict (as read from HDF5 or ``nir``'s ``to_dict``): the
+    registered class of its type (:data:`~neurokit.ir.nodes.NODE_TYPES`) reads its datasets."""
     if not isinstance(d, dict) or "type" not in d:
         raise FileFormatError("missing 'type' dataset", where=where, fix="this is not a NIR node group")
     type_name = _as_str(d["type"])
@@ -192,81 +93,14 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
     meta = dict(meta) if isinstance(meta, dict) else {}
     try:
         if type_name == "NIRGraph":
-            nodes_d = _get(d, "nodes", where, type_name)
-            if not isinstance(nodes_d, dict):
-                raise FileFormatError("'nodes' must be a group", where=where, fix="re-export the model")
-            edges_raw = _get(d, "edges", where, type_name)
-            edges_arr = np.asarray(edges_raw)
-            if edges_arr.size == 0:
-                edges: list[tuple[str, str]] = []
-            elif edges_arr.ndim != 2 or edges_arr.shape[1] != 2:
-                raise FileFormatError(f"'edges' must be an (n, 2) array of names, got shape {edges_arr.shape}",
-                                      where=where, fix="re-export the model")
-            else:
-                edges = [(_as_str(a), _as_str(b)) for a, b in edges_arr]
-            prof_meta = meta.pop("neurokit_profile", None)
-            meta.pop("neurokit_version", None)
-            if prof_meta is not None and not isinstance(prof_meta, dict):
-                raise FileFormatError("metadata 'neurokit_profile' must be a group of profile fields", where=where,
-                                      fix="re-write the file with neurokit.ir.write, or delete the broken profile")
-            if profile is None and isinstance(prof_meta, dict):
-                for k, v in prof_meta.items():
-                    if np.ndim(v) > 0 or isinstance(v, dict):
-                        raise FileFormatError(f"profile field {k!r} must be one value, got {np.shape(v) or 'a group'}",
-                                              where=where, fix="re-write the file with neurokit.ir.write")
-                profile = Profile.from_dict({k: _scalar(v) for k, v in prof_meta.items()}, source=where)
-            sub = {k: dict_to_node(v, where=f"{where}/nodes/{k}", profile=profile or PLAIN_NIR_DEFAULTS)
-                   for k, v in nodes_d.items()}
-            return Graph(nodes=sub, edges=tuple(edges), profile=profile or PLAIN_NIR_DEFAULTS, metadata=meta)
-        if type_name in X.EXTENSION_TYPES:  # a neurokit extension (neurokit.ir.extensions)
-            return X.EXTENSION_TYPES[type_name].from_dict(d, meta)
+            return _graph_from_dict(d, meta, where=where, profile=profile)
+        type_name = _as_str(meta.pop("neurokit_type", type_name))
         if type_name not in NODE_TYPES:
             raise FileFormatError(f"unknown node type {type_name!r}", where=where,
                                   fix=f"neurokit reads NIR 1.0 types: {sorted(NODE_TYPES)}")
         cls = NODE_TYPES[type_name]
-        if cls in (N.Input, N.Output):
-            shape = d.get("shape", None)
-            if shape is None:  # NIR 0.x wrote input_type/output_type
-                shape = d.get("input_type", d.get("output_type"))
-            if isinstance(shape, dict):
-                shape = next(iter(shape.values()))
-            return cls(shape=_shape_of(_get({"shape": shape} if shape is not None else {}, "shape", where, type_name)),
-                       metadata=meta)
-        if cls is N.SparseLinear:
-            return N.SparseLinear(n_pre=_int(_get(d, "n_pre", where, type_name), "n_pre"),
-                                  n_post=_int(_get(d, "n_post", where, type_name), "n_post"),
-                                  indptr=_get(d, "indptr", where, type_name), indices=_get(d, "indices", where, type_name),
-                                  weight=_get(d, "weight", where, type_name), delay=d.get("delay"), metadata=meta)
-        if cls in (N.Conv1d, N.Conv2d):
-            pad = d.get("padding", 0)
-            pad = _as_str(pad) if isinstance(pad, (bytes, str, np.bytes_)) else pad
-            ishape = d.get("input_shape")
-            return cls(weight=_get(d, "weight", where, type_name), bias=d.get("bias", 0.0),
-                       stride=d.get("stride", 1), padding=pad, dilation=d.get("dilation", 1),
-                       groups=_int(d.get("groups", 1), "groups"),
-                       input_shape=None if ishape is None else _shape_of(ishape, "input_shape"), metadata=meta)
-        if cls in (N.SumPool2d, N.AvgPool2d):
-            return cls(kernel_size=_get(d, "kernel_size", where, type_name), stride=d.get("stride"),
-                       padding=d.get("padding", 0), metadata=meta)
-        if cls is N.Flatten:
-            it = d.get("input_type")
-            if isinstance(it, dict):
-                it = it.get("input")
-            return N.Flatten(input_shape=None if it is None else _shape_of(it),
-                             start_dim=_int(d.get("start_dim", 1), "start_dim"), end_dim=_int(d.get("end_dim", -1), "end_dim"),
-                             metadata=meta)
-        fields = _SIMPLE_FIELDS[cls]
-        kwargs: dict[str, Any] = {}
-        for f in fields:
-            if f in d:
-                kwargs[f] = d[f]
-            elif f in ("v_reset", "w_in"):
-                continue  # optional in NIR, defaults apply
-            else:
-                _get(d, f, where, type_name)
-        if "neurokit_t_refrac" in meta:
-            kwargs["t_refrac"] = meta.pop("neurokit_t_refrac")
-        return cls(**kwargs, metadata=meta)
+        extensions = {f: meta.pop(f"neurokit_{f}") for f in cls.extension_fields if f"neurokit_{f}" in meta}
+        return cls.from_dict({**d, **extensions}, where=where, metadata=meta)
     except FileFormatError:
         raise
     except InvalidInputError as exc:  # GraphError of a node, ConfigError of the profile
@@ -276,7 +110,34 @@ def dict_to_node(d: dict[str, Any], *, where: str = "node", profile: Profile | N
                               fix="re-export the model; a dataset has the wrong type or shape") from None
 
 
-_NEURON_TYPE_NAMES = frozenset(t.__name__ for t in _NEURON_FIELDS)
+def _graph_from_dict(d: dict[str, Any], meta: dict[str, Any], *, where: str, profile: Profile | None) -> Graph:
+    type_name = "NIRGraph"
+    nodes_d = _get(d, "nodes", where, type_name)
+    if not isinstance(nodes_d, dict):
+        raise FileFormatError("'nodes' must be a group", where=where, fix="re-export the model")
+    edges_raw = _get(d, "edges", where, type_name)
+    edges_arr = np.asarray(edges_raw)
+    if edges_arr.size == 0:
+        edges: list[tuple[str, str]] = []
+    elif edges_arr.ndim != 2 or edges_arr.shape[1] != 2:
+        raise FileFormatError(f"'edges' must be an (n, 2) array of names, got shape {edges_arr.shape}",
+                              where=where, fix="re-export the model")
+    else:
+        edges = [(_as_str(a), _as_str(b)) for a, b in edges_arr]
+    prof_meta = meta.pop("neurokit_profile", None)
+    meta.pop("neurokit_version", None)
+    if prof_meta is not None and not isinstance(prof_meta, dict):
+        raise FileFormatError("metadata 'neurokit_profile' must be a group of profile fields", where=where,
+                              fix="re-write the file with neurokit.ir.write, or delete the broken profile")
+    if profile is None and isinstance(prof_meta, dict):
+        for k, v in prof_meta.items():
+            if np.ndim(v) > 0 or isinstance(v, dict):
+                raise FileFormatError(f"profile field {k!r} must be one value, got {np.shape(v) or 'a group'}",
+                                      where=where, fix="re-write the file with neurokit.ir.write")
+        profile = Profile.from_dict({k: _scalar(v) for k, v in prof_meta.items()}, source=where)
+    sub = {k: dict_to_node(v, where=f"{where}/nodes/{k}", profile=profile or PLAIN_NIR_DEFAULTS)
+           for k, v in nodes_d.items()}
+    return Graph(nodes=sub, edges=tuple(edges), profile=profile or PLAIN_NIR_DEFAULTS, metadata=meta)
 
 
 def broadcast_scalar_neurons(d: dict[str, Any]) -> None:
@@ -304,7 +165,8 @@ def _broadcast_scalars(d: dict[str, Any]) -> bool:
         if _as_str(nd.get("type", "")) == "NIRGraph":
             changed = _broadcast_scalars(nd) or changed
             continue
-        if _as_str(nd.get("type", "")) not in _NEURON_TYPE_NAMES:
+        cls = NODE_TYPES.get(_as_str(nd.get("type", "")))
+        if cls is None or not cls.neuron:
             continue
         arrays = {k: v for k, v in nd.items()
                   if isinstance(v, (np.ndarray, np.generic, float, int)) and k not in ("type", "metadata")}
