@@ -35,9 +35,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--loss", choices=["mean_membrane", "max_membrane", "spike_count", "first_spike"], default=None,
                    help="readout loss: cross-entropy on the LI readout's mean (default) or max membrane, or on a "
                         "spiking readout's spike counts or first-spike times")
-    p.add_argument("--arch", choices=["mlp", "conv", "transformer"], default=None,
+    p.add_argument("--arch", choices=["mlp", "conv", "lmu", "ensemble", "transformer"], default=None,
                    help="mlp: hidden LIF layers (default); conv: per --channels entry a 3x3 convolution, LIF "
-                        "neurons and a 2x2 average pool, then a linear readout (image-shaped inputs); transformer: "
+                        "neurons and a 2x2 average pool, then a linear readout (image-shaped inputs); lmu: a spiking "
+                        "Legendre Memory Unit (fixed Legendre memory weights, LIF populations; docs/architectures.md); "
+                        "ensemble: --members small LIF MLPs on regions of the input, readouts summed; transformer: "
                         "a spike-driven transformer (patch embedding, spike-driven self-attention, spiking MLP, "
                         "membrane shortcuts; exported with neurokit extension nodes)")
     p.add_argument("--embed-dim", type=int, default=None, help="--arch transformer: channels per token (default 32)")
@@ -48,6 +50,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="--arch transformer: hidden channels of each block's spiking MLP (default 64)")
     p.add_argument("--channels", default=None, metavar="C1,C2,...",
                    help="conv channels per block for --arch conv (default 8,16)")
+    p.add_argument("--memory-order", type=int, default=None,
+                   help="arch lmu: Legendre coefficients per memory unit (default 8)")
+    p.add_argument("--members", type=int, default=None, help="arch ensemble: number of member SNNs (default 4)")
     p.add_argument("--max-delay", type=int, default=None, metavar="STEPS",
                    help="learn a delay of 0..STEPS steps per synapse (DCLS), exported as Delay nodes (default 0)")
     p.add_argument("--timesteps-schedule", default=None, metavar="T0,T1,...",
@@ -93,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
                      timesteps_schedule=_ints(args.timesteps_schedule),
                      stage_epochs=args.stage_epochs, sltt_k=args.sltt_k, learn_neuron=args.learn_neuron,
                      init_from_ann=args.init_from_ann, ann_epochs=args.ann_epochs, continual=args.continual,
-                     tasks=args.tasks, embed_dim=args.embed_dim, blocks=args.blocks, patch=args.patch,
-                     mlp_hidden=args.mlp_hidden)
+                     tasks=args.tasks, memory_order=args.memory_order, members=args.members,
+                     embed_dim=args.embed_dim, blocks=args.blocks, patch=args.patch, mlp_hidden=args.mlp_hidden)
     if "accuracy_matrix" in card:
         print(f"continual ({card['continual']}): average accuracy {card['average_accuracy']:.4f}, "
               f"forgetting {card['forgetting']:.4f}; run: {card['run_dir']}")

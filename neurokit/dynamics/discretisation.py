@@ -26,6 +26,11 @@ With :math:`u` the drive held constant over a step of length :math:`dt`:
 * delay steps (:func:`delay_steps`): :math:`d = \mathrm{round}(\mathrm{delay}/dt)`. A delay that is
   not a whole number of steps is **rounded** to the nearest step (half to even, ``np.rint``); weighted
   connections add the profile's ``synapse_latency`` (:func:`synapse_delay_steps`);
+* a linear system :math:`\dot m = A m + B u` (:func:`linear_system`; the Legendre memory of
+  :mod:`neurokit.train.lmu`) — exact (zero-order hold): :math:`\bar A = e^{A\,dt}`,
+  :math:`\bar B = \int_0^{dt} e^{A s}\,ds\,B`, both read off
+  :math:`\exp\begin{pmatrix} A & B \\ 0 & 0 \end{pmatrix} dt = \begin{pmatrix} \bar A & \bar B \\ 0 & I \end{pmatrix}`;
+  Euler: :math:`\bar A = I + A\,dt`, :math:`\bar B = B\,dt`; then :math:`m' = \bar A m + \bar B u`;
 * the initial state (:func:`initial_membrane`): :math:`v_0 = v_{leak}` (LI, LIF, CubaLI, CubaLIF),
   :math:`v_{reset}` (IF), :math:`0` (I); ``node.metadata["v_init"]`` overrides it; :math:`I_0 = 0`.
 
@@ -91,6 +96,24 @@ def cuba_coupling(tau_syn: Any, tau_mem: Any, dt: float, integration: str, *, xp
 def integrator_gain(r: Any, dt: float, *, xp: Any = np) -> Any:
     r"""Gain of the perfect integrators (I, IF): :math:`dt\,R` in :math:`v' = v + (dt R)\,x`."""
     return dt * _f64(r, xp)
+
+
+def linear_system(a: Any, b: Any, dt: float, integration: str) -> tuple[np.ndarray, np.ndarray]:
+    r"""``(A_bar, B_bar)`` of :math:`m' = \bar A m + \bar B u` for :math:`\dot m = A m + B u` with
+    :math:`u` held over a step (see the module docstring; float64). ``a`` is ``(d, d)``, ``b`` ``(d, k)``."""
+    import scipy.linalg
+
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or b.ndim != 2 or b.shape[0] != a.shape[0]:
+        raise InvalidInputError(f"a linear system needs A (d, d) and B (d, k), got {a.shape} and {b.shape}",
+                                fix="pass B as a column matrix, e.g. b[:, None]")
+    d, k = b.shape
+    if not is_exact(integration):
+        return np.eye(d) + a * dt, b * dt
+    block = np.zeros((d + k, d + k))
+    block[:d, :d], block[:d, d:] = a, b
+    e = scipy.linalg.expm(block * dt)
+    return e[:d, :d], e[:d, d:]
 
 
 def refractory_steps(t_refrac: Any, dt: float) -> np.ndarray:

@@ -11,6 +11,9 @@ from typing import Any
 
 from neurokit.errors import ConfigError
 
+#: The architectures ``arch`` names: LIF MLP, convolutional, spiking LMU (neurokit.train.lmu), ensemble of
+#: compact SNNs (neurokit.train.ensemble).
+ARCHS = ("mlp", "conv", "lmu", "ensemble", "transformer")
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -50,6 +53,12 @@ class TrainConfig:
     tasks: int = 5                 # number of tasks the classes are split into (continual)
     hlop_dims: int = 16            # lateral Hebbian neurons added per layer after each task (HLOP)
     replay_per_task: int = 20      # samples kept per earlier task (replay)
+    memory_order: int = 8          # arch "lmu": Legendre coefficients per memory unit (neurokit.train.lmu)
+    memory_units: int = 8          # arch "lmu": memory units (encoder neurons), each of memory_order LIF neurons
+    memory_theta: float = 0.0      # arch "lmu": the memory's window in seconds (0: the whole sample, steps * dt)
+    memory_gain: float = 10.0      # arch "lmu": resistance r of the memory neurons (scales the fixed A, B weights)
+    members: int = 4               # arch "ensemble": number of member SNNs (neurokit.train.ensemble)
+    ensemble_split: str = "input"  # arch "ensemble": "input" (regions of the input) | "classes" (blocks of classes)
     embed_dim: int = 32            # arch "transformer": channels per token (neurokit.train.transformer)
     blocks: int = 1                # arch "transformer": spike-driven self-attention + spiking MLP blocks
     patch: int = 4                 # arch "transformer": patch side in pixels (1-D inputs: features per token)
@@ -81,9 +90,19 @@ class TrainConfig:
             cfg = cls(**clean)
         except TypeError as exc:
             raise ConfigError(f"{source}: {exc}", fix="check the keys' types") from None
-        if cfg.arch not in ("mlp", "conv", "transformer"):
-            raise ConfigError(f"{source}: arch must be 'mlp', 'conv' or 'transformer', got {cfg.arch!r}",
-                              fix="arch = 'mlp'")
+        if cfg.arch not in ARCHS:
+            raise ConfigError(f"{source}: arch must be one of {list(ARCHS)}, got {cfg.arch!r}", fix="arch = 'mlp'")
+        if cfg.arch in ("lmu", "ensemble") and (cfg.mode != "bptt" or cfg.max_delay or cfg.loss not in ("mean_membrane", "max_membrane")
+                                                or cfg.timesteps_schedule or cfg.learn_neuron != "none" or cfg.init_from_ann):
+            raise ConfigError(f"{source}: arch = {cfg.arch!r} trains with mode = 'bptt', an LI readout loss and no "
+                              "delays, schedule, learned neurons or ANN start",
+                              fix="set mode = 'bptt', loss = 'mean_membrane', max_delay = 0 and no other method")
+        if cfg.arch == "lmu" and (cfg.recurrent or len(cfg.hidden) != 1):
+            raise ConfigError(f"{source}: arch = 'lmu' has one hidden LIF population (its own recurrence)",
+                              fix="give one hidden size (e.g. hidden = [64]) and recurrent = false")
+        if cfg.arch == "ensemble" and cfg.ensemble_split not in ("input", "classes"):
+            raise ConfigError(f"{source}: ensemble_split must be 'input' or 'classes', got {cfg.ensemble_split!r}",
+                              fix="ensemble_split = 'input'")
         if cfg.arch in ("conv", "transformer") and (cfg.mode != "bptt" or cfg.max_delay):
             raise ConfigError(f"{source}: arch = {cfg.arch!r} trains with mode = 'bptt' and no learnable delays",
                               fix="set mode = 'bptt' and max_delay = 0, or arch = 'mlp'")
@@ -166,6 +185,12 @@ FIELD_RULES: dict[str, dict[str, Any]] = {
     "hlop_dims": {"kind": "int", "low": 1, "high": 1_000_000},
     "replay_per_task": {"kind": "int", "low": 1, "high": 1_000_000},
     "recurrent": {"kind": "bool"},
+    "memory_order": {"kind": "int", "low": 1, "high": 64},
+    "memory_units": {"kind": "int", "low": 1, "high": 100_000},
+    "memory_theta": {"kind": "float", "low": 0.0},
+    "memory_gain": {"kind": "float", "low_open": 0.0},
+    "members": {"kind": "int", "low": 1, "high": 10_000},
+    "ensemble_split": {"kind": "str"},
     "embed_dim": {"kind": "int", "low": 1, "high": 65_536},
     "blocks": {"kind": "int", "low": 1, "high": 1_000},
     "patch": {"kind": "int", "low": 1, "high": 65_536},

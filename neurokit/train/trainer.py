@@ -136,9 +136,19 @@ Classifier = SNNClassifier | ConvSNNClassifier
 
 def build_model(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> Classifier:
     """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``),
-    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``) or
-    :class:`~neurokit.train.transformer.SpikeDrivenTransformer` (``arch = "transformer"``), ``classes`` outputs."""
+    :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``), :class:`~neurokit.train.lmu.SpikingLMU`
+    (``"lmu"``), :class:`~neurokit.train.ensemble.SNNEnsemble` (``"ensemble"``) or
+    :class:`~neurokit.train.transformer.SpikeDrivenTransformer` (``"transformer"``), ``classes`` outputs."""
     spec = spec_from_config(cfg, input_shape, classes)
+    if cfg.arch == "lmu":
+        from .lmu import SpikingLMU, default_theta
+
+        return SpikingLMU(spec, order=cfg.memory_order, units=cfg.memory_units, memory_gain=cfg.memory_gain,
+                          theta=cfg.memory_theta or default_theta(cfg.dt, cfg.steps))
+    if cfg.arch == "ensemble":
+        from .ensemble import SNNEnsemble
+
+        return SNNEnsemble(spec, members=cfg.members, split=cfg.ensemble_split)
     if cfg.arch == "transformer":  # neurokit.train.transformer
         from .transformer import SpikeDrivenTransformer, TransformerSizes
 

@@ -159,7 +159,7 @@ class SpikeDrivenTransformer(nn.Module):
         self.tokens = ((h - ph) // ph + 1, (w - pw) // pw + 1)
         d = sizes.embed_dim
         lif = dict(tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt, integration=spec.integration,
-                   surrogate=spec.surrogate, scale=spec.surrogate_scale, **spec.rules)
+                   surrogate=spec.surrogate, scale=spec.surrogate_scale, learn=spec.learn_neuron, **spec.rules)
         self.embed = PatchEmbed(c, d, (ph, pw), self.tokens)
         init_linear(self.embed, GAIN)
         self.blocks = nn.ModuleList(SDSABlock(d, self.tokens, sizes.mlp_hidden, lif, sizes.attn_threshold)
@@ -170,7 +170,7 @@ class SpikeDrivenTransformer(nn.Module):
         init_linear(self.readout, gain=1.0)
         self.li: LILayer | LIFLayer = (
             LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
-            if spec.readout == "li" else LIFLayer(spec.classes, **{**lif, "tau": spec.tau_out}))  # type: ignore[arg-type]
+            if spec.readout == "li" else LIFLayer(spec.classes, **{**lif, "tau": spec.tau_out, "learn": "none"}))  # type: ignore[arg-type]
 
     def forward(self, x: torch.Tensor, *, return_spikes: bool = False
                 ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:

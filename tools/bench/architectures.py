@@ -1,0 +1,219 @@
+"""Architectures side by side: each trained through neurokit's API (``api.train(arch=...)``) on
+event-digits (embedded) and spoken-digits (built offline, 20 classes, 700 channels), against the
+feed-forward LIF MLP (``mlp``) and the recurrent MLP (``recurrent``: ``arch = "mlp"``, ``recurrent
+= true``), then deployed on every target through the hardware-in-the-loop harness.
+
+Per architecture and dataset (several seeds, medians): test accuracy measured by running the exported
+``model.nir`` in neurokit.sim (and torch's), synaptic operations per inference (the one counter,
+:mod:`neurokit.ir.passes.operations`, through the training report), parameters (trainable ones of the
+torch model, and all numbers of the IR graph's nodes, :meth:`neurokit.ir.Graph.stats`), synapses,
+training wall time. Then, for the first seed's model, a deploy matrix: per target whether it accepts
+the graph and the harness's two seams (spike agreement with the target's own numeric mode and with
+the float64 model), accuracy, and wall time (:func:`neurokit.hil.run_hil`; Loihi 2 is a real Lava
+run when ``NEUROKIT_LAVA_VENV`` points at the Lava runtime, NEST likewise with ``NEUROKIT_NEST_PYTHON``).
+
+Reduced sizes (``SIZES``) so that a run takes minutes on a shared 2-core machine; ``--quick`` is a
+smoke run (not committed). One result file per architecture: ``results/architectures_<arch>.json``
+(last printed line: that JSON). ``--render`` prints the Markdown tables of every committed file.
+
+Usage: ``python tools/bench/architectures.py --arch lmu --arch mlp [--seeds 3] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tools.bench._common import REPO, machine, save, single_thread  # noqa: E402
+
+RESULTS = REPO / "tools" / "bench" / "results"
+#: Training settings per dataset (reduced: small hidden layers, few epochs; the datasets' dt and steps).
+SIZES: dict[str, dict[str, Any]] = {
+    "event-digits": {"hidden": [64], "epochs": 8, "batch_size": 32, "lr": 5e-3},
+    "spoken-digits": {"hidden": [64], "epochs": 8, "batch_size": 32, "lr": 5e-3},
+}
+QUICK: dict[str, dict[str, Any]] = {k: {**v, "epochs": 1} for k, v in SIZES.items()}
+#: Architecture name -> the ``api.train`` options that select it (``recurrent`` is the MLP with loops).
+ARCHS: dict[str, dict[str, Any]] = {
+    "mlp": {"arch": "mlp"},
+    "recurrent": {"arch": "mlp", "recurrent": True},
+    "lmu": {"arch": "lmu"},
+    "ensemble": {"arch": "ensemble"},
+    "transformer": {"arch": "transformer"},
+}
+BASELINES = ("mlp", "recurrent")
+TARGETS = ("loihi2", "spinnaker", "crossbar", "nest")
+
+
+def trainable_parameters(run_dir: Path) -> int:
+    """Trainable parameters of the run's torch model (the checkpoint's ``requires_grad`` tensors are
+    not recorded, so: the parameters of the model rebuilt from the saved configuration)."""
+    import torch
+
+    from neurokit.train import TrainConfig
+    from neurokit.train.trainer import build_model, stream_split
+
+    ckpt = torch.load(run_dir / "checkpoint.pt", weights_only=True)
+    cfg = TrainConfig.from_dict(json.loads(ckpt["config"]))
+    split = stream_split(cfg, False)
+    model = build_model(cfg, split.shape, split.classes)
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+
+def train_one(arch: str, dataset: str, seed: int, sizes: dict[str, Any], out: Path) -> dict[str, Any]:
+    """Train one model through :func:`neurokit.api.train`; its figures."""
+    from neurokit import api, ir
+
+    t0 = time.perf_counter()
+    card = api.train(out=out, progress=False, dataset=dataset, seed=seed, threads=1, **ARCHS[arch], **sizes)
+    wall = time.perf_counter() - t0
+    stats = ir.read(out / "model.nir").stats()
+    return {"seed": seed, "test_accuracy_sim": card["test_accuracy_sim"], "test_accuracy_torch": card["test_accuracy_torch"],
+            "synaptic_ops_per_inference": card["synaptic_ops_per_inference"],
+            "dense_macs_same_net": card["dense_macs_same_net"], "train_seconds": card["train_seconds"],
+            "wall_seconds_with_export": wall, "trainable_parameters": trainable_parameters(out),
+            "ir_parameters": stats["parameters"], "synapses": stats["synapses"], "neurons": stats["neurons"],
+            "node_types": stats["node_types"]}
+
+
+def deploy_matrix(run_dir: Path, dataset: str, samples: int, targets: tuple[str, ...]) -> dict[str, Any]:
+    """Every target on ``samples`` test samples of the trained model (the harness's two seams)."""
+    import numpy as np
+
+    from neurokit import ir
+    from neurokit.hil import run_hil
+    from neurokit.train import TrainConfig
+    from neurokit.train.trainer import stream_split
+
+    cfg = TrainConfig.from_dict(json.loads((run_dir / "summary.json").read_text())["config"])
+    x, y = stream_split(cfg, False).batch(np.arange(samples))
+    graph = ir.read(run_dir / "model.nir")
+    rep = run_hil(graph, list(targets), x.astype(np.float64), labels=y, out_dir=run_dir / "hil", timeout_s=900)
+    rows = {}
+    for t in rep.targets:
+        rows[t.target] = {"status": t.status, "accepted": t.status not in ("refused",),
+                          "agreement_own": t.own_mode.spike_agreement if t.own_mode else None,
+                          "agreement_float": t.float_model.spike_agreement if t.float_model else None,
+                          "output_max_abs_diff_own": t.own_mode.output_max_abs_diff if t.own_mode else None,
+                          "accuracy": t.accuracy, "accuracy_delta": t.accuracy_delta, "wall_s": t.wall_s,
+                          "error": t.error[:300]}
+    return {"samples": samples, "steps": rep.steps, "float_model_accuracy": rep.reference_accuracy, "targets": rows}
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = ("test_accuracy_sim", "test_accuracy_torch", "synaptic_ops_per_inference", "train_seconds",
+            "trainable_parameters", "ir_parameters", "synapses", "neurons")
+    return {k: statistics.median(r[k] for r in runs) for k in keys}
+
+
+def ratios(result: dict[str, Any]) -> dict[str, Any]:
+    """This architecture's medians over each committed baseline's, per dataset."""
+    out: dict[str, Any] = {}
+    for base in BASELINES:
+        path = RESULTS / f"architectures_{base}.json"
+        if base == result["arch"] or not path.is_file():
+            continue
+        other = json.loads(path.read_text())
+        for ds, mine in result["datasets"].items():
+            theirs = other["datasets"].get(ds)
+            if theirs is None:
+                continue
+            a, b = mine["median"], theirs["median"]
+            out.setdefault(base, {})[ds] = {
+                "accuracy_difference": a["test_accuracy_sim"] - b["test_accuracy_sim"],
+                **{f"{k}_ratio": (a[k] / b[k] if b[k] else None)
+                   for k in ("synaptic_ops_per_inference", "trainable_parameters", "train_seconds")}}
+    return out
+
+
+def run_arch(arch: str, datasets: list[str], seeds: int, sizes: dict[str, dict[str, Any]], deploy_samples: int,
+             targets: tuple[str, ...]) -> dict[str, Any]:
+    result: dict[str, Any] = {"arch": arch, "options": ARCHS[arch], "sizes": {d: sizes[d] for d in datasets},
+                              "seeds": seeds, "datasets": {}, "load_avg_before": list(__import__("os").getloadavg())}
+    with tempfile.TemporaryDirectory(prefix=f"bench-arch-{arch}-") as tmp:
+        for ds in datasets:
+            runs = []
+            for seed in range(seeds):
+                out = Path(tmp) / f"{ds}-{seed}"
+                runs.append(train_one(arch, ds, seed, sizes[ds], out))
+                print(f"{arch} {ds} seed {seed}: acc {runs[-1]['test_accuracy_sim']:.4f}, "
+                      f"{runs[-1]['synaptic_ops_per_inference']:.0f} synops, {runs[-1]['train_seconds']:.1f} s",
+                      file=sys.stderr)
+            entry: dict[str, Any] = {"runs": runs, "median": summarise(runs)}
+            if deploy_samples and targets:
+                entry["deploy"] = deploy_matrix(Path(tmp) / f"{ds}-0", ds, deploy_samples, targets)
+            result["datasets"][ds] = entry
+    result["versus_baselines"] = ratios(result)
+    result["load_avg_after"] = list(__import__("os").getloadavg())
+    result["machine"] = machine()
+    result["note"] = ("shared 2-core machine (load averages recorded): times are indicative, compare ratios; "
+                      "accuracy = neurokit.sim on the exported model.nir over the whole test split")
+    return result
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{100 * v:.1f} %"
+
+
+def render() -> str:
+    """Markdown tables from every committed ``architectures_*.json``."""
+    files = sorted(RESULTS.glob("architectures_*.json"))
+    res = [json.loads(p.read_text()) for p in files]
+    lines = ["| architecture | dataset | accuracy (sim, median) | synaptic ops / inference | trainable params | "
+             "IR params | training time | seeds |", "|---|---|---|---|---|---|---|---|"]
+    for r in res:
+        for ds, e in r["datasets"].items():
+            m = e["median"]
+            lines.append(f"| {r['arch']} | {ds} | {_pct(m['test_accuracy_sim'])} | {m['synaptic_ops_per_inference']:,.0f} | "
+                         f"{m['trainable_parameters']:,.0f} | {m['ir_parameters']:,.0f} | {m['train_seconds']:.1f} s | "
+                         f"{r['seeds']} |")
+    lines += ["", "| architecture | dataset | target | accepted | agreement own | agreement float | accuracy | wall |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in res:
+        for ds, e in r["datasets"].items():
+            for tgt, t in e.get("deploy", {}).get("targets", {}).items():
+                lines.append(f"| {r['arch']} | {ds} | {tgt} | {'yes' if t['accepted'] else 'no'} ({t['status']}) | "
+                             f"{_pct(t['agreement_own'])} | {_pct(t['agreement_float'])} | {_pct(t['accuracy'])} | "
+                             f"{t['wall_s']:.1f} s |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--arch", action="append", choices=list(ARCHS), help="architecture (repeatable; default: "
+                    "lmu, ensemble, mlp, recurrent)")
+    ap.add_argument("--dataset", action="append", choices=list(SIZES), help="dataset (repeatable; default both)")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=None, help="override the epochs of every dataset")
+    ap.add_argument("--deploy-samples", type=int, default=8, help="test samples run on every target (0: no deploy)")
+    ap.add_argument("--targets", default=",".join(TARGETS))
+    ap.add_argument("--quick", action="store_true", help="smoke run (1 epoch, not committed)")
+    ap.add_argument("--render", action="store_true", help="print the committed results as Markdown tables")
+    args = ap.parse_args()
+    if args.render:
+        print(render())
+        return
+    single_thread()
+    sizes = {d: dict(v) for d, v in (QUICK if args.quick else SIZES).items()}
+    if args.epochs:
+        for v in sizes.values():
+            v["epochs"] = args.epochs
+    targets = tuple(t for t in args.targets.split(",") if t)
+    last: dict[str, Any] = {}
+    for arch in args.arch or ["lmu", "ensemble", "mlp", "recurrent"]:
+        last = run_arch(arch, args.dataset or list(SIZES), args.seeds, sizes, args.deploy_samples, targets)
+        if args.quick:
+            print(json.dumps(last))
+        else:
+            save(f"architectures_{arch}", last)
+
+
+if __name__ == "__main__":
+    main()
