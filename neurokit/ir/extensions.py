@@ -53,6 +53,9 @@ class Extension(N.Node):
                           "neurokit.sim, or use an architecture without this node")
     #: the fields written to a file, in order
     fields: ClassVar[tuple[str, ...]] = ()
+    #: its outputs are events whose fan-out costs operations (the operation counter needs them recorded,
+    #: :func:`event_sources`): neurons and inputs are counted anyway, these nodes are neither
+    event_source: ClassVar[bool] = False
 
     def to_dict(self, *, plain: bool = False, max_dense: int = 50_000_000,
                 in_shape: Shape | None = None) -> dict[str, Any]:
@@ -82,6 +85,7 @@ class SpikeProduct(Extension):
 
     reason: ClassVar[str] = "an element-wise product of two spike streams (NIR sums the edges into a node)"
     fields: ClassVar[tuple[str, ...]] = ("shape",)
+    event_source: ClassVar[bool] = True
     shape: Shape
 
     def __post_init__(self) -> None:
@@ -130,6 +134,7 @@ class Unflatten(Extension):
 
     reason: ClassVar[str] = "a reshape to more axes (NIR's Flatten only merges axes)"
     fields: ClassVar[tuple[str, ...]] = ("input_shape", "shape")
+    event_source: ClassVar[bool] = True
     input_shape: Shape
     shape: Shape
 
@@ -149,6 +154,12 @@ class Unflatten(Extension):
 
 
 EXTENSION_TYPES: dict[str, type[Extension]] = {t.__name__: t for t in (SpikeProduct, TokenBroadcast, Unflatten)}
+
+
+def event_sources(graph: Any) -> tuple[str, ...]:
+    """Names of the extension nodes of ``graph`` whose outputs the operation counter needs
+    (:mod:`neurokit.ir.passes.operations`: record them with the spikes)."""
+    return tuple(n for n, node in graph.flatten().nodes.items() if getattr(node, "event_source", False))
 
 
 def refuse_plain(name: str, node: Extension) -> GraphError:

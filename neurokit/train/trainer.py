@@ -357,7 +357,7 @@ def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]]
     correct, input_events, synops, first, first_x = 0, 0.0, 0.0, None, None
     spikes: dict[str, float] = {}
     for x, y in test_split.batches(batch):  # the exported IR in neurokit.sim, batch by batch
-        rec = sim.simulate(graph, x.astype(np.float64), record=("spikes",))
+        rec = sim.simulate(graph, x.astype(np.float64), record=("spikes", *ir.extensions.event_sources(graph)))
         first, first_x = (rec, x) if first is None else (first, first_x)
         correct += int(np.sum(predict(rec.outputs["output"], cfg.loss) == y))
         for name, z in rec.spikes.items():

@@ -137,3 +137,25 @@ def test_neurokit_train_arch_transformer_trains_exports_and_sim_reproduces(tmp_p
     g = ir.read(out / "model.nir")  # the neurokit file keeps the extension nodes
     assert sum(isinstance(n, X.SpikeProduct) for n in g.nodes.values()) == 2
     assert g.nodes["b0_token_sum"].kernel_size == (2, 2)  # 16x16 in 8x8 patches: 2x2 tokens
+
+
+def test_synaptic_operations_count_the_spike_products_events() -> None:
+    """A Q.K event costs one addition (the token sum); an attention event costs D per population the
+    shortcut stream takes it to (the folded count follows the stream through its sum points: block 0
+    reaches its MLP input, block 1's input and MLP input and the output LIF, 4 D; block 1 reaches 2 D);
+    the AND gates and the mask's copy to the tokens cost none. The trainer records the products."""
+    from neurokit.ir.passes.operations import fan_out, run_operations
+    from neurokit.train.synops import synaptic_operations
+
+    model = _model()
+    x = _spikes((12, 2, 2, 9, 8))
+    g = model.to_ir()
+    assert X.event_sources(g) == ("b0_qk", "b0_attention", "b1_qk", "b1_attention")
+    d = SIZES.embed_dim
+    fans = {b: fan_out(g, f"b{b}_attention") for b in (0, 1)}
+    assert np.all(fan_out(g, "b0_qk") == 1) and np.all(fans[0] == 4 * d) and np.all(fans[1] == 2 * d)
+    rec = sim.simulate(g, x, record=("spikes", *X.event_sources(g)))
+    with_products, _ = synaptic_operations(g, rec, x, 12)
+    spikes_only, _ = run_operations(g, x, rec.spikes)
+    extra = sum(rec.values[f"b{b}_qk"].sum() + fans[b][0] * rec.values[f"b{b}_attention"].sum() for b in (0, 1))
+    assert extra > 0 and with_products - spikes_only == pytest.approx(extra / 2)
