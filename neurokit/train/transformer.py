@@ -1,7 +1,7 @@
 r"""A small spike-driven transformer (``arch = "transformer"``): Spike-driven Transformer V2 /
 Meta-SpikeFormer style, built from neurokit's LIF layers and exported to the IR.
 
-Per time step, on input spikes :math:`x` ``(C, H, W)`` (1-D inputs ``(F,)`` are read as ``(1, 1, F)``):
+Per time step, on input spikes :math:`x` ``(C, H, W)`` (``(F,)`` and ``(C, F)`` inputs are read as ``(1, 1, F)``, ``(C, 1, F)``):
 
 * patch embedding: :math:`u_0 = \mathrm{Conv}_{p \times p,\ \mathrm{stride}\ p}(x)`, a membrane
   stream of ``D`` channels over :math:`N = H' W'` tokens;
@@ -97,12 +97,14 @@ class PatchEmbed(nn.Linear):
 
 
 def image_shape(input_shape: tuple[int, ...]) -> tuple[int, int, int]:
-    """The ``(C, H, W)`` the patch embedding reads: image inputs as they are, ``(F,)`` as ``(1, 1, F)``."""
+    """The ``(C, H, W)`` the patch embedding reads: image inputs as they are, ``(F,)`` as ``(1, 1, F)``,
+    ``(C, F)`` (e.g. spoken-digits' ``(1, 700)``) as ``(C, 1, F)``."""
     if len(input_shape) == 3:
         return tuple(int(s) for s in input_shape)  # type: ignore[return-value]
-    if len(input_shape) == 1:
-        return (1, 1, int(input_shape[0]))
-    raise ConfigError(f"arch 'transformer' reads (C, H, W) or (F,) inputs; this dataset gives {input_shape}",
+    if len(input_shape) in (1, 2):
+        c, f = (1, *input_shape) if len(input_shape) == 1 else input_shape
+        return (int(c), 1, int(f))
+    raise ConfigError(f"arch 'transformer' reads (C, H, W), (C, F) or (F,) inputs; this dataset gives {input_shape}",
                       fix="use arch = 'mlp' for this dataset")
 
 

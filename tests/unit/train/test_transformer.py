@@ -46,10 +46,10 @@ def _lif_names(g: ir.Graph) -> list[str]:
     return [f"{b}_{k}" for b in blocks for k in per_block] + ["lif_out"]
 
 
-@pytest.mark.parametrize("input_shape", [(2, 9, 8), (13,)])
+@pytest.mark.parametrize("input_shape", [(2, 9, 8), (13,), (2, 13)])
 def test_neurokit_sim_and_the_reference_reproduce_the_torch_model(input_shape: tuple[int, ...]) -> None:
     """Every LIF's spikes equal, readout membrane to float tolerance; the attention masks and both
-    spike products are exercised (non-zero); 9x8 images crop to 2x2 tokens, 1-D inputs unflatten."""
+    spike products are exercised (non-zero); 9x8 images crop to 2x2 tokens, (F,) and (C, F) inputs unflatten."""
     model = _model(input_shape, SIZES if len(input_shape) == 3 else TransformerSizes(embed_dim=6, patch=3,
                                                                                          mlp_hidden=5, attn_threshold=0.2))
     x = _spikes((16, 3, *input_shape))
@@ -57,7 +57,7 @@ def test_neurokit_sim_and_the_reference_reproduce_the_torch_model(input_shape: t
         out, hidden = model(torch.from_numpy(x), return_spikes=True)
     g = model.to_ir()
     extensions = {type(n) for n in g.nodes.values() if isinstance(n, X.Extension)}
-    assert extensions == ({X.SpikeProduct, X.TokenBroadcast} | ({X.Unflatten} if len(input_shape) == 1 else set()))
+    assert extensions == ({X.SpikeProduct, X.TokenBroadcast} | ({X.Unflatten} if len(input_shape) < 3 else set()))
     products = [n for n, node in g.nodes.items() if isinstance(node, X.SpikeProduct)]
     rec = sim.simulate(g, x, record=("spikes", *products))
     np.testing.assert_allclose(rec.outputs["output"], out.numpy(), rtol=1e-9, atol=1e-12)
@@ -100,8 +100,8 @@ def test_sizes_and_configurations_that_cannot_work_are_refused() -> None:
         TransformerSizes(embed_dim=0)
     with pytest.raises(ConfigError, match="attn_threshold must be > 0"):
         TransformerSizes(attn_threshold=0.0)
-    with pytest.raises(ConfigError, match=r"reads \(C, H, W\) or \(F,\) inputs"):
-        SpikeDrivenTransformer(SNNSpec(input_shape=(4, 5)))
+    with pytest.raises(ConfigError, match=r"reads \(C, H, W\), \(C, F\) or \(F,\) inputs"):
+        SpikeDrivenTransformer(SNNSpec(input_shape=(4, 5, 6, 7)))
     with pytest.raises(ConfigError, match="arch = 'transformer' trains with mode = 'bptt'"):
         TrainConfig.from_dict({"arch": "transformer", "mode": "sltt"})
     with pytest.raises(ConfigError, match="blocks = 0 is out of range"):
@@ -159,3 +159,22 @@ def test_synaptic_operations_count_the_spike_products_events() -> None:
     spikes_only, _ = run_operations(g, x, rec.spikes)
     extra = sum(rec.values[f"b{b}_qk"].sum() + fans[b][0] * rec.values[f"b{b}_attention"].sum() for b in (0, 1))
     assert extra > 0 and with_products - spikes_only == pytest.approx(extra / 2)
+
+
+def test_learned_time_constants_and_thresholds_are_exported() -> None:
+    """``learn_neuron = "neuron"``: every LIF's tau and threshold are parameters, and the export
+    carries their trained values (sim = torch after a change of them)."""
+    torch.manual_seed(0)
+    spec = SNNSpec(input_shape=(2, 8, 8), classes=3, dt=0.01, learn_neuron="neuron")
+    model = SpikeDrivenTransformer(spec, TransformerSizes(embed_dim=4, patch=4, mlp_hidden=4)).double()
+    lifs = [m for m in model.modules() if type(m).__name__ == "LIFLayer"]
+    assert lifs and all(isinstance(m.tau, torch.nn.Parameter) for m in lifs if m is not model.li)
+    with torch.no_grad():
+        for k, m in enumerate(lifs):
+            m.tau.mul_(1.0 + 0.1 * k)
+    x = _spikes((10, 2, 2, 8, 8))
+    with torch.no_grad():
+        out = model(torch.from_numpy(x))
+    g = model.to_ir()
+    np.testing.assert_allclose(g.nodes["b0_lif_q"].tau, float(model.blocks[0].lif_q.tau.detach()[0]))
+    np.testing.assert_allclose(sim.simulate(g, x).outputs["output"], out.numpy(), rtol=1e-9, atol=1e-12)
