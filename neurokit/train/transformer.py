@@ -115,12 +115,11 @@ class SDSABlock(nn.Module):
         super().__init__()
         n = d * tokens[0] * tokens[1]
         self.d, self.tokens = d, tokens
-        conv = TokenLinear
         self.lif_in, self.lif_mlp_in = LIFLayer(n, **lif), LIFLayer(n, **lif)  # type: ignore[arg-type]
-        self.q, self.k, self.v, self.o = conv(d, d), conv(d, d), conv(d, d), conv(d, d)
+        self.q, self.k, self.v, self.o = (TokenLinear(d, d) for _ in range(4))
         self.lif_q, self.lif_k, self.lif_v = (LIFLayer(n, **lif) for _ in range(3))  # type: ignore[arg-type]
         self.lif_mask = LIFLayer(d, **{**lif, "v_threshold": attn_threshold})  # type: ignore[arg-type]
-        self.fc1, self.fc2 = conv(d, hidden), conv(hidden, d)
+        self.fc1, self.fc2 = TokenLinear(d, hidden), TokenLinear(hidden, d)
         self.lif_hidden = LIFLayer(hidden * tokens[0] * tokens[1], **lif)  # type: ignore[arg-type]
         for c in (self.q, self.k, self.v, self.fc1):
             init_linear(c, GAIN)
@@ -157,7 +156,6 @@ class SpikeDrivenTransformer(nn.Module):
         self.spec, self.sizes = spec, sizes
         c, h, w = image_shape(tuple(spec.input_shape))
         ph, pw = min(sizes.patch, h), min(sizes.patch, w)
-        self.patch_hw = (ph, pw)
         self.tokens = ((h - ph) // ph + 1, (w - pw) // pw + 1)
         d = sizes.embed_dim
         lif = dict(tau=spec.tau_mem, v_threshold=spec.v_threshold, dt=spec.dt, integration=spec.integration,
