@@ -143,17 +143,11 @@ def _bench_results() -> dict[str, Any]:
     return {p.stem: json.loads(p.read_text()) for p in sorted((ROOT / "tools" / "bench" / "results").glob("*.json"))}
 
 
-def _std(values: list[float]) -> float:
-    import numpy as np
-
-    return float(np.std(values)) if len(values) > 1 else 0.0
-
-
 def bench_figures(out: Path) -> list[Path]:
     """Plots of the benchmark results where a picture beats numbers (``bench_<stem>.png``):
     accuracies with error bars over seeds, accuracy vs T and vs time, fuzz outcomes, attack
     success per budget."""
-    from neurokit.plots import bars, curves
+    from neurokit.plots import accuracy_vs_timesteps, bars, curves
 
     out.mkdir(parents=True, exist_ok=True)
     res = _bench_results()
@@ -164,12 +158,11 @@ def bench_figures(out: Path) -> list[Path]:
              title=f"temporal ablation on spoken digits ({res['temporal_ablation'].get('seeds')} seeds)")
     if "timestep_schedule" in res:
         t = res["timestep_schedule"]["table"]
-        steps = sorted(t, key=int)
-        kinds = [k for k in ("schedule", "direct", "schedule_learn") if all(k in t[s] for s in steps)]
-        curves({k: [t[s][k] for s in steps] for k in kinds}, out / "bench_timestep_schedule.png",
-               x=[int(s) for s in steps], xlabel="time steps T", ylabel="test accuracy (mean ± std over seeds)",
-               title="accuracy vs T: schedule vs direct training",
-               errors={k: [_std(t[s].get(f"{k}_runs", [])) for s in steps] for k in kinds})
+        accuracy_vs_timesteps(t, out / "bench_timestep_schedule.png",
+                              series=tuple(k for k in ("schedule", "direct", "schedule_learn") if all(k in r for r in t.values())),
+                              title="accuracy vs T: schedule vs direct training",
+                              labels={"schedule": "schedule", "direct": "direct at that T",
+                                      "schedule_learn": "schedule + learned τ, threshold"})
     for stem in ("fuzz", "fuzz_before"):
         if stem in res and "by_kind" in res[stem].get("summary", {}):
             summary = res[stem]["summary"]
@@ -204,12 +197,14 @@ _PLOTTED: list[Path] = []
 
 def figures(out: Path) -> list[Path]:
     """Draw the documentation's figures into ``out`` with neurokit itself (seeded, a few seconds):
-    surrogate derivatives, a raster of a small network from input to output, event-digits frames."""
+    surrogate derivatives, a raster of a small network from input to output, event-digits frames,
+    and the learning curve of the train tutorial at full size from its recorded metrics
+    (``docs/tutorials/data/train_metrics.jsonl``, written by ``tools/docs_outputs.py --learning-curve``)."""
     import numpy as np
 
     from neurokit import ir, sim
     from neurokit.api import data_show, poisson_inputs
-    from neurokit.plots import curves, raster
+    from neurokit.plots import curves, learning_curve, raster
     from neurokit.train.surrogate import SURROGATES, surrogate_derivative
 
     out.mkdir(parents=True, exist_ok=True)
@@ -230,6 +225,8 @@ def figures(out: Path) -> list[Path]:
     raster(sim.simulate(graph, x, record=("spikes",)), out / "raster.png", inputs=x,
            title="a 20-16-4 network in neurokit.sim: Poisson input, LIF layer, LI readout")
     data_show("event-digits", out=out / "event_digits.png", n=6, train=False)
+    learning_curve(ROOT / "docs" / "tutorials" / "data" / "train_metrics.jsonl", out / "learning_curve.png",
+                   title="train tutorial, full size: 512-256-10 LIF on event-digits, seed 0")
     return sorted(out.glob("*.png"))
 
 

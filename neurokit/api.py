@@ -319,36 +319,10 @@ def data_show(name: str, *, out: str | os.PathLike[str] = "samples.png", n: int 
     """Counts of a dataset and a PNG of ``n`` samples (event frames: ON red, OFF blue), or for 1-D event
     datasets (SHD, SSC, spoken-digits) one spike raster per class."""
     from neurokit.data import load_dataset
-    from neurokit.plots import event_frames, pyplot
-    from neurokit.util.atomic import atomic_path
+    from neurokit.data.show import show_samples
 
     ds = load_dataset(name, train=train, data_dir=data_dir)
-    from neurokit.data.show import is_one_dimensional, raster_per_class
-
-    if is_one_dimensional(ds):  # cochlear channels (SHD, SSC, spoken-digits): a raster per class
-        return raster_per_class(ds, out, title=f"{name} ({'train' if train else 'test'}): one sample per class")
-    n = min(n, len(ds))
-    items = [ds[k] for k in range(n)]
-    counts = [len(x) for x, _ in items if x.dtype.names]
-    if counts:  # events: frames with an ON/OFF legend above their events over time
-        event_frames(items, out, sensor_size=getattr(ds, "sensor_size", None), title=f"{name}: {n} samples")
-    else:
-        plt = pyplot()
-        fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
-        for ax, (x, y) in zip(axes[0], items):
-            ax.imshow(np.asarray(x).squeeze(), cmap="gray")
-            ax.set_title(str(y), fontsize=9)
-            ax.axis("off")
-        fig.suptitle(f"{name}: {n} samples", fontsize=10)
-        fig.tight_layout()
-        with atomic_path(out, suffix=".png") as tmp:
-            fig.savefig(tmp, format="png", dpi=100)
-        plt.close(fig)
-    info: dict[str, Any] = {"samples": len(ds), "classes": len(getattr(ds, "classes", [])) or int(np.max(ds.targets)) + 1,
-                            "png": str(out)}
-    if counts:
-        info["events_mean"] = float(np.mean(counts))
-    return info
+    return show_samples(ds, out, name=name, n=n, train=train)
 
 
 def convert(model: str | os.PathLike[str] | None = None, *, arch: str = "mlp", calib: str = "digits",
@@ -412,3 +386,46 @@ def attack(model: str | os.PathLike[str], *, samples: int = 100, budget: int = 2
     (out_dir / "attack.json").write_text(json.dumps(report, indent=2) + "\n")
     np.savez_compressed(out_dir / "adversarial.npz", clean=x, adversarial=res["adversarial"], labels=ys)
     return {**report, "report": str(out_dir / "attack.json")}
+
+
+#: What ``neurokit plot`` draws: kind -> what its source is.
+PLOT_KINDS = {"learning-curve": "a training run folder or its metrics.jsonl / metrics.json / metrics.csv",
+              "accuracy-vs-t": "a timestep-schedule run folder or its summary.json, or a results JSON with a "
+                               "'table' {T: {series: accuracy}} (tools/bench/results/timestep_schedule.json)"}
+
+
+def plot(kind: str, source: str | os.PathLike[str], *, out: str | os.PathLike[str] | None = None,
+         title: str | None = None) -> dict[str, Any]:
+    """Draw a PNG from a run's results: ``learning-curve`` (train/test accuracy and loss per epoch,
+    :func:`neurokit.plots.learning_curve`) or ``accuracy-vs-t`` (accuracy against the number of time
+    steps, :func:`neurokit.plots.accuracy_vs_timesteps`). ``out`` defaults to ``<kind>.png`` next to
+    the source."""
+    from pathlib import Path
+
+    from neurokit import plots
+    from neurokit.errors import DataNotFoundError, InvalidInputError
+
+    if kind not in PLOT_KINDS:
+        raise InvalidInputError(f"unknown plot {kind!r}", fix=f"choose one of {', '.join(PLOT_KINDS)}")
+    src = Path(source)
+    if not src.exists():
+        raise DataNotFoundError(f"{src} not found", fix=f"give {PLOT_KINDS[kind]}")
+    png = Path(out) if out is not None else (src if src.is_dir() else src.parent) / f"{kind.replace('-', '_')}.png"
+    if kind == "learning-curve":
+        rows = plots.read_metrics(src)
+        plots.learning_curve(rows, png, title=title or f"learning curves: {src.name}")
+        return {"png": str(png), "epochs": len(rows), "final": rows[-1]}
+    path = src / "summary.json" if src.is_dir() else src
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(f"{path}: not a readable JSON file ({exc})", fix=f"give {PLOT_KINDS[kind]}") from None
+    if isinstance(data, dict) and isinstance(data.get("stages"), list) and data["stages"]:
+        table = {int(s["T"]): {"schedule": float(s["test_accuracy_sim"])} for s in data["stages"]}
+    elif isinstance(data, dict) and isinstance(data.get("table"), dict) and data["table"]:
+        table = data["table"]
+    else:
+        raise InvalidInputError(f"{path}: neither 'stages' nor a 'table' of accuracies per T",
+                                fix=f"give {PLOT_KINDS[kind]}")
+    plots.accuracy_vs_timesteps(table, png, title=title or "accuracy vs time steps T")
+    return {"png": str(png), "timesteps": sorted(int(t) for t in table)}

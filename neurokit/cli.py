@@ -19,7 +19,7 @@ from neurokit.errors import NeurokitError
 
 #: Command modules, in the order ``--help`` lists them.
 COMMANDS = ("pipeline", "train", "convert", "deploy", "simulate", "inspect", "hil", "data", "backends", "doctor",
-            "attack")
+            "attack", "plot")
 
 EPILOG = """\
 exit codes: 0 ok, 1 other error, 2 invalid input (malformed file, bad graph or config),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -109,9 +112,10 @@ def _save(fig: Any, path: str | os.PathLike[str]) -> None:
 
 def curves(series: dict[str, list[float]], path: str | os.PathLike[str], *, xlabel: str, ylabel: str,
            title: str = "", x: list[float] | None = None, logx: bool = False,
-           errors: dict[str, list[float]] | None = None) -> None:
+           errors: dict[str, list[float]] | None = None, xticks: list[float] | None = None) -> None:
     """Line plot of named series (learning curves, accuracy vs time steps, drift curves);
-    ``errors[name]``: error bars (e.g. the standard deviation over seeds) on that series."""
+    ``errors[name]``: error bars (e.g. the standard deviation over seeds) on that series;
+    ``xticks``: ticks at these values only (e.g. the time steps measured)."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, ys in series.items():
@@ -122,6 +126,8 @@ def curves(series: dict[str, list[float]], path: str | os.PathLike[str], *, xlab
             ax.plot(xs, ys, marker="o", ms=3, label=name)
     if logx:
         ax.set_xscale("log")
+    if xticks is not None:
+        ax.set_xticks(xticks)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -155,3 +161,95 @@ def bars(groups: dict[str, dict[str, float]], path: str | os.PathLike[str], *, y
         ax.legend()
     fig.tight_layout()
     _save(fig, path)
+
+
+#: Files a training run writes its per-epoch metrics to, in the order :func:`read_metrics` looks for them.
+METRICS_FILES = ("metrics.jsonl", "metrics.json", "metrics.csv")
+
+
+def read_metrics(source: str | os.PathLike[str]) -> list[dict[str, float]]:
+    """Per-epoch metrics of a training run: ``source`` is a run folder (its ``metrics.jsonl``, else
+    ``metrics.json``, else ``metrics.csv``) or one of those files; one dict per epoch."""
+    from neurokit.errors import DataNotFoundError, InvalidInputError
+
+    path = Path(source)
+    if path.is_dir():
+        found = next((path / name for name in METRICS_FILES if (path / name).is_file()), None)
+        if found is None:
+            raise DataNotFoundError(f"no metrics file in {path}",
+                                    fix=f"give a training run folder (it has one of {', '.join(METRICS_FILES)}) "
+                                        "or the file itself")
+        path = found
+    if not path.is_file():
+        raise DataNotFoundError(f"metrics file {path} not found", fix="give a training run folder or its metrics file")
+    if path.suffix not in (".jsonl", ".json", ".csv"):
+        raise InvalidInputError(f"{path.name}: not a metrics file", fix=f"give {', '.join(METRICS_FILES)} (or the run folder)")
+    try:
+        if path.suffix == ".jsonl":
+            rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        elif path.suffix == ".json":
+            rows = json.loads(path.read_text())
+        else:
+            with open(path, newline="") as f:
+                rows = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    except ValueError as exc:  # json.JSONDecodeError is one
+        raise InvalidInputError(f"{path}: malformed metrics ({exc})",
+                                fix="give the metrics file a training run wrote") from None
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise InvalidInputError(f"{path}: no per-epoch rows", fix="give the metrics file of a run that finished an epoch")
+    return rows
+
+
+def learning_curve(history: list[dict[str, float]] | str | os.PathLike[str], path: str | os.PathLike[str], *,
+                   title: str = "learning curves") -> None:
+    """Learning curves of a training run: train and test accuracy per epoch (left axis) and the
+    training loss (right axis, dashed). ``history``: the per-epoch rows (``epoch``, ``train_acc``,
+    ``test_acc``, ``loss``) or a run folder / metrics file (:func:`read_metrics`)."""
+    from neurokit.errors import InvalidInputError
+
+    rows = read_metrics(history) if isinstance(history, (str, os.PathLike)) else history
+    accuracy = [k for k in ("train_acc", "test_acc") if all(k in r for r in rows)]
+    if not rows or not accuracy:
+        raise InvalidInputError("no accuracy per epoch to plot", fix="give rows with train_acc and/or test_acc")
+    plt = pyplot()
+    epochs = [int(r.get("epoch", i + 1)) for i, r in enumerate(rows)]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    lines = [ax.plot(epochs, [r[k] for r in rows], marker="o", ms=3, label=k.replace("_acc", ""))[0] for k in accuracy]
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy")
+    ax.grid(alpha=0.3)
+    if all("loss" in r for r in rows):
+        loss_ax = ax.twinx()
+        lines += loss_ax.plot(epochs, [r["loss"] for r in rows], ls="--", c="tab:gray", label="training loss")
+        loss_ax.set_ylabel("training loss")
+    ax.legend(handles=lines, loc="center right")
+    ax.set_title(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def accuracy_vs_timesteps(table: dict[Any, dict[str, Any]], path: str | os.PathLike[str], *,
+                          series: tuple[str, ...] | None = None, title: str = "accuracy vs time steps T",
+                          ylabel: str = "test accuracy", labels: dict[str, str] | None = None) -> None:
+    """Accuracy against the number of time steps ``T``: ``table[T][name]`` is one series' accuracy
+    at ``T`` (e.g. ``tools/bench/results/timestep_schedule.json``'s ``table``); where the row has
+    ``<name>_runs`` (one accuracy per seed), an error bar of their standard deviation. ``series``:
+    which names to draw (default: every number present at each ``T``); ``labels``: legend text per name."""
+    from neurokit.errors import InvalidInputError
+
+    steps = sorted(table, key=lambda s: int(s))
+    names = series or tuple(k for k in dict.fromkeys(k for row in table.values() for k in row)
+                            if all(isinstance(table[s].get(k), (int, float)) for s in steps)
+                            and not k.startswith("epochs"))
+    if not steps or not names or not all(n in table[s] for n in names for s in steps):
+        raise InvalidInputError("no accuracy for every T to plot",
+                                fix="give {T: {series: accuracy}} with the same series at every T")
+    runs = {n: [table[s].get(f"{n}_runs", []) for s in steps] for n in names}
+    errors = {n: [float(np.std(r)) if len(r) > 1 else 0.0 for r in runs[n]] for n in names if all(runs[n])}
+    seeds = {len(r) for n in errors for r in runs[n]}
+    if errors and len(seeds) == 1:
+        ylabel = f"{ylabel} (mean ± std, {seeds.pop()} seeds)"
+    label = (labels or {}).get
+    curves({label(n, n): [float(table[s][n]) for s in steps] for n in names}, path, x=[int(s) for s in steps],
+           xlabel="time steps T", ylabel=ylabel, title=title, xticks=[int(s) for s in steps],
+           errors={label(n, n): e for n, e in errors.items()} or None)

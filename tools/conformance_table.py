@@ -39,7 +39,7 @@ The torch layers have no importer for arbitrary graphs (`neurokit.train.from_ir`
 only): the matrix builds them layer by layer (`tests/conformance/runners.py`), checks that they export
 the graph they were built from (`to_ir`), and the refusals in their columns are that builder's, naming
 what the layers lack. SpiNNaker and Loihi 2 are compared with the float64 graph as they time it: every
-feed-forward projection one step late (Loihi 2: the graph its backend's `reference_graph` states;
+feed-forward projection one step late (Loihi 2: the graph its backend's `numeric_mode_graph` states;
 SpiNNaker: every projection, its bias too, one step late, as its emulator delivers them; NEST: the
 same, its minimum delay of one step, see `docs/nest.md`).
 

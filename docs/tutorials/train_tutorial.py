@@ -13,7 +13,8 @@ card = train(cfg, "runs/tutorial-train", progress=not quick)
 print(f"test accuracy (neurokit.sim on model.nir): {card['test_accuracy_sim']:.3f}")
 print(f"synaptic operations per inference: {card['synaptic_ops_per_inference']:.0f}")
 print(sorted(p.name for p in Path("runs/tutorial-train").iterdir()))
-print(json.loads(Path("runs/tutorial-train/metrics.json").read_text())[-1])
+last_epoch = json.loads(Path("runs/tutorial-train/metrics.json").read_text())[-1]
+print({key: round(value, 4) for key, value in last_epoch.items()})  # metrics.jsonl grows one line per epoch
 # continue an interrupted run exactly where it stopped:  neurokit train --resume runs/tutorial-train
 
 # The same network trained memory-light (SLTT: memory independent of the number of steps).

@@ -1,6 +1,6 @@
 """Hardware targets. Each backend is a folder with a ``{node type: lowering function}`` table
 behind the :class:`~neurokit.backends.base.Backend` protocol (declared options and faults, report,
-counters, cost, own-mode reference run; see :mod:`neurokit.backends.base`); :func:`get_backend`
+counters, cost, the run in its own numeric mode; see :mod:`neurokit.backends.base`); :func:`get_backend`
 looks one up by name from an explicit table (no plugin scanning, no global active device)."""
 
 from __future__ import annotations

@@ -29,15 +29,15 @@ Methods
         ``self.validate_options(options)``.
     ``board(artifact, *, faults=None) -> Board``
         something that runs the artifact; starts with ``self.validate_faults(faults)``.
-    ``reference_graph(artifact) -> Graph``
+    ``numeric_mode_graph(artifact) -> Graph``
         the graph in the target's numeric mode (quantized parameters, matching profile).
     ``timed_float_model(graph) -> Graph``
         the float model at the target's timing, what the harness's float seam compares a board
         with: e.g. one step of synaptic latency as a chip delivers spikes (biases held in the
         neuron act at once), so timing is not counted as lost spikes *(default: the graph as is)*.
-    ``reference_run(artifact, inputs, steps) -> Recording``
+    ``numeric_mode_run(artifact, inputs, steps) -> Recording``
         the own-mode run the board must match bit for bit *(default:* :mod:`neurokit.sim` *on*
-        ``reference_graph`` *)*.
+        ``numeric_mode_graph`` *)*.
     ``report(artifact) -> str``
         the human resource report ``neurokit deploy`` prints *(default: the manifest as JSON)*.
     ``counters(recording) -> dict[str, int]``
@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +72,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from neurokit.errors import ConfigError, FileFormatError, InvalidInputError, MappingError
+from neurokit.errors import FileFormatError, InvalidInputError, MappingError
+
+from .options import Option, validate_settings
 
 if TYPE_CHECKING:
     from neurokit.ir import Graph, Node
@@ -133,79 +134,6 @@ LoweringFunction = Callable[..., Any]
 """Lowers one node; the arguments are the backend's own (its ``lower`` is the only caller)."""
 
 
-@dataclass(frozen=True)
-class Option:
-    """A declared option or fault key: accepted ``type`` (or types), ``default`` and ``help``.
-
-    ``default=None`` means "not set" (the backend then uses its own rule, said in ``help``) and
-    lets the user pass ``None``. Any integer (NumPy's too) is accepted where ``int`` is declared, any
-    real number where ``float`` is (both converted to the Python type); ``bool`` is never accepted
-    as a number, nor a number as a ``bool``."""
-
-    type: type | tuple[type, ...]
-    default: Any
-    help: str
-    low: float | None = None   # inclusive bounds of a numeric value (None: unbounded)
-    high: float | None = None
-
-    @property
-    def types(self) -> tuple[type, ...]:
-        return self.type if isinstance(self.type, tuple) else (self.type,)
-
-    @property
-    def type_name(self) -> str:
-        names = [t.__name__ for t in self.types]
-        return " | ".join(names + (["None"] if self.default is None else []))
-
-    def convert(self, value: Any) -> tuple[bool, Any]:
-        """``(accepted, value)``: whether ``value`` has a declared type, and the value as used."""
-        if value is None:
-            return self.default is None, None
-        for t in self.types:
-            if t is bool:
-                if isinstance(value, (bool, np.bool_)):
-                    return True, bool(value)
-            elif isinstance(value, (bool, np.bool_)):
-                continue
-            elif t is int and isinstance(value, numbers.Integral):
-                return True, int(value)
-            elif t is float and isinstance(value, numbers.Real):
-                return True, float(value)
-            elif isinstance(value, t):
-                return True, value
-        return False, value
-
-
-def declared(options: Mapping[str, Option]) -> str:
-    """``key: type = default`` for each declared key, one line (for error messages and help)."""
-    return ", ".join(f"{k}: {o.type_name} = {o.default!r}" for k, o in options.items()) or "none"
-
-
-def validate_settings(given: Mapping[str, Any] | None, declaration: Mapping[str, Option], *, target: str,
-                      kind: str = "option") -> dict[str, Any]:
-    """Every declared key with the user's value or its default; an unknown key or a value of an
-    undeclared type raises :class:`~neurokit.errors.ConfigError` naming the key, the allowed keys
-    and their types (``kind`` is ``"option"`` or ``"fault"``)."""
-    values = {k: o.default for k, o in declaration.items()}
-    for key, value in (given or {}).items():
-        if key not in declaration:
-            raise ConfigError(f"unknown {target} {kind} {key!r}",
-                              fix=f"{target} {kind}s are: {declared(declaration)}")
-        ok, converted = declaration[key].convert(value)
-        if not ok:
-            raise ConfigError(f"{target} {kind} {key!r} must be {declaration[key].type_name}, got "
-                              f"{type(value).__name__} {value!r}",
-                              fix=f"{key}: {declaration[key].help}; {target} {kind}s are: {declared(declaration)}")
-        opt = declaration[key]
-        if isinstance(converted, (int, float)) and not isinstance(converted, bool) and (
-                converted != converted or (opt.low is not None and converted < opt.low)
-                or (opt.high is not None and converted > opt.high)):
-            rng = f"[{'-inf' if opt.low is None else opt.low}, {'inf' if opt.high is None else opt.high}]"
-            raise ConfigError(f"{target} {kind} {key!r} = {value!r} is outside {rng}", fix=f"{key}: {opt.help}")
-        values[key] = converted
-    return values
-
-
 def meta_counters(recording: Any) -> dict[str, int]:
     """The integer entries of ``recording.meta`` as ``{"key": n}`` or, for a dict entry,
     ``{"key/sub": n}`` (booleans and non-integers are left out)."""
@@ -237,12 +165,12 @@ class Backend(Protocol):
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> Board: ...
 
-    def reference_graph(self, artifact: Artifact) -> Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> Graph:
         """The graph in the numeric mode the target implements (quantized parameters, matching
-        profile), which :mod:`neurokit.sim` runs as the reference the board must match."""
+        profile), which :mod:`neurokit.sim` runs as the run the board must match bit for bit."""
         ...
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording: ...
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording: ...
 
     def timed_float_model(self, graph: Graph) -> Graph: ...
 
@@ -289,14 +217,14 @@ class BackendBase:
     def validate_faults(self, faults: Mapping[str, Any] | None) -> dict[str, Any]:
         return validate_settings(faults, self.faults, target=self.name, kind="fault")
 
-    def reference_graph(self, artifact: Artifact) -> Graph:
-        raise NotImplementedError(f"{type(self).__name__} must define reference_graph")
+    def numeric_mode_graph(self, artifact: Artifact) -> Graph:
+        raise NotImplementedError(f"{type(self).__name__} must define numeric_mode_graph")
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
-        """:mod:`neurokit.sim` on :meth:`reference_graph` (a backend with an integer mode of its own overrides this)."""
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        """:mod:`neurokit.sim` on :meth:`numeric_mode_graph` (a backend with an integer mode of its own overrides this)."""
         from neurokit import sim
 
-        return sim.simulate(self.reference_graph(artifact), inputs, steps, record=("spikes",))
+        return sim.simulate(self.numeric_mode_graph(artifact), inputs, steps, record=("spikes",))
 
     def timed_float_model(self, graph: Graph) -> Graph:
         """The float model at this target's timing (see the module docstring); no latency here."""
@@ -324,7 +252,7 @@ class BackendBase:
 
 #: what :func:`as_backend` checks before using an object as it is.
 PROTOCOL_MEMBERS = ("name", "options", "faults", "lowering", "sweeps", "supported_nodes", "check", "lower", "board",
-                    "reference_graph", "reference_run", "timed_float_model", "report", "counters", "cost", "status", "sweep",
+                    "numeric_mode_graph", "numeric_mode_run", "timed_float_model", "report", "counters", "cost", "status", "sweep",
                     "validate_options", "validate_faults")
 
 
@@ -361,13 +289,13 @@ class LegacyBackend(BackendBase):
         given = self.validate_faults(faults) if faults else None
         return self.wrapped.board(artifact, faults=given) if given else self.wrapped.board(artifact)
 
-    def reference_graph(self, artifact: Artifact) -> Graph:
-        return self.wrapped.reference_graph(artifact)
+    def numeric_mode_graph(self, artifact: Artifact) -> Graph:
+        return self.wrapped.numeric_mode_graph(artifact)
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
-        if hasattr(self.wrapped, "reference_run"):
-            return self.wrapped.reference_run(artifact, inputs, steps)
-        return super().reference_run(artifact, inputs, steps)
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        if hasattr(self.wrapped, "numeric_mode_run"):
+            return self.wrapped.numeric_mode_run(artifact, inputs, steps)
+        return super().numeric_mode_run(artifact, inputs, steps)
 
     def timed_float_model(self, graph: Graph) -> Graph:
         if hasattr(self.wrapped, "timed_float_model"):

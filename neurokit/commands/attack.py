@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 
 from neurokit import api
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Attacks a trained feed-forward LIF classifier (.nir from neurokit train) on event-digits test
+samples: greedy event flips chosen by surrogate gradients (variant sg) or potential-dependent
+surrogate gradients (pdsg); reports the success rate per number of flipped events and runs the same
+adversarial inputs on every --targets target's own numeric mode. Writes attack.json and
+adversarial.npz into --out."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("attack", help="sparse adversarial attack on spike inputs (flipped events) and its transfer",
-                       description="Attacks a trained feed-forward LIF classifier (.nir from neurokit train) on "
-                                   "event-digits test samples: greedy event flips chosen by surrogate gradients "
-                                   "(variant sg) or potential-dependent surrogate gradients (pdsg); reports the "
-                                   "success rate per number of flipped events and runs the same adversarial "
-                                   "inputs on every --targets target's own numeric mode. Writes attack.json and "
-                                   "adversarial.npz into --out.")
+    p = command_parser(sub, "attack",
+                       help="sparse adversarial attack on spike inputs (flipped events) and its transfer",
+                       description=DESCRIPTION)
     p.add_argument("model", help="the model (.nir)")
     p.add_argument("--samples", type=int, default=100, help="test samples to attack (default 100)")
     p.add_argument("--budget", type=int, default=20, help="most events flipped per sample (default 20)")

@@ -6,15 +6,19 @@ import argparse
 from pathlib import Path
 
 from neurokit import api
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Backends whose runtime cannot live in this Python environment get their own. `install loihi2`
+creates the Lava runtime (Python 3.10 + lava-nc 0.10 + lava-dl 0.6, pinned) in $NEUROKIT_LAVA_VENV
+if set, else the checkout's .venv-lava (`make lava`), else the per-user
+~/.local/share/neurokit/lava-venv (a pip install); it is idempotent and takes a few minutes the
+first time."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("backends", help="install or list backend runtimes",
-                       description="Backends whose runtime cannot live in this Python environment get their own. "
-                                   "`install loihi2` creates the Lava runtime (Python 3.10 + lava-nc 0.10 + lava-dl 0.6, pinned) "
-                                   "in $NEUROKIT_LAVA_VENV if set, else the checkout's .venv-lava (`make lava`), else "
-                                   "the per-user ~/.local/share/neurokit/lava-venv (a pip install); it is idempotent "
-                                   "and takes a few minutes the first time.")
+    p = command_parser(sub, "backends", help="install or list backend runtimes", description=DESCRIPTION)
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     inst = s.add_parser("install", help="create a backend's runtime environment")
     inst.add_argument("target", choices=["loihi2"], help="backend whose runtime to install")

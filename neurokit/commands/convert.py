@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from neurokit import api
+from neurokit.commands import command_parser
 
 
 def _confidence(text: str) -> float | str:
@@ -30,16 +31,19 @@ def _timesteps(text: str) -> list[int]:
     return steps
 
 
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Traces the ANN with torch.fx (Linear, Conv2d, ReLU, BatchNorm folded, AvgPool2d, Flatten, residual
+additions, Dropout dropped; MaxPool2d refused unless --maxpool avg; anything else refused with every
+node listed), normalises weights by the activation percentile on calibration data, and writes an IR
+graph of IF neurons with reset by subtraction and a half-threshold pre-charge. Prints and saves
+(JSON + PNG) accuracy vs time steps measured by simulating the SNN with neurokit.sim, synaptic
+operations against the ANN's MACs, and an energy estimate. Without MODEL it trains the reference ANN
+of --arch on digits first (~5 s)."""
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "convert", help="convert a trained ANN (torch) into an IF-neuron SNN in the IR",
-        description="Traces the ANN with torch.fx (Linear, Conv2d, ReLU, BatchNorm folded, AvgPool2d, Flatten, "
-                    "residual additions, Dropout dropped; MaxPool2d refused unless --maxpool avg; anything else "
-                    "refused with every node listed), normalises weights by the activation percentile on "
-                    "calibration data, and writes an IR graph of IF neurons with reset by subtraction and a "
-                    "half-threshold pre-charge. Prints and saves (JSON + PNG) accuracy vs time steps measured by "
-                    "simulating the SNN with neurokit.sim, synaptic operations against the ANN's MACs, and an "
-                    "energy estimate. Without MODEL it trains the reference ANN of --arch on digits first (~5 s).",
+    p = command_parser(
+        sub, "convert", help="convert a trained ANN (torch) into an IF-neuron SNN in the IR", description=DESCRIPTION,
         epilog="examples:\n  neurokit convert --timesteps 4,8,16,32 --out mlp.nir\n"
                "  neurokit convert --arch cnn --qcfs 4 --timesteps 2,4,8 --out cnn_qcfs.nir\n"
                "  neurokit convert weights.pt --arch mlp --confidence auto --out mlp.nir\n"

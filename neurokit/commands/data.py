@@ -6,14 +6,18 @@ import argparse
 from pathlib import Path
 
 from neurokit import api
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Datasets by name: event-digits and spoken-digits (embedded, built offline on first use), digits, or
+a tonic dataset (nmnist, shd, ssc, dvsgesture …) from --data-dir. Nothing is ever downloaded: a
+missing dataset names the files it expects."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("data", help="inspect datasets (embedded event-digits, digits, tonic datasets)",
-                       description="Datasets by name: event-digits and spoken-digits (embedded, built offline on "
-                                   "first use), digits, "
-                                   "or a tonic dataset (nmnist, shd, ssc, dvsgesture …) from --data-dir. Nothing "
-                                   "is ever downloaded: a missing dataset names the files it expects.")
+    p = command_parser(sub, "data", help="inspect datasets (embedded event-digits, digits, tonic datasets)",
+                       description=DESCRIPTION)
     s = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     show = s.add_parser("show", help="print counts and write a PNG of a few samples")
     show.add_argument("name", help="event-digits, digits, spoken-digits, nmnist, shd, ssc, dvsgesture, or a tonic "

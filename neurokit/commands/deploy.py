@@ -9,14 +9,19 @@ from pathlib import Path
 from neurokit import api
 
 from .meaning import add_meaning_arguments, meaning_from_args
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Checks that every node maps (all problems listed at once, exit code 3), lowers the model to an
+artifact directory with manifest.json and the target's files, prints the resource report and, with
+--run, runs the artifact on the target's board and writes the recording."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("deploy", help="lower a model to a hardware target (loihi2, spinnaker, crossbar[:DEVICE], nest)",
-                       description="Checks that every node maps (all problems listed at once, exit code 3), lowers "
-                                   "the model to an artifact directory with manifest.json and the target's files, "
-                                   "prints the resource report and, with --run, runs the artifact on the target's "
-                                   "board and writes the recording.")
+    p = command_parser(sub, "deploy",
+                       help="lower a model to a hardware target (loihi2, spinnaker, crossbar[:DEVICE], nest)",
+                       description=DESCRIPTION)
     p.add_argument("model", help=".nir model file")
     p.add_argument("--target", required=True, help="loihi2, spinnaker, crossbar or crossbar:DEVICE (pcm, rram, ideal), nest")
     p.add_argument("--out", required=True, type=Path, help="artifact directory to write")

@@ -6,12 +6,16 @@ import argparse
 import json
 
 from neurokit import api
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Checks each backend's runtime (e.g. the Lava venv for loihi2, sPyNNaker for the PyNN path) and real
+hardware access, and says how to fix what is missing."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("doctor", help="report which backends are ready here",
-                       description="Checks each backend's runtime (e.g. the Lava venv for loihi2, sPyNNaker for the "
-                                   "PyNN path) and real hardware access, and says how to fix what is missing.")
+    p = command_parser(sub, "doctor", help="report which backends are ready here", description=DESCRIPTION)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 

@@ -10,17 +10,21 @@ from neurokit import api
 
 from .meaning import add_meaning_arguments, meaning_from_args
 from neurokit.errors import InvalidInputError
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Lowers MODEL.nir to every target, runs each board in its own process with a timeout (a crash or hang
+is reported, the others go on) and compares every board's spikes twice: with the target's own
+numeric mode in neurokit (own_mode: implementation faults, bit-exact expected) and with the float64
+model as given (float_model: quantisation and semantics). Writes DIR/report.json (per target and
+seam: spike_agreement, first_divergence, spikes; accuracy_delta, wall_s) and DIR/report.html (tables
+and raster overlays)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("hil", help="hardware-in-the-loop: same inputs through the reference and every target",
-                       description="Lowers MODEL.nir to every target, runs each board in its own process with a "
-                                   "timeout (a crash or hang is reported, the others go on) and compares every "
-                                   "board's spikes twice: with the target's own numeric mode in neurokit "
-                                   "(own_mode: implementation faults, bit-exact expected) and with the float64 "
-                                   "model as given (float_model: quantisation and semantics). Writes "
-                                   "DIR/report.json (per target and seam: spike_agreement, first_divergence, "
-                                   "spikes; accuracy_delta, wall_s) and DIR/report.html (tables and raster overlays).")
+    p = command_parser(sub, "hil", help="hardware-in-the-loop: same inputs through the float model and every target",
+                       description=DESCRIPTION)
     p.add_argument("model", help=".nir model file")
     p.add_argument("--targets", required=True, help="comma list, e.g. loihi2,spinnaker,crossbar:pcm,nest")
     p.add_argument("--samples", type=int, default=32, help="input samples (default 32)")

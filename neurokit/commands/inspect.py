@@ -8,13 +8,18 @@ import json
 from neurokit import api
 
 from .meaning import add_meaning_arguments, meaning_from_args
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Read a .nir file (written by neurokit or any NIR exporter) and print its nodes, edges, shapes,
+parameter/neuron/synapse counts and execution profile. A plain NIR file has no profile: the assumed
+defaults are shown and flagged."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("inspect", help="summarise a .nir model: nodes, shapes, counts, execution profile",
-                       description="Read a .nir file (written by neurokit or any NIR exporter) and print its nodes, "
-                                   "edges, shapes, parameter/neuron/synapse counts and execution profile. A plain "
-                                   "NIR file has no profile: the assumed defaults are shown and flagged.")
+    p = command_parser(sub, "inspect", help="summarise a .nir model: nodes, shapes, counts, execution profile",
+                       description=DESCRIPTION)
     p.add_argument("model", help="path to a .nir file")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     add_meaning_arguments(p)

@@ -8,13 +8,17 @@ from pathlib import Path
 from neurokit import api
 
 from .meaning import add_meaning_arguments, meaning_from_args
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Runs MODEL.nir with its execution profile on the inputs in FILE (.npy dense (T, B, *shape); .npz/.h5
+with 'inputs', or tonic-style events t,x,[y],p binned to the profile's dt) and writes a recording
+(HDF5: outputs, spike events, traces)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("simulate", help="run a .nir model in the event-driven simulator",
-                       description="Runs MODEL.nir with its execution profile on the inputs in FILE (.npy dense "
-                                   "(T, B, *shape); .npz/.h5 with 'inputs', or tonic-style events t,x,[y],p binned to "
-                                   "the profile's dt) and writes a recording (HDF5: outputs, spike events, traces).")
+    p = command_parser(sub, "simulate", help="run a .nir model in the event-driven simulator", description=DESCRIPTION)
     p.add_argument("model", help=".nir model file")
     p.add_argument("--input", required=True, help="input file (.npy, .npz or .h5)")
     p.add_argument("--steps", type=int, default=None, help="time steps to run (default: the input's length)")

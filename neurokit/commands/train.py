@@ -6,18 +6,22 @@ import argparse
 from pathlib import Path
 
 from neurokit import api
+from neurokit.commands import command_parser
+
+
+#: The command's ``--help`` text (its line breaks become spaces).
+DESCRIPTION = """Trains a feed-forward LIF classifier (MLP, or convolutional with --arch conv), or a spike-driven
+transformer (--arch transformer). With no arguments it
+uses the embedded event-digits dataset (no download) and reaches about 97.3 % test accuracy in about
+30 s on 2 cores. Writes checkpoint.pt after every epoch (resume with --resume RUN_DIR),
+metrics.jsonl (one line per epoch, as it ends; TensorBoard event files in tensorboard/ when
+tensorboard or tensorboardX is installed), metrics.csv/json, learning_curves.png, raster.png,
+model.nir and model_card.md into --out."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("train", help="train an SNN with surrogate gradients (default: embedded event-digits)",
-                       description="Trains a feed-forward LIF classifier (MLP, convolutional with --arch conv, or a spike-driven "
-                                   "transformer with --arch transformer). "
-                                   "With no arguments it uses the embedded "
-                                   "event-digits dataset (no download) and reaches about 97.3 % test accuracy in "
-                                   "about 30 s on 2 cores. Writes checkpoint.pt after every epoch (resume with "
-                                   "--resume RUN_DIR), metrics.jsonl (one line per epoch, as it ends; TensorBoard event files in "
-                                   "tensorboard/ when tensorboard or tensorboardX is installed), metrics.csv/json, learning_curves.png, raster.png, model.nir "
-                                   "and model_card.md into --out.")
+    p = command_parser(sub, "train", help="train an SNN with surrogate gradients (default: embedded event-digits)",
+                       description=DESCRIPTION)
     p.add_argument("--config", type=Path, default=None, help="TOML file with a [train] table (keys as TrainConfig)")
     p.add_argument("--dataset", default=None,
                    help="event-digits (default), spoken-digits (built offline on first use), or a tonic dataset "
@@ -94,8 +98,9 @@ def run(args: argparse.Namespace) -> int:
     card = api.train(config=args.config, out=args.resume or args.out, resume=args.resume is not None,
                      dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, mode=args.mode,
                      max_delay=args.max_delay, loss=args.loss, nproc=args.nproc, device=args.device, arch=args.arch,
-                     channels=_channels(args.channels), dt=args.dt, steps=args.steps, recurrent=args.recurrent,
-                     timesteps_schedule=_ints(args.timesteps_schedule),
+                     channels=_ints(args.channels, "--channels", "8,16"), dt=args.dt, steps=args.steps,
+                     recurrent=args.recurrent,
+                     timesteps_schedule=_ints(args.timesteps_schedule, "--timesteps-schedule", "5,3,2,1"),
                      stage_epochs=args.stage_epochs, sltt_k=args.sltt_k, learn_neuron=args.learn_neuron,
                      init_from_ann=args.init_from_ann, ann_epochs=args.ann_epochs, continual=args.continual,
                      tasks=args.tasks, memory_order=args.memory_order, members=args.members,
@@ -115,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _channels(text: str | None) -> list[int] | None:
+def _ints(text: str | None, option: str, example: str) -> list[int] | None:
+    """A comma-separated list of whole numbers given to ``option`` (``None`` stays ``None``)."""
     from neurokit.errors import InvalidInputError
 
     if text is None:
@@ -123,17 +129,5 @@ def _channels(text: str | None) -> list[int] | None:
     try:
         return [int(c) for c in text.split(",") if c.strip()]
     except ValueError:
-        raise InvalidInputError(f"--channels {text!r} is not a comma-separated list of whole numbers",
-                                fix="e.g. --channels 8,16") from None
-
-
-def _ints(text: str | None) -> list[int] | None:
-    from neurokit.errors import InvalidInputError
-
-    if text is None:
-        return None
-    try:
-        return [int(c) for c in text.split(",") if c.strip()]
-    except ValueError:
-        raise InvalidInputError(f"--timesteps-schedule {text!r} is not a comma-separated list of whole numbers",
-                                fix="e.g. --timesteps-schedule 5,3,2,1") from None
+        raise InvalidInputError(f"{option} {text!r} is not a comma-separated list of whole numbers",
+                                fix=f"e.g. {option} {example}") from None

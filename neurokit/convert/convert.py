@@ -19,7 +19,7 @@ ANN pre-activation :math:`x` (in units of :math:`\lambda_{out}`); the profile is
 ``reset="subtract"`` (:math:`v \leftarrow v - v_{th}` on a spike), ``integration="euler"``,
 ``spike_rule=">"``. The membrane starts pre-charged at :math:`v_0 = v_{th}/2` — stored as node
 metadata ``v_init`` (travels in ``.nir`` files; :func:`neurokit.dynamics.neurons.initial_state`,
-hence ``run_reference`` and ``neurokit.sim``, honour it; :func:`initial_state` gives the same
+hence ``run_reference`` and ``neurokit.sim``, honour it; :func:`precharge` gives the same
 values in the ``initial=`` form for runners that do not read metadata). With the pre-charge the
 spike count after :math:`T` steps of a constant drive :math:`x` is
 :math:`\lfloor xT + \tfrac12 \rfloor` clipped to :math:`[0, T]` (rounding instead of flooring,
@@ -298,7 +298,7 @@ def conversion_info(graph: ir.Graph) -> dict[str, Any]:
     return json.loads(raw.decode() if isinstance(raw, bytes) else str(raw))
 
 
-def initial_state(graph: ir.Graph) -> dict[str, dict[str, np.ndarray]]:
+def precharge(graph: ir.Graph) -> dict[str, dict[str, np.ndarray]]:
     """The pre-charge as ``{node: {"v": array}}`` (the ``initial=`` form of ``neurokit.sim.run``)."""
     return {name: {"v": np.asarray(node.metadata["v_init"], dtype=np.float64)}
             for name, node in graph.nodes.items() if "v_init" in node.metadata}

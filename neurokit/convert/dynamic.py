@@ -54,9 +54,9 @@ def calibrate_confidence(graph: ir.Graph, images: np.ndarray, labels: np.ndarray
                          simulator: str = "sim") -> float:
     """The smallest threshold of ``grid`` whose accuracy on ``(images, labels)`` (training data) is at
     least the ``max_steps`` accuracy minus ``tolerance``."""
-    from .evaluate import simulate
+    from .evaluate import run_on_images
 
-    res = simulate(graph, images, max_steps, simulator=simulator)  # type: ignore[arg-type]
+    res = run_on_images(graph, images, max_steps, simulator=simulator)  # type: ignore[arg-type]
     labels = np.asarray(labels)
     full = float(np.mean(res.readout[-1].reshape(len(labels), -1).argmax(1) == labels))
     for th in sorted(grid):

@@ -47,7 +47,7 @@ def _analog(graph: ir.Graph) -> set[str]:
     return out
 
 
-def simulate(graph: ir.Graph, images: np.ndarray, steps: int, *, simulator: Simulator = "sim") -> SimResult:
+def run_on_images(graph: ir.Graph, images: np.ndarray, steps: int, *, simulator: Simulator = "sim") -> SimResult:
     """Run ``graph`` on ``images`` ``(B, *shape)`` presented as a constant current for ``steps`` steps."""
     from neurokit.ir.passes.operations import PER_LAYER, operation_sources, step_operations
 
@@ -99,7 +99,7 @@ def evaluate(graph: ir.Graph, images: np.ndarray, labels: np.ndarray, timesteps:
     if not timesteps or min(timesteps) < 1:
         raise InvalidInputError(f"timesteps must be whole numbers >= 1, got {timesteps}", fix="e.g. 4,8,16,32")
     T = max(timesteps)
-    res = simulate(graph, images, T, simulator=simulator)
+    res = run_on_images(graph, images, T, simulator=simulator)
     out: dict[str, object] = {
         "accuracy": accuracy_by_steps(res, labels, timesteps),
         "synops": {str(t): float(res.ac[:t].sum(0).mean()) for t in timesteps},

@@ -95,7 +95,7 @@ def qcfs(model: nn.Module, levels: int = 4, *, calib: torch.Tensor | None = None
 
     for name, m in list(model.named_modules()):
         if isinstance(m, nn.ReLU):
-            _set(model, name, QCFS(levels, start(name)))
+            model.set_submodule(name, QCFS(levels, start(name)))
     from .trace import symbolic_trace
 
     gm = symbolic_trace(model)
@@ -113,14 +113,6 @@ def qcfs(model: nn.Module, levels: int = 4, *, calib: torch.Tensor | None = None
     gm.graph.lint()
     gm.recompile()
     return gm
-
-
-def _set(root: nn.Module, qualname: str, module: nn.Module) -> None:
-    *parents, last = qualname.split(".")
-    owner = root
-    for p in parents:
-        owner = getattr(owner, p)
-    setattr(owner, last, module)
 
 
 __all__ = ["QCFS", "qcfs"]

@@ -371,18 +371,10 @@ def fold_batchnorm(model: nn.Module) -> fx.GraphModule:
             fused = fuse_linear_bn_eval(layer, bn)
         else:
             continue
-        _set_module(gm, prev.target, fused)
+        gm.set_submodule(prev.target, fused)
         node.replace_all_uses_with(prev)
         gm.graph.erase_node(node)
     gm.graph.lint()
     gm.recompile()
     gm.delete_all_unused_submodules()
     return gm
-
-
-def _set_module(root: nn.Module, qualname: str, module: nn.Module) -> None:
-    *parents, last = qualname.split(".")
-    owner = root
-    for p in parents:
-        owner = getattr(owner, p)
-    setattr(owner, last, module)

@@ -1,4 +1,5 @@
-"""Pictures of 1-D event datasets (SHD, SSC, spoken-digits): one spike raster per class."""
+"""Pictures of a dataset's samples: event frames, images, or for 1-D event datasets (SHD, SSC,
+spoken-digits) one spike raster per class."""
 
 from __future__ import annotations
 
@@ -55,3 +56,35 @@ def raster_per_class(dataset: Any, out: str | os.PathLike[str], *, title: str, p
         fig.savefig(tmp, format="png", dpi=100)
     plt.close(fig)
     return {"samples": len(labels), "classes": classes, "png": str(out), "events_mean": float(np.mean(counts))}
+
+
+def show_samples(dataset: Any, out: str | os.PathLike[str], *, name: str, n: int = 8, train: bool = True
+                 ) -> dict[str, Any]:
+    """Counts of ``dataset`` and a PNG of ``n`` samples (event frames: ON red, OFF blue; images in
+    grey), or for 1-D event datasets one spike raster per class (:func:`raster_per_class`)."""
+    from neurokit.plots import event_frames, pyplot
+
+    if is_one_dimensional(dataset):  # cochlear channels (SHD, SSC, spoken-digits): a raster per class
+        return raster_per_class(dataset, out, title=f"{name} ({'train' if train else 'test'}): one sample per class")
+    n = min(n, len(dataset))
+    items = [dataset[k] for k in range(n)]
+    counts = [len(x) for x, _ in items if x.dtype.names]
+    if counts:  # events: frames with an ON/OFF legend above their events over time
+        event_frames(items, out, sensor_size=getattr(dataset, "sensor_size", None), title=f"{name}: {n} samples")
+    else:
+        plt = pyplot()
+        fig, axes = plt.subplots(1, n, figsize=(1.6 * n, 2.0), squeeze=False)
+        for ax, (x, y) in zip(axes[0], items):
+            ax.imshow(np.asarray(x).squeeze(), cmap="gray")
+            ax.set_title(str(y), fontsize=9)
+            ax.axis("off")
+        fig.suptitle(f"{name}: {n} samples", fontsize=10)
+        fig.tight_layout()
+        with atomic_path(out, suffix=".png") as tmp:
+            fig.savefig(tmp, format="png", dpi=100)
+        plt.close(fig)
+    classes = len(getattr(dataset, "classes", [])) or int(np.max(dataset.targets)) + 1
+    info: dict[str, Any] = {"samples": len(dataset), "classes": classes, "png": str(out)}
+    if counts:
+        info["events_mean"] = float(np.mean(counts))
+    return info

@@ -1,4 +1,4 @@
-"""Hardware-in-the-loop harness: the same inputs through the reference simulator and every
+"""Hardware-in-the-loop harness: the same inputs through the float model (neurokit.sim) and every
 target; where and how much they differ (``run_hil``, ``write_report``)."""
 
 from .harness import HilReport, TargetResult, run_hil

@@ -1,12 +1,12 @@
-"""The hardware-in-the-loop harness: one model, the same inputs, the reference and every target.
+"""The hardware-in-the-loop harness: one model, the same inputs, the float model and every target.
 
 For each target the harness (1) asks the backend to check the graph (all problems at once),
 (2) lowers it to an artifact, (3) runs the artifact on a board in its own process with a
 timeout — a crash or hang is reported for that target and the harness goes on — and (4)
 measures both seams of the board's run:
 
-* ``own_mode`` — against the target's own numeric mode in neurokit (``Backend.reference_run``:
-  a bit-accurate integer mode of its own, or :mod:`neurokit.sim` on ``reference_graph``). Bit-exact agreement is
+* ``own_mode`` — against the target's own numeric mode in neurokit (``Backend.numeric_mode_run``:
+  a bit-accurate integer mode of its own, or :mod:`neurokit.sim` on ``numeric_mode_graph``). Bit-exact agreement is
   expected; a divergence here is an implementation fault (lowering, runtime, board, injected fault).
 * ``float_model`` — against the float model: the graph as given, run by :mod:`neurokit.sim` in
   float64, at the target's declared timing (its ``synapse_latency``: a chip that delivers every
@@ -21,12 +21,6 @@ target is compared with the float model's.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,12 +34,14 @@ from neurokit.errors import MappingError, NeurokitError
 from neurokit.ir import Graph
 
 from . import metrics
-from .runs import RunArrays, from_recording, read_run, write_inputs
+from .board_process import check_run_shapes, run_board_process
+from .runs import RunArrays, from_recording
 from .worker import resolve_backend
 
 
-#: ``report.json``'s format name and version (2: the two seams ``own_mode`` and ``float_model``).
-REPORT_FORMAT, REPORT_VERSION = "neurokit-hil-report", 2
+#: ``report.json``'s format name and version (2: the two seams ``own_mode`` and ``float_model``; 3: the float
+#: model's accuracy is ``float_accuracy``, formerly ``reference_accuracy``).
+REPORT_FORMAT, REPORT_VERSION = "neurokit-hil-report", 3
 #: What the float seam compares with.
 FLOAT_MODEL = "neurokit.sim, float64, the graph as given"
 
@@ -97,7 +93,7 @@ class TargetResult:
     counters: dict[str, int] = field(default_factory=dict)  # the board's diagnostics, e.g. saturations
     cost: dict[str, Any] | None = None  # Backend.cost of the run: energy and latency per inference
     run: RunArrays | None = field(default=None, repr=False)
-    reference: RunArrays | None = field(default=None, repr=False)  # the own-mode run
+    own_mode_run: RunArrays | None = field(default=None, repr=False)  # the run in the target's own numeric mode
 
     def as_dict(self) -> dict[str, Any]:
         return {"target": self.target, "status": self.status, "error": self.error, "wall_s": self.wall_s,
@@ -114,13 +110,13 @@ class HilReport:
     model: str
     samples: int
     steps: int
-    reference_accuracy: float | None  # the float model's
+    float_accuracy: float | None  # the float model's
     targets: list[TargetResult]
-    reference_run: RunArrays | None = field(default=None, repr=False)  # the float model's run
+    float_run: RunArrays | None = field(default=None, repr=False)  # the float model's run
 
     def as_dict(self) -> dict[str, Any]:
         return {"format": REPORT_FORMAT, "version": REPORT_VERSION, "model": self.model, "samples": self.samples,
-                "steps": self.steps, "float_model": FLOAT_MODEL, "reference_accuracy": self.reference_accuracy,
+                "steps": self.steps, "float_model": FLOAT_MODEL, "float_accuracy": self.float_accuracy,
                 "targets": {t.target: t.as_dict() for t in self.targets}}
 
 
@@ -157,95 +153,10 @@ def profile_changes(reference: Graph, target: Graph) -> dict[str, list[Any]]:
 
 
 def simulate_arrays(graph: Graph, inputs: np.ndarray, steps: int) -> RunArrays:
-    """Run ``graph`` in the reference simulator (:mod:`neurokit.sim`); spike trains and outputs."""
+    """Run ``graph`` in :mod:`neurokit.sim` (as its profile says); spike trains and outputs."""
     from neurokit import sim
 
     return from_recording(sim.simulate(graph, inputs, steps, record=("spikes",)))
-
-
-def run_board_process(spec: str, artifact_dir: Path, inputs: np.ndarray, steps: int, *, timeout_s: float,
-                      faults: Mapping[str, Any] | None = None, lower: tuple[Graph, Mapping[str, Any]] | None = None,
-                      expect: RunArrays | None = None) -> RunArrays:
-    """Run a target's board in a child process; raises ``BoardError``/``BoardTimeoutError``.
-
-    With ``lower = (graph, options)`` the child first lowers ``graph`` into ``artifact_dir``, so
-    lowering is under the same timeout. The child runs in its own process group with ``TMPDIR``
-    inside this call's temporary folder: a timeout kills the whole group (a runtime's own
-    subprocesses too) and every temporary file goes with the folder. ``expect`` (a reference run)
-    checks the shapes of what the board returned."""
-    import signal
-
-    from neurokit.errors import BoardError, BoardTimeoutError
-
-    with tempfile.TemporaryDirectory(prefix="neurokit-hil-") as tmp:
-        in_path, out_path = Path(tmp) / "inputs.h5", Path(tmp) / "run.h5"
-        write_inputs(in_path, inputs)
-        cmd = [sys.executable, "-m", "neurokit.hil.worker", spec, str(artifact_dir), str(in_path), str(out_path),
-               str(steps)]
-        if faults:
-            cmd += ["--faults", json.dumps(dict(faults))]
-        if lower is not None:
-            from neurokit.ir import write
-
-            graph_path = Path(tmp) / "model.nir"
-            write(lower[0], graph_path)
-            cmd += ["--lower", str(graph_path), "--options", json.dumps(dict(lower[1]))]
-        child_tmp = Path(tmp) / "tmp"
-        child_tmp.mkdir()
-        env = {**os.environ, "PYTHONWARNINGS": "ignore", "TMPDIR": str(child_tmp)}
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                start_new_session=True)
-        try:
-            _, stderr = proc.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc, signal)
-            raise BoardTimeoutError(f"board did not finish within {timeout_s:.0f} s (lowering included)", where=spec,
-                                    fix="raise --timeout, or check the board for a hang") from None
-        finally:
-            if proc.poll() is None:
-                _kill_group(proc, signal)
-            else:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)  # anything the board left running in its group
-        if proc.returncode != 0:
-            lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
-            message = lines[-1] if lines else f"exit code {proc.returncode}"
-            kind = ""
-            try:
-                parsed = json.loads(message)
-                message, kind = parsed["error"], parsed.get("type", "")
-            except (ValueError, KeyError, TypeError):
-                pass
-            if kind == "MappingError":  # found while lowering: the target refuses the model
-                raise MappingError(message)
-            raise BoardError(f"board failed: {message}", where=spec, fix="see the backend's error above")
-        try:
-            run = read_run(out_path)
-        except (OSError, KeyError, ValueError, NeurokitError) as exc:
-            raise BoardError(f"board wrote an unreadable run ({exc})", where=spec, fix="check the board") from None
-        if expect is not None:
-            _check_run_shapes(run, expect, spec)
-        return run
-
-
-def _kill_group(proc: subprocess.Popen[str], signal: Any) -> None:
-    """SIGKILL the child's whole process group and reap the child."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(Exception):
-        proc.communicate(timeout=10)
-
-
-def _check_run_shapes(run: RunArrays, expect: RunArrays, spec: str) -> None:
-    """A board's spikes and outputs must have the reference run's shapes (a board returning other
-    shapes is a board failure, reported for that target)."""
-    from neurokit.errors import BoardError
-
-    for what, got, want in (("spikes", run.spikes, expect.spikes), ("outputs", run.outputs, expect.outputs)):
-        for name, arr in got.items():
-            if name in want and np.shape(arr) != np.shape(want[name]):
-                raise BoardError(f"board returned {what} of node {name!r} with shape {np.shape(arr)}, expected "
-                                 f"{np.shape(want[name])}", where=spec, fix="the board or its lowering is wrong")
 
 
 def compare(reference: RunArrays, test: RunArrays, order: Sequence[str], dt: float, tau: float = 0.02, *,
@@ -345,7 +256,7 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
     floating = float_model(graph)
     float_run = simulate_arrays(floating, inputs, steps)
     float_runs: dict[str, RunArrays] = {}  # the float model at each target's timing
-    ref_acc = _accuracy(float_run, labels)
+    float_acc = _accuracy(float_run, labels)
     results = []
     for spec in targets:
         res = TargetResult(target=spec, status="ok")
@@ -369,11 +280,11 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             run = run_board_process(spec, artifact_dir, inputs, steps, timeout_s=timeout_s, faults=res.faults,
                                     lower=(graph, lower_opts))
             artifact = Artifact.open(artifact_dir)
-            reference = from_recording(backend.reference_run(artifact, inputs, steps))
-            _check_run_shapes(run, reference, spec)
-            own = f"{name}'s own numeric mode in neurokit ({type(backend).__name__}.reference_run)"
+            reference = from_recording(backend.numeric_mode_run(artifact, inputs, steps))
+            check_run_shapes(run, reference, spec)
+            own = f"{name}'s own numeric mode in neurokit ({type(backend).__name__}.numeric_mode_run)"
             res.wall_s = time.perf_counter() - t1
-            res.run, res.reference, res.counters = run, reference, dict(run.counters)
+            res.run, res.own_mode_run, res.counters = run, reference, dict(run.counters)
             res.cost = backend.cost(artifact, run.counters, steps=steps, samples=int(inputs.shape[1]))
             dt = graph.profile.dt
             res.own_mode = compare(reference, run, order, dt, description=own)
@@ -384,8 +295,8 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
                                       description=FLOAT_MODEL + ("" if timed is floating else ", at the target's timing"),
                                       changes=timing_changes(floating, timed))
             res.accuracy = _accuracy(run, labels)
-            if res.accuracy is not None and ref_acc is not None:
-                res.accuracy_delta = res.accuracy - ref_acc
+            if res.accuracy is not None and float_acc is not None:
+                res.accuracy_delta = res.accuracy - float_acc
         except MappingError as exc:  # e.g. a net larger than the chip, found while lowering with the options
             res.status, res.error = "refused", str(exc)
             res.wall_s = time.perf_counter() - t0
@@ -398,5 +309,5 @@ def run_hil(graph: Graph, targets: Sequence[str], inputs: np.ndarray, *, labels:
             res.error = " ".join(f"{type(exc).__name__} in the backend: {exc}".split())
             res.wall_s = res.wall_s or time.perf_counter() - t0
         results.append(res)
-    return HilReport(model=model_name, samples=int(inputs.shape[1]), steps=steps, reference_accuracy=ref_acc,
-                     targets=results, reference_run=float_run)
+    return HilReport(model=model_name, samples=int(inputs.shape[1]), steps=steps, float_accuracy=float_acc,
+                     targets=results, float_run=float_run)

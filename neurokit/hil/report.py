@@ -35,7 +35,7 @@ def _raster_png(result: TargetResult, float_run: RunArrays | None, sample: int =
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ref, run = result.reference, result.run
+    ref, run = result.own_mode_run, result.run
     if ref is None or run is None:
         return ""
     nodes = [n for n in ref.spikes if n in run.spikes]
@@ -99,11 +99,12 @@ def _seam_cells(seam: Comparison | None) -> list[Any]:
             seam.output_max_abs_diff, seam.layer_correlation, seam.van_rossum]
 
 
-def table(report: HilReport) -> str:
+def table(report: HilReport, *, wall: bool = True) -> str:
     """The agreement table as plain text (what the CLI prints): per target one row with both
-    seams' agreement, then one line per seam with its first divergence."""
+    seams' agreement, then one line per seam with its first divergence; ``wall=False`` leaves out
+    the seconds each board ran (output that stays the same from run to run, e.g. in the docs)."""
     head = (f"{'target':<14} {'status':<8} {'own mode':>9} {'float':>9} {'spikes float/own/got':>22} "
-            f"{'acc':>7} {'Δacc':>7} {'wall s':>7}")
+            f"{'acc':>7} {'Δacc':>7}" + (f" {'wall s':>7}" if wall else ""))
     lines = [head, "-" * len(head)]
     for t in report.targets:
         own, flt = t.own_mode, t.float_model
@@ -111,7 +112,7 @@ def table(report: HilReport) -> str:
         agree_own = _text(own.spike_agreement if own else None)
         agree_float = _text(flt.spike_agreement if flt else None)
         lines.append(f"{t.target:<14} {t.status:<8} {agree_own:>9} {agree_float:>9} {spikes:>22} {_text(t.accuracy):>7} "
-                     f"{_text(t.accuracy_delta):>7} {t.wall_s:>7.2f}")
+                     f"{_text(t.accuracy_delta):>7}" + (f" {t.wall_s:>7.2f}" if wall else ""))
         for key, label, _ in SEAMS:
             seam = getattr(t, key)
             if seam is not None:
@@ -125,8 +126,8 @@ def table(report: HilReport) -> str:
             lines.append(f"  {t.target} board counters: " + ", ".join(f"{k}={v}" for k, v in nonzero.items()))
     lines.append("own mode: vs the target's own numeric mode in neurokit (implementation faults; bit-exact expected); "
                  "float: vs the float64 model at the target's timing (quantisation and semantics)")
-    if report.reference_accuracy is not None:
-        lines.append(f"float model accuracy: {report.reference_accuracy:.4f}")
+    if report.float_accuracy is not None:
+        lines.append(f"float model accuracy: {report.float_accuracy:.4f}")
     return "\n".join(lines)
 
 
@@ -135,7 +136,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>neurokit HIL r
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}</style></head>
 <body><h1>Hardware-in-the-loop report</h1>
 <p>model <b>{{ report.model }}</b>, {{ report.samples }} samples × {{ report.steps }} steps; float model accuracy
-{{ reference_accuracy }}. Each target's run is compared twice: with the target's own numeric mode in
+{{ float_accuracy }}. Each target's run is compared twice: with the target's own numeric mode in
 neurokit (a divergence is an implementation fault: bit-exact agreement is expected) and with the float model
 ({{ float_model }}: a divergence there comes from quantisation or the target's semantics).</p>
 <table><tr><th rowspan="2">target</th><th rowspan="2">status</th>
@@ -210,10 +211,10 @@ def write_report(report: HilReport, out_dir: str | Path, *,
         cells = [t.target, t.status, *_seam_cells(t.own_mode), *_seam_cells(t.float_model), changes,
                  t.accuracy, t.accuracy_delta, round(t.wall_s, 3), t.faults or None, t.counters or None, t.error or None]
         rows.append([_text(v) for v in cells])
-    figures = [(t.target, png) for t in report.targets if (png := _raster_png(t, report.reference_run))]
+    figures = [(t.target, png) for t in report.targets if (png := _raster_png(t, report.float_run))]
     tail = ("semantics changed by the target", "accuracy", "Δ accuracy vs float", "wall s", "faults", "board counters",
             "error")
     page = _template().render(report=report, seams=SEAMS, seam_head=seam_head, tail=tail, rows=rows, figures=figures,
-                              float_model=FLOAT_MODEL, reference_accuracy=_text(report.reference_accuracy), drift=drift)
+                              float_model=FLOAT_MODEL, float_accuracy=_text(report.float_accuracy), drift=drift)
     atomic_write_text(out / "report.html", page)
     return out / "report.json", out / "report.html"

@@ -1,4 +1,4 @@
-"""Backends for testing the harness itself: the reference run on a board, and deliberately
+"""Backends for testing the harness itself: the float model (:mod:`neurokit.sim`) run on a board, and deliberately
 broken or hanging variants. They are addressed explicitly as ``neurokit.hil.testing:NAME``.
 """
 
@@ -40,8 +40,8 @@ class _ArraysRecording:
 
 
 @dataclass
-class ReferenceBoard:
-    """Runs the artifact's graph with the reference simulator (optionally sabotaged)."""
+class SimulatorBoard:
+    """Runs the artifact's graph with :mod:`neurokit.sim` (optionally sabotaged)."""
 
     graph: ir.Graph
     mode: str = "exact"
@@ -99,12 +99,13 @@ def round_weights(graph: ir.Graph, quantum: float) -> ir.Graph:
 
 
 @dataclass
-class ReferenceBackend:
-    """A target whose board runs the reference: ``mode`` is exact, wrong_rounding, hang or crash."""
+class SimulatorBackend:
+    """A target whose board runs the lowered graph in :mod:`neurokit.sim`: ``mode`` is exact, wrong_rounding,
+    hang or crash."""
 
     mode: str = "exact"
     quantum: float = 1 / 16
-    name: str = "reference"
+    name: str = "simulator"
     lowering: Mapping[type, Any] = field(default_factory=lambda: {t: None for t in (
         ir.Input, ir.Output, ir.Linear, ir.Affine, ir.LIF, ir.IF, ir.LI, ir.CubaLIF)})
 
@@ -124,27 +125,27 @@ class ReferenceBackend:
         out.mkdir(parents=True, exist_ok=True)
         ir.write(graph, out / "source.nir")
         ir.write(round_weights(graph, self.quantum), out / "model.nir")
-        manifest = {"target": self.name, "format": "neurokit-reference", "version": 1, "mode": self.mode}
+        manifest = {"target": self.name, "format": "neurokit-simulator", "version": 1, "mode": self.mode}
         atomic_write_text(out / "manifest.json", json.dumps(manifest))
         return Artifact(path=out, target=self.name, manifest=manifest)
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         return ir.read(artifact.path / "model.nir")
 
-    def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> ReferenceBoard:
-        graph = self.reference_graph(artifact)
+    def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> SimulatorBoard:
+        graph = self.numeric_mode_graph(artifact)
         if self.mode == "wrong_rounding":
             # the board floors the float weights where the lowering rounded them
             graph = floor_weights(ir.read(artifact.path / "source.nir"), self.quantum)
-        return ReferenceBoard(graph=graph, mode=self.mode, faults=dict(faults or {}))
+        return SimulatorBoard(graph=graph, mode=self.mode, faults=dict(faults or {}))
 
 
-EXACT = ReferenceBackend(mode="exact", name="exact")
-WRONG_ROUNDING = ReferenceBackend(mode="wrong_rounding", name="wrong_rounding")
-HANGING = ReferenceBackend(mode="hang", name="hanging")
-CRASHING = ReferenceBackend(mode="crash", name="crashing")
-WRONG_SHAPE = ReferenceBackend(mode="wrong_shape", name="wrong_shape")
-CHECK_RAISES = ReferenceBackend(mode="check_raises", name="check_raises")
-HANG_IN_LOWER = ReferenceBackend(mode="hang_in_lower", name="hang_in_lower")
-ORPHAN = ReferenceBackend(mode="orphan", name="orphan")
+EXACT = SimulatorBackend(mode="exact", name="exact")
+WRONG_ROUNDING = SimulatorBackend(mode="wrong_rounding", name="wrong_rounding")
+HANGING = SimulatorBackend(mode="hang", name="hanging")
+CRASHING = SimulatorBackend(mode="crash", name="crashing")
+WRONG_SHAPE = SimulatorBackend(mode="wrong_shape", name="wrong_shape")
+CHECK_RAISES = SimulatorBackend(mode="check_raises", name="check_raises")
+HANG_IN_LOWER = SimulatorBackend(mode="hang_in_lower", name="hang_in_lower")
+ORPHAN = SimulatorBackend(mode="orphan", name="orphan")
 

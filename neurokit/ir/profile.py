@@ -116,6 +116,12 @@ class Profile:
         """True for integer formats (``sI.F`` or ``loihi2``)."""
         return self.numeric not in ("float32", "float64")
 
+    def changed_rules(self) -> dict[str, Any]:
+        """``reset_timing``, ``multi_spike`` and ``v_min`` (in that order) where they differ from their
+        defaults: the rules a plain LIF cell (reset in the step, one spike, no floor) cannot state."""
+        plain = {f.name: f.default for f in dataclasses.fields(self) if f.name in ("reset_timing", "multi_spike", "v_min")}
+        return {name: getattr(self, name) for name, default in plain.items() if getattr(self, name) != default}
+
     def replace(self, **changes: Any) -> Profile:
         """A new profile with ``changes`` applied."""
         return dataclasses.replace(self, **changes)

@@ -106,7 +106,7 @@ def sparse_attack(model: SNNClassifier, x: np.ndarray, y: np.ndarray, budget: in
 def transfer(graph: Any, clean: np.ndarray, adversarial: np.ndarray, y: np.ndarray, targets: list[str],
              work_dir: Any, loss: str = "mean_membrane") -> dict[str, dict[str, Any]]:
     """The same clean and adversarial inputs on the float model (``neurokit.sim``) and on every
-    target's own numeric mode (``Backend.reference_run`` of its lowered artifact): accuracy on each,
+    target's own numeric mode (``Backend.numeric_mode_run`` of its lowered artifact): accuracy on each,
     and ``success``: the fraction of samples the target classifies correctly when clean and wrongly
     when attacked. A target that cannot map the model gives its reason."""
     from pathlib import Path
@@ -135,7 +135,7 @@ def transfer(graph: Any, clean: np.ndarray, adversarial: np.ndarray, y: np.ndarr
                 result[spec] = {"refused": "; ".join(str(p) for p in problems)}
                 continue
             artifact = backend.lower(graph, Path(work_dir) / spec.replace(":", "_"), {})
-            score(spec, lambda inp: backend.reference_run(artifact, inp, steps).outputs["output"])
+            score(spec, lambda inp: backend.numeric_mode_run(artifact, inp, steps).outputs["output"])
         except NeurokitError as exc:  # a target that cannot map the model: reported, the others still run
             result[spec] = {"refused": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
     return result

@@ -56,7 +56,7 @@ class TrainConfig:
     memory_order: int = 8          # arch "lmu": Legendre coefficients per memory unit (neurokit.train.lmu)
     memory_units: int = 8          # arch "lmu": memory units (encoder neurons), each of memory_order LIF neurons
     memory_theta: float = 0.0      # arch "lmu": the memory's window in seconds (0: the whole sample, steps * dt)
-    memory_gain: float = 10.0      # arch "lmu": resistance r of the memory neurons (scales the fixed A, B weights)
+    memory_gain: float = 3.0       # arch "lmu": resistance r of the memory neurons (scales the fixed A, B weights)
     members: int = 4               # arch "ensemble": number of member SNNs (neurokit.train.ensemble)
     ensemble_split: str = "input"  # arch "ensemble": "input" (regions of the input) | "classes" (blocks of classes)
     embed_dim: int = 32            # arch "transformer": channels per token (neurokit.train.transformer)

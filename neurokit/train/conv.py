@@ -63,12 +63,12 @@ class ConvSNNClassifier(nn.Module):
         self.net = SpikingSequential(spec.input_shape, *layers, TimeFlatten(), readout, out, init="torch")
 
     def forward(self, x: torch.Tensor, *, return_spikes: bool = False) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
-        from .sequential import _apply
+        from .sequential import apply_layer
 
         spikes = []
         last = len(self.net.layers) - 1
         for i, layer in enumerate(self.net.layers):
-            x = _apply(layer, x)
+            x = apply_layer(layer, x)
             if isinstance(layer, LIFLayer) and i != last:
                 spikes.append(x)
         return (x, spikes) if return_spikes else x

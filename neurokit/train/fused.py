@@ -213,40 +213,29 @@ def _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, exact, reset_mode, ru
                     vi[j] = vp
 
 
+@njit(cache=True, inline="always")
+def _forward_resets(x, v, a, b, k, v_leak, r, v_th, v_reset, exact, reset_mode, rule_ge, z, v_pre):
+    """:func:`_forward_loop` with ``reset_mode`` as a constant (``exact``, ``rule_ge`` already are)."""
+    if reset_mode == 0:
+        _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, exact, 0, rule_ge, z, v_pre)
+    elif reset_mode == 1:
+        _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, exact, 1, rule_ge, z, v_pre)
+    else:
+        _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, exact, 2, rule_ge, z, v_pre)
+
+
 @njit(cache=True)
 def _forward_plain(x, v0, a, b, k, v_leak, r, v_th, v_reset, exact, reset_mode, rule_ge, z, v_pre):
     """Dispatch to :func:`_forward_loop` with the rules as constants (one compiled loop each)."""
     v = v0.copy()
-    if exact:
-        if rule_ge:
-            if reset_mode == 0:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 0, True, z, v_pre)
-            elif reset_mode == 1:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 1, True, z, v_pre)
-            else:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 2, True, z, v_pre)
-        else:
-            if reset_mode == 0:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 0, False, z, v_pre)
-            elif reset_mode == 1:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 1, False, z, v_pre)
-            else:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, True, 2, False, z, v_pre)
+    if exact and rule_ge:
+        _forward_resets(x, v, a, b, k, v_leak, r, v_th, v_reset, True, reset_mode, True, z, v_pre)
+    elif exact:
+        _forward_resets(x, v, a, b, k, v_leak, r, v_th, v_reset, True, reset_mode, False, z, v_pre)
+    elif rule_ge:
+        _forward_resets(x, v, a, b, k, v_leak, r, v_th, v_reset, False, reset_mode, True, z, v_pre)
     else:
-        if rule_ge:
-            if reset_mode == 0:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 0, True, z, v_pre)
-            elif reset_mode == 1:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 1, True, z, v_pre)
-            else:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 2, True, z, v_pre)
-        else:
-            if reset_mode == 0:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 0, False, z, v_pre)
-            elif reset_mode == 1:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 1, False, z, v_pre)
-            else:
-                _forward_loop(x, v, a, b, k, v_leak, r, v_th, v_reset, False, 2, False, z, v_pre)
+        _forward_resets(x, v, a, b, k, v_leak, r, v_th, v_reset, False, reset_mode, False, z, v_pre)
     return v
 
 
@@ -287,36 +276,28 @@ def _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, code, scale, zero_reset,
                 ci[j] = alpha[j] * d[j]
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _backward_codes(grad_z, z, v_pre, alpha, beta, v_th, code, scale, zero_reset, sltt, grad_x, carry):
+    """:func:`_backward_loop` with the surrogate ``code`` as a constant (the rules already are)."""
+    if code == 0:
+        _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 0, scale, zero_reset, sltt, grad_x, carry)
+    elif code == 1:
+        _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 1, scale, zero_reset, sltt, grad_x, carry)
+    elif code == 2:
+        _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 2, scale, zero_reset, sltt, grad_x, carry)
+    else:
+        _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 3, scale, zero_reset, sltt, grad_x, carry)
+
+
 @njit(cache=True, error_model="numpy")  # no zero-division test per element: the divisions vectorise
 def _backward_plain(grad_z, z, v_pre, alpha, beta, v_th, code, scale, zero_reset, sltt, grad_x, carry):
     """Dispatch to :func:`_backward_loop` with the surrogate and the rules as constants."""
     if sltt:
-        if code == 0:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 0, scale, False, True, grad_x, carry)
-        elif code == 1:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 1, scale, False, True, grad_x, carry)
-        elif code == 2:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 2, scale, False, True, grad_x, carry)
-        else:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 3, scale, False, True, grad_x, carry)
+        _backward_codes(grad_z, z, v_pre, alpha, beta, v_th, code, scale, False, True, grad_x, carry)
     elif zero_reset:
-        if code == 0:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 0, scale, True, False, grad_x, carry)
-        elif code == 1:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 1, scale, True, False, grad_x, carry)
-        elif code == 2:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 2, scale, True, False, grad_x, carry)
-        else:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 3, scale, True, False, grad_x, carry)
+        _backward_codes(grad_z, z, v_pre, alpha, beta, v_th, code, scale, True, False, grad_x, carry)
     else:
-        if code == 0:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 0, scale, False, False, grad_x, carry)
-        elif code == 1:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 1, scale, False, False, grad_x, carry)
-        elif code == 2:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 2, scale, False, False, grad_x, carry)
-        else:
-            _backward_loop(grad_z, z, v_pre, alpha, beta, v_th, 3, scale, False, False, grad_x, carry)
+        _backward_codes(grad_z, z, v_pre, alpha, beta, v_th, code, scale, False, False, grad_x, carry)
     return carry
 
 

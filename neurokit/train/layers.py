@@ -14,10 +14,10 @@ chain through time and memory does not grow with ``T`` beyond the activations.
 from __future__ import annotations
 
 import math
-import math
 import os
 from typing import Any, NamedTuple
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -110,7 +110,50 @@ def fire(v: torch.Tensor, pending: torch.Tensor | None, vth: torch.Tensor, vrese
     return z, v, (zd if next_step else None)
 
 
-class LIFLayer(nn.Module):
+class SpikeRules:
+    """The profile's spike and reset rules of a spiking layer (a mixin of its ``nn.Module``): checked
+    once by :meth:`set_rules`, handed to :func:`fire` as :attr:`rules`."""
+
+    n: int
+    dt: float
+    integration: str
+    reset: str
+    spike_rule: str
+    reset_timing: str
+    multi_spike: bool
+    v_min: float
+    surrogate: str
+    scale: float
+
+    def set_rules(self, n: int, *, v_threshold: float, v_reset: float, dt: float, integration: str, reset: str,
+                  spike_rule: str, surrogate: str, scale: float, reset_timing: str = "same_step",
+                  multi_spike: bool = False, v_min: float = -math.inf) -> None:
+        """Refuse rules the profile cannot state (:func:`check_rules`), then store them with ``n``."""
+        check_rules(dt=dt, integration=integration, reset=reset, spike_rule=spike_rule, reset_timing=reset_timing,
+                    multi_spike=multi_spike, v_min=v_min)
+        if multi_spike and v_threshold <= v_reset:
+            raise ConfigError("multi_spike counts (v - v_reset) / (v_threshold - v_reset) spikes",
+                              fix="use v_threshold > v_reset, or multi_spike=False")
+        self.n, self.dt, self.integration, self.reset, self.spike_rule = n, dt, integration, reset, spike_rule
+        self.reset_timing, self.multi_spike, self.v_min = reset_timing, bool(multi_spike), float(v_min)
+        self.surrogate, self.scale = surrogate_name(surrogate), scale
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        """The spike/reset rules as keyword arguments of :func:`fire`."""
+        return {"reset": self.reset, "spike_rule": self.spike_rule, "reset_timing": self.reset_timing,
+                "multi_spike": self.multi_spike, "v_min": self.v_min, "surrogate": self.surrogate, "scale": self.scale}
+
+
+def to_numpy(shape: tuple[int, ...]):  # type: ignore[no-untyped-def]
+    """Tensor -> float64 array, reshaped to ``shape`` when given (neuron parameters per element)."""
+    def convert(t: torch.Tensor) -> np.ndarray:
+        a = t.detach().cpu().to(torch.float64).numpy()
+        return a.reshape(shape) if shape else a
+    return convert
+
+
+class LIFLayer(nn.Module, SpikeRules):
     r"""LIF neurons: exact :math:`v' = a v + (1 - a)(v_{leak} + r x)` or Euler, spike, reset.
 
     Parameters are per neuron (``tau`` seconds); ``reset`` is ``zero`` (to ``v_reset``),
@@ -129,14 +172,10 @@ class LIFLayer(nn.Module):
                  mode: str = "bptt", fused: bool = True, reset_timing: str = "same_step", multi_spike: bool = False,
                  v_min: float = -math.inf, learn: str = "none") -> None:
         super().__init__()
-        check_rules(dt=dt, integration=integration, reset=reset, spike_rule=spike_rule, reset_timing=reset_timing,
-                    multi_spike=multi_spike, v_min=v_min)
-        if multi_spike and v_threshold <= v_reset:
-            raise ConfigError("multi_spike counts (v - v_reset) / (v_threshold - v_reset) spikes",
-                              fix="use v_threshold > v_reset, or multi_spike=False")
-        self.n, self.dt, self.integration, self.reset, self.spike_rule = n, dt, integration, reset, spike_rule
-        self.reset_timing, self.multi_spike, self.v_min = reset_timing, bool(multi_spike), float(v_min)
-        self.surrogate, self.scale, self.mode, self.fused = surrogate_name(surrogate), scale, mode, fused
+        self.set_rules(n, v_threshold=v_threshold, v_reset=v_reset, dt=dt, integration=integration, reset=reset,
+                       spike_rule=spike_rule, surrogate=surrogate, scale=scale, reset_timing=reset_timing,
+                       multi_spike=multi_spike, v_min=v_min)
+        self.mode, self.fused = mode, fused
         self.register_buffer("tau", torch.full((n,), float(tau), dtype=torch.float64))
         self.register_buffer("v_threshold", torch.full((n,), float(v_threshold), dtype=torch.float64))
         self.register_buffer("v_reset", torch.full((n,), float(v_reset), dtype=torch.float64))
@@ -146,12 +185,6 @@ class LIFLayer(nn.Module):
             from .neuron_params import make_learnable
 
             make_learnable(self, learn)
-
-    @property
-    def rules(self) -> dict[str, Any]:
-        """The spike/reset rules as keyword arguments of :func:`fire`."""
-        return {"reset": self.reset, "spike_rule": self.spike_rule, "reset_timing": self.reset_timing,
-                "multi_spike": self.multi_spike, "v_min": self.v_min, "surrogate": self.surrogate, "scale": self.scale}
 
     def _coefficients(self, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(a, g, g)``: decay and input gain of the discretisation (``exact`` uses ``a``, ``g`` as

@@ -73,7 +73,7 @@ class SpikingLMU(nn.Module):
     """
 
     def __init__(self, spec: SNNSpec, *, order: int = 8, units: int = 8, theta: float = 0.3,
-                 memory_gain: float = 10.0) -> None:
+                 memory_gain: float = 3.0) -> None:
         super().__init__()
         self.spec, self.order, self.units, self.theta = spec, order, units, theta
         n_in, n_h, n_m = int(np.prod(spec.input_shape)), spec.hidden[0], units * order
@@ -102,14 +102,17 @@ class SpikingLMU(nn.Module):
         b = torch.cat([self.encoder_x.bias, self.encoder_x.bias.new_zeros(self.sizes[1]), self.hidden_x.bias])
         return w, b
 
-    def recurrent_weights(self) -> torch.Tensor:
-        """:math:`R` (see the class docstring): trained encoder and hidden blocks, fixed memory rows."""
+    def recurrent_weights(self, dtype: torch.dtype | None = None) -> torch.Tensor:
+        """:math:`R` (see the class docstring): trained encoder and hidden blocks, fixed memory rows, in
+        ``dtype`` (default: the weights'; the export asks for float64, so A, B are exported unrounded)."""
         units, n_m, n_h = self.sizes
-        like = self.hidden_h.weight
-        a_bar, b_bar = self.memory_a.to(like.dtype), self.memory_b.to(like.dtype)
-        return torch.cat([torch.cat([like.new_zeros(units, units), self.encoder_m.weight, self.encoder_h.weight], 1),
+        dtype = dtype or self.hidden_h.weight.dtype
+        like = self.hidden_h.weight.to(dtype)
+        a_bar, b_bar = self.memory_a.to(dtype), self.memory_b.to(dtype)
+        return torch.cat([torch.cat([like.new_zeros(units, units), self.encoder_m.weight.to(dtype),
+                                     self.encoder_h.weight.to(dtype)], 1),
                           torch.cat([b_bar, a_bar, like.new_zeros(n_m, n_h)], 1),
-                          torch.cat([like.new_zeros(n_h, units), self.hidden_m.weight, self.hidden_h.weight], 1)])
+                          torch.cat([like.new_zeros(n_h, units), self.hidden_m.weight.to(dtype), like], 1)])
 
     def forward(self, x: torch.Tensor, *, return_spikes: bool = False
                 ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
@@ -145,7 +148,7 @@ class SpikingLMU(nn.Module):
             "input_weights": ir.Affine(weight=d(w_in), bias=d(bias)),
             "lmu": ir.LIF(tau=d(lif.tau), r=d(lif.r), v_leak=d(lif.v_leak), v_threshold=d(lif.v_threshold),
                           v_reset=d(lif.v_reset)),
-            "recurrent": ir.Linear(weight=d(self.recurrent_weights())),
+            "recurrent": ir.Linear(weight=d(self.recurrent_weights(torch.float64))),
             "readout": ir.Affine(weight=readout, bias=d(self.readout.bias)),
             "li": ir.LI(tau=d(self.li.tau), r=np.ones(s.classes), v_leak=np.zeros(s.classes)),
             "output": ir.Output(shape=(s.classes,)),

@@ -84,7 +84,7 @@ class SNNClassifier(nn.Module):
         self.rec = nn.ModuleList(nn.Linear(n, n, bias=False) for n in spec.hidden) if spec.recurrent else None
         if spec.readout not in ("li", "lif"):
             raise InvalidInputError(f"readout must be 'li' or 'lif', got {spec.readout!r}", fix="readout='li'")
-        self.li: LILayer | LIFLayer = (
+        self.output_neurons: LILayer | LIFLayer = (
             LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
             if spec.readout == "li"
             else LIFLayer(spec.classes, tau=spec.tau_out, v_threshold=spec.v_threshold, dt=spec.dt,
@@ -102,7 +102,7 @@ class SNNClassifier(nn.Module):
         for k, (fc, lif) in enumerate(zip(self.fc, self.lif)):
             h = lif(project(fc, h)) if self.rec is None else recurrent_lif(lif, self.rec[k], project(fc, h))
             spikes.append(h)
-        out = self.li(time_linear(self.readout, h))
+        out = self.output_neurons(time_linear(self.readout, h))
         return (out, spikes) if return_spikes else out
 
 
@@ -146,12 +146,12 @@ def to_ir(model: SNNClassifier) -> ir.Graph:
         prev = f"lif{k}"
     n = s.classes
     nodes["readout"] = ir.Affine(weight=d(model.readout.weight), bias=d(model.readout.bias))
-    if isinstance(model.li, LIFLayer):  # spiking readout
-        li = model.li
-        nodes["li"] = ir.LIF(tau=d(li.tau), r=d(li.r), v_leak=d(li.v_leak), v_threshold=d(li.v_threshold),
-                             v_reset=d(li.v_reset))
+    if isinstance(model.output_neurons, LIFLayer):  # spiking readout
+        out = model.output_neurons
+        nodes["li"] = ir.LIF(tau=d(out.tau), r=d(out.r), v_leak=d(out.v_leak), v_threshold=d(out.v_threshold),
+                             v_reset=d(out.v_reset))
     else:
-        nodes["li"] = ir.LI(tau=d(model.li.tau), r=np.ones(n), v_leak=np.zeros(n))
+        nodes["li"] = ir.LI(tau=d(model.output_neurons.tau), r=np.ones(n), v_leak=np.zeros(n))
     nodes["output"] = ir.Output(shape=(n,))
     edges += [(prev, "readout"), ("readout", "li"), ("li", "output")]
     return ir.Graph(nodes=nodes, edges=tuple(edges), profile=s.profile).validate()
@@ -185,5 +185,5 @@ def from_ir(graph: ir.Graph, **overrides: object) -> SNNClassifier:
         for lif_module, node in zip(model.lif, lifs):
             for fld in ("tau", "v_threshold", "v_reset", "v_leak", "r"):
                 getattr(lif_module, fld).copy_(torch.tensor(np.array(getattr(node, fld), dtype=np.float64)))
-        model.li.tau.copy_(torch.tensor(np.array(g.nodes[order[-1]].tau, dtype=np.float64)))
+        model.output_neurons.tau.copy_(torch.tensor(np.array(g.nodes[order[-1]].tau, dtype=np.float64)))
     return model

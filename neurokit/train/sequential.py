@@ -25,193 +25,19 @@ the number of elements, ``C*H*W``).
 
 from __future__ import annotations
 
-import abc
-
 import math
 from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from neurokit import ir
-from neurokit.dynamics.discretisation import cuba_coupling, decay, input_gain, integrator_gain, is_exact
 from neurokit.errors import ConfigError
 
 from .delays import DelayedLinear, to_ir_branches
-from .layers import (LIFLayer, LILayer, NeuronState, check_rules, fire, flat_step_input, init_linear, start_membrane,
-                     time_linear)
-from .surrogate import surrogate_name
-
-
-class _SpikingBase(nn.Module, abc.ABC):
-    """Shared settings of the spiking layers (profile fields, surrogate)."""
-
-    def __init__(self, n: int, *, v_threshold: float, v_reset: float, r: float, dt: float, integration: str,
-                 reset: str, spike_rule: str, surrogate: str, scale: float, reset_timing: str = "same_step",
-                 multi_spike: bool = False, v_min: float = -math.inf) -> None:
-        super().__init__()
-        check_rules(dt=dt, integration=integration, reset=reset, spike_rule=spike_rule, reset_timing=reset_timing,
-                    multi_spike=multi_spike, v_min=v_min)
-        if multi_spike and v_threshold <= v_reset:
-            raise ConfigError("multi_spike counts (v - v_reset) / (v_threshold - v_reset) spikes",
-                              fix="use v_threshold > v_reset, or multi_spike=False")
-        self.n, self.dt, self.integration, self.reset, self.spike_rule = n, dt, integration, reset, spike_rule
-        self.reset_timing, self.multi_spike, self.v_min = reset_timing, bool(multi_spike), float(v_min)
-        self.surrogate, self.scale = surrogate_name(surrogate), scale
-        for name, value in (("v_threshold", v_threshold), ("v_reset", v_reset), ("r", r)):
-            self.register_buffer(name, torch.full((n,), float(value), dtype=torch.float64))
-
-    @property
-    def rules(self) -> dict[str, object]:
-        """The spike/reset rules as keyword arguments of :func:`~neurokit.train.layers.fire`."""
-        return {"reset": self.reset, "spike_rule": self.spike_rule, "reset_timing": self.reset_timing,
-                "multi_spike": self.multi_spike, "v_min": self.v_min, "surrogate": self.surrogate, "scale": self.scale}
-
-    @abc.abstractmethod
-    def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
-        """The layer's coefficients in ``dtype`` (the arguments of :meth:`advance`)."""
-
-    @abc.abstractmethod
-    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
-        """The state before the first step."""
-
-    @abc.abstractmethod
-    def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
-                ) -> tuple[torch.Tensor, NeuronState]:
-        """One step: ``(spikes, state)`` from one step's input ``xt`` ``(B, n)``."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Spikes ``(T, B, n)`` for input ``(T, B, n)``: :meth:`advance` over the steps."""
-        params, state = self.params(x.dtype), self.initial_state(x.shape[1], x.dtype)
-        out = []
-        for xt in x.unbind(0):
-            z, state = self.advance(xt, state, params)
-            out.append(z)
-        return torch.stack(out)
-
-    def step(self, x_t: torch.Tensor, state: NeuronState | None = None) -> tuple[torch.Tensor, NeuronState]:
-        """One time step: ``(spikes, state)`` for one step's input ``x_t`` ``(B, n)`` (or ``(B, *shape)``);
-        looping it over ``x`` computes what ``forward(x)`` computes."""
-        xt = flat_step_input(x_t, self.n)
-        state = self.initial_state(xt.shape[0], xt.dtype) if state is None else state
-        z, state = self.advance(xt, state, self.params(xt.dtype))
-        return z.reshape(x_t.shape), state
-
-
-class IFLayer(_SpikingBase):
-    r"""Integrate-and-fire: :math:`v' = v + dt\,r\,x` (gain from the discretisation), spike
-    :math:`z = [v > v_{th}]`, reset; starts at :math:`v_{reset}` as the IR's IF does."""
-
-    def __init__(self, n: int, *, v_threshold: float = 1.0, v_reset: float = 0.0, r: float = 1.0, dt: float = 1e-3,
-                 integration: str = "exact", reset: str = "zero", spike_rule: str = ">",
-                 surrogate: str = "fast_sigmoid", scale: float = 10.0, **rules: Any) -> None:
-        super().__init__(n, v_threshold=v_threshold, v_reset=v_reset, r=r, dt=dt, integration=integration, reset=reset,
-                         spike_rule=spike_rule, surrogate=surrogate, scale=scale, **rules)
-
-    def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
-        """``(dt r, v_th, v_reset)`` in ``dtype``."""
-        return (integrator_gain(self.r.to(torch.float64), self.dt, xp=torch).to(dtype), self.v_threshold.to(dtype),
-                self.v_reset.to(dtype))
-
-    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
-        return NeuronState(v=self.v_reset.to(dtype).expand(batch, self.n))
-
-    def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
-                ) -> tuple[torch.Tensor, NeuronState]:
-        dt_r, vth, vreset = params
-        v = start_membrane(state.v, state.pending, vreset, self.reset, self.reset_timing)
-        z, v, pending = fire(v + dt_r * xt, state.pending, vth, vreset, **self.rules)  # type: ignore[arg-type]
-        return z, NeuronState(v=v, pending=pending)
-
-    def to_node(self, shape: tuple[int, ...]) -> ir.Node:
-        d = _np(shape)
-        return ir.IF(r=d(self.r), v_threshold=d(self.v_threshold), v_reset=d(self.v_reset))
-
-
-class CubaLIFLayer(_SpikingBase):
-    r"""Current-based LIF: :math:`\tau_s \dot I = -I + w_{in} x`, :math:`\tau_m \dot v = v_{leak} - v + r I`
-    (exact for input held over the step, or Euler; decays, gains and coupling from
-    :mod:`neurokit.dynamics.discretisation`), spike, reset."""
-
-    def __init__(self, n: int, *, tau_syn: float = 5e-3, tau_mem: float = 0.02, v_threshold: float = 1.0,
-                 v_reset: float = 0.0, v_leak: float = 0.0, r: float = 1.0, w_in: float = 1.0, dt: float = 1e-3,
-                 integration: str = "exact", reset: str = "zero", spike_rule: str = ">",
-                 surrogate: str = "fast_sigmoid", scale: float = 10.0, **rules: Any) -> None:
-        super().__init__(n, v_threshold=v_threshold, v_reset=v_reset, r=r, dt=dt, integration=integration, reset=reset,
-                         spike_rule=spike_rule, surrogate=surrogate, scale=scale, **rules)
-        for name, value in (("tau_syn", tau_syn), ("tau_mem", tau_mem), ("v_leak", v_leak), ("w_in", w_in)):
-            self.register_buffer(name, torch.full((n,), float(value), dtype=torch.float64))
-
-    def params(self, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
-        """Decays, gains and coupling of current and membrane, ``r``, ``v_leak``, ``w_in``, ``v_th``, ``v_reset``."""
-        dt, integ = self.dt, self.integration
-        ts, tm = self.tau_syn.to(torch.float64), self.tau_mem.to(torch.float64)
-        return (decay(ts, dt, integ, xp=torch).to(dtype), input_gain(ts, dt, integ, xp=torch).to(dtype),
-                decay(tm, dt, integ, xp=torch).to(dtype), input_gain(tm, dt, integ, xp=torch).to(dtype),
-                cuba_coupling(ts, tm, dt, integ, xp=torch).to(dtype), self.r.to(dtype), self.v_leak.to(dtype),
-                self.w_in.to(dtype), self.v_threshold.to(dtype), self.v_reset.to(dtype))
-
-    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
-        return NeuronState(v=self.v_leak.to(dtype).expand(batch, self.n), i=torch.zeros(batch, self.n, dtype=dtype, device=self.v_leak.device))
-
-    def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
-                ) -> tuple[torch.Tensor, NeuronState]:
-        a_s, g_s, a_m, g_m, coupling, r, vleak, w_in, vth, vreset = params
-        i, exact = state.i, is_exact(self.integration)
-        i_inf = w_in * xt
-        i_new = a_s * i + g_s * i_inf if exact else i + g_s * (i_inf - i)
-        v = start_membrane(state.v, state.pending, vreset, self.reset, self.reset_timing)
-        if exact:
-            v_inf = vleak + r * i_inf
-            v = v_inf + (v - v_inf) * a_m + r * (i - i_inf) * coupling
-        else:
-            v = v + g_m * ((vleak + r * i_new) - v)
-        z, v, pending = fire(v, state.pending, vth, vreset, **self.rules)  # type: ignore[arg-type]
-        return z, NeuronState(v=v, i=i_new, pending=pending)
-
-    def to_node(self, shape: tuple[int, ...]) -> ir.Node:
-        d = _np(shape)
-        return ir.CubaLIF(tau_syn=d(self.tau_syn), tau_mem=d(self.tau_mem), r=d(self.r), v_leak=d(self.v_leak),
-                          v_threshold=d(self.v_threshold), v_reset=d(self.v_reset), w_in=d(self.w_in))
-
-
-class RecurrentLIF(nn.Module):
-    r"""LIF neurons with recurrent synapses: the input at step :math:`t` is :math:`x_t + W_{rec} z_{t-1}`.
-    Exported as ``LIF`` with a loop ``LIF -> Linear(W_rec) -> LIF`` (a loop edge carries the
-    previous step)."""
-
-    def __init__(self, n: int, **lif_options: object) -> None:
-        super().__init__()
-        self.lif = LIFLayer(n, fused=False, **lif_options)  # type: ignore[arg-type]
-        self.rec = nn.Linear(n, n, bias=False)
-        bound = 0.5 / math.sqrt(n)
-        nn.init.uniform_(self.rec.weight, -bound, bound)
-        self.n = n
-
-    def initial_state(self, batch: int, dtype: torch.dtype = torch.float32) -> NeuronState:
-        return self.lif.initial_state(batch, dtype)._replace(z=torch.zeros(batch, self.n, dtype=dtype, device=self.lif.v_leak.device))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        params, state = self.lif.params(x.dtype), self.initial_state(x.shape[1], x.dtype)
-        out = []
-        for xt in x.unbind(0):
-            z, state = self.advance(xt, state, params)
-            out.append(z)
-        return torch.stack(out)
-
-    def advance(self, xt: torch.Tensor, state: NeuronState, params: tuple[torch.Tensor, ...]
-                ) -> tuple[torch.Tensor, NeuronState]:
-        z, v, pending = self.lif.advance(xt + self.rec(state.z), state.v, params, state.pending)
-        return z, NeuronState(v=v, z=z, pending=pending)
-
-    def step(self, x_t: torch.Tensor, state: NeuronState | None = None) -> tuple[torch.Tensor, NeuronState]:
-        """One time step: ``(spikes, state)`` (the state carries the last spikes for the recurrence)."""
-        xt = flat_step_input(x_t, self.n)
-        state = self.initial_state(xt.shape[0], xt.dtype) if state is None else state
-        z, state = self.advance(xt, state, self.lif.params(xt.dtype))
-        return z.reshape(x_t.shape), state
+from .layers import LIFLayer, LILayer, NeuronState, init_linear, time_linear, to_numpy
+from .neuron_layers import CubaLIFLayer, IFLayer, RecurrentLIF
 
 
 class TimeConv2d(nn.Conv2d):
@@ -274,7 +100,7 @@ class SpikingSequential(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for layer in self.layers:
-            x = _apply(layer, x)
+            x = apply_layer(layer, x)
         return x
 
     def step(self, x_t: torch.Tensor, states: list[NeuronState | None] | None = None
@@ -342,7 +168,7 @@ class SpikingSequential(nn.Module):
             nodes[name] = node
             edges.append((prev, name))
             if isinstance(layer, RecurrentLIF):
-                nodes[f"{name}_rec"] = ir.Linear(weight=_np(())(layer.rec.weight))
+                nodes[f"{name}_rec"] = ir.Linear(weight=to_numpy(())(layer.rec.weight))
                 edges += [(name, f"{name}_rec"), (f"{name}_rec", name)]
             shape = tuple(int(s) for s in node.output_shape(shape)) if hasattr(node, "output_shape") else shape
             prev = name
@@ -388,7 +214,9 @@ def export(model: nn.Module, input_shape: tuple[int, ...]) -> ir.Graph:
     return SpikingSequential(input_shape, *layers, init="torch").to_ir()
 
 
-def _apply(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+def apply_layer(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """One layer on the whole sequence ``x`` ``(T, B, ...)``: ``nn.Linear`` over all steps at once, a
+    neuron layer element-wise (also after a convolution), any other layer as it is."""
     if isinstance(layer, nn.Linear):
         return time_linear(layer, x)
     if isinstance(layer, NEURON_LAYERS) and x.ndim > 3:  # element-wise neurons after a convolution
@@ -396,22 +224,14 @@ def _apply(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return layer(x)
 
 
-def _np(shape: tuple[int, ...]):  # type: ignore[no-untyped-def]
-    """Tensor -> float64 array, reshaped to ``shape`` when given (neuron parameters per element)."""
-    def convert(t: torch.Tensor) -> np.ndarray:
-        a = t.detach().cpu().to(torch.float64).numpy()
-        return a.reshape(shape) if shape else a
-    return convert
-
-
 def _node(layer: nn.Module, shape: tuple[int, ...]) -> ir.Node:
-    d = _np(shape)
+    d = to_numpy(shape)
     if isinstance(layer, nn.Linear):
-        w = _np(())(layer.weight)
-        return ir.Affine(weight=w, bias=_np(())(layer.bias)) if layer.bias is not None else ir.Linear(weight=w)
+        w = to_numpy(())(layer.weight)
+        return ir.Affine(weight=w, bias=to_numpy(())(layer.bias)) if layer.bias is not None else ir.Linear(weight=w)
     if isinstance(layer, TimeConv2d):
-        return ir.Conv2d(weight=_np(())(layer.weight),
-                         bias=_np(())(layer.bias) if layer.bias is not None else np.zeros(layer.out_channels),
+        return ir.Conv2d(weight=to_numpy(())(layer.weight),
+                         bias=to_numpy(())(layer.bias) if layer.bias is not None else np.zeros(layer.out_channels),
                          stride=layer.stride, padding=layer.padding, dilation=layer.dilation, groups=layer.groups,
                          input_shape=tuple(shape[1:]))
     if isinstance(layer, TimeAvgPool2d):

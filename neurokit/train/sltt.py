@@ -68,13 +68,13 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
     ``k`` random steps back-propagated (``steps``: those steps, chosen by the caller)."""
     if model.spec.mode != "sltt":
         raise ValueError("sltt_backward needs a model built with mode='sltt' (its LIF layers drop the temporal path)")
-    if not isinstance(model.li, LILayer):
+    if not isinstance(model.output_neurons, LILayer):
         raise ValueError("sltt_backward trains the mean-membrane loss of an LI readout (readout='li')")
     if model.spec.max_delay:
         raise ValueError("sltt_backward runs chunks of steps; learnable delays need the whole sequence (use mode='bptt')")
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
-    if model.li.v_min > -math.inf:
+    if model.output_neurons.v_min > -math.inf:
         raise ValueError("sltt_backward uses the LI readout's linearity; a v_min floor makes it nonlinear "
                          "(use mode='bptt', or v_min=-inf)")
     T = x.shape[0]
@@ -82,24 +82,9 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
         raise ValueError(f"k must be in 0..{T} (0: every step), got {k}")
     if k or steps is not None:
         return _sltt_k_backward(model, x, y, rate_reg, chunk, choose_steps(T, k) if steps is None else list(steps))
-    n_layers = len(model.lif)
-    a = model.li.decay(x.dtype)
-    with torch.no_grad():  # pass 1: the mean readout membrane, chunk by chunk
-        state: list[State] = [None] * n_layers
-        v_out = None
-        m = torch.zeros(x.shape[1], model.spec.classes, dtype=x.dtype, device=x.device)
-        rates = [0.0] * n_layers
-        for xc in x.split(chunk):
-            r, spikes, state = _chunk_forward(model, xc, state)
-            v, v_out = model.li.run(r, v_out)
-            m += v.sum(0)
-            rates = [acc + float(z.sum()) for acc, z in zip(rates, spikes)]
-        m /= T
-    m.requires_grad_(True)
-    loss_ce = F.cross_entropy(m * LOGIT_SCALE, y)
-    (g,) = torch.autograd.grad(loss_ce, m)
-    loss = float(loss_ce.detach()) + rate_reg * sum(rt / (T * x.shape[1] * lif.n) for rt, lif in zip(rates, model.lif))
-    state = [None] * n_layers
+    a = model.output_neurons.decay(x.dtype)
+    g, loss, _ = _readout_gradient(model, x, y, rate_reg, chunk)  # pass 1: the mean readout membrane
+    state: list[State] = [None] * len(model.lif)
     t0 = 0
     for xc in x.split(chunk):  # pass 2: a graph per chunk only
         r, spikes, state = _chunk_forward(model, xc, state)
@@ -113,26 +98,27 @@ def sltt_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, *, rat
     return loss
 
 
-def _sltt_k_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rate_reg: float, chunk: int,
-                     chosen: list[int]) -> float:
-    """SLTT-K (module docstring): pass 1 keeps the states before the chosen steps, pass 2 is one batch of them."""
+def _readout_gradient(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rate_reg: float, chunk: int,
+                      chosen: list[int] | None = None) -> tuple[torch.Tensor, float, dict[int, list[State]]]:
+    r"""Pass 1, without a graph: the mean readout membrane :math:`m = \frac{1}{T}\sum_t v_t`, chunk by
+    chunk (also cut before every step of ``chosen``, where each layer's state is kept); returns
+    :math:`\partial L_{CE} / \partial m`, the loss (cross entropy plus ``rate_reg`` times the mean
+    firing rates) and the kept states ``{step: states}``."""
     T, B = x.shape[0], x.shape[1]
-    if not chosen or len(set(chosen)) != len(chosen) or min(chosen) < 0 or max(chosen) >= T:
-        raise ValueError(f"steps must be distinct steps of 0..{T - 1}, got {chosen}")
     n_layers = len(model.lif)
-    a = model.li.decay(x.dtype)
+    keep = set(chosen or ())
     before: dict[int, list[State]] = {}
-    with torch.no_grad():  # pass 1: readout mean, rates, and every layer's state before each chosen step
+    with torch.no_grad():
         state: list[State] = [None] * n_layers
         v_out = None
-        m = torch.zeros(B, model.spec.classes, dtype=x.dtype)
+        m = torch.zeros(B, model.spec.classes, dtype=x.dtype, device=x.device)
         rates = [0.0] * n_layers
-        bounds = sorted(set(chosen) | set(range(0, T, chunk))) + [T]
+        bounds = sorted(keep | set(range(0, T, chunk))) + [T]
         for s0, s1 in zip(bounds[:-1], bounds[1:]):
-            if s0 in chosen:  # a copy of the last spikes: a view would keep the chunk's spikes alive
+            if s0 in keep:  # a copy of the last spikes: a view would keep the chunk's spikes alive
                 before[s0] = [None if st is None else (st[0], st[1].clone()) for st in state]
             r, spikes, state = _chunk_forward(model, x[s0:s1], state)
-            v, v_out = model.li.run(r, v_out)
+            v, v_out = model.output_neurons.run(r, v_out)
             m += v.sum(0)
             rates = [acc + float(z.sum()) for acc, z in zip(rates, spikes)]
         m /= T
@@ -140,6 +126,18 @@ def _sltt_k_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rat
     loss_ce = F.cross_entropy(m * LOGIT_SCALE, y)
     (g,) = torch.autograd.grad(loss_ce, m)
     loss = float(loss_ce.detach()) + rate_reg * sum(rt / (T * B * lif.n) for rt, lif in zip(rates, model.lif))
+    return g, loss, before
+
+
+def _sltt_k_backward(model: SNNClassifier, x: torch.Tensor, y: torch.Tensor, rate_reg: float, chunk: int,
+                     chosen: list[int]) -> float:
+    """SLTT-K (module docstring): pass 1 keeps the states before the chosen steps, pass 2 is one batch of them."""
+    T = x.shape[0]
+    if not chosen or len(set(chosen)) != len(chosen) or min(chosen) < 0 or max(chosen) >= T:
+        raise ValueError(f"steps must be distinct steps of 0..{T - 1}, got {chosen}")
+    a = model.output_neurons.decay(x.dtype)
+    # pass 1: readout mean, rates, and every layer's state before each chosen step
+    g, loss, before = _readout_gradient(model, x, y, rate_reg, chunk, chosen)
     K = len(chosen)
     for group in [chosen[i:i + chunk] for i in range(0, K, chunk)]:  # pass 2: chosen steps, `chunk` per batch
         _k_steps_backward(model, x, group, before, g, a, T, K, rate_reg)

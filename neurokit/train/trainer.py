@@ -349,7 +349,7 @@ def tensorboard_writer(log_dir: Path) -> Any:
 def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]], out: Path, test_split: Any,
             seconds: float, batch: int = 128) -> dict[str, Any]:
     from neurokit import sim
-    from neurokit.plots import curves, raster
+    from neurokit.plots import learning_curve, raster
 
     graph = model_to_ir(model)
     ir.write(graph, out / "model.nir")
@@ -381,8 +381,7 @@ def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]]
         w.writeheader()
         w.writerows(history)
     atomic_write_text(out / "model_card.md", _card_markdown(card))
-    curves({"train": [h["train_acc"] for h in history], "test": [h["test_acc"] for h in history]},
-           out / "learning_curves.png", xlabel="epoch", ylabel="accuracy", title="learning curves")
+    learning_curve(history, out / "learning_curves.png")
     raster(rec, out / "raster.png", sample=0, title="test sample 0 (neurokit.sim on model.nir)",
            inputs=first_x[:, :1])
     return card

@@ -68,10 +68,7 @@ def expected_refusal(impl: str, case: str) -> str | None:
     if impl in ("sim-loihi2", "lava"):  # the same lowering refuses before Lava starts
         if kind in ("CubaLIF", "CubaLI") and prof.integration == "exact":
             return rf"{kind} with integration='exact'"
-        syn = g.nodes["syn"]
-        if kind in ("CubaLIF", "CubaLI") and isinstance(syn, ir.Affine) and np.any(syn.bias != 0):
-            return rf"the bias of syn feeds {kind}'s synaptic current"
-        return None  # a leaky subtraction, reset='none', multi_spike, v_min, refractoriness: neurokit's neuron program
+        return None  # a leaky subtraction, reset='none', multi_spike, v_min, refractoriness, a Cuba current bias: neurokit's neuron program
     if impl == "nest":  # the nest backend's check (neurokit/backends/nest/check.py)
         if prof.reset != "zero":
             return r"reset='%s' cannot be expressed: NEST's iaf_psc_delta and iaf_psc_exp set V_m to V_reset" % prof.reset
@@ -156,16 +153,16 @@ def compare_with_reference(impl: str, case: Case, graph: ir.Graph, x: np.ndarray
     the reference spiked that equivalence is checked instead of the bound (reference above the
     threshold, implementation exactly :math:`v_{reset}`); at every other step the membranes agree
     within the bound, the error after a reset starting again from the same :math:`v_{reset}`."""
-    ref = run_reference_impl(result.reference_graph, x)
+    ref = run_reference_impl(result.numeric_mode_graph, x)
     bound = bound_for(impl, case, graph, x, result, ref.v)
-    n = decidable_steps(result.reference_graph, x, bound)
+    n = decidable_steps(result.numeric_mode_graph, x, bound)
     # Loihi 2 under multi_spike: the cases drive 8 to 60 thresholds per input spike, so 8-bit weights
     # (1/254 of the largest) leave an error of a tenth of a threshold per step, and a count changes at
     # every multiple of the threshold: the bound decides only the first steps (held there; Lava = the
     # Loihi mode bit for bit regardless).
-    min_steps = 1 if impl in ("sim-loihi2", "lava") and result.reference_graph.profile.multi_spike else MIN_DECIDED_STEPS
+    min_steps = 1 if impl in ("sim-loihi2", "lava") and result.numeric_mode_graph.profile.multi_spike else MIN_DECIDED_STEPS
     assert n >= min(min_steps, x.shape[0]), f"{impl} on {case.name}: the bound {bound:.3g} decides only {n} steps"
-    node, prof = graph.nodes[NEURON], result.reference_graph.profile
+    node, prof = graph.nodes[NEURON], result.numeric_mode_graph.profile
     spiking = node.spiking
     if spiking:
         z = result.outputs  # the Output node: the neuron's spikes (counts under multi_spike)

@@ -44,7 +44,7 @@ class Run:
     outputs: np.ndarray
     v: np.ndarray | None
     spikes: np.ndarray | None
-    reference_graph: ir.Graph
+    numeric_mode_graph: ir.Graph
     raw: dict[str, np.ndarray] = field(default_factory=dict)  # integer state, for bit-exact comparisons
     bound_terms: dict[str, Any] = field(default_factory=dict)  # quantisation figures of this run
     # the recorded membrane of a spiking step is the reset one, whatever the profile's reset_timing (Loihi 2)
@@ -105,7 +105,7 @@ def run_crossbar_ideal(graph: ir.Graph, x: np.ndarray) -> Run:
         board = be.board(art)
         board.load(art)
         rec = board.run(x, x.shape[0])
-        ref_graph = be.reference_graph(art)
+        ref_graph = be.numeric_mode_graph(art)
     spikes = rec.spikes.get(NEURON)
     return Run(next(iter(rec.outputs.values())), None, spikes, ref_graph)
 
@@ -211,7 +211,7 @@ def run_sim_loihi2(graph: ir.Graph, x: np.ndarray) -> Run:
     rec = sim.simulate(g, x)  # refuses what Loihi 2 cannot map, before anything else
     with tempfile.TemporaryDirectory(prefix="nk-conf-loihi-") as tmp:
         art = _loihi_artifact(graph, tmp)
-        ref_graph = get_backend("loihi2").reference_graph(art)
+        ref_graph = get_backend("loihi2").numeric_mode_graph(art)
         layer = art.manifest["layers"][0]
     return _loihi_run(rec.traces[NEURON]["v"], rec.traces[NEURON]["u"], rec.spikes.get(NEURON), rec.outputs,
                       layer, ref_graph, loihi2_terms(graph, x))
@@ -226,7 +226,7 @@ def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
     step with input (``(T, B, 1)``; 0 for :math:`e \ge 0`), ``d_bias_int`` the bias's error against
     :math:`S (g_0 + g_x b)`, ``dv``/``du`` the 12-bit decays and ``u_int`` the largest current
     :math:`U_t = a_s U_{t-1} + S |g_x| I_t` ``(T, B, n)`` (Cuba types; else :math:`S |g_x| I_t`)."""
-    from neurokit.backends.loihi2.backend import _dense_weight, neuron_program, quantize_graph
+    from neurokit.backends.loihi2.backend import dense_matrix, neuron_program, quantize_graph
     from neurokit.backends.loihi2.fixed_point import lava_weights
 
     from .bounds import layer_figures
@@ -237,7 +237,7 @@ def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
     g = graph.flatten()
     prog = neuron_program(g.nodes[NEURON], g.profile)
     g_in = prog.g_in[:, None]
-    w, b = _dense_weight(g.nodes["syn"], g.infer_shapes()["syn"], g.profile.dt)
+    w, b = dense_matrix(g.nodes["syn"], g.infer_shapes()["syn"], g.profile.dt)
     w_int = lava_weights(params["weights"])
     w_q = w_int * 2.0 ** (int(params["weight_exp"]) + 6)
     counts = np.abs(x).reshape(*x.shape[:2], -1)
@@ -294,10 +294,10 @@ class LavaBatch:
     def add(self, name: str, graph: ir.Graph, x: np.ndarray) -> None:
         """Lower (refusing what cannot map) and queue a case."""
         from neurokit.backends import get_backend
-        from neurokit.backends.loihi2.backend import _integer_inputs
+        from neurokit.backends.loihi2.backend import integer_inputs
 
         art = _loihi_artifact(graph, os.path.join(self._tmp.name, name))
-        self.jobs[name] = (art, _integer_inputs(x), get_backend("loihi2").reference_graph(art))
+        self.jobs[name] = (art, integer_inputs(x), get_backend("loihi2").numeric_mode_graph(art))
         self.terms[name] = loihi2_terms(graph, x)
 
     def add_layers(self, name: str, layers: list[dict[str, Any]], x: np.ndarray) -> None:
@@ -386,11 +386,11 @@ def run_spinnaker(graph: ir.Graph, x: np.ndarray) -> Run:
         board.load(art)
         rec = board.run(x, x.shape[0])
         try:
-            ours = be.reference_run(art, x, x.shape[0])  # neurokit.sim s16.15 on the baked machine weights
+            ours = be.numeric_mode_run(art, x, x.shape[0])  # neurokit.sim s16.15 on the baked machine weights
         except NeurokitError as exc:  # e.g. loops: the s16.15 mode runs feed-forward graphs only
             ours = None
             why = str(exc).split(" — ")[0]
-        baked = be.reference_graph(art).nodes["syn"]
+        baked = be.numeric_mode_graph(art).nodes["syn"]
         loihi_like = _one_step_synapses(graph, tmp)
     from .bounds import _flat_weights
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tools import docs_outputs
+
 REPO = Path(__file__).resolve().parents[2]
 #: A Sphinx role left as text in a page: ``:func:`x``` in markdown, ``:func:<code>x</code>`` once rendered.
 RAW_ROLE = re.compile(r":(?:py:)?(?:mod|func|class|meth|attr|data|obj|exc|const|math):(?:`|<code>)")
@@ -40,14 +42,36 @@ def test_docs_build_strict(tmp_path: Path) -> None:
     for name in ("surrogates", "raster", "event_digits"):  # drawn by docs/hooks.py with neurokit.plots
         assert (tmp_path / "site" / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
         assert f"../../figures/{name}.png" in (tmp_path / "site" / "tutorials" / "layers" / "index.html").read_text()
+    # #20 item 8: the learning curve on the train tutorial, accuracy vs T on the timestep-schedule page,
+    # each tutorial's executed output (and its figures) on its page
+    assert (tmp_path / "site" / "figures" / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
+    assert "../../figures/learning_curve.png" in (tmp_path / "site" / "tutorials" / "train" / "index.html").read_text()
+    schedule = (tmp_path / "site" / "methods" / "timestep-schedule" / "index.html").read_text()
+    assert "../../figures/bench_timestep_schedule.png" in schedule
+    for script in TUTORIALS:
+        name = script.stem.removesuffix("_tutorial")
+        html = (tmp_path / "site" / "tutorials" / name / "index.html").read_text()
+        assert 'class="admonition example"' in html and "Output" in html, name
+        for rel in docs_outputs.FIGURES.get(name, ()):
+            png = tmp_path / "site" / "tutorials" / "img" / name / docs_outputs.figure_name(rel)
+            assert png.read_bytes()[:4] == b"\x89PNG" and f"../img/{name}/{png.name}" in html
 
 
 @pytest.mark.parametrize("script", TUTORIALS, ids=[p.stem for p in TUTORIALS])
-def test_tutorial_runs(script: Path, tmp_path: Path, event_digits_root: Path) -> None:
-    env = {**os.environ, "NEUROKIT_TUTORIAL_QUICK": "1", "NEUROKIT_CACHE": str(event_digits_root)}
-    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, env=env,
-                          timeout=600)
+def test_tutorial_runs_and_prints_what_its_page_shows(script: Path, tmp_path: Path, event_digits_root: Path) -> None:
+    """#20 item 8: each page shows the script's executed output; a fresh run (reduced size, as
+    ``tools/docs_outputs.py`` records it) must print exactly that, and save the figures the page shows."""
+    name = script.stem.removesuffix("_tutorial")
+    proc = docs_outputs.run_tutorial(name, tmp_path, cache=event_digits_root)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    page = (REPO / "docs" / "tutorials" / f"{name}.md").read_text()
+    assert docs_outputs.normalize(proc.stdout) == docs_outputs.page_output(page), \
+        f"the output on docs/tutorials/{name}.md is stale: run tools/docs_outputs.py {name}"
+    assert docs_outputs.block(name, docs_outputs.page_output(page)) in page  # the block as the tool writes it
+    for rel in docs_outputs.FIGURES.get(name, ()):
+        assert (tmp_path / rel).read_bytes()[:4] == b"\x89PNG", rel  # the script still saves it
+        committed = REPO / "docs" / "tutorials" / "img" / name / docs_outputs.figure_name(rel)
+        assert committed.read_bytes()[:4] == b"\x89PNG" and f"(img/{name}/{committed.name})" in page
 
 
 def test_every_tutorial_has_a_page() -> None:
@@ -83,3 +107,16 @@ def test_a_benchmark_renders_as_tables_with_long_lists_left_to_the_plot() -> Non
     assert "| table | accuracy_mean | accuracy_sd |" in md and "| ff | 0.7 | 0.04 |" in md
     assert "**success_by_budget**: 51 values, median 0.5, plotted above." in md and "0.02" not in md
     assert "*Note:* a note" in md and "test cpu" in md
+
+
+def test_the_output_block_round_trips_and_keeps_the_rest_of_the_page() -> None:
+    page = f"# A tutorial\n\n```python\ncode\n```\n\n{docs_outputs.BEGIN}\n{docs_outputs.END}\n\n## After\n"
+    printed = "accuracy 0.789\n\n  indented line\n{'epoch': 2}"
+    once = docs_outputs.embed(page, docs_outputs.block("convert", printed))
+    assert docs_outputs.page_output(once) == printed
+    assert once.startswith("# A tutorial\n\n```python\ncode\n```\n\n") and once.endswith("\n\n## After\n")
+    assert docs_outputs.embed(once, docs_outputs.block("convert", printed)) == once  # rewriting is idempotent
+    assert "(img/convert/tutorial-convert_accuracy_vs_timesteps.png)" in once
+    assert docs_outputs.normalize("a  \nb\n\n") == "a\nb"
+    with pytest.raises(ValueError, match="no output block"):
+        docs_outputs.page_output("# a page without the markers")

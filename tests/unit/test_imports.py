@@ -49,14 +49,17 @@ def _imports(path: Path, root: Path = ROOT) -> list[tuple[int, str, list[str]]]:
         if isinstance(node, ast.Import):
             out.extend((node.lineno, alias.name, []) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            out.append((node.lineno, target, [alias.name for alias in node.names]))
+            out.append((node.lineno, import_source(node, package), [alias.name for alias in node.names]))
     return out
+
+
+def import_source(node: ast.ImportFrom, package: str) -> str:
+    """The absolute module of ``from X import ...`` in ``package`` (relative imports resolved)."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
 
 
 def _private_imports_across_packages(root: Path = ROOT) -> list[str]:

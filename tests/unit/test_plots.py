@@ -85,3 +85,91 @@ def test_curves_draw_error_bars_for_seed_averages(tmp_path: Path, figures: list[
     (container,) = fig.axes[0].containers
     segments = container.lines[2][0].get_segments()
     assert [round(float(s[1][1] - s[0][1]), 6) for s in segments] == [0.02, 0.04, 0.1]  # +-std
+
+
+REPO = Path(__file__).resolve().parents[2]
+#: Real per-epoch metrics: the train tutorial's run at full size (tools/docs_outputs.py --learning-curve).
+TRAIN_METRICS = REPO / "docs" / "tutorials" / "data" / "train_metrics.jsonl"
+TIMESTEP_SCHEDULE = REPO / "tools" / "bench" / "results" / "timestep_schedule.json"
+
+
+def _legend(ax: Any) -> list[str]:
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_learning_curve_reads_any_metrics_file_and_labels_its_axes(tmp_path: Path, figures: list[Any]) -> None:
+    import csv
+    import json
+
+    rows = plots.read_metrics(TRAIN_METRICS)
+    run = tmp_path / "run"  # the three files a training run writes, read the same
+    run.mkdir()
+    (run / "metrics.json").write_text(json.dumps(rows))
+    with open(run / "metrics.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert plots.read_metrics(run) == rows == plots.read_metrics(run / "metrics.csv")  # folder: metrics.json first
+    plots.learning_curve(run, tmp_path / "lc.png")
+    assert (tmp_path / "lc.png").read_bytes()[:4] == b"\x89PNG"
+    (fig,) = figures
+    acc, loss = fig.axes
+    assert (acc.get_xlabel(), acc.get_ylabel(), loss.get_ylabel()) == ("epoch", "accuracy", "training loss")
+    assert _legend(acc) == ["train", "test", "training loss"]
+    train, test = acc.lines
+    assert list(test.get_xdata()) == [r["epoch"] for r in rows] and list(test.get_ydata()) == [r["test_acc"] for r in rows]
+    assert list(loss.lines[0].get_ydata()) == [r["loss"] for r in rows]
+
+
+def test_accuracy_vs_timesteps_has_a_line_per_series_with_seed_error_bars(tmp_path: Path, figures: list[Any]) -> None:
+    import json
+
+    table = json.loads(TIMESTEP_SCHEDULE.read_text())["table"]
+    plots.accuracy_vs_timesteps(table, tmp_path / "t.png")
+    (fig,) = figures
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "time steps T" and ax.get_ylabel() == "test accuracy (mean ± std, 2 seeds)"
+    assert _legend(ax) == ["schedule", "direct", "schedule_learn"]  # numbers per T; runs and epochs left out
+    steps = sorted(table, key=int)
+    schedule = ax.containers[0]
+    assert list(schedule.lines[0].get_xdata()) == [int(s) for s in steps]
+    low, high = np.array([s[:, 1] for s in schedule.lines[2][0].get_segments()]).T
+    assert np.allclose((high - low) / 2, [np.std(table[s]["schedule_runs"]) for s in steps])
+
+
+def test_plot_command_draws_a_run_and_refuses_what_it_cannot_draw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from neurokit.cli import main
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.jsonl").write_text(TRAIN_METRICS.read_text())
+    assert main(["plot", "learning-curve", str(run)]) == 0
+    assert (run / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["plot", "accuracy-vs-t", str(TIMESTEP_SCHEDULE), "--out", str(tmp_path / "t.png")]) == 0
+    stages = [{"T": t, "test_accuracy_sim": a} for t, a in ((5, 0.95), (3, 0.94), (1, 0.86))]  # a schedule run
+    (run / "summary.json").write_text(json.dumps({"stages": stages}))
+    assert main(["plot", "accuracy-vs-t", str(run)]) == 0 and (run / "accuracy_vs_t.png").exists()
+    capsys.readouterr()
+    assert main(["plot", "learning-curve", str(tmp_path / "missing")]) == 4
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    assert main(["plot", "learning-curve", str(tmp_path / "bad.jsonl")]) == 2
+    (tmp_path / "empty").mkdir()
+    assert main(["plot", "learning-curve", str(tmp_path / "empty")]) == 4
+    (tmp_path / "rows.json").write_text(json.dumps(plots.read_metrics(run)))  # per-epoch rows, no T in them
+    assert main(["plot", "accuracy-vs-t", str(tmp_path / "rows.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 4 and all(line.startswith("neurokit: error:") for line in err), err
+    assert "no metrics file in" in err[2] and "neither 'stages' nor a 'table'" in err[3]
+
+
+def test_accuracy_vs_timesteps_names_its_series_and_ticks_the_measured_steps(tmp_path: Path, figures: list[Any]) -> None:
+    import json
+
+    table = json.loads(TIMESTEP_SCHEDULE.read_text())["table"]
+    plots.accuracy_vs_timesteps(table, tmp_path / "t.png", series=("schedule", "direct"),
+                                labels={"direct": "direct at that T"})
+    (ax,) = figures[0].axes
+    assert _legend(ax) == ["schedule", "direct at that T"]
+    assert sorted(ax.get_xticks()) == sorted(int(s) for s in table)

@@ -337,7 +337,7 @@ def test_report_html_escapes_every_user_string(tmp_path: Path) -> None:
     from neurokit.hil.report import write_report
 
     evil = "<script>alert(1)</script>"
-    rep = HilReport(model=evil, samples=1, steps=1, reference_accuracy=None,
+    rep = HilReport(model=evil, samples=1, steps=1, float_accuracy=None,
                     targets=[TargetResult(target=evil, status="failed", error=evil, faults={evil: evil})])
     _, html_path = write_report(rep, tmp_path)
     page = html_path.read_text()

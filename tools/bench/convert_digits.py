@@ -30,7 +30,7 @@ import torch  # noqa: E402
 
 from neurokit.convert import conversion_report, convert, fit, qcfs, train_reference_ann  # noqa: E402
 from neurokit.convert.digits import build  # noqa: E402
-from neurokit.convert.evaluate import simulate  # noqa: E402
+from neurokit.convert.evaluate import run_on_images  # noqa: E402
 
 STEPS = [4, 8, 16, 32, 64]
 QCFS_LEVELS = [2, 4, 8]
@@ -82,7 +82,7 @@ def cv_study(data: dict[str, np.ndarray]) -> dict[str, object]:
                 with torch.no_grad():
                     add(f"{arch}_ann", "ann", m(torch.from_numpy(d["x_test"])).argmax(1).numpy(), labels)
                 for variant, cw in (("neurokit", False), ("neurokit_channel", True)):
-                    res = simulate(convert(m, d["x_train"][:500], channelwise=cw), d["x_test"], max(STEPS))
+                    res = run_on_images(convert(m, d["x_train"][:500], channelwise=cw), d["x_test"], max(STEPS))
                     for t in STEPS:
                         add(f"{arch}_{variant}", str(t), res.readout[t - 1].argmax(1), labels)
                 for t in STEPS:
@@ -91,7 +91,7 @@ def cv_study(data: dict[str, np.ndarray]) -> dict[str, object]:
             tuned = fit(qcfs(models["mlp"], 4, calib=calib_t), d, epochs=30, lr=1e-3, seed=seed)
             with torch.no_grad():
                 add("mlp_qcfs4_ann", "ann", tuned(torch.from_numpy(d["x_test"])).argmax(1).numpy(), labels)
-            res = simulate(convert(tuned, d["x_train"][:500]), d["x_test"], max(QCFS_STEPS))
+            res = run_on_images(convert(tuned, d["x_train"][:500]), d["x_test"], max(QCFS_STEPS))
             for t in QCFS_STEPS:
                 add("mlp_qcfs4", str(t), res.readout[t - 1].argmax(1), labels)
             print(f"cv repeat {rep} fold {k} done", flush=True)

@@ -4,7 +4,7 @@ all samples at once as block-diagonal copies of the network (after), side by sid
 The demo's setting: the event-digits model (``neurokit train``; the default hidden layer), 64 test
 samples of 30 steps, lowered to Loihi 2 and run by ``runner.py`` in the Lava runtime on Lava's CPU
 ``fixed_pt`` model. Both ways must give the same integers, sample by sample, and both must equal
-neurokit's own Loihi 2 numeric mode (``Backend.reference_run``); the script refuses to report a
+neurokit's own Loihi 2 numeric mode (``Backend.numeric_mode_run``); the script refuses to report a
 speed-up otherwise. Times are wall times of the whole out-of-process call (Lava import, compile,
 run, results back), medians of paired runs; Lava runs its processes in threads/processes of its
 own, which the single-thread settings do not govern (the machine has 2 cores, shared).
@@ -54,7 +54,7 @@ def main() -> None:
 
     from neurokit import ir
     from neurokit.backends import get_backend
-    from neurokit.backends.loihi2.board import RUNNER, _integer_inputs
+    from neurokit.backends.loihi2.board import RUNNER, integer_inputs
     from neurokit.backends.loihi2.runtime import run_jobs_in_runtime
     from neurokit.data import EventDigits, dense_dataset
 
@@ -64,7 +64,7 @@ def main() -> None:
     x = np.moveaxis(x[:args.samples], 0, 1).astype(np.float64)  # (T, B, n)
     be = get_backend("loihi2")
     art = be.lower(graph, Path(tempfile.mkdtemp(prefix="bench-hil-art-")))
-    xi = _integer_inputs(x, float(art.manifest.get("input_scale", 1.0)))
+    xi = integer_inputs(x, float(art.manifest.get("input_scale", 1.0)))
 
     variants = {  # name: runner arguments
         "before": ["--samples-per-run", "1", "--lava-get-data"],  # the runner as it was: stock Lava readout
@@ -79,7 +79,7 @@ def main() -> None:
             results[name] = run_jobs_in_runtime(RUNNER, [(str(art.path), xi)], timeout_s=1800, extra_args=extra)[0]
             times[name].append(time.perf_counter() - t0)
             print(f"{name}: {times[name][-1]:.2f} s", flush=True)
-    ref = be.reference_run(art, x, args.steps)
+    ref = be.numeric_mode_run(art, x, args.steps)
     for name in variants:  # every way gives the same integers, sample by sample
         for key in results["before"]:
             np.testing.assert_array_equal(results[name][key], results["before"][key], err_msg=f"{name} {key}")

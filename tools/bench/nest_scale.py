@@ -101,12 +101,12 @@ def big_graph(n: int, n_in: int = 1000, seed: int = 0) -> ir.Graph:
 
 def bench_big(repeats: int, n: int, steps: int) -> dict[str, object]:
     from neurokit.backends import get_backend
-    from neurokit.backends.nest.lower import nest_reference_graph
+    from neurokit.backends.nest.lower import nest_float_graph
     from neurokit.backends.spinnaker.pynn import spike_agreement
 
     g = big_graph(n)
     x = (np.random.default_rng(1).random((steps, 1, 1000)) < 0.05).astype(np.float64)
-    program = sim.compile(nest_reference_graph(g))
+    program = sim.compile(nest_float_graph(g))
     sim.run(program, x, 5, record=("spikes",))  # JIT warm-up
     out: dict[str, object] = {}
 

@@ -1,6 +1,6 @@
 """PyNN export agreement: the exported ``pynn/model.py`` run on NEST 3.10 and Brian2 (PyNN 0.13)
 and mapped by sPyNNaker on a virtual board, compared spike for spike with neurokit's float model
-(exact integration, one step of latency: ``pynn_reference_graph``) and with the S16.15 reference
+(exact integration, one step of latency: ``pynn_float_graph``) and with the S16.15 reference
 of the SpiNNaker artifact. Nets: ``biased`` (every parameter per neuron, biases, inhibition,
 refractory 0-3 steps) ``mlp`` (a trained-MLP-sized 256-256-10 LIF net with biases,
 homogeneous refractoriness), ``recurrent`` (biased LIF layer with recurrent weights, IF read-out),
@@ -26,8 +26,9 @@ import numpy as np  # noqa: E402
 
 from neurokit import ir, sim  # noqa: E402
 from neurokit.backends import get_backend  # noqa: E402
-from neurokit.backends.spinnaker.pynn import (map_with_spynnaker, pynn_reference_graph, run_pynn,  # noqa: E402
-                                              spike_agreement, write_pynn_inputs)
+from neurokit.backends.spinnaker.pynn import (pynn_float_graph, run_pynn, spike_agreement,  # noqa: E402
+                                              write_pynn_inputs)
+from neurokit.backends.spinnaker.spynnaker import map_with_spynnaker  # noqa: E402
 
 
 BRIAN2_SAMPLES = 2  # Brian2 generates and compiles code for every run (one per sample): the slow part
@@ -112,11 +113,11 @@ def case(name: str, g: ir.Graph, steps: int = 100, batch: int = 4, pops: tuple[s
     art = be.lower(g, d)
     script = d / "pynn" / "model.py"
     write_pynn_inputs(d / "pynn", x)
-    ref = sim.simulate(pynn_reference_graph(g), x, steps)
+    ref = sim.simulate(pynn_float_graph(g), x, steps)
     flat = {p: ref.spikes[p].reshape(steps, batch, -1) for p in pops}
     out: dict[str, object] = {"steps": steps, "samples": batch}
     try:
-        s1615 = be.reference_run(art, x, steps)
+        s1615 = be.numeric_mode_run(art, x, steps)
         out["s16.15_vs_float"] = {p: spike_agreement(flat[p], s1615.spikes[p].reshape(steps, batch, -1)) for p in pops}
     except Exception as exc:  # noqa: BLE001 - the refusal is the result
         out["s16.15_vs_float"] = {"error": str(exc).splitlines()[0][:300]}

@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 
 from neurokit import ir  # noqa: E402
 from neurokit.backends import get_backend  # noqa: E402
-from neurokit.backends.spinnaker.pynn import map_with_spynnaker  # noqa: E402
+from neurokit.backends.spinnaker.spynnaker import map_with_spynnaker  # noqa: E402
 
 MACHINES = ("spinn5", "spinnaker2")
 KEYS = ("cores", "chips", "routing_entries_before", "routing_entries_after", "max_entries_per_router", "synapses",
@@ -60,7 +60,7 @@ def check(graph: ir.Graph, name: str, steps: int, rate: float) -> dict[str, obje
             size = sum(v["hi"] - v["lo"] for v in art.manifest["vertices"] if v["population"] == art.manifest["populations"][0])
             x = (np.random.default_rng(1).random((steps, 2, size)) < rate).astype(np.float64)
         emu = be.board(art).run(x, steps)
-        ref = be.reference_run(art, x, steps)
+        ref = be.numeric_mode_run(art, x, steps)
         equal = all(np.array_equal(emu.spikes[p], ref.spikes[p]) for p in emu.spikes)
         spikes = int(sum(emu.spikes[p].sum() for p in emu.spikes))
         if spikes == 0:

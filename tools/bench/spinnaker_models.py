@@ -64,7 +64,7 @@ def measure(g: ir.Graph, x: np.ndarray | None, tmp: Path, note: str = "") -> dic
     t0 = time.perf_counter()
     emu = BE.board(art).run(x, steps)
     row["emulator_s"] = round(time.perf_counter() - t0, 3)
-    ref = BE.reference_run(art, x, steps)
+    ref = BE.numeric_mode_run(art, x, steps)
     flt = sim.simulate(g.with_profile(g.profile.replace(numeric="float64", synapse_latency=1)), x, steps)
     nodes = list(emu.spikes)
     row["own_mode_spike_agreement"] = metrics.spike_agreement({k: ref.spikes[k].astype(bool) for k in nodes},

@@ -1,5 +1,5 @@
 """The crossbar backend: ``check`` / ``lower`` (program the arrays) / ``board`` (emulate) /
-``reference_graph`` / ``report`` / ``cost`` — the :class:`~neurokit.backends.base.Backend` protocol.
+``numeric_mode_graph`` / ``report`` / ``cost`` — the :class:`~neurokit.backends.base.Backend` protocol.
 
 A layer's stationary matrix (weights of a dense layer, kernel matrix of a convolution; see
 :mod:`~neurokit.backends.crossbar.mapping`) is tiled over as many arrays of the chip as it needs;
@@ -9,7 +9,7 @@ and the limit. Pooling, neurons and routing run in the digital periphery.
 
 Artifact (``format: neurokit-crossbar``, version 2): ``manifest.json`` (device, periphery, layers
 with their arrays, read time, seed), ``model.nir`` (the float model, for the digital periphery
-and as the HIL reference) and ``conductances.h5`` with, per layer on arrays, the programmed
+and as the HIL float model) and ``conductances.h5`` with, per layer on arrays, the programmed
 ``g_plus``/``g_minus`` (µS, ``(groups, rows, cols)``), drift exponents ``nu_plus``/``nu_minus``
 and ``w_max``.
 """
@@ -280,7 +280,7 @@ class CrossbarBackend(BackendBase):
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         return Artifact(path=out, target=self.name, manifest=manifest)
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         """The float model: an analog target is compared with float64 simulation."""
         return ir.read(Path(artifact.path) / "model.nir")
 

@@ -25,19 +25,19 @@ from neurokit.ir import passes
 from neurokit.sim.recording import Recording
 from neurokit.util.atomic import atomic_path, atomic_write_text
 
-from .board import RUNNER, LoihiBoard, _integer_inputs, _recording, run_lava, run_lava_many
+from .board import RUNNER, LoihiBoard, integer_inputs, recording_from_raw, run_lava, run_lava_many
 from .check import MAX_DELAY_STEPS, NEURONS, PORTS, SYNAPSES, plan_layers
 from .fixed_point import run_layers
 from .netx import INPUT_MESSAGE_BITS, write_netx
 from .options import FAULTS, OPTIONS, validate_faults, validate_options
-from .quantize import (LI_SCALE, LI_VTH, VTH_MAX, _dense_weight, dense_matrix, neuron_program, quantize_graph,
+from .quantize import (LI_SCALE, LI_VTH, VTH_MAX, dense_matrix, neuron_program, quantize_graph,
                        quantize_layer)
 from .report import deploy_report
 from .runtime import runtime_status
 
 __all__ = ["Loihi2Backend", "LoihiBoard", "deploy_report", "quantize_graph", "quantize_layer", "run_lava", "run_lava_many",
            "RUNNER", "LI_SCALE", "LI_VTH", "VTH_MAX", "MAX_DELAY_STEPS", "NEURONS", "SYNAPSES",
-           "_dense_weight", "_integer_inputs", "_recording", "LOWERING", "lower_port", "dense_matrix", "neuron_program"]
+           "integer_inputs", "recording_from_raw", "LOWERING", "lower_port", "dense_matrix", "neuron_program"]
 
 
 def lower_port(name: str, node: ir.Node) -> dict[str, str]:
@@ -61,7 +61,8 @@ class Loihi2Backend(BackendBase):
     """Intel Loihi 2 through Lava (bit-accurate CPU model here; ``Loihi2HwCfg`` where lava-loihi exists).
 
     ``lowering``: ports -> :func:`lower_port`; every weight node -> :func:`~.quantize.dense_matrix`
-    (composed per layer: pools folded into the next Dense); every neuron node ->
+    (composed per layer: pools folded into the next Dense; a layer's lone ``Conv2d`` is Lava's ``Conv``
+    process where option ``conv_process`` says, :func:`~.quantize.conv_lowered`); every neuron node ->
     :func:`~.quantize.neuron_program` (Lava's ``LIF``; ``ATRLIF`` for subtractive reset)."""
 
     name: str = "loihi2"
@@ -84,7 +85,8 @@ class Loihi2Backend(BackendBase):
         where netx holds the layers exactly, and ``manifest.json``."""
         opts = self.validate_options(options)
         g = graph.flatten()
-        params_list, layers, errors = quantize_graph(g, input_scale=opts["input_scale"])
+        params_list, layers, errors = quantize_graph(g, input_scale=opts["input_scale"],
+                                                     conv_process=opts["conv_process"])
         ports: dict[str, str] = {}
         for name, node in g.nodes.items():
             if isinstance(node, PORTS):
@@ -95,19 +97,22 @@ class Loihi2Backend(BackendBase):
             for k, params in enumerate(params_list):
                 grp = f.create_group(f"layer{k}")
                 for key, val in params.items():
+                    if key == "weights" and "conv_kernel" in params:  # a Conv layer stores its kernel only
+                        continue
                     grp.create_dataset(key, data=val)
         ir.write(g, out / "model.nir")
         netx = _export_netx(out / "netx.h5", params_list, layers)
         manifest = {"format": "neurokit-loihi2", "version": 1, "target": self.name, "dt": g.profile.dt,
                     "input": ports["input"], "output": ports["output"], "layers": layers,
                     "input_scale": opts["input_scale"],
+                    "conv_process": opts["conv_process"],
                     "output_stage": describe_output_stage(g, next(iter(g.outputs))),  # applied on the host
                     "quantization_error": errors, "cores": sum(L["cores"] for L in layers), "netx": netx,
                     "run_config": "Loihi2SimCfg(select_tag='fixed_pt'); Loihi2HwCfg with --hardware where lava-loihi exists"}
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
         return Artifact(path=out, target=self.name, manifest=manifest)
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         """The float model with Loihi's timing (:meth:`timed_float_model` of the deployed model)."""
         return self.timed_float_model(ir.read(Path(artifact.path) / "model.nir"))
 
@@ -121,17 +126,17 @@ class Loihi2Backend(BackendBase):
         untimed = graph.with_profile(graph.profile.replace(synapse_latency=0))
         plans = plan_layers(untimed)[0]
         first = frozenset(s for p in plans for s in (*(p.synapses if p.branch_delays is not None else p.synapses[:1]),
-                                                     *(p.skip[0][:1] if p.skip else ())))
+                                                     *(syns[0] for syns, _ in p.skip)))
         return passes.delay_spikes_into_synapses(untimed, 1, into=first)
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
         """neurokit's own bit-accurate Loihi mode (NumPy), the board's exact reference."""
         layers = []
         with h5py.File(Path(artifact.path) / "layers.h5", "r") as f:
             for k in range(len(artifact.manifest["layers"])):
                 layers.append({key: f[f"layer{k}"][key][()] for key in f[f"layer{k}"]})
-        x = _integer_inputs(inputs, float(artifact.manifest.get("input_scale", 1.0)))[:steps]
-        return _recording(artifact, run_layers(layers, x.reshape(x.shape[0], x.shape[1], -1)))
+        x = integer_inputs(inputs, float(artifact.manifest.get("input_scale", 1.0)))[:steps]
+        return recording_from_raw(artifact, run_layers(layers, x.reshape(x.shape[0], x.shape[1], -1)))
 
     def board(self, artifact: Artifact, *, faults: Mapping[str, Any] | None = None) -> LoihiBoard:
         """Lava's CPU model of the chip in the runtime venv; ``faults`` (:data:`~.options.FAULTS`) are

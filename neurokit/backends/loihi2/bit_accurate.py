@@ -20,7 +20,7 @@ from neurokit import ir
 from neurokit.backends.output_stage import describe as describe_output_stage
 from neurokit.sim.recording import Recording
 
-from .board import _integer_inputs, _recording
+from .board import integer_inputs, recording_from_raw
 from .quantize import quantize_graph
 from .fixed_point import run_layers
 
@@ -29,8 +29,8 @@ def simulate_loihi(graph: ir.Graph, inputs: np.ndarray, steps: int | None = None
     """Run ``graph`` in Loihi 2 integer arithmetic on spike-count ``inputs`` ``(T, B, *shape)``."""
     params, layers, _ = quantize_graph(graph)
     g = graph.flatten()
-    x = _integer_inputs(np.asarray(inputs))
+    x = integer_inputs(np.asarray(inputs))
     x = x[: int(steps or x.shape[0])]
     manifest = {"dt": g.profile.dt, "layers": layers, "output": next(iter(g.outputs)),
                 "output_stage": describe_output_stage(g, next(iter(g.outputs)))}
-    return _recording(manifest, run_layers(params, x.reshape(x.shape[0], x.shape[1], -1)))
+    return recording_from_raw(manifest, run_layers(params, x.reshape(x.shape[0], x.shape[1], -1)))

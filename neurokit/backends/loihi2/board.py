@@ -1,6 +1,6 @@
 """Running a Loihi 2 artifact: :class:`LoihiBoard` drives Lava (``runner.py`` in the Python 3.10
 runtime, out of process) with faults configured on the chip's own parameters; :func:`run_lava` is
-the raw call; :func:`_recording` turns the integer results into a :class:`Recording` (spikes of the
+the raw call; :func:`recording_from_raw` turns the integer results into a :class:`Recording` (spikes of the
 spiking layers, the readout membrane divided by its scale; traces in integer units, for ATRLIF
 layers ``v`` is the subtract-reset membrane :math:`v - r - \text{offset}`, with ``v_raw`` and ``r``)."""
 
@@ -50,9 +50,9 @@ class LoihiBoard:
         with tempfile.TemporaryDirectory(prefix="neurokit-loihi-fault-") as tmp:
             if bits is not None or gain:  # faults are configurations of the chip, run through Lava itself
                 art = _faulty_copy(self.artifact, Path(tmp), weight_bits=None if bits is None else int(bits), gain=gain)
-            raw = run_lava(art, _integer_inputs(inputs, float(art.manifest.get("input_scale", 1.0)))[:steps],
+            raw = run_lava(art, integer_inputs(inputs, float(art.manifest.get("input_scale", 1.0)))[:steps],
                            timeout_s=self.timeout_s)
-        rec = _recording(self.artifact, raw)
+        rec = recording_from_raw(self.artifact, raw)
         if gain:  # undo the readout gain: what remains is the effect of the 24-bit saturation
             for k in rec.outputs:
                 rec.outputs[k] = rec.outputs[k] / 2.0**gain
@@ -86,7 +86,7 @@ def _faulty_copy(artifact: Artifact, tmp: Path, *, weight_bits: int | None, gain
     return Artifact(path=tmp, target=artifact.target, manifest=artifact.manifest)
 
 
-def _integer_inputs(x: np.ndarray, input_scale: float = 1.0) -> np.ndarray:
+def integer_inputs(x: np.ndarray, input_scale: float = 1.0) -> np.ndarray:
     """``input_scale * x`` as spike counts (whole numbers in [0, 255]), or a one-line error."""
     xs = np.asarray(x, dtype=np.float64) * input_scale
     xi = np.rint(xs)
@@ -117,7 +117,8 @@ def run_lava_many(jobs: Sequence[tuple[Artifact, np.ndarray]], *, timeout_s: flo
                                extra_args=extra)
 
 
-def _recording(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray]) -> Recording:
+def recording_from_raw(artifact: Artifact | Mapping[str, Any], raw: dict[str, np.ndarray]) -> Recording:
+    """The integer results of a run (``s{k}``, ``v{k}`` … per layer) as a :class:`Recording`."""
     m = artifact.manifest if isinstance(artifact, Artifact) else artifact
     rec = Recording(dt=float(m["dt"]))
     for k, layer in enumerate(m["layers"]):

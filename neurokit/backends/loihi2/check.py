@@ -6,11 +6,22 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
 * **synapses**: one or more weight nodes in a row (Linear, Affine, SparseLinear, Conv1d/2d,
   Sum/AvgPool2d; Flatten is a reshape), composed into **one** Dense matrix
   :math:`W = W_k \cdots W_1`, :math:`b = b_k + W_k(\dots)`: convolutions are unrolled and a pool
-  followed by a convolution or a dense layer is folded into that layer's weights. Per-synapse delays
+  followed by a convolution or a dense layer is folded into that layer's weights. A layer whose
+  synapses are one ``Conv2d`` runs as Lava's ``Conv`` process instead where the unrolled Dense would
+  be large (deploy option ``conv_process``, :func:`~neurokit.backends.loihi2.quantize.conv_lowered`):
+  Lava 0.10's fixed-point ``Conv`` applies its kernel as given, ignoring ``weight_exp`` and
+  ``num_weight_bits``, so such a layer is quantized with a weight exponent :math:`e \ge 0` and the
+  runner applies Dense's clip/truncation and the factor :math:`2^e` to the kernel itself
+  (:math:`(\sum w s) \ll e = \sum (w \ll e) s`); it permutes neurokit's (C, H, W) to Lava's
+  (W, H, C), flips the kernel (Lava's is a true convolution) and runs side-by-side samples as channel
+  groups: the same integer sums as the unrolled Dense, which neurokit's bit-accurate model runs
+  (the artifact stores the kernel only; netx export refuses such a layer).
+  Per-synapse delays
   (SparseLinear ``delay``, Lava's ``DelayDense``) only where the layer has one synapse node.
 * **neuron**: a spiking layer (LIF, IF, CubaLIF: Lava's ``LIF`` process, Loihi's CUBA neuron) or,
   last only, a readout (LI, I, CubaLI: the same neuron with the largest threshold, read as its
-  membrane). One ``v_threshold`` per layer (the layer's scale is :math:`64 v_{th}/\vartheta`). Lava
+  membrane). Thresholds may differ per neuron: each neuron's scale :math:`S_i = 64 v_{th}/\vartheta_i`
+  goes into its weights and bias, so the layer keeps one chip threshold :math:`v_{th}`. Lava
   0.10's stock ``LIF`` declares one ``du``/``dv`` per process: where each neuron's own 12-bit decay
   differs, the layer runs as neurokit's neuron program (below) with a ``du``/``dv`` per neuron.
 * **branches**: ``E -> [Delay_k ->] W_k -> neuron`` for several ``k`` from one source (neurokit.train's
@@ -19,15 +30,17 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   ``Delay`` nodes, one ``DelayDense``, each synapse with its branch's delay (refused where a synapse
   is on two branches with different delays). Branches from *different* source layers into one
   neuron layer are not lowered.
-* **residual paths**: a neuron layer fed by weight chains from two different spiking layers (a
-  converted ResNet: ``conv2(relu) + Scale(stem)``) gets a second Dense from the earlier layer's
+* **residual paths**: a neuron layer fed by weight chains from two or more different spiking layers
+  (a converted ResNet: ``conv2(relu) + Scale(stem)``) gets one more Dense from each earlier layer's
   spikes into its ``a_in`` (Lava sums what several Dense send into one port, as for recurrence);
-  both paths take one step, as every Dense does.
+  every path takes one step, as every Dense does.
 * **recurrence**: ``neuron -> Linear/Affine/SparseLinear -> same neuron`` (a second Dense into the
   layer's ``a_in``); a recurrent bias is a constant current, folded into the layer's bias.
 * **CubaLIF/CubaLI**: :math:`u' = (1 - \delta_u) u + W x`, :math:`v' = (1 - \delta_v) v + u' + b` is
   the Euler discretisation (:func:`neurokit.dynamics.neurons.cuba_membrane`, the updated current
-  drives the membrane), so ``integration = "euler"`` maps exactly (up to 12-bit decays).
+  drives the membrane), so ``integration = "euler"`` maps exactly (up to 12-bit decays). A synapse
+  bias feeds the current (:math:`I' = a_s I + g_s w_{in} (W x + b)`); the stock LIF adds its bias to
+  ``v``, so such a layer runs as the neuron program, which adds it to ``a_in``.
   ``"exact"`` (zero-order hold) also feeds the step's input straight into the membrane: its transfer
   function has a zero Loihi's CUBA neuron (input only through ``u``) cannot express; it is refused.
 * **reset**: ``"zero"`` is Lava's ``LIF`` (``v_reset = 0``). ``"subtract"`` on IF layers (what
@@ -37,15 +50,16 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   (:mod:`~neurokit.backends.loihi2.quantize` puts the threshold offset into ``v``'s start). On these
   leak-free layers a subtraction in the next step gives the same spikes.
 * **neuron program** (:func:`program_reasons`): what neither stock process says — a subtraction on a
-  leaky neuron (its offset would decay in ATRLIF) in either timing, ``reset="none"``,
+  leaky neuron (its offset would decay in ATRLIF) in either timing, ``reset="none"``, ``v_reset != 0``,
+  a bias into a Cuba layer's current,
   ``multi_spike`` (graded spike counts, sent through Dense as 8-bit messages), ``v_min``, per-neuron
   decays, refractory periods — runs as ``ResetLIF`` (:mod:`~neurokit.backends.loihi2.lava_neuron`): Lava's own
   bit-accurate LIF arithmetic with the profile's spike/reset step. Loihi 2's neurons are
   programmable; in Lava it runs on the CPU backend (the chip would need the same step as microcode).
 * **profile**: every option maps; ``spike_rule`` ``">="`` on the stock LIF is an integer threshold
   shift (``>`` one unit lower, :mod:`~neurokit.backends.loihi2.quantize`); the program compares
-  by the rule itself. Refused: ``v_reset != 0``, per-neuron thresholds, exact
-  Cuba integration, a bias into a Cuba neuron (each with its reason).
+  by the rule itself. Refused (each with its reason and fix): exact Cuba integration, a ``v_reset``
+  at or above the threshold, decays outside [0, 1] (Euler with dt > tau).
 """
 
 from __future__ import annotations
@@ -79,7 +93,7 @@ class LayerPlan:
     neuron: str
     recurrent: str | None = None
     branch_delays: tuple[str | None, ...] | None = None  # delay branches: each synapse's Delay node (or None)
-    skip: tuple[tuple[str, ...], str] | None = None  # a residual path: (its synapse nodes, its source neuron)
+    skip: tuple[tuple[tuple[str, ...], str], ...] = ()  # residual paths: (synapse nodes, source neuron) each
     chain_delay: str | None = None  # a Delay node in front of the composed synapses (one DelayDense)
 
     @property
@@ -137,16 +151,20 @@ def delay_branches(g: ir.Graph, rec: dict[str, str]
     return groups
 
 
-def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str, tuple[tuple[str, ...], str]]:
-    """``{neuron: (synapses, source)}`` for residual paths: a neuron layer fed by two chains of weight
-    nodes from two different spiking layers (a converted ResNet's ``conv`` and its shortcut ``Scale``).
-    The chain from the later source is the layer's main synapse; the other (from an earlier layer) is
-    a second Dense from that layer's spikes into the same ``a_in``, summed there."""
+def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict
+                  ) -> dict[str, tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...]]:
+    """``{neuron: ((synapses, source, chain), ...)}`` for residual paths: a neuron layer fed by chains
+    of weight nodes from two or more different spiking layers (a converted ResNet's ``conv`` and its
+    shortcut ``Scale``; a DenseNet-style layer reading several earlier layers). The chain from the
+    latest source is the layer's main synapse; every other one (each from its own earlier layer) is
+    one more Dense from that layer's spikes into the same ``a_in``, summed there (Lava sums what any
+    number of Dense processes send into one port; a Loihi 2 neuron takes input from any number of
+    synapse groups, so the number of chains has no limit here)."""
     out = {}
     order = {n: k for k, n in enumerate(g.topological_order())}
     for name, node in g.nodes.items():
         preds = [p for p in g.predecessors(name) if p != rec.get(name)]
-        if not isinstance(node, NEURONS) or name in branches or len(preds) != 2:
+        if not isinstance(node, NEURONS) or name in branches or len(preds) < 2:
             continue
         chains = []
         for p in preds:
@@ -160,17 +178,19 @@ def skip_synapses(g: ir.Graph, rec: dict[str, str], branches: dict) -> dict[str,
                 break
             chains.append((syns, q, tuple(chain)))
         else:
-            if chains[0][1] != chains[1][1]:
-                skip = min(chains, key=lambda c: order[c[1]])
-                out[name] = (skip[0], skip[1], skip[2])
+            if len({c[1] for c in chains}) == len(chains):  # one chain per source layer
+                out[name] = tuple(sorted(chains, key=lambda c: order[c[1]])[:-1])  # all but the latest source's
     return out
 
 
-def program_reasons(node: ir.Node, p: ir.Profile) -> list[str]:
+def program_reasons(node: ir.Node, p: ir.Profile, bias_into_current: bool = False) -> list[str]:
     """Why a layer runs as neurokit's neuron program (:mod:`~neurokit.backends.loihi2.lava_neuron`:
     Lava's bit-accurate LIF arithmetic with per-neuron decays and the profile's spike/reset rules)
-    instead of Lava's stock ``LIF``/``ATRLIF``; empty where a stock process does it."""
+    instead of Lava's stock ``LIF``/``ATRLIF``; empty where a stock process does it.
+    ``bias_into_current``: a Cuba layer whose synapses carry a bias (it feeds the current ``u``)."""
     reasons = []
+    if bias_into_current:
+        reasons.append("a bias into the synaptic current (the stock LIF adds its bias to v)")
     if isinstance(node, (ir.LIF, ir.LI, *CUBA)) and any(np.ptp(d) > 0 for d in _decays_12bit(node, p).values()):
         reasons.append("per-neuron decays (the stock LIF holds one du/dv per process)")
     if p.v_min != float("-inf"):
@@ -182,6 +202,8 @@ def program_reasons(node: ir.Node, p: ir.Profile) -> list[str]:
             reasons.append("reset='none'")
         if node.t_refrac is not None and np.any(neuron_coefficients(node, p).refrac_steps > 0):
             reasons.append("refractory periods (a count-down per neuron)")
+        if np.any(np.asarray(node.v_reset) != 0):
+            reasons.append("v_reset != 0 (the stock LIF resets to 0)")
         if p.reset == "subtract" and not isinstance(node, ir.IF):
             reasons.append(f"reset='subtract' on a leaky {node.type_name} (ATRLIF keeps its offset only without a leak)")
     return reasons
@@ -197,18 +219,6 @@ def _decays_12bit(node: ir.Node, p: ir.Profile) -> dict[str, np.ndarray]:
     return out
 
 
-def _uniform_problems(name: str, node: ir.Node, p: ir.Profile) -> list[Problem]:
-    """One threshold per layer (the layer's scale is :math:`64 v_{th} / \vartheta`). Per-neuron
-    decays are not a problem: where each neuron's own 12-bit decay differs the layer runs as
-    neurokit's neuron program (per-neuron ``du``/``dv``, :func:`program_reasons`)."""
-    del p
-    thr = getattr(node, "v_threshold", None)
-    if thr is not None and np.ptp(thr) > 0:
-        return [Problem(name, "v_threshold differs across neurons; a Loihi layer has one threshold (and one scale)",
-                        "split the layer by threshold value")]
-    return []
-
-
 def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
     """Per-layer parameter problems (uniform parameters, reset, refractoriness, decays, delays)."""
     p = g.profile
@@ -219,27 +229,19 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
             problems.append(Problem(plan.neuron, f"{node.type_name} is a non-spiking readout but feeds another layer; "
                                                  "Loihi layers talk only in spikes",
                                     "make hidden layers spiking (LIF/IF/CubaLIF); readouts go last"))
-        problems += _uniform_problems(plan.neuron, node, p)
         if isinstance(node, SPIKING):
-            if np.any(node.v_reset != 0):
-                problems.append(Problem(plan.neuron, "Loihi 2 resets to 0", "set v_reset to 0"))
             if np.any(np.asarray(node.v_threshold) <= 0):
                 problems.append(Problem(plan.neuron, "Loihi thresholds must be positive", "use v_threshold > 0"))
+            elif np.any(np.asarray(node.v_reset) >= np.asarray(node.v_threshold)):
+                problems.append(Problem(plan.neuron, "v_reset is not below v_threshold: a spike would not lower "
+                                                     "the membrane", "use v_reset < v_threshold"))
         if isinstance(node, CUBA) and is_exact(p.integration):
             problems.append(Problem(plan.neuron, f"{node.type_name} with integration={p.integration!r}: the exact "
                                                  "(zero-order-hold) update feeds the step's input straight into the "
                                                  "membrane as well as through the current, which Loihi's CUBA neuron "
                                                  "(input only through u) cannot express",
                                     "use integration='euler' (snnTorch Synaptic, Norse, lava-dl CUBA are Euler)"))
-        if isinstance(node, CUBA):
-            synapses = (*plan.synapses, *((plan.recurrent,) if plan.recurrent else ()), *(plan.skip[0] if plan.skip else ()))
-            biased = [s for s in synapses if isinstance(g.nodes[s], ir.Affine) and np.any(np.asarray(g.nodes[s].bias) != 0)]
-            if biased:
-                problems.append(Problem(plan.neuron, f"the bias of {', '.join(biased)} feeds {node.type_name}'s synaptic "
-                                                     "current (where it builds up by 1/(1 - a_syn)); Loihi 2's neuron "
-                                                     "adds its bias to v only",
-                                        "train without the bias (Linear instead of Affine), or use LIF neurons"))
-        elif isinstance(node, (ir.LIF, ir.LI, *CUBA)):
+        if isinstance(node, (ir.LIF, ir.LI, *CUBA)):
             c = neuron_coefficients(node, p)
             for what, a in (("membrane", c.a_mem), *((("current", c.a_syn),) if isinstance(node, CUBA) else ())):
                 if np.any(a < 0) or np.any(a > 1):
@@ -318,7 +320,7 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
     sum_points = {point for _, _, point in branches.values()}
     fan_out = {g.predecessors(n)[0] for n in in_branches}  # the branches' common source
     skips = skip_synapses(g, rec, branches)
-    on_skips = {n for _, _, chain in skips.values() for n in chain}
+    on_skips = {n for paths in skips.values() for _, _, chain in paths for n in chain}
     lead_delays = {n for n, node in g.nodes.items() if isinstance(node, ir.Delay) and n not in in_branches
                    and len(g.predecessors(n)) == 1 and isinstance(g.nodes[g.predecessors(n)[0]], (ir.Input, *SPIKING))
                    and len(g.successors(n)) == 1 and isinstance(g.nodes[g.successors(n)[0]], (*SYNAPSES, ir.Flatten))}
@@ -368,7 +370,7 @@ def plan_layers(graph: ir.Graph) -> tuple[list[LayerPlan], list[Problem]]:
                                     "every neuron layer needs a weight layer before it"))
         else:
             plans.append(LayerPlan(tuple(run), name, rec.get(name),
-                                   skip=skips[name][:2] if name in skips else None, chain_delay=lead))
+                                   skip=tuple(p[:2] for p in skips.get(name, ())), chain_delay=lead))
             run, lead = [], None
     if run:
         problems.append(Problem(run[-1], "weight layers after the last neuron layer have no neuron to drive",

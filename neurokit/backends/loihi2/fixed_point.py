@@ -19,18 +19,24 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
   then :math:`r \leftarrow r + 2 (\theta_0 \ll 6)` (``v`` keeps); ``r`` starts at 0.
 * neurokit's neuron program (optional ``program``: the custom Lava process
   :mod:`~neurokit.backends.loihi2.lava_neuron`, :func:`program_step`): current and voltage exactly as
-  the LIF above, with ``du``/``dv`` per neuron (arrays), then the profile's spike and reset rules on
-  the integer membrane, :math:`\theta = v_{th} \ll 6`: ``next_step`` zero reset: the step after a
-  spike starts from 0; ``next_step`` subtraction :math:`v \leftarrow v - n_{t-1}\theta` after the
-  update; spike :math:`v > \theta` (or ``>=``), the count :math:`n = \lfloor v / \theta \rfloor`
-  (``multi``) or 1; same-step reset (``reset`` 0/1/2: zero, subtract, none) to 0 or :math:`v - n\theta`;
-  floor :math:`v \leftarrow \max(v, v_{min})`; refractoriness (``refrac`` steps): a count-down that
-  freezes the membrane and the spike. Spikes are graded (the count) where ``multi``.
+  the LIF above, with ``du``/``dv`` per neuron (arrays) and a current bias :math:`b_u` (per neuron,
+  in ``a_in``'s units: :math:`u \leftarrow \ldots + ((a + b_u) \ll 6)`; a Cuba layer's synaptic
+  bias), then the profile's spike and reset rules on the integer membrane,
+  :math:`\theta = v_{th} \ll 6`, :math:`v_r` the per-neuron reset value: ``next_step`` zero reset: the
+  step after a spike starts from :math:`v_r`; ``next_step`` subtraction
+  :math:`v \leftarrow v - n_{t-1}(\theta - v_r)` after the update; spike :math:`v > \theta` (or
+  ``>=``), the count :math:`n = \lfloor (v - v_r) / (\theta - v_r) \rfloor` (``multi``) or 1;
+  same-step reset (``reset`` 0/1/2: zero, subtract, none) to :math:`v_r` or :math:`v - n(\theta - v_r)`;
+  floor :math:`v \leftarrow \max(v, v_{min})` (per neuron); refractoriness (``refrac`` steps): a
+  count-down that freezes the membrane and the spike. Spikes are graded (the count) where ``multi``.
 * Recurrence (optional ``rec_weights``, ``rec_weight_exp``): a second Dense from the layer's own
-  spikes to its ``a_in``, with the same one-step latency; the two inputs are summed.
+  spikes to its ``a_in``, with the same one-step latency; the two inputs are summed. Residual paths
+  (:func:`skip_prefixes`): one more Dense per earlier source layer, summed into ``a_in`` likewise.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -86,43 +92,77 @@ def atrlif_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, r: np.ndarray, *
 def program_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, pending: np.ndarray, count: np.ndarray, L: dict
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One step of neurokit's neuron program (module docstring; ``L``: the layer's ``du``, ``dv``
-    (per neuron), ``vth``, ``bias``, ``ge``, ``reset``, ``next_step``, ``multi``, ``v_min``,
-    ``refrac`` steps per neuron): returns (spike counts int64, u, v, pending counts of a next-step
+    (per neuron), ``vth``, ``bias``, ``ge``, ``reset``, ``next_step``, ``multi``, and per neuron
+    ``v_min``, ``refrac`` steps, ``v_reset``, the current bias ``bias_u``): returns (spike counts int64, u, v, pending counts of a next-step
     reset, refractory count-down). Refractoriness as :mod:`neurokit.dynamics.fixed`: the count-down
     drops by one first; while it is above 0 the membrane keeps its value and cannot spike."""
     count = np.maximum(count - 1, 0)
     frozen = count > 0
+    v_reset = np.asarray(L["v_reset"], np.int64)
     if L["next_step"] and L["reset"] == 0:
-        v = np.where(pending > 0, 0, v)
+        v = np.where(pending > 0, v_reset, v)
     v_start = v
-    _, u, v = lif_step(a_in, u, v, du=np.asarray(L["du"], np.int64), dv=np.asarray(L["dv"], np.int64),
-                       vth=MAX_UV, bias=L["bias"])  # never fires: the program's own rules follow
+    _, u, v = lif_step(a_in + np.asarray(L["bias_u"], np.int64), u, v, du=np.asarray(L["du"], np.int64),
+                       dv=np.asarray(L["dv"], np.int64), vth=MAX_UV, bias=L["bias"])  # never fires: own rules follow
     v = np.where(frozen, v_start, v)
     theta = np.int64(L["vth"]) << 6
     if L["next_step"] and L["reset"] == 1:
-        v = np.clip(v - pending * theta, -MAX_UV + 1, MAX_UV - 1)
+        v = np.clip(v - pending * (theta - v_reset), -MAX_UV + 1, MAX_UV - 1)
     fired = (v >= theta if L["ge"] else v > theta) & ~frozen
-    n = np.where(fired, v // theta, 0) if L["multi"] else fired.astype(np.int64)
+    n = np.where(fired, (v - v_reset) // (theta - v_reset), 0) if L["multi"] else fired.astype(np.int64)
     if not L["next_step"] and L["reset"] == 1:
-        v = np.clip(v - n * theta, -MAX_UV + 1, MAX_UV - 1)
+        v = np.clip(v - n * (theta - v_reset), -MAX_UV + 1, MAX_UV - 1)
     elif not L["next_step"] and L["reset"] == 0:
-        v = np.where(fired, 0, v)
+        v = np.where(fired, v_reset, v)
     count = np.where(fired, np.asarray(L["refrac"], np.int64), count)
-    v = np.maximum(v, np.int64(L["v_min"]))
+    v = np.maximum(v, np.asarray(L["v_min"], np.int64))
     return n, u, v, (n if L["next_step"] else np.zeros_like(n)), count
 
 
 def program_settings(L: dict) -> dict:
     """The program's settings of a stored layer (``program`` flags as ints), with its bias."""
     return {"du": L["du"], "dv": L["dv"], "vth": int(L["vth"]), "ge": bool(L["ge"]), "reset": int(L["reset"]),
-            "next_step": bool(L["next_step"]), "multi": bool(L["multi"]), "v_min": int(L["v_min"]),
-            "refrac": L.get("refrac", 0)}
+            "next_step": bool(L["next_step"]), "multi": bool(L["multi"]), "v_min": L["v_min"],
+            "refrac": L.get("refrac", 0), "v_reset": L.get("v_reset", 0), "bias_u": L.get("bias_u", 0)}
+
+
+def skip_prefixes(layer: dict) -> list[str]:
+    """A stored layer's residual paths, as key prefixes: ``skip_`` (the first), ``skip1_``, ``skip2_``, ...
+    (each with ``weights``, ``weight_exp`` and ``source``, the source layer's index)."""
+    prefixes: list[str] = []
+    while f"{(p := 'skip_' if not prefixes else f'skip{len(prefixes)}_')}weights" in layer:
+        prefixes.append(p)
+    return prefixes
 
 
 def dense_accumulate(w: np.ndarray, s: np.ndarray, weight_exp: int) -> np.ndarray:
     """``(W s) << e`` or ``>> -e`` (arithmetic, floor) for a batch ``s`` (B, n_in)."""
     acc = s.astype(np.int64) @ w.T.astype(np.int64)
     return acc << weight_exp if weight_exp > 0 else acc >> (-weight_exp)
+
+
+def synapse_weights(layer: dict[str, np.ndarray | int]) -> np.ndarray | Any:
+    """A layer's Dense weights after Lava's clip/truncation (:func:`lava_weights`); a layer run as Lava's
+    ``Conv`` stores its integer kernel only (``conv_*``), unrolled here into a sparse matrix of the same
+    values (the kernel's sign mode is the unrolled matrix's: the same values and zeros)."""
+    bits = int(layer.get("num_weight_bits", 8))
+    if "weights" in layer:
+        return lava_weights(np.asarray(layer["weights"]), bits)
+    from scipy.sparse import csr_matrix
+
+    from neurokit import ir
+    from neurokit.ir.passes import node_to_csr
+
+    kernel = lava_weights(np.asarray(layer["conv_kernel"]), bits)
+    in_shape = tuple(int(v) for v in np.asarray(layer["conv_in_shape"]))
+    conv = ir.Conv2d(weight=kernel.astype(np.float64), bias=np.zeros(kernel.shape[0]),
+                     stride=tuple(int(v) for v in np.asarray(layer["conv_stride"])),
+                     padding=tuple(int(v) for v in np.asarray(layer["conv_padding"])),
+                     dilation=tuple(int(v) for v in np.asarray(layer["conv_dilation"])),
+                     groups=int(layer["conv_groups"]), input_shape=in_shape[1:])
+    csr = node_to_csr(conv, in_shape, conv.output_shape(in_shape), 1.0)
+    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+    return csr_matrix((np.rint(csr.weight).astype(np.int64), (csr.indices, pre)), shape=(csr.n_post, csr.n_pre))
 
 
 def initial_v(layer: dict[str, np.ndarray | int]) -> np.ndarray:
@@ -147,9 +187,9 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
     rec_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # recurrent Dense, same one-step latency
     rec_w = [lava_weights(np.asarray(L["rec_weights"]), int(L.get("num_weight_bits", 8))) if "rec_weights" in L
              else None for L in layers]
-    skip_buff = [np.zeros((B, int(L["n"])), np.int64) for L in layers]  # residual Dense from an earlier layer
-    skip_w = [lava_weights(np.asarray(L["skip_weights"]), int(L.get("num_weight_bits", 8))) if "skip_weights" in L
-              else None for L in layers]
+    skips = [[(lava_weights(np.asarray(L[f"{p}weights"]), int(L.get("num_weight_bits", 8))), int(L[f"{p}weight_exp"]),
+               int(L[f"{p}source"])) for p in skip_prefixes(L)] for L in layers]  # residual Dense from earlier layers
+    skip_buff = [[np.zeros((B, int(L["n"])), np.int64) for _ in sk] for L, sk in zip(layers, skips)]
     for k, L in enumerate(layers):
         n = int(L["n"])
         out[f"s{k}"] = np.zeros((T, B, n), np.int64 if "program" in L and L["multi"] else bool)
@@ -157,7 +197,7 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
         out[f"v{k}"] = np.zeros((T, B, n), np.int64)
         if "theta_0" in L:
             out[f"r{k}"] = np.zeros((T, B, n), np.int64)
-    weights = [lava_weights(np.asarray(L["weights"]), int(L.get("num_weight_bits", 8))) for L in layers]
+    weights = [synapse_weights(L) for L in layers]
     bias = [np.asarray(L["bias_mant"], np.int64) << np.asarray(L["bias_exp"], np.int64) for L in layers]
     delays = [np.asarray(L["delays"], np.int64) if "delays" in L else None for L in layers]
     rings = [np.zeros((B, int(L["n"]), int(d.max(initial=0)) + 1), np.int64) if d is not None else None
@@ -171,10 +211,9 @@ def run_layers(layers: list[dict[str, np.ndarray | int]], x: np.ndarray) -> dict
             a_in = a_buff  # Dense sends what it accumulated on the previous step
             if rec_w[k] is not None:  # both Dense outputs arrive at the LIF's a_in and are summed
                 a_in = a_in + rec_buff[k]
-            if skip_w[k] is not None:  # the residual Dense: the source layer's spikes of the previous step
-                a_in = a_in + skip_buff[k]
-                skip_buff[k] = dense_accumulate(skip_w[k], out[f"s{int(L['skip_source'])}"][t].astype(np.int64),
-                                                int(L["skip_weight_exp"]))
+            for j, (w_skip, e_skip, source) in enumerate(skips[k]):  # each residual Dense: its source's spikes
+                a_in = a_in + skip_buff[k][j]  # of the previous step
+                skip_buff[k][j] = dense_accumulate(w_skip, out[f"s{source}"][t].astype(np.int64), e_skip)
             if rings[k] is not None:
                 ring = np.roll(rings[k] * (np.arange(rings[k].shape[2]) > 0), -1, axis=2)
                 for d in range(ring.shape[2]):

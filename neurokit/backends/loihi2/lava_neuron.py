@@ -9,11 +9,14 @@ bit-accurate LIF (``AbstractPyLifModelFixed.subthr_dynamics``: the 24-bit wrappi
 saturating voltage, the 12-bit truncating decays, the bias) with only the spike/reset step replaced
 (:math:`\theta = v_{th} \ll 6`):
 
-* ``next_step`` (snnTorch's ``reset_delay``): a zero reset starts the step after a spike from 0, before
-  the update; a subtraction :math:`v \leftarrow v - n_{t-1}\theta` follows the update;
-* spike :math:`v > \theta` (or :math:`\ge` with ``ge``), the count :math:`n = \lfloor v/\theta \rfloor`
-  (``multi``: graded spikes, Sinabs' ``MultiSpike``) or 1;
-* same-step reset (``reset``: 0 zero, 1 subtract, 2 none): 0 or :math:`v - n\theta`; the floor :math:`v \leftarrow \max(v, v_{min})`;
+* ``next_step`` (snnTorch's ``reset_delay``): a zero reset starts the step after a spike from
+  :math:`v_r`, before the update; a subtraction :math:`v \leftarrow v - n_{t-1}(\theta - v_r)` follows the update;
+* a current bias ``bias_u`` (per neuron, a Cuba layer's synaptic bias) enters with the input:
+  :math:`u \leftarrow u (1 - d_u) + ((a_{in} + b_u) \ll 6)` (Lava's own update on :math:`a_{in} + b_u`);
+* spike :math:`v > \theta` (or :math:`\ge` with ``ge``), the count
+  :math:`n = \lfloor (v - v_r)/(\theta - v_r) \rfloor` (``multi``: graded spikes, Sinabs' ``MultiSpike``) or 1;
+* same-step reset (``reset``: 0 zero, 1 subtract, 2 none) to the per-neuron :math:`v_r` (``v_reset``)
+  or :math:`v - n(\theta - v_r)`; the floor :math:`v \leftarrow \max(v, v_{min})` (per neuron);
 * refractoriness (``refrac`` steps per neuron): a count-down, lowered by one each step first; while
   it is above 0 the membrane keeps its value and the neuron cannot spike.
 
@@ -38,22 +41,21 @@ class ResetLIF(AbstractProcess):
     """The CUBA neuron with per-neuron ``du``/``dv`` and a programmable spike/reset step (module docstring)."""
 
     def __init__(self, *, shape, u, v, du, dv, bias_mant, bias_exp, vth, ge, reset, next_step, multi, v_min,
-                 refrac=0, name=None):
+                 refrac=0, v_reset=0, bias_u=0, name=None):
         super().__init__(shape=shape, name=name)
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
-        self.u = Var(shape=shape, init=u)
-        self.v = Var(shape=shape, init=v)
-        self.pending = Var(shape=shape, init=np.zeros(shape, np.int32))
-        self.countdown = Var(shape=shape, init=np.zeros(shape, np.int32))
-        self.refrac = Var(shape=shape, init=np.broadcast_to(np.asarray(refrac, np.int32), shape).copy())
-        self.du = Var(shape=shape, init=du)
-        self.dv = Var(shape=shape, init=dv)
-        self.bias_mant = Var(shape=shape, init=bias_mant)
-        self.bias_exp = Var(shape=shape, init=bias_exp)
+        per_neuron = dict(u=u, v=v, pending=0, countdown=0, refrac=refrac, du=du, dv=dv, bias_mant=bias_mant,
+                          bias_exp=bias_exp, v_min=v_min, v_reset=v_reset, bias_u=bias_u)
+        for key, init in per_neuron.items():
+            setattr(self, key, Var(shape=shape, init=np.broadcast_to(np.asarray(init, np.int32), shape).copy()))
         self.vth = Var(shape=(1,), init=vth)
         self.rule = Var(shape=(4,), init=np.array([ge, reset, next_step, multi], np.int32))
-        self.v_min = Var(shape=(1,), init=v_min)
+
+
+def _int_vector(precision, dtype=np.int32):
+    """Lava's type of a per-neuron integer Var of ``precision`` bits."""
+    return LavaPyType(np.ndarray, dtype, precision=precision)
 
 
 @implements(proc=ResetLIF, protocol=LoihiProtocol)
@@ -64,47 +66,50 @@ class PyResetLIFModel(AbstractPyLifModelFixed):
 
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
-    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    pending: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    countdown: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    refrac: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    du: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=12)
-    dv: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=12)
-    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
-    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
-    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
-    rule: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=2)
-    v_min: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    u: np.ndarray = _int_vector(24)
+    v: np.ndarray = _int_vector(24)
+    pending: np.ndarray = _int_vector(24)
+    countdown: np.ndarray = _int_vector(24)
+    refrac: np.ndarray = _int_vector(24)
+    v_min: np.ndarray = _int_vector(24)
+    v_reset: np.ndarray = _int_vector(24)
+    bias_u: np.ndarray = _int_vector(18)
+    du: np.ndarray = _int_vector(12)
+    dv: np.ndarray = _int_vector(12)
+    bias_mant: np.ndarray = _int_vector(13, np.int16)
+    bias_exp: np.ndarray = _int_vector(3, np.int16)
+    vth: np.ndarray = _int_vector(17)
+    rule: np.ndarray = _int_vector(2)
 
     def scale_threshold(self):
         self.effective_vth = np.int64(self.vth[0]) << self.vth_shift
         self.isthrscaled = True
 
     def run_spk(self):
-        a_in_data = self.a_in.recv()
+        a_in_data = self.a_in.recv().astype(np.int32) + self.bias_u  # a current bias enters with the input
         self.scale_bias()
         if not self.isthrscaled:
             self.scale_threshold()
         ge, reset, next_step, multi = (int(x) for x in self.rule[:4])
+        v_reset = self.v_reset.astype(np.int64)
         self.countdown[:] = np.maximum(self.countdown - 1, 0)
         frozen = self.countdown > 0
-        if next_step and reset == 0:  # the step after a spike starts from 0
-            self.v[:] = np.where(self.pending > 0, 0, self.v)
+        if next_step and reset == 0:  # the step after a spike starts from v_reset
+            self.v[:] = np.where(self.pending > 0, v_reset, self.v)
         v_start = self.v.astype(np.int64)
         self.subthr_dynamics(activation_in=a_in_data)  # Lava's own current and voltage update
         theta, lo, hi = self.effective_vth, -self.max_uv_val + 1, self.max_uv_val - 1
         v = np.where(frozen, v_start, self.v.astype(np.int64))
         if next_step and reset == 1:
-            v = np.clip(v - self.pending.astype(np.int64) * theta, lo, hi)
+            v = np.clip(v - self.pending.astype(np.int64) * (theta - v_reset), lo, hi)
         fired = (v >= theta if ge else v > theta) & ~frozen
-        n = np.where(fired, v // theta, 0) if multi else fired.astype(np.int64)
+        n = np.where(fired, (v - v_reset) // (theta - v_reset), 0) if multi else fired.astype(np.int64)
         if next_step:
             self.pending[:] = n
         elif reset == 1:
-            v = np.clip(v - n * theta, lo, hi)
+            v = np.clip(v - n * (theta - v_reset), lo, hi)
         elif reset == 0:
-            v = np.where(fired, 0, v)
+            v = np.where(fired, v_reset, v)
         self.countdown[:] = np.where(fired, self.refrac, self.countdown)
-        self.v[:] = np.maximum(v, np.int64(self.v_min[0]))
+        self.v[:] = np.maximum(v, self.v_min.astype(np.int64))
         self.s_out.send(n.astype(np.int32))

@@ -100,6 +100,11 @@ def netx_problems(params_list: list[dict[str, Any]], layers: list[dict[str, Any]
             problems.append(Problem(node, "a residual path (a second Dense from an earlier layer) has no netx block "
                                           "(netx layers form a chain)", "deploy without netx, or a chain model"))
             continue
+        if "conv_kernel" in P:
+            problems.append(Problem(L["synapse"], "the layer runs as Lava's Conv process (option conv_process); "
+                                                  "neurokit's netx export writes Dense blocks only",
+                                    "deploy with conv_process='never' for a netx export"))
+            continue
         if "theta_0" in P:
             problems.append(Problem(node, "subtractive reset runs on Lava's ATRLIF process, which netx has no block "
                                           "for (its CUBA neuron resets to 0)", "use reset='zero' for a netx export"))

@@ -13,7 +13,6 @@ Failures print one JSON line {"error": ..., "type": ...} on stderr and exit 1.
 import json
 import os
 import sys
-import tempfile
 
 import h5py
 import numpy as np
@@ -69,12 +68,10 @@ def run_one(net_path, inputs_path, result_path):
                 results["%s%d" % (key, k)] = np.asarray(arr).reshape(B, T, -1).transpose(1, 0, 2)
     finally:
         net.stop()
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(result_path)), suffix=".h5.tmp")
-    os.close(fd)
-    with h5py.File(tmp, "w") as f:
-        for key, arr in results.items():
-            f.create_dataset(key, data=arr)
-    os.replace(tmp, result_path)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # runner.py beside this file
+    from runner import write_results
+
+    write_results(results, result_path)
 
 
 if __name__ == "__main__":

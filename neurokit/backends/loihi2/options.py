@@ -16,7 +16,11 @@ OPTIONS: Mapping[str, Option] = MappingProxyType({
     "input_scale": Option(float, 1.0, "analog inputs are multiplied by it and must then be whole spike counts in "
                                       "[0, 255] (the first layer's weights are divided by it), e.g. 16 for digits "
                                       "in sixteenths"),
+    "conv_process": Option(str, "auto", "how a layer whose synapse is one Conv2d runs in Lava: 'never' (unrolled "
+                                        "into a Dense matrix), 'always' (Lava's Conv process) or 'auto' (Conv where "
+                                        "the unrolled matrix would have more than 2**22 entries)"),
 })
+CONV_PROCESS_CHOICES = ("auto", "always", "never")
 FAULTS: Mapping[str, Option] = MappingProxyType({
     "weight_bits": Option(int, None, "Dense processes keep only this many weight bits, 1 to 8 (Lava truncates the "
                                      "rest); unset: all 8"),
@@ -31,6 +35,9 @@ def validate_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     if not opts["input_scale"] > 0:
         raise ConfigError(f"loihi2 option 'input_scale' must be > 0, got {opts['input_scale']!r}",
                           fix=OPTIONS["input_scale"].help)
+    if opts["conv_process"] not in CONV_PROCESS_CHOICES:
+        raise ConfigError(f"loihi2 option 'conv_process' must be one of {', '.join(CONV_PROCESS_CHOICES)}, "
+                          f"got {opts['conv_process']!r}", fix=OPTIONS["conv_process"].help)
     return opts
 
 

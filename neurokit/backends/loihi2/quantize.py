@@ -1,7 +1,7 @@
 r"""Quantize a planned graph (:mod:`~neurokit.backends.loihi2.check`) to Loihi 2's fixed-point CUBA
 neuron: what an artifact's ``layers.h5`` stores.
 
-Per layer (per-layer scale :math:`S`; :math:`a_m`, :math:`a_s`, gains from
+Per layer (scale :math:`S`, per neuron where thresholds differ: :math:`S_i \propto 1/\vartheta_i`; :math:`a_m`, :math:`a_s`, gains from
 :func:`neurokit.dynamics.discretisation.neuron_coefficients`), the float update
 :math:`v' = a_m v + g_x (W x + b) + g_0` becomes
 
@@ -16,7 +16,10 @@ Per layer (per-layer scale :math:`S`; :math:`a_m`, :math:`a_s`, gains from
   bias :math:`b_m 2^{b_e} \approx S (g_0 + g_x b)`; the composed synapses of a layer
   (pool folded into the next conv/dense) give one :math:`(W, b)`; a recurrent ``Affine``'s bias adds
   to :math:`b`; a residual path's weights (a second Dense from an earlier layer) are quantized at
-  the layer's scale like the recurrent ones, its bias adds to :math:`b`.
+  the layer's scale like the recurrent ones, its bias adds to :math:`b`;
+* a Cuba layer whose synapses carry a bias (neuron program): the bias feeds the current, in
+  ``a_in``'s units: :math:`b_u = \mathrm{round}(S g_x b / 64)` (``bias_u``), and :math:`v`'s bias is
+  :math:`S g_0` only; ``v_reset`` (program) is :math:`\mathrm{round}(S v_{reset})` per neuron.
 
 Spiking layers are quantized in lava-dl ``netx``'s domain, so that ``netx.h5`` holds them exactly:
 weight exponent :math:`e = 0` with the threshold mantissa chosen from the largest weight,
@@ -56,11 +59,12 @@ import numpy as np
 from neurokit import ir
 from neurokit.backends.base import refuse_if_problems
 from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
-from neurokit.errors import InvalidInputError
+from neurokit.errors import ConfigError, InvalidInputError
+from neurokit.ir.nodes import _padding_values
 from neurokit.ir.passes import node_to_csr
 
-from .check import CUBA, READOUTS, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
-from .fixed_point import MAX_UV, lava_weights
+from .check import CUBA, READOUTS, SPIKING, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
+from .fixed_point import MAX_UV, lava_weights, skip_prefixes
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
 VTH_MAX = 131071  # 17-bit threshold mantissa
@@ -70,6 +74,9 @@ LI_VTH = VTH_MAX
 LI_SCALE = 2.0**16
 MULTI_VTH_MAX = 2047  # a multi-spike layer's threshold mantissa at most: v holds 64 thresholds in 24 bits
 I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
+ACT_SHIFT = 6  # Lava's LIF adds its synaptic input a_in << 6 to the current u
+BIAS_U_MAX = 2**17 - 1  # a current bias (in a_in units) at most: u holds 24 bits
+CONV_AUTO_ENTRIES = 2**22  # conv_process="auto": Lava's Conv where the unrolled Dense would hold more (n_out n_in)
 
 Shapes = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -91,9 +98,6 @@ def dense_matrix(node: ir.Node, shapes: Shapes | None = None, dt: float = 1e-3) 
     pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
     np.add.at(w, (csr.indices, pre), csr.weight)
     return w, (np.asarray(csr.bias, np.float64) if csr.bias is not None else np.zeros(csr.n_post))
-
-
-_dense_weight = dense_matrix  # the name tests/conformance use
 
 
 def composed_weight(nodes: Sequence[ir.Node], shapes: Sequence[Shapes | None], dt: float
@@ -176,14 +180,16 @@ def _threshold_scale(vth: int, v_th: float, rule: str, on_grid: bool) -> tuple[f
 def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: ir.Profile, first: bool,
                    shapes: Shapes | Sequence[Shapes] | None = None,
                    recurrent: ir.Node | None = None, input_scale: float = 1.0,
-                   skip: tuple[np.ndarray, np.ndarray, int] | None = None
+                   skip: Sequence[tuple[np.ndarray, np.ndarray, int]] = (),
+                   weight_exp_floor: int | None = None
                    ) -> tuple[dict[str, Any], dict[str, float]]:
     """Loihi parameters for one ``synapse(s) -> neuron`` layer and its quantization error figures
     (``syn``: one weight node or several composed in order, with their ``shapes``; ``recurrent``:
     the layer's recurrent synapse, whose weights share the layer's threshold and whose bias adds;
     ``input_scale``: the layer receives ``input_scale`` times its float input; ``skip``: a residual
     path ``(W, b, source layer index)``, a second Dense quantized at the layer's scale like the
-    recurrent one, its bias added)."""
+    recurrent one, its bias added; ``weight_exp_floor``: the smallest weight exponent, 0 for a layer
+    run as Lava's Conv, whose weights carry :math:`2^e` themselves)."""
     if isinstance(syn, (list, tuple)):
         nodes, shape_list = list(syn), list(shapes) if shapes is not None else [None] * len(syn)
     else:
@@ -194,26 +200,26 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     if recurrent is not None:
         w_rec, b_rec = dense_matrix(recurrent)
         b = b + b_rec  # a recurrent bias is a constant current into the same neurons
-    w_skip = None
-    if skip is not None:
-        w_skip, b_skip, skip_source = skip
+    for _, b_skip, _ in skip:
         b = b + b_skip
     prog = neuron_program(neuron, profile)
     c, a, g_in, g_leak = prog.coefficients, prog.a_mem, prog.g_in, prog.g_leak
     grid, offset = 1, 0  # the membrane's granularity (units) where the start is rounded; ATRLIF's offset
     extra: dict[str, Any] = {}
-    program = bool(program_reasons(neuron, profile))  # neurokit's neuron program (lava_neuron.py)
+    cuba_bias = isinstance(neuron, CUBA) and bool(np.any(b != 0))  # a bias into the synaptic current
+    program = bool(program_reasons(neuron, profile, cuba_bias))  # neurokit's neuron program (lava_neuron.py)
     if isinstance(neuron, ir.I):
         peak = float(np.abs(g_in[:, None] * w).max(initial=0.0))
         scale, vth, min_exp, min_bias_exp = (I_PEAK_UNITS / peak if peak > 0 else LI_SCALE), LI_VTH, -8, 0
     elif isinstance(neuron, READOUTS):
         scale, vth, min_exp, min_bias_exp = LI_SCALE, LI_VTH, -8, 0
     else:
-        v_th = float(np.asarray(neuron.v_threshold).ravel()[0])
-        if v_th <= 0:
+        v_th = np.broadcast_to(np.asarray(neuron.v_threshold, np.float64).ravel(), (w.shape[0],))
+        if np.any(v_th <= 0):
             raise InvalidInputError("Loihi thresholds must be positive", fix="use v_threshold > 0")
-        w_all = np.hstack([w, *(m for m in (w_rec, w_skip) if m is not None)])
-        peak = float(np.abs(g_in[:, None] * w_all).max(initial=0.0)) / v_th  # the largest weight, thresholds per spike
+        w_all = np.hstack([w, *(m for m in (w_rec,) if m is not None), *(p[0] for p in skip)])
+        # the largest weight in thresholds per spike (each row in its own neuron's threshold)
+        peak = float(np.abs(g_in[:, None] * w_all / v_th[:, None]).max(initial=0.0))
         if program:  # the program compares v with 64 vth by the profile's rule itself, and counts multi-spikes
             cap = MULTI_VTH_MAX if profile.multi_spike else VTH_MAX
             vth = int(np.clip(np.floor(NETX_PEAK / peak), 1, cap)) if peak > 0 else cap
@@ -229,19 +235,27 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
             scale, vth, grid = _threshold_scale(vth, v_th, profile.spike_rule,
                                                 on_grid=a == 1.0 and not isinstance(neuron, CUBA))
             min_exp, min_bias_exp = 0, NETX_BIAS_EXP
-    w_eff = scale * g_in[:, None] * w
+    if weight_exp_floor is not None:
+        min_exp = max(min_exp, weight_exp_floor)
+    scale = np.broadcast_to(np.asarray(scale, np.float64), (w.shape[0],))  # per neuron: S = 64 vth / v_th
+    w_eff = scale[:, None] * g_in[:, None] * w
     w_int, e = _weights_8bit(w_eff, min_exp)
-    b_eff = scale * (g_leak + g_in * b)
+    b_eff = scale * (g_leak + (0.0 if cuba_bias else g_in * b))
     b_exp = np.clip(np.ceil(np.log2(np.maximum(np.abs(b_eff), 1e-30) / 4095)), min_bias_exp, 7).astype(np.int64)
     b_mant = np.clip(np.round(b_eff / 2.0**b_exp), -4096, 4095).astype(np.int64)
     dv, du, a_syn = prog.dv, prog.du, prog.a_syn
     if program:  # per-neuron decays and the profile's rules (fixed_point.program_step)
         du, dv = prog.du_per_neuron, prog.dv_per_neuron
-        v_min = -MAX_UV + 1 if profile.v_min == float("-inf") else int(np.clip(round(scale * profile.v_min), -MAX_UV + 1, 0))
+        v_min = np.full(w.shape[0], -MAX_UV + 1) if profile.v_min == float("-inf") else \
+            np.clip(np.round(scale * profile.v_min), -MAX_UV + 1, 0).astype(np.int64)
+        v_reset = np.broadcast_to(np.ravel(c.v_reset) if isinstance(neuron, SPIKING) else np.zeros(1), (w.shape[0],))
         extra.update(program=1, ge=int(profile.spike_rule == ">="), reset=("zero", "subtract", "none").index(profile.reset),
                      next_step=int(profile.reset_timing == "next_step" and isinstance(neuron, (ir.LIF, ir.IF, *CUBA))),
                      multi=int(profile.multi_spike and not isinstance(neuron, READOUTS)), v_min=v_min,
-                     refrac=np.broadcast_to(np.asarray(c.refrac_steps, np.int64).ravel(), (w.shape[0],)).copy())
+                     refrac=np.broadcast_to(np.asarray(c.refrac_steps, np.int64).ravel(), (w.shape[0],)).copy(),
+                     v_reset=np.clip(np.round(scale * v_reset), -MAX_UV + 1, MAX_UV - 1).astype(np.int64))
+        if cuba_bias:  # in a_in's units: u <- u (1 - du) + ((a_in + bias_u) << 6)
+            extra["bias_u"] = np.clip(np.round(scale * g_in * b / 2**ACT_SHIFT), -BIAS_U_MAX, BIAS_U_MAX).astype(np.int64)
     if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
         sp = nodes[0]
         delays = np.zeros(w.shape, np.int64)
@@ -249,15 +263,17 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
         delays[sp.indices, pre] = delay_steps(sp.delay, profile.dt)
         extra["delays"] = delays
     if w_rec is not None:
-        rec_int, rec_e = _weights_8bit(scale * g_in[:, None] * w_rec, min(0, e))
+        rec_int, rec_e = _weights_8bit(scale[:, None] * g_in[:, None] * w_rec, min(0, e))
         extra.update(rec_weights=rec_int, rec_weight_exp=rec_e)
-    if w_skip is not None:
-        skip_int, skip_e = _weights_8bit(scale * g_in[:, None] * w_skip, min(0, e))
-        extra.update(skip_weights=skip_int, skip_weight_exp=skip_e, skip_source=int(skip_source))
+    for j, (w_skip, _, skip_source) in enumerate(skip):  # keys skip_*, skip1_*, ... (fixed_point.skip_prefixes)
+        skip_int, skip_e = _weights_8bit(scale[:, None] * g_in[:, None] * w_skip, min(0, e))
+        prefix = "skip_" if j == 0 else f"skip{j}_"
+        extra.update({f"{prefix}weights": skip_int, f"{prefix}weight_exp": skip_e, f"{prefix}source": int(skip_source)})
     v_init = np.clip(np.round(scale * c.v_init.ravel() / grid) * grid + offset, -MAX_UV + 1, MAX_UV - 1).astype(np.int64)
     params = {**extra, "n": int(w.shape[0]), "weights": w_int, "weight_exp": int(e), "num_weight_bits": 8,
               "num_message_bits": 8 if first else 0, "du": du, "dv": dv, "vth": int(vth),
-              "bias_mant": b_mant, "bias_exp": b_exp, "scale": float(scale), "v_init": v_init}
+              "bias_mant": b_mant, "bias_exp": b_exp, "v_init": v_init,
+              "scale": float(scale[0]) if np.ptp(scale) == 0 else scale.copy()}
     w_back = lava_weights(w_int) * 2.0 ** (e + 6)
     a_all = 1 - prog.dv_per_neuron / 4096 if program else 1 - dv / 4096
     err = {"weight_rel_rms": float(np.sqrt(np.mean((w_back - w_eff) ** 2)) / (np.sqrt(np.mean(w_eff**2)) or 1.0)),
@@ -268,12 +284,52 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
     return params, err
 
 
-def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
+def conv_lowered(g: ir.Graph, plan: LayerPlan, shapes: dict, mode: str) -> bool:
+    """Whether the layer's synapse runs as Lava's ``Conv`` process (option ``conv_process``): only a
+    layer whose composed synapses are one ``Conv2d`` (no pool folded in, no delay); ``"always"``
+    every such layer, ``"auto"`` those whose unrolled Dense would have more than
+    :data:`CONV_AUTO_ENTRIES` entries (:math:`n_{out} n_{in}`), ``"never"`` none."""
+    if mode == "never" or len(plan.synapses) != 1 or plan.branch_delays is not None or plan.chain_delay is not None:
+        return False
+    if not isinstance(g.nodes[plan.synapses[0]], ir.Conv2d):
+        return False
+    in_shape, out_shape = shapes[plan.synapses[0]]
+    return mode == "always" or math.prod(in_shape) * math.prod(out_shape) > CONV_AUTO_ENTRIES
+
+
+def conv_kernel_params(node: ir.Conv2d, shapes: Shapes, w_int: np.ndarray) -> dict[str, Any] | None:
+    """The integer kernel ``conv_kernel`` (C_out, C_in/groups, K_h, K_w) whose unrolling is exactly the
+    quantized Dense ``w_int``, with the convolution's geometry (``conv_*``: input (C, H, W), stride,
+    padding, dilation, groups; neurokit's order, the runner permutes to Lava's (W, H, C)); ``None``
+    where no one kernel unrolls to ``w_int`` (per-neuron scales differing within a channel). Each
+    kernel entry is found through an unrolling of the entry numbers 1, 2, ..., K."""
+    ids = np.arange(1, node.weight.size + 1, dtype=np.float64).reshape(node.weight.shape)
+    csr = node_to_csr(node.replace(weight=ids, bias=np.zeros(node.weight.shape[0])), shapes[0], shapes[1], 1.0)
+    pre = np.repeat(np.arange(csr.n_pre), np.diff(csr.indptr))
+    entry = np.rint(csr.weight).astype(np.int64) - 1
+    values = np.asarray(w_int, np.int64)[csr.indices, pre]
+    kernel = np.zeros(node.weight.size, np.int64)
+    kernel[entry] = values
+    if np.any(kernel[entry] != values):
+        return None
+    kernel_size = tuple(node.weight.shape[2:])
+    return {"conv_kernel": kernel.reshape(node.weight.shape), "conv_in_shape": np.asarray(shapes[0], np.int64),
+            "conv_stride": np.asarray(node.stride, np.int64), "conv_dilation": np.asarray(node.dilation, np.int64),
+            "conv_padding": np.asarray(_padding_values(node.padding, kernel_size, node.dilation), np.int64),
+            "conv_groups": int(node.groups)}
+
+
+def quantize_graph(graph: ir.Graph, input_scale: float = 1.0, conv_process: str = "auto"
                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Loihi parameters of every layer of ``graph`` (refused up front if it cannot map), the per-layer
     resource report and the quantization errors: what an artifact stores, in memory. ``input_scale``:
     the chip receives ``round(input_scale * x)`` (whole counts), so the first layer's weights are
-    divided by it."""
+    divided by it. ``conv_process`` (:func:`conv_lowered`): a layer run as Lava's ``Conv`` gets a
+    weight exponent of at least 0 and its kernel (:func:`conv_kernel_params`) beside the unrolled
+    weights, which neurokit's bit-accurate model runs (the same integer sums)."""
+    if conv_process not in ("auto", "always", "never"):
+        raise ConfigError(f"conv_process must be 'auto', 'always' or 'never', got {conv_process!r}",
+                          fix="pick one of the three")
     plans, problems = plan_layers(graph)
     refuse_if_problems(problems, "loihi2")
     g = graph.flatten()
@@ -288,18 +344,29 @@ def quantize_graph(graph: ir.Graph, input_scale: float = 1.0
             syn, syn_shapes = [_delayed_chain(g, plan, shapes)], [None]
         else:
             syn, syn_shapes = [g.nodes[s] for s in plan.synapses], [shapes[s] for s in plan.synapses]
-        skip = None
-        if plan.skip is not None:
-            w_skip, b_skip = composed_weight([g.nodes[s] for s in plan.skip[0]], [shapes[s] for s in plan.skip[0]],
+        skip = []
+        for skip_syns, skip_neuron in plan.skip:
+            w_skip, b_skip = composed_weight([g.nodes[s] for s in skip_syns], [shapes[s] for s in skip_syns],
                                              g.profile.dt)
-            skip = (w_skip, b_skip, next(j for j, p in enumerate(plans) if p.neuron == plan.skip[1]))
-        params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, first=k == 0, shapes=syn_shapes,
-                                     recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
-                                     input_scale=input_scale if k == 0 else 1.0, skip=skip)
+            skip.append((w_skip, b_skip, next(j for j, p in enumerate(plans) if p.neuron == skip_neuron)))
+        layer_args = dict(first=k == 0, shapes=syn_shapes, recurrent=g.nodes[plan.recurrent] if plan.recurrent else None,
+                          input_scale=input_scale if k == 0 else 1.0, skip=skip)
+        conv = conv_lowered(g, plan, shapes, conv_process)
+        params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, weight_exp_floor=0 if conv else None,
+                                     **layer_args)
+        conv_keys = conv_kernel_params(syn[0], syn_shapes[0], params["weights"]) if conv else None
+        if conv and conv_keys is None:
+            if conv_process == "always":
+                raise ConfigError(f"layer {plan.neuron!r}: its quantized weights are not one convolution kernel "
+                                  "(per-neuron thresholds differ within a channel), so Lava's Conv cannot run it",
+                                  fix="deploy with conv_process='auto' or 'never' (an unrolled Dense)")
+            params, err = quantize_layer(syn, g.nodes[plan.neuron], g.profile, **layer_args)
+        params.update(conv_keys or {})
         if params_list and params_list[-1].get("multi"):  # graded spike counts in: Dense reads 8-bit messages
             params["num_message_bits"] = 8
         params_list.append(params)
         layers.append(_layer_report(plan, g.nodes[plan.neuron], params, limits, g.profile))
+        layers[-1]["synapse_process"] = "Conv" if "conv_kernel" in params else "DelayDense" if "delays" in params else "Dense"
         errors.append({"layer": plan.neuron, **err})
     return params_list, layers, errors
 
@@ -351,14 +418,17 @@ def _layer_report(plan: LayerPlan, neuron: ir.Node, params: dict[str, Any], limi
     else:
         extra = {}
     return {**extra, "synapse": plan.synapse, "neuron": plan.neuron, "kind": neuron.type_name, "n": params["n"],
-            "n_in": n_in, "scale": params["scale"], "weight_exp": params["weight_exp"], "du": _decay_entry(params["du"]),
+            "n_in": n_in, "scale": params["scale"] if np.ndim(params["scale"]) == 0 else params["scale"].tolist(),
+            "weight_exp": params["weight_exp"], "du": _decay_entry(params["du"]),
             "dv": _decay_entry(params["dv"]), "vth": params["vth"], "cores": cores,
-            **({"program": program_reasons(neuron, profile), "multi_spike": bool(params["multi"])}
+            **({"program": program_reasons(neuron, profile, "bias_u" in params), "multi_spike": bool(params["multi"])}
                if "program" in params else {}),
             "readout": isinstance(neuron, READOUTS), "synapses": int(np.count_nonzero(params["weights"])),
             "recurrent_synapses": int(np.count_nonzero(params.get("rec_weights", 0))),
-            "skip_synapses": int(np.count_nonzero(params.get("skip_weights", 0))),
-            **({"skip_source": int(params["skip_source"])} if "skip_source" in params else {})}
+            "skip_synapses": sum(int(np.count_nonzero(params[f"{p}weights"])) for p in skip_prefixes(params)),
+            **({"skip_source": int(params["skip_source"]),
+                "skip_sources": [int(params[f"{p}source"]) for p in skip_prefixes(params)]}
+               if "skip_source" in params else {})}
 
 
 def _limits() -> dict[str, Any]:

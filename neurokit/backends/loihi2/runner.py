@@ -15,6 +15,8 @@ with block-diagonal synapses (``Sparse``, whose fixed-point model is ``Dense``'s
 ``DelayDense`` stays dense, so its copies are capped) and tiled neuron parameters. Copies share no
 synapse, so each sample's integers are those of a run on its own; groups of N samples run one after
 another, each from the initial state.
+A layer with ``conv_kernel`` (option ``conv_process``) gets Lava's ``Conv`` process instead of its unrolled
+Dense (:func:`conv_connection`: the N copies are N channel groups of one Conv).
 Failures print one JSON line {"error": ..., "type": ...} on stderr and exit 1.
 """
 
@@ -61,6 +63,44 @@ def block_diagonal(w, copies, sparse):
         return w
     m = block_diag([w] * copies, format="csr", dtype=w.dtype)
     return m if sparse else m.toarray()
+
+
+def conv_connection(L, copies, hardware=False):
+    """Lava's ``Conv`` for a layer's convolution (``conv_*`` in layers.h5), ``copies`` samples side by side
+    as that many more channel groups (a block-diagonal kernel, channel ``j * C + c`` of copy ``j``).
+
+    Lava 0.10's fixed-point ``Conv`` (``lava/proc/conv/models.py``, ``PyConvModelFixed``) applies its
+    weights as given: no 8-bit clip, no ``num_weight_bits`` truncation, no ``weight_exp``; its sum wraps
+    into 24 bits (``signed_clamp``: only sums of 2**23 or more change, which the neuron's 24-bit current
+    cannot hold after its ``a_in << 6`` either). So the kernel gets here what ``Dense`` does to its weights on its first
+    step (``clip_weights``, ``truncate_weights``, the sign mode of the layer's Dense weights) and the
+    layer's weight exponent ``e >= 0`` as a factor: ``(sum w s) << e == sum (w << e) s``. Lava's
+    ``conv_scipy`` is a true convolution (``signal.convolve2d`` flips the kernel) laid out (W, H, C), so
+    neurokit's kernel (C_out, C_in/groups, K_h, K_w) becomes (C_out, K_w, K_h, C_in/groups), flipped in
+    both spatial axes, and stride, padding and dilation go (W, H). With ``hardware`` the 8-bit kernel keeps
+    its ``weight_exp`` and ``num_weight_bits`` for the chip's own Conv (lava-loihi; untested here)."""
+    from lava.proc.conv.process import Conv
+    from lava.utils.weightutils import clip_weights, determine_sign_mode, truncate_weights
+
+    e = int(L["weight_exp"])
+    if e < 0:
+        raise ValueError("a Conv layer needs a weight exponent >= 0 (got %d): redeploy with conv_process='never'" % e)
+    mode = determine_sign_mode(L["conv_kernel"])  # that of the unrolled weights: the same values and zeros
+    kernel = clip_weights(L["conv_kernel"].astype(np.int32), mode, num_bits=8)
+    if hardware:
+        bits = dict(weight_exp=e, num_weight_bits=int(L["num_weight_bits"]))
+    else:
+        kernel, bits = truncate_weights(kernel, mode, int(L["num_weight_bits"])).astype(np.int64) << e, dict(weight_exp=0)
+    lava_kernel = kernel.transpose(0, 3, 2, 1)[:, ::-1, ::-1, :]
+    channels, height, width = (int(v) for v in L["conv_in_shape"])
+
+    def xy(key):  # neurokit's (H, W) -> Lava's (X, Y) = (W, H)
+        return tuple(int(v) for v in L[key][::-1])
+
+    return Conv(weight=np.ascontiguousarray(np.concatenate([lava_kernel] * copies, axis=0), dtype=np.int32),
+                input_shape=(width, height, copies * channels), padding=xy("conv_padding"), **bits,
+                stride=xy("conv_stride"), dilation=xy("conv_dilation"), groups=int(L["conv_groups"]) * copies,
+                num_message_bits=int(L["num_message_bits"])), (copies * channels, height, width)
 
 
 _DUMPING_MODEL = []
@@ -151,7 +191,10 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
         N = G * n
         bits = dict(weight_exp=int(L["weight_exp"]), num_weight_bits=int(L["num_weight_bits"]),
                     num_message_bits=int(L["num_message_bits"]))
-        if "delays" in L:  # per-synapse delays in steps (0..62)
+        conv_in = None
+        if "conv_kernel" in L:  # Lava's Conv process (option conv_process)
+            dense, conv_in = conv_connection(L, G, hardware)
+        elif "delays" in L:  # per-synapse delays in steps (0..62)
             dense = DelayDense(weights=block_diagonal(L["weights"].astype(np.int32), G, sparse=False),
                                delays=block_diagonal(L["delays"].astype(int), G, sparse=False), **bits)
         else:
@@ -164,29 +207,37 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
                          r=np.zeros(N, np.int32), s=np.zeros(N, bool), delta_i=4095 / 4096, delta_v=0, delta_theta=0,
                          delta_r=0, theta_0=int(L["theta_0"]), theta_step=0, **bias)
         elif "program" in L:  # neurokit's neuron program: per-neuron decays, the profile's spike/reset rules
-            lif = ResetLIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), du=tile(L["du"], G).astype(np.int32),
-                           dv=tile(L["dv"], G).astype(np.int32), vth=int(L["vth"]), ge=int(L["ge"]),
+            per_neuron = {key: tile(L[key], G).astype(np.int32)
+                          for key in ("du", "dv", "v_min", "refrac", "v_reset", "bias_u") if key in L}
+            lif = ResetLIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), vth=int(L["vth"]), ge=int(L["ge"]),
                            reset=int(L["reset"]), next_step=int(L["next_step"]), multi=int(L["multi"]),
-                           v_min=int(L["v_min"]), refrac=tile(L["refrac"], G).astype(np.int32) if "refrac" in L else 0,
-                           **bias)
+                           **per_neuron, **bias)
         else:
             lif = LIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), du=int(L["du"]), dv=int(L["dv"]),
                       vth=int(L["vth"]), **bias)
-        prev.connect(dense.s_in)
-        dense.a_out.connect(lif.a_in)
+        if conv_in is not None:  # neurokit's flat (C, H, W) order <-> Lava's (W, H, C)
+            prev.reshape(conv_in).transpose((2, 1, 0)).connect(dense.s_in)
+            dense.a_out.transpose((2, 1, 0)).reshape((N,)).connect(lif.a_in)
+        else:
+            prev.connect(dense.s_in)
+            dense.a_out.connect(lif.a_in)
         if "rec_weights" in L:  # recurrent synapses: the layer's spikes back into its own a_in (summed)
             rec = connection(L["rec_weights"], weight_exp=int(L["rec_weight_exp"]),
                              num_weight_bits=int(L["num_weight_bits"]), num_message_bits=8 * int(L.get("multi", 0)))
             lif.s_out.connect(rec.s_in)
             rec.a_out.connect(lif.a_in)
             recs.append(rec)
-        if "skip_weights" in L:  # a residual path: a second connection from an earlier layer's spikes (summed)
-            skip = connection(L["skip_weights"], weight_exp=int(L["skip_weight_exp"]),
+        j = 0
+        while ("skip_" if j == 0 else "skip%d_" % j) + "weights" in L:  # residual paths: one more connection
+            p = "skip_" if j == 0 else "skip%d_" % j  # per earlier layer, from its spikes (summed in a_in)
+            source = int(L[p + "source"])
+            skip = connection(L[p + "weights"], weight_exp=int(L[p + "weight_exp"]),
                               num_weight_bits=int(L["num_weight_bits"]),
-                              num_message_bits=8 * int(layers[int(L["skip_source"])].get("multi", 0)))
-            lifs[int(L["skip_source"])].s_out.connect(skip.s_in)
+                              num_message_bits=8 * int(layers[source].get("multi", 0)))
+            lifs[source].s_out.connect(skip.s_in)
             skip.a_out.connect(lif.a_in)
             recs.append(skip)
+            j += 1
         prev = lif.s_out
         mons = {}
         for key, var in (("v", "v"), ("u", "i"), ("r", "r")) if "theta_0" in L else (("v", "v"), ("u", "u")):
@@ -215,7 +266,8 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
                 lif.v.set(v_init.copy())
                 for var in ("i", "r") if isinstance(lif, ATRLIF) else ("u", "pending", "countdown") if isinstance(lif, ResetLIF) else ("u",):
                     getattr(lif, var).set(np.zeros(lif.v.shape, np.int32))
-                dense.a_buff.set(np.zeros(dense.a_buff.shape, np.int32))
+                buf = dense.a_buf if hasattr(dense, "a_buf") else dense.a_buff  # Conv's buffer is a_buf
+                buf.set(np.zeros(buf.shape, np.int32))
             for rec in recs:
                 rec.a_buff.set(np.zeros(rec.a_buff.shape, np.int32))
         results = {}
@@ -230,6 +282,11 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
     finally:
         lifs[0].stop()
         shutil.rmtree(dump_dir, ignore_errors=True)
+    write_results(results, result_path)
+
+
+def write_results(results, result_path):
+    """``{name: array}`` into the HDF5 file ``result_path``, atomically (a temporary file, then a rename)."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(result_path)), suffix=".h5.tmp")
     os.close(fd)
     with h5py.File(tmp, "w") as f:

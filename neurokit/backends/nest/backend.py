@@ -17,7 +17,7 @@ from neurokit.errors import ConfigError
 
 from .board import NestBoard, nest_python
 from .check import check_graph
-from .lower import lower_graph, nest_reference_graph, neuron_params, spike_sources
+from .lower import lower_graph, nest_float_graph, neuron_params, spike_sources
 
 #: Lowering options (``neurokit deploy --target nest --option KEY=VALUE``); anything else is an error.
 OPTIONS: Mapping[str, Option] = MappingProxyType({
@@ -67,10 +67,10 @@ class NestBackend(BackendBase):
         self.validate_faults(faults)
         return NestBoard(artifact=artifact)
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         """The model NEST computes: the deployed graph in float64 with one step of synaptic latency
-        (:func:`~.lower.nest_reference_graph`)."""
-        return nest_reference_graph(ir.read(Path(artifact.path) / "model.nir"))
+        (:func:`~.lower.nest_float_graph`)."""
+        return nest_float_graph(ir.read(Path(artifact.path) / "model.nir"))
 
     def timed_float_model(self, graph: ir.Graph) -> ir.Graph:
         """``graph`` with NEST's timing: one step of synaptic latency (its minimum delay)."""

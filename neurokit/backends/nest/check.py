@@ -17,7 +17,7 @@ cannot express is refused here, with the reason:
   chain's own bias; the lowering starts a projection's biases together);
 * ``synapse_latency`` above 1 (NEST's minimum delay is one step, which the target realises);
 * fixed-point ``numeric`` profiles are run as float64 (NEST computes in double precision), and so
-  is ``float32``: the reference is the float64 model (:func:`~.lower.nest_reference_graph`).
+  is ``float32``: the reference is the float64 model (:func:`~.lower.nest_float_graph`).
 """
 
 from __future__ import annotations

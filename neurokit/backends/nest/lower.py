@@ -9,7 +9,7 @@ time grid in double precision and delivers every spike after at least one step (
 delay). So the model this target computes is neurokit's **float64** model with
 ``integration="exact"`` (Euler LIF/LI/IF/I as exact neurons with Euler's decay, the same equation)
 and ``synapse_latency=1`` (one step per weighted node of a projection, as the IR times a latency,
-one more on a loop edge): :func:`nest_reference_graph`. Spikes agree with it up to float
+one more on a loop edge): :func:`nest_float_graph`. Spikes agree with it up to float
 rounding; NEST computes its propagators with ``expm1`` and adds a jump after the leak, neurokit sums
 the drive first, so the membranes differ by a few ulp and a membrane within ~1e-13 of the threshold
 may fall on the other side (the conformance matrix compares over the steps its float64 bound
@@ -79,7 +79,7 @@ NEVER_MV = 1e300  # the threshold of a read-out (LI, I): never reached
 LATENCY_STEPS = 1  # NEST's minimum delay: one step on every weighted connection
 
 
-def nest_reference_graph(graph: ir.Graph) -> ir.Graph:
+def nest_float_graph(graph: ir.Graph) -> ir.Graph:
     """The neurokit model NEST computes: ``graph`` in float64 with ``synapse_latency=1`` (the
     integration as given: an Euler LIF runs as the exact neuron with Euler's decay, the same
     equation; fixed-point numerics become float64 with the exact coefficients they quantize)."""
@@ -229,7 +229,7 @@ def build_network(graph: ir.Graph) -> tuple[dict[str, Any], dict[str, np.ndarray
            "projections": proj_spec, "output": {"node": output, "population": index[out],
                                                 "shape": list(shapes[output][1])},
            "max_lag": max(lag.values()), "synapses": int(sum(p["synapses"] for p in proj_spec)),
-           "profile": nest_reference_graph(g).profile.to_dict() | {"v_min": str(g.profile.v_min)}}
+           "profile": nest_float_graph(g).profile.to_dict() | {"v_min": str(g.profile.v_min)}}
     return net, arrays
 
 

@@ -19,7 +19,7 @@ from neurokit.backends.base import Artifact, BackendBase, LoweringFunction, Opti
 from neurokit.errors import ConfigError
 from neurokit.sim.recording import Recording
 
-from .check import NEURONS, SYNAPSES, _structure, node_csr, structure
+from .check import NEURONS, SYNAPSES, node_csr, structure
 from .emulator import Emulator, SpiNNakerBoard
 from .lower import DEFAULT_RING_BUFFER_SIGMA, DEFAULT_SPIKES_PER_SECOND, FMT, NEURON_FIELDS, lower_graph
 from .mapping import partition
@@ -77,21 +77,21 @@ class SpiNNakerBackend(BackendBase):
 
         return status()
 
-    def reference_graph(self, artifact: Artifact) -> ir.Graph:
+    def numeric_mode_graph(self, artifact: Artifact) -> ir.Graph:
         """The model as the machine computes it: per-core quantized weights baked in, profile
         ``numeric = "s16.15"``, one step of synaptic latency — for :mod:`neurokit.sim`'s fixed-point mode."""
         return ir.read(Path(artifact.path) / "reference.nir")
 
     def timed_float_model(self, graph: ir.Graph) -> ir.Graph:
         """``graph`` with the machine's timing: one step of synaptic latency (sPyNNaker's minimum
-        delay), as in :meth:`reference_graph`."""
+        delay), as in :meth:`numeric_mode_graph`."""
         return graph if graph.profile.synapse_latency == 1 else graph.with_profile(graph.profile.replace(synapse_latency=1))
 
-    def reference_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
-        """``neurokit.sim`` in the matching S16.15 mode on :meth:`reference_graph` (no machine, no routing)."""
+    def numeric_mode_run(self, artifact: Artifact, inputs: np.ndarray, steps: int) -> Recording:
+        """``neurokit.sim`` in the matching S16.15 mode on :meth:`numeric_mode_graph` (no machine, no routing)."""
         from neurokit import sim
 
-        rec = sim.simulate(self.reference_graph(artifact), inputs, steps)
+        rec = sim.simulate(self.numeric_mode_graph(artifact), inputs, steps)
         shape = artifact.manifest.get("output_shape")  # the reference graph's populations are flat
         if shape is not None:
             rec.outputs = {k: v.reshape(*v.shape[:2], *shape) for k, v in rec.outputs.items()}
@@ -108,4 +108,4 @@ class SpiNNakerBackend(BackendBase):
 
 
 __all__ = ["FAULTS", "FMT", "LOWERING", "NEURONS", "OPTIONS", "NEURON_FIELDS", "SYNAPSES", "Emulator", "SpiNNakerBackend", "SpiNNakerBoard",
-           "_structure", "deploy_report", "structure"]
+           "deploy_report", "structure"]

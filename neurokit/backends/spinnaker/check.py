@@ -148,27 +148,13 @@ def output_population(g: ir.Graph, out: str) -> str | None:
             return node if isinstance(g.nodes[node], (ir.Input, *NEURONS)) else None
 
 
-def _structure(graph: ir.Graph) -> tuple[list[str], list[tuple[str, str, str]], list[Problem]]:
-    """``(populations, [(last node of the chain, pre, post)], problems)`` (kept for the PyNN export;
-    chains of several nodes need :func:`projection_csr`)."""
-    s = structure(graph)
-    return s.populations, [(p.name, p.pre, p.post) for p in s.projections], s.problems
-
-
 def custom_model_reasons(profile: ir.Profile) -> list[str]:
     """Why the populations need a custom sPyNNaker neuron model instead of ``IF_curr_delta`` /
     ``IF_curr_exp`` (which set ``v`` to ``v_reset`` in the spiking step, send one packet per spike and
     have no floor); empty for the standard cells."""
-    reasons = []
-    if profile.reset != "zero":
-        reasons.append(f"reset={profile.reset!r}")
-    if profile.reset_timing != "same_step":
-        reasons.append(f"reset_timing={profile.reset_timing!r}")
-    if profile.multi_spike:
-        reasons.append("multi_spike (one packet per counted spike)")
-    if profile.v_min != float("-inf"):
-        reasons.append(f"v_min={profile.v_min!r}")
-    return reasons
+    reasons = [f"reset={profile.reset!r}"] if profile.reset != "zero" else []
+    return reasons + [f"{name}={value!r}" if name != "multi_spike" else "multi_spike (one packet per counted spike)"
+                      for name, value in profile.changed_rules().items()]
 
 
 def node_csr(node: ir.Node, in_shape: tuple[int, ...], out_shape: tuple[int, ...], dt: float) -> CSR:

@@ -203,7 +203,7 @@ def lower_graph(graph: ir.Graph, out_dir: str | Path, options: Mapping[str, Any]
             core_report.append({"vertex": tv.index, "synapses": int(indptr[-1])})
     ir.write(g, out / "model.nir")
     limits = _ring_buffer_limits(vertices, shift_report, pops, sizes)
-    ir.write(_reference_graph(g, chip_nodes, chip_prof, pops, proj_data, baked, sizes, limits), out / "reference.nir")
+    ir.write(_numeric_mode_graph(g, chip_nodes, chip_prof, pops, proj_data, baked, sizes, limits), out / "reference.nir")
     chips_used = sorted({v.chip for v in vertices})
     manifest = {
         "format": "neurokit-spinnaker", "version": 1, "route_words": machine.route_words, "target": target, "machine": machine.name,
@@ -329,10 +329,10 @@ def _ring_buffer_limits(vertices: list[Any], shift_report: list[dict[str, int]],
     return out
 
 
-def _reference_graph(g: ir.Graph, chip_nodes: dict[str, ir.Node], chip_prof: ir.Profile, pops: list[str],
-                     proj_data: list[dict[str, Any]],
-                     baked: dict[str, list[tuple[np.ndarray, ...]]], sizes: list[tuple[str, int]],
-                     limits: dict[str, np.ndarray]) -> ir.Graph:
+def _numeric_mode_graph(g: ir.Graph, chip_nodes: dict[str, ir.Node], chip_prof: ir.Profile, pops: list[str],
+                        proj_data: list[dict[str, Any]],
+                        baked: dict[str, list[tuple[np.ndarray, ...]]], sizes: list[tuple[str, int]],
+                        limits: dict[str, np.ndarray]) -> ir.Graph:
     """Flat populations joined by SparseLinear projections carrying the exact machine weights; each
     population's metadata ``input_saturation`` holds its ring-buffer limits (``neurokit.sim.fixed``)."""
     n_of = dict(sizes)

@@ -57,13 +57,7 @@ class Producer:
         """One line: the producer and the profile it implies (``profile``: the one a file was given,
         e.g. with the ``dt`` its parameters state; default the entry's own)."""
         p = profile or self.profile
-        extras = []
-        if p.reset_timing != "same_step":
-            extras.append(f"reset_timing={p.reset_timing}")
-        if p.multi_spike:
-            extras.append("multi_spike")
-        if p.v_min != float("-inf"):
-            extras.append(f"v_min={p.v_min}")
+        extras = [name if value is True else f"{name}={value}" for name, value in p.changed_rules().items()]
         extra = (", " + ", ".join(extras)) if extras else ""
         return (f"{self.name} {self.release} export (dt={p.dt}, integration={p.integration}, reset={p.reset}, "
                 f"spike_rule='{p.spike_rule}'{extra}; {self.summary})")

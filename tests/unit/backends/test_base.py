@@ -81,7 +81,7 @@ def test_a_legacy_backend_is_wrapped_and_gets_the_defaults(tmp_path: object) -> 
                                                                  v_threshold=np.full(2, 0.5)), names=["w", "lif"])
     art = wrapped.lower(g, tmp_path, {})  # type: ignore[arg-type]
     x = np.ones((3, 1, 2))
-    rec = wrapped.reference_run(art, x, 3)  # default: neurokit.sim on the reference graph
+    rec = wrapped.numeric_mode_run(art, x, 3)  # default: neurokit.sim on the reference graph
     np.testing.assert_array_equal(rec.spike_train("lif"), sim.simulate(g, x, 3).spike_train("lif"))
     assert rec.spike_train("lif").sum() > 0 and wrapped.cost(art, {}, steps=3, samples=1) is None
     assert '"target": "exact"' in wrapped.report(art)

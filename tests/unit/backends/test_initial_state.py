@@ -81,7 +81,7 @@ def test_spinnaker_emulator_and_its_reference_start_from_the_float_initial_state
     g = start_above_threshold(how)
     be = get_backend("spinnaker")
     art = be.lower(g, tmp_path)
-    for rec in (be.board(art).run(spike_inputs(), T), be.reference_run(art, spike_inputs(), T)):
+    for rec in (be.board(art).run(spike_inputs(), T), be.numeric_mode_run(art, spike_inputs(), T)):
         assert_starts_like_the_float_model(rec.spikes["lif"], rec.outputs["output"], g, 1e-4)
 
 
@@ -134,7 +134,7 @@ def test_spinnaker_runs_every_profile_rule_as_a_custom_neuron_model(tmp_path: Pa
     art = be.lower(g, tmp_path)
     assert art.manifest["neuron_model"].startswith("custom (")
     assert not art.manifest["pynn"]["written"] and "has no PyNN standard cell" in art.manifest["pynn"]["why_not"][0]
-    emu, ref = be.board(art).run(spike_inputs(), T), be.reference_run(art, spike_inputs(), T)
+    emu, ref = be.board(art).run(spike_inputs(), T), be.numeric_mode_run(art, spike_inputs(), T)
     np.testing.assert_array_equal(emu.spikes["lif"], ref.spikes["lif"])
     assert emu.spikes["lif"].sum() > 0
 
@@ -153,7 +153,7 @@ def test_loihi2_runs_every_profile_rule_as_a_neuron_program(tmp_path: Path, chan
     program = art.manifest["layers"][0].get("program")
     assert program if changes != {"reset_timing": "next_step"} else program is None  # a zero reset: the stock LIF
     mode = sim.simulate(g.with_profile(g.profile.replace(numeric="loihi2")), spike_inputs())
-    timed = sim.simulate(be.reference_graph(art), spike_inputs())
+    timed = sim.simulate(be.numeric_mode_graph(art), spike_inputs())
     assert mode.spikes["lif"].sum() > 0
     assert np.mean(mode.spikes["lif"] == timed.spikes["lif"]) >= 0.95
 

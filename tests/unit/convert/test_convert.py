@@ -11,7 +11,7 @@ from torch import nn
 
 from neurokit import ir, sim
 from neurokit.convert import (ConversionApproximationWarning, conversion_info, convert, fold_batchnorm, fold_bn,
-                              initial_state, trace)
+                              precharge, trace)
 from neurokit.errors import InvalidInputError, MappingError
 
 
@@ -101,7 +101,7 @@ def test_normalization_uses_the_activation_percentile_layer_and_channel_wise() -
     np.testing.assert_allclose(g.nodes[second].weight, w1 * lam, rtol=1e-6)  # readout: scale 1, input lambda
     assert np.all(g.nodes[hidden].metadata["v_init"] == 0.5) and g.profile.reset == "subtract"
     assert np.all(g.nodes[hidden].v_threshold == 1.0)
-    assert initial_state(g)[hidden]["v"].shape == (12,)
+    assert precharge(g)[hidden]["v"].shape == (12,)
     gc = convert(model, calib, input_shape=(6,), percentile=90.0, channelwise=True)
     lam_c = np.percentile(acts, 90.0, axis=0)
     live = lam_c > 0

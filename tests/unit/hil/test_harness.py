@@ -89,7 +89,7 @@ ROW_KEYS = {"target", "status", "error", "wall_s", "own_mode", "float_model", "a
 
 
 def test_report_json_schema_and_html(tmp_path: Path) -> None:
-    """``report.json`` (format neurokit-hil-report, version 2): every target row has the two seams
+    """``report.json`` (format neurokit-hil-report, version 3): every target row has the two seams
     ``own_mode`` and ``float_model`` with the same keys; a target that did not run has neither."""
     import json
 
@@ -101,8 +101,8 @@ def test_report_json_schema_and_html(tmp_path: Path) -> None:
     report = run_hil(small_model(), targets, inputs(), labels=labels, out_dir=tmp_path / "work", timeout_s=120)
     j, h = write_report(report, tmp_path / "report")
     data = json.loads(j.read_text())
-    assert set(data) == {"format", "version", "model", "samples", "steps", "float_model", "reference_accuracy", "targets"}
-    assert (data["format"], data["version"], data["float_model"]) == ("neurokit-hil-report", 2, FLOAT_MODEL)
+    assert set(data) == {"format", "version", "model", "samples", "steps", "float_model", "float_accuracy", "targets"}
+    assert (data["format"], data["version"], data["float_model"]) == ("neurokit-hil-report", 3, FLOAT_MODEL)
     assert (data["samples"], data["steps"]) == (3, 60) and list(data["targets"]) == ["exact", "wrong_rounding", "crashing"]
     for result in report.targets:
         row = data["targets"][result.target]
@@ -123,7 +123,7 @@ def test_report_json_schema_and_html(tmp_path: Path) -> None:
         assert row["float_model"]["reference"] == FLOAT_MODEL
     assert data["targets"]["exact"]["own_mode"]["spike_agreement"] == 1.0
     assert data["targets"]["exact"]["accuracy_delta"] == pytest.approx(
-        data["targets"]["exact"]["accuracy"] - data["reference_accuracy"])
+        data["targets"]["exact"]["accuracy"] - data["float_accuracy"])
     # the test backends round weights to 1/16: both are off the float model, only one off its own mode
     assert data["targets"]["wrong_rounding"]["own_mode"]["spike_agreement"] < 1.0
     page = h.read_text()

@@ -20,7 +20,7 @@ SWEEP = {"kind": "drift", "device": "pcm", "seeds": 3, "x": [1.0, 60.0, 3600.0, 
 
 
 def _report() -> HilReport:
-    return HilReport(model="tiny", samples=2, steps=3, reference_accuracy=0.9,
+    return HilReport(model="tiny", samples=2, steps=3, float_accuracy=0.9,
                      targets=[TargetResult(target="crossbar_pcm", status="ok")])
 
 

@@ -142,5 +142,10 @@ def test_leak_above_threshold_shows_where_the_fixed_point_modes_leave_the_float_
         line = f"float model:       first divergence {divergence_text(row.float_model.first_divergence)}"
         assert line in text
         assert str(markupsafe.escape(divergence_text(row.float_model.first_divergence))) in page
+    # without wall times (the docs' tutorial output): the same table less its last column
+    for full, short in zip(text.splitlines(), table(report, wall=False).splitlines(), strict=True):
+        row = next((r for r in report.targets if full.startswith(f"{r.target:<14} ")), None)
+        column = f" {'wall s':>7}" if full.startswith("target ") else f" {row.wall_s:>7.2f}" if row else ""
+        assert full == short + column or (set(full) == set(short) == {"-"} and len(full) == len(short) + 8)
     assert text.count("semantics:         synapse_latency 0 -> 1") == len(TARGETS)
 

@@ -43,9 +43,9 @@ def test_every_layer_type_runs_exactly_as_its_ir_node(integration: str, reset: s
     spikes: dict[str, np.ndarray] = {}
     h = x
     for i, layer in enumerate(model.layers):
-        from neurokit.train.sequential import _apply
+        from neurokit.train.sequential import apply_layer
 
-        h = _apply(layer, h)
+        h = apply_layer(layer, h)
         spikes[f"{i}_{type(layer).__name__.lower()}"] = h.detach().numpy()
     g = model.to_ir()
     kinds = {type(n).__name__ for n in g.nodes.values()}

@@ -37,7 +37,7 @@ def test_k_steps_equal_whole_sequence_autograd_of_those_steps(timing: str, reset
     m = out.mean(0).detach().requires_grad_()
     (g,) = torch.autograd.grad(F.cross_entropy(m * LOGIT_SCALE, y), m)
     r = time_linear(model.readout, hidden[-1])
-    a = model.li.decay(x.dtype)
+    a = model.output_neurons.decay(x.dtype)
     idx = torch.tensor(steps)
     w = (1 - a ** (T - idx.double()).reshape(-1, 1, 1)) / T * (T / K)
     obj = (r[idx] * w * g).sum() + rate_reg * sum(h[idx].sum() / (K * 5 * h.shape[2]) for h in hidden)

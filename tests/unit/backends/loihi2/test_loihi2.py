@@ -98,7 +98,7 @@ def test_lowered_model_runs_bit_exact_in_lava(tmp_path: Path) -> None:
     board = be.board(art)
     board.load(art)
     rec = board.run(x, 25)
-    ref = be.reference_run(art, x, 25)
+    ref = be.numeric_mode_run(art, x, 25)
     np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])
     np.testing.assert_array_equal(rec.traces["lif"]["v"], ref.traces["lif"]["v"])
     np.testing.assert_array_equal(rec.outputs["output"], ref.outputs["output"])
@@ -121,7 +121,7 @@ def test_recurrent_layers_run_bit_exact_in_lava_with_loihi_timing(tmp_path: Path
     assert art.manifest["layers"][0]["recurrent_synapses"] > 0
     x = (np.random.default_rng(2).random((25, 3, 12)) < 0.4).astype(float)
     rec = be.board(art).run(x, 25)
-    ref = be.reference_run(art, x, 25)
+    ref = be.numeric_mode_run(art, x, 25)
     np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])
     np.testing.assert_array_equal(rec.traces["lif"]["u"], ref.traces["lif"]["u"])
     assert rec.spikes["lif"].any()
@@ -134,13 +134,13 @@ def test_recurrent_layers_run_bit_exact_in_lava_with_loihi_timing(tmp_path: Path
     np.testing.assert_array_equal(mode.outputs["output"], rec.outputs["output"])
     from neurokit import sim
 
-    g = be.reference_graph(art)  # Loihi's timing: a Delay of one step before every feed-forward synapse
+    g = be.numeric_mode_graph(art)  # Loihi's timing: a Delay of one step before every feed-forward synapse
     assert sum(isinstance(n, ir.Delay) for n in g.nodes.values()) == 2 and g.profile.synapse_latency == 0
 
     def agreement(model: ir.Graph, name: str) -> float:
         a = be.lower(model, tmp_path / name)
-        exact = be.reference_run(a, x, 25)  # bit-identical to Lava (above)
-        return float(np.mean(sim.simulate(be.reference_graph(a), x).spikes["lif"] == exact.spikes["lif"]))
+        exact = be.numeric_mode_run(a, x, 25)  # bit-identical to Lava (above)
+        return float(np.mean(sim.simulate(be.numeric_mode_graph(a), x).spikes["lif"] == exact.spikes["lif"]))
 
     # the float reference has the chip's timing: zero recurrent weights agree as well as no loop at all,
     # and real recurrence still agrees on most spikes (quantization errors recirculate)
@@ -162,13 +162,13 @@ def test_convolutions_and_pools_are_unrolled_and_bit_exact(tmp_path: Path) -> No
     assert [L["n"] for L in art.manifest["layers"]] == [108, 27, 4]
     x = (rng.random((20, 2, 1, 6, 6)) < 0.4).astype(float)
     rec = be.board(art).run(x, 20)
-    ref = be.reference_run(art, x, 20)
+    ref = be.numeric_mode_run(art, x, 20)
     for name in ("lif1", "lif2"):
         np.testing.assert_array_equal(rec.spikes[name], ref.spikes[name])
         assert rec.spikes[name].any(), name
     from neurokit import sim
 
-    f = sim.simulate(be.reference_graph(art), x)
+    f = sim.simulate(be.numeric_mode_graph(art), x)
     assert np.mean(f.spikes["lif1"].reshape(20, 2, -1) == rec.spikes["lif1"]) > 0.95
 
 
@@ -186,12 +186,12 @@ def test_synaptic_delays_run_bit_exact_in_lava_and_match_the_float_timing(tmp_pa
     art = be.lower(g, tmp_path)
     x = (rng.random((30, 2, 12)) < 0.4).astype(float)
     rec = be.board(art).run(x, 30)
-    ref = be.reference_run(art, x, 30)
+    ref = be.numeric_mode_run(art, x, 30)
     np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])
     np.testing.assert_array_equal(rec.traces["lif"]["v"], ref.traces["lif"]["v"])
     from neurokit import sim
 
-    f = sim.simulate(be.reference_graph(art), x)  # latency 1 + the delays, as on the chip
+    f = sim.simulate(be.numeric_mode_graph(art), x)  # latency 1 + the delays, as on the chip
     assert rec.spikes["lif"].any() and np.mean(f.spikes["lif"] == rec.spikes["lif"]) > 0.95
     far = g.nodes["syn"].replace(delay=np.full(sp.nnz, 0.7))
     with pytest.raises(MappingError, match="Loihi 2 stores 0 to 62"):
@@ -250,7 +250,7 @@ def test_lava_starts_from_the_float_initial_state(tmp_path: Path, how: str) -> N
     be = get_backend("loihi2")
     art = be.lower(g, tmp_path)
     rec = be.board(art).run(spike_inputs(), T)
-    ref = be.reference_run(art, spike_inputs(), T)
+    ref = be.numeric_mode_run(art, spike_inputs(), T)
     for key in ("lif", "li"):
         np.testing.assert_array_equal(rec.traces[key]["v"], ref.traces[key]["v"])
     np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])

@@ -50,9 +50,9 @@ def spikes_in(steps: int = 60, batch: int = 2, n: int = 30, seed: int = 1, p: fl
 
 
 def reference(artifact_graph: ir.Graph, x: np.ndarray) -> Recording:
-    from neurokit.backends.nest.lower import nest_reference_graph
+    from neurokit.backends.nest.lower import nest_float_graph
 
-    return sim.simulate(nest_reference_graph(artifact_graph), x, x.shape[0], record=("spikes", "readout"))
+    return sim.simulate(nest_float_graph(artifact_graph), x, x.shape[0], record=("spikes", "readout"))
 
 
 def test_check_refuses_what_nest_neurons_cannot_express_all_at_once() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from neurokit import ir, sim
 from neurokit.backends import get_backend
-from neurokit.backends.nest.lower import nest_reference_graph
+from neurokit.backends.nest.lower import nest_float_graph
 
 
 def sparse_net(n_in: int, n: int, p: float, seed: int = 0) -> ir.Graph:
@@ -34,7 +34,7 @@ def run_and_compare(tmp_path: Path, n_in: int, n: int, p: float, steps: int) -> 
     be = get_backend("nest")
     art = be.lower(g, tmp_path / "a", {"threads": 2})
     rec = be.board(art).run(x, steps)
-    ref = sim.simulate(nest_reference_graph(g), x, steps)
+    ref = sim.simulate(nest_float_graph(g), x, steps)
     assert ref.spikes["lif"].sum() > steps * n // 20  # active: about 1 in 10 neurons per step
     np.testing.assert_array_equal(rec.spikes["lif"], ref.spikes["lif"])
     synapses = int(g.nodes["w"].weight.size)

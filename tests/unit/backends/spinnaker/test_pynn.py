@@ -13,8 +13,9 @@ import pytest
 
 from neurokit import ir, sim
 from neurokit.backends import get_backend
-from neurokit.backends.spinnaker.pynn import (export_pynn, map_with_spynnaker, pynn_reference_graph, run_pynn,
-                                              simulator_python, spike_agreement, write_pynn_inputs)
+from neurokit.backends.spinnaker.pynn import (export_pynn, pynn_float_graph, run_pynn, simulator_python,
+                                              spike_agreement, write_pynn_inputs)
+from neurokit.backends.spinnaker.spynnaker import map_with_spynnaker
 from neurokit.errors import InvalidInputError, MappingError
 
 from .test_spinnaker import net
@@ -100,7 +101,7 @@ def test_nest_runs_the_export_and_agrees_with_the_float_model(tmp_path: Path, ma
     script = export_pynn(g, tmp_path)
     write_pynn_inputs(tmp_path, x)
     theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)
-    ours = sim.simulate(pynn_reference_graph(g), x, x.shape[0])
+    ours = sim.simulate(pynn_float_graph(g), x, x.shape[0])
     assert set(theirs["spikes"]) == {"hidden", "out"}
     for pop in ("hidden", "out"):
         agree = spike_agreement(ours.spikes[pop].reshape(theirs["spikes"][pop].shape), theirs["spikes"][pop])
@@ -118,7 +119,7 @@ def test_a_non_spiking_readout_records_the_float_models_membrane_on_nest(tmp_pat
     script = export_pynn(g, tmp_path)
     write_pynn_inputs(tmp_path, x)
     theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)["v"]["readout"]
-    ours = sim.simulate(pynn_reference_graph(g), x, 20).outputs["output"]
+    ours = sim.simulate(pynn_float_graph(g), x, 20).outputs["output"]
     assert theirs.shape == ours.shape and np.abs(ours).max() > 0.1
     np.testing.assert_allclose(theirs, ours, atol=1e-9)
 
@@ -214,7 +215,7 @@ def test_a_cuba_readout_records_the_exact_float_models_membrane_on_nest(tmp_path
     script = export_pynn(g, tmp_path)
     write_pynn_inputs(tmp_path, x)
     theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)["v"]["readout"]
-    ours = sim.simulate(pynn_reference_graph(g), x, 30).outputs["output"]
+    ours = sim.simulate(pynn_float_graph(g), x, 30).outputs["output"]
     assert theirs.shape == ours.shape and np.abs(ours).max() > 0.1
     np.testing.assert_allclose(theirs, ours, atol=1e-9)
 
@@ -226,7 +227,7 @@ def test_nest_runs_a_conv_pool_chain_and_agrees_with_the_float_model(tmp_path: P
     script = export_pynn(g, tmp_path)
     write_pynn_inputs(tmp_path, x)
     theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)
-    ours = sim.simulate(pynn_reference_graph(g), x, x.shape[0])
+    ours = sim.simulate(pynn_float_graph(g), x, x.shape[0])
     for pop in ("hidden", "lif2", "out"):
         agree = spike_agreement(ours.spikes[pop].reshape(theirs["spikes"][pop].shape), theirs["spikes"][pop])
         assert agree["spikes_ours"] > 0 and agree["jaccard"] >= NEST_BOUND, (pop, agree)
@@ -242,7 +243,7 @@ def test_nest_runs_cuba_as_if_curr_exp_and_agrees_with_the_exact_float_model(tmp
     script = export_pynn(g, tmp_path)
     write_pynn_inputs(tmp_path, x)
     theirs = run_pynn(script, "nest", python=_nest_python(), timeout_s=600)
-    ours = sim.simulate(pynn_reference_graph(g), x, x.shape[0])
+    ours = sim.simulate(pynn_float_graph(g), x, x.shape[0])
     for pop in ("hidden", "out"):
         agree = spike_agreement(ours.spikes[pop].reshape(theirs["spikes"][pop].shape), theirs["spikes"][pop])
         assert agree["spikes_ours"] > 0 and agree["jaccard"] >= NEST_BOUND, (pop, agree)
@@ -284,7 +285,7 @@ def test_deploy_with_run_inputs_leaves_a_script_that_runs_with_no_other_step(tmp
     pynn_dir = tmp_path / "art" / "pynn"
     assert result["pynn_inputs"] == str(pynn_dir / "inputs.npz")
     theirs = run_pynn(pynn_dir / "model.py", "nest", python=_nest_python(), timeout_s=600)  # no --inputs given
-    ours = sim.simulate(pynn_reference_graph(g), x, 40)
+    ours = sim.simulate(pynn_float_graph(g), x, 40)
     agree = spike_agreement(ours.spikes["hidden"].reshape(theirs["spikes"]["hidden"].shape), theirs["spikes"]["hidden"])
     assert agree["spikes_ours"] > 0 and agree["jaccard"] >= NEST_BOUND, agree
     graded = tmp_path / "g.npy"

@@ -79,7 +79,7 @@ def test_emulator_equals_the_fixed_point_reference(tmp_path: Path) -> None:
         be = get_backend("spinnaker")
         art = be.lower(net(delays=delays), tmp_path / str(delays))
         rec = be.board(art).run(inputs(), 30)
-        ref = be.reference_run(art, inputs(), 30)
+        ref = be.numeric_mode_run(art, inputs(), 30)
         np.testing.assert_array_equal(rec.spikes["pop1"], ref.spikes["pop1"])
         np.testing.assert_array_equal(rec.outputs["output"], ref.outputs["output"])
         assert rec.spikes["pop1"].any()
@@ -142,7 +142,7 @@ def test_weight_shift_follows_the_expected_summed_input(tmp_path: Path) -> None:
     x = inputs()
     for art in (quiet, busy):
         emu = be.board(art).run(x, 30)
-        ref = be.reference_run(art, x, 30)
+        ref = be.numeric_mode_run(art, x, 30)
         np.testing.assert_array_equal(emu.spikes["pop1"], ref.spikes["pop1"])
     with pytest.raises(Exception, match="spikes_per_second"):
         be.lower(net(), tmp_path / "bad", {"spikes_per_second": 0})
@@ -162,10 +162,10 @@ def test_ring_buffer_saturation_is_emulated_and_referenced_alike(tmp_path: Path)
     assert art.manifest["report"]["weight_shifts"][0]["excitatory"] == 0
     x = np.full((5, 1, n_in), 2.0)
     emu = be.board(art).run(x, 5)
-    ref = be.reference_run(art, x, 5)
+    ref = be.numeric_mode_run(art, x, 5)
     np.testing.assert_array_equal(emu.traces["pop"]["v"], ref.traces["pop"]["v"])
     assert emu.meta["ring_buffer_saturations"] == ref.meta["ring_buffer_saturations"] == {"pop": 4 * n}
-    ref_graph = be.reference_graph(art)
+    ref_graph = be.numeric_mode_graph(art)
     unclipped = ref_graph.replace_node("pop", ref_graph.nodes["pop"].replace(metadata={}))
     from neurokit import sim
 
@@ -206,7 +206,7 @@ def test_spinnaker2_chip_maps_and_emulates_exactly(tmp_path: Path) -> None:
     emu = Emulator(art)
     x = inputs()
     rec = emu.run(x, 30)
-    ref = be.reference_run(art, x, 30)
+    ref = be.numeric_mode_run(art, x, 30)
     np.testing.assert_array_equal(rec.spikes["pop1"], ref.spikes["pop1"])
     np.testing.assert_array_equal(rec.outputs["output"], ref.outputs["output"])
     assert rec.spikes["pop1"].any()
@@ -267,9 +267,9 @@ def test_two_projections_between_the_same_populations_both_arrive(tmp_path: Path
     be = get_backend("spinnaker")
     art = be.lower(g, tmp_path)
     x = np.ones((3, 1, 2))
-    emu, ref = be.board(art).run(x, 3), be.reference_run(art, x, 3)
+    emu, ref = be.board(art).run(x, 3), be.numeric_mode_run(art, x, 3)
     np.testing.assert_array_equal(emu.traces["pop"]["v"], ref.traces["pop"]["v"])
-    one = be.reference_run(be.lower(g.replace_node("b", ir.Linear(weight=np.zeros((2, 2)))), tmp_path / "one"), x, 3)
+    one = be.numeric_mode_run(be.lower(g.replace_node("b", ir.Linear(weight=np.zeros((2, 2)))), tmp_path / "one"), x, 3)
     assert emu.traces["pop"]["v"][2, 0, 0] == pytest.approx(2 * one.traces["pop"]["v"][2, 0, 0], rel=1e-2)  # not 1x
 
 
@@ -295,7 +295,7 @@ def test_the_weight_shift_is_capped_where_s16_15_ends(tmp_path: Path) -> None:
     report = art.manifest["report"]
     assert report["weight_shifts"][0]["excitatory"] == 15 and report["weights_clipped_16bit"] == 50
     x = np.ones((3, 1, 50))
-    np.testing.assert_array_equal(be.board(art).run(x, 3).traces["pop"]["v"], be.reference_run(art, x, 3).traces["pop"]["v"])
+    np.testing.assert_array_equal(be.board(art).run(x, 3).traces["pop"]["v"], be.numeric_mode_run(art, x, 3).traces["pop"]["v"])
     for bad in (0, 257):
         with pytest.raises(Exception, match="max_atoms_per_core must be 1..256"):
             be.lower(g, tmp_path / str(bad), {"max_atoms_per_core": bad})

@@ -40,7 +40,7 @@ def run_all(g: ir.Graph, x: np.ndarray, path: Path, options: dict | None = None)
     art = be.lower(g, path, options or {})
     steps = x.shape[0]
     float_run = sim.simulate(g.with_profile(g.profile.replace(synapse_latency=1)), x, steps)
-    return art, be.board(art).run(x, steps), be.reference_run(art, x, steps), float_run
+    return art, be.board(art).run(x, steps), be.numeric_mode_run(art, x, steps), float_run
 
 
 def agreement_all(reference: dict[str, np.ndarray], got: dict[str, np.ndarray]) -> float:
