@@ -37,7 +37,7 @@ from neurokit.ir import extensions as ext
 
 from .layers import LIFLayer, LILayer, init_linear
 from .model import SNNSpec
-from .sequential import _node
+from .sequential import layer_node
 
 GAIN = 8.0  # spiking init bound GAIN/sqrt(fan_in): sparse event inputs need more than the MLP's 3
 
@@ -212,25 +212,25 @@ def transformer_to_ir(model: SpikeDrivenTransformer) -> ir.Graph:
     u = add("embed", model.embed.to_node(img), prev)
     for b, blk in enumerate(model.blocks):
         p = f"b{b}_"
-        s = add(p + "lif_in", _node(blk.lif_in, grid), u)
-        q, k, v = (add(p + f"lif_{x}", _node(lif, grid), add(p + x, conv.to_node(grid), s))
+        s = add(p + "lif_in", layer_node(blk.lif_in, grid), u)
+        q, k, v = (add(p + f"lif_{x}", layer_node(lif, grid), add(p + x, conv.to_node(grid), s))
                    for x, conv, lif in (("q", blk.q, blk.lif_q), ("k", blk.k, blk.lif_k), ("v", blk.v, blk.lif_v)))
         qk = add(p + "qk", ext.SpikeProduct(shape=grid), q, k)
         col = add(p + "token_sum", ir.SumPool2d(kernel_size=(th, tw), stride=(th, tw), padding=(0, 0)), qk)
-        mask = add(p + "lif_mask", _node(blk.lif_mask, (d, 1, 1)), col)
+        mask = add(p + "lif_mask", layer_node(blk.lif_mask, (d, 1, 1)), col)
         wide = add(p + "mask_tokens", ext.TokenBroadcast(shape=grid), mask)
         att = add(p + "attention", ext.SpikeProduct(shape=grid), wide, v)
         u = add(p + "shortcut_attn", ir.Flatten(input_shape=grid, start_dim=0, end_dim=0), u,
                 add(p + "o", blk.o.to_node(grid), att))
-        s2 = add(p + "lif_mlp_in", _node(blk.lif_mlp_in, grid), u)
-        hid = add(p + "lif_hidden", _node(blk.lif_hidden, (blk.fc1.out_features, th, tw)),
+        s2 = add(p + "lif_mlp_in", layer_node(blk.lif_mlp_in, grid), u)
+        hid = add(p + "lif_hidden", layer_node(blk.lif_hidden, (blk.fc1.out_features, th, tw)),
                   add(p + "fc1", blk.fc1.to_node(grid), s2))
         u = add(p + "shortcut_mlp", ir.Flatten(input_shape=grid, start_dim=0, end_dim=0), u,
                 add(p + "fc2", blk.fc2.to_node((blk.fc1.out_features, th, tw)), hid))
-    s = add("lif_out", _node(model.lif_out, grid), u)
+    s = add("lif_out", layer_node(model.lif_out, grid), u)
     flat = add("flatten", ir.Flatten(input_shape=grid, start_dim=0, end_dim=-1), s)
-    ro = add("readout", _node(model.readout, ()), flat)
-    li = add("li", _node(model.li, (model.spec.classes,)), ro)
+    ro = add("readout", layer_node(model.readout, ()), flat)
+    li = add("li", layer_node(model.li, (model.spec.classes,)), ro)
     add("output", ir.Output(shape=(model.spec.classes,)), li)
     return ir.Graph(nodes=nodes, edges=tuple(edges), profile=model.spec.profile).validate()
 

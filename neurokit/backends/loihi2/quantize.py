@@ -60,7 +60,6 @@ from neurokit import ir
 from neurokit.backends.base import refuse_if_problems
 from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
 from neurokit.errors import ConfigError, InvalidInputError
-from neurokit.ir.nodes import _padding_values
 from neurokit.ir.passes import node_to_csr
 
 from .check import CUBA, READOUTS, SPIKING, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
@@ -312,10 +311,9 @@ def conv_kernel_params(node: ir.Conv2d, shapes: Shapes, w_int: np.ndarray) -> di
     kernel[entry] = values
     if np.any(kernel[entry] != values):
         return None
-    kernel_size = tuple(node.weight.shape[2:])
     return {"conv_kernel": kernel.reshape(node.weight.shape), "conv_in_shape": np.asarray(shapes[0], np.int64),
             "conv_stride": np.asarray(node.stride, np.int64), "conv_dilation": np.asarray(node.dilation, np.int64),
-            "conv_padding": np.asarray(_padding_values(node.padding, kernel_size, node.dilation), np.int64),
+            "conv_padding": np.asarray(node.pads, np.int64),
             "conv_groups": int(node.groups)}
 
 
