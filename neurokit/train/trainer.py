@@ -149,11 +149,9 @@ def build_model(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 1
         from .ensemble import SNNEnsemble
 
         return SNNEnsemble(spec, members=cfg.members, split=cfg.ensemble_split)
-    if cfg.arch == "transformer":  # neurokit.train.transformer
-        from .transformer import SpikeDrivenTransformer, TransformerSizes
-
-        sizes = TransformerSizes(embed_dim=cfg.embed_dim, blocks=cfg.blocks, patch=cfg.patch, mlp_hidden=cfg.mlp_hidden)
-        return SpikeDrivenTransformer(spec, sizes)  # type: ignore[return-value]
+    if cfg.arch == "transformer":
+        from .transformer import from_config
+        return from_config(spec, cfg)  # type: ignore[return-value]
     return ConvSNNClassifier(spec, cfg.channels) if cfg.arch == "conv" else SNNClassifier(spec)
 
 

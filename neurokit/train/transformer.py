@@ -26,6 +26,7 @@ extensions of :mod:`neurokit.ir.extensions` (``SpikeProduct``, ``TokenBroadcast`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -187,6 +188,12 @@ class SpikeDrivenTransformer(nn.Module):
     def to_ir(self) -> ir.Graph:
         """The IR graph computing what :meth:`forward` computes (see the module docstring)."""
         return transformer_to_ir(self)
+
+
+def from_config(spec: SNNSpec, cfg: Any) -> SpikeDrivenTransformer:
+    """The model a :class:`~neurokit.train.TrainConfig` asks for (``embed_dim``, ``blocks``, ``patch``, ``mlp_hidden``)."""
+    return SpikeDrivenTransformer(spec, TransformerSizes(embed_dim=cfg.embed_dim, blocks=cfg.blocks, patch=cfg.patch,
+                                                         mlp_hidden=cfg.mlp_hidden))
 
 
 def transformer_to_ir(model: SpikeDrivenTransformer) -> ir.Graph:
