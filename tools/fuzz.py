@@ -539,7 +539,7 @@ CONFIG_MUTATIONS: dict[str, tuple[dict[str, Any], str]] = {
     "weight_decay_negative": ({"weight_decay": -1.0}, "error"), "rate_reg_nan": ({"rate_reg": float("nan")}, "error"),
     "max_delay_float": ({"max_delay": 1.5}, "error"), "max_delay_negative": ({"max_delay": -2}, "error"),
     "data_dir_number": ({"data_dir": 5}, "error"), "arch_number": ({"arch": 3}, "error"),
-    "arch_unknown": ({"arch": "transformer"}, "error"), "mode_unknown": ({"mode": "eprop"}, "error"),
+    "arch_unknown": ({"arch": "resnet"}, "error"), "mode_unknown": ({"mode": "eprop"}, "error"),
     "loss_unknown": ({"loss": "mse"}, "error"), "unknown_key": ({"learning_rate": 0.1}, "error"),
     "dataset_unknown": ({"dataset": "imagenet-22k"}, "error"), "dataset_number": ({"dataset": 7}, "error"),
     "surrogate_scale_nan": ({"surrogate_scale": float("nan")}, "error"),

@@ -335,7 +335,8 @@ def unsupported_nodes(graph: Graph, lowering: Mapping[type[Node], LoweringFuncti
     problems = []
     for name, node in graph.flatten().nodes.items():
         if type(node) not in lowering:
-            problems.append(Problem(node=name, message=f"{node.type_name} cannot be mapped to {target}",
+            why = f" ({node.reason}; a neurokit extension)" if getattr(node, "reason", "") else ""
+            problems.append(Problem(node=name, message=f"{node.type_name}{why} cannot be mapped to {target}",
                                     fix=f"{target} maps {sorted(t.__name__ for t in lowering)}"))
     return problems
 

@@ -10,7 +10,8 @@ from neurokit.commands import command_parser
 
 
 #: The command's ``--help`` text (its line breaks become spaces).
-DESCRIPTION = """Trains a feed-forward LIF classifier (MLP, or convolutional with --arch conv). With no arguments it
+DESCRIPTION = """Trains a feed-forward LIF classifier (MLP, or convolutional with --arch conv), or a spike-driven
+transformer (--arch transformer). With no arguments it
 uses the embedded event-digits dataset (no download) and reaches about 97.3 % test accuracy in about
 30 s on 2 cores. Writes checkpoint.pt after every epoch (resume with --resume RUN_DIR),
 metrics.jsonl (one line per epoch, as it ends; TensorBoard event files in tensorboard/ when
@@ -38,11 +39,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--loss", choices=["mean_membrane", "max_membrane", "spike_count", "first_spike"], default=None,
                    help="readout loss: cross-entropy on the LI readout's mean (default) or max membrane, or on a "
                         "spiking readout's spike counts or first-spike times")
-    p.add_argument("--arch", choices=["mlp", "conv", "lmu", "ensemble"], default=None,
+    p.add_argument("--arch", choices=["mlp", "conv", "lmu", "ensemble", "transformer"], default=None,
                    help="mlp: hidden LIF layers (default); conv: per --channels entry a 3x3 convolution, LIF "
                         "neurons and a 2x2 average pool, then a linear readout (image-shaped inputs); lmu: a spiking "
                         "Legendre Memory Unit (fixed Legendre memory weights, LIF populations; docs/architectures.md); "
-                        "ensemble: --members small LIF MLPs on regions of the input, readouts summed")
+                        "ensemble: --members small LIF MLPs on regions of the input, readouts summed; transformer: "
+                        "a spike-driven transformer (patch embedding, spike-driven self-attention, spiking MLP, "
+                        "membrane shortcuts; exported with neurokit extension nodes)")
+    p.add_argument("--embed-dim", type=int, default=None, help="--arch transformer: channels per token (default 32)")
+    p.add_argument("--blocks", type=int, default=None, help="--arch transformer: number of blocks (default 1)")
+    p.add_argument("--patch", type=int, default=None,
+                   help="--arch transformer: patch side in pixels, or features per token for 1-D inputs (default 4)")
+    p.add_argument("--mlp-hidden", type=int, default=None,
+                   help="--arch transformer: hidden channels of each block's spiking MLP (default 64)")
     p.add_argument("--channels", default=None, metavar="C1,C2,...",
                    help="conv channels per block for --arch conv (default 8,16)")
     p.add_argument("--memory-order", type=int, default=None,
@@ -94,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
                      timesteps_schedule=_ints(args.timesteps_schedule, "--timesteps-schedule", "5,3,2,1"),
                      stage_epochs=args.stage_epochs, sltt_k=args.sltt_k, learn_neuron=args.learn_neuron,
                      init_from_ann=args.init_from_ann, ann_epochs=args.ann_epochs, continual=args.continual,
-                     tasks=args.tasks, memory_order=args.memory_order, members=args.members)
+                     tasks=args.tasks, memory_order=args.memory_order, members=args.members,
+                     embed_dim=args.embed_dim, blocks=args.blocks, patch=args.patch, mlp_hidden=args.mlp_hidden)
     if "accuracy_matrix" in card:
         print(f"continual ({card['continual']}): average accuracy {card['average_accuracy']:.4f}, "
               f"forgetting {card['forgetting']:.4f}; run: {card['run_dir']}")

@@ -19,6 +19,7 @@ import numpy as np
 
 from neurokit.errors import InvalidInputError
 from neurokit.ir import Delay, Graph, Input, Output, SparseLinear
+from neurokit.ir import extensions as X
 
 from .discretisation import NeuronCoefficients, neuron_coefficients, synapse_delay_steps
 from .neurons import NeuronState, initial_state, neuron_step
@@ -120,6 +121,11 @@ def run_reference(graph: Graph, inputs: np.ndarray | dict[str, np.ndarray], step
             if isinstance(node, Input):
                 x_in = ins[name]
                 cur[name] = (x_in[t] if t < x_in.shape[0] else np.zeros_like(x_in[0])).astype(dtype)
+                continue
+            if isinstance(node, X.Extension):  # neurokit extensions: their own rule for the inputs
+                ins_t = [prev[p] if (p, name) in loop and not isinstance(g.nodes[p], Delay) else cur[p]
+                         for p in preds[name]]
+                cur[name] = X.apply(node, ins_t).astype(dtype, copy=False)
                 continue
             x = np.zeros((B, *shapes[name][0]), dtype=dtype)
             for p in preds[name]:

@@ -10,7 +10,7 @@
 ((2,), (2,))
 """
 
-from . import passes
+from . import extensions, passes
 from .graph import Graph
 from .nir_interop import from_nir, to_nir
 from .nodes import (
@@ -49,6 +49,6 @@ __all__ = [
     "IF", "LI", "LIF", "NEURON_TYPES", "NODE_TYPES", "PLAIN_NIR_DEFAULTS", "SYNAPSE_TYPES", "Affine", "AvgPool2d",
     "Conv1d", "Conv2d", "CubaLI", "CubaLIF", "Delay", "Flatten", "Graph", "I", "Identity", "Input", "Linear", "NIRCompatWarning",
     "Node", "Output", "PRODUCERS", "ProducerAssumedWarning", "Profile", "ProfileDefaultsWarning", "Scale",
-    "SparseLinear", "SumPool2d", "Threshold", "from_nir", "node_types", "passes", "read", "register_node", "to_nir",
-    "write",
+    "SparseLinear", "SumPool2d", "Threshold", "extensions", "from_nir", "node_types", "passes", "read",
+    "register_node", "to_nir", "write",
 ]

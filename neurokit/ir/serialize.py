@@ -37,6 +37,7 @@ from neurokit.util import budget
 from neurokit.util.atomic import atomic_path
 from neurokit.util.warn import warn_user
 
+from . import extensions as X
 from . import nodes as N
 from .nodes import NODE_TYPES
 from .nodes.base import OLD_LAYOUT_FIX, as_str as _as_str, dataset as _get
@@ -62,6 +63,9 @@ def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_0
     metadata (``plain`` drops neurokit extensions; ``in_shape`` is the inferred input)."""
     meta = dict(node.metadata)
     if isinstance(node, Graph):
+        for name, sub in node.nodes.items():  # the first neurokit extension, by name (neurokit.ir.extensions)
+            if plain and isinstance(sub, X.Extension):
+                raise X.refuse_plain(name, sub)
         shapes = node.infer_shapes()
         d: dict[str, Any] = {
             "type": "NIRGraph",

@@ -20,7 +20,7 @@ from numba import njit, prange
 from .kernel_args import RecordBuffers, RunState
 from .neuron_kernels import (cuba_integrate, floor_membrane, integrate, leaky_integrate, lif_integrate,
                              lif_integrate_count, pending_reset_to, spike_stage, spike_stage_options)
-from .program import CSR_OP, CUBA_LI, CUBA_LIF, DELAY, IDENTITY, INPUT, INTEG, LI, LIF, OUTPUT, SCALE, THRESHOLD
+from .program import CSR_OP, CUBA_LI, CUBA_LIF, DELAY, IDENTITY, INPUT, INTEG, LI, LIF, OUTPUT, PRODUCT, SCALE, THRESHOLD
 
 
 @njit(cache=True)
@@ -102,6 +102,9 @@ def _run_sample(x, t_start, t_stop, g, rules, rec, s):
                 cnt = pspk_n[src] if edge_prev[q] else spk_n[src]
                 _push_rows(t, nd, o0, n, m, lst, out_off[src], cnt, prev if edge_prev[q] else out, out_off[src], multi,
                            one, zero, g, out, ring)
+                continue
+            if kd == PRODUCT:  # neurokit extension SpikeProduct: inputs multiply (neurokit.ir.extensions)
+                _product(nd, o0, n, t >= x.shape[0], kind, edge_ptr, edge_src, edge_prev, out_off, out, prev, zero)
                 continue
             # the node's input: read in place from its single source, else summed into inp
             buf = out
@@ -224,6 +227,29 @@ def _run_sample(x, t_start, t_stop, g, rules, rec, s):
             pspk_n[nd] = spk_n[nd]
     if swaps % 2 == 1:  # the caller's ``prev`` array must hold the last step's outputs for the next chunk
         out[:] = prev
+
+
+@njit(cache=True)
+def _product(nd, o0, n, input_ended, kind, edge_ptr, edge_src, edge_prev, out_off, out, prev, zero):
+    r"""``SpikeProduct``: :math:`y_e = \prod_k x^{(k)}_e`, event-driven: only the non-zero elements of the
+    first input read the others (an input that has ended gives zeros)."""
+    for e in range(n):
+        out[o0 + e] = zero
+    lo, hi = edge_ptr[nd], edge_ptr[nd + 1]
+    for q in range(lo, hi):
+        if kind[edge_src[q]] == INPUT and input_ended:
+            return
+    if hi == lo:
+        return
+    first = prev if edge_prev[lo] else out
+    f0 = out_off[edge_src[lo]]
+    for e in range(n):
+        acc = first[f0 + e]
+        if acc == zero:
+            continue
+        for q in range(lo + 1, hi):
+            acc *= (prev if edge_prev[q] else out)[out_off[edge_src[q]] + e]
+        out[o0 + e] = acc
 
 
 @njit(cache=True, inline="always")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neurokit import ir
+from neurokit.ir import extensions as X
 from neurokit.dynamics.discretisation import is_exact, neuron_coefficients
 from neurokit.errors import InvalidInputError
 from neurokit.ir.passes import node_to_csr
@@ -23,6 +24,7 @@ from .kernel_args import GraphArrays, Rules
 
 # op codes
 INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
+PRODUCT = 7  # neurokit extension SpikeProduct: the product of the inputs (neurokit.ir.extensions)
 LIF, IF, LI, INTEG, CUBA_LI, CUBA_LIF = 10, 11, 12, 13, 14, 15
 #: the neuron op the kernels run for each neuron type they implement
 NEURON_OPS = {ir.LIF: LIF, ir.IF: IF, ir.LI: LI, ir.I: INTEG, ir.CubaLI: CUBA_LI, ir.CubaLIF: CUBA_LIF}
@@ -114,7 +116,13 @@ def compile_graph(graph: ir.Graph, profile: ir.Profile | None = None) -> Program
     for i, name in enumerate(names):
         node = g.nodes[name]
         o = slice(out_off[i], out_off[i] + out_size[i])
-        if isinstance(node, ir.Input):
+        if isinstance(node, X.TokenBroadcast):  # a copy: runs as the equivalent CSR op
+            node = node.as_sparse_linear()
+        if isinstance(node, X.SpikeProduct):
+            kind[i] = PRODUCT
+        elif isinstance(node, X.Unflatten):  # flat buffers: a reshape moves nothing
+            kind[i] = IDENTITY
+        elif isinstance(node, ir.Input):
             kind[i] = INPUT
         elif isinstance(node, ir.Output):
             kind[i] = OUTPUT

@@ -13,7 +13,7 @@ from neurokit.errors import ConfigError
 
 #: The architectures ``arch`` names: LIF MLP, convolutional, spiking LMU (neurokit.train.lmu), ensemble of
 #: compact SNNs (neurokit.train.ensemble).
-ARCHS = ("mlp", "conv", "lmu", "ensemble")
+ARCHS = ("mlp", "conv", "lmu", "ensemble", "transformer")
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -59,6 +59,10 @@ class TrainConfig:
     memory_gain: float = 3.0       # arch "lmu": resistance r of the memory neurons (scales the fixed A, B weights)
     members: int = 4               # arch "ensemble": number of member SNNs (neurokit.train.ensemble)
     ensemble_split: str = "input"  # arch "ensemble": "input" (regions of the input) | "classes" (blocks of classes)
+    embed_dim: int = 32            # arch "transformer": channels per token (neurokit.train.transformer)
+    blocks: int = 1                # arch "transformer": spike-driven self-attention + spiking MLP blocks
+    patch: int = 4                 # arch "transformer": patch side in pixels (1-D inputs: features per token)
+    mlp_hidden: int = 64           # arch "transformer": hidden channels of each block's spiking MLP
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
@@ -99,8 +103,8 @@ class TrainConfig:
         if cfg.arch == "ensemble" and cfg.ensemble_split not in ("input", "classes"):
             raise ConfigError(f"{source}: ensemble_split must be 'input' or 'classes', got {cfg.ensemble_split!r}",
                               fix="ensemble_split = 'input'")
-        if cfg.arch == "conv" and (cfg.mode != "bptt" or cfg.max_delay):
-            raise ConfigError(f"{source}: arch = 'conv' trains with mode = 'bptt' and no learnable delays",
+        if cfg.arch in ("conv", "transformer") and (cfg.mode != "bptt" or cfg.max_delay):
+            raise ConfigError(f"{source}: arch = {cfg.arch!r} trains with mode = 'bptt' and no learnable delays",
                               fix="set mode = 'bptt' and max_delay = 0, or arch = 'mlp'")
         from .surrogate import SURROGATES
         from . import surrogate as _surrogate_module
@@ -187,6 +191,10 @@ FIELD_RULES: dict[str, dict[str, Any]] = {
     "memory_gain": {"kind": "float", "low_open": 0.0},
     "members": {"kind": "int", "low": 1, "high": 10_000},
     "ensemble_split": {"kind": "str"},
+    "embed_dim": {"kind": "int", "low": 1, "high": 65_536},
+    "blocks": {"kind": "int", "low": 1, "high": 1_000},
+    "patch": {"kind": "int", "low": 1, "high": 65_536},
+    "mlp_hidden": {"kind": "int", "low": 1, "high": 1_000_000},
 }
 _KIND_TEXT = {"bool": "true or false", "int": "a whole number", "float": "a finite number", "str": "a string", "str?": "a string",
               "ints": "a list of whole numbers"}

@@ -224,6 +224,12 @@ def apply_layer(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return layer(x)
 
 
+def layer_node(layer: nn.Module, shape: tuple[int, ...]) -> ir.Node:
+    """The IR node of one layer whose input (neurons: whose elements) has ``shape``: the exporter's
+    per-layer step, for models that wire the layers themselves (:mod:`neurokit.train.transformer`)."""
+    return _node(layer, shape)
+
+
 def _node(layer: nn.Module, shape: tuple[int, ...]) -> ir.Node:
     d = to_numpy(shape)
     if isinstance(layer, nn.Linear):

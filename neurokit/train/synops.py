@@ -19,7 +19,8 @@ __all__ = ["dense_operations", "fan_out", "synaptic_operations"]
 
 def synaptic_operations(graph: ir.Graph, recording: Any, inputs: np.ndarray, steps: int) -> tuple[float, float]:
     """``(synaptic operations per sample, dense multiply-accumulates per sample)`` of a run of
-    ``graph`` on ``inputs`` ``(T, B, *shape)`` whose spikes ``recording`` holds."""
+    ``graph`` on ``inputs`` ``(T, B, *shape)`` whose spikes ``recording`` holds (and, in its ``values``, the
+    outputs of other recorded nodes, e.g. the spike products of :mod:`neurokit.ir.extensions`)."""
     if inputs.shape[0] != steps:
         raise InvalidInputError(f"inputs have {inputs.shape[0]} steps, not {steps}", fix="pass inputs as (T, B, ...)")
-    return run_operations(graph, inputs, recording.spikes, rules=FOLDED)
+    return run_operations(graph, inputs, {**recording.spikes, **getattr(recording, "values", {})}, rules=FOLDED)

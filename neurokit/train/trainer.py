@@ -137,7 +137,8 @@ Classifier = SNNClassifier | ConvSNNClassifier
 def build_model(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 10) -> Classifier:
     """The configured architecture: :class:`SNNClassifier` (``arch = "mlp"``),
     :class:`~neurokit.train.conv.ConvSNNClassifier` (``arch = "conv"``), :class:`~neurokit.train.lmu.SpikingLMU`
-    (``"lmu"``) or :class:`~neurokit.train.ensemble.SNNEnsemble` (``"ensemble"``), ``classes`` outputs."""
+    (``"lmu"``), :class:`~neurokit.train.ensemble.SNNEnsemble` (``"ensemble"``) or
+    :class:`~neurokit.train.transformer.SpikeDrivenTransformer` (``"transformer"``), ``classes`` outputs."""
     spec = spec_from_config(cfg, input_shape, classes)
     if cfg.arch == "lmu":
         from .lmu import SpikingLMU, default_theta
@@ -148,6 +149,9 @@ def build_model(cfg: TrainConfig, input_shape: tuple[int, ...], classes: int = 1
         from .ensemble import SNNEnsemble
 
         return SNNEnsemble(spec, members=cfg.members, split=cfg.ensemble_split)
+    if cfg.arch == "transformer":
+        from .transformer import from_config
+        return from_config(spec, cfg)  # type: ignore[return-value]
     return ConvSNNClassifier(spec, cfg.channels) if cfg.arch == "conv" else SNNClassifier(spec)
 
 
@@ -351,7 +355,7 @@ def _finish(model: Classifier, cfg: TrainConfig, history: list[dict[str, float]]
     correct, input_events, synops, first, first_x = 0, 0.0, 0.0, None, None
     spikes: dict[str, float] = {}
     for x, y in test_split.batches(batch):  # the exported IR in neurokit.sim, batch by batch
-        rec = sim.simulate(graph, x.astype(np.float64), record=("spikes",))
+        rec = sim.simulate(graph, x.astype(np.float64), record=("spikes", *ir.extensions.event_sources(graph)))
         first, first_x = (rec, x) if first is None else (first, first_x)
         correct += int(np.sum(predict(rec.outputs["output"], cfg.loss) == y))
         for name, z in rec.spikes.items():

@@ -50,6 +50,9 @@ ARCHS: dict[str, dict[str, Any]] = {
     "ensemble": {"arch": "ensemble", "members": 4, "hidden": [16]},  # 4 members of 16: 64 hidden neurons in all
     "transformer": {"arch": "transformer"},
 }
+#: Per architecture and dataset, options on top of ``SIZES`` (the transformer's tokens: 4x4 pixel patches of
+#: event-digits, 35 of spoken-digits' 700 channels each, 20 tokens).
+ARCH_SIZES: dict[tuple[str, str], dict[str, Any]] = {("transformer", "spoken-digits"): {"patch": 35}}
 BASELINES = ("mlp", "recurrent")
 #: crossbar: the default PCM device (programming and read noise, so its own mode is not bit-exact by design);
 #: crossbar:ideal: the same lowering on ideal cells.
@@ -82,7 +85,8 @@ def train_one(arch: str, dataset: str, seed: int, sizes: dict[str, Any], out: Pa
     from neurokit import api, ir
 
     t0 = time.perf_counter()
-    card = api.train(out=out, progress=False, dataset=dataset, seed=seed, threads=1, **{**sizes, **ARCHS[arch]})
+    card = api.train(out=out, progress=False, dataset=dataset, seed=seed, threads=1,
+                     **{**sizes, **ARCHS[arch], **ARCH_SIZES.get((arch, dataset), {})})
     wall = time.perf_counter() - t0
     stats = ir.read(out / "model.nir").stats()
     return {"seed": seed, "test_accuracy_sim": card["test_accuracy_sim"], "test_accuracy_torch": card["test_accuracy_torch"],
@@ -149,6 +153,7 @@ def ratios(result: dict[str, Any]) -> dict[str, Any]:
 def run_arch(arch: str, datasets: list[str], seeds: int | None, sizes: dict[str, dict[str, Any]], deploy_samples: int,
              targets: tuple[str, ...]) -> dict[str, Any]:
     result: dict[str, Any] = {"arch": arch, "options": ARCHS[arch], "sizes": {d: sizes[d] for d in datasets},
+                              "arch_sizes": {d: ARCH_SIZES.get((arch, d), {}) for d in datasets},
                               "seeds": {d: seeds or SEEDS[d] for d in datasets}, "datasets": {}, "load_avg_before": list(__import__("os").getloadavg())}
     with tempfile.TemporaryDirectory(prefix=f"bench-arch-{arch}-") as tmp:
         for ds in datasets:

@@ -60,7 +60,7 @@ def test_synaptic_operations_fold_pool_into_the_next_convolution() -> None:
 
 def test_configurations_that_cannot_work_are_refused() -> None:
     with pytest.raises(ConfigError, match="arch must be one of"):
-        TrainConfig.from_dict({"arch": "transformer"})
+        TrainConfig.from_dict({"arch": "resnet"})
     with pytest.raises(ConfigError, match="arch = 'conv' trains with mode = 'bptt'"):
         TrainConfig.from_dict({"arch": "conv", "mode": "sltt"})
     with pytest.raises(ConfigError, match="image-shaped inputs"):
