@@ -75,7 +75,7 @@ class SNNEnsemble(nn.Module):
             mask = torch.zeros(spec.classes, dtype=torch.float64)
             mask[torch.tensor(b, dtype=torch.long)] = 1.0
             self.register_buffer(f"classes{k}", mask)
-        self.li = LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
+        self.output_neurons = LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
 
     def member_buffers(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
         return getattr(self, f"region{k}"), getattr(self, f"classes{k}")
@@ -92,7 +92,7 @@ class SNNEnsemble(nn.Module):
                 spikes.append(h)
             part = time_linear(member.readout, h) * mask.to(h.dtype)
             total = part if total is None else total + part
-        out = self.li(total)
+        out = self.output_neurons(total)
         return (out, spikes) if return_spikes else out
 
     def to_ir(self, merged: bool = False) -> ir.Graph:
@@ -121,7 +121,7 @@ class SNNEnsemble(nn.Module):
                 nodes[f"m{k}.{name}"] = node
             rename = {"flatten": "flatten", "li": "li", **{n: f"m{k}.{n}" for n in keep}}
             edges += [(rename[a], rename[b]) for a, b in g.edges if a != "input" and b != "output"]
-        nodes["li"] = ir.LI(tau=self.li.tau.detach().cpu().numpy().astype(np.float64), r=np.ones(s.classes),
+        nodes["li"] = ir.LI(tau=self.output_neurons.tau.detach().cpu().numpy().astype(np.float64), r=np.ones(s.classes),
                             v_leak=np.zeros(s.classes))
         nodes["output"] = ir.Output(shape=(s.classes,))
         edges.append(("li", "output"))
@@ -168,7 +168,7 @@ class SNNEnsemble(nn.Module):
         readouts = [g.nodes["readout"] for g in graphs]
         nodes["readout"] = ir.Affine(weight=np.hstack([np.asarray(r.weight) * m[:, None] for r, m in zip(readouts, masks)]),
                                      bias=np.sum([np.asarray(r.bias) * m for r, m in zip(readouts, masks)], axis=0))
-        nodes["li"] = ir.LI(tau=self.li.tau.detach().cpu().numpy().astype(np.float64), r=np.ones(s.classes),
+        nodes["li"] = ir.LI(tau=self.output_neurons.tau.detach().cpu().numpy().astype(np.float64), r=np.ones(s.classes),
                             v_leak=np.zeros(s.classes))
         nodes["output"] = ir.Output(shape=(s.classes,))
         edges += [(prev, "readout"), ("readout", "li"), ("li", "output")]

@@ -90,7 +90,7 @@ class SpikingLMU(nn.Module):
                             integration=spec.integration, surrogate=spec.surrogate, scale=spec.surrogate_scale,
                             **spec.rules)  # type: ignore[arg-type]
         self.lif.r[units:units + n_m] = memory_gain
-        self.li = LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
+        self.output_neurons = LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
         for layer, gain in ((self.encoder_x, 3.0), (self.hidden_x, 3.0), (self.encoder_h, 1.0), (self.encoder_m, 1.0),
                             (self.hidden_h, 1.0), (self.hidden_m, 1.0), (self.readout, 1.0)):
             init_linear(layer, gain=gain)
@@ -130,7 +130,7 @@ class SpikingLMU(nn.Module):
             steps.append(z)
         spikes = torch.stack(steps)
         hidden = spikes[..., self.sizes[0] + self.sizes[1]:]
-        out = self.li(time_linear(self.readout, hidden))
+        out = self.output_neurons(time_linear(self.readout, hidden))
         return (out, list(spikes.split(list(self.sizes), dim=-1))) if return_spikes else out
 
     def to_ir(self) -> ir.Graph:
@@ -150,7 +150,7 @@ class SpikingLMU(nn.Module):
                           v_reset=d(lif.v_reset)),
             "recurrent": ir.Linear(weight=d(self.recurrent_weights(torch.float64))),
             "readout": ir.Affine(weight=readout, bias=d(self.readout.bias)),
-            "li": ir.LI(tau=d(self.li.tau), r=np.ones(s.classes), v_leak=np.zeros(s.classes)),
+            "li": ir.LI(tau=d(self.output_neurons.tau), r=np.ones(s.classes), v_leak=np.zeros(s.classes)),
             "output": ir.Output(shape=(s.classes,)),
         }
         edges = [("input", "flatten"), ("flatten", "input_weights"), ("input_weights", "lmu"), ("lmu", "recurrent"),

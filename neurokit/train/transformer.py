@@ -169,7 +169,7 @@ class SpikeDrivenTransformer(nn.Module):
         self.lif_out = LIFLayer(n, **lif)  # type: ignore[arg-type]
         self.readout = nn.Linear(n, spec.classes)
         init_linear(self.readout, gain=1.0)
-        self.li: LILayer | LIFLayer = (
+        self.output_neurons: LILayer | LIFLayer = (
             LILayer(spec.classes, tau=spec.tau_out, dt=spec.dt, integration=spec.integration, v_min=spec.v_min)
             if spec.readout == "li" else LIFLayer(spec.classes, **{**lif, "tau": spec.tau_out, "learn": "none"}))  # type: ignore[arg-type]
 
@@ -182,7 +182,7 @@ class SpikeDrivenTransformer(nn.Module):
             u = block(u, spikes)
         s = neurons(self.lif_out, u)
         spikes.append(s)
-        out = self.li(self.readout(s.reshape(T, B, -1)))
+        out = self.output_neurons(self.readout(s.reshape(T, B, -1)))
         return (out, spikes) if return_spikes else out
 
     def to_ir(self) -> ir.Graph:
@@ -237,7 +237,7 @@ def transformer_to_ir(model: SpikeDrivenTransformer) -> ir.Graph:
     s = add("lif_out", layer_node(model.lif_out, grid), u)
     flat = add("flatten", ir.Flatten(input_shape=grid, start_dim=0, end_dim=-1), s)
     ro = add("readout", layer_node(model.readout, ()), flat)
-    li = add("li", layer_node(model.li, (model.spec.classes,)), ro)
+    li = add("li", layer_node(model.output_neurons, (model.spec.classes,)), ro)
     add("output", ir.Output(shape=(model.spec.classes,)), li)
     return ir.Graph(nodes=nodes, edges=tuple(edges), profile=model.spec.profile).validate()
 

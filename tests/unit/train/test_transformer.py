@@ -168,7 +168,7 @@ def test_learned_time_constants_and_thresholds_are_exported() -> None:
     spec = SNNSpec(input_shape=(2, 8, 8), classes=3, dt=0.01, learn_neuron="neuron")
     model = SpikeDrivenTransformer(spec, TransformerSizes(embed_dim=4, patch=4, mlp_hidden=4)).double()
     lifs = [m for m in model.modules() if type(m).__name__ == "LIFLayer"]
-    assert lifs and all(isinstance(m.tau, torch.nn.Parameter) for m in lifs if m is not model.li)
+    assert lifs and all(isinstance(m.tau, torch.nn.Parameter) for m in lifs if m is not model.output_neurons)
     with torch.no_grad():
         for k, m in enumerate(lifs):
             m.tau.mul_(1.0 + 0.1 * k)
