@@ -323,7 +323,7 @@ def simulator_python(backend: str) -> Path | None:
     short = {"nest": "nest", "brian2": "brian2", "spiNNaker": "spynnaker"}[backend]
     env = os.environ.get(f"NEUROKIT_{short.upper()}_PYTHON")
     repo = Path(__file__).resolve().parents[3]
-    candidates = [Path(env)] if env else [repo / f".venv-{short}" / "bin" / "python"]
+    candidates = [Path(os.path.abspath(env))] if env else [repo / f".venv-{short}" / "bin" / "python"]  # runs elsewhere
     return next((p for p in candidates if p.is_file()), None)
 
 
