@@ -26,15 +26,19 @@ Without a GPU the same kernels run in Triton's interpreter (numpy, one program a
 :func:`kernels` with ``interpret=True`` builds them with ``triton.knobs.runtime.interpret`` set only
 while decorating (the interpreter is chosen at decoration time), so nothing leaks into other code
 of the process (``TRITON_INTERPRET=1`` before importing Triton would switch every kernel of the process,
-torch's own included). For that reason the kernels call only builtins of ``triton.language``
-(``tl.full``, ``tl.where``, ``tl.exp`` …), never its ``@triton.jit`` library functions (``tl.zeros``,
-``tl.sigmoid``), which were compiled-mode objects from the moment Triton was imported. The layer picks the kernel (:func:`neurokit.train.layers.fused_kernel`).
+torch's own included). For that reason the kernels' own device functions (:data:`DEVICE_FUNCTIONS`: the
+lane indexing and the reset, shared by both kernels) are plain functions here, decorated together with
+the kernels in the same mode and handed to them through a private copy of the module's namespace; and
+the kernels call no ``@triton.jit`` library function of ``triton.language`` (``tl.zeros``,
+``tl.sigmoid``), which were compiled-mode objects from the moment Triton was imported, only its builtins
+(``tl.full``, ``tl.where``, ``tl.exp`` …). The layer picks the kernel (:func:`neurokit.train.layers.fused_kernel`).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import types
 from typing import Any
 
 import torch
@@ -60,14 +64,30 @@ def require_triton() -> None:
                           fix="pip install 'neurokit[gpu]' (triton 3.9), or run on CPU tensors (Numba kernel)")
 
 
+def _lanes(n, M, BLOCK: tl.constexpr):
+    """This program's ``BLOCK`` lanes: flat offsets into a ``(B, n)`` row, the in-range mask, and each
+    lane's neuron ``j = offset mod n`` (its index into the per-neuron parameters)."""
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    return offs, offs < M, offs % n
+
+
+def _after_reset(vp, zt, v_th, v_reset, RESET: tl.constexpr, NEXT_STEP: tl.constexpr):
+    """The membrane after this step's same-step reset (to ``v_reset``, or minus ``zt (v_th - v_reset)``);
+    a ``next_step`` reset acts in the following step's update instead, so ``vp`` is returned unchanged."""
+    after = vp
+    if not NEXT_STEP:
+        if RESET == 0:
+            after = tl.where(zt != 0, v_reset, vp)
+        elif RESET == 1:
+            after = tl.where(zt != 0, vp - zt * (v_th - v_reset), vp)
+    return after
+
+
 def _lif_forward(x_ptr, v0_ptr, pend0_ptr, par_ptr, scal_ptr, z_ptr, vpre_ptr, vlast_ptr, pendlast_ptr,
                  T, M, n,
                  EXACT: tl.constexpr, RESET: tl.constexpr, RULE_GE: tl.constexpr, NEXT_STEP: tl.constexpr,
                  MULTI: tl.constexpr, HAS_VMIN: tl.constexpr, FP32: tl.constexpr, BLOCK: tl.constexpr):
-    pid = tl.program_id(0)
-    offs = pid * BLOCK + tl.arange(0, BLOCK)
-    mask = offs < M
-    j = offs % n
+    offs, mask, j = _lanes(n, M, BLOCK)
     a = tl.load(par_ptr + j, mask=mask, other=0.0)
     b = tl.load(par_ptr + n + j, mask=mask, other=0.0)
     k = tl.load(par_ptr + 2 * n + j, mask=mask, other=0.0)
@@ -105,12 +125,7 @@ def _lif_forward(x_ptr, v0_ptr, pend0_ptr, par_ptr, scal_ptr, z_ptr, vpre_ptr, v
                 ratio = (vp - v_reset) / (v_th - v_reset)
             zt = tl.where(fired, tl.floor(ratio), zt)
         tl.store(z_row, zt, mask=mask)
-        after = vp
-        if not NEXT_STEP:
-            if RESET == 0:
-                after = tl.where(zt != 0, v_reset, vp)
-            elif RESET == 1:
-                after = tl.where(zt != 0, vp - zt * (v_th - v_reset), vp)
+        after = _after_reset(vp, zt, v_th, v_reset, RESET, NEXT_STEP)
         if NEXT_STEP:
             q = zt
         if HAS_VMIN:
@@ -126,10 +141,7 @@ def _lif_forward(x_ptr, v0_ptr, pend0_ptr, par_ptr, scal_ptr, z_ptr, vpre_ptr, v
 def _lif_backward(gz_ptr, z_ptr, vpre_ptr, coef_ptr, scal_ptr, gx_ptr, gv0_ptr, T, M, n, last_row,
                   RESET: tl.constexpr, NEXT_STEP: tl.constexpr, SURROGATE: tl.constexpr, HAS_VMIN: tl.constexpr,
                   SLTT: tl.constexpr, BLOCK: tl.constexpr):
-    pid = tl.program_id(0)
-    offs = pid * BLOCK + tl.arange(0, BLOCK)
-    mask = offs < M
-    j = offs % n
+    offs, mask, j = _lanes(n, M, BLOCK)
     alpha = tl.load(coef_ptr + j, mask=mask, other=0.0)
     beta = tl.load(coef_ptr + n + j, mask=mask, other=0.0)
     v_th = tl.load(coef_ptr + 2 * n + j, mask=mask, other=1.0)
@@ -161,12 +173,7 @@ def _lif_backward(gz_ptr, z_ptr, vpre_ptr, coef_ptr, scal_ptr, gx_ptr, gv0_ptr, 
         d = g * sg
         if not SLTT:
             if RESET == 0 or HAS_VMIN:  # the temporal path is cut where the zero reset or the v_min floor acted
-                after = vp
-                if not NEXT_STEP:
-                    if RESET == 0:
-                        after = tl.where(zt != 0, v_reset, vp)
-                    elif RESET == 1:
-                        after = tl.where(zt != 0, vp - zt * (v_th - v_reset), vp)
+                after = _after_reset(vp, zt, v_th, v_reset, RESET, NEXT_STEP)
                 if RESET == 0 and HAS_VMIN:
                     cut = (zt != 0) | (after < v_min)
                 elif RESET == 0:
@@ -191,10 +198,25 @@ def kernels(interpret: bool) -> tuple[Any, Any]:
     require_triton()
     runtime = triton.knobs.runtime
     if bool(runtime.interpret) == interpret:
-        return triton.jit(_lif_forward), triton.jit(_lif_backward)
+        return _decorate_all()
     with runtime.scope():  # the interpreter flag only while decorating; restored on leaving
         runtime.interpret = interpret
-        return triton.jit(_lif_forward), triton.jit(_lif_backward)
+        return _decorate_all()
+
+
+#: The kernels' device functions, decorated with them (see the module docstring).
+DEVICE_FUNCTIONS = (_lanes, _after_reset)
+
+
+def _decorate_all() -> tuple[Any, Any]:
+    """Both kernels and their device functions decorated in the current mode: each kernel is a copy of
+    its function whose globals map the device functions' names to their decorated twins."""
+    namespace = {**globals(), **{fn.__name__: triton.jit(fn) for fn in DEVICE_FUNCTIONS}}
+
+    def decorated(kernel: Any) -> Any:
+        return triton.jit(types.FunctionType(kernel.__code__, namespace, kernel.__name__, kernel.__defaults__))
+
+    return decorated(_lif_forward), decorated(_lif_backward)
 
 
 def compile_for_gpu(kernel: str, dtype: str = "fp32", *, arch: int = 90, enable_fp_fusion: bool = False,
@@ -207,7 +229,7 @@ def compile_for_gpu(kernel: str, dtype: str = "fp32", *, arch: int = 90, enable_
     from triton.backends.compiler import GPUTarget
     from triton.compiler.compiler import ASTSource
 
-    fn = triton.runtime.jit.JITFunction(_lif_forward if kernel == "forward" else _lif_backward)
+    fn = kernels(False)[0 if kernel == "forward" else 1]  # compiled-mode JITFunctions
     signature = {p.name: "constexpr" if p.is_constexpr else ("*" + dtype if p.name.endswith("_ptr") else "i32")
                  for p in fn.params}
     src = ASTSource(fn, signature, {"BLOCK": BLOCK, **constexprs})

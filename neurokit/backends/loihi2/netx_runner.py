@@ -10,7 +10,6 @@ input_message_bits=...)`` (the file's ``input_message_bits`` attribute; 0 when a
 Failures print one JSON line {"error": ..., "type": ...} on stderr and exit 1.
 """
 
-import json
 import os
 import sys
 
@@ -68,15 +67,13 @@ def run_one(net_path, inputs_path, result_path):
                 results["%s%d" % (key, k)] = np.asarray(arr).reshape(B, T, -1).transpose(1, 0, 2)
     finally:
         net.stop()
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # runner.py beside this file
-    from runner import write_results
+    from runner import write_results  # beside this file (on sys.path: see __main__)
 
     write_results(results, result_path)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(sys.argv))
-    except Exception as exc:  # reported to neurokit as one JSON line
-        sys.stderr.write(json.dumps({"error": str(exc), "type": type(exc).__name__}) + "\n")
-        sys.exit(1)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # runner.py beside this file
+    from runner import run_script
+
+    run_script(main)

@@ -308,9 +308,15 @@ def _neuron_program():
     return module.ResetLIF, module.PyResetLIFModel
 
 
-if __name__ == "__main__":
+def run_script(main):
+    """Exit with ``main(sys.argv)``'s status; any failure is reported to neurokit as one JSON line
+    ``{"error": ..., "type": ...}`` on stderr, exit status 1 (this runner's and ``netx_runner.py``'s contract)."""
     try:
         sys.exit(main(sys.argv))
-    except Exception as exc:  # reported to neurokit as one JSON line
+    except Exception as exc:
         sys.stderr.write(json.dumps({"error": str(exc), "type": type(exc).__name__}) + "\n")
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    run_script(main)
