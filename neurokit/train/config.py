@@ -50,6 +50,7 @@ class TrainConfig:
     tasks: int = 5                 # number of tasks the classes are split into (continual)
     hlop_dims: int = 16            # lateral Hebbian neurons added per layer after each task (HLOP)
     replay_per_task: int = 20      # samples kept per earlier task (replay)
+    train_samples: int = 0         # > 0: train on a seeded random subset of this many training samples (quick runs)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
@@ -160,6 +161,7 @@ FIELD_RULES: dict[str, dict[str, Any]] = {
     "tasks": {"kind": "int", "low": 2, "high": 10_000},
     "hlop_dims": {"kind": "int", "low": 1, "high": 1_000_000},
     "replay_per_task": {"kind": "int", "low": 1, "high": 1_000_000},
+    "train_samples": {"kind": "int", "low": 0, "high": 1_000_000_000},
     "recurrent": {"kind": "bool"},
 }
 _KIND_TEXT = {"bool": "true or false", "int": "a whole number", "float": "a finite number", "str": "a string", "str?": "a string",

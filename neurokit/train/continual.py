@@ -140,7 +140,7 @@ def train_continual(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, progre
     torch.set_num_threads(cfg.threads)
     x_tr, y_tr = load_split(cfg, True)
     x_te, y_te = load_split(cfg, False)
-    model = build_model(cfg, tuple(int(s) for s in x_tr.shape[2:]))
+    model = build_model(cfg, tuple(int(s) for s in x_tr.shape[2:]), int(max(y_tr.max(), y_te.max())) + 1)
     if cfg.arch != "mlp" or cfg.mode != "bptt" or cfg.max_delay:
         raise ConfigError("continual learning trains the MLP with mode = 'bptt' and no delays",
                           fix="use arch = 'mlp', mode = 'bptt', max_delay = 0")
