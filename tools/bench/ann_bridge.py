@@ -110,7 +110,7 @@ def main() -> None:
               "window_s": data.window, "data": data.describe(), "machine": machine(),
               "note": "shared 2-core machine; accuracies in neurokit.sim on model.nir (curves: torch, per epoch)"}
     if args.quick:
-        print(json.dumps(result)[:2000])
+        print(json.dumps(result))
     else:
         save(data.result_name("ann_bridge"), result)
 

@@ -135,7 +135,7 @@ def main() -> None:
     result = {"step_cost": cost, "T": T, "batch": B, "width": N, "repeats": repeats, "accuracy": acc,
               "accuracy_setup": {"T": data.steps, "hidden": data.hidden, "epochs": epochs, "seeds": list(seeds),
                                  "data": data.describe()},
-              "k10_time_vs_sltt": cost["k10"]["time_vs_sltt"] if cost else None,
+              "data": data.describe(), "k10_time_vs_sltt": cost["k10"]["time_vs_sltt"] if cost else None,
               "k10_train_seconds_vs_sltt": acc["sltt_k10"]["train_seconds"] / acc["sltt"]["train_seconds"],  # type: ignore[operator]
               "k10_accuracy_minus_sltt": acc["sltt_k10"]["test_accuracy"] - acc["sltt"]["test_accuracy"],  # type: ignore[operator]
               "machine": machine(), "note": "shared 2-core machine; times include other users' load"}
