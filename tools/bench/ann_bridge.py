@@ -72,10 +72,20 @@ def ann_and_conversion(data: BenchData, T: int, seed: int, ann_epochs: int) -> d
     return {"ann": ann_acc, "conversion": conv_acc, "init_epoch0": start_acc, "ann_path": str(out / "ann.pt")}
 
 
+def default_lr(data: BenchData) -> float:
+    """The learning rate the SNN runs use by default (the dataset's, else TrainConfig's)."""
+    from neurokit.train import TrainConfig
+
+    return float(data.train.get("lr", TrainConfig().lr))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="T = 5 only, 1 seed, 2 epochs (smoke test)")
     add_dataset_options(ap)
+    ap.add_argument("--lr", type=float, default=None,
+                    help="the SNNs' learning rate (fine-tuning and scratch alike; default: the dataset's); "
+                         "the result gets the suffix _lr<LR>")
     args = ap.parse_args()
     data = bench_data(args)
     steps, seeds, epochs, ann_epochs = ((5,), (0,), 2, 10) if args.quick else \
@@ -88,9 +98,11 @@ def main() -> None:
             base = ann_and_conversion(data, T, seed, ann_epochs)
             for k in ("ann", "conversion", "init_epoch0"):
                 rows[k].append(base[k])
-            common = {**data.train, **data.at(T), "seed": seed, "epochs": epochs}
-            init = run_train(f"bridge_init_T{T}_s{seed}", **common, init_from_ann=base["ann_path"])
-            scratch = run_train(f"bridge_scratch_T{T}_s{seed}", **common)
+            common = {**data.train, **data.at(T), "seed": seed, "epochs": epochs,
+                      **({"lr": args.lr} if args.lr is not None else {})}
+            tag = "" if args.lr is None else f"_lr{args.lr:g}"
+            init = run_train(f"bridge_init_T{T}_s{seed}{tag}", **common, init_from_ann=base["ann_path"])
+            scratch = run_train(f"bridge_scratch_T{T}_s{seed}{tag}", **common)
             rows["init_curve"].append(init["curve"])
             rows["scratch_curve"].append(scratch["curve"])
             rows["init_final"].append(init["test_accuracy_sim"])
@@ -107,12 +119,13 @@ def main() -> None:
         print(f"      curves: init {[round(v, 3) for v in r['ann_init_curve']]}  "
               f"scratch {[round(v, 3) for v in r['scratch_curve']]}")
     result = {"table": table, "epochs": epochs, "ann_epochs": ann_epochs, "seeds": list(seeds), "hidden": data.hidden,
+              "snn_lr": args.lr if args.lr is not None else default_lr(data),
               "window_s": data.window, "data": data.describe(), "machine": machine(),
               "note": "shared 2-core machine; accuracies in neurokit.sim on model.nir (curves: torch, per epoch)"}
     if args.quick:
         print(json.dumps(result))
     else:
-        save(data.result_name("ann_bridge"), result)
+        save(data.result_name("ann_bridge") + ("" if args.lr is None else f"_lr{args.lr:g}"), result)
 
 
 if __name__ == "__main__":
