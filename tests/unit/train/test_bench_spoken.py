@@ -33,11 +33,13 @@ def tiny_spoken(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def bench_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """tools/bench importable, runs in ``tmp_path``, torch's thread count restored afterwards."""
+    """tools/bench importable, runs in ``tmp_path``; the thread settings restored afterwards."""
     monkeypatch.setattr(sys, "path", [str(BENCH), *sys.path])  # restored afterwards (the scripts add to it)
     import _methods
 
     monkeypatch.setattr(_methods, "SCRATCH", tmp_path / "runs")
+    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        monkeypatch.setenv(var, "1")  # what the scripts set (single_thread), undone afterwards
     threads = torch.get_num_threads()
     yield tmp_path / "runs"
     torch.set_num_threads(threads)
