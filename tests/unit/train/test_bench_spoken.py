@@ -45,8 +45,9 @@ def bench_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     torch.set_num_threads(threads)
 
 
-def _run(script: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    monkeypatch.setattr(sys, "argv", [script, "--dataset", "spoken-digits", "--data-dir", str(data_dir), "--quick"])
+def _run(script: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+         *extra: str) -> dict[str, Any]:
+    monkeypatch.setattr(sys, "argv", [script, "--dataset", "spoken-digits", "--data-dir", str(data_dir), "--quick", *extra])
     runpy.run_path(str(BENCH / f"{script}.py"), run_name="__main__")
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
@@ -87,6 +88,15 @@ def test_benchmark_runs_on_spoken_digits(script: str, tiny_spoken: Path, bench_e
     assert result["data"]["train_samples"] == 40
     assert CHECKS[script](result)
     assert len(_spoken_models(bench_env)) >= 1
+
+
+def test_sltt_k_step_cost_on_the_spoken_batch(tiny_spoken: Path, bench_env: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    result = _run("sltt_k", tiny_spoken, monkeypatch, capsys, "--steps-only")
+    cost = result["step_cost"]
+    assert list(cost) == ["bptt", "sltt", "k1", "k3", "k10"]  # K up to the quick run's T = 10
+    assert cost["k1"]["saved_for_backward_mb"] < cost["k3"]["saved_for_backward_mb"] <= cost["sltt"]["saved_for_backward_mb"]
+    assert all(c["seconds"] > 0 for c in cost.values()) and cost["sltt"]["time_vs_sltt"] == 1.0
 
 
 def test_train_samples_is_one_seeded_subset_for_streamed_and_dense_splits(tiny_spoken: Path) -> None:
