@@ -75,9 +75,9 @@ class SubsetSplit:
         return self.split.batch(self.index[np.asarray(indices, dtype=np.int64)])
 
     def batches(self, batch_size: int, order: np.ndarray | None = None) -> Any:
-        order = np.arange(len(self)) if order is None else order
-        for i in range(0, len(order), batch_size):
-            yield self.batch(order[i:i + batch_size])
+        from neurokit.data import BinnedSplit
+
+        return BinnedSplit.batches(self, batch_size, order)  # type: ignore[arg-type]  # the same loop over self.batch
 
 
 def stream_split(cfg: TrainConfig, train: bool) -> Any:

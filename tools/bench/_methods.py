@@ -2,7 +2,7 @@
 ann_bridge, continual, attack): one seeded run of ``neurokit.train`` into a scratch folder,
 single-threaded, on the dataset chosen with ``--dataset`` (:data:`DATASETS`, :func:`bench_data`):
 
-* ``event-digits`` (default): MLP 512-128-10, the whole training split (1,350), 0.3 s window at
+* ``event-digits`` (default): MLP 512-128-10, the whole training split (1,347), 0.3 s window at
   T = 30 (dt 10 ms), batch 64, Adam 2e-3 — the sizes of the committed ``<method>.json``.
 * ``spoken-digits`` (temporal, 20 classes, 700 channels): reduced as tools/bench/temporal_ablation.py
   so that every benchmark finishes in minutes on a shared 2-core machine: a random subset of 640 of
