@@ -100,7 +100,7 @@ def main() -> None:
     result = {"attacks": results, "transfer_at_budget_sg": moved, "clean_accuracy": clean_acc,
               "model_test_accuracy_sim": card["test_accuracy_sim"], "samples": samples, "budget": budget,
               "input_events_per_sample": float(x.sum() / len(ys)), "T": time_base["steps"], "hidden": data.hidden,
-              "epochs": epochs, "data": data.describe(),
+              "epochs": epochs, "data": {**data.describe(), **time_base},
               "machine": machine(), "note": "shared 2-core machine"}
     if args.quick:
         print(json.dumps(result))

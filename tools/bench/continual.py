@@ -56,7 +56,7 @@ def main() -> None:
         r = table[method]
         print(f"{method:>9}: average accuracy {r['average_accuracy']:.4f}, forgetting {r['forgetting']:.4f}")
     result = {"table": table, "tasks": 5, "epochs_per_task": epochs, "seeds": list(seeds), "hidden": data.hidden, "T": time_base["steps"],
-              "data": data.describe(), "task_classes": cards[0]["tasks"],
+              "data": {**data.describe(), **time_base}, "task_classes": cards[0]["tasks"],
               "hlop_dims": 16, "replay_per_task": 20, "machine": machine(),
               "note": "shared 2-core machine; wall times include other users' load"}
     if args.quick:
