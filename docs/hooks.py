@@ -94,6 +94,10 @@ def _section(stem: str, data: Any, plotted: list[str]) -> list[str]:
     names = ["_".join(parts[:i]) for i in range(len(parts), 0, -1)]  # fuzz_before -> fuzz
     script = next((f"tools/{d}{n}.py" for n in names for d in ("bench/", "")
                    if (ROOT / "tools" / f"{d}{n}.py").exists()), None)
+    if script:  # <script>_spoken[_lr<LR>]: the method benchmarks' options (tools/bench/_methods.py)
+        rest = stem[len(Path(script).stem):].split("_")[1:]
+        script += "".join(" --dataset spoken-digits" if r == "spoken" else f" --lr {r[2:]}" if r.startswith("lr") else ""
+                          for r in rest)
     out = [f"## {stem}", ""] + ([f"Reproduce: `.venv/bin/python {script}`", ""] if script else [])
     out += [f"![{stem}](figures/bench_{stem}.png)", ""] if stem in plotted else []
     headline = [(k, v) for k, v in data.items() if k not in ("machine", "note") and _short(v)]

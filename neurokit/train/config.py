@@ -63,6 +63,7 @@ class TrainConfig:
     blocks: int = 1                # arch "transformer": spike-driven self-attention + spiking MLP blocks
     patch: int = 4                 # arch "transformer": patch side in pixels (1-D inputs: features per token)
     mlp_hidden: int = 64           # arch "transformer": hidden channels of each block's spiking MLP
+    train_samples: int = 0         # > 0: train on a seeded random subset of this many training samples (quick runs)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
@@ -184,6 +185,7 @@ FIELD_RULES: dict[str, dict[str, Any]] = {
     "tasks": {"kind": "int", "low": 2, "high": 10_000},
     "hlop_dims": {"kind": "int", "low": 1, "high": 1_000_000},
     "replay_per_task": {"kind": "int", "low": 1, "high": 1_000_000},
+    "train_samples": {"kind": "int", "low": 0, "high": 1_000_000_000},
     "recurrent": {"kind": "bool"},
     "memory_order": {"kind": "int", "low": 1, "high": 64},
     "memory_units": {"kind": "int", "low": 1, "high": 100_000},

@@ -130,7 +130,8 @@ def _accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray, classes: list[int]
 def train_continual(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, progress: bool = True) -> dict[str, Any]:
     """Train the tasks in order with ``cfg.continual`` (module docstring); writes ``summary.json``
     (accuracy matrix, average accuracy, forgetting) and the final ``model.nir``."""
-    from .trainer import build_model, load_split, model_to_ir
+    from .splits import load_split
+    from .trainer import build_model, model_to_ir
 
     if cfg.continual not in METHODS:
         raise ConfigError(f"continual must be one of {list(METHODS)}, got {cfg.continual!r}", fix="continual = 'hlop'")
@@ -140,7 +141,7 @@ def train_continual(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, progre
     torch.set_num_threads(cfg.threads)
     x_tr, y_tr = load_split(cfg, True)
     x_te, y_te = load_split(cfg, False)
-    model = build_model(cfg, tuple(int(s) for s in x_tr.shape[2:]))
+    model = build_model(cfg, tuple(int(s) for s in x_tr.shape[2:]), int(max(y_tr.max(), y_te.max())) + 1)
     if cfg.arch != "mlp" or cfg.mode != "bptt" or cfg.max_delay:
         raise ConfigError("continual learning trains the MLP with mode = 'bptt' and no delays",
                           fix="use arch = 'mlp', mode = 'bptt', max_delay = 0")

@@ -31,27 +31,11 @@ from .model import SNNClassifier, SNNSpec, to_ir
 from .losses import SPIKING_READOUT, predict, readout_loss
 from .neuron_params import constrain, param_groups
 from .sltt import sltt_backward
+from .splits import SubsetSplit, load_split, stream_split, train_subset  # noqa: F401  (the trainer's data API)
 from .synops import synaptic_operations
 
 # Energy per operation at 45 nm (Horowitz, ISSCC 2014), stated once in the operations counter.
 from neurokit.ir.passes.operations import ENERGY_PJ, ENERGY_SOURCE  # noqa: E402
-
-
-def load_split(cfg: TrainConfig, train: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Dense ``(N, T, *shape)`` float32 inputs and labels for the configured dataset."""
-    from neurokit.data import dense_dataset, load_dataset
-
-    ds = load_dataset(cfg.dataset, train=train, data_dir=cfg.data_dir)
-    x, y = dense_dataset(ds, dt=cfg.dt, steps=cfg.steps)
-    return x.astype(np.float32), y
-
-
-def stream_split(cfg: TrainConfig, train: bool) -> Any:
-    """The configured split as a :class:`~neurokit.data.BinnedSplit`: batches binned at ``cfg.dt``
-    for ``cfg.steps`` steps on demand (no dense copy of the split); shape and classes from the data."""
-    from neurokit.data import BinnedSplit, load_dataset
-
-    return BinnedSplit(load_dataset(cfg.dataset, train=train, data_dir=cfg.data_dir), dt=cfg.dt, steps=cfg.steps)
 
 
 def graph_hash(graph: ir.Graph) -> str:

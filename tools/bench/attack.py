@@ -8,7 +8,12 @@ seed 0). Attack: the first 100 test samples, up to 50 flipped events each (a sam
 loihi2, spinnaker and crossbar targets' numeric modes. The paper's claims: a few flipped events
 fool an SNN through surrogate gradients, and the potential-dependent surrogate attacks better.
 
-    .venv/bin/python tools/bench/attack.py [--quick]
+Spoken-digits (``--dataset spoken-digits``, sizes in tools/bench/_methods.py): MLP 700-64-20 trained
+6 epochs on 640 samples at T = 50 over 1 s (seed 0); the first 100 test samples (about 5,600
+events each), the same budgets; flips are added or removed spikes of one cochlear channel in one
+20 ms bin.
+
+    .venv/bin/python tools/bench/attack.py [--dataset spoken-digits] [--quick]
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, save, single_thread  # noqa: E402
-from _methods import SCRATCH, run_train  # noqa: E402
+from _methods import SCRATCH, add_dataset_options, bench_data, run_train  # noqa: E402
 
 single_thread()
 
@@ -57,17 +62,22 @@ def random_flips(model, x: np.ndarray, y: np.ndarray, budget: int, seed: int = 0
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="20 samples, 5 flips, 1 training epoch (smoke test)")
+    add_dataset_options(ap)
     args = ap.parse_args()
+    data = bench_data(args)
     from neurokit import ir
-    from neurokit.data import EventDigits, dense_dataset
-    from neurokit.train import from_ir
+    from neurokit.train import TrainConfig, from_ir
     from neurokit.train.attack import sparse_attack, transfer
 
     samples, budget, epochs = (20, 5, 1) if args.quick else (100, 50, 6)
-    card = run_train("attack_model", hidden=[128], steps=10, dt=0.03, epochs=epochs, seed=0)
+    from neurokit.train.trainer import stream_split
+
+    time_base = {"steps": 10, "dt": 0.03} if data.name == "event-digits" else {"steps": data.steps, "dt": data.dt}
+    card = run_train("attack_model", **data.train, **time_base, epochs=epochs, seed=0)
     graph = ir.read(Path(card["run_dir"]) / "model.nir")
-    xs, ys = dense_dataset(EventDigits(train=False), dt=0.03, steps=10, limit=samples)
-    x = np.moveaxis(xs, 0, 1).astype(np.float64)
+    test = stream_split(TrainConfig.from_dict({**data.train, **time_base}), train=False)
+    xs, ys = test.batch(np.arange(min(samples, len(test))))  # the first test samples, time first
+    x = xs.astype(np.float64)
     results: dict[str, object] = {}
     adv_sg = None
     for variant in ("sg", "pdsg"):
@@ -89,12 +99,13 @@ def main() -> None:
         print(f"  {name}: {t}")
     result = {"attacks": results, "transfer_at_budget_sg": moved, "clean_accuracy": clean_acc,
               "model_test_accuracy_sim": card["test_accuracy_sim"], "samples": samples, "budget": budget,
-              "input_events_per_sample": float(x.sum() / samples), "T": 10, "hidden": 128, "epochs": epochs,
+              "input_events_per_sample": float(x.sum() / len(ys)), "T": time_base["steps"], "hidden": data.hidden,
+              "epochs": epochs, "data": {**data.describe(), **time_base},
               "machine": machine(), "note": "shared 2-core machine"}
     if args.quick:
         print(json.dumps(result))
     else:
-        save("attack", result)
+        save(data.result_name("attack"), result)
 
 
 if __name__ == "__main__":
