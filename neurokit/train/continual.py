@@ -130,8 +130,7 @@ def _accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray, classes: list[int]
 def train_continual(cfg: TrainConfig, out_dir: str | os.PathLike[str], *, progress: bool = True) -> dict[str, Any]:
     """Train the tasks in order with ``cfg.continual`` (module docstring); writes ``summary.json``
     (accuracy matrix, average accuracy, forgetting) and the final ``model.nir``."""
-    from .splits import load_split
-    from .trainer import build_model, model_to_ir
+    from .trainer import build_model, load_split, model_to_ir
 
     if cfg.continual not in METHODS:
         raise ConfigError(f"continual must be one of {list(METHODS)}, got {cfg.continual!r}", fix="continual = 'hlop'")

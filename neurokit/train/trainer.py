@@ -31,7 +31,7 @@ from .model import SNNClassifier, SNNSpec, to_ir
 from .losses import SPIKING_READOUT, predict, readout_loss
 from .neuron_params import constrain, param_groups
 from .sltt import sltt_backward
-from .splits import SubsetSplit, load_split, stream_split, train_subset  # noqa: F401  (the trainer's data API)
+from .splits import SubsetSplit, load_split, stream_split, train_subset  # noqa: F401  (also the data API others reach through the trainer)
 from .synops import synaptic_operations
 
 # Energy per operation at 45 nm (Horowitz, ISSCC 2014), stated once in the operations counter.
