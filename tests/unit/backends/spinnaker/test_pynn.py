@@ -303,4 +303,4 @@ def test_the_nest_venv_is_there_when_make_test_names_it() -> None:
         assert _nest_python() is None or _nest_python().is_file()
         return
     assert Path(named).is_file(), f"NEUROKIT_NEST_PYTHON={named} does not exist: run `make pynn-nest`"
-    assert _nest_python() == Path(named)
+    assert _nest_python() == Path(os.path.abspath(named))
