@@ -159,15 +159,16 @@ def deploy_entries(run_dir: Path, arch: str, dataset: str, samples: int, targets
 
 def deploy_only(arch: str, datasets: list[str], sizes: dict[str, dict[str, Any]], deploy_samples: int,
                 targets: tuple[str, ...]) -> dict[str, Any]:
-    """Re-train seed 0 per dataset and merge its new deploy matrices into the committed result file
-    (training figures kept; ``deploy_rerun`` records the re-run and seed 0's reproduced accuracy)."""
+    """Re-train seed 0 per dataset with the committed file's settings (``sizes``; ``sizes`` here only where
+    the file has none) and merge its new deploy matrices into that file (training figures kept;
+    ``deploy_rerun`` records the re-run and seed 0's reproduced accuracy)."""
     path = RESULTS / f"architectures_{arch}.json"
     result = json.loads(path.read_text())
     with tempfile.TemporaryDirectory(prefix=f"bench-arch-{arch}-") as tmp:
         for ds in datasets:
             entry = result["datasets"][ds]
             out = Path(tmp) / f"{ds}-0"
-            run = train_one(arch, ds, 0, sizes[ds], out)
+            run = train_one(arch, ds, 0, result["sizes"].get(ds, sizes[ds]), out)  # the committed run's settings
             print(f"{arch} {ds} seed 0 (deploy only): acc {run['test_accuracy_sim']:.4f}", file=sys.stderr)
             for key in ("deploy", "deploy_merged"):
                 entry.pop(key, None)
