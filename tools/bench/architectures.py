@@ -252,15 +252,15 @@ def render() -> str:
             lines.append(f"| {r['arch']} | {ds} | {_pct(m['test_accuracy_sim'])} | {m['synaptic_ops_per_inference']:,.0f} | "
                          f"{m['trainable_parameters']:,.0f} | {m['ir_parameters']:,.0f} | {m['train_seconds']:.1f} s | "
                          f"{r['seeds'][ds]} |")
-    lines += ["", "| architecture | dataset | target | accepted | agreement own | agreement float | accuracy | samples | wall |",
-              "|---|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| architecture | dataset | target | accepted | agreement own | agreement float | accuracy | float model "
+              "accuracy | samples | wall |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in res:
         for ds, e in r["datasets"].items():
             for form, key in (("", "deploy"), (" (merged)", "deploy_merged")):
                 for tgt, t in e.get(key, {}).get("targets", {}).items():
                     lines.append(f"| {r['arch']}{form} | {ds} | {tgt} | {'yes' if t['accepted'] else 'no'} ({t['status']}) | "
                                  f"{_pct(t['agreement_own'])} | {_pct(t['agreement_float'])} | {_pct(t['accuracy'])} | "
-                                 f"{e[key]['samples']} | {t['wall_s']:.1f} s |")
+                                 f"{_pct(e[key]['float_model_accuracy'])} | {e[key]['samples']} | {t['wall_s']:.1f} s |")
     return "\n".join(lines)
 
 
