@@ -7,16 +7,21 @@ Per architecture and dataset (several seeds, medians): test accuracy measured by
 ``model.nir`` in neurokit.sim (and torch's), synaptic operations per inference (the one counter,
 :mod:`neurokit.ir.passes.operations`, through the training report), parameters (trainable ones of the
 torch model, and all numbers of the IR graph's nodes, :meth:`neurokit.ir.Graph.stats`), synapses,
-training wall time. Then, for the first seed's model, a deploy matrix: per target whether it accepts
-the graph and the harness's two seams (spike agreement with the target's own numeric mode and with
-the float64 model), accuracy, and wall time (:func:`neurokit.hil.run_hil`; Loihi 2 is a real Lava
+training wall time. Then, for the first seed's model, a deploy matrix on ``--deploy-samples`` (16) test
+samples spread evenly over the test split (:func:`deploy_indices`; the first samples of spoken-digits are
+one speaker, not representative): per target whether it accepts the graph and the harness's two seams
+(spike agreement with the target's own numeric mode and with the float64 model), accuracy, and wall time (:func:`neurokit.hil.run_hil`; Loihi 2 is a real Lava
 run when ``NEUROKIT_LAVA_VENV`` points at the Lava runtime, NEST likewise with ``NEUROKIT_NEST_PYTHON``).
 
 Reduced sizes (``SIZES``) so that a run takes minutes on a shared 2-core machine; ``--quick`` is a
 smoke run (not committed). One result file per architecture: ``results/architectures_<arch>.json``
 (last printed line: that JSON). ``--render`` prints the Markdown tables of every committed file.
 
-Usage: ``python tools/bench/architectures.py --arch lmu --arch mlp [--seeds 3] [--quick]``.
+``--deploy-only`` re-trains only seed 0 per dataset (training is seeded, so it is the model the deploy
+matrix ran on before) and merges the new deploy matrix into the committed JSON, keeping its training figures
+(``deploy_rerun`` says so, with seed 0's reproduced accuracy next to the stored one).
+
+Usage: ``python tools/bench/architectures.py --arch lmu --arch mlp [--seeds 3] [--quick] [--deploy-only]``.
 """
 
 from __future__ import annotations
@@ -97,10 +102,26 @@ def train_one(arch: str, dataset: str, seed: int, sizes: dict[str, Any], out: Pa
             "node_types": stats["node_types"]}
 
 
+#: How the deploy samples are chosen (recorded in the JSON).
+DEPLOY_SELECTION = "evenly spaced over the test split: round(linspace(0, n_test - 1, samples))"
+
+
+def deploy_indices(n_test: int, samples: int) -> list[int]:
+    """``samples`` test-sample indices spread evenly over a test split of ``n_test``:
+    :math:`i_k = \\mathrm{round}(k (n_{test} - 1) / (samples - 1))`, ``k = 0 .. samples - 1`` (the split's
+    order groups speakers and classes, so its first samples are not representative)."""
+    import numpy as np
+
+    if samples < 1 or n_test < 1:
+        return []
+    return sorted({int(i) for i in np.linspace(0, n_test - 1, min(samples, n_test)).round()})
+
+
 def deploy_matrix(run_dir: Path, dataset: str, samples: int, targets: tuple[str, ...], merged: bool = False
                   ) -> dict[str, Any]:
-    """Every target on ``samples`` test samples of the trained model (the harness's two seams);
-    ``merged``: the model's one-chain export (``to_ir(merged=True)``, ensembles) instead of ``model.nir``."""
+    """Every target on ``samples`` test samples (:func:`deploy_indices`) of the trained model (the harness's
+    two seams); ``merged``: the model's one-chain export (``to_ir(merged=True)``, ensembles) instead of
+    ``model.nir``."""
     import numpy as np
 
     from neurokit import ir
@@ -109,7 +130,9 @@ def deploy_matrix(run_dir: Path, dataset: str, samples: int, targets: tuple[str,
     from neurokit.train.trainer import stream_split
 
     cfg = TrainConfig.from_dict(json.loads((run_dir / "summary.json").read_text())["config"])
-    x, y = stream_split(cfg, False).batch(np.arange(samples))
+    split = stream_split(cfg, False)
+    indices = deploy_indices(len(split), samples)
+    x, y = split.batch(np.asarray(indices))
     graph = trained_model(run_dir).to_ir(merged=True) if merged else ir.read(run_dir / "model.nir")
     rep = run_hil(graph, list(targets), x.astype(np.float64), labels=y, out_dir=run_dir / ("hil-merged" if merged else "hil"),
                   timeout_s=900)
@@ -121,7 +144,44 @@ def deploy_matrix(run_dir: Path, dataset: str, samples: int, targets: tuple[str,
                           "output_max_abs_diff_own": t.own_mode.output_max_abs_diff if t.own_mode else None,
                           "accuracy": t.accuracy, "accuracy_delta": t.accuracy_delta, "wall_s": t.wall_s,
                           "error": t.error[:300]}
-    return {"samples": samples, "steps": rep.steps, "float_model_accuracy": rep.reference_accuracy, "targets": rows}
+    return {"samples": len(indices), "selection": DEPLOY_SELECTION, "sample_indices": indices,
+            "labels": [int(v) for v in y], "steps": rep.steps, "float_model_accuracy": rep.float_accuracy,
+            "targets": rows}
+
+
+def deploy_entries(run_dir: Path, arch: str, dataset: str, samples: int, targets: tuple[str, ...]) -> dict[str, Any]:
+    """The deploy matrices of one trained model: ``deploy`` and, for ensembles, ``deploy_merged``."""
+    out = {"deploy": deploy_matrix(run_dir, dataset, samples, targets)}
+    if arch == "ensemble":  # the branches as one chain, for targets that lower no branches
+        out["deploy_merged"] = deploy_matrix(run_dir, dataset, samples, targets, merged=True)
+    return out
+
+
+def deploy_only(arch: str, datasets: list[str], sizes: dict[str, dict[str, Any]], deploy_samples: int,
+                targets: tuple[str, ...]) -> dict[str, Any]:
+    """Re-train seed 0 per dataset with the committed file's settings (``sizes``; ``sizes`` here only where
+    the file has none) and merge its new deploy matrices into that file (training figures kept;
+    ``deploy_rerun`` records the re-run and seed 0's reproduced accuracy)."""
+    path = RESULTS / f"architectures_{arch}.json"
+    result = json.loads(path.read_text())
+    with tempfile.TemporaryDirectory(prefix=f"bench-arch-{arch}-") as tmp:
+        for ds in datasets:
+            entry = result["datasets"][ds]
+            out = Path(tmp) / f"{ds}-0"
+            run = train_one(arch, ds, 0, result["sizes"].get(ds, sizes[ds]), out)  # the committed run's settings
+            print(f"{arch} {ds} seed 0 (deploy only): acc {run['test_accuracy_sim']:.4f}", file=sys.stderr)
+            for key in ("deploy", "deploy_merged"):
+                entry.pop(key, None)
+            entry.update(deploy_entries(out, arch, ds, deploy_samples, targets))
+            stored = next((r for r in entry["runs"] if r["seed"] == 0), {})
+            entry["deploy_rerun"] = {
+                "what": "deploy matrix re-run alone (--deploy-only): seed 0 re-trained with the same settings, "
+                        "training figures above kept from the full run",
+                "seed0_test_accuracy_sim": run["test_accuracy_sim"],
+                "stored_seed0_test_accuracy_sim": stored.get("test_accuracy_sim"),
+                "load_avg": list(__import__("os").getloadavg()),
+                "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    return result
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -166,9 +226,7 @@ def run_arch(arch: str, datasets: list[str], seeds: int | None, sizes: dict[str,
                       file=sys.stderr)
             entry: dict[str, Any] = {"runs": runs, "median": summarise(runs)}
             if deploy_samples and targets:
-                entry["deploy"] = deploy_matrix(Path(tmp) / f"{ds}-0", ds, deploy_samples, targets)
-                if arch == "ensemble":  # the branches as one chain, for targets that lower no branches
-                    entry["deploy_merged"] = deploy_matrix(Path(tmp) / f"{ds}-0", ds, deploy_samples, targets, merged=True)
+                entry.update(deploy_entries(Path(tmp) / f"{ds}-0", arch, ds, deploy_samples, targets))
             result["datasets"][ds] = entry
     result["versus_baselines"] = ratios(result)
     result["load_avg_after"] = list(__import__("os").getloadavg())
@@ -194,15 +252,15 @@ def render() -> str:
             lines.append(f"| {r['arch']} | {ds} | {_pct(m['test_accuracy_sim'])} | {m['synaptic_ops_per_inference']:,.0f} | "
                          f"{m['trainable_parameters']:,.0f} | {m['ir_parameters']:,.0f} | {m['train_seconds']:.1f} s | "
                          f"{r['seeds'][ds]} |")
-    lines += ["", "| architecture | dataset | target | accepted | agreement own | agreement float | accuracy | wall |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| architecture | dataset | target | accepted | agreement own | agreement float | accuracy | float model "
+              "accuracy | samples | wall |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in res:
         for ds, e in r["datasets"].items():
             for form, key in (("", "deploy"), (" (merged)", "deploy_merged")):
                 for tgt, t in e.get(key, {}).get("targets", {}).items():
                     lines.append(f"| {r['arch']}{form} | {ds} | {tgt} | {'yes' if t['accepted'] else 'no'} ({t['status']}) | "
                                  f"{_pct(t['agreement_own'])} | {_pct(t['agreement_float'])} | {_pct(t['accuracy'])} | "
-                                 f"{t['wall_s']:.1f} s |")
+                                 f"{_pct(e[key]['float_model_accuracy'])} | {e[key]['samples']} | {t['wall_s']:.1f} s |")
     return "\n".join(lines)
 
 
@@ -214,7 +272,10 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=None, help="seeds per architecture and dataset (medians; default "
                     "event-digits 3, spoken-digits 2)")
     ap.add_argument("--epochs", type=int, default=None, help="override the epochs of every dataset")
-    ap.add_argument("--deploy-samples", type=int, default=8, help="test samples run on every target (0: no deploy)")
+    ap.add_argument("--deploy-samples", type=int, default=16, help="test samples run on every target, spread evenly "
+                    "over the test split (0: no deploy)")
+    ap.add_argument("--deploy-only", action="store_true", help="re-train seed 0 only and merge a new deploy matrix "
+                    "into the committed result file (training figures kept)")
     ap.add_argument("--targets", default=",".join(TARGETS))
     ap.add_argument("--quick", action="store_true", help="smoke run (1 epoch, not committed)")
     ap.add_argument("--render", action="store_true", help="print the committed results as Markdown tables")
@@ -230,8 +291,11 @@ def main() -> None:
     targets = tuple(t for t in args.targets.split(",") if t)
     last: dict[str, Any] = {}
     for arch in args.arch or ["lmu", "ensemble", "mlp", "recurrent"]:
-        last = run_arch(arch, args.dataset or list(SIZES), args.seeds, sizes, args.deploy_samples, targets)
-        if args.quick:
+        if args.deploy_only:
+            last = deploy_only(arch, args.dataset or list(SIZES), sizes, args.deploy_samples, targets)
+        else:
+            last = run_arch(arch, args.dataset or list(SIZES), args.seeds, sizes, args.deploy_samples, targets)
+        if args.quick:  # never written, --deploy-only included
             print(json.dumps(last))
         else:
             save(f"architectures_{arch}", last)
