@@ -116,6 +116,8 @@ def test_nir_file_round_trip(tmp_path: Path) -> None:
         assert group["type"][()].decode() == "BetaLIF"
         assert sorted(group) == ["beta", "metadata", "type", "v_reset", "v_threshold"]
         np.testing.assert_array_equal(group["metadata/neurokit_t_refrac"][()], [0.0, 2e-3, 0.0, 1e-3])
+    with pytest.raises(GraphError, match="node 'neuron': BetaLIF is not a NIR 1.0 type"):
+        ir.to_nir(graph)  # plain NIR has no such type: refused, not written for nir to reject
     back = ir.read(tmp_path / "beta.nir")
     assert isinstance(back.nodes["neuron"], BetaLIF) and dict(back.nodes) == dict(graph.nodes)
     np.testing.assert_array_equal(sim.simulate(back, _inputs()).spikes["neuron"],
