@@ -31,8 +31,11 @@ With :math:`u` the drive held constant over a step of length :math:`dt`:
   :math:`\bar B = \int_0^{dt} e^{A s}\,ds\,B`, both read off
   :math:`\exp\begin{pmatrix} A & B \\ 0 & 0 \end{pmatrix} dt = \begin{pmatrix} \bar A & \bar B \\ 0 & I \end{pmatrix}`;
   Euler: :math:`\bar A = I + A\,dt`, :math:`\bar B = B\,dt`; then :math:`m' = \bar A m + \bar B u`;
+* BetaLIF's :math:`v' = \beta v + x` as the leaky step with :math:`v_{leak} = 0`: exact
+  :math:`a = \beta`, :math:`g = 1`, :math:`R = 1`; Euler :math:`a = \beta`, :math:`g = 1 - \beta`,
+  :math:`R = 1/(1 - \beta)` (so Euler needs :math:`\beta < 1`);
 * the initial state (:func:`initial_membrane`): :math:`v_0 = v_{leak}` (LI, LIF, CubaLI, CubaLIF),
-  :math:`v_{reset}` (IF), :math:`0` (I); ``node.metadata["v_init"]`` overrides it; :math:`I_0 = 0`.
+  :math:`v_{reset}` (IF), :math:`0` (I, BetaLIF); ``node.metadata["v_init"]`` overrides it; :math:`I_0 = 0`.
 
 All functions take plain arrays and are generic in their array namespace ``xp`` (NumPy by default;
 pass ``xp=torch`` with tensors to keep them differentiable). :func:`neuron_coefficients` packs every
@@ -49,6 +52,7 @@ import numpy as np
 
 from neurokit.errors import InvalidInputError
 from neurokit.ir import IF, LI, LIF, CubaLI, CubaLIF, I, Node, Profile
+from neurokit.ir.nodes.neurons import BetaLIF
 from neurokit.ir.passes.latency import delay_steps, synapse_delays
 
 #: Relative tolerance under which :math:`\tau_s` and :math:`\tau_m` count as equal (coupling limit).
@@ -132,7 +136,7 @@ def synapse_delay_steps(delay: Any | None, n_synapses: int, profile: Profile) ->
 
 
 #: The neuron types discretised here (a new neuron type adds its coefficients below and joins this list).
-DISCRETISED = (LI, LIF, CubaLI, CubaLIF, IF, I)
+DISCRETISED = (LI, LIF, CubaLI, CubaLIF, IF, I, BetaLIF)
 
 
 def _check_discretised(node: Node) -> None:
@@ -145,7 +149,7 @@ def _check_discretised(node: Node) -> None:
 
 def initial_membrane(node: Node) -> np.ndarray:
     r"""The membrane a run starts from (float64, the node's shape): :math:`v_{leak}` for leaky types,
-    :math:`v_{reset}` for IF, 0 for I; ``node.metadata["v_init"]`` (e.g. the half-threshold
+    :math:`v_{reset}` for IF, 0 for I and BetaLIF; ``node.metadata["v_init"]`` (e.g. the half-threshold
     pre-charge of converted networks) overrides it. The synaptic current starts at 0."""
     shape = node.expected_input_shape() or ()
     _check_discretised(node)
@@ -153,7 +157,7 @@ def initial_membrane(node: Node) -> np.ndarray:
         v0 = np.asarray(node.metadata["v_init"], dtype=np.float64)
     elif isinstance(node, IF):
         v0 = np.asarray(node.v_reset, dtype=np.float64)
-    elif isinstance(node, I):
+    elif isinstance(node, (I, BetaLIF)):
         v0 = np.zeros(shape)
     else:
         v0 = np.asarray(node.v_leak, dtype=np.float64)
@@ -205,6 +209,14 @@ def neuron_coefficients(node: Node, profile: Profile) -> NeuronCoefficients:
         a_mem, gain_mem = full(decay(node.tau_mem, dt, integ)), full(input_gain(node.tau_mem, dt, integ))
         a_syn, gain_syn = full(decay(node.tau_syn, dt, integ)), full(input_gain(node.tau_syn, dt, integ))
         coupling = full(cuba_coupling(node.tau_syn, node.tau_mem, dt, integ))
+    r = full(getattr(node, "r", 1.0))
+    if isinstance(node, BetaLIF):  # v' = beta v + x (module docstring)
+        if not is_exact(integ) and np.any(node.beta >= 1):
+            raise InvalidInputError("BetaLIF: Euler integration needs beta < 1 (its input gain is 1 - beta)",
+                                    fix="use integration='exact', or beta < 1")
+        a_mem = full(node.beta)
+        gain_mem = np.ones(shape) if is_exact(integ) else 1.0 - a_mem
+        r = r / gain_mem
     spiking = node.spiking
     v_th = full(node.v_threshold) if spiking else np.full(shape, np.inf)  # type: ignore[union-attr]
     v_reset = full(node.v_reset) if spiking else zeros  # type: ignore[union-attr]
@@ -216,7 +228,7 @@ def neuron_coefficients(node: Node, profile: Profile) -> NeuronCoefficients:
         kind=node.type_name, exact=is_exact(integ), spiking=spiking, a_mem=a_mem, gain_mem=gain_mem, a_syn=a_syn,
         gain_syn=gain_syn, coupling=coupling,
         w_in=full(node.w_in) if node.current_based else zeros,  # type: ignore[attr-defined]
-        r=full(node.r), dt_r=full(integrator_gain(node.r, dt)),
+        r=r, dt_r=integrator_gain(r, dt),
         v_leak=full(node.v_leak) if hasattr(node, "v_leak") else zeros,
         v_threshold=v_th, v_reset=v_reset,
         refrac_steps=np.broadcast_to(refractory_steps(getattr(node, "t_refrac", None), dt), shape).copy(),

@@ -97,7 +97,7 @@ class FixedState(NamedTuple):
 
 
 #: Neuron kinds the fixed-point model implements (the steps below).
-FIXED_KINDS = ("LIF", "IF", "LI", "I", "CubaLIF", "CubaLI")
+FIXED_KINDS = ("LIF", "IF", "LI", "I", "CubaLIF", "CubaLI", "BetaLIF")
 #: Scale of the unsigned 0.32 fractions of the synaptic decay and gain (sPyNNaker's ``decay_t``).
 DECAY_ONE = 2**32
 

@@ -35,6 +35,8 @@ import numpy as np
 from neurokit.errors import InvalidInputError
 from neurokit.ir import IF, LI, LIF, CubaLI, CubaLIF, I, Node, Profile
 
+from neurokit.ir.nodes.neurons import BetaLIF
+
 from .discretisation import NeuronCoefficients, neuron_coefficients
 from .discretisation import initial_membrane as _initial_membrane
 
@@ -185,7 +187,8 @@ def cuba_lif_step(x: np.ndarray, state: NeuronState, c: NeuronCoefficients, prof
     return _spiking_step(state, c, prof, lambda v: cuba_membrane(v, state.i, i_new, x, c), i_new)
 
 
-STEP_FUNCTIONS = {LIF: lif_step, LI: li_step, I: i_step, IF: if_step, CubaLI: cuba_li_step, CubaLIF: cuba_lif_step}
+STEP_FUNCTIONS = {LIF: lif_step, LI: li_step, I: i_step, IF: if_step, CubaLI: cuba_li_step, CubaLIF: cuba_lif_step,
+                  BetaLIF: lif_step}
 
 
 def neuron_step(node: Node, x: np.ndarray, state: NeuronState, profile: Profile,

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import h5py
+import nir
 import numpy as np
 
 from neurokit import __version__
@@ -73,6 +74,10 @@ def node_to_dict(node: N.Node, *, plain: bool = False, max_dense: int = 50_000_0
                       for k, v in node.nodes.items()},
             "edges": np.array(node.edges, dtype=object).reshape(-1, 2),
         }
+        for name, sub_dict in d["nodes"].items():  # a registered type NIR 1.0 lacks (e.g. BetaLIF)
+            if plain and not isinstance(getattr(nir, sub_dict["type"], None), type):
+                raise GraphError(f"{node.nodes[name].type_name} is not a NIR 1.0 type: plain NIR cannot state it",
+                                 where=f"node {name!r}", fix="keep the neurokit file format (write without plain=True)")
         if not plain:
             meta["neurokit_profile"] = node.profile.to_dict()
             meta["neurokit_version"] = __version__

@@ -18,6 +18,7 @@ from neurokit import ir
 from neurokit.ir import extensions as X
 from neurokit.dynamics.discretisation import is_exact, neuron_coefficients
 from neurokit.errors import InvalidInputError
+from neurokit.ir.nodes.neurons import BetaLIF
 from neurokit.ir.passes import node_to_csr
 
 from .kernel_args import GraphArrays, Rules
@@ -27,7 +28,8 @@ INPUT, OUTPUT, IDENTITY, CSR_OP, SCALE, DELAY, THRESHOLD = 0, 1, 2, 3, 4, 5, 6
 PRODUCT = 7  # neurokit extension SpikeProduct: the product of the inputs (neurokit.ir.extensions)
 LIF, IF, LI, INTEG, CUBA_LI, CUBA_LIF = 10, 11, 12, 13, 14, 15
 #: the neuron op the kernels run for each neuron type they implement
-NEURON_OPS = {ir.LIF: LIF, ir.IF: IF, ir.LI: LI, ir.I: INTEG, ir.CubaLI: CUBA_LI, ir.CubaLIF: CUBA_LIF}
+NEURON_OPS = {ir.LIF: LIF, ir.IF: IF, ir.LI: LI, ir.I: INTEG, ir.CubaLI: CUBA_LI, ir.CubaLIF: CUBA_LIF,
+              BetaLIF: LIF}
 #: ops whose output is spikes (read as a spike list by the next linear op)
 SPIKING_OPS = (*(op for node_type, op in NEURON_OPS.items() if node_type.spiking), THRESHOLD)
 # neuron coefficient rows of GraphArrays.coef

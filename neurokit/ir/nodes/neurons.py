@@ -1,5 +1,6 @@
 r"""Neuron populations, NIR's six types with NIR's field names, plus ``t_refrac`` (neurokit's
-absolute refractory period in seconds, stored as ``metadata/neurokit_t_refrac``). Their
+absolute refractory period in seconds, stored as ``metadata/neurokit_t_refrac``), and
+:class:`BetaLIF` (snnTorch's ``Leaky``, the worked example of ``docs/dev/adding-a-node.md``). Their
 discretisation for a given profile is :mod:`neurokit.dynamics.discretisation`."""
 
 from __future__ import annotations
@@ -153,3 +154,20 @@ class CubaLIF(_SpikingNeuron):
         _neuron_init(self, ("tau_syn", "tau_mem"),
                      ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in", "t_refrac"),
                      {"v_reset": 0.0, "w_in": 1.0, "t_refrac": 0.0})
+
+
+@register_node
+@dataclass(frozen=True, kw_only=True, eq=False)
+class BetaLIF(_SpikingNeuron):
+    r"""LIF with a per-step decay (snnTorch's ``Leaky``): :math:`v_t = \beta v_{t-1} + x_t`, spike
+    :math:`z = H(v - v_{th})`, then the profile's reset and ``t_refrac``; :math:`0 \le \beta \le 1`."""
+
+    beta: np.ndarray
+    v_threshold: np.ndarray
+    v_reset: np.ndarray | None = None
+    t_refrac: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        _neuron_init(self, (), ("beta", "v_threshold", "v_reset", "t_refrac"), {"v_reset": 0.0, "t_refrac": 0.0})
+        if np.any((self.beta < 0) | (self.beta > 1)):
+            raise GraphError("beta must lie in [0, 1]", where="BetaLIF", fix="clip beta to [0, 1] (snnTorch clamps it)")

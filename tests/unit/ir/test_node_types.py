@@ -176,13 +176,14 @@ def test_the_built_in_types_state_the_facts_the_old_lists_held() -> None:
     def having(fact: str) -> set[str]:
         return {name for name, cls in ir.NODE_TYPES.items() if getattr(cls, fact)}
 
-    neurons = {"I", "LI", "IF", "LIF", "CubaLI", "CubaLIF"}
+    neurons = {"I", "LI", "IF", "LIF", "CubaLI", "CubaLIF", "BetaLIF"}  # BetaLIF: docs/dev/adding-a-node.md
     assert having("neuron") == neurons
     assert having("stateful") == neurons | {"Delay"}
-    assert having("spiking") == {"IF", "LIF", "CubaLIF", "Threshold"}
+    assert having("spiking") == {"IF", "LIF", "CubaLIF", "BetaLIF", "Threshold"}
     assert having("current_based") == {"CubaLI", "CubaLIF"}
     assert having("weighted") == {"Linear", "Affine", "SparseLinear", "Conv1d", "Conv2d"}
     assert having("linear") == having("weighted") | {"SumPool2d", "AvgPool2d"}
     assert having("index_map") == {"Flatten", "Identity"}
     assert having("port") == {"Input", "Output"}
-    assert {name for name, cls in ir.NODE_TYPES.items() if cls.extension_fields == ("t_refrac",)} == {"IF", "LIF", "CubaLIF"}
+    with_refrac = {name for name, cls in ir.NODE_TYPES.items() if cls.extension_fields == ("t_refrac",)}
+    assert with_refrac == {"IF", "LIF", "CubaLIF", "BetaLIF"}
