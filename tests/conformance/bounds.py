@@ -178,7 +178,8 @@ def loihi2_bound(L: Layer, v_max: float, terms: dict[str, Any], d_in_int: np.nda
     current :math:`U_t` and the truncation of the decayed current), which the current's decay
     accumulates and the coupling (:math:`v' = a v + u'`, the coupling is folded into the weights)
     hands to ``v``; the membrane itself errs by :math:`\delta^v = |\Delta a| V S + 1 + \Delta b_{int}`
-    per step (decay, its truncation, the bias mantissa)."""
+    per step (decay, its truncation, the bias mantissa and, exact Cuba, the direct input term
+    ``d_direct_int``)."""
     S = terms["scale"]
     a_q = 1.0 - terms["dv"] / 4096.0
     d_a = abs(a_q - L.a)
@@ -189,7 +190,7 @@ def loihi2_bound(L: Layer, v_max: float, terms: dict[str, Any], d_in_int: np.nda
     delta_u = d_in_int + terms.get("dense_floor_int", 0.0)
     if cuba:  # u (4095 - du) >> 12 rounds toward zero (1 unit) and its decay differs from a_syn
         delta_u = delta_u + abs(a_syn_q - L.a_syn) * terms["u_int"] + 1.0
-    delta_v = d_a * v_max * S + truncation + terms["d_bias_int"]
+    delta_v = d_a * v_max * S + truncation + terms["d_bias_int"] + terms.get("d_direct_int", 0.0)
     return accumulate(np.asarray(delta_u, np.float64) / S, max(L.a, a_q), max(L.a_syn, a_syn_q) if cuba else 0.0,
                       delta_v / S)
 

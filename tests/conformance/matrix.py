@@ -65,10 +65,8 @@ def expected_refusal(impl: str, case: str) -> str | None:
         return None
     if impl == "spinnaker-emulator":  # every profile rule: a custom sPyNNaker neuron model where the standard cells lack it
         return None
-    if impl in ("sim-loihi2", "lava"):  # the same lowering refuses before Lava starts
-        if kind in ("CubaLIF", "CubaLI") and prof.integration == "exact":
-            return rf"{kind} with integration='exact'"
-        return None  # a leaky subtraction, reset='none', multi_spike, v_min, refractoriness, a Cuba current bias: neurokit's neuron program
+    if impl in ("sim-loihi2", "lava"):  # a leaky subtraction, reset='none', multi_spike, v_min, refractoriness,
+        return None  # a Cuba current bias, exact Cuba integration: neurokit's neuron program
     if impl == "nest":  # the nest backend's check (neurokit/backends/nest/check.py)
         if prof.reset != "zero":
             return r"reset='%s' cannot be expressed: NEST's iaf_psc_delta and iaf_psc_exp set V_m to V_reset" % prof.reset

@@ -225,7 +225,8 @@ def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
     times the input counts), ``dense_floor_int`` what Dense's floor of :math:`(W s) \gg -e` loses in a
     step with input (``(T, B, 1)``; 0 for :math:`e \ge 0`), ``d_bias_int`` the bias's error against
     :math:`S (g_0 + g_x b)`, ``dv``/``du`` the 12-bit decays and ``u_int`` the largest current
-    :math:`U_t = a_s U_{t-1} + S |g_x| I_t` ``(T, B, n)`` (Cuba types; else :math:`S |g_x| I_t`)."""
+    :math:`U_t = a_s U_{t-1} + S |g_x| I_t` ``(T, B, n)`` (Cuba types; else :math:`S |g_x| I_t`) and
+    ``d_direct_int`` the error of exact Cuba's direct input term into ``v`` ``(T, B, n)`` (else 0)."""
     from neurokit.backends.loihi2.backend import dense_matrix, neuron_program, quantize_graph
     from neurokit.backends.loihi2.fixed_point import lava_weights
 
@@ -256,8 +257,13 @@ def loihi2_terms(graph: ir.Graph, x: np.ndarray) -> dict[str, Any]:
     for t, drive in enumerate(S * np.abs(prog.g_in) * L.abs_in):
         current = prog.a_syn * current + drive
         u_int[t] = current
+    # exact Cuba: v += round(k_in (a << 6) / 2^12), a = a_in + bias_u; its error is k_q times the input's
+    # (weights, Dense's floor, bias_u's rounding: 32 units), the mantissa's error times the input, and the rounding
+    k_q = np.asarray(params.get("k_in", 0), np.float64) / 2**12
+    d_direct = np.abs(k_q) * (d_in + floor + 32.0 * ("bias_u" in params)) \
+        + np.abs(k_q - prog.k_direct) * S * np.abs(prog.g_in) * L.abs_in + 0.5 * ("k_in" in params)
     return {"scale": S, "dv": float(np.max(params["dv"])), "du": float(np.max(params["du"])), "d_in_int": d_in,
-            "dense_floor_int": floor, "d_bias_int": d_b, "u_int": u_int}
+            "dense_floor_int": floor, "d_bias_int": d_b, "u_int": u_int, "d_direct_int": d_direct}
 
 
 def _dense_floor_int(w_int: np.ndarray, weight_exp: int) -> float:

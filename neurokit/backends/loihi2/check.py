@@ -41,8 +41,12 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   drives the membrane), so ``integration = "euler"`` maps exactly (up to 12-bit decays). A synapse
   bias feeds the current (:math:`I' = a_s I + g_s w_{in} (W x + b)`); the stock LIF adds its bias to
   ``v``, so such a layer runs as the neuron program, which adds it to ``a_in``.
-  ``"exact"`` (zero-order hold) also feeds the step's input straight into the membrane: its transfer
-  function has a zero Loihi's CUBA neuron (input only through ``u``) cannot express; it is refused.
+  ``"exact"`` (zero-order hold) also feeds the step's input straight into the membrane (its transfer
+  function has a zero the stock CUBA neuron, input only through ``u``, cannot express): such a layer
+  runs as the neuron program, whose current holds :math:`\tfrac{c}{a_s} R I` and which adds the
+  direct term :math:`\mathrm{round}(k_{in} (a_{in} \ll 6) / 2^{12})` to ``v``
+  (:mod:`~neurokit.backends.loihi2.neuron_lowering`); refused only where :math:`a_s` rounds outside
+  :math:`[1/4096, 1)`.
 * **reset**: ``"zero"`` is Lava's ``LIF`` (``v_reset = 0``). ``"subtract"`` on IF layers (what
   conversion emits) is Lava's ``ATRLIF`` program with no decays and a fixed threshold: it never
   resets ``v`` but adds :math:`2\theta` to its refractory state ``r`` on a spike and fires on
@@ -51,14 +55,15 @@ A graph maps as a chain ``Input -> (synapses -> neuron)* -> Output``:
   leak-free layers a subtraction in the next step gives the same spikes.
 * **neuron program** (:func:`program_reasons`): what neither stock process says — a subtraction on a
   leaky neuron (its offset would decay in ATRLIF) in either timing, ``reset="none"``, ``v_reset != 0``,
-  a bias into a Cuba layer's current,
+  a bias into a Cuba layer's current, exact Cuba integration (a direct input term into ``v``),
   ``multi_spike`` (graded spike counts, sent through Dense as 8-bit messages), ``v_min``, per-neuron
   decays, refractory periods — runs as ``ResetLIF`` (:mod:`~neurokit.backends.loihi2.lava_neuron`): Lava's own
   bit-accurate LIF arithmetic with the profile's spike/reset step. Loihi 2's neurons are
   programmable; in Lava it runs on the CPU backend (the chip would need the same step as microcode).
 * **profile**: every option maps; ``spike_rule`` ``">="`` on the stock LIF is an integer threshold
   shift (``>`` one unit lower, :mod:`~neurokit.backends.loihi2.quantize`); the program compares
-  by the rule itself. Refused (each with its reason and fix): exact Cuba integration, a ``v_reset``
+  by the rule itself. Refused (each with its reason and fix): exact Cuba integration with a current
+  decay outside [1/4096, 1), a ``v_reset``
   at or above the threshold, decays outside [0, 1] (Euler with dt > tau).
 """
 
@@ -72,6 +77,8 @@ from neurokit import ir
 from neurokit.backends.base import Problem
 from neurokit.backends.output_stage import strip_output_stage
 from neurokit.dynamics.discretisation import delay_steps, is_exact, neuron_coefficients
+
+from .neuron_lowering import direct_input_gain
 
 MAX_DELAY_STEPS = 62  # 6-bit delays; one step of the 0..63 range is Dense's own latency
 SYNAPSES = (ir.Linear, ir.Affine, ir.SparseLinear, ir.Conv1d, ir.Conv2d, ir.SumPool2d, ir.AvgPool2d,
@@ -195,6 +202,8 @@ def program_reasons(node: ir.Node, p: ir.Profile, bias_into_current: bool = Fals
         reasons.append("a bias into the synaptic current (the stock LIF adds its bias to v)")
     if isinstance(node, (ir.LIF, ir.LI, *CUBA)) and any(np.ptp(d) > 0 for d in _decays_12bit(node, p).values()):
         reasons.append("per-neuron decays (the stock LIF holds one du/dv per process)")
+    if isinstance(node, CUBA) and is_exact(p.integration):
+        reasons.append(f"integration={p.integration!r} (the exact Cuba update also feeds the input straight into v)")
     if p.v_min != float("-inf"):
         reasons.append(f"v_min={p.v_min!r} (a floor after the reset)")
     if isinstance(node, SPIKING):
@@ -238,11 +247,15 @@ def _node_problems(g: ir.Graph, plans: list[LayerPlan]) -> list[Problem]:
                 problems.append(Problem(plan.neuron, "v_reset is not below v_threshold: a spike would not lower "
                                                      "the membrane", "use v_reset < v_threshold"))
         if isinstance(node, CUBA) and is_exact(p.integration):
-            problems.append(Problem(plan.neuron, f"{node.type_name} with integration={p.integration!r}: the exact "
-                                                 "(zero-order-hold) update feeds the step's input straight into the "
-                                                 "membrane as well as through the current, which Loihi's CUBA neuron "
-                                                 "(input only through u) cannot express",
-                                    "use integration='euler' (snnTorch Synaptic, Norse, lava-dl CUBA are Euler)"))
+            c = neuron_coefficients(node, p)
+            a_s = np.round(4096 * np.ravel(c.a_syn))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                k = direct_input_gain(c)
+            if np.any(a_s < 1) or np.any(a_s > 4095) or not np.all(np.abs(k) * 4096 < 2**23):
+                problems.append(Problem(plan.neuron, f"{node.type_name} with integration={p.integration!r}: the exact "
+                                                     "update's direct input term needs a current decay a_s with "
+                                                     "1/4096 <= a_s < 1 per step (it divides by a_s and by 1 - a_s)",
+                                        "use a tau_syn within a few hundred steps of dt, or integration='euler'"))
         if isinstance(node, (ir.LIF, ir.LI, *CUBA)):
             c = neuron_coefficients(node, p)
             for what, a in (("membrane", c.a_mem), *((("current", c.a_syn),) if isinstance(node, CUBA) else ())):

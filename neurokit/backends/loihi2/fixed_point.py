@@ -21,7 +21,9 @@ Per time step, for a Dense -> LIF pair (integers; ``>>`` arithmetic on magnitude
   :mod:`~neurokit.backends.loihi2.lava_neuron`, :func:`program_step`): current and voltage exactly as
   the LIF above, with ``du``/``dv`` per neuron (arrays) and a current bias :math:`b_u` (per neuron,
   in ``a_in``'s units: :math:`u \leftarrow \ldots + ((a + b_u) \ll 6)`; a Cuba layer's synaptic
-  bias), then the profile's spike and reset rules on the integer membrane,
+  bias) and a direct input term (exact Cuba integration, per-neuron ``k_in``:
+  :math:`v \mathrel{+}= (((a + b_u) \ll 6)\,k_{in} + 2^{11}) \gg 12`, added with ``v``'s bias), then the
+  profile's spike and reset rules on the integer membrane,
   :math:`\theta = v_{th} \ll 6`, :math:`v_r` the per-neuron reset value: ``next_step`` zero reset: the
   step after a spike starts from :math:`v_r`; ``next_step`` subtraction
   :math:`v \leftarrow v - n_{t-1}(\theta - v_r)` after the update; spike :math:`v > \theta` (or
@@ -93,7 +95,7 @@ def program_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, pending: np.nda
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One step of neurokit's neuron program (module docstring; ``L``: the layer's ``du``, ``dv``
     (per neuron), ``vth``, ``bias``, ``ge``, ``reset``, ``next_step``, ``multi``, and per neuron
-    ``v_min``, ``refrac`` steps, ``v_reset``, the current bias ``bias_u``): returns (spike counts int64, u, v, pending counts of a next-step
+    ``v_min``, ``refrac`` steps, ``v_reset``, the current bias ``bias_u``, the direct input gain ``k_in``): returns (spike counts int64, u, v, pending counts of a next-step
     reset, refractory count-down). Refractoriness as :mod:`neurokit.dynamics.fixed`: the count-down
     drops by one first; while it is above 0 the membrane keeps its value and cannot spike."""
     count = np.maximum(count - 1, 0)
@@ -102,8 +104,10 @@ def program_step(a_in: np.ndarray, u: np.ndarray, v: np.ndarray, pending: np.nda
     if L["next_step"] and L["reset"] == 0:
         v = np.where(pending > 0, v_reset, v)
     v_start = v
-    _, u, v = lif_step(a_in + np.asarray(L["bias_u"], np.int64), u, v, du=np.asarray(L["du"], np.int64),
-                       dv=np.asarray(L["dv"], np.int64), vth=MAX_UV, bias=L["bias"])  # never fires: own rules follow
+    a_in = a_in + np.asarray(L["bias_u"], np.int64)
+    direct = ((a_in << 6) * np.asarray(L["k_in"], np.int64) + (1 << 11)) >> 12  # exact Cuba: input straight into v
+    _, u, v = lif_step(a_in, u, v, du=np.asarray(L["du"], np.int64), dv=np.asarray(L["dv"], np.int64), vth=MAX_UV,
+                       bias=L["bias"] + direct)  # never fires: own rules follow
     v = np.where(frozen, v_start, v)
     theta = np.int64(L["vth"]) << 6
     if L["next_step"] and L["reset"] == 1:
@@ -123,7 +127,8 @@ def program_settings(L: dict) -> dict:
     """The program's settings of a stored layer (``program`` flags as ints), with its bias."""
     return {"du": L["du"], "dv": L["dv"], "vth": int(L["vth"]), "ge": bool(L["ge"]), "reset": int(L["reset"]),
             "next_step": bool(L["next_step"]), "multi": bool(L["multi"]), "v_min": L["v_min"],
-            "refrac": L.get("refrac", 0), "v_reset": L.get("v_reset", 0), "bias_u": L.get("bias_u", 0)}
+            "refrac": L.get("refrac", 0), "v_reset": L.get("v_reset", 0), "bias_u": L.get("bias_u", 0),
+            "k_in": L.get("k_in", 0)}
 
 
 def skip_prefixes(layer: dict) -> list[str]:

@@ -13,6 +13,9 @@ saturating voltage, the 12-bit truncating decays, the bias) with only the spike/
   :math:`v_r`, before the update; a subtraction :math:`v \leftarrow v - n_{t-1}(\theta - v_r)` follows the update;
 * a current bias ``bias_u`` (per neuron, a Cuba layer's synaptic bias) enters with the input:
   :math:`u \leftarrow u (1 - d_u) + ((a_{in} + b_u) \ll 6)` (Lava's own update on :math:`a_{in} + b_u`);
+* a direct input term ``k_in`` (per neuron; exact Cuba integration, whose update also feeds the step's
+  input straight into the membrane): :math:`v \mathrel{+}= (((a_{in} + b_u) \ll 6)\,k_{in} + 2^{11}) \gg 12`,
+  added with ``v``'s bias;
 * spike :math:`v > \theta` (or :math:`\ge` with ``ge``), the count
   :math:`n = \lfloor (v - v_r)/(\theta - v_r) \rfloor` (``multi``: graded spikes, Sinabs' ``MultiSpike``) or 1;
 * same-step reset (``reset``: 0 zero, 1 subtract, 2 none) to the per-neuron :math:`v_r` (``v_reset``)
@@ -41,12 +44,13 @@ class ResetLIF(AbstractProcess):
     """The CUBA neuron with per-neuron ``du``/``dv`` and a programmable spike/reset step (module docstring)."""
 
     def __init__(self, *, shape, u, v, du, dv, bias_mant, bias_exp, vth, ge, reset, next_step, multi, v_min,
-                 refrac=0, v_reset=0, bias_u=0, name=None):
+                 refrac=0, v_reset=0, bias_u=0, k_in=0, name=None):
         super().__init__(shape=shape, name=name)
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         per_neuron = dict(u=u, v=v, pending=0, countdown=0, refrac=refrac, du=du, dv=dv, bias_mant=bias_mant,
-                          bias_exp=bias_exp, v_min=v_min, v_reset=v_reset, bias_u=bias_u)
+                          bias_exp=bias_exp, v_min=v_min, v_reset=v_reset, bias_u=bias_u,
+                          k_in=k_in)
         for key, init in per_neuron.items():
             setattr(self, key, Var(shape=shape, init=np.broadcast_to(np.asarray(init, np.int32), shape).copy()))
         self.vth = Var(shape=(1,), init=vth)
@@ -74,6 +78,7 @@ class PyResetLIFModel(AbstractPyLifModelFixed):
     v_min: np.ndarray = _int_vector(24)
     v_reset: np.ndarray = _int_vector(24)
     bias_u: np.ndarray = _int_vector(18)
+    k_in: np.ndarray = _int_vector(24)
     du: np.ndarray = _int_vector(12)
     dv: np.ndarray = _int_vector(12)
     bias_mant: np.ndarray = _int_vector(13, np.int16)
@@ -88,6 +93,8 @@ class PyResetLIFModel(AbstractPyLifModelFixed):
     def run_spk(self):
         a_in_data = self.a_in.recv().astype(np.int32) + self.bias_u  # a current bias enters with the input
         self.scale_bias()
+        direct = ((a_in_data.astype(np.int64) << 6) * self.k_in + (1 << 11)) >> 12  # exact Cuba: input into v
+        self.effective_bias = self.effective_bias + direct  # added to v with the bias by Lava's own update
         if not self.isthrscaled:
             self.scale_threshold()
         ge, reset, next_step, multi = (int(x) for x in self.rule[:4])

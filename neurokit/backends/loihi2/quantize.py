@@ -19,7 +19,10 @@ Per layer (scale :math:`S`, per neuron where thresholds differ: :math:`S_i \prop
   the layer's scale like the recurrent ones, its bias adds to :math:`b`;
 * a Cuba layer whose synapses carry a bias (neuron program): the bias feeds the current, in
   ``a_in``'s units: :math:`b_u = \mathrm{round}(S g_x b / 64)` (``bias_u``), and :math:`v`'s bias is
-  :math:`S g_0` only; ``v_reset`` (program) is :math:`\mathrm{round}(S v_{reset})` per neuron.
+  :math:`S g_0` only; ``v_reset`` (program) is :math:`\mathrm{round}(S v_{reset})` per neuron;
+* exact Cuba integration (neuron program, :mod:`~neurokit.backends.loihi2.neuron_lowering`): the current
+  holds :math:`S \tfrac{c}{a_s} R I` and the step's input also enters ``v`` directly,
+  :math:`k_{in} = \mathrm{round}(2^{12} k)` per neuron (``k_in``).
 
 Spiking layers are quantized in lava-dl ``netx``'s domain, so that ``netx.h5`` holds them exactly:
 weight exponent :math:`e = 0` with the threshold mantissa chosen from the largest weight,
@@ -50,20 +53,20 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from neurokit import ir
 from neurokit.backends.base import refuse_if_problems
-from neurokit.dynamics.discretisation import NeuronCoefficients, delay_steps, neuron_coefficients
+from neurokit.dynamics.discretisation import delay_steps
 from neurokit.errors import ConfigError, InvalidInputError
 from neurokit.ir.passes import node_to_csr
 
 from .check import CUBA, READOUTS, SPIKING, LayerPlan, branch_delay_steps, branch_matrix, plan_layers, program_reasons
 from .conv_layer import conv_kernel_params, conv_lowered
 from .fixed_point import MAX_UV, lava_weights, skip_prefixes
+from .neuron_lowering import DIRECT_SHIFT, NeuronProgram, neuron_program  # noqa: F401  (re-exported: the lowering of neurons)
 from .netx import BIAS_EXP as NETX_BIAS_EXP
 
 VTH_MAX = 131071  # 17-bit threshold mantissa
@@ -75,6 +78,7 @@ MULTI_VTH_MAX = 2047  # a multi-spike layer's threshold mantissa at most: v hold
 I_PEAK_UNITS = 2.0**11  # an I readout's largest weight, in membrane units
 ACT_SHIFT = 6  # Lava's LIF adds its synaptic input a_in << 6 to the current u
 BIAS_U_MAX = 2**17 - 1  # a current bias (in a_in units) at most: u holds 24 bits
+K_IN_MAX = 2**23 - 1  # the direct input gain's mantissa at most (24 bits)
 
 Shapes = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -107,47 +111,6 @@ def composed_weight(nodes: Sequence[ir.Node], shapes: Sequence[Shapes | None], d
         wn, bn = dense_matrix(node, shp, dt)
         w, b = wn @ w, wn @ b + bn
     return w, b
-
-
-@dataclass(frozen=True)
-class NeuronProgram:
-    r"""What Lava's CUBA neuron runs for one neuron node under a profile (before the layer's scale):
-    :math:`d_u`, :math:`d_v` (12-bit decays), the float decays they round (``a_mem``, ``a_syn``), and
-    per neuron the input weight :math:`g_x` and constant drive :math:`g_0` (module docstring)."""
-
-    du: int
-    dv: int
-    du_per_neuron: np.ndarray
-    dv_per_neuron: np.ndarray
-    a_mem: float
-    a_syn: float
-    g_in: np.ndarray
-    g_leak: np.ndarray
-    coefficients: NeuronCoefficients
-
-
-def neuron_program(neuron: ir.Node, profile: ir.Profile) -> NeuronProgram:
-    r"""The lowering of every neuron node to Lava's LIF (CUBA) neuron, from the discretisation's
-    coefficients: LIF/LI :math:`g_x = g R`, :math:`g_0 = g\,v_{leak}`; IF/I :math:`g_x = dt R`,
-    :math:`g_0 = 0`, :math:`a = 1`; CubaLIF/CubaLI (Euler) :math:`g_x = c R g_s w_{in}`,
-    :math:`g_0 = g_m v_{leak}`, :math:`d_u = 4095 - \mathrm{round}(4096 a_s)`; :math:`d_v =
-    \mathrm{round}(4096 (1 - a_m))`. One decay per layer (checked)."""
-    c = neuron_coefficients(neuron, profile)
-    if isinstance(neuron, (ir.IF, ir.I)):
-        g_in, g_leak, a = c.dt_r.ravel(), np.zeros(c.dt_r.size), 1.0
-    elif isinstance(neuron, CUBA):
-        g_in, g_leak = (c.coupling * c.r * c.gain_syn * c.w_in).ravel(), (c.gain_mem * c.v_leak).ravel()
-        a = float(c.a_mem.ravel()[0])
-    else:
-        g_in, g_leak, a = (c.gain_mem * c.r).ravel(), (c.gain_mem * c.v_leak).ravel(), float(c.a_mem.ravel()[0])
-    a_syn = float(c.a_syn.ravel()[0]) if isinstance(neuron, CUBA) else 0.0
-    n = g_in.size
-    a_all = np.broadcast_to(np.ones(1) if isinstance(neuron, (ir.IF, ir.I)) else np.ravel(c.a_mem), (n,))
-    s_all = np.broadcast_to(np.ravel(c.a_syn) if isinstance(neuron, CUBA) else np.zeros(1), (n,))
-    return NeuronProgram(du=int(np.clip(4095 - round(4096 * a_syn), 0, 4095)), dv=int(round(4096 * (1 - a))),
-                         du_per_neuron=np.clip(4095 - np.round(4096 * s_all), 0, 4095).astype(np.int64),
-                         dv_per_neuron=np.round(4096 * (1 - a_all)).astype(np.int64),
-                         a_mem=a, a_syn=a_syn, g_in=g_in, g_leak=g_leak, coefficients=c)
 
 
 def _weights_8bit(w_eff: np.ndarray, min_exp: int = -8) -> tuple[np.ndarray, int]:
@@ -254,6 +217,8 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
                      v_reset=np.clip(np.round(scale * v_reset), -MAX_UV + 1, MAX_UV - 1).astype(np.int64))
         if cuba_bias:  # in a_in's units: u <- u (1 - du) + ((a_in + bias_u) << 6)
             extra["bias_u"] = np.clip(np.round(scale * g_in * b / 2**ACT_SHIFT), -BIAS_U_MAX, BIAS_U_MAX).astype(np.int64)
+        if np.any(prog.k_direct != 0):  # exact Cuba: v += round(k_in ((a_in + bias_u) << 6) / 2^12)
+            extra["k_in"] = np.clip(np.round(prog.k_direct * 2**DIRECT_SHIFT), -K_IN_MAX, K_IN_MAX).astype(np.int64)
     if len(nodes) == 1 and isinstance(nodes[0], ir.SparseLinear) and nodes[0].delay is not None:  # DelayDense
         sp = nodes[0]
         delays = np.zeros(w.shape, np.int64)
@@ -279,6 +244,8 @@ def quantize_layer(syn: ir.Node | Sequence[ir.Node], neuron: ir.Node, profile: i
            "weight_exp": int(e)}
     if isinstance(neuron, CUBA):
         err["current_decay_abs"] = float(np.max(np.abs((4095 - np.asarray(du)) / 4096 - np.ravel(c.a_syn))))
+        if "k_in" in extra:
+            err["direct_gain_abs"] = float(np.max(np.abs(extra["k_in"] / 2**DIRECT_SHIFT - prog.k_direct)))
     return params, err
 
 

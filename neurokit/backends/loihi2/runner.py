@@ -208,7 +208,7 @@ def run_one(art, inputs_path, result_path, hardware=False, samples_per_run=None,
                          delta_r=0, theta_0=int(L["theta_0"]), theta_step=0, **bias)
         elif "program" in L:  # neurokit's neuron program: per-neuron decays, the profile's spike/reset rules
             per_neuron = {key: tile(L[key], G).astype(np.int32)
-                          for key in ("du", "dv", "v_min", "refrac", "v_reset", "bias_u") if key in L}
+                          for key in ("du", "dv", "v_min", "refrac", "v_reset", "bias_u", "k_in") if key in L}
             lif = ResetLIF(shape=(N,), u=np.zeros(N, np.int32), v=v_init.copy(), vth=int(L["vth"]), ge=int(L["ge"]),
                            reset=int(L["reset"]), next_step=int(L["next_step"]), multi=int(L["multi"]),
                            **per_neuron, **bias)
