@@ -9,7 +9,9 @@ spikes, current and voltage at every step), and compared with the float model at
   per-neuron :math:`v_r`;
 * a bias into a CubaLIF's synaptic current (Norse ``lif_cuba``, spyx's Cuba nets): the program adds
   it to ``a_in`` before Lava's own current update;
-* a layer fed by more than two spiking layers: one residual Dense per earlier source.
+* a layer fed by more than two spiking layers: one residual Dense per earlier source;
+* exact (zero-order-hold) CubaLIF/CubaLI: the program adds the step's input straight into ``v`` as
+  well, :math:`\\mathrm{round}(k_{in} (a \\ll 6) / 2^{12})` per neuron (``k_in``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from neurokit.backends.loihi2.fixed_point import run_layers
 
 GOLDENS = Path(__file__).resolve().parents[3] / "golden" / "producers"
 EULER = ir.Profile(dt=1e-2, integration="euler")
+EXACT = ir.Profile(dt=1e-2, integration="exact")
 PRODUCER_MODELS = [("norse", "lif_cuba"), ("rockpool", "cubalif"), ("rockpool", "lif"), ("spyx", "cubalif"),
                    ("spyx", "rcubalif"), ("spyx", "two_layer")]
 
@@ -60,7 +63,12 @@ def _hand_built() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
         ir.Affine(weight=rng.normal(0.2, 0.4, (12, 10)), bias=rng.normal(0.03, 0.03, 12)),
         _cuba(12, np.linspace(0.3, 0.6, 12), -0.1), ir.Linear(weight=rng.normal(0.1, 0.4, (3, 12))), li,
         names=["fc", "cuba", "ro", "li"], profile=EULER.replace(reset="subtract", reset_timing="next_step"))
-    return {"thresholds": (thresholds, x, "lif"), "v_reset": (reset, x, "cuba"), "cuba_bias": (bias, x, "cuba"),
+    exact = ir.Graph.sequential(  # exact Cuba integration, a current bias, a per-neuron reset value
+        ir.Affine(weight=rng.normal(0.2, 0.4, (12, 10)), bias=rng.normal(0.03, 0.03, 12)),
+        _cuba(12, 0.3, np.linspace(-0.2, 0.0, 12)), ir.Linear(weight=rng.normal(0.1, 0.4, (3, 12))),
+        ir.CubaLI(tau_syn=np.full(3, 0.05), tau_mem=np.full(3, 0.04), r=np.ones(3), v_leak=np.zeros(3)),
+        names=["fc", "cuba", "ro", "cuba_li"], profile=EXACT)
+    return {"exact_cuba": (exact, x, "cuba"), "thresholds": (thresholds, x, "lif"), "v_reset": (reset, x, "cuba"), "cuba_bias": (bias, x, "cuba"),
             "all_three": (all_three, x, "cuba"), "three_sources": (_three_sources(rng), x, "lif3")}
 
 
@@ -114,7 +122,7 @@ def runs(lava_runtime: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return out
 
 
-CASES = ["thresholds", "v_reset", "cuba_bias", "all_three", "three_sources", *(f"{p}_{n}" for p, n in PRODUCER_MODELS)]
+CASES = ["exact_cuba", "thresholds", "v_reset", "cuba_bias", "all_three", "three_sources", *(f"{p}_{n}" for p, n in PRODUCER_MODELS)]
 
 
 @pytest.mark.lava
@@ -129,7 +137,7 @@ def test_formerly_refused_models_are_bit_exact_in_real_lava(runs: dict[str, dict
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("case, bound", [("thresholds", 0.95), ("v_reset", 0.95), ("cuba_bias", 0.95),
+@pytest.mark.parametrize("case, bound", [("exact_cuba", 0.95), ("thresholds", 0.95), ("v_reset", 0.95), ("cuba_bias", 0.95),
                                          ("all_three", 0.95), ("three_sources", 0.95), ("norse_lif_cuba", 0.98), ("rockpool_cubalif", 0.93),
                                          ("rockpool_lif", 0.85), ("spyx_cubalif", 0.95), ("spyx_rcubalif", 0.95),
                                          ("spyx_two_layer", 0.93)])
@@ -175,3 +183,42 @@ def test_a_reset_at_or_above_the_threshold_is_refused_with_the_node_and_the_fix(
     assert [str(p) for p in get_backend("loihi2").check(bad)] == [
         "node 'cuba': v_reset is not below v_threshold: a spike would not lower the membrane "
         "(fix: use v_reset < v_threshold)"]
+
+
+@pytest.mark.lava
+def test_exact_cuba_feeds_the_input_into_v_directly(runs: dict[str, dict[str, Any]]) -> None:
+    """Exact CubaLIF/CubaLI run as the program with ``k_in = round(2^12 k)``, :math:`k = (g_m a_s - c) /
+    (c g_s)` from the discretisation's coefficients; the direct term is what brings the integer
+    membrane to the float one: without it (``k_in = 0``) the membranes of both layers stray further."""
+    from neurokit.dynamics.discretisation import neuron_coefficients
+
+    r = runs["exact_cuba"]
+    layers_meta = r["artifact"].manifest["layers"]
+    reason = "integration='exact' (the exact Cuba update also feeds the input straight into v)"
+    assert [reason in L["program"] for L in layers_meta] == [True, True]
+    with h5py.File(Path(r["artifact"].path) / "layers.h5", "r") as f:
+        layers = [{k: f[f"layer{i}"][k][()] for k in f[f"layer{i}"]} for i in range(2)]
+    c = neuron_coefficients(r["graph"].nodes["cuba"], EXACT)
+    k = (c.gain_mem * c.a_syn - c.coupling) / (c.coupling * c.gain_syn)
+    np.testing.assert_array_equal(layers[0]["k_in"], np.round(4096 * k))
+    assert np.all(layers[0]["k_in"] < 0)  # tau_syn > tau_mem here: the held input lowers the membrane at first
+    f = sim.simulate(get_backend("loihi2").numeric_mode_graph(r["artifact"]), r["x"].astype(np.float64),
+                     record=("spikes", "v"))
+    no_direct = run_layers([{**L, "k_in": np.zeros_like(L["k_in"])} for L in layers],
+                           r["x"].reshape(r["x"].shape[0], r["x"].shape[1], -1))
+    for k_layer, name in enumerate(("cuba", "cuba_li")):
+        scale = np.asarray(layers[k_layer]["scale"], np.float64)
+        v_float = f.traces[name]["v"].reshape(r["lava"][f"v{k_layer}"].shape)
+        steps = slice(0, 5)  # before spikes part the three runs' trajectories
+        err = np.abs(r["lava"][f"v{k_layer}"][steps] / scale - v_float[steps]).max()
+        err_without = np.abs(no_direct[f"v{k_layer}"][steps] / scale - v_float[steps]).max()
+        assert err < 0.2 * err_without, (name, err, err_without)
+
+
+def test_exact_cuba_with_a_current_decay_that_rounds_to_zero_is_refused() -> None:
+    g = _hand_built()["exact_cuba"][0]
+    bad = g.replace_node("cuba", g.nodes["cuba"].replace(tau_syn=np.full(12, 1e-3)))  # a_s = e^-10 < 1/4096
+    assert [str(p) for p in get_backend("loihi2").check(bad)] == [
+        "node 'cuba': CubaLIF with integration='exact': the exact update's direct input term needs a current "
+        "decay a_s with 1/4096 <= a_s < 1 per step (it divides by a_s and by 1 - a_s) (fix: use a tau_syn within "
+        "a few hundred steps of dt, or integration='euler')"]
