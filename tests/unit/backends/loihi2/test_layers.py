@@ -313,10 +313,13 @@ def test_what_loihi_cannot_run_is_refused_with_the_node_and_the_reason(tmp_path:
     be = get_backend("loihi2")
     cuba = _cases()["cuba"][0]
     exact = cuba.with_profile(cuba.profile.replace(integration="exact"))
-    with pytest.raises(MappingError) as info:
-        be.lower(exact, tmp_path / "exact")
-    assert "node 'cuba': CubaLIF with integration='exact'" in str(info.value)
-    assert "node 'cuba_li'" in str(info.value) and "integration='euler'" in str(info.value)
+    assert be.check(exact) == []  # the neuron program's direct input term (test_program_params.py)
+    fast = exact.replace_node("cuba", exact.nodes["cuba"].replace(tau_syn=np.full(exact.nodes["cuba"].tau_syn.shape,
+                                                                                   exact.profile.dt / 20)))
+    with pytest.raises(MappingError) as info:  # a_s = e^-20 rounds to 0 in 12 bits: no current memory to divide by
+        be.lower(fast, tmp_path / "exact")
+    assert "node 'cuba': CubaLIF with integration='exact'" in str(info.value) and "1/4096 <= a_s < 1" in str(info.value)
+    assert "integration='euler'" in str(info.value) and "node 'cuba_li'" not in str(info.value)
     hidden_readout = ir.Graph.sequential(ir.Linear(weight=np.ones((3, 2))), _li(3), ir.Linear(weight=np.ones((2, 3))),
                                          _lif(2, 0.5), names=["a", "li", "b", "lif"], profile=DT)
     problems = [str(p) for p in be.check(hidden_readout)]

@@ -68,7 +68,8 @@ def _hand_built() -> dict[str, tuple[ir.Graph, np.ndarray, str]]:
         _cuba(12, 0.3, np.linspace(-0.2, 0.0, 12)), ir.Linear(weight=rng.normal(0.1, 0.4, (3, 12))),
         ir.CubaLI(tau_syn=np.full(3, 0.05), tau_mem=np.full(3, 0.04), r=np.ones(3), v_leak=np.zeros(3)),
         names=["fc", "cuba", "ro", "cuba_li"], profile=EXACT)
-    return {"exact_cuba": (exact, x, "cuba"), "thresholds": (thresholds, x, "lif"), "v_reset": (reset, x, "cuba"), "cuba_bias": (bias, x, "cuba"),
+    return {"exact_cuba": (exact, x, "cuba"), "thresholds": (thresholds, x, "lif"), "v_reset": (reset, x, "cuba"),
+            "cuba_bias": (bias, x, "cuba"),
             "all_three": (all_three, x, "cuba"), "three_sources": (_three_sources(rng), x, "lif3")}
 
 
