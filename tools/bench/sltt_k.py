@@ -43,24 +43,30 @@ T, B, N = 100, 16, 512
 
 
 def _step_fn(variant: str):  # type: ignore[no-untyped-def]
-    import torch.nn.functional as F
-
     from neurokit.train.model import SNNClassifier, SNNSpec
-    from neurokit.train.sltt import LOGIT_SCALE, sltt_backward
 
     torch.manual_seed(0)
     mode = "bptt" if variant == "bptt" else "sltt"
     model = SNNClassifier(SNNSpec(input_shape=(N,), hidden=(N,), classes=10, dt=1e-3, mode=mode))
     x = (torch.rand(T, B, N) < 0.1).float()
     y = torch.randint(0, 10, (B,))
+    return training_step(model, x, y, variant)
+
+
+def training_step(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, variant: str):  # type: ignore[no-untyped-def]
+    """One forward + backward of ``model`` on ``(x, y)``: ``bptt``, ``sltt`` or SLTT-K (``k3``, ``k10``...)."""
+    import torch.nn.functional as F
+
+    from neurokit.train.sltt import LOGIT_SCALE, sltt_backward
+
     k = int(variant[1:]) if variant.startswith("k") else 0
 
     def step() -> None:
         model.zero_grad()
-        if mode == "sltt":
-            sltt_backward(model, x, y, chunk=10, k=k)
-        else:
+        if variant == "bptt":
             F.cross_entropy(model(x).mean(0) * LOGIT_SCALE, y).backward()
+        else:
+            sltt_backward(model, x, y, chunk=10, k=k)
 
     return step
 
@@ -69,10 +75,7 @@ def data_step_cost(data: BenchData, variants: list[str], repeats: int) -> dict[s
     """Part 1 on the data: one training step (forward + backward) on the first ``batch_size``
     training samples through the benchmark's MLP, median of ``repeats``, and the peak of the
     tensors autograd holds for the backward pass (exact, independent of the load)."""
-    import torch.nn.functional as F
-
     from neurokit.train import TrainConfig
-    from neurokit.train.sltt import LOGIT_SCALE, sltt_backward
     from neurokit.train.trainer import build_model, stream_split
     from temporal_ablation import saved_for_backward_peak
 
@@ -85,15 +88,7 @@ def data_step_cost(data: BenchData, variants: list[str], repeats: int) -> dict[s
         mode = "bptt" if v == "bptt" else "sltt"
         torch.manual_seed(0)
         model = build_model(TrainConfig.from_dict({**base, "mode": mode}), split.shape, split.classes)
-        k = int(v[1:]) if v.startswith("k") else 0
-
-        def step() -> None:
-            model.zero_grad()
-            if mode == "sltt":
-                sltt_backward(model, x, y, chunk=10, k=k)
-            else:
-                F.cross_entropy(model(x).mean(0) * LOGIT_SCALE, y).backward()
-
+        step = training_step(model, x, y, v)
         step()  # warm-up (JIT)
         sec, _ = median_time(step, repeats)
         cost[v] = {"seconds": sec, "saved_for_backward_mb": saved_for_backward_peak(step)}
