@@ -26,7 +26,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -100,28 +99,9 @@ def data_step_cost(data: BenchData, variants: list[str], repeats: int) -> dict[s
 
 
 def memory_child(variant: str) -> None:
-    import ctypes
+    from train_step import peak_rss_mb
 
-    from train_step import _rss
-
-    step = _step_fn(variant)
-    step()
-    ctypes.CDLL("libc.so.6").malloc_trim(0)
-    base = _rss()
-    peak = [base]
-    done = threading.Event()
-
-    def poll() -> None:
-        while not done.wait(0.0005):
-            peak[0] = max(peak[0], _rss())
-
-    th = threading.Thread(target=poll)
-    th.start()
-    step()
-    done.set()
-    th.join()
-    peak[0] = max(peak[0], _rss())
-    print(json.dumps({"peak_mb": (peak[0] - base) / 2**20}))
+    print(json.dumps({"peak_mb": peak_rss_mb(_step_fn(variant))}))
 
 
 def peak_memory(variant: str) -> float:

@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -133,8 +134,6 @@ def _rss() -> int:
 
 def peak_memory_child(mode: str, T: int) -> None:
     """In a fresh process: peak resident memory above the baseline during one training step."""
-    import ctypes
-
     import torch.nn.functional as F
 
     from neurokit.train.model import SNNClassifier, SNNSpec
@@ -153,14 +152,22 @@ def peak_memory_child(mode: str, T: int) -> None:
             out = model(x)
             F.cross_entropy(out.mean(0) * LOGIT_SCALE, y).backward()
 
-    step()  # compile and allocate gradients once
+    print(json.dumps({"mode": mode, "T": T, "peak_mb": peak_rss_mb(step)}))
+
+
+def peak_rss_mb(step: Callable[[], None]) -> float:
+    """Peak resident memory (MB) above the baseline during one call of ``step``, after a first call
+    (compile, allocate gradients) and a ``malloc_trim``; sampled every 0.5 ms by a thread."""
+    import ctypes
+
+    step()
     ctypes.CDLL("libc.so.6").malloc_trim(0)
     base = _rss()
     peak = [base]
     done = threading.Event()
 
     def poll() -> None:
-        while not done.wait(0.0005):  # sample every 0.5 ms until the step has finished
+        while not done.wait(0.0005):
             peak[0] = max(peak[0], _rss())
 
     th = threading.Thread(target=poll)
@@ -168,8 +175,7 @@ def peak_memory_child(mode: str, T: int) -> None:
     step()
     done.set()
     th.join()
-    peak[0] = max(peak[0], _rss())
-    print(json.dumps({"mode": mode, "T": T, "peak_mb": (peak[0] - base) / 2**20}))
+    return (max(peak[0], _rss()) - base) / 2**20
 
 
 def peak_memory(mode: str, T: int) -> float:
