@@ -15,6 +15,7 @@ single-threaded, on the dataset chosen with ``--dataset`` (:data:`DATASETS`, :fu
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from _common import REPO
+from _common import REPO, save
 
 sys.path.insert(0, str(REPO))  # this checkout's neurokit, also when another one is installed
 SCRATCH = Path(tempfile.gettempdir()) / "neurokit-bench-methods"
@@ -91,8 +92,6 @@ def bench_data(args: argparse.Namespace) -> BenchData:
 def run_train(name: str, **overrides: Any) -> dict[str, Any]:
     """Train with ``TrainConfig`` ``overrides`` (threads = 1) into ``SCRATCH/name``; the summary card
     plus ``curve`` (test accuracy after every epoch, in torch)."""
-    import json
-
     from neurokit.train import TrainConfig, train
 
     cfg = TrainConfig.from_dict({"threads": 1, **overrides})
@@ -102,6 +101,15 @@ def run_train(name: str, **overrides: Any) -> dict[str, Any]:
     card = train(cfg, out, progress=False)
     history = json.loads((out / "metrics.json").read_text()) if (out / "metrics.json").is_file() else []
     return {**card, "curve": [h["test_acc"] for h in history], "run_dir": str(out)}
+
+
+def publish(args: argparse.Namespace, name: str, result: dict[str, Any]) -> None:
+    """``--quick`` (a smoke run): print the result only; else commit it as results/``name``.json
+    (the last printed line, :func:`_common.save`)."""
+    if getattr(args, "quick", False):
+        print(json.dumps(result))
+    else:
+        save(name, result)
 
 
 def mean(values: list[float]) -> float:

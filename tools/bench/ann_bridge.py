@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, save, single_thread  # noqa: E402
-from _methods import SCRATCH, BenchData, add_dataset_options, bench_data, mean, run_train  # noqa: E402
+from _common import machine, single_thread  # noqa: E402
+from _methods import BenchData, SCRATCH, add_dataset_options, bench_data, mean, publish, run_train  # noqa: E402
 
 single_thread()
 
@@ -122,10 +121,7 @@ def main() -> None:
               "snn_lr": args.lr if args.lr is not None else default_lr(data),
               "window_s": data.window, "data": data.describe(), "machine": machine(),
               "note": "shared 2-core machine; accuracies in neurokit.sim on model.nir (curves: torch, per epoch)"}
-    if args.quick:
-        print(json.dumps(result))
-    else:
-        save(data.result_name("ann_bridge") + ("" if args.lr is None else f"_lr{args.lr:g}"), result)
+    publish(args, data.result_name("ann_bridge") + ("" if args.lr is None else f"_lr{args.lr:g}"), result)
 
 
 if __name__ == "__main__":

@@ -19,14 +19,13 @@ events each), the same budgets; flips are added or removed spikes of one cochlea
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, save, single_thread  # noqa: E402
-from _methods import SCRATCH, add_dataset_options, bench_data, run_train  # noqa: E402
+from _common import machine, single_thread  # noqa: E402
+from _methods import SCRATCH, add_dataset_options, bench_data, publish, run_train  # noqa: E402
 
 single_thread()
 
@@ -102,10 +101,7 @@ def main() -> None:
               "input_events_per_sample": float(x.sum() / len(ys)), "T": time_base["steps"], "hidden": data.hidden,
               "epochs": epochs, "data": {**data.describe(), **time_base},
               "machine": machine(), "note": "shared 2-core machine"}
-    if args.quick:
-        print(json.dumps(result))
-    else:
-        save(data.result_name("attack"), result)
+    publish(args, data.result_name("attack"), result)
 
 
 if __name__ == "__main__":

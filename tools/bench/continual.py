@@ -19,14 +19,13 @@ samples as on event-digits), 3 seeds.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, save, single_thread  # noqa: E402
-from _methods import add_dataset_options, bench_data, mean, run_train  # noqa: E402
+from _common import machine, single_thread  # noqa: E402
+from _methods import add_dataset_options, bench_data, mean, publish, run_train  # noqa: E402
 
 single_thread()
 
@@ -59,10 +58,7 @@ def main() -> None:
               "data": {**data.describe(), **time_base}, "task_classes": cards[0]["tasks"],
               "hlop_dims": 16, "replay_per_task": 20, "machine": machine(),
               "note": "shared 2-core machine; wall times include other users' load"}
-    if args.quick:
-        print(json.dumps(result))
-    else:
-        save(data.result_name("continual"), result)
+    publish(args, data.result_name("continual"), result)
 
 
 if __name__ == "__main__":

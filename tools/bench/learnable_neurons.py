@@ -19,13 +19,12 @@ MLP 700-64-20, 640 training samples, the same initial tau and epochs, 2 seeds; t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, median_time, save, single_thread  # noqa: E402
-from _methods import add_dataset_options, bench_data, mean, run_train  # noqa: E402
+from _common import machine, median_time, single_thread  # noqa: E402
+from _methods import add_dataset_options, bench_data, mean, publish, run_train  # noqa: E402
 
 single_thread()
 
@@ -98,10 +97,7 @@ def main() -> None:
     result = {"table": table, "epochs": epochs, "seeds": list(seeds), "hidden": data.hidden, "T": data.steps,
               "dt": data.dt, "data": data.describe(), "accuracy_gap_between_tau_inits": spread, "kernel": kernel,
               "machine": machine(), "note": "shared 2-core machine; times include other users' load"}
-    if args.quick:
-        print(json.dumps(result))
-    else:
-        save(data.result_name("learnable_neurons"), result)
+    publish(args, data.result_name("learnable_neurons"), result)
 
 
 if __name__ == "__main__":

@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, machine, median_time, save, single_thread  # noqa: E402
-from _methods import BenchData, add_dataset_options, bench_data, mean, run_train  # noqa: E402
+from _common import machine, median_time, single_thread  # noqa: E402
+from _methods import BenchData, add_dataset_options, bench_data, mean, publish, run_train  # noqa: E402
 
 single_thread()
 
@@ -105,13 +103,9 @@ def memory_child(variant: str) -> None:
 
 
 def peak_memory(variant: str) -> float:
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "0",
-           "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, __file__, "--memory-child", variant], capture_output=True, text=True,
-                          cwd=REPO, env=env)
-    if proc.returncode != 0:
-        raise SystemExit(proc.stderr[-3000:])
-    return float(json.loads(proc.stdout.strip().splitlines()[-1])["peak_mb"])
+    from train_step import memory_child_mb
+
+    return memory_child_mb(__file__, variant)
 
 
 def main() -> None:
@@ -133,10 +127,7 @@ def main() -> None:
         steps_result = {"step_cost": data_step_cost(data, wanted, repeats),
                         "repeats": repeats, "data": data.describe(), "machine": machine(),
                         "note": "one training step on the first batch of the training subset; shared 2-core machine"}
-        if args.quick:
-            print(json.dumps(steps_result))
-        else:
-            save(data.result_name("sltt_k") + "_steps", steps_result)
+        publish(args, data.result_name("sltt_k") + "_steps", steps_result)
         return
     variants = ["bptt", "sltt", "k1", "k10", "k100"] if args.quick else \
         ["bptt", "sltt", "k1", "k5", "k10", "k25", "k50", "k100"]
@@ -169,10 +160,7 @@ def main() -> None:
               "k10_train_seconds_vs_sltt": acc["sltt_k10"]["train_seconds"] / acc["sltt"]["train_seconds"],  # type: ignore[operator]
               "k10_accuracy_minus_sltt": acc["sltt_k10"]["test_accuracy"] - acc["sltt"]["test_accuracy"],  # type: ignore[operator]
               "machine": machine(), "note": "shared 2-core machine; times include other users' load"}
-    if args.quick:
-        print(json.dumps(result))
-    else:
-        save(data.result_name("sltt_k"), result)
+    publish(args, data.result_name("sltt_k"), result)
 
 
 if __name__ == "__main__":

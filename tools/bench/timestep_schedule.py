@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, save, single_thread  # noqa: E402
-from _methods import add_dataset_options, bench_data, mean, run_train  # noqa: E402
+from _common import machine, single_thread  # noqa: E402
+from _methods import add_dataset_options, bench_data, mean, publish, run_train  # noqa: E402
 
 single_thread()
 
@@ -76,12 +76,7 @@ def main() -> None:
               "claim_holds": bool(t1["schedule"] >= t1["direct"]),
               "seconds_schedule_mean": mean(seconds["schedule"]), "seconds_direct_all_T_mean": mean(seconds["direct"]),
               "machine": machine(), "note": "shared 2-core machine; wall times include other users' load"}
-    if args.quick:
-        import json
-
-        print(json.dumps(result))
-    else:
-        save(data.result_name("timestep_schedule"), result)
+    publish(args, data.result_name("timestep_schedule"), result)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, machine, median_time, peer_venv, save, single_thread  # noqa: E402
+from _common import REPO, machine, peer_venv, save, single_thread  # noqa: E402
 
 single_thread()
 
@@ -179,12 +179,15 @@ def peak_rss_mb(step: Callable[[], None]) -> float:
 
 
 def peak_memory(mode: str, T: int) -> float:
-    import os
+    return memory_child_mb(__file__, mode, str(T))
 
-    # glibc returns freed blocks at once (fixed mmap threshold, no trim slack), so resident memory
-    # follows live memory instead of the allocator's cache
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "0"}
-    proc = subprocess.run([sys.executable, __file__, "--memory-child", mode, str(T)], capture_output=True, text=True,
+
+def memory_child_mb(script: str, *args: str) -> float:
+    """Run ``script --memory-child *args`` in a fresh process and return the ``peak_mb`` it prints.
+    glibc returns freed blocks at once there (fixed mmap threshold, no trim slack), so resident
+    memory follows live memory instead of the allocator's cache."""
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "0", "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, script, "--memory-child", *args], capture_output=True, text=True,
                           cwd=REPO, env=env)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
